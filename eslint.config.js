@@ -1,0 +1,34 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Packages that hold or reach storage. The query engine owns its fetch contract
+// (traceql/src/storage.ts) and storage implements it, never the other way round.
+const storagePackages = [
+  '@spanbase/backend', '@spanbase/block', '@spanbase/wal', '@spanbase/otlp',
+  '@spanbase/ingester', '@spanbase/querier', '@spanbase/compactor', '@spanbase/distributor',
+  '@aws-sdk/*', 'hyparquet', 'hyparquet-writer', 'node:fs', 'node:fs/promises', 'fs', 'fs/promises',
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist-types/**', 'bench/results/**', 'coverage/**', '.tmp/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', performance: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', fetch: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['traceql/src/**/*.ts'],
+    ignores: ['traceql/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: storagePackages, message: 'traceql must not import storage: storage implements traceql/src/storage.ts instead.' }],
+      }],
+    },
+  },
+);
