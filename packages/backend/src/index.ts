@@ -1,1 +1,2 @@
-export {};
+export type { ObjectStore, ObjectInfo, ListResult, OpOptions, PutBody } from './object-store.ts';
+export { MemoryStore } from './memory-store.ts';
