@@ -31,3 +31,4 @@ export type { NestedSet } from './nested-set.ts';
 export { computeNestedSets } from './nested-set.ts';
 export type { ErrorFactory, ErrorOptions } from './errors.ts';
 export { SpanbaseError, createError, isSpanbaseError } from './errors.ts';
+export { crc32c } from './crc32c.ts';
