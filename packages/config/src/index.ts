@@ -1,1 +1,10 @@
-export {};
+export type { Flag } from './flag.ts';
+export { flag } from './flag.ts';
+export type { Config, FlagName, Target } from './flags.ts';
+export { FLAGS, TARGETS } from './flags.ts';
+export type { ParsedArgs } from './load.ts';
+export { parseArgs, defaultConfig, isFlagName, rejectUnknownSwitches } from './load.ts';
+export { formatFlagHelp } from './help.ts';
+export { checkConfig } from './check.ts';
+export { parseDuration, formatDuration, parseBytes, formatBytes } from './units.ts';
+export { ConfigInvalid, ConfigFileUnreadable } from './errors.ts';

@@ -1,0 +1,70 @@
+// Every flag Spanbase knows, with its default. `--help` prints this table; the YAML config file
+// uses the same names, nested at the dots (`server: { http-listen-port: 3200 }`).
+import { flag } from './flag.ts';
+
+/** The roles the binary can run; `all` runs every role in one process. */
+export const TARGETS = ['all', 'distributor', 'ingester', 'querier', 'query-frontend', 'compactor'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export const FLAGS = {
+  // Process
+  target: flag.enum(TARGETS, 'all', 'Which role to run: all runs every role in one process.'),
+  'log.level': flag.enum(['debug', 'info', 'warn', 'error'], 'info', 'Minimum level of the JSON logs written to stdout.'),
+
+  // Listeners. Loopback by default: a fresh install is not reachable from other machines until
+  // an operator chooses to expose it (0.0.0.0 in containers).
+  'server.http-listen-address': flag.string('127.0.0.1', 'Address of the HTTP API (Tempo-compatible, Grafana talks to it). Default: loopback only.'),
+  'server.http-listen-port': flag.int(3200, 'Port of the HTTP API.'),
+  'otlp.http-listen-address': flag.string('', 'Address of the OTLP/HTTP receiver; empty means the same as --server.http-listen-address.'),
+  'otlp.http-listen-port': flag.int(4318, 'Port of the OTLP/HTTP receiver (POST /v1/traces); 0 disables it.'),
+  'otlp.grpc-listen-address': flag.string('', 'Address of the OTLP/gRPC receiver; empty means the same as --server.http-listen-address.'),
+  'otlp.grpc-listen-port': flag.int(4317, 'Port of the OTLP/gRPC receiver; 0 disables it.'),
+
+  // Ingest: validation and limits
+  'distributor.max-recv-msg-size': flag.bytes('20MiB', 'Largest OTLP request body accepted (after decompression); larger ones get 413.'),
+  'distributor.max-attribute-bytes': flag.int(2048, 'Attribute keys and string values longer than this are truncated (and counted), not rejected; 0 disables.'),
+  'distributor.ingester-addresses': flag.list('With --target=distributor: HTTP addresses (host:port) of the ingesters; traces are routed by trace id.'),
+  'ingestion.rate-limit-bytes': flag.bytes('100MB', 'Per-tenant sustained ingest rate in bytes per second (token bucket); over it clients get 429.'),
+  'ingestion.burst-size-bytes': flag.bytes('150MB', 'Per-tenant burst allowance in bytes (token bucket size).'),
+  'multitenancy.enabled': flag.bool(false, 'Require the X-Scope-OrgID header (or gRPC metadata) and keep tenants apart; when off every span belongs to "single-tenant".'),
+
+  // Ingester
+  'ingester.max-live-bytes': flag.bytes('1GiB', 'Memory for traces not yet in durable blocks; past it ingest answers 429 instead of growing.'),
+  'ingester.trace-idle-period': flag.duration('5s', 'A trace with no new spans for this long moves from the live set into the head block.'),
+  'ingester.max-block-duration': flag.duration('1m', 'The head block is cut into a complete block after this long.'),
+  'ingester.max-block-bytes': flag.bytes('256MiB', 'The head block is cut into a complete block when its spans reach this many bytes.'),
+  'ingester.flush-check-period': flag.duration('1s', 'How often idle traces and head blocks are checked.'),
+
+  // WAL
+  'wal.path': flag.string('./data/wal', 'Directory of the write-ahead log.'),
+  'wal.fsync': flag.enum(['always', 'interval', 'never'], 'interval', 'When the WAL is fsynced: before every acknowledgement, every --wal.fsync-interval, or never (the OS decides).'),
+  'wal.fsync-interval': flag.duration('100ms', 'With --wal.fsync=interval: how often the WAL is fsynced.'),
+  'wal.segment-bytes': flag.bytes('64MiB', 'A WAL segment file is closed and a new one started past this size.'),
+
+  // Storage
+  'storage.backend': flag.enum(['local', 's3'], 'local', 'Where blocks are kept: the local filesystem or any S3-compatible object store.'),
+  'storage.local.path': flag.string('./data/blocks', 'With --storage.backend=local: directory of the blocks.'),
+  'storage.s3.bucket': flag.string('', 'With --storage.backend=s3: bucket name.'),
+  'storage.s3.endpoint': flag.string('', 'S3 endpoint URL (MinIO, Ceph, R2, ...); empty means AWS.'),
+  'storage.s3.region': flag.string('us-east-1', 'S3 region.'),
+  'storage.s3.prefix': flag.string('', 'Key prefix inside the bucket, so several installations can share one.'),
+  'storage.s3.force-path-style': flag.bool(false, 'Use path-style URLs (bucket in the path), as MinIO and Ceph usually need.'),
+  'storage.s3.access-key-id': flag.string('', 'S3 access key; empty means the standard AWS credential chain (environment, config files, instance roles).'),
+  'storage.s3.secret-access-key': flag.string('', 'S3 secret key; empty means the standard AWS credential chain.'),
+  'storage.blocklist-poll': flag.duration('30s', 'How often the list of blocks is refreshed from the object store (blocks written by other processes).'),
+  'storage.cache-bytes': flag.bytes('256MiB', 'Memory for caching small immutable objects (block metas, bloom shards, indexes, Parquet footers).'),
+  'block.bloom-filter-false-positive': flag.float(0.01, 'Target false-positive rate of the trace-id bloom filter of each block.', 0),
+
+  // Query
+  'query.timeout': flag.duration('30s', 'A query running longer than this is cancelled.'),
+  'query.default-lookback': flag.duration('1h', 'Time range of a search that gives no start and end.'),
+  'query.max-bytes-per-trace': flag.bytes('50MB', 'Trace-by-id returns at most this many bytes of a trace (partial on v2, 422 on v1).'),
+  'query.max-concurrent-per-tenant': flag.int(20, 'Queries a tenant may run at once; more get 429.'),
+  'querier.ingester-addresses': flag.list('With --target=querier: HTTP addresses (host:port) of the ingesters, for live data.'),
+} as const;
+
+/** Name of a known flag. */
+export type FlagName = keyof typeof FLAGS;
+
+/** The parsed configuration: one value per flag, keyed by flag name. */
+export type Config = { -readonly [K in FlagName]: (typeof FLAGS)[K]['default'] };
