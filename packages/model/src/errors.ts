@@ -6,6 +6,8 @@
 export interface ErrorOptions {
   /** The underlying error, kept for logs. */
   cause?: unknown;
+  /** For 429 and 503: when the client may try again, in seconds (sent as Retry-After). */
+  retryAfterSeconds?: number;
 }
 
 /** An error with a stable code and the HTTP status it maps to. */
@@ -14,12 +16,15 @@ export class SpanbaseError extends Error {
   readonly code: string;
   /** HTTP status the API answers with. */
   readonly statusCode: number;
+  /** When the client may retry, in seconds; set on rate-limit errors. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: string, message: string, statusCode: number, options?: ErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SpanbaseError';
     this.code = code;
     this.statusCode = statusCode;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
