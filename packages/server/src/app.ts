@@ -1,0 +1,67 @@
+// The fastify app factory. Every HTTP listener (the API, the OTLP receiver) is built here so
+// they share error mapping and logging; tests call `app.inject()` without opening a socket.
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { isSpanbaseError } from '@spanbase/model';
+
+/** Options of an HTTP app. */
+export interface HttpAppOptions {
+  /** The process logger; requests log through a child of it. */
+  logger: Logger;
+  /** Largest request body in bytes. */
+  bodyLimit?: number;
+  /**
+   * Renders an error body for this app. The API answers plain text; the OTLP receiver answers a
+   * google.rpc.Status in the request's encoding.
+   */
+  renderError?: (req: FastifyRequest, status: number, message: string) => { body: string | Uint8Array; contentType: string };
+}
+
+function plainText(_req: FastifyRequest, _status: number, message: string) {
+  return { body: message + '\n', contentType: 'text/plain; charset=utf-8' };
+}
+
+/** Maps any error to a status and a message a person can act on. */
+export function describeError(err: unknown, bodyLimit?: number): { status: number; message: string; internal: boolean } {
+  if (isSpanbaseError(err)) return { status: err.statusCode, message: err.message, internal: err.statusCode >= 500 };
+  const fe = err as FastifyError;
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, message: `request body too large: the limit is ${bodyLimit ?? 'set by --distributor.max-recv-msg-size'} bytes`, internal: false };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, message: `unsupported content type: ${fe.message}`, internal: false };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, message: fe.message, internal: false };
+  }
+  if (fe.validation) return { status: 400, message: fe.message, internal: false };
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return { status: fe.statusCode, message: fe.message, internal: false };
+  return { status: 500, message: 'internal error; see the server logs', internal: true };
+}
+
+/** Builds a fastify app with Spanbase's error mapping. Routes are added by the caller. */
+export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: true,
+    // Trace ids and tag names travel in the path; Grafana double-encodes tag names.
+    routerOptions: { maxParamLength: 1024 },
+  });
+  const render = opts.renderError ?? plainText;
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, message, internal } = describeError(err, opts.bodyLimit);
+    if (internal) req.log.error({ err }, 'request failed');
+    else req.log.debug({ status, msg: message }, 'request rejected');
+    const { body, contentType } = render(req, status, message);
+    if (isSpanbaseError(err) && err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+    void reply.code(status).type(contentType).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const { body, contentType } = render(req, 404, `no route for ${req.method} ${req.url.split('?')[0]}`);
+    void reply.code(404).type(contentType).send(body);
+  });
+  return app;
+}

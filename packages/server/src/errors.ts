@@ -1,0 +1,14 @@
+import { createError } from '@spanbase/model';
+
+/** X-Scope-OrgID is missing while multitenancy is enabled. */
+export const TenantMissing = createError('SRV_ERR_TENANT_MISSING', 401);
+/** X-Scope-OrgID holds characters or a length Spanbase does not accept. */
+export const TenantInvalid = createError('SRV_ERR_TENANT_INVALID', 400);
+/** A query or path parameter is malformed. */
+export const BadParameter = createError('SRV_ERR_BAD_PARAMETER', 400);
+/** The request body is larger than allowed. */
+export const BodyTooLarge = createError('SRV_ERR_BODY_TOO_LARGE', 413);
+/** The request body's content type is not one the endpoint understands. */
+export const UnsupportedMediaType = createError('SRV_ERR_UNSUPPORTED_MEDIA_TYPE', 415);
+/** Something unexpected failed; details are in the logs. */
+export const Internal = createError('SRV_ERR_INTERNAL', 500);
