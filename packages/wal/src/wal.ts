@@ -1,0 +1,210 @@
+// The write-ahead log: one directory per tenant, append-only segments, replay on start, and
+// deletion of a segment only when every record in it has been released (its spans are durable
+// in a block). See docs/design/2026-11 WAL.md.
+import { mkdir, readFile, readdir, rm, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WalClosed } from './errors.ts';
+import { RecordType, decodeSegment } from './record.ts';
+import type { WalRecord } from './record.ts';
+import { SegmentWriter } from './segment-writer.ts';
+import type { FsyncPolicy } from './segment-writer.ts';
+import { fsyncDir, listSegments, segmentFileName } from './segment-files.ts';
+
+/** WAL settings (from the `wal.*` flags). */
+export interface WalOptions {
+  /** Root directory; tenants get sub-directories. */
+  dir: string;
+  /** When appends are fsynced. */
+  fsync: FsyncPolicy;
+  /** Period of the fsync timer under the `interval` policy. */
+  fsyncIntervalMs: number;
+  /** A segment is sealed once it grows past this. */
+  segmentBytes: number;
+  /** Receives warnings (torn tails cut off). */
+  warn?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Where a record went: needed to release it later. */
+export interface RecordRef {
+  /** Tenant directory. */
+  tenant: string;
+  /** Segment sequence number. */
+  segment: number;
+}
+
+/** What replay found. */
+export interface ReplayStats {
+  /** Segments read. */
+  segments: number;
+  /** Whole records replayed. */
+  records: number;
+  /** Bytes cut off torn or corrupt tails. */
+  truncatedBytes: number;
+}
+
+interface SegmentState {
+  /** Records not yet released. */
+  outstanding: number;
+  /** No more records will be appended. */
+  sealed: boolean;
+  bytes: number;
+}
+
+interface TenantState {
+  writer: SegmentWriter;
+  segments: Map<number, SegmentState>;
+}
+
+/** A tenant-partitioned write-ahead log. */
+export class Wal {
+  private readonly opts: WalOptions;
+  private readonly tenants = new Map<string, TenantState>();
+  private readonly nextSeq = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private deleting: Promise<unknown> = Promise.resolve();
+
+  private constructor(opts: WalOptions) {
+    this.opts = opts;
+  }
+
+  /** Opens (creating) the WAL directory. Call `replay` before the first append. */
+  static async open(opts: WalOptions): Promise<Wal> {
+    await mkdir(opts.dir, { recursive: true });
+    const wal = new Wal(opts);
+    if (opts.fsync === 'interval') {
+      wal.timer = setInterval(() => void wal.syncAll().catch((err) => opts.warn?.('WAL fsync failed', { err })), opts.fsyncIntervalMs);
+      wal.timer.unref();
+    }
+    return wal;
+  }
+
+  /**
+   * Replays every segment of every tenant in order. Each whole record is handed to `onRecord`
+   * with the reference to release once its spans are durable. A torn or corrupt tail is cut off
+   * (and reported), never fatal. Replayed segments are sealed: new appends start new segments.
+   */
+  async replay(onRecord: (ref: RecordRef, record: WalRecord) => void): Promise<ReplayStats> {
+    const stats: ReplayStats = { segments: 0, records: 0, truncatedBytes: 0 };
+    const entries = await readdir(this.opts.dir, { withFileTypes: true });
+    for (const e of entries.filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const tenant = e.name;
+      const dir = join(this.opts.dir, tenant);
+      const state = this.tenantState(tenant);
+      let last = -1;
+      for (const seq of await listSegments(dir)) {
+        last = seq;
+        const path = join(dir, segmentFileName(seq));
+        const buf = await readFile(path);
+        const decoded = decodeSegment(buf);
+        stats.segments++;
+        if (decoded.validLength < buf.length) {
+          stats.truncatedBytes += buf.length - decoded.validLength;
+          this.opts.warn?.('WAL segment has a torn or corrupt tail; cutting it off', { tenant, segment: seq, problem: decoded.problem, keptBytes: decoded.validLength, cutBytes: buf.length - decoded.validLength });
+          if (decoded.validLength === 0) {
+            await rm(path, { force: true });
+            continue;
+          }
+          await truncate(path, decoded.validLength);
+        }
+        const seg: SegmentState = { outstanding: 0, sealed: true, bytes: decoded.validLength };
+        state.segments.set(seq, seg);
+        for (const r of decoded.records) {
+          seg.outstanding++;
+          stats.records++;
+          onRecord({ tenant, segment: seq }, r);
+        }
+      }
+      this.nextSeq.set(tenant, last + 1);
+      // Re-create the writer so it starts after the last replayed segment.
+      state.writer = this.newWriter(tenant, last + 1, state);
+      for (const [seq, seg] of state.segments) if (seg.outstanding === 0) this.scheduleDelete(tenant, seq);
+    }
+    return stats;
+  }
+
+  /** Appends a validated batch for `tenant`; resolves once it is written (and synced under `always`). */
+  async append(tenant: string, body: Uint8Array, receivedAtMs = Date.now()): Promise<RecordRef> {
+    if (this.closed) throw WalClosed('the WAL is closed');
+    const state = this.tenantState(tenant);
+    const segment = await state.writer.append(RecordType.OTLP_TRACES, receivedAtMs, body);
+    return { tenant, segment };
+  }
+
+  /** Releases one record: its spans are durable elsewhere. A sealed segment with none left is deleted. */
+  release(ref: RecordRef): void {
+    const state = this.tenants.get(ref.tenant);
+    const seg = state?.segments.get(ref.segment);
+    if (!state || !seg) return;
+    seg.outstanding--;
+    if (seg.outstanding > 0) return;
+    if (seg.sealed) this.scheduleDelete(ref.tenant, ref.segment);
+    else state.writer.requestSeal(ref.segment);
+  }
+
+  /** Segment count and bytes per tenant, for metrics. */
+  stats(): { tenant: string; segments: number; bytes: number }[] {
+    return [...this.tenants].map(([tenant, s]) => ({ tenant, segments: s.segments.size, bytes: [...s.segments.values()].reduce((a, x) => a + x.bytes, 0) }));
+  }
+
+  /** Fsyncs every tenant's active segment. */
+  async syncAll(): Promise<void> {
+    await Promise.all([...this.tenants.values()].map((t) => t.writer.sync()));
+  }
+
+  /** Finishes pending appends, syncs and closes. Segments stay on disk for the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.tenants.values()].map((t) => t.writer.close()));
+    await this.deleting;
+  }
+
+  /** Resolves when deletions scheduled so far are done (tests and shutdown). */
+  async settled(): Promise<void> {
+    await this.deleting;
+  }
+
+  private tenantState(tenant: string): TenantState {
+    let s = this.tenants.get(tenant);
+    if (!s) {
+      const state = { segments: new Map<number, SegmentState>() } as TenantState;
+      state.writer = this.newWriter(tenant, this.nextSeq.get(tenant) ?? 0, state);
+      this.tenants.set(tenant, state);
+      s = state;
+    }
+    return s;
+  }
+
+  private newWriter(tenant: string, firstSeq: number, state: TenantState): SegmentWriter {
+    return new SegmentWriter(join(this.opts.dir, tenant), firstSeq, this.opts.fsync, this.opts.segmentBytes, {
+      onRecord: (seq, bytes) => {
+        let seg = state.segments.get(seq);
+        if (!seg) {
+          seg = { outstanding: 0, sealed: false, bytes: 0 };
+          state.segments.set(seq, seg);
+        }
+        seg.outstanding++;
+        seg.bytes += bytes;
+      },
+      onSealed: (seq) => {
+        const seg = state.segments.get(seq);
+        if (!seg) return;
+        seg.sealed = true;
+        if (seg.outstanding <= 0) this.scheduleDelete(tenant, seq);
+      },
+    });
+  }
+
+  private scheduleDelete(tenant: string, seq: number): void {
+    const state = this.tenants.get(tenant);
+    state?.segments.delete(seq);
+    const dir = join(this.opts.dir, tenant);
+    this.deleting = this.deleting
+      .then(async () => {
+        await rm(join(dir, segmentFileName(seq)), { force: true });
+        if (this.opts.fsync !== 'never') await fsyncDir(dir);
+      })
+      .catch((err) => this.opts.warn?.('WAL segment delete failed', { tenant, segment: seq, err }));
+  }
+}
