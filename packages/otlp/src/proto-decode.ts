@@ -1,0 +1,337 @@
+// Full decode of ExportTraceServiceRequest / TracesData protobuf into the span model, by hand
+// from the OTLP field numbers (see proto/opentelemetry/proto/trace/v1/trace.proto). Unknown
+// fields are skipped; a known field with the wrong wire type is malformed. This runs off the
+// ingest hot path (trace-by-id, the truncation slow path, tools); ingest uses scan.ts.
+import type { AnyValue, KeyValue, Resource, ResourceSpans, Scope, ScopeSpans, Span, SpanEvent, SpanKind, SpanLink, SpanStatus, StatusCode, TracesData } from '@spanbase/model';
+import { malformed, rethrowAt, toNamedError } from './errors.ts';
+import {
+  ANY_VALUE_FIELDS, checkOrSkip, EVENT_FIELDS, fieldPath, KEY_VALUE_FIELDS, LINK_FIELDS, REQUEST_FIELDS, RESOURCE_FIELDS, RESOURCE_SPANS_FIELDS,
+  SCOPE_FIELDS, SCOPE_SPANS_FIELDS, SPAN_FIELDS, STATUS_FIELDS, VALUES_FIELDS,
+} from './fields.ts';
+import type { Fields } from './fields.ts';
+import { MAX_DEPTH, ProtoReader, WireType } from './proto-reader.ts';
+
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_VALUE: AnyValue = Object.freeze({ type: 'empty' });
+const EMPTY_STATUS: SpanStatus = Object.freeze({ code: 0, message: '' });
+
+/** Decodes an OTLP ExportTraceServiceRequest (or TracesData, or Tempo's Trace: same wire form). */
+export function decodeExportRequest(bytes: Uint8Array): TracesData {
+  const r = new ProtoReader(bytes);
+  const resourceSpans: ResourceSpans[] = [];
+  try {
+    while (r.pos < r.end) {
+      const t = r.tag();
+      if (t === ((1 << 3) | WireType.LEN)) {
+        try {
+          resourceSpans.push(readResourceSpans(r));
+        } catch (e) {
+          rethrowAt(e, `resource_spans[${resourceSpans.length}]`);
+        }
+      } else checkOrSkip(r, t, REQUEST_FIELDS);
+    }
+  } catch (e) {
+    throw toNamedError(e);
+  }
+  return { resourceSpans };
+}
+
+/** Narrows the reader to the nested message that starts here; returns the outer end to restore. */
+function enter(r: ProtoReader): number {
+  const outer = r.end;
+  const len = r.length(); // before reading r.pos: the prefix moves it
+  r.end = r.pos + len;
+  return outer;
+}
+
+/** ResourceSpans and ScopeSpans share one shape: a header message (1), children (2), a schema URL (3). */
+interface Container<H, C> {
+  head: H | undefined;
+  children: C[];
+  schemaUrl: string;
+}
+
+function readContainer<H, C>(r: ProtoReader, fields: Fields, readHead: (r: ProtoReader) => H, readChild: (r: ProtoReader) => C): Container<H, C> {
+  const outer = enter(r);
+  let head: H | undefined;
+  const children: C[] = [];
+  let schemaUrl = '';
+  while (r.pos < r.end) {
+    const t = r.tag();
+    switch (t) {
+      case (1 << 3) | WireType.LEN:
+        try {
+          head = readHead(r);
+        } catch (e) {
+          rethrowAt(e, fields[1]![0]);
+        }
+        break;
+      case (2 << 3) | WireType.LEN:
+        try {
+          children.push(readChild(r));
+        } catch (e) {
+          rethrowAt(e, `${fields[2]![0]}[${children.length}]`);
+        }
+        break;
+      case (3 << 3) | WireType.LEN:
+        schemaUrl = r.string();
+        break;
+      default:
+        checkOrSkip(r, t, fields);
+    }
+  }
+  r.end = outer;
+  return { head, children, schemaUrl };
+}
+
+function readResourceSpans(r: ProtoReader): ResourceSpans {
+  const c = readContainer(r, RESOURCE_SPANS_FIELDS, readResource, readScopeSpans);
+  return { resource: c.head, scopeSpans: c.children, schemaUrl: c.schemaUrl };
+}
+
+function readScopeSpans(r: ProtoReader): ScopeSpans {
+  const c = readContainer(r, SCOPE_SPANS_FIELDS, readScope, readSpan);
+  return { scope: c.head, spans: c.children, schemaUrl: c.schemaUrl };
+}
+
+function readResource(r: ProtoReader): Resource {
+  const outer = enter(r);
+  const attributes: KeyValue[] = [];
+  let droppedAttributesCount = 0;
+  while (r.pos < r.end) {
+    const t = r.tag();
+    switch (t) {
+      case (1 << 3) | WireType.LEN:
+        readAttribute(r, attributes, 0);
+        break;
+      case (2 << 3) | WireType.VARINT:
+        droppedAttributesCount = r.uint32();
+        break;
+      default:
+        checkOrSkip(r, t, RESOURCE_FIELDS);
+    }
+  }
+  r.end = outer;
+  return { attributes, droppedAttributesCount };
+}
+
+function readScope(r: ProtoReader): Scope {
+  const outer = enter(r);
+  let name = '';
+  let version = '';
+  const attributes: KeyValue[] = [];
+  let droppedAttributesCount = 0;
+  while (r.pos < r.end) {
+    const t = r.tag();
+    switch (t) {
+      case (1 << 3) | WireType.LEN:
+        name = r.string();
+        break;
+      case (2 << 3) | WireType.LEN:
+        version = r.string();
+        break;
+      case (3 << 3) | WireType.LEN:
+        readAttribute(r, attributes, 0);
+        break;
+      case (4 << 3) | WireType.VARINT:
+        droppedAttributesCount = r.uint32();
+        break;
+      default:
+        checkOrSkip(r, t, SCOPE_FIELDS);
+    }
+  }
+  r.end = outer;
+  return { name, version, attributes, droppedAttributesCount };
+}
+
+function readSpan(r: ProtoReader): Span {
+  const outer = enter(r);
+  let traceId = EMPTY_BYTES;
+  let spanId = EMPTY_BYTES;
+  let parentSpanId = EMPTY_BYTES;
+  let traceState = '';
+  let flags = 0;
+  let name = '';
+  let kind = 0;
+  let startTimeUnixNano = 0n;
+  let endTimeUnixNano = 0n;
+  const attributes: KeyValue[] = [];
+  let droppedAttributesCount = 0;
+  const events: SpanEvent[] = [];
+  let droppedEventsCount = 0;
+  const links: SpanLink[] = [];
+  let droppedLinksCount = 0;
+  let status = EMPTY_STATUS;
+  let field = 0;
+  try {
+    while (r.pos < r.end) {
+      field = 0;
+      const t = r.tag();
+      field = t >>> 3;
+      switch (t) {
+        case (1 << 3) | WireType.LEN: traceId = r.bytes(); break;
+        case (2 << 3) | WireType.LEN: spanId = r.bytes(); break;
+        case (3 << 3) | WireType.LEN: traceState = r.string(); break;
+        case (4 << 3) | WireType.LEN: parentSpanId = r.bytes(); break;
+        case (5 << 3) | WireType.LEN: name = r.string(); break;
+        case (6 << 3) | WireType.VARINT: kind = r.int32(); break;
+        case (7 << 3) | WireType.I64: startTimeUnixNano = r.fixed64(); break;
+        case (8 << 3) | WireType.I64: endTimeUnixNano = r.fixed64(); break;
+        case (9 << 3) | WireType.LEN: readAttribute(r, attributes, 0); break;
+        case (10 << 3) | WireType.VARINT: droppedAttributesCount = r.uint32(); break;
+        case (11 << 3) | WireType.LEN: events.push(readEvent(r)); break;
+        case (12 << 3) | WireType.VARINT: droppedEventsCount = r.uint32(); break;
+        case (13 << 3) | WireType.LEN: links.push(readLink(r)); break;
+        case (14 << 3) | WireType.VARINT: droppedLinksCount = r.uint32(); break;
+        case (15 << 3) | WireType.LEN: status = readStatus(r); break;
+        case (16 << 3) | WireType.I32: flags = r.fixed32(); break;
+        default: checkOrSkip(r, t, SPAN_FIELDS);
+      }
+    }
+  } catch (e) {
+    rethrowAt(e, fieldPath(SPAN_FIELDS, field, field === 9 ? attributes.length : field === 11 ? events.length : field === 13 ? links.length : -1));
+  }
+  r.end = outer;
+  return {
+    traceId, spanId, parentSpanId, traceState, flags, name, kind: kind as SpanKind, startTimeUnixNano, endTimeUnixNano,
+    attributes, droppedAttributesCount, events, droppedEventsCount, links, droppedLinksCount, status,
+  };
+}
+
+function readEvent(r: ProtoReader): SpanEvent {
+  const outer = enter(r);
+  let timeUnixNano = 0n;
+  let name = '';
+  const attributes: KeyValue[] = [];
+  let droppedAttributesCount = 0;
+  let field = 0;
+  try {
+    while (r.pos < r.end) {
+      field = 0;
+      const t = r.tag();
+      field = t >>> 3;
+      switch (t) {
+        case (1 << 3) | WireType.I64: timeUnixNano = r.fixed64(); break;
+        case (2 << 3) | WireType.LEN: name = r.string(); break;
+        case (3 << 3) | WireType.LEN: readAttribute(r, attributes, 0); break;
+        case (4 << 3) | WireType.VARINT: droppedAttributesCount = r.uint32(); break;
+        default: checkOrSkip(r, t, EVENT_FIELDS);
+      }
+    }
+  } catch (e) {
+    rethrowAt(e, fieldPath(EVENT_FIELDS, field, field === 3 ? attributes.length : -1));
+  }
+  r.end = outer;
+  return { timeUnixNano, name, attributes, droppedAttributesCount };
+}
+
+function readLink(r: ProtoReader): SpanLink {
+  const outer = enter(r);
+  let traceId = EMPTY_BYTES;
+  let spanId = EMPTY_BYTES;
+  let traceState = '';
+  const attributes: KeyValue[] = [];
+  let droppedAttributesCount = 0;
+  let flags = 0;
+  let field = 0;
+  try {
+    while (r.pos < r.end) {
+      field = 0;
+      const t = r.tag();
+      field = t >>> 3;
+      switch (t) {
+        case (1 << 3) | WireType.LEN: traceId = r.bytes(); break;
+        case (2 << 3) | WireType.LEN: spanId = r.bytes(); break;
+        case (3 << 3) | WireType.LEN: traceState = r.string(); break;
+        case (4 << 3) | WireType.LEN: readAttribute(r, attributes, 0); break;
+        case (5 << 3) | WireType.VARINT: droppedAttributesCount = r.uint32(); break;
+        case (6 << 3) | WireType.I32: flags = r.fixed32(); break;
+        default: checkOrSkip(r, t, LINK_FIELDS);
+      }
+    }
+  } catch (e) {
+    rethrowAt(e, fieldPath(LINK_FIELDS, field, field === 4 ? attributes.length : -1));
+  }
+  r.end = outer;
+  return { traceId, spanId, traceState, attributes, droppedAttributesCount, flags };
+}
+
+function readStatus(r: ProtoReader): SpanStatus {
+  const outer = enter(r);
+  let message = '';
+  let code = 0;
+  while (r.pos < r.end) {
+    const t = r.tag();
+    switch (t) {
+      case (2 << 3) | WireType.LEN: message = r.string(); break;
+      case (3 << 3) | WireType.VARINT: code = r.int32(); break;
+      default: checkOrSkip(r, t, STATUS_FIELDS);
+    }
+  }
+  r.end = outer;
+  return message === '' && code === 0 ? EMPTY_STATUS : { code: code as StatusCode, message };
+}
+
+/** Reads one KeyValue message and appends it to `out`. */
+function readAttribute(r: ProtoReader, out: KeyValue[], depth: number): void {
+  if (depth >= MAX_DEPTH) malformed('attribute values nested too deeply');
+  const outer = enter(r);
+  let key = '';
+  let value = EMPTY_VALUE;
+  while (r.pos < r.end) {
+    const t = r.tag();
+    switch (t) {
+      case (1 << 3) | WireType.LEN: key = r.string(); break;
+      case (2 << 3) | WireType.LEN: value = readAnyValue(r, depth + 1); break;
+      default: checkOrSkip(r, t, KEY_VALUE_FIELDS);
+    }
+  }
+  r.end = outer;
+  out.push({ key, value });
+}
+
+function readAnyValue(r: ProtoReader, depth: number): AnyValue {
+  const outer = enter(r);
+  // A oneof: when several members are on the wire, the last one wins.
+  let value = EMPTY_VALUE;
+  while (r.pos < r.end) {
+    const t = r.tag();
+    switch (t) {
+      case (1 << 3) | WireType.LEN: value = { type: 'string', value: r.string() }; break;
+      case (2 << 3) | WireType.VARINT: value = { type: 'bool', value: r.bool() }; break;
+      case (3 << 3) | WireType.VARINT: value = { type: 'int', value: r.int64() }; break;
+      case (4 << 3) | WireType.I64: value = { type: 'double', value: r.double() }; break;
+      case (5 << 3) | WireType.LEN: value = { type: 'array', value: readArray(r, depth) }; break;
+      case (6 << 3) | WireType.LEN: value = { type: 'kvlist', value: readKvList(r, depth) }; break;
+      case (7 << 3) | WireType.LEN: value = { type: 'bytes', value: r.bytes() }; break;
+      default: checkOrSkip(r, t, ANY_VALUE_FIELDS);
+    }
+  }
+  r.end = outer;
+  return value;
+}
+
+function readArray(r: ProtoReader, depth: number): AnyValue[] {
+  if (depth >= MAX_DEPTH) malformed('attribute values nested too deeply');
+  const outer = enter(r);
+  const values: AnyValue[] = [];
+  while (r.pos < r.end) {
+    const t = r.tag();
+    if (t === ((1 << 3) | WireType.LEN)) values.push(readAnyValue(r, depth + 1));
+    else checkOrSkip(r, t, VALUES_FIELDS);
+  }
+  r.end = outer;
+  return values;
+}
+
+function readKvList(r: ProtoReader, depth: number): KeyValue[] {
+  const outer = enter(r);
+  const values: KeyValue[] = [];
+  while (r.pos < r.end) {
+    const t = r.tag();
+    if (t === ((1 << 3) | WireType.LEN)) readAttribute(r, values, depth + 1);
+    else checkOrSkip(r, t, VALUES_FIELDS);
+  }
+  r.end = outer;
+  return values;
+}
