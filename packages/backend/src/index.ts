@@ -1,2 +1,12 @@
 export type { ObjectStore, ObjectInfo, ListResult, OpOptions, PutBody } from './object-store.ts';
 export { MemoryStore } from './memory-store.ts';
+export type { LocalStoreOptions } from './local-store.ts';
+export { LocalStore } from './local-store.ts';
+export type { S3StoreOptions } from './s3-store.ts';
+export { S3Store, createS3Client } from './s3-store.ts';
+export type { RetryOptions, RetryEvent } from './retry.ts';
+export { withRetry, retrying, isRetryableError } from './retry.ts';
+export type { ObjectStoreMetricsSink, StoreOp, StoreOutcome, CountingTotals } from './metrics.ts';
+export { withMetrics, CountingSink, StoreOps, StoreOutcomes } from './metrics.ts';
+export { StoreBadKey, StoreIo, StoreRequest, StoreTooLarge, StoreConfig } from './errors.ts';
+export { checkKey, checkPrefix } from './keys.ts';
