@@ -1,1 +1,19 @@
-export {};
+export type {
+  Pos, AttributeScope, Intrinsic, BinaryOp, ComparisonOp, SpansetOp, AggregateFn, MetricsFn,
+  Literal, AttributeNode, IntrinsicNode, BinaryNode, UnaryNode, FieldExpr,
+  SpansetFilter, SpansetOperation, Pipeline, SpansetExpr, Aggregate, ScalarBinary, ScalarPipeline, ScalarExpr, ScalarFilter,
+  GroupBy, Select, Coalesce, Stage, MetricsFunction, MetricsPipeline, MetricsStage, MetricsBinary, ScalarConst, ConstBinary,
+  MetricsExpr, Hint, Query, Node,
+} from './ast.ts';
+export { isMetricsQuery } from './ast.ts';
+export type { QueryError, ParseResult } from './parse.ts';
+export { parse, parseOrThrow, toSpanbaseError } from './parse.ts';
+export { stringify, stringifyField, stringifyRef, stringifyPipeline } from './stringify.ts';
+export type { TypeIssue } from './typecheck.ts';
+export { typecheck } from './typecheck.ts';
+export type { TqlErrorCode } from './errors.ts';
+export { TqlParseError, TqlTypeError, TqlUnsupportedError, TQL_ERROR_CODES } from './errors.ts';
+export type { Static, Scalar, StaticType, StatusValue, KindValue } from './static.ts';
+export { st, NIL, TRUE, FALSE, staticFromAnyValue, staticToAnyValue, formatDuration, staticToString } from './static.ts';
+export { parseDurationText } from './duration.ts';
+export { compileRegex } from './regex.ts';
