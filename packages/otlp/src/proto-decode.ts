@@ -9,11 +9,9 @@ import {
   SCOPE_FIELDS, SCOPE_SPANS_FIELDS, SPAN_FIELDS, STATUS_FIELDS, VALUES_FIELDS,
 } from './fields.ts';
 import type { Fields } from './fields.ts';
+import { EMPTY_BYTES, EMPTY_STATUS, EMPTY_VALUE, emptySpan } from './model-defaults.ts';
 import { MAX_DEPTH, ProtoReader, WireType } from './proto-reader.ts';
 
-const EMPTY_BYTES = new Uint8Array(0);
-const EMPTY_VALUE: AnyValue = Object.freeze({ type: 'empty' });
-const EMPTY_STATUS: SpanStatus = Object.freeze({ code: 0, message: '' });
 
 /** Decodes an OTLP ExportTraceServiceRequest (or TracesData, or Tempo's Trace: same wire form). */
 export function decodeExportRequest(bytes: Uint8Array): TracesData {
@@ -146,22 +144,13 @@ function readScope(r: ProtoReader): Scope {
 
 function readSpan(r: ProtoReader): Span {
   const outer = enter(r);
-  let traceId = EMPTY_BYTES;
-  let spanId = EMPTY_BYTES;
-  let parentSpanId = EMPTY_BYTES;
-  let traceState = '';
-  let flags = 0;
-  let name = '';
-  let kind = 0;
-  let startTimeUnixNano = 0n;
-  let endTimeUnixNano = 0n;
+  const s = emptySpan();
   const attributes: KeyValue[] = [];
-  let droppedAttributesCount = 0;
   const events: SpanEvent[] = [];
-  let droppedEventsCount = 0;
   const links: SpanLink[] = [];
-  let droppedLinksCount = 0;
-  let status = EMPTY_STATUS;
+  s.attributes = attributes;
+  s.events = events;
+  s.links = links;
   let field = 0;
   try {
     while (r.pos < r.end) {
@@ -169,22 +158,22 @@ function readSpan(r: ProtoReader): Span {
       const t = r.tag();
       field = t >>> 3;
       switch (t) {
-        case (1 << 3) | WireType.LEN: traceId = r.bytes(); break;
-        case (2 << 3) | WireType.LEN: spanId = r.bytes(); break;
-        case (3 << 3) | WireType.LEN: traceState = r.string(); break;
-        case (4 << 3) | WireType.LEN: parentSpanId = r.bytes(); break;
-        case (5 << 3) | WireType.LEN: name = r.string(); break;
-        case (6 << 3) | WireType.VARINT: kind = r.int32(); break;
-        case (7 << 3) | WireType.I64: startTimeUnixNano = r.fixed64(); break;
-        case (8 << 3) | WireType.I64: endTimeUnixNano = r.fixed64(); break;
+        case (1 << 3) | WireType.LEN: s.traceId = r.bytes(); break;
+        case (2 << 3) | WireType.LEN: s.spanId = r.bytes(); break;
+        case (3 << 3) | WireType.LEN: s.traceState = r.string(); break;
+        case (4 << 3) | WireType.LEN: s.parentSpanId = r.bytes(); break;
+        case (5 << 3) | WireType.LEN: s.name = r.string(); break;
+        case (6 << 3) | WireType.VARINT: s.kind = r.int32() as SpanKind; break;
+        case (7 << 3) | WireType.I64: s.startTimeUnixNano = r.fixed64(); break;
+        case (8 << 3) | WireType.I64: s.endTimeUnixNano = r.fixed64(); break;
         case (9 << 3) | WireType.LEN: readAttribute(r, attributes, 0); break;
-        case (10 << 3) | WireType.VARINT: droppedAttributesCount = r.uint32(); break;
+        case (10 << 3) | WireType.VARINT: s.droppedAttributesCount = r.uint32(); break;
         case (11 << 3) | WireType.LEN: events.push(readEvent(r)); break;
-        case (12 << 3) | WireType.VARINT: droppedEventsCount = r.uint32(); break;
+        case (12 << 3) | WireType.VARINT: s.droppedEventsCount = r.uint32(); break;
         case (13 << 3) | WireType.LEN: links.push(readLink(r)); break;
-        case (14 << 3) | WireType.VARINT: droppedLinksCount = r.uint32(); break;
-        case (15 << 3) | WireType.LEN: status = readStatus(r); break;
-        case (16 << 3) | WireType.I32: flags = r.fixed32(); break;
+        case (14 << 3) | WireType.VARINT: s.droppedLinksCount = r.uint32(); break;
+        case (15 << 3) | WireType.LEN: s.status = readStatus(r); break;
+        case (16 << 3) | WireType.I32: s.flags = r.fixed32(); break;
         default: checkOrSkip(r, t, SPAN_FIELDS);
       }
     }
@@ -192,10 +181,7 @@ function readSpan(r: ProtoReader): Span {
     rethrowAt(e, fieldPath(SPAN_FIELDS, field, field === 9 ? attributes.length : field === 11 ? events.length : field === 13 ? links.length : -1));
   }
   r.end = outer;
-  return {
-    traceId, spanId, parentSpanId, traceState, flags, name, kind: kind as SpanKind, startTimeUnixNano, endTimeUnixNano,
-    attributes, droppedAttributesCount, events, droppedEventsCount, links, droppedLinksCount, status,
-  };
+  return s;
 }
 
 function readEvent(r: ProtoReader): SpanEvent {
