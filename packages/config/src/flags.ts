@@ -3,7 +3,7 @@
 import { flag } from './flag.ts';
 
 /** The roles the binary can run; `all` runs every role in one process. */
-export const TARGETS = ['all', 'distributor', 'ingester', 'querier', 'query-frontend', 'compactor'] as const;
+export const TARGETS = ['all', 'distributor', 'ingester', 'querier'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export const FLAGS = {
@@ -14,11 +14,11 @@ export const FLAGS = {
   // Listeners. Loopback by default: a fresh install is not reachable from other machines until
   // an operator chooses to expose it (0.0.0.0 in containers).
   'server.http-listen-address': flag.string('127.0.0.1', 'Address of the HTTP API (Tempo-compatible, Grafana talks to it). Default: loopback only.'),
-  'server.http-listen-port': flag.int(3200, 'Port of the HTTP API.'),
+  'server.http-listen-port': flag.int(3200, 'Port of the HTTP API; 0 picks a free port.'),
   'otlp.http-listen-address': flag.string('', 'Address of the OTLP/HTTP receiver; empty means the same as --server.http-listen-address.'),
-  'otlp.http-listen-port': flag.int(4318, 'Port of the OTLP/HTTP receiver (POST /v1/traces); 0 disables it.'),
+  'otlp.http-listen-port': flag.int(4318, 'Port of the OTLP/HTTP receiver (POST /v1/traces); 0 picks a free port.'),
   'otlp.grpc-listen-address': flag.string('', 'Address of the OTLP/gRPC receiver; empty means the same as --server.http-listen-address.'),
-  'otlp.grpc-listen-port': flag.int(4317, 'Port of the OTLP/gRPC receiver; 0 disables it.'),
+  'otlp.grpc-listen-port': flag.int(4317, 'Port of the OTLP/gRPC receiver; 0 picks a free port.'),
 
   // Ingest: validation and limits
   'distributor.max-recv-msg-size': flag.bytes('20MiB', 'Largest OTLP request body accepted (after decompression); larger ones get 413.'),

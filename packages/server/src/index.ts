@@ -4,3 +4,7 @@ export { Counter, Gauge, Histogram, MetricsRegistry, LATENCY_BUCKETS } from './m
 export { createLogger, silentLogger } from './logger.ts';
 export { SINGLE_TENANT, validateTenantId, tenantFromHeader } from './tenant.ts';
 export { TenantMissing, TenantInvalid, BadParameter, BodyTooLarge, UnsupportedMediaType, Internal } from './errors.ts';
+export type { BasicRoutesOptions } from './basic-routes.ts';
+export { registerBasicRoutes, TEMPO_API_VERSION } from './basic-routes.ts';
+export type { Logger } from 'pino';
+export type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';

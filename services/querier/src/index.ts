@@ -1,1 +1,10 @@
-export {};
+export type { TimeRange, SourceResult, TraceSource } from './trace-source.ts';
+export type { TraceByIdResult } from './trace-by-id.ts';
+export { findTraceById } from './trace-by-id.ts';
+export type { TraceRoutesOptions } from './trace-routes.ts';
+export { registerTraceRoutes } from './trace-routes.ts';
+export type { LiveTraceFinder } from './live-source.ts';
+export { liveSource } from './live-source.ts';
+export { traceIdParam, timeRangeParams } from './params.ts';
+export { TraceNotFound, TraceTooLarge, BadRequest } from './errors.ts';
+export { remoteLiveSources } from './remote-live-source.ts';

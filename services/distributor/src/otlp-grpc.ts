@@ -1,0 +1,97 @@
+// The OTLP/gRPC receiver: opentelemetry.proto.collector.trace.v1.TraceService/Export. Messages
+// are passed through as raw bytes (no protobufjs), straight into the same pipeline as OTLP/HTTP.
+// grpc-js decompresses gzip-encoded messages itself and enforces the size limit.
+import * as grpc from '@grpc/grpc-js';
+import { isSpanbaseError } from '@spanbase/model';
+import { encodeExportResponse } from '@spanbase/otlp';
+import { tenantFromHeader } from '@spanbase/server';
+import type { Logger } from '@spanbase/server';
+import type { Distributor } from './distributor.ts';
+import { grpcCodeForHttp } from './rpc-status.ts';
+
+const identity = (b: Buffer): Buffer => b;
+
+const traceServiceDefinition: grpc.ServiceDefinition = {
+  Export: {
+    path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+};
+
+/** Receiver settings. */
+export interface OtlpGrpcOptions {
+  distributor: Distributor;
+  logger: Logger;
+  maxRecvMsgSize: number;
+  multitenancy: boolean;
+}
+
+/** Creates (but does not bind) the gRPC server. */
+export function createOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxRecvMsgSize,
+    'grpc.max_send_message_length': 4 * 1024 * 1024,
+  });
+  server.addService(traceServiceDefinition, {
+    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      const started = performance.now();
+      const finish = (outcome: string) => opts.distributor.pushSeconds.observe({ protocol: 'grpc', outcome }, (performance.now() - started) / 1000);
+      let tenant: string;
+      try {
+        const header = call.metadata.get('x-scope-orgid');
+        tenant = tenantFromHeader(header.length > 0 ? String(header[0]) : undefined, opts.multitenancy);
+      } catch (err) {
+        finish('error');
+        callback(toServiceError(err, opts.logger));
+        return;
+      }
+      opts.distributor.push(tenant, call.request, 'protobuf').then(
+        (result) => {
+          finish('ok');
+          const msg = result.truncatedAttributes > 0 ? `${result.truncatedAttributes} attribute keys or values were truncated to --distributor.max-attribute-bytes` : '';
+          callback(null, Buffer.from(encodeExportResponse({ rejectedSpans: 0, errorMessage: msg }, 'protobuf') as Uint8Array));
+        },
+        (err) => {
+          finish('error');
+          callback(toServiceError(err, opts.logger));
+        },
+      );
+    },
+  });
+  return server;
+}
+
+function toServiceError(err: unknown, log: Logger): grpc.ServiceError {
+  const status = isSpanbaseError(err) ? err.statusCode : 500;
+  if (status >= 500) log.error({ err }, 'OTLP/gRPC export failed');
+  const metadata = new grpc.Metadata();
+  if (isSpanbaseError(err) && err.retryAfterSeconds !== undefined) metadata.set('retry-after', String(err.retryAfterSeconds));
+  const message = isSpanbaseError(err) ? err.message : 'internal error; see the server logs';
+  return Object.assign(new Error(message), { code: grpcCodeForHttp(status), details: message, metadata }) as grpc.ServiceError;
+}
+
+/** Binds the server; resolves with the bound port. */
+export function bindGrpc(server: grpc.Server, address: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${address.includes(':') ? `[${address}]` : address}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+}
+
+/** Stops the server, letting in-flight calls finish for up to `graceMs`. */
+export function shutdownGrpc(server: grpc.Server, graceMs = 5000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

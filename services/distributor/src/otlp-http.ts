@@ -1,0 +1,84 @@
+// The OTLP/HTTP receiver: POST /v1/traces with protobuf or JSON bodies, gzip or not. Responses
+// follow the OTLP specification: an ExportTraceServiceResponse in the request's encoding, and
+// errors as a google.rpc.Status with the HTTP status the spec maps the failure to.
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { encodeExportResponse } from '@spanbase/otlp';
+import { createHttpApp, tenantFromHeader } from '@spanbase/server';
+import type { FastifyInstance, FastifyRequest } from '@spanbase/server';
+import type { Logger } from '@spanbase/server';
+import type { Distributor, OtlpEncoding } from './distributor.ts';
+import { MessageTooLarge, UnsupportedEncoding } from './errors.ts';
+import { encodeStatusJson, encodeStatusProto, grpcCodeForHttp } from './rpc-status.ts';
+import { UnsupportedMediaType } from '@spanbase/server';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Receiver settings. */
+export interface OtlpHttpOptions {
+  distributor: Distributor;
+  logger: Logger;
+  maxRecvMsgSize: number;
+  multitenancy: boolean;
+}
+
+const PROTOBUF_TYPES = ['application/x-protobuf', 'application/protobuf'];
+
+function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+  const base = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (PROTOBUF_TYPES.includes(base)) return 'protobuf';
+  if (base === 'application/json') return 'json';
+  return undefined;
+}
+
+/** Decompresses per Content-Encoding, never beyond `max` bytes (a small gzip can expand hugely). */
+export async function decodeBody(raw: Buffer, contentEncoding: string | undefined, max: number): Promise<Buffer> {
+  const enc = (contentEncoding ?? '').trim().toLowerCase();
+  if (enc === '' || enc === 'identity') return raw;
+  if (enc !== 'gzip' && enc !== 'x-gzip') throw UnsupportedEncoding(`unsupported Content-Encoding "${contentEncoding}": send gzip or no encoding`);
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: max });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw MessageTooLarge(`decompressed request body exceeds ${max} bytes (--distributor.max-recv-msg-size)`);
+    throw UnsupportedEncoding(`request body is not valid gzip: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function renderError(req: FastifyRequest, status: number, message: string) {
+  const enc = encodingOf(req.headers['content-type']);
+  const code = grpcCodeForHttp(status);
+  if (enc === 'protobuf') return { body: encodeStatusProto(code, message), contentType: 'application/x-protobuf' };
+  if (enc === 'json') return { body: encodeStatusJson(code, message), contentType: 'application/json' };
+  return { body: message + '\n', contentType: 'text/plain; charset=utf-8' };
+}
+
+/** Builds the OTLP/HTTP app (port 4318 by default). */
+export function createOtlpHttpApp(opts: OtlpHttpOptions): FastifyInstance {
+  const app = createHttpApp({ logger: opts.logger, bodyLimit: opts.maxRecvMsgSize, renderError });
+  app.removeAllContentTypeParsers();
+  // Every body arrives as raw bytes; the route decides what it is, so a wrong type is a clear 415.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.post('/v1/traces', async (req, reply) => {
+    const started = performance.now();
+    const encoding = encodingOf(req.headers['content-type']);
+    let outcome = 'error';
+    try {
+      if (!encoding) {
+        throw UnsupportedMediaType(`unsupported Content-Type "${req.headers['content-type'] ?? ''}": send application/x-protobuf or application/json`);
+      }
+      const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
+      const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+      const body = await decodeBody(raw, req.headers['content-encoding'], opts.maxRecvMsgSize);
+      const result = await opts.distributor.push(tenant, body, encoding);
+      outcome = 'ok';
+      const response = encodeExportResponse(
+        result.truncatedAttributes > 0 ? { rejectedSpans: 0, errorMessage: `${result.truncatedAttributes} attribute keys or values were truncated to ${'--distributor.max-attribute-bytes'}` } : { rejectedSpans: 0, errorMessage: '' },
+        encoding,
+      );
+      return reply.code(200).type(encoding === 'json' ? 'application/json' : 'application/x-protobuf').send(typeof response === 'string' ? response : Buffer.from(response.buffer, response.byteOffset, response.byteLength));
+    } finally {
+      opts.distributor.pushSeconds.observe({ protocol: 'http', outcome }, (performance.now() - started) / 1000);
+    }
+  });
+  return app;
+}

@@ -1,0 +1,160 @@
+// The ingester: makes accepted spans durable (WAL) before acknowledging them, keeps them
+// queryable in memory, and (with a block sink) moves idle traces into blocks in the object
+// store, releasing WAL records only once the block is durable.
+import { decodeExportRequest, scanExportRequest } from '@spanbase/otlp';
+import type { ScannedRequest } from '@spanbase/otlp';
+import { flattenTracesData } from '@spanbase/model';
+import type { SpanRecord } from '@spanbase/model';
+import { Wal } from '@spanbase/wal';
+import type { FsyncPolicy, RecordRef } from '@spanbase/wal';
+import type { Logger } from '@spanbase/server';
+import { assembleTraces } from './assemble-traces.ts';
+import { Chunk } from './chunk.ts';
+import { IngesterUnavailable, LiveBytesExceeded } from './errors.ts';
+import type { LiveTrace } from './live-trace.ts';
+import { TenantStore } from './tenant-store.ts';
+
+/** Ingester settings (from the `ingester.*` and `wal.*` flags). */
+export interface IngesterOptions {
+  walDir: string;
+  walFsync: FsyncPolicy;
+  walFsyncIntervalMs: number;
+  walSegmentBytes: number;
+  /** Memory for chunks not yet released; past it pushes get 429. */
+  maxLiveBytes: number;
+  logger: Logger;
+  /** Clock, injectable for tests. */
+  now?: () => number;
+}
+
+/** What a push accepted. */
+export interface PushResult {
+  /** Spans accepted. */
+  accepted: number;
+}
+
+/** A trace's spans held in memory, decoded. */
+export interface LiveTraceResult {
+  /** Spans with their resource and scope (may contain duplicates from client retries). */
+  records: SpanRecord[];
+}
+
+/** The ingest side of a tenant's data. */
+export class Ingester {
+  private readonly opts: IngesterOptions;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private wal!: Wal;
+  private readonly tenants = new Map<string, TenantStore>();
+  private liveBytes = 0;
+  private ready = false;
+
+  private constructor(opts: IngesterOptions) {
+    this.opts = opts;
+    this.log = opts.logger;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Opens the WAL and replays it, so every acknowledged span is in memory before serving. */
+  static async start(opts: IngesterOptions): Promise<Ingester> {
+    const ing = new Ingester(opts);
+    ing.wal = await Wal.open({
+      dir: opts.walDir,
+      fsync: opts.walFsync,
+      fsyncIntervalMs: opts.walFsyncIntervalMs,
+      segmentBytes: opts.walSegmentBytes,
+      warn: (msg, fields) => ing.log.warn(fields ?? {}, msg),
+    });
+    const started = performance.now();
+    let spans = 0;
+    const stats = await ing.wal.replay((ref, record) => {
+      // Replayed bodies were validated (and truncated) before they were written.
+      const scan = scanExportRequest(record.body);
+      spans += scan.spanCount;
+      ing.index(ref.tenant, scan, ref, record.receivedAtMs);
+    });
+    ing.ready = true;
+    ing.log.info({ ...stats, spans, ms: Math.round(performance.now() - started) }, 'WAL replayed');
+    return ing;
+  }
+
+  /** True once the WAL is replayed and until stop. */
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  /**
+   * Makes a validated request durable, then queryable; resolves when it may be acknowledged.
+   * Rejects with 429 when unflushed data already fills --ingester.max-live-bytes.
+   */
+  async push(tenant: string, scan: ScannedRequest): Promise<PushResult> {
+    if (!this.ready) throw IngesterUnavailable('the ingester is not ready (starting or stopping); retry shortly', { retryAfterSeconds: 1 });
+    if (this.liveBytes + scan.bytes.byteLength > this.opts.maxLiveBytes) {
+      throw LiveBytesExceeded(`ingester memory limit reached (--ingester.max-live-bytes=${this.opts.maxLiveBytes}); retry later`, { retryAfterSeconds: 5 });
+    }
+    const receivedAtMs = this.now();
+    const ref = await this.wal.append(tenant, scan.bytes, receivedAtMs);
+    this.index(tenant, scan, ref, receivedAtMs);
+    return { accepted: scan.spanCount };
+  }
+
+  private index(tenant: string, scan: ScannedRequest, ref: RecordRef, receivedAtMs: number): void {
+    if (scan.spanCount === 0) {
+      this.wal.release(ref);
+      return;
+    }
+    const chunk = new Chunk(scan, ref, receivedAtMs);
+    this.liveBytes += chunk.bytes;
+    this.tenant(tenant).add(chunk, receivedAtMs);
+  }
+
+  private tenant(tenant: string): TenantStore {
+    let t = this.tenants.get(tenant);
+    if (!t) {
+      t = new TenantStore(tenant);
+      this.tenants.set(tenant, t);
+    }
+    return t;
+  }
+
+  /** The in-memory spans of a trace (live and sealed generations), or undefined. */
+  findTrace(tenant: string, traceId: Uint8Array): LiveTraceResult | undefined {
+    const gens = this.tenants.get(tenant)?.find(traceId);
+    if (!gens || gens.length === 0) return undefined;
+    return { records: flattenTracesData(decodeExportRequest(assembleTraces(gens))) };
+  }
+
+  /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
+  protected releaseTraces(traces: readonly LiveTrace[]): void {
+    for (const t of traces) {
+      for (const chunk of t.chunks) {
+        chunk.pending--;
+        if (chunk.pending === 0) {
+          this.liveBytes -= chunk.bytes;
+          if (chunk.ref) this.wal.release(chunk.ref);
+        }
+      }
+    }
+  }
+
+  /** Tenants with data in memory. */
+  tenantStores(): IterableIterator<TenantStore> {
+    return this.tenants.values();
+  }
+
+  /** Bytes of requests held in memory. */
+  get memoryBytes(): number {
+    return this.liveBytes;
+  }
+
+  /** WAL segments and bytes per tenant. */
+  walStats(): { tenant: string; segments: number; bytes: number }[] {
+    return this.wal.stats();
+  }
+
+  /** Stops accepting, finishes WAL writes and closes it. Unflushed data replays on next start. */
+  async stop(): Promise<void> {
+    this.ready = false;
+    await this.wal.close();
+  }
+}

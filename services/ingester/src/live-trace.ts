@@ -1,0 +1,45 @@
+// The spans of one trace that are in memory: references (chunk, span index) rather than objects.
+import type { Chunk } from './chunk.ts';
+
+/** Where a trace is in its life: accepting spans, waiting in the head block, or being written. */
+export type LiveTraceState = 'live' | 'head' | 'flushing';
+
+/** One trace's in-memory spans. */
+export class LiveTrace {
+  /** The 16-byte trace id (own copy). */
+  readonly traceId: Uint8Array;
+  /** Chunk of each span reference. */
+  readonly chunks: Chunk[] = [];
+  /** Index of each span within its chunk's scan. */
+  readonly spans: number[] = [];
+  /** Sum of the spans' encoded sizes. */
+  bytes = 0;
+  /** When the last span arrived (unix ms); drives the idle period. */
+  lastAppendMs = 0;
+  /** Earliest span start, unix nanoseconds (double). */
+  startNs = Infinity;
+  /** Latest span end, unix nanoseconds (double). */
+  endNs = -Infinity;
+  /** Lifecycle state. */
+  state: LiveTraceState = 'live';
+
+  constructor(traceId: Uint8Array) {
+    this.traceId = traceId;
+  }
+
+  /** Adds span `i` of `chunk`. */
+  add(chunk: Chunk, i: number, nowMs: number): void {
+    const s = chunk.scan;
+    this.chunks.push(chunk);
+    this.spans.push(i);
+    this.bytes += s.spanLength[i];
+    this.lastAppendMs = nowMs;
+    if (s.startTimeUnixNano[i] < this.startNs) this.startNs = s.startTimeUnixNano[i];
+    if (s.endTimeUnixNano[i] > this.endNs) this.endNs = s.endTimeUnixNano[i];
+  }
+
+  /** Number of span references. */
+  get spanCount(): number {
+    return this.spans.length;
+  }
+}

@@ -1,0 +1,125 @@
+// One tenant's in-memory traces. `live` holds traces still receiving spans; when a trace has
+// been idle for the idle period it is sealed into the head block (a later span of the same trace
+// starts a new live entry). Sealed traces stay findable here until their block is durable, so a
+// trace never disappears between memory and storage.
+import type { Chunk } from './chunk.ts';
+import { LiveTrace } from './live-trace.ts';
+
+/** Key of a trace in the maps: its 16 id bytes as a latin1 string (cheap to build and hash). */
+function traceKey(bytes: Buffer, offset: number): string {
+  return bytes.toString('latin1', offset, offset + 16);
+}
+
+/** A set of sealed traces cut into one block. */
+export interface HeadBatch {
+  /** The traces, in sealing order. */
+  traces: LiveTrace[];
+  /** Sum of their span bytes. */
+  bytes: number;
+}
+
+/** In-memory traces of one tenant. */
+export class TenantStore {
+  readonly tenant: string;
+  /** Traces receiving spans. */
+  readonly live = new Map<string, LiveTrace>();
+  /** Sealed traces (head block or being flushed), by key; a trace id may have several generations. */
+  readonly sealed = new Map<string, LiveTrace[]>();
+  /** Traces sealed into the head block, waiting for a cut. */
+  head: LiveTrace[] = [];
+  /** Span bytes in the head block. */
+  headBytes = 0;
+  /** When the first trace entered the current head block (unix ms), 0 when empty. */
+  headStartedMs = 0;
+
+  constructor(tenant: string) {
+    this.tenant = tenant;
+  }
+
+  /** Indexes every span of an accepted request. */
+  add(chunk: Chunk, nowMs: number): void {
+    const scan = chunk.scan;
+    const b = scan.bytes;
+    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    let last: LiveTrace | undefined;
+    let lastKey = '';
+    for (let i = 0; i < scan.spanCount; i++) {
+      const off = scan.traceIdOffset[i];
+      const key = traceKey(buf, off);
+      // Exporters usually send a trace's spans together; skip the map lookup for runs.
+      let t = key === lastKey ? last : this.live.get(key);
+      if (!t) {
+        t = new LiveTrace(new Uint8Array(buf.subarray(off, off + 16)));
+        this.live.set(key, t);
+      }
+      t.add(chunk, i, nowMs);
+      last = t;
+      lastKey = key;
+    }
+  }
+
+  /** Every in-memory generation of a trace: sealed ones first, then the live one. */
+  find(traceId: Uint8Array): LiveTrace[] {
+    const key = Buffer.from(traceId.buffer, traceId.byteOffset, traceId.byteLength).toString('latin1', 0, 16);
+    const out = [...(this.sealed.get(key) ?? [])];
+    const live = this.live.get(key);
+    if (live) out.push(live);
+    return out;
+  }
+
+  /** Moves traces idle since before `idleBeforeMs` (or all, when `all`) into the head block. */
+  sealIdle(idleBeforeMs: number, nowMs: number, all = false): number {
+    let n = 0;
+    for (const [key, t] of this.live) {
+      if (!all && t.lastAppendMs > idleBeforeMs) continue;
+      this.live.delete(key);
+      t.state = 'head';
+      const gens = this.sealed.get(key);
+      if (gens) gens.push(t);
+      else this.sealed.set(key, [t]);
+      if (this.head.length === 0) this.headStartedMs = nowMs;
+      this.head.push(t);
+      this.headBytes += t.bytes;
+      n++;
+    }
+    return n;
+  }
+
+  /** Takes the head block for flushing; its traces stay findable until `forget`. */
+  cutHead(): HeadBatch | undefined {
+    if (this.head.length === 0) return undefined;
+    const batch = { traces: this.head, bytes: this.headBytes };
+    for (const t of batch.traces) t.state = 'flushing';
+    this.head = [];
+    this.headBytes = 0;
+    this.headStartedMs = 0;
+    return batch;
+  }
+
+  /** Drops a flushed batch's traces from memory (their block is durable and listed). */
+  forget(batch: HeadBatch): void {
+    for (const t of batch.traces) {
+      const key = Buffer.from(t.traceId.buffer, t.traceId.byteOffset, 16).toString('latin1', 0, 16);
+      const gens = this.sealed.get(key);
+      if (!gens) continue;
+      const rest = gens.filter((g) => g !== t);
+      if (rest.length === 0) this.sealed.delete(key);
+      else this.sealed.set(key, rest);
+    }
+  }
+
+  /** Puts a batch whose flush failed back at the front of the head block, to retry. */
+  requeue(batch: HeadBatch): void {
+    for (const t of batch.traces) t.state = 'head';
+    this.head = [...batch.traces, ...this.head];
+    this.headBytes += batch.bytes;
+    if (this.headStartedMs === 0) this.headStartedMs = Date.now();
+  }
+
+  /** Number of traces in memory (live and sealed). */
+  get traceCount(): number {
+    let n = this.live.size;
+    for (const g of this.sealed.values()) n += g.length;
+    return n;
+  }
+}

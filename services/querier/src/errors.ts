@@ -1,0 +1,8 @@
+import { createError } from '@spanbase/model';
+
+/** No trace with that id in live data or blocks. */
+export const TraceNotFound = createError('QRY_ERR_TRACE_NOT_FOUND', 404);
+/** The trace is larger than --query.max-bytes-per-trace (v1 trace-by-id). */
+export const TraceTooLarge = createError('QRY_ERR_TRACE_TOO_LARGE', 422);
+/** A query parameter is invalid. */
+export const BadRequest = createError('QRY_ERR_BAD_REQUEST', 400);

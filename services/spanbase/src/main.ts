@@ -1,0 +1,70 @@
+// The spanbase command: parse flags, print help or version, run the target until SIGTERM/SIGINT.
+import { ConfigInvalid, checkConfig, formatFlagHelp, parseArgs, rejectUnknownSwitches } from '@spanbase/config';
+import { isSpanbaseError } from '@spanbase/model';
+import { createLogger } from '@spanbase/server';
+import { SPANBASE_VERSION, startSpanbase } from './run.ts';
+
+const USAGE = `Usage: spanbase [flags]
+
+Spanbase stores OpenTelemetry traces and answers Grafana Tempo's HTTP API.
+By default it runs every role in one process on local disk (./data).
+
+  -h, --help     show this help
+  --version      print the version
+
+Flags:`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+    if (!parsed.help && !parsed.version) rejectUnknownSwitches(parsed.switches);
+  } catch (err) {
+    process.stderr.write(`spanbase: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(`${USAGE}\n${formatFlagHelp()}\n`);
+    return 0;
+  }
+  if (parsed.version) {
+    process.stdout.write(`spanbase ${SPANBASE_VERSION} (Tempo API ${'2.9.0'}, node ${process.version})\n`);
+    return 0;
+  }
+  if (parsed.positional.length > 0) {
+    process.stderr.write(`spanbase: unexpected argument "${parsed.positional[0]}"; see --help\n`);
+    return 2;
+  }
+  const cfg = parsed.config;
+  const log = createLogger(cfg['log.level']);
+  for (const w of checkConfig(cfg)) log.warn(w);
+  let running;
+  try {
+    running = await startSpanbase(cfg, log);
+  } catch (err) {
+    log.fatal({ err }, 'Spanbase failed to start');
+    if (isSpanbaseError(err, ConfigInvalid)) process.stderr.write(`spanbase: ${err.message}\n`);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      running.stop().then(resolve, (err) => {
+        log.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+  log.info('stopped');
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,67 @@
+// Roles are modules with declared dependencies (as Tempo's module manager does): a target names
+// the modules it needs, the registry adds their dependencies, inits them in dependency order and
+// stops them in reverse. `all` is just the composite of every role.
+import type { Config, Target } from '@spanbase/config';
+import type { MetricsRegistry } from '@spanbase/server';
+import type { FastifyInstance } from '@spanbase/server';
+import type { Logger } from '@spanbase/server';
+
+/** What a module's init gets. */
+export interface ModuleContext {
+  /** The parsed configuration. */
+  readonly cfg: Config;
+  /** The process logger. */
+  readonly log: Logger;
+  /** The process metrics. */
+  readonly metrics: MetricsRegistry;
+  /** The HTTP API app (port 3200); modules add their routes to it. */
+  readonly api: FastifyInstance;
+  /** The instance of a module this one depends on. */
+  get<T>(name: ModuleName): T;
+}
+
+/** A module's running instance: optional lifecycle hooks plus whatever dependants use. */
+export interface ModuleInstance {
+  readonly [key: string]: unknown;
+  /** Called after every module is initialised and the API listens (start listeners here). */
+  start?(): Promise<void>;
+  /** Called on shutdown, in reverse init order. */
+  stop?(): Promise<void>;
+  /** False while the module cannot serve yet. */
+  ready?(): boolean;
+}
+
+/** A module definition. */
+export interface ModuleDef {
+  /** Modules that must be initialised first (may depend on the target). */
+  deps(target: Target): readonly ModuleName[];
+  /** Builds the module. The value is what `ctx.get(name)` returns to dependants. */
+  init(ctx: ModuleContext): Promise<ModuleInstance>;
+}
+
+/** Every module name. */
+export type ModuleName = 'ingester' | 'ingester-client' | 'live-sources' | 'distributor' | 'querier';
+
+/** The modules each target asks for (dependencies are added automatically). */
+export const TARGET_MODULES: Record<Target, readonly ModuleName[]> = {
+  all: ['distributor', 'ingester', 'querier'],
+  distributor: ['distributor'],
+  ingester: ['ingester'],
+  querier: ['querier'],
+};
+
+/** Modules to init for a target, dependencies first. */
+export function resolveModules(target: Target, defs: Record<ModuleName, ModuleDef>): ModuleName[] {
+  const order: ModuleName[] = [];
+  const visiting = new Set<ModuleName>();
+  const visit = (name: ModuleName) => {
+    if (order.includes(name)) return;
+    if (visiting.has(name)) throw new Error(`module dependency cycle at ${name}`);
+    visiting.add(name);
+    for (const d of defs[name].deps(target)) visit(d);
+    visiting.delete(name);
+    order.push(name);
+  };
+  for (const m of TARGET_MODULES[target]) visit(m);
+  return order;
+}

@@ -1,0 +1,81 @@
+// Starts and stops a Spanbase process for a target: init modules in dependency order, listen,
+// start, and on stop undo it all in reverse. main.ts and the end-to-end tests both use this.
+import { readFileSync } from 'node:fs';
+import type { Config } from '@spanbase/config';
+import { MetricsRegistry, createHttpApp, registerBasicRoutes } from '@spanbase/server';
+import type { Logger } from '@spanbase/server';
+import { listen } from './listen.ts';
+import { resolveModules } from './module-registry.ts';
+import type { ModuleContext, ModuleInstance, ModuleName } from './module-registry.ts';
+import { MODULES } from './modules.ts';
+
+/** Spanbase's own version (from its package.json). */
+export const SPANBASE_VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** A running Spanbase. */
+export interface RunningSpanbase {
+  /** Bound port of the HTTP API. */
+  apiPort: number;
+  /** Bound port of the OTLP/HTTP receiver, when this target runs one. */
+  otlpHttpPort: number | undefined;
+  /** Bound port of the OTLP/gRPC receiver, when this target runs one. */
+  otlpGrpcPort: number | undefined;
+  /** The module instances, for tests. */
+  modules: Map<ModuleName, ModuleInstance>;
+  /** Stops every module in reverse order. */
+  stop(): Promise<void>;
+}
+
+/** Starts the modules of `cfg.target` and the listeners. */
+export async function startSpanbase(cfg: Config, log: Logger): Promise<RunningSpanbase> {
+  const metrics = new MetricsRegistry();
+  const api = createHttpApp({ logger: log.child({ module: 'api' }) });
+  const instances = new Map<ModuleName, ModuleInstance>();
+  const ctx: ModuleContext = {
+    cfg,
+    log,
+    metrics,
+    api,
+    get<T>(name: ModuleName): T {
+      const m = instances.get(name);
+      if (!m) throw new Error(`module ${name} used before it was initialised`);
+      return m as T;
+    },
+  };
+  const names = resolveModules(cfg.target, MODULES);
+  registerBasicRoutes(api, {
+    metrics,
+    version: SPANBASE_VERSION,
+    revision: process.env.SPANBASE_REVISION ?? '',
+    notReady: () => [...instances].filter(([, m]) => m.ready && !m.ready()).map(([n]) => n),
+  });
+  const requestSeconds = metrics.histogram('spanbase_request_duration_seconds', 'HTTP API request latency, by route and status.', ['route', 'status_code']);
+  api.addHook('onResponse', async (req, reply) => {
+    requestSeconds.observe({ route: req.routeOptions.url ?? 'unknown', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  const started: ModuleName[] = [];
+  const stop = async () => {
+    await api.close();
+    for (const name of [...started].reverse()) {
+      try {
+        await instances.get(name)?.stop?.();
+      } catch (err) {
+        log.error({ err, module: name }, 'module failed to stop cleanly');
+      }
+    }
+  };
+  try {
+    for (const name of names) {
+      instances.set(name, await MODULES[name].init(ctx));
+      started.push(name);
+    }
+    const apiPort = await listen(api, cfg['server.http-listen-address'], cfg['server.http-listen-port']);
+    for (const name of names) await instances.get(name)?.start?.();
+    const dist = instances.get('distributor') as { bound?: { http?: number; grpc?: number } } | undefined;
+    log.info({ target: cfg.target, modules: names, apiPort, version: SPANBASE_VERSION }, 'Spanbase started');
+    return { apiPort, otlpHttpPort: dist?.bound?.http, otlpGrpcPort: dist?.bound?.grpc, modules: instances, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
