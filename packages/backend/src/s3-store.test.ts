@@ -124,12 +124,14 @@ describe('S3Store', () => {
   });
 
   it('pages through listings with continuation tokens', async () => {
-    const store = fresh();
-    const keys = Array.from({ length: 1010 }, (_, i) => `p/${String(i).padStart(4, '0')}`);
-    for (let i = 0; i < keys.length; i += 100) await Promise.all(keys.slice(i, i + 100).map((k) => store.put(k, new Uint8Array(1))));
+    const store = fresh({ listPageSize: 10 });
+    const keys = Array.from({ length: 25 }, (_, i) => `p/${String(i).padStart(2, '0')}`);
+    await Promise.all(keys.map((k) => store.put(k, new Uint8Array(1))));
+    await store.put('p/sub/x', new Uint8Array(1));
     const sent = record(store);
-    expect((await store.list('p/')).objects.map((o) => o.key)).toEqual(keys);
-    expect(commands(sent)).toEqual(['ListObjectsV2Command', 'ListObjectsV2Command']);
+    expect((await store.list('p/', { delimiter: '/' })).objects.map((o) => o.key)).toEqual(keys);
+    expect(commands(sent)).toEqual(['ListObjectsV2Command', 'ListObjectsV2Command', 'ListObjectsV2Command']);
+    expect(sent[0].query['continuation-token']).toBeUndefined();
     expect(sent[1].query['continuation-token']).toBeTruthy();
   });
 

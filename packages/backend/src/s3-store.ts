@@ -32,6 +32,8 @@ export interface S3StoreOptions {
   partSize?: number;
   /** Parts uploaded at once; memory held by an upload is about this times `partSize` (default 4). */
   uploadConcurrency?: number;
+  /** Keys per ListObjectsV2 page (default and S3's maximum: 1000). */
+  listPageSize?: number;
   /** Socket connect timeout, ms (default 5,000). */
   connectionTimeoutMs?: number;
   /** Socket idle timeout of one request, ms (default 60,000). */
@@ -95,6 +97,7 @@ export class S3Store implements ObjectStore {
   private readonly prefix: string;
   private readonly partSize: number;
   private readonly concurrency: number;
+  private readonly listPageSize: number | undefined;
 
   constructor(opts: S3StoreOptions) {
     if (!opts.bucket) throw StoreConfig('S3 store needs a bucket');
@@ -104,6 +107,7 @@ export class S3Store implements ObjectStore {
     this.partSize = opts.partSize ?? 8 * MiB;
     if (this.partSize < MIN_PART_SIZE) throw StoreConfig(`S3 part size must be at least ${MIN_PART_SIZE} bytes`);
     this.concurrency = Math.max(1, opts.uploadConcurrency ?? 4);
+    this.listPageSize = opts.listPageSize;
     this.bucket = opts.bucket;
     this.client = opts.client ?? createS3Client(opts);
   }
@@ -279,6 +283,7 @@ export class S3Store implements ObjectStore {
       const res = await this.send('list', prefix, signal, () =>
         this.client.send(new ListObjectsV2Command({
           Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: opts?.delimiter || undefined, ContinuationToken,
+          MaxKeys: this.listPageSize,
         }), { abortSignal: signal }),
       );
       for (const o of res.Contents ?? []) {
