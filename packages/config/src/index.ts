@@ -8,3 +8,4 @@ export { formatFlagHelp } from './help.ts';
 export { checkConfig } from './check.ts';
 export { parseDuration, formatDuration, parseBytes, formatBytes } from './units.ts';
 export { ConfigInvalid, ConfigFileUnreadable } from './errors.ts';
+export { renderFlagReference, DOC_BEGIN, DOC_END } from './doc.ts';
