@@ -139,3 +139,19 @@ describe('malformed protobuf', () => {
     expect(() => decodeExportRequest(w.result())).toThrow(/nested too deeply/);
   });
 });
+
+describe('decoded values own their bytes', () => {
+  it('copies ids and bytes values out of the input', () => {
+    const bytes = encodeTracesData(makeTracesData()).slice();
+    const data = decodeExportRequest(bytes);
+    bytes.fill(0);
+    expect(data).toEqual(makeTracesData());
+  });
+
+  it('reads from a view that starts inside a larger buffer', () => {
+    const inner = encodeTracesData(makeTracesData());
+    const outer = new Uint8Array(inner.length + 10);
+    outer.set(inner, 7);
+    expect(decodeExportRequest(outer.subarray(7, 7 + inner.length))).toEqual(makeTracesData());
+  });
+});

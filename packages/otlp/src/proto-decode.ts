@@ -11,6 +11,11 @@ import {
 import type { Fields } from './fields.ts';
 import { EMPTY_BYTES, EMPTY_STATUS, EMPTY_VALUE, emptySpan } from './model-defaults.ts';
 import { MAX_DEPTH, ProtoReader, WireType } from './proto-reader.ts';
+import { StringCache } from './utf8.ts';
+
+// Attribute keys repeat in every span; short string values ("GET", "postgresql") often do.
+const KEYS = new StringCache(2048, 64);
+const VALUES = new StringCache(2048, 24);
 
 
 /** Decodes an OTLP ExportTraceServiceRequest (or TracesData, or Tempo's Trace: same wire form). */
@@ -158,10 +163,10 @@ function readSpan(r: ProtoReader): Span {
       const t = r.tag();
       field = t >>> 3;
       switch (t) {
-        case (1 << 3) | WireType.LEN: s.traceId = r.bytes(); break;
-        case (2 << 3) | WireType.LEN: s.spanId = r.bytes(); break;
+        case (1 << 3) | WireType.LEN: s.traceId = r.id(); break;
+        case (2 << 3) | WireType.LEN: s.spanId = r.id(); break;
         case (3 << 3) | WireType.LEN: s.traceState = r.string(); break;
-        case (4 << 3) | WireType.LEN: s.parentSpanId = r.bytes(); break;
+        case (4 << 3) | WireType.LEN: s.parentSpanId = r.id(); break;
         case (5 << 3) | WireType.LEN: s.name = r.string(); break;
         case (6 << 3) | WireType.VARINT: s.kind = r.int32() as SpanKind; break;
         case (7 << 3) | WireType.I64: s.startTimeUnixNano = r.fixed64(); break;
@@ -226,8 +231,8 @@ function readLink(r: ProtoReader): SpanLink {
       const t = r.tag();
       field = t >>> 3;
       switch (t) {
-        case (1 << 3) | WireType.LEN: traceId = r.bytes(); break;
-        case (2 << 3) | WireType.LEN: spanId = r.bytes(); break;
+        case (1 << 3) | WireType.LEN: traceId = r.id(); break;
+        case (2 << 3) | WireType.LEN: spanId = r.id(); break;
         case (3 << 3) | WireType.LEN: traceState = r.string(); break;
         case (4 << 3) | WireType.LEN: readAttribute(r, attributes, 0); break;
         case (5 << 3) | WireType.VARINT: droppedAttributesCount = r.uint32(); break;
@@ -267,7 +272,7 @@ function readAttribute(r: ProtoReader, out: KeyValue[], depth: number): void {
   while (r.pos < r.end) {
     const t = r.tag();
     switch (t) {
-      case (1 << 3) | WireType.LEN: key = r.string(); break;
+      case (1 << 3) | WireType.LEN: key = r.cachedString(KEYS); break;
       case (2 << 3) | WireType.LEN: value = readAnyValue(r, depth + 1); break;
       default: checkOrSkip(r, t, KEY_VALUE_FIELDS);
     }
@@ -283,7 +288,7 @@ function readAnyValue(r: ProtoReader, depth: number): AnyValue {
   while (r.pos < r.end) {
     const t = r.tag();
     switch (t) {
-      case (1 << 3) | WireType.LEN: value = { type: 'string', value: r.string() }; break;
+      case (1 << 3) | WireType.LEN: value = { type: 'string', value: r.cachedString(VALUES) }; break;
       case (2 << 3) | WireType.VARINT: value = { type: 'bool', value: r.bool() }; break;
       case (3 << 3) | WireType.VARINT: value = { type: 'int', value: r.int64() }; break;
       case (4 << 3) | WireType.I64: value = { type: 'double', value: r.double() }; break;

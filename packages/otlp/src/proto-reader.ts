@@ -3,6 +3,7 @@
 // instead of reading garbage or looping. 64-bit values become bigint only when asked for.
 import { malformed } from './errors.ts';
 import { decodeUtf8 } from './utf8.ts';
+import type { StringCache } from './utf8.ts';
 
 /** Protobuf wire types. */
 export const WireType = {
@@ -33,6 +34,8 @@ export class ProtoReader {
   /** High 32 bits of the last `varint64`. */
   hi = 0;
   private readonly view: DataView;
+  private slab = new Uint8Array(0);
+  private slabPos = 0;
 
   constructor(buf: Uint8Array, pos = 0, end = buf.length) {
     this.buf = buf;
@@ -175,6 +178,35 @@ export class ProtoReader {
     const start = this.pos;
     this.pos = start + len;
     return this.buf.slice(start, start + len);
+  }
+
+  /** Reads a length-delimited field as UTF-8 text through a cache of recent strings. */
+  cachedString(cache: StringCache): string {
+    const len = this.length();
+    const start = this.pos;
+    this.pos = start + len;
+    return cache.get(this.buf, start, start + len);
+  }
+
+  /**
+   * Reads a short length-delimited field (an id) as a copy carved from a shared slab: one
+   * ArrayBuffer per few hundred ids instead of one each, and the input buffer is not pinned.
+   */
+  id(): Uint8Array {
+    const len = this.length();
+    const start = this.pos;
+    this.pos = start + len;
+    if (len > 64) return this.buf.slice(start, start + len);
+    if (this.slabPos + len > this.slab.length) {
+      this.slab = new Uint8Array(4096);
+      this.slabPos = 0;
+    }
+    const at = this.slabPos;
+    this.slabPos = at + len;
+    const slab = this.slab;
+    const buf = this.buf;
+    for (let i = 0; i < len; i++) slab[at + i] = buf[start + i];
+    return slab.subarray(at, at + len);
   }
 
   /** Reads a length-delimited field as UTF-8 text. */

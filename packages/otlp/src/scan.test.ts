@@ -118,6 +118,16 @@ describe('scanExportRequest columns', () => {
     expect(scanned.scopeResource[119]).toBe(39);
   });
 
+  it('scans a view that starts inside a larger buffer, offsets relative to the view', () => {
+    const outer = new Uint8Array(bytes.length + 9);
+    outer.set(bytes, 5);
+    const view = outer.subarray(5, 5 + bytes.length);
+    const v = scanExportRequest(view);
+    expect(v.bytes).toBe(view);
+    expect(Array.from(v.spanOffset)).toEqual(Array.from(s.spanOffset));
+    expect(decodeExportRequest(reassemble(v))).toEqual(data);
+  });
+
   it('accepts a span with zero start and end times', () => {
     expect(scanExportRequest(encodeTracesData(withSpan({ startTimeUnixNano: 0n, endTimeUnixNano: 0n }))).spanCount).toBe(4);
   });

@@ -42,7 +42,7 @@ export function encodeUtf8(text: string): Uint8Array {
 /** Writes `text` as UTF-8 into `dest` at `offset`; `dest` must have room for 3 bytes per UTF-16 unit. Returns bytes written. */
 export function writeUtf8(text: string, dest: Uint8Array, offset: number): number {
   const n = text.length;
-  if (n <= SHORT) {
+  if (n <= 64) {
     let i = 0;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
@@ -88,4 +88,46 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   const bytes = encoder.encode(text);
   if (bytes.length <= maxBytes) return text;
   return decoder.decode(bytes.subarray(0, utf8BoundaryAtOrBefore(bytes, 0, bytes.length, maxBytes)));
+}
+
+/**
+ * Remembers recently decoded short strings by their bytes, so the strings a batch repeats over
+ * and over (attribute keys, "GET", service names) are decoded once and shared. Direct-mapped:
+ * a collision replaces the entry, so a miss costs one hash and one copy more than plain decoding.
+ */
+export class StringCache {
+  private readonly maxLen: number;
+  private readonly mask: number;
+  private readonly bytes: Uint8Array;
+  private readonly lens: Uint16Array;
+  private readonly strings: string[];
+
+  constructor(entries: number, maxLen: number) {
+    this.maxLen = maxLen;
+    this.mask = entries - 1;
+    this.bytes = new Uint8Array(entries * maxLen);
+    this.lens = new Uint16Array(entries);
+    this.strings = new Array<string>(entries).fill('');
+  }
+
+  /** Decodes `buf[start, end)` as UTF-8, from the cache when it was seen before. */
+  get(buf: Uint8Array, start: number, end: number): string {
+    const n = end - start;
+    if (n > this.maxLen || n === 0) return n === 0 ? '' : decodeUtf8(buf, start, end);
+    let h = n;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    const e = (h ^ (h >>> 15)) & this.mask;
+    const base = e * this.maxLen;
+    const cached = this.bytes;
+    if (this.lens[e] === n) {
+      let i = 0;
+      while (i < n && cached[base + i] === buf[start + i]) i++;
+      if (i === n) return this.strings[e];
+    }
+    const s = decodeUtf8(buf, start, end);
+    for (let i = 0; i < n; i++) cached[base + i] = buf[start + i];
+    this.lens[e] = n;
+    this.strings[e] = s;
+    return s;
+  }
 }
