@@ -13,6 +13,9 @@ import { Chunk } from './chunk.ts';
 import { IngesterUnavailable, LiveBytesExceeded } from './errors.ts';
 import type { LiveTrace } from './live-trace.ts';
 import { TenantStore } from './tenant-store.ts';
+import type { HeadBatch } from './tenant-store.ts';
+import type { BlockSink, FlushedBlock } from './block-sink.ts';
+import { buildFlushBatch } from './flush-batch.ts';
 
 /** Ingester settings (from the `ingester.*` and `wal.*` flags). */
 export interface IngesterOptions {
@@ -22,6 +25,18 @@ export interface IngesterOptions {
   walSegmentBytes: number;
   /** Memory for chunks not yet released; past it pushes get 429. */
   maxLiveBytes: number;
+  /** A trace idle this long is sealed into the head block. */
+  traceIdlePeriodMs: number;
+  /** The head block is cut after this long... */
+  maxBlockDurationMs: number;
+  /** ...or when its spans reach this many bytes. */
+  maxBlockBytes: number;
+  /** How often idle traces and head blocks are checked. */
+  flushCheckPeriodMs: number;
+  /** Where head blocks go; without one, traces stay in memory (and the WAL) until restart. */
+  sink?: BlockSink;
+  /** Called once a block is durable, before its traces leave memory (register it for queries here). */
+  onFlushed?: (tenant: string, block: FlushedBlock) => void;
   logger: Logger;
   /** Clock, injectable for tests. */
   now?: () => number;
@@ -48,6 +63,11 @@ export class Ingester {
   private readonly tenants = new Map<string, TenantStore>();
   private liveBytes = 0;
   private ready = false;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private flushFailures = 0;
+  /** Blocks written, spans flushed and flush failures, for metrics. */
+  readonly flushStats = { blocks: 0, spans: 0, failures: 0 };
 
   private constructor(opts: IngesterOptions) {
     this.opts = opts;
@@ -75,6 +95,10 @@ export class Ingester {
     });
     ing.ready = true;
     ing.log.info({ ...stats, spans, ms: Math.round(performance.now() - started) }, 'WAL replayed');
+    if (opts.sink) {
+      ing.timer = setInterval(() => ing.flushTick(), opts.flushCheckPeriodMs);
+      ing.timer.unref();
+    }
     return ing;
   }
 
@@ -124,8 +148,59 @@ export class Ingester {
     return { records: flattenTracesData(decodeExportRequest(assembleTraces(gens))) };
   }
 
+  /**
+   * One round of the flush loop: seal idle traces, and cut and write head blocks that are old or
+   * big enough. One flush runs at a time, which bounds the memory and CPU flushing takes.
+   */
+  flushTick(force = false): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const now = this.now();
+    for (const t of this.tenants.values()) t.sealIdle(now - this.opts.traceIdlePeriodMs, now, force);
+    const due = [...this.tenants.values()].filter(
+      (t) => t.head.length > 0 && (force || t.headBytes >= this.opts.maxBlockBytes || now - t.headStartedMs >= this.opts.maxBlockDurationMs),
+    );
+    if (due.length === 0 || !this.opts.sink) return Promise.resolve();
+    this.flushing = (async () => {
+      for (const t of due) {
+        const batch = t.cutHead();
+        if (batch) await this.flushBatch(t, batch);
+      }
+    })().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  /** Seals every trace and writes every head block now (tests, operator flush). */
+  async flushAll(): Promise<void> {
+    await this.flushing;
+    await this.flushTick(true);
+  }
+
+  private async flushBatch(tenant: TenantStore, batch: HeadBatch): Promise<void> {
+    const started = performance.now();
+    const fb = buildFlushBatch(tenant.tenant, batch.traces);
+    try {
+      const block = await this.opts.sink!.write(fb);
+      // Register the block for queries before the traces leave memory: no window where a
+      // trace is in neither place.
+      this.opts.onFlushed?.(tenant.tenant, block);
+      tenant.forget(batch);
+      this.releaseTraces(batch.traces);
+      this.flushFailures = 0;
+      this.flushStats.blocks++;
+      this.flushStats.spans += fb.spanCount;
+      this.log.info({ tenant: tenant.tenant, block: block.blockId, traces: fb.offsets.length - 1, spans: fb.spanCount, ms: Math.round(performance.now() - started) }, 'block flushed');
+    } catch (err) {
+      this.flushFailures++;
+      this.flushStats.failures++;
+      tenant.requeue(batch);
+      this.log.error({ err, tenant: tenant.tenant, failures: this.flushFailures }, 'block flush failed; the traces stay in memory and the WAL, and will be retried');
+    }
+  }
+
   /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
-  protected releaseTraces(traces: readonly LiveTrace[]): void {
+  private releaseTraces(traces: readonly LiveTrace[]): void {
     for (const t of traces) {
       for (const chunk of t.chunks) {
         chunk.pending--;
@@ -155,6 +230,9 @@ export class Ingester {
   /** Stops accepting, finishes WAL writes and closes it. Unflushed data replays on next start. */
   async stop(): Promise<void> {
     this.ready = false;
+    if (this.timer) clearInterval(this.timer);
+    await this.flushing;
     await this.wal.close();
+    await this.opts.sink?.close();
   }
 }

@@ -16,6 +16,8 @@ export interface HeadBatch {
   traces: LiveTrace[];
   /** Sum of their span bytes. */
   bytes: number;
+  /** When the first of them entered the head block (unix ms). */
+  startedMs: number;
 }
 
 /** In-memory traces of one tenant. */
@@ -88,7 +90,7 @@ export class TenantStore {
   /** Takes the head block for flushing; its traces stay findable until `forget`. */
   cutHead(): HeadBatch | undefined {
     if (this.head.length === 0) return undefined;
-    const batch = { traces: this.head, bytes: this.headBytes };
+    const batch = { traces: this.head, bytes: this.headBytes, startedMs: this.headStartedMs };
     for (const t of batch.traces) t.state = 'flushing';
     this.head = [];
     this.headBytes = 0;
@@ -108,12 +110,12 @@ export class TenantStore {
     }
   }
 
-  /** Puts a batch whose flush failed back at the front of the head block, to retry. */
+  /** Puts a batch whose flush failed back at the front of the head block; it stays due. */
   requeue(batch: HeadBatch): void {
     for (const t of batch.traces) t.state = 'head';
     this.head = [...batch.traces, ...this.head];
     this.headBytes += batch.bytes;
-    if (this.headStartedMs === 0) this.headStartedMs = Date.now();
+    this.headStartedMs = this.headStartedMs === 0 ? batch.startedMs : Math.min(this.headStartedMs, batch.startedMs);
   }
 
   /** Number of traces in memory (live and sealed). */

@@ -25,6 +25,10 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         walFsyncIntervalMs: cfg['wal.fsync-interval'],
         walSegmentBytes: cfg['wal.segment-bytes'],
         maxLiveBytes: cfg['ingester.max-live-bytes'],
+        traceIdlePeriodMs: cfg['ingester.trace-idle-period'],
+        maxBlockDurationMs: cfg['ingester.max-block-duration'],
+        maxBlockBytes: cfg['ingester.max-block-bytes'],
+        flushCheckPeriodMs: cfg['ingester.flush-check-period'],
         logger: ctx.log.child({ module: 'ingester' }),
       });
       registerIngesterRoutes(ctx.api, ingester, cfg['distributor.max-recv-msg-size']);

@@ -1,0 +1,130 @@
+import { readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { av, bytesToHex, compareIds, flattenTracesData } from '@spanbase/model';
+import type { Span, TracesData } from '@spanbase/model';
+import { decodeExportRequest, encodeTracesData, scanExportRequest } from '@spanbase/otlp';
+import { silentLogger } from '@spanbase/server';
+import { describe, expect, it } from 'vitest';
+import type { BlockSink, FlushBatch } from './block-sink.ts';
+import { Ingester } from './ingester.ts';
+import type { IngesterOptions } from './ingester.ts';
+
+let seq = 1;
+function id(bytes: number, n: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  new DataView(out.buffer).setUint32(bytes - 4, n);
+  return out;
+}
+
+function spanOf(trace: number, start = 1000n): Span {
+  return {
+    traceId: id(16, trace), spanId: id(8, seq++), parentSpanId: new Uint8Array(0), traceState: '', flags: 0, name: `op-${trace}`, kind: 2,
+    startTimeUnixNano: start, endTimeUnixNano: start + 10n, attributes: [{ key: 'a', value: av.int(1) }], droppedAttributesCount: 0,
+    events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0, status: { code: 0, message: '' },
+  };
+}
+
+function req(spans: Span[]): Uint8Array {
+  const data: TracesData = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: av.string('svc') }], droppedAttributesCount: 0 }, schemaUrl: '', scopeSpans: [{ scope: undefined, schemaUrl: '', spans }] }] };
+  return encodeTracesData(data);
+}
+
+/** A sink that decodes each batch and keeps it, recording what the ingester handed over. */
+class RecordingSink implements BlockSink {
+  batches: { tenant: string; traces: string[]; spans: number }[] = [];
+  fail = false;
+  async write(b: FlushBatch) {
+    if (this.fail) throw new Error('store down');
+    const traces: string[] = [];
+    let spans = 0;
+    for (let i = 0; i + 1 < b.offsets.length; i++) {
+      const recs = flattenTracesData(decodeExportRequest(b.payload.subarray(b.offsets[i], b.offsets[i + 1])));
+      expect(new Set(recs.map((r) => bytesToHex(r.span.traceId))).size).toBe(1);
+      traces.push(bytesToHex(recs[0].span.traceId));
+      spans += recs.length;
+    }
+    expect([...traces].sort()).toEqual(traces); // ascending trace-id order
+    this.batches.push({ tenant: b.tenant, traces, spans });
+    return { blockId: `b${this.batches.length}`, meta: {} };
+  }
+  async close() {}
+}
+
+async function start(over: Partial<IngesterOptions> = {}) {
+  let now = 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), 'sb-ing-'));
+  const sink = new RecordingSink();
+  const flushed: string[] = [];
+  const ing = await Ingester.start({
+    walDir: dir, walFsync: 'never', walFsyncIntervalMs: 1000, walSegmentBytes: 4096, maxLiveBytes: 1 << 30,
+    traceIdlePeriodMs: 5000, maxBlockDurationMs: 60_000, maxBlockBytes: 1 << 30, flushCheckPeriodMs: 3_600_000,
+    sink, onFlushed: (_t, b) => flushed.push(b.blockId), logger: silentLogger(), now: () => now, ...over,
+  });
+  return { ing, sink, dir, flushed, advance: (ms: number) => (now += ms) };
+}
+
+describe('Ingester flush', () => {
+  it('seals idle traces, cuts the head block by age, and releases memory and WAL after the block is durable', async () => {
+    const { ing, sink, dir, flushed, advance } = await start();
+    await ing.push('t', scanExportRequest(req([spanOf(3), spanOf(1), spanOf(2)])));
+    await ing.push('t', scanExportRequest(req([spanOf(1), spanOf(4)])));
+    expect(ing.memoryBytes).toBeGreaterThan(0);
+    advance(6000);
+    await ing.flushTick();
+    expect(sink.batches).toHaveLength(0); // sealed, but the head block is young
+    expect(ing.findTrace('t', id(16, 1))?.records).toHaveLength(2); // still findable while sealed
+    advance(60_000);
+    await ing.flushTick();
+    expect(sink.batches).toHaveLength(1);
+    expect(sink.batches[0].traces.map((t) => t.slice(-1))).toEqual(['1', '2', '3', '4']);
+    expect(sink.batches[0].spans).toBe(5);
+    expect(flushed).toEqual(['b1']);
+    expect(ing.findTrace('t', id(16, 1))).toBeUndefined();
+    expect(ing.memoryBytes).toBe(0);
+    await ing.stop();
+    // Every record was released: nothing is left to replay.
+    const left = readdirSync(join(dir, 't'));
+    expect(left).toHaveLength(0);
+  });
+
+  it('cuts by size and merges generations of one trace into one entry', async () => {
+    const { ing, sink, advance } = await start({ maxBlockBytes: 1 });
+    await ing.push('t', scanExportRequest(req([spanOf(7)])));
+    advance(6000);
+    ing.flushTick(); // seals generation 1 and starts its flush
+    await ing.push('t', scanExportRequest(req([spanOf(7)])));
+    await ing.flushAll();
+    const all = sink.batches.flatMap((b) => b.traces);
+    expect(sink.batches.reduce((a, b) => a + b.spans, 0)).toBe(2);
+    expect(all.every((t) => t.endsWith('7'))).toBe(true);
+    await ing.stop();
+  });
+
+  it('keeps traces in memory and the WAL when a flush fails, and retries', async () => {
+    const { ing, sink, dir, advance } = await start();
+    await ing.push('t', scanExportRequest(req([spanOf(9)])));
+    sink.fail = true;
+    advance(70_000);
+    await ing.flushTick(); // seals
+    advance(70_000);
+    await ing.flushTick(); // the head block is due: fails
+    await ing.flushTick(); // still due after the failure: fails again
+    expect(ing.flushStats.failures).toBe(2);
+    expect(ing.findTrace('t', id(16, 9))?.records).toHaveLength(1);
+    sink.fail = false;
+    await ing.flushTick();
+    expect(sink.batches).toHaveLength(1);
+    await ing.stop();
+    expect(readdirSync(join(dir, 't'))).toHaveLength(0);
+    expect(compareIds(id(16, 1), id(16, 2))).toBeLessThan(0);
+  });
+
+  it('answers 429 past --ingester.max-live-bytes', async () => {
+    const { ing } = await start({ maxLiveBytes: 200 });
+    await ing.push('t', scanExportRequest(req([spanOf(1)])));
+    await expect(ing.push('t', scanExportRequest(req(Array.from({ length: 5 }, () => spanOf(2)))))).rejects.toMatchObject({ statusCode: 429 });
+    await ing.stop();
+  });
+});
