@@ -17,3 +17,13 @@ export type { Static, Scalar, StaticType, StatusValue, KindValue } from './stati
 export { st, NIL, TRUE, FALSE, staticFromAnyValue, staticToAnyValue, formatDuration, staticToString } from './static.ts';
 export { parseDurationText } from './duration.ts';
 export { compileRegex } from './regex.ts';
+export type { FieldRef, ConditionOp, Condition, FetchSpansRequest, FetchedSpan, FetchedSpanset, SpansetFetcher } from './storage.ts';
+export { fieldKey } from './storage.ts';
+export type { SearchPlan } from './conditions.ts';
+export { planSearch, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
+export type { IndexedTrace } from './record-values.ts';
+export { indexTrace, recordValue } from './record-values.ts';
+export type { MemoryFetcherOptions } from './memory-fetcher.ts';
+export { MemoryFetcher, overlapsRange } from './memory-fetcher.ts';
+export type { CompareOp, ArithOp } from './operators.ts';
+export { compare, arith } from './operators.ts';

@@ -1,0 +1,150 @@
+// The value of every TraceQL field on a span from the model (SpanRecord): the reference for what
+// FetchedSpan.value() answers (see storage.ts). Storage implementations mirror these rules.
+import type { KeyValue, NestedSet, SpanRecord } from '@spanbase/model';
+import { bytesToHex, computeNestedSets, dedupeSpanRecords, findAttribute, isAllZero, serviceNameOf, traceIdToSearchHex } from '@spanbase/model';
+import type { Scalar, Static } from './static.ts';
+import { KIND_BY_CODE, STATUS_BY_CODE, staticFromAnyValue } from './static.ts';
+import type { FieldRef } from './storage.ts';
+
+/** A trace prepared for queries: spans in start order, nested sets, child counts, root. */
+export interface IndexedTrace {
+  /** Trace id bytes. */
+  readonly traceId: Uint8Array;
+  /** Spans, deduplicated and ordered by start time. */
+  readonly records: readonly SpanRecord[];
+  /** Nested-set numbers per span (same order). */
+  readonly nested: readonly NestedSet[];
+  /** Number of children per span (same order). */
+  readonly childCount: readonly number[];
+  /** The root span (first without a parent), if any. */
+  readonly root: SpanRecord | undefined;
+  /** Earliest start, unix ns. */
+  readonly start: bigint;
+  /** Latest end, unix ns. */
+  readonly end: bigint;
+}
+
+/** Prepares one trace's span records for querying. */
+export function indexTrace(input: readonly SpanRecord[]): IndexedTrace {
+  const records = dedupeSpanRecords(input);
+  const nested = computeNestedSets(records.map((r) => r.span));
+  const byId = new Map<string, number>();
+  records.forEach((r, i) => byId.set(bytesToHex(r.span.spanId), i));
+  const childCount = new Array<number>(records.length).fill(0);
+  let root: SpanRecord | undefined;
+  let start = records.length > 0 ? records[0].span.startTimeUnixNano : 0n;
+  let end = 0n;
+  for (const r of records) {
+    const p = r.span.parentSpanId;
+    if (p.length === 0 || isAllZero(p)) root ??= r;
+    else {
+      const pi = byId.get(bytesToHex(p));
+      if (pi !== undefined) childCount[pi]++;
+    }
+    if (r.span.startTimeUnixNano < start) start = r.span.startTimeUnixNano;
+    if (r.span.endTimeUnixNano > end) end = r.span.endTimeUnixNano;
+  }
+  const traceId = records.length > 0 ? records[0].span.traceId : new Uint8Array(16);
+  return { traceId, records, nested, childCount, root, start, end };
+}
+
+function attr(list: readonly KeyValue[], key: string): Static | undefined {
+  const v = findAttribute(list, key);
+  if (v === undefined) return undefined;
+  const s = staticFromAnyValue(v);
+  return s.type === 'nil' ? undefined : s;
+}
+
+/** Values of `key` across a list of attribute lists (events or links), flattened; undefined when none has it. */
+function multi(lists: readonly { readonly attributes: readonly KeyValue[] }[], key: string): Static | undefined {
+  const out: Scalar[] = [];
+  for (const l of lists) {
+    const v = attr(l.attributes, key);
+    if (v === undefined) continue;
+    if (v.type === 'array') out.push(...v.value);
+    else out.push(v);
+  }
+  return out.length === 0 ? undefined : { type: 'array', value: out };
+}
+
+function array(values: Scalar[]): Static | undefined {
+  return values.length === 0 ? undefined : { type: 'array', value: values };
+}
+
+function str(s: string): Static {
+  return { type: 'string', value: s };
+}
+
+/** The value of `field` on span `i` of the trace; undefined when the span does not have it. */
+export function recordValue(field: FieldRef, t: IndexedTrace, i: number): Static | undefined {
+  const r = t.records[i];
+  const span = r.span;
+  if (field.kind === 'attribute') {
+    switch (field.scope) {
+      case 'none':
+        return attr(span.attributes, field.name) ?? attr(r.resource.attributes, field.name);
+      case 'span':
+        return attr(span.attributes, field.name);
+      case 'resource':
+        return attr(r.resource.attributes, field.name);
+      case 'instrumentation':
+        return attr(r.scope.attributes, field.name);
+      case 'event':
+        return multi(span.events, field.name);
+      case 'link':
+        return multi(span.links, field.name);
+      default: {
+        const never: never = field.scope;
+        return never;
+      }
+    }
+  }
+  switch (field.name) {
+    case 'name':
+      return str(span.name);
+    case 'status':
+      return { type: 'status', value: STATUS_BY_CODE[span.status.code] ?? 'unset' };
+    case 'statusMessage':
+      return str(span.status.message);
+    case 'kind':
+      return { type: 'kind', value: KIND_BY_CODE[span.kind] ?? 'unspecified' };
+    case 'duration':
+      return { type: 'duration', value: span.endTimeUnixNano - span.startTimeUnixNano };
+    case 'span:childCount':
+      return { type: 'int', value: BigInt(t.childCount[i]) };
+    case 'span:id':
+      return str(bytesToHex(span.spanId));
+    case 'span:parentID':
+      return span.parentSpanId.length === 0 || isAllZero(span.parentSpanId) ? undefined : str(bytesToHex(span.parentSpanId));
+    case 'nestedSetLeft':
+      return { type: 'int', value: BigInt(t.nested[i].left) };
+    case 'nestedSetRight':
+      return { type: 'int', value: BigInt(t.nested[i].right) };
+    case 'nestedSetParent':
+      return { type: 'int', value: BigInt(t.nested[i].parent) };
+    case 'traceDuration':
+      return { type: 'duration', value: t.end - t.start };
+    case 'rootName':
+      return t.root ? str(t.root.span.name) : undefined;
+    case 'rootServiceName': {
+      const s = t.root ? serviceNameOf(t.root.resource) : undefined;
+      return s === undefined ? undefined : str(s);
+    }
+    case 'trace:id':
+      return str(traceIdToSearchHex(t.traceId));
+    case 'event:name':
+      return array(span.events.map((e) => ({ type: 'string', value: e.name })));
+    case 'event:timeSinceStart':
+      return array(span.events.map((e) => ({ type: 'duration', value: e.timeUnixNano - span.startTimeUnixNano })));
+    case 'link:traceID':
+      return array(span.links.map((l) => ({ type: 'string', value: traceIdToSearchHex(l.traceId) })));
+    case 'link:spanID':
+      return array(span.links.map((l) => ({ type: 'string', value: bytesToHex(l.spanId) })));
+    case 'instrumentation:name':
+      return r.scope.name === '' ? undefined : str(r.scope.name);
+    case 'instrumentation:version':
+      return r.scope.version === '' ? undefined : str(r.scope.version);
+    case 'parent':
+      return undefined;
+  }
+}

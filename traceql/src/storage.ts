@@ -1,0 +1,141 @@
+// The fetch contract between the TraceQL engine and storage. Storage (the block reader, the
+// ingester's live traces, the in-memory fetcher) implements SpansetFetcher; the engine plans a
+// FetchSpansRequest from a query, fetches spansets and evaluates the query on them.
+//
+// THE SUPERSET RULE. Storage may return more than the query matches: spans that fail a
+// condition, conditions it cannot evaluate, whole row groups it cannot prune, traces outside the
+// time range. It must never return less: every span that can contribute to a result (by the
+// rules of `conditions` and `allConditions` below) must be in its trace's spanset. The engine
+// always evaluates the full query again on what it gets, so extra spans cost time, never
+// correctness. A storage layer that evaluates nothing (returns every span of every trace in
+// range) is correct.
+//
+// Designed for a columnar reader: conditions name one field each, with literal operands, so they
+// map to column predicates and row-group statistics; `columns` says exactly which fields to read;
+// values are asked for by column index, never by name.
+import type { AttributeScope, Intrinsic } from './ast.ts';
+import type { Static } from './static.ts';
+
+/** A field a span can have: an attribute in a scope, or an intrinsic. */
+export type FieldRef =
+  | {
+      readonly kind: 'attribute';
+      /** `none` is TraceQL's unscoped `.name`: the span attribute if the span has it, else the resource attribute. */
+      readonly scope: AttributeScope;
+      /** The attribute key. */
+      readonly name: string;
+    }
+  | {
+      readonly kind: 'intrinsic';
+      /** Canonical intrinsic name, e.g. `status`, `event:name`. */
+      readonly name: Intrinsic;
+    };
+
+/** Comparison of a field with its operand, or a presence test. */
+export type ConditionOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | '=~' | '!~' | 'exists' | 'notExists';
+
+/**
+ * One predicate on one field. It holds for a span when the span's value of `field` (see
+ * FetchedSpan.value for what the value is) satisfies `op` against the operand, with TraceQL's
+ * value rules: a missing value satisfies no comparison; values of different types never match
+ * except numbers (int, float and duration compare as numbers); string order is byte order; `=~`
+ * and `!~` are RE2 patterns anchored at both ends (compileRegex gives the JavaScript RegExp);
+ * an array value matches when any element does (for `!=` and `!~`: when every element does).
+ * `conditionHolds()` in conditions.ts is the reference implementation.
+ */
+export interface Condition {
+  /** The field tested. */
+  readonly field: FieldRef;
+  /** The test. */
+  readonly op: ConditionOp;
+  /** One literal for comparisons; empty for `exists` and `notExists`. */
+  readonly operands: readonly Static[];
+}
+
+/** What the engine needs from storage for one query. */
+export interface FetchSpansRequest {
+  /** Only traces overlapping [start, end] (unix ns, inclusive) matter; 0n leaves that side open. */
+  readonly startTimeUnixNano: bigint;
+  /** See startTimeUnixNano. */
+  readonly endTimeUnixNano: bigint;
+  /**
+   * Predicates that let storage drop spans. With `allConditions` a span matters only if every
+   * condition holds for it; without, only if at least one holds. An empty list means every span
+   * in range matters. A trace without any span that matters may be skipped whole.
+   */
+  readonly conditions: readonly Condition[];
+  /** How `conditions` combine; see there. */
+  readonly allConditions: boolean;
+  /**
+   * The fields every returned span must answer through FetchedSpan.value(i), in this order.
+   * Fields the engine reads from FetchedSpan/FetchedSpanset properties (duration, span:id, the
+   * nested-set numbers and the trace-level intrinsics) are never listed.
+   */
+  readonly columns: readonly FieldRef[];
+  /**
+   * True when the query needs the nested-set numbers (structural operators, or nested-set
+   * intrinsics); when false they may be left 0.
+   */
+  readonly nestedSets: boolean;
+}
+
+/** One span as storage hands it to the engine. */
+export interface FetchedSpan {
+  /** 8-byte span id. */
+  readonly spanId: Uint8Array;
+  /** Start, unix nanoseconds. */
+  readonly startTimeUnixNano: bigint;
+  /** End minus start, nanoseconds. */
+  readonly durationNanos: bigint;
+  /** Nested-set left number (1-based pre-order); 0 when the span is not connected to a root. */
+  readonly nestedSetLeft: number;
+  /** Nested-set right number; 0 when not connected. */
+  readonly nestedSetRight: number;
+  /** Left number of the parent; -1 for a root; 0 when not connected. */
+  readonly nestedSetParent: number;
+  /**
+   * The value of `request.columns[column]` for this span, undefined when the span does not have
+   * it. Attributes keep their type whatever the conditions' operands are (OTLP int → int, double
+   * → float, string, bool, arrays → array of the queryable elements; bytes, kvlist and empty
+   * values count as absent). For `none` scope: the span attribute when the span has that key
+   * (any type), else the resource attribute. `event.x`/`link.x` and `event:name`,
+   * `event:timeSinceStart`, `link:traceID`, `link:spanID`: an array with the value from every
+   * event (link) that has it, in order; undefined when none has. `instrumentation.x`: scope
+   * attributes. Intrinsics: name (string), status, kind, statusMessage (string, "" when
+   * unset), span:childCount (int), span:parentID (16 lowercase hex digits; undefined for a root),
+   * instrumentation:name and :version (undefined when empty); ids of links as in search results
+   * (trace ids lowercase hex without leading zeros, span ids 16 hex digits).
+   */
+  value(column: number): Static | undefined;
+}
+
+/** The spans of one trace that can matter to the query (a superset is fine). */
+export interface FetchedSpanset {
+  /** 16-byte trace id. */
+  readonly traceId: Uint8Array;
+  /** service.name of the root span's resource; undefined when the trace has no root span. */
+  readonly rootServiceName: string | undefined;
+  /** Name of the root span; undefined when the trace has no root span. */
+  readonly rootSpanName: string | undefined;
+  /** Earliest span start in the whole trace (not only the returned spans), unix ns. */
+  readonly startTimeUnixNano: bigint;
+  /** Latest span end minus earliest start over the whole trace, ns. */
+  readonly durationNanos: bigint;
+  /** Returned spans, in the trace's order (by start time). */
+  readonly spans: readonly FetchedSpan[];
+}
+
+/**
+ * Storage's side of the contract. One spanset per trace; a trace split across sources (live data
+ * and blocks, or two blocks) may come as several spansets, which the engine evaluates apart and
+ * merges by trace id (structural operators then see each part alone, as in Tempo).
+ */
+export interface SpansetFetcher {
+  /** Streams spansets; the engine stops iterating (return()) once it has enough. */
+  fetch(request: FetchSpansRequest, signal?: AbortSignal): AsyncIterable<FetchedSpanset>;
+}
+
+/** A stable string key of a field, for maps. */
+export function fieldKey(f: FieldRef): string {
+  return f.kind === 'intrinsic' ? `:${f.name}` : `${f.scope}.${f.name}`;
+}
