@@ -4,7 +4,7 @@
 // leak into vitest or the code under test.
 //
 // argv: <directory> <bucket>. Reports `{ port }` over IPC; exits on 'stop' or when the parent goes.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -60,7 +60,14 @@ const [directory, bucket] = process.argv.slice(2);
 const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
 const { port } = await server.run();
 process.send!({ port });
+
+// The data directory goes with the process, also when vitest dies without a teardown (the IPC
+// channel then closes and 'disconnect' fires).
+function exit(): void {
+  rmSync(directory, { recursive: true, force: true });
+  process.exit(0);
+}
 process.on('message', (msg) => {
-  if (msg === 'stop') void server.close().finally(() => process.exit(0));
+  if (msg === 'stop') void server.close().finally(exit);
 });
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', exit);

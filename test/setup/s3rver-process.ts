@@ -17,6 +17,10 @@ const STOP_TIMEOUT_MS = 5_000;
 
 /** Starts s3rver on 127.0.0.1 on a free port, with one bucket, in a fresh temp directory. */
 export async function startS3rver(bucket = 'spanbase-test'): Promise<S3rverProcess> {
+  // The child is a .ts file run by the same Node as vitest (undefined on Node < 22.10).
+  if (!(process.features as { typescript?: unknown }).typescript) {
+    throw new Error(`the S3 test server needs Node 24 (type stripping); this is ${process.version}: run tests with \`npx vitest\``);
+  }
   const directory = await mkdtemp(join(tmpdir(), 'spanbase-s3rver-'));
   const child = fork(join(import.meta.dirname, 's3rver-child.ts'), [directory, bucket], {
     execArgv: ['--openssl-legacy-provider'],
