@@ -154,7 +154,7 @@ class Checker {
         this.guard(() => {
           const lt = this.scalar(s.lhs);
           const rt = this.scalar(s.rhs);
-          this.binaryTypes(s.op, lt, rt, s.opPos, `${stringifyScalar(s.lhs)} ${s.op} ${stringifyScalar(s.rhs)}`);
+          this.binaryTypes(s.op, lt, rt, s.opPos, () => `${stringifyScalar(s.lhs)} ${s.op} ${stringifyScalar(s.rhs)}`);
         }, undefined);
         return;
       case 'by':
@@ -209,7 +209,7 @@ class Checker {
       case 'scalarBinary': {
         const lt = this.scalar(e.lhs);
         const rt = this.scalar(e.rhs);
-        this.binaryTypes(e.op, lt, rt, e.opPos, `${stringifyScalar(e.lhs)} ${e.op} ${stringifyScalar(e.rhs)}`);
+        this.binaryTypes(e.op, lt, rt, e.opPos, () => `${stringifyScalar(e.lhs)} ${e.op} ${stringifyScalar(e.rhs)}`);
         return lt === 'attribute' ? rt : lt;
       }
       default: {
@@ -228,14 +228,14 @@ class Checker {
     return t;
   }
 
-  private binaryTypes(op: string, lt: ValueType, rt: ValueType, pos: Pos, text: string): boolean {
+  private binaryTypes(op: string, lt: ValueType, rt: ValueType, pos: Pos, text: () => string): boolean {
     if (!typesMatch(lt, rt)) {
-      this.fail(`operands of ${op} must have the same type, found ${lt} and ${rt}: ${text}`, pos);
+      this.fail(`operands of ${op} must have the same type, found ${lt} and ${rt}: ${text()}`, pos);
       return false;
     }
     if (!operatorApplies(op, lt) || !operatorApplies(op, rt)) {
       const bad = operatorApplies(op, lt) ? rt : lt;
-      this.fail(`operator ${op} does not apply to ${bad}: ${text}`, pos);
+      this.fail(`operator ${op} does not apply to ${bad}: ${text()}`, pos);
       return false;
     }
     return true;
@@ -260,7 +260,7 @@ class Checker {
       case 'binary': {
         const lt = this.field(e.lhs);
         const rt = this.field(e.rhs);
-        const text = stringifyField(e);
+        const text = () => stringifyField(e);
         if (this.binaryTypes(e.op, lt, rt, e.opPos, text)) {
           if (e.op === '=~' || e.op === '!~') this.regex(e.rhs, text);
           if (e.op === '=') this.nilCheck(e.lhs, e.rhs);
@@ -285,9 +285,9 @@ class Checker {
     return INTRINSIC_TYPES[i.name];
   }
 
-  private regex(rhs: FieldExpr, text: string): void {
+  private regex(rhs: FieldExpr, text: () => string): void {
     if (rhs.kind !== 'literal' || rhs.value.type !== 'string') {
-      this.fail(`the right side of a regex match must be a string literal: ${text}`, rhs.pos);
+      this.fail(`the right side of a regex match must be a string literal: ${text()}`, rhs.pos);
       return;
     }
     try {
