@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { av, bytesToHex, isSpanbaseError } from '@spanbase/model';
 import type { ResourceSpans, Span, TracesData } from '@spanbase/model';
 import { assembleExportRequest } from './assemble.ts';
-import type { AssembleGroup } from './assemble.ts';
 import { OTLP_ERR_BAD_SPAN_ID, OTLP_ERR_BAD_TRACE_ID, OTLP_ERR_MALFORMED } from './errors.ts';
 import { decodeExportRequest } from './proto-decode.ts';
 import { encodeTracesData } from './proto-encode.ts';
 import { ProtoWriter } from './proto-writer.ts';
 import { scanExportRequest } from './scan.ts';
+import { groupsForSpans } from './scan-subset.ts';
 import type { ScannedRequest } from './scan.ts';
 import { hex, makeSpan, makeTracesData } from './test-data.ts';
 
@@ -28,21 +28,10 @@ function scanError(bytes: Uint8Array): Error {
   throw new Error('expected the scan to fail');
 }
 
-/** Rebuilds a request from scanned slices: one group per resource, one scope per scope. */
+/** Rebuilds a request from scanned slices of the spans `keep` selects. */
 function reassemble(s: ScannedRequest, keep: (span: number) => boolean = () => true): Uint8Array {
-  const slice = (off: number, len: number) => (off < 0 ? undefined : s.bytes.subarray(off, off + len));
-  const groups: AssembleGroup[] = [];
-  for (let r = 0; r < s.resourceCount; r++) {
-    const scopes = [];
-    for (let c = 0; c < s.scopeCount; c++) {
-      if (s.scopeResource[c] !== r) continue;
-      const spans = [];
-      for (let i = 0; i < s.spanCount; i++) if (s.spanScope[i] === c && keep(i)) spans.push(s.bytes.subarray(s.spanOffset[i], s.spanOffset[i] + s.spanLength[i]));
-      if (spans.length > 0) scopes.push({ scope: slice(s.scopeMsgOffset[c], s.scopeMsgLength[c]), scopeSchemaUrl: slice(s.scopeSchemaUrlOffset[c], s.scopeSchemaUrlLength[c]), spans });
-    }
-    if (scopes.length > 0) groups.push({ resource: slice(s.resourceMsgOffset[r], s.resourceMsgLength[r]), resourceSchemaUrl: slice(s.resourceSchemaUrlOffset[r], s.resourceSchemaUrlLength[r]), scopes });
-  }
-  return assembleExportRequest(groups);
+  const indexes = Array.from({ length: s.spanCount }, (_, i) => i).filter(keep);
+  return assembleExportRequest(groupsForSpans(s, indexes));
 }
 
 describe('scanExportRequest columns', () => {
@@ -80,7 +69,7 @@ describe('scanExportRequest columns', () => {
     expect(url).toBe('https://opentelemetry.io/schemas/1.24.0');
   });
 
-  it('scan → assemble → decode gives back exactly the input', () => {
+  it('scan → groupsForSpans → assemble → decode gives back exactly the input', () => {
     expect(decodeExportRequest(reassemble(s))).toEqual(data);
   });
 

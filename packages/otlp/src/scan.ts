@@ -156,8 +156,8 @@ class Scanner {
       switch (t) {
         case (1 << 3) | LEN: {
           const len = r.length();
-          level.msg[2 * i] = r.pos;
-          level.msg[2 * i + 1] = len;
+          level.msgOffset[i] = r.pos;
+          level.msgLength[i] = len;
           try {
             this.flat(r.pos + len, level.headFields);
           } catch (e) {
@@ -176,8 +176,8 @@ class Scanner {
           break;
         case (3 << 3) | LEN: {
           const len = r.length();
-          level.schemaUrl[2 * i] = r.pos;
-          level.schemaUrl[2 * i + 1] = len;
+          level.urlOffset[i] = r.pos;
+          level.urlLength[i] = len;
           r.pos += len;
           break;
         }
@@ -369,13 +369,17 @@ class Scanner {
       spanScope: this.spanScope.subarray(0, n),
       scopeCount: s,
       scopeResource: this.scopes.parent.subarray(0, s),
-      ...pairs(this.scopes.msg, s, 'scopeMsgOffset', 'scopeMsgLength'),
-      ...pairs(this.scopes.schemaUrl, s, 'scopeSchemaUrlOffset', 'scopeSchemaUrlLength'),
+      scopeMsgOffset: this.scopes.msgOffset.subarray(0, s),
+      scopeMsgLength: this.scopes.msgLength.subarray(0, s),
+      scopeSchemaUrlOffset: this.scopes.urlOffset.subarray(0, s),
+      scopeSchemaUrlLength: this.scopes.urlLength.subarray(0, s),
       resourceCount: rc,
-      ...pairs(this.resources.msg, rc, 'resourceMsgOffset', 'resourceMsgLength'),
-      ...pairs(this.resources.schemaUrl, rc, 'resourceSchemaUrlOffset', 'resourceSchemaUrlLength'),
+      resourceMsgOffset: this.resources.msgOffset.subarray(0, rc),
+      resourceMsgLength: this.resources.msgLength.subarray(0, rc),
+      resourceSchemaUrlOffset: this.resources.urlOffset.subarray(0, rc),
+      resourceSchemaUrlLength: this.resources.urlLength.subarray(0, rc),
       truncatedAttributes,
-    } as ScannedRequest;
+    };
   }
 }
 
@@ -384,10 +388,14 @@ class Level {
   count = 0;
   /** Index of the enclosing ResourceSpans (scopes only). */
   parent = new Uint32Array(16);
-  /** Header message (Resource / InstrumentationScope) offset and length pairs; -1 when absent. */
-  msg = new Int32Array(32);
-  /** Schema URL offset and length pairs; -1 when absent. */
-  schemaUrl = new Int32Array(32);
+  /** Header message (Resource / InstrumentationScope) body offset; -1 when absent. */
+  msgOffset = new Int32Array(16);
+  /** Header message body length; -1 when absent. */
+  msgLength = new Int32Array(16);
+  /** Schema URL offset; -1 when absent. */
+  urlOffset = new Int32Array(16);
+  /** Schema URL length; -1 when absent. */
+  urlLength = new Int32Array(16);
   readonly fields: Fields;
   readonly headFields: Fields;
 
@@ -401,24 +409,15 @@ class Level {
     const i = this.count++;
     if (i === this.parent.length) {
       this.parent = grow(this.parent, 2 * i);
-      this.msg = grow(this.msg, 4 * i);
-      this.schemaUrl = grow(this.schemaUrl, 4 * i);
+      this.msgOffset = grow(this.msgOffset, 2 * i);
+      this.msgLength = grow(this.msgLength, 2 * i);
+      this.urlOffset = grow(this.urlOffset, 2 * i);
+      this.urlLength = grow(this.urlLength, 2 * i);
     }
     this.parent[i] = parent;
-    this.msg[2 * i] = this.msg[2 * i + 1] = -1;
-    this.schemaUrl[2 * i] = this.schemaUrl[2 * i + 1] = -1;
+    this.msgOffset[i] = this.msgLength[i] = this.urlOffset[i] = this.urlLength[i] = -1;
     return i;
   }
-}
-
-function pairs(interleaved: Int32Array, n: number, offsetName: string, lengthName: string): Record<string, Int32Array> {
-  const offsets = new Int32Array(n);
-  const lengths = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    offsets[i] = interleaved[2 * i];
-    lengths[i] = interleaved[2 * i + 1];
-  }
-  return { [offsetName]: offsets, [lengthName]: lengths };
 }
 
 function grow<T extends Uint32Array | Int32Array | Float64Array>(a: T, cap: number): T {
