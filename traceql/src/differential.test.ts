@@ -1,0 +1,134 @@
+// Random queries over random traces: the pruning in-memory fetcher (conditions pushed down) must
+// give exactly what the unpruned reference gives. Any difference is an unsound condition.
+import type { KeyValue, SpanRecord } from '@spanbase/model';
+import { av } from '@spanbase/model';
+import { describe, expect, it } from 'vitest';
+import { executeSearch } from './engine.ts';
+import { MemoryFetcher } from './memory-fetcher.ts';
+import { parse } from './parse.ts';
+import { referenceSearch } from './reference.ts';
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(x ^ (x >>> 15), 1 | x);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)];
+}
+
+function randomValue(r: () => number): KeyValue['value'] {
+  switch (Math.floor(r() * 5)) {
+    case 0:
+      return av.int(Math.floor(r() * 5));
+    case 1:
+      return av.double(Math.floor(r() * 8) / 2);
+    case 2:
+      return av.string(pick(r, ['x', 'y', 'z']));
+    case 3:
+      return av.bool(r() < 0.5);
+    default:
+      return av.array([av.string(pick(r, ['x', 'y'])), av.string(pick(r, ['y', 'z']))]);
+  }
+}
+
+function randomAttrs(r: () => number): KeyValue[] {
+  return ['a', 'b', 'c'].filter(() => r() < 0.5).map((key) => ({ key, value: randomValue(r) }));
+}
+
+function randomTraces(seed: number): SpanRecord[][] {
+  const r = rng(seed);
+  const traces: SpanRecord[][] = [];
+  for (let t = 0; t < 12; t++) {
+    const n = 1 + Math.floor(r() * 25);
+    const traceId = new Uint8Array(16);
+    traceId[15] = t + 1;
+    const records: SpanRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      const spanId = new Uint8Array(8);
+      spanId[6] = t + 1;
+      spanId[7] = i + 1;
+      let parentSpanId = new Uint8Array(0);
+      if (i > 0) {
+        parentSpanId = new Uint8Array(8);
+        parentSpanId[6] = r() < 0.1 ? 99 : t + 1; // sometimes a parent that never arrived
+        parentSpanId[7] = 1 + Math.floor(r() * i);
+      }
+      const start = BigInt(t) * 10_000_000_000n + BigInt(Math.floor(r() * 1e9));
+      records.push({
+        span: {
+          traceId, spanId, parentSpanId, traceState: '', flags: 0,
+          name: pick(r, ['n1', 'n2', 'n3']),
+          kind: pick(r, [1, 2, 3] as const),
+          startTimeUnixNano: start,
+          endTimeUnixNano: start + BigInt(Math.floor(r() * 10_000_000)),
+          attributes: randomAttrs(r), droppedAttributesCount: 0,
+          events: r() < 0.3 ? [{ timeUnixNano: start, name: pick(r, ['e1', 'e2']), attributes: randomAttrs(r), droppedAttributesCount: 0 }] : [],
+          droppedEventsCount: 0, links: [], droppedLinksCount: 0,
+          status: { code: pick(r, [0, 1, 2] as const), message: '' },
+        },
+        resource: { attributes: [{ key: 'service.name', value: av.string(pick(r, ['s1', 's2'])) }, ...randomAttrs(r)], droppedAttributesCount: 0 },
+        resourceSchemaUrl: '',
+        scope: { name: '', version: '', attributes: [], droppedAttributesCount: 0 },
+        scopeSchemaUrl: '',
+      });
+    }
+    traces.push(records);
+  }
+  return traces;
+}
+
+const ATOMS = [
+  '.a = 1', '.a != 1', 'span.b = "x"', 'resource.b != "y"', '.c > 2', '.c <= 1.5', '.a =~ "x|y"', '.b !~ "z"', '.b = nil', '.a != nil',
+  'status = error', 'kind = server', 'duration > 5ms', 'name = "n1"', 'event:name = "e1"', 'event.a = 1', '.a', 'resource.c = true',
+  '.a + 1 = 3', '.c * 2 > 3', 'resource.service.name = "s2"', 'span:childCount > 0', 'nestedSetParent = -1', '.a = .c', 'true', 'false',
+];
+const SPANSET_OPS = ['&&', '||', '>', '>>', '<', '<<', '~', '&>', '&>>', '&<', '&<<', '&~', '!>', '!>>', '!<', '!<<', '!~'];
+const STAGES = ['count() > 1', 'by(.a)', 'avg(duration) > 3ms', '{ status != ok }', 'coalesce()', 'select(.b)', 'max(.c) >= 2', '{ .a }'];
+
+function randomField(r: () => number, depth: number): string {
+  const roll = r();
+  if (depth > 2 || roll < 0.45) return pick(r, ATOMS);
+  if (roll < 0.6) return `!(${randomField(r, depth + 1)})`;
+  return `(${randomField(r, depth + 1)} ${pick(r, ['&&', '||'])} ${randomField(r, depth + 1)})`;
+}
+
+function randomQuery(r: () => number): string {
+  const filter = () => `{ ${randomField(r, 0)} }`;
+  let q = filter();
+  if (r() < 0.5) q = `${q} ${pick(r, SPANSET_OPS)} ${filter()}`;
+  if (r() < 0.2) q = `(${q}) ${pick(r, SPANSET_OPS)} ${filter()}`;
+  while (r() < 0.4) q += ` | ${pick(r, STAGES)}`;
+  return q;
+}
+
+async function outcome(f: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await f();
+  } catch (e) {
+    return { error: (e as { code?: string }).code ?? String(e) };
+  }
+}
+
+describe('pushdown is sound', () => {
+  it.each([1, 2, 3, 4, 5])('random queries agree with the reference (seed %i)', async (seed) => {
+    const traces = randomTraces(seed);
+    const r = rng(seed * 31);
+    let checked = 0;
+    for (let i = 0; i < 80; i++) {
+      const q = randomQuery(r);
+      if (parse(q).errors.length > 0) continue;
+      const opts = { limit: 0, spansPerSpanset: 0 };
+      const reference = await outcome(async () => (await referenceSearch(q, traces, opts)).traces);
+      const pruned = await outcome(async () => (await executeSearch(q, new MemoryFetcher(traces), opts)).traces);
+      expect(pruned, q).toEqual(reference);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(40);
+  });
+});
