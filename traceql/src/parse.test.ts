@@ -155,6 +155,11 @@ describe('errors', () => {
     expect(e.reason).toContain(text);
   });
 
+  it('turns absurd nesting into a parse error instead of a crash', () => {
+    const e = parse('{ ' + '('.repeat(20_000) + '.a = 1' + ')'.repeat(20_000) + ' }').errors[0];
+    expect(e).toMatchObject({ code: 'TQL_ERR_PARSE', reason: 'the query is nested too deeply' });
+  });
+
   it('reports unsupported constructs with their own code', () => {
     expect(parse('{ parent.a = 1 }').errors[0]).toMatchObject({ code: 'TQL_ERR_UNSUPPORTED', column: 3 });
   });

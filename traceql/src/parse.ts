@@ -57,6 +57,18 @@ export function queryError(code: TqlErrorCode, reason: string, query: string, po
 
 /** Parses and type-checks a query. Never throws for bad input. */
 export function parse(query: string): ParseResult {
+  try {
+    return parseUnguarded(query);
+  } catch (err) {
+    // Every pass recurses over the tree; absurd nesting must be a 400, not a crash.
+    if (err instanceof RangeError) {
+      return { ast: undefined, errors: [queryError('TQL_ERR_PARSE', 'the query is nested too deeply', query, { offset: 0, line: 1, column: 1 })] };
+    }
+    throw err;
+  }
+}
+
+function parseUnguarded(query: string): ParseResult {
   const { tokens, failure } = lex(query);
   if (failure) return { ast: undefined, errors: [queryError('TQL_ERR_PARSE', failure.reason, query, failure)] };
   const cst = parseTokens(tokens);

@@ -1,5 +1,5 @@
 // TraceQL regexes are RE2 (Go's regexp) and fully anchored. JavaScript's syntax differs, so a
-// pattern is translated: leading `(?flags)` become RegExp flags, `(?P<n>` becomes `(?<n>`, POSIX
+// pattern is translated: `(?flags)` become modifier groups, `(?P<n>` becomes `(?<n>`, POSIX
 // classes are expanded, `\Q...\E` is quoted, RE2's ASCII `\s` is kept ASCII, and punctuation
 // escapes JavaScript's `u` mode rejects are rewritten. What RE2 rejects (backreferences,
 // lookaround) is rejected here too.
@@ -23,19 +23,19 @@ function quoteLiteral(s: string): string {
   return out;
 }
 
-/** Translates an RE2 pattern to a JavaScript one (without anchors) and its flags. Throws when invalid. */
+/**
+ * Translates an RE2 pattern to a JavaScript one (without anchors) and its flags. Throws when
+ * invalid. RE2 flag groups `(?i)` last to the end of the enclosing group; they become
+ * JavaScript modifier groups `(?i:...)`, closed before each `|` and reopened after it.
+ */
 export function translateRe2(pattern: string): { source: string; flags: string } {
-  let flags = 'u';
   let i = 0;
-  const lead = /^\(\?([imsU]+)\)/.exec(pattern);
-  if (lead) {
-    for (const f of lead[1]) if (f !== 'U' && !flags.includes(f)) flags += f;
-    if (lead[1].includes('U')) throw new Error('the U flag is not supported');
-    i = lead[0].length;
-  }
   let out = '';
   let inClass = false;
   let classStart = false;
+  // Per open group: the modifier groups opened by `(?flags)` inside it.
+  const modifiers: string[][] = [[]];
+  const closeModifiers = () => ')'.repeat(modifiers[modifiers.length - 1].length);
   while (i < pattern.length) {
     const ch = pattern[i];
     if (ch === '\\') {
@@ -79,19 +79,42 @@ export function translateRe2(pattern: string): { source: string; flags: string }
         }
         i++;
         continue;
-      case '(':
-        if (pattern.startsWith('(?P<', i)) {
-          out += '(?<';
-          i += 4;
-          continue;
-        }
+      case '(': {
         if (pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i) || pattern.startsWith('(?<=', i) || pattern.startsWith('(?<!', i)) {
           throw new Error('lookaround is not supported');
         }
-        if (/^\(\?[imsU]+\)/.test(pattern.slice(i))) throw new Error('flags are only supported at the start of a pattern');
-        out += '(';
+        const flagGroup = /^\(\?([imsU]*)(?:-([imsU]*))?(\)|:)/.exec(pattern.slice(i));
+        if (flagGroup && (flagGroup[1] || flagGroup[2])) {
+          if ((flagGroup[1] + (flagGroup[2] ?? '')).includes('U')) throw new Error('the U flag is not supported');
+          const open = `(?${flagGroup[1]}${flagGroup[2] ? '-' + flagGroup[2] : ''}:`;
+          out += open;
+          if (flagGroup[3] === ')') modifiers[modifiers.length - 1].push(open);
+          else modifiers.push([]);
+          i += flagGroup[0].length;
+          continue;
+        }
+        if (pattern.startsWith('(?P<', i)) {
+          out += '(?<';
+          i += 4;
+        } else {
+          out += '(';
+          i++;
+        }
+        modifiers.push([]);
+        continue;
+      }
+      case ')':
+        if (modifiers.length === 1) throw new Error('unexpected )');
+        out += closeModifiers() + ')';
+        modifiers.pop();
         i++;
         continue;
+      case '|': {
+        const open = modifiers[modifiers.length - 1];
+        out += closeModifiers() + '|' + open.join('');
+        i++;
+        continue;
+      }
       case '{': {
         const m = /^\{\d+(?:,\d*)?\}/.exec(pattern.slice(i));
         if (m) {
@@ -114,7 +137,8 @@ export function translateRe2(pattern: string): { source: string; flags: string }
     }
   }
   if (inClass) throw new Error('missing closing ]');
-  return { source: out, flags };
+  if (modifiers.length > 1) throw new Error('missing closing )');
+  return { source: out + closeModifiers(), flags: 'u' };
 }
 
 function translateEscape(p: string, i: number, inClass: boolean): [string, number] {
