@@ -139,7 +139,7 @@ describe('errors', () => {
   it('formats a type error on the right line of a multi-line query', () => {
     const e = parse('{ .a = 1 &&\n  .b =~ "(" }').errors[0];
     expect(e).toMatchObject({ code: 'TQL_ERR_TYPE', line: 2, column: 9 });
-    expect(e.message.split('\n')).toEqual(['invalid query at line 2, column 9: invalid regex "(": unterminated group', '    .b =~ "(" }', '          ^']);
+    expect(e.message.split('\n')).toEqual(['invalid query at line 2, column 9: invalid regex "(": missing closing )', '    .b =~ "(" }', '          ^']);
   });
 
   it.each([
