@@ -199,6 +199,27 @@ export class Ingester {
     }
   }
 
+  /**
+   * Every in-memory trace of a tenant overlapping [startNs, endNs] (0 = open), decoded: one
+   * record list per trace id, generations merged. For searches over live data.
+   */
+  liveTraces(tenant: string, startNs = 0, endNs = 0): SpanRecord[][] {
+    const t = this.tenants.get(tenant);
+    if (!t) return [];
+    const out: SpanRecord[][] = [];
+    for (const gens of t.generations()) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const g of gens) {
+        if (g.startNs < lo) lo = g.startNs;
+        if (g.endNs > hi) hi = g.endNs;
+      }
+      if ((startNs !== 0 && hi < startNs) || (endNs !== 0 && lo > endNs)) continue;
+      out.push(flattenTracesData(decodeExportRequest(assembleTraces(gens))));
+    }
+    return out;
+  }
+
   /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
   private releaseTraces(traces: readonly LiveTrace[]): void {
     for (const t of traces) {

@@ -118,6 +118,15 @@ export class TenantStore {
     this.headStartedMs = this.headStartedMs === 0 ? batch.startedMs : Math.min(this.headStartedMs, batch.startedMs);
   }
 
+  /** Every trace in memory as its list of generations (sealed ones, then the live one). */
+  *generations(): IterableIterator<LiveTrace[]> {
+    for (const [key, gens] of this.sealed) {
+      const live = this.live.get(key);
+      yield live ? [...gens, live] : gens;
+    }
+    for (const [key, live] of this.live) if (!this.sealed.has(key)) yield [live];
+  }
+
   /** Number of traces in memory (live and sealed). */
   get traceCount(): number {
     let n = this.live.size;

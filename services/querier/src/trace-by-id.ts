@@ -15,6 +15,8 @@ export interface TraceByIdResult {
   message: string;
   /** Encoded size of the returned trace. */
   bytes: number;
+  /** The returned trace as TracesData protobuf (empty when not found); the v1 protobuf body. */
+  encoded: Uint8Array;
   /** True when the trace was cut to the size limit. */
   tooLarge: boolean;
 }
@@ -36,26 +38,26 @@ export async function findTraceById(
     if (r.skipped) skipped.push(...r.skipped);
   }
   if (all.length === 0) {
-    return { trace: undefined, partial: skipped.length > 0, message: skipped.length > 0 ? `some blocks could not be read: ${skipped.join(', ')}` : '', bytes: 0, tooLarge: false };
+    return { trace: undefined, partial: skipped.length > 0, message: skipped.length > 0 ? `some blocks could not be read: ${skipped.join(', ')}` : '', bytes: 0, encoded: new Uint8Array(0), tooLarge: false };
   }
   let records = dedupeSpanRecords(all);
   let trace = groupSpanRecords(records);
-  let bytes = encodeTracesData(trace).byteLength;
+  let encoded = encodeTracesData(trace);
   let partial = skipped.length > 0;
   let message = partial ? `some blocks could not be read: ${skipped.join(', ')}` : '';
-  const tooLarge = bytes > maxBytes;
+  const tooLarge = encoded.byteLength > maxBytes;
   if (tooLarge) {
     // Keep the earliest spans (roots come first in time) up to the limit.
-    const average = bytes / records.length;
+    const average = encoded.byteLength / records.length;
     let keep = Math.max(1, Math.floor(maxBytes / average));
     do {
       records = records.slice(0, keep);
       trace = groupSpanRecords(records);
-      bytes = encodeTracesData(trace).byteLength;
+      encoded = encodeTracesData(trace);
       keep = Math.floor(keep * 0.9);
-    } while (bytes > maxBytes && keep >= 1);
+    } while (encoded.byteLength > maxBytes && keep >= 1);
     partial = true;
     message = `Trace exceeds maximum size of ${maxBytes} bytes, a partial trace is returned`;
   }
-  return { trace, partial, message, bytes, tooLarge };
+  return { trace, partial, message, bytes: encoded.byteLength, encoded, tooLarge };
 }

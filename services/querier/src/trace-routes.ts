@@ -1,13 +1,19 @@
-// GET /api/traces/{id} (v1) and /api/v2/traces/{id}: Tempo's shapes. v1 answers
-// {"batches":[...]} or 404; v2 answers {"trace":{...}} with status PARTIAL and a message when the
-// trace was cut or a block was unreadable. Protobuf responses come with the Grafana work.
+// GET /api/traces/{id} (v1) and /api/v2/traces/{id}: Tempo's shapes, in protobuf when the Accept
+// header asks for it (Grafana's trace view always does) and protobuf-JSON otherwise.
+//   v1: Trace / {"batches":[...]}; 404 when unknown; 422 when over --query.max-bytes-per-trace.
+//   v2: TraceByIDResponse / {"trace":{...},"metrics":{...}}; PARTIAL with a message when the
+//       trace was cut or a block was unreadable. An unknown trace is a 200 with an empty trace,
+//       as Tempo answers: Grafana reports it as "not found" without a second lookup on v1 (it
+//       retries v1 only on a v2 404). docs/grafana.md explains the choice.
 import { tracesDataToJson } from '@spanbase/otlp';
-import type { FastifyInstance } from '@spanbase/server';
+import type { FastifyInstance, FastifyReply } from '@spanbase/server';
 import { tenantFromHeader } from '@spanbase/server';
 import { TraceNotFound, TraceTooLarge } from './errors.ts';
 import { timeRangeParams, traceIdParam } from './params.ts';
 import { findTraceById } from './trace-by-id.ts';
+import type { TraceByIdResult } from './trace-by-id.ts';
 import type { TraceSource } from './trace-source.ts';
+import { PROTOBUF_MEDIA_TYPE, acceptsProtobuf, encodeTraceByIdResponse } from './tempopb.ts';
 
 /** What the trace routes need. */
 export interface TraceRoutesOptions {
@@ -17,30 +23,46 @@ export interface TraceRoutesOptions {
   maxBytesPerTrace: number;
 }
 
+type TraceRequest = { Params: { id: string }; Querystring: Record<string, string> };
+
+function sendProtobuf(reply: FastifyReply, bytes: Uint8Array): FastifyReply {
+  return reply.type(PROTOBUF_MEDIA_TYPE).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** The v2 body as protobuf-JSON; zero values left out, as Tempo's jsonpb does. */
+function v2Json(r: TraceByIdResult): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    trace: r.trace ? tracesDataToJson(r.trace, { ids: 'base64' }) : {},
+    metrics: r.bytes > 0 ? { inspectedBytes: String(r.bytes) } : {},
+  };
+  if (r.partial) body.status = 'PARTIAL';
+  if (r.message !== '') body.message = r.message;
+  return body;
+}
+
 /** Registers the trace-by-id routes. */
 export function registerTraceRoutes(app: FastifyInstance, opts: TraceRoutesOptions): void {
-  app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/api/traces/:id', async (req) => {
+  const lookup = (req: { headers: Record<string, string | string[] | undefined>; params: { id: string }; query: Record<string, string> }) => {
     const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
     const id = traceIdParam(req.params.id);
     const range = timeRangeParams(req.query);
-    const r = await findTraceById(opts.sources(), tenant, id, range, opts.maxBytesPerTrace);
+    return findTraceById(opts.sources(), tenant, id, range, opts.maxBytesPerTrace);
+  };
+
+  app.get<TraceRequest>('/api/traces/:id', async (req, reply) => {
+    const r = await lookup(req);
     if (!r.trace) throw TraceNotFound(`trace not found: ${req.params.id}`);
     if (r.tooLarge) throw TraceTooLarge(`trace exceeds the maximum size of ${opts.maxBytesPerTrace} bytes (--query.max-bytes-per-trace)`);
+    if (acceptsProtobuf(req.headers.accept)) return sendProtobuf(reply, r.encoded);
     const json = tracesDataToJson(r.trace, { ids: 'base64' }) as { resourceSpans?: unknown[] };
-    return { batches: json.resourceSpans ?? [] };
+    return reply.send({ batches: json.resourceSpans ?? [] });
   });
 
-  app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/api/v2/traces/:id', async (req, reply) => {
-    const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
-    const id = traceIdParam(req.params.id);
-    const range = timeRangeParams(req.query);
-    const r = await findTraceById(opts.sources(), tenant, id, range, opts.maxBytesPerTrace);
-    if (!r.trace) throw TraceNotFound(`trace not found: ${req.params.id}`);
-    const body: Record<string, unknown> = { trace: tracesDataToJson(r.trace, { ids: 'base64' }), metrics: { inspectedBytes: String(r.bytes) } };
-    if (r.partial) {
-      body.status = 'PARTIAL';
-      body.message = r.message;
+  app.get<TraceRequest>('/api/v2/traces/:id', async (req, reply) => {
+    const r = await lookup(req);
+    if (acceptsProtobuf(req.headers.accept)) {
+      return sendProtobuf(reply, encodeTraceByIdResponse({ trace: r.encoded, inspectedBytes: r.bytes, partial: r.partial, message: r.message }));
     }
-    return reply.send(body);
+    return reply.send(v2Json(r));
   });
 }

@@ -4,8 +4,8 @@
 import { Distributor, RemoteIngesters, createOtlpGrpcServer, createOtlpHttpApp, bindGrpc, shutdownGrpc } from '@spanbase/distributor';
 import type { IngesterClient } from '@spanbase/distributor';
 import { Ingester, registerIngesterRoutes } from '@spanbase/ingester';
-import { liveSource, registerTraceRoutes, remoteLiveSources } from '@spanbase/querier';
-import type { TraceSource } from '@spanbase/querier';
+import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources } from '@spanbase/querier';
+import type { SearchSource, TraceSource } from '@spanbase/querier';
 import type { ModuleDef, ModuleName } from './module-registry.ts';
 import { listen } from './listen.ts';
 
@@ -55,8 +55,11 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
   'live-sources': {
     deps: (target) => (target === 'all' ? ['ingester'] : []),
     async init(ctx) {
-      if (ctx.cfg.target === 'all') return { sources: [liveSource(ctx.get<Ingester>('ingester'))] };
-      return { sources: remoteLiveSources(requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses'])) };
+      if (ctx.cfg.target === 'all') {
+        const ingester = ctx.get<Ingester>('ingester');
+        return { sources: [liveSource(ingester)], search: (tenant: string): SearchSource[] => [liveSearchSource(ingester, tenant)] };
+      }
+      return { sources: remoteLiveSources(requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses'])), search: (): SearchSource[] => [] };
     },
   },
 
@@ -95,11 +98,26 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
   querier: {
     deps: () => ['live-sources'],
     async init(ctx) {
-      const live = ctx.get<{ sources: TraceSource[] }>('live-sources').sources;
+      const cfg = ctx.cfg;
+      const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[] }>('live-sources');
+      const log = ctx.log.child({ module: 'querier' });
       registerTraceRoutes(ctx.api, {
-        sources: () => live,
-        multitenancy: ctx.cfg['multitenancy.enabled'],
-        maxBytesPerTrace: ctx.cfg['query.max-bytes-per-trace'],
+        sources: () => live.sources,
+        multitenancy: cfg['multitenancy.enabled'],
+        maxBytesPerTrace: cfg['query.max-bytes-per-trace'],
+      });
+      const failures = ctx.metrics.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
+      registerSearchRoutes(ctx.api, {
+        sources: async (tenant) => live.search(tenant),
+        multitenancy: cfg['multitenancy.enabled'],
+        limits: { defaultLimit: 20, maxLimit: 262_144, defaultSpss: 3, maxSpss: 100, defaultLookbackMs: cfg['query.default-lookback'], maxQueryBytes: 128 * 1024, now: Date.now },
+        concurrency: new TenantConcurrency(cfg['query.max-concurrent-per-tenant']),
+        parallelism: 2,
+        timeoutMs: cfg['query.timeout'],
+        onSourceFailure: (source, err) => {
+          failures.inc();
+          log.warn({ source, err }, 'search source failed; the result is partial');
+        },
       });
       return {};
     },
