@@ -23,7 +23,9 @@ export type Syn =
 
 /** The whole query: body and `with(...)` hints. */
 export interface SynQuery {
+  /** The query before `with(...)`. */
   readonly body: Syn;
+  /** The hints, in order. */
   readonly hints: readonly { readonly name: string; readonly value: Syn; readonly pos: Pos }[];
 }
 
