@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planSearch } from './conditions.ts';
+import { metricsLeaves, planMetricsPipeline, planSearch } from './conditions.ts';
 import type { SearchPlan } from './conditions.ts';
 import { parseOrThrow } from './parse.ts';
 import { staticToString } from './static.ts';
@@ -66,6 +66,20 @@ describe('pushdown conditions', () => {
     expect(p.fields.map(ref)).toContain('nestedSetLeft');
     expect(p.request.nestedSets).toBe(true);
     expect([p.request.startTimeUnixNano, p.request.endTimeUnixNano]).toEqual([5n, 10n]);
+  });
+
+  it('plans each metrics pipeline with the fields its function reads', () => {
+    const leaves = ['({ status = error } | quantile_over_time(duration, 0.9) by (resource.service.name)) * 2', '{ } | compare({ span.a = 1 }) with(sample=0.1)'].flatMap((q) => {
+      const ast = parseOrThrow(q);
+      if (ast.body.kind === 'pipeline') throw new Error('not metrics');
+      return metricsLeaves(ast.body);
+    });
+    const plans = leaves.map((leaf) => planMetricsPipeline(leaf));
+    expect(plans.map((p) => p.request.conditions.map(text))).toEqual([['status = error'], []]);
+    expect(plans.map((p) => p.fields.map(ref))).toEqual([
+      ['name', 'status', 'duration', 'resource.service.name'],
+      ['name', 'span.a'],
+    ]);
   });
 
   it('asks for nested sets only when the query needs them', () => {

@@ -4,7 +4,7 @@
 // `.a = 1 ∧ .b > 2`); negations imply nothing; comparisons of computed values imply that the
 // attributes inside the arithmetic exist. The query needs the union of what its filters need,
 // except that consecutive filters at the head of a pipeline narrow each other.
-import type { FieldExpr, Intrinsic, Pipeline, ScalarExpr, SpansetExpr, Stage } from './ast.ts';
+import type { FieldExpr, Intrinsic, MetricsExpr, MetricsPipeline, Pipeline, ScalarExpr, SpansetExpr, Stage } from './ast.ts';
 import type { ArithOp, CompareOp } from './operators.ts';
 import { arith, compare, negate } from './operators.ts';
 import { compileRegex } from './regex.ts';
@@ -53,6 +53,34 @@ export function planSearch(pipeline: Pipeline, start = 0n, end = 0n, extraFields
     noop: pred.k === 'false',
     fields: all,
   };
+}
+
+/** The metrics pipelines (`{...} | rate()`) of a metrics expression, left to right. */
+export function metricsLeaves(e: MetricsExpr): MetricsPipeline[] {
+  switch (e.kind) {
+    case 'metricsPipeline':
+      return [e];
+    case 'metricsStage':
+      return metricsLeaves(e.input);
+    case 'metricsBinary':
+      return [e.lhs, e.rhs].flatMap((x) => (x.kind === 'literal' || x.kind === 'constBinary' ? [] : metricsLeaves(x)));
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
+/**
+ * Plans the fetch for one metrics pipeline: its spanset pipeline's conditions, plus the fields
+ * the metrics function reads (the measured field, `by` fields, compare()'s selection).
+ */
+export function planMetricsPipeline(leaf: MetricsPipeline, start = 0n, end = 0n): SearchPlan {
+  const extra: FieldRef[] = [];
+  const fn = leaf.fn;
+  for (const f of [fn.field, ...fn.by]) if (f) extra.push(refOf(f)!);
+  if (fn.compare?.selection.expr) walkField(fn.compare.selection.expr, (f) => extra.push(f));
+  return planSearch(leaf.pipeline, start, end, extra);
 }
 
 /** Whether a condition holds for a value (undefined = the span does not have the field). */

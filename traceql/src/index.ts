@@ -20,7 +20,7 @@ export { compileRegex } from './regex.ts';
 export type { FieldRef, ConditionOp, Condition, FetchSpansRequest, FetchedSpan, FetchedSpanset, SpansetFetcher } from './storage.ts';
 export { fieldKey } from './storage.ts';
 export type { SearchPlan } from './conditions.ts';
-export { planSearch, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
+export { planSearch, planMetricsPipeline, metricsLeaves, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
 export type { IndexedTrace } from './record-values.ts';
 export { indexTrace, recordValue } from './record-values.ts';
 export type { MemoryFetcherOptions } from './memory-fetcher.ts';
