@@ -156,6 +156,16 @@ describe('scanExportRequest validation', () => {
     expect(() => decodeExportRequest(w.result())).toThrow('resource_spans[0].scope_spans[0].spans[0].attributes[1]: key: expected length-delimited, got varint');
   });
 
+  it('names a malformed resource attribute', () => {
+    const w = new ProtoWriter();
+    w.tag(1, 2); const rs = w.begin();
+    w.tag(1, 2); const res = w.begin();
+    w.tag(1, 2); const kv = w.begin(); w.tag(1, 2); w.string('ok'); w.finish(kv);
+    w.tag(1, 2); const bad = w.begin(); w.tag(2, 2); const v = w.begin(); w.tag(4, 1); w.uint32(1); w.finish(v); w.finish(bad); // a 1-byte double
+    w.finish(res); w.finish(rs);
+    expect(scanError(w.result()).message).toBe('resource_spans[0].resource.attributes[1]: truncated: needs 8 bytes, 1 left');
+  });
+
   it('names a malformed event', () => {
     const bad = { ...makeSpan(1), events: [makeSpan(1).events[0], { timeUnixNano: 1n, name: 'e', attributes: [], droppedAttributesCount: 0 }] };
     const bytes = encodeTracesData(withSpan(bad)).slice();
