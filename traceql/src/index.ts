@@ -34,3 +34,4 @@ export { structural } from './structural.ts';
 export type { SearchOptions, SearchResult, TraceResult, SpansetResult, SpanResult, ResultAttribute } from './engine.ts';
 export { executeSearch } from './engine.ts';
 export { referenceSearch } from './reference.ts';
+export { measureParseRate, TYPICAL_QUERIES } from './bench-parse.ts';
