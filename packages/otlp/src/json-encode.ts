@@ -25,7 +25,7 @@ export function tracesDataToJson(data: TracesData, options: JsonOptions): Json {
 type IdEncoder = (bytes: Uint8Array) => string;
 
 /** Base64 of bytes (standard alphabet, padded). */
-export function base64(bytes: Uint8Array): string {
+function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 

@@ -22,7 +22,7 @@ export function encodeTracesData(data: TracesData): Uint8Array {
 }
 
 /** A copy when the view wastes much of its buffer, so long-lived results do not pin it. */
-export function compact(view: Uint8Array): Uint8Array {
+function compact(view: Uint8Array): Uint8Array {
   return view.byteLength < view.buffer.byteLength * 0.75 ? view.slice() : view;
 }
 

@@ -34,11 +34,6 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
   return nativeSlice !== undefined ? nativeSlice.call(buf, start, end) : decoder.decode(buf.subarray(start, end));
 }
 
-/** Encodes text as UTF-8. */
-export function encodeUtf8(text: string): Uint8Array {
-  return encoder.encode(text);
-}
-
 /** Writes `text` as UTF-8 into `dest` at `offset`; `dest` must have room for 3 bytes per UTF-16 unit. Returns bytes written. */
 export function writeUtf8(text: string, dest: Uint8Array, offset: number): number {
   const n = text.length;
