@@ -1,9 +1,6 @@
 // Per-tenant limits on queries running at once: one tenant's heavy searches must not starve the
 // others. Over the limit the caller gets 429 at once instead of queueing without bound.
-import { createError } from '@spanbase/model';
-
-/** A tenant has --query.max-concurrent-per-tenant queries running. */
-export const TooManyQueries = createError('QRY_ERR_TOO_MANY_QUERIES', 429);
+import { TooManyQueries } from './errors.ts';
 
 /** Counts running queries per tenant. */
 export class TenantConcurrency {

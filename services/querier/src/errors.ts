@@ -6,3 +6,7 @@ export const TraceNotFound = createError('QRY_ERR_TRACE_NOT_FOUND', 404);
 export const TraceTooLarge = createError('QRY_ERR_TRACE_TOO_LARGE', 422);
 /** A query parameter is invalid. */
 export const BadRequest = createError('QRY_ERR_BAD_REQUEST', 400);
+/** A tenant has --query.max-concurrent-per-tenant queries running. */
+export const TooManyQueries = createError('QRY_ERR_TOO_MANY_QUERIES', 429);
+/** The query ran longer than --query.timeout. */
+export const QueryTimeout = createError('QRY_ERR_TIMEOUT', 504);
