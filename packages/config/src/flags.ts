@@ -61,6 +61,22 @@ export const FLAGS = {
   'query.max-bytes-per-trace': flag.bytes('50MB', 'Trace-by-id returns at most this many bytes of a trace (partial on v2, 422 on v1).'),
   'query.max-concurrent-per-tenant': flag.int(20, 'Queries a tenant may run at once; more get 429.'),
   'querier.ingester-addresses': flag.list('With --target=querier: HTTP addresses (host:port) of the ingesters, for live data.'),
+
+  // --- Compaction and retention (services/compactor; see docs/compaction.md) ---
+  'compaction.cycle': flag.duration('30s', 'How often the compactor looks for blocks to merge, rewrite or expire.'),
+  'compaction.window': flag.duration('1h', 'Blocks are merged only with blocks whose newest span falls in the same window of this length. Every compactor must use the same value.'),
+  'compaction.min-input-blocks': flag.int(2, 'Fewest blocks a merge takes.', 2),
+  'compaction.max-input-blocks': flag.int(4, 'Most blocks a merge takes.', 2),
+  'compaction.max-block-bytes': flag.bytes('100GiB', 'A merge takes inputs totalling at most this many bytes of data.parquet, so no output grows past it.'),
+  'compaction.max-memory-bytes': flag.bytes('256MiB', 'Memory a merge may use for decoded row groups; fewer inputs are merged at once when their row groups would not fit.'),
+  'compaction.block-retention': flag.duration('336h', 'A block whose newest span is older than this is expired (marked compacted, then deleted); the upper bound for every retention rule.'),
+  'compaction.compacted-block-retention': flag.duration('1h', 'How long a block stays readable after it was compacted or expired, for queriers that still hold the old block list.'),
+  'compaction.partial-block-grace': flag.duration('1h', 'Objects of a block with no meta.json (left by a killed writer) are deleted once they are this old.'),
+  'retention.rule': flag.repeated('Keep traces a TraceQL query matches for a given time: \'{ status = error } 30d\'. A trace matching several rules gets the longest; repeat the flag for more rules.'),
+  'retention.default': flag.duration('0', 'Retention of traces no --retention.rule matches; 0 means --compaction.block-retention.'),
+  'overrides.file': flag.string('', 'YAML file of per-tenant overrides (retention, retention rules, ingestion limits, max bytes per trace); reloaded when it changes.'),
+  'overrides.reload-period': flag.duration('10s', 'How often --overrides.file is checked for changes.'),
+  // --- end of Compaction and retention ---
 } as const;
 
 /** Name of a known flag. */
