@@ -1,0 +1,103 @@
+// The data the contract suite replays Grafana's requests against: traces recorded with the
+// OpenTelemetry SDK and sent with its real OTLP exporter, a Spanbase configured like a
+// datasource would see it, and the values Grafana would put in its URLs.
+import { context, trace as otelTrace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { startTestSpanbase } from '../src/harness.ts';
+import type { TestSpanbase } from '../src/harness.ts';
+import { exportSpans, makeExporter, otelJson, randomHex, recordRichTrace } from '../src/otel.ts';
+
+/** How the datasource is set up. */
+export interface DatasourceSetup {
+  /** Name in test titles. */
+  name: string;
+  /** Whether Spanbase runs with --multitenancy.enabled. */
+  multitenancy: boolean;
+  /** The datasource's custom HTTP headers (Grafana adds them to every request). */
+  customHeaders: Record<string, string>;
+}
+
+/** The setups every replayed request runs under. */
+export const SETUPS: DatasourceSetup[] = [
+  { name: 'single tenant, no custom headers', multitenancy: false, customHeaders: {} },
+  { name: 'X-Scope-OrgID as a custom header', multitenancy: true, customHeaders: { 'X-Scope-OrgID': 'team-grafana' } },
+];
+
+/** --query.max-bytes-per-trace of the suite's Spanbase: above the rich trace, below the big one. */
+export const MAX_BYTES_PER_TRACE = 40_000;
+
+/** Spans in the trace that is cut to the size limit. */
+export const BIG_TRACE_SPANS = 300;
+
+/** What the suite ingested and how Grafana would refer to it. */
+export interface Fixture {
+  sb: TestSpanbase;
+  setup: DatasourceSetup;
+  /** The rich trace (every OTLP field the SDK produces), id with leading zero bytes. */
+  rich: ReadableSpan[];
+  /** The trace over the size limit. */
+  big: ReadableSpan[];
+  /** Values for the `{name}` placeholders of request templates. */
+  vars: Record<string, string>;
+}
+
+function recordBigTrace(service: string): ReadableSpan[] {
+  const memory = new InMemorySpanExporter();
+  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
+  const tracer = provider.getTracer('grafana-contract');
+  const root = tracer.startSpan('GET /big');
+  const ctx = otelTrace.setSpan(context.active(), root);
+  for (let i = 1; i < BIG_TRACE_SPANS; i++) {
+    tracer.startSpan(`step-${i}`, { attributes: { 'step.payload': `${i}:`.padEnd(100, 'x') } }, ctx).end();
+  }
+  root.end();
+  return memory.getFinishedSpans();
+}
+
+function unixSeconds(spans: ReadableSpan[], which: 'min' | 'max'): number {
+  const times = spans.map((s) => (which === 'min' ? s.startTime : s.endTime)).map(([sec, ns]) => sec + ns / 1e9);
+  return which === 'min' ? Math.floor(Math.min(...times)) : Math.ceil(Math.max(...times));
+}
+
+/** Starts Spanbase for a setup and sends the fixture traces with the OTLP/HTTP protobuf exporter. */
+export async function createFixture(setup: DatasourceSetup): Promise<Fixture> {
+  const sb = await startTestSpanbase({ 'multitenancy.enabled': setup.multitenancy, 'query.max-bytes-per-trace': MAX_BYTES_PER_TRACE });
+  const service = `grafana-contract-${randomHex(3)}`;
+  const rich = recordRichTrace(service);
+  // Leading zero bytes: search results and exemplars show such ids with the zeros trimmed.
+  const traceId = '00000000' + randomHex(12);
+  for (const s of rich) Object.assign(s.spanContext(), { traceId });
+  const big = recordBigTrace(`${service}-big`);
+  const headers = Object.fromEntries(Object.entries(setup.customHeaders).map(([k, v]) => [k.toLowerCase(), v]));
+  const exporter = makeExporter('proto', sb, headers);
+  for (const spans of [rich, big]) {
+    const r = await exportSpans(exporter, spans);
+    if (r.code !== 0) throw new Error(`export failed: ${r.error?.message}`);
+  }
+  await exporter.shutdown();
+  // Grafana's time shift (traceQuery.timeShiftEnabled) widens the query range by 30m each side.
+  const start = unixSeconds([...rich, ...big], 'min') - 1800;
+  const end = unixSeconds([...rich, ...big], 'max') + 1800;
+  return {
+    sb,
+    setup,
+    rich,
+    big,
+    vars: {
+      traceId,
+      traceIdTrimmed: traceId.replace(/^0+/, ''),
+      bigTraceId: big[0].spanContext().traceId,
+      unknownTraceId: randomHex(16),
+      service,
+      start: String(start),
+      end: String(end),
+    },
+  };
+}
+
+/** What the client sent for these spans, as OTLP JSON: the oracle for trace checks. */
+export function sentResourceSpans(spans: ReadableSpan[]): unknown[] {
+  return otelJson(spans).resourceSpans;
+}
