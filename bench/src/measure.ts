@@ -2,8 +2,13 @@
 
 /** Result of a throughput measurement. */
 export interface Throughput {
-  /** Units (spans, queries, ...) per second. */
+  /** Units (spans, queries, ...) per second of wall time. */
   perSecond: number;
+  /**
+   * Units per CPU second of this process (user + system): on a shared machine, time this
+   * thread spent descheduled does not count against it.
+   */
+  perCpuSecond: number;
   /** Units processed while timed. */
   units: number;
   /** Timed milliseconds. */
@@ -18,6 +23,7 @@ export function measureThroughput(count: number, fn: (i: number) => unknown, uni
   let sink = 0;
   const loop = (ms: number): Throughput => {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let done = 0;
     let now = t0;
     let i = 0;
@@ -27,7 +33,8 @@ export function measureThroughput(count: number, fn: (i: number) => unknown, uni
       i = (i + 1) % count;
       now = performance.now();
     }
-    return { perSecond: (done * 1000) / (now - t0), units: done, ms: now - t0 };
+    const cpu = process.cpuUsage(cpu0);
+    return { perSecond: (done * 1000) / (now - t0), perCpuSecond: (done * 1e6) / Math.max(1, cpu.user + cpu.system), units: done, ms: now - t0 };
   };
   loop(seconds * 250);
   const r = loop(seconds * 1000);
