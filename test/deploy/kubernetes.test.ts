@@ -1,0 +1,164 @@
+// deploy/kubernetes: both layouts (one process; one workload per role) checked the way a cluster
+// would fail them: every file kustomize loads exists and parses, every container command line
+// parses with the binary's flags (after Kubernetes' $(VAR) expansion), ports, probes, Services and
+// ingester addresses line up, the WAL sits on a PersistentVolumeClaim, S3 settings come from the
+// Secret, and every container asks for resources.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Config } from '@spanbase/config';
+import { DEPLOY, environmentSpanbaseReads, parseSpanbaseArgs, readYaml, readYamlDocs } from './manifests.ts';
+
+type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Workload {
+  kind: string;
+  name: string;
+  doc: J;
+  container: J;
+  cfg: Config;
+}
+
+const SPANBASE_ENV = environmentSpanbaseReads();
+
+function load(layout: string): { docs: J[]; workloads: Workload[]; kustomization: J } {
+  const dir = join('kubernetes', layout);
+  const kustomization = readYaml<J>(join(dir, 'kustomization.yaml'));
+  const docs: J[] = [];
+  for (const r of kustomization.resources as string[]) {
+    expect(existsSync(join(DEPLOY, dir, r)), `${dir}/${r}`).toBe(true);
+    docs.push(...readYamlDocs(join(dir, r)));
+  }
+  const generated = new Map<string, string>();
+  for (const g of kustomization.configMapGenerator ?? []) {
+    for (const f of g.files as string[]) {
+      expect(existsSync(join(DEPLOY, dir, f)), `${dir}/${f}`).toBe(true);
+      generated.set(`${g.name}/${f}`, join(DEPLOY, dir, f));
+    }
+  }
+  const workloads: Workload[] = [];
+  for (const doc of docs.filter((d) => d.kind === 'StatefulSet' || d.kind === 'Deployment')) {
+    const pod = doc.spec.template.spec;
+    expect(pod.containers).toHaveLength(1);
+    const container = pod.containers[0];
+    // The config file: a ConfigMap volume mounted at a directory holding the generated file.
+    const files: Record<string, string> = {};
+    for (const m of container.volumeMounts ?? []) {
+      const vol = (pod.volumes ?? []).find((v: J) => v.name === m.name);
+      if (vol?.configMap) {
+        for (const [key, path] of generated) if (key.startsWith(vol.configMap.name + '/')) files[`${m.mountPath}/${key.slice(vol.configMap.name.length + 1)}`] = path;
+      }
+    }
+    // Kubernetes expands $(VAR) in args from the container's env; every VAR must be defined.
+    const env = new Map<string, J>((container.env ?? []).map((e: J) => [e.name, e]));
+    const args = (container.args as string[]).map((a) => a.replace(/\$\(([A-Z0-9_]+)\)/g, (_, v: string) => {
+      expect(env.has(v), `${doc.metadata.name}: $(${v}) has no env entry`).toBe(true);
+      return `value-of-${v.toLowerCase()}`;
+    }));
+    workloads.push({ kind: doc.kind, name: doc.metadata.name, doc, container, cfg: parseSpanbaseArgs(args, files) });
+  }
+  return { docs, workloads, kustomization };
+}
+
+function portsOf(w: Workload): Map<string, number> {
+  return new Map((w.container.ports ?? []).map((p: J) => [p.name, p.containerPort]));
+}
+
+function runsIngester(cfg: Config): boolean {
+  return cfg.target === 'all' || cfg.target === 'ingester';
+}
+
+function runsDistributor(cfg: Config): boolean {
+  return cfg.target === 'all' || cfg.target === 'distributor';
+}
+
+describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout) => {
+  const { docs, workloads } = load(layout);
+  const secrets = docs.filter((d) => d.kind === 'Secret');
+
+  it('runs the expected roles', () => {
+    const targets = workloads.map((w) => w.cfg.target).sort();
+    expect(targets).toEqual(layout === 'single-binary' ? ['all'] : ['distributor', 'ingester', 'querier']);
+  });
+
+  it('listens on every interface, on the ports the containers declare', () => {
+    for (const w of workloads) {
+      expect(w.cfg['server.http-listen-address'], w.name).toBe('0.0.0.0');
+      const ports = portsOf(w);
+      expect(ports.get('http'), w.name).toBe(w.cfg['server.http-listen-port']);
+      if (runsDistributor(w.cfg)) {
+        expect(ports.get('otlp-grpc'), w.name).toBe(w.cfg['otlp.grpc-listen-port']);
+        expect(ports.get('otlp-http'), w.name).toBe(w.cfg['otlp.http-listen-port']);
+      } else {
+        expect([...ports.keys()], `${w.name} opens only the API port`).toEqual(['http']);
+      }
+    }
+  });
+
+  it('probes readiness on /ready and liveness on a named port, and requests resources', () => {
+    for (const w of workloads) {
+      const c = w.container;
+      expect(c.readinessProbe?.httpGet?.path, w.name).toBe('/ready');
+      expect(c.livenessProbe?.httpGet?.path, w.name).toBeDefined();
+      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe].filter(Boolean)) expect(portsOf(w).has(probe.httpGet.port), `${w.name} probe port ${probe.httpGet.port}`).toBe(true);
+      expect(c.resources?.requests?.cpu, w.name).toBeDefined();
+      expect(c.resources?.requests?.memory, w.name).toBeDefined();
+      expect(c.resources?.limits?.memory, w.name).toBeDefined();
+      expect(w.doc.spec.template.spec.securityContext?.runAsNonRoot, w.name).toBe(true);
+    }
+  });
+
+  it('keeps the WAL of every ingester on a PersistentVolumeClaim, with time to replay it', () => {
+    for (const w of workloads.filter((x) => runsIngester(x.cfg))) {
+      expect(w.kind).toBe('StatefulSet');
+      const claims = (w.doc.spec.volumeClaimTemplates ?? []).map((t: J) => t.metadata.name);
+      const mount = (w.container.volumeMounts ?? []).find((m: J) => w.cfg['wal.path'].startsWith(m.mountPath + '/'));
+      expect(mount, `${w.name}: a volume holds ${w.cfg['wal.path']}`).toBeDefined();
+      expect(claims, `${w.name}: ${mount.name} is a claim`).toContain(mount.name);
+      expect(w.container.startupProbe?.failureThreshold * w.container.startupProbe?.periodSeconds).toBeGreaterThanOrEqual(300);
+    }
+  });
+
+  it('takes S3 settings and credentials from the Secret, and passes only environment the binary reads', () => {
+    for (const w of workloads) {
+      const usedInArgs = new Set([...(w.container.args as string[]).join(' ').matchAll(/\$\(([A-Z0-9_]+)\)/g)].map((m) => m[1]));
+      for (const e of w.container.env ?? []) {
+        expect(SPANBASE_ENV.has(e.name) || usedInArgs.has(e.name), `${w.name}: env ${e.name} is read by spanbase or used in its args`).toBe(true);
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref) {
+          const secret = secrets.find((s) => s.metadata.name === ref.name);
+          expect(secret, `${w.name}: Secret ${ref.name}`).toBeDefined();
+          expect(Object.keys({ ...secret!.stringData, ...secret!.data }), `${w.name}: key ${ref.key}`).toContain(ref.key);
+        }
+      }
+      if (w.cfg['storage.backend'] === 's3' && w.cfg.target !== 'distributor') {
+        expect(w.cfg['storage.s3.bucket'], w.name).toBe('value-of-s3_bucket');
+        const envNames = (w.container.env ?? []).map((e: J) => e.name);
+        expect(envNames).toEqual(expect.arrayContaining(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']));
+      }
+    }
+  });
+
+  it('has Services that select a workload and target its named ports', () => {
+    for (const svc of docs.filter((d) => d.kind === 'Service')) {
+      const selected = workloads.filter((w) => Object.entries(svc.spec.selector).every(([k, v]) => w.doc.spec.template.metadata.labels[k] === v));
+      expect(selected, `Service ${svc.metadata.name} selects one workload`).toHaveLength(1);
+      for (const p of svc.spec.ports) expect(portsOf(selected[0]).has(p.targetPort), `${svc.metadata.name} → ${p.targetPort}`).toBe(true);
+      const spec = selected[0].doc.spec;
+      if (selected[0].kind === 'StatefulSet') expect(spec.serviceName).toBeDefined();
+    }
+  });
+
+  it('points distributors and queriers at every ingester pod, by stable name and API port', () => {
+    const ingester = workloads.find((w) => w.cfg.target === 'ingester');
+    for (const w of workloads.filter((x) => x.cfg.target === 'distributor' || x.cfg.target === 'querier')) {
+      const list = w.cfg.target === 'distributor' ? w.cfg['distributor.ingester-addresses'] : w.cfg['querier.ingester-addresses'];
+      expect(ingester, 'an ingester workload').toBeDefined();
+      const sts = ingester!.doc;
+      const headless = docs.find((d) => d.kind === 'Service' && d.metadata.name === sts.spec.serviceName);
+      expect(headless?.spec.clusterIP, 'the ingesters\' governing Service is headless').toBe('None');
+      const expected = Array.from({ length: sts.spec.replicas }, (_, i) => `${sts.metadata.name}-${i}.${sts.spec.serviceName}:${ingester!.cfg['server.http-listen-port']}`);
+      expect(list, `${w.name}: one address per ingester pod, in order`).toEqual(expected);
+    }
+  });
+});
