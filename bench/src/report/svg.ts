@@ -60,11 +60,17 @@ function valueAxis(values: number[], allowLog: boolean): Axis {
   const max = Math.max(...finite, 0);
   const minPos = Math.min(...finite.filter((v) => v > 0), Infinity);
   if (allowLog && Number.isFinite(minPos) && max / minPos > 100) {
-    const lo = Math.pow(10, Math.floor(Math.log10(minPos)));
-    const hi = Math.pow(10, Math.ceil(Math.log10(max)));
+    // Ends on 1-2-5 steps around the data, so little of the plot is empty.
+    const steps = (from: number, to: number): number[] => {
+      const out: number[] = [];
+      for (let d = Math.pow(10, Math.floor(Math.log10(from)) - 1); d <= to * 10; d *= 10) out.push(d, 2 * d, 5 * d);
+      return out;
+    };
+    const all = steps(minPos, max);
+    const lo = all.filter((v) => v <= minPos * 1.0001).at(-1)!;
+    const hi = all.find((v) => v >= max * 0.9999)!;
     const span = Math.log10(hi) - Math.log10(lo);
-    const ticks: { v: number; label: string }[] = [];
-    for (let d = lo; d <= hi * 1.0001; d *= 10) for (const k of [1, 2, 5]) if (d * k <= hi * 1.0001) ticks.push({ v: d * k, label: formatCompact(d * k) });
+    const ticks = all.filter((v) => v >= lo * 0.9999 && v <= hi * 1.0001).map((v) => ({ v, label: formatCompact(v) }));
     return { map: (v) => PH - ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / span) * PH, ticks };
   }
   const ticks = niceTicks(0, max > 0 ? max : 1);
