@@ -11,7 +11,7 @@
 #             creates the workspace links npm ci would make; fast and offline.
 # Extra flags after `--` are appended to CMD (the test uses them for loopback and free ports).
 # Environment: NODE (a Node 24 binary; default: node on PATH, else the project's own Node 24),
-# HEALTH_PORT (the port the HEALTHCHECK probes; default 3200), READY_TIMEOUT (seconds, 30).
+# HEALTH_PORT (SPANBASE_HEALTH_PORT for the HEALTHCHECK; default 3200), READY_TIMEOUT (seconds, 30).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,7 +36,8 @@ if ! "$NODE" -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 24 
 fi
 echo "dockerfile-steps: node $("$NODE" --version)"
 
-# COPY package.json package-lock.json ./ ; COPY packages, services, traceql ; bench and test manifests
+# COPY package.json package-lock.json ./ ; COPY packages, services, traceql ; bench and test
+# manifests ; deploy/healthcheck.js
 cd "$REPO"
 cp package.json package-lock.json "$APP/"
 for dir in packages services traceql; do
@@ -45,6 +46,8 @@ done
 mkdir -p "$APP/bench" "$APP/test"
 cp bench/package.json "$APP/bench/package.json"
 cp test/package.json "$APP/test/package.json"
+mkdir -p "$APP/deploy"
+cp deploy/healthcheck.js "$APP/deploy/healthcheck.js"
 
 # RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 cd "$APP"
@@ -94,14 +97,15 @@ PID=$!
 trap 'kill "$PID" 2>/dev/null || true' EXIT
 
 # HEALTHCHECK, read from the Dockerfile, until it passes
-HEALTH="$("$NODE" -e '
+mapfile -t HEALTH < <("$NODE" -e '
   const text = require("node:fs").readFileSync(process.argv[1], "utf8");
   const line = text.split("\n").find((l) => l.startsWith("HEALTHCHECK "));
-  console.log(JSON.parse(line.slice(line.indexOf("CMD ") + 4)).slice(2).join(" "));
-' "$REPO/deploy/Dockerfile")"
-HEALTH="${HEALTH//:3200\//:${HEALTH_PORT:-3200}/}"
+  for (const a of JSON.parse(line.slice(line.indexOf("CMD ") + 4))) console.log(a.replaceAll("/app/", process.argv[2] + "/"));
+' "$REPO/deploy/Dockerfile" "$APP")
+[ "${HEALTH[0]}" = node ] && HEALTH[0]="$NODE"
+export SPANBASE_HEALTH_PORT="${HEALTH_PORT:-3200}"
 deadline=$((SECONDS + ${READY_TIMEOUT:-30}))
-until "$NODE" -e "$HEALTH"; do
+until "${HEALTH[@]}"; do
   if ! kill -0 "$PID" 2>/dev/null; then echo "dockerfile-steps: spanbase exited" >&2; cat "$APP/spanbase.log" >&2; exit 1; fi
   if [ $SECONDS -ge $deadline ]; then echo "dockerfile-steps: not healthy in time" >&2; cat "$APP/spanbase.log" >&2; exit 1; fi
   sleep 0.2

@@ -50,10 +50,13 @@ describe('deploy/Dockerfile', () => {
     expect(Object.values(listenPorts(cfg)).sort()).toEqual([...DEFAULT_PORTS].sort());
   });
 
-  it('checks health on /ready of the HTTP port', () => {
+  it('checks health with deploy/healthcheck.js: /ready on the HTTP port, with a start period for WAL replay', () => {
     const health = last('HEALTHCHECK').args;
-    expect(health).toContain(`http://127.0.0.1:${FLAGS['server.http-listen-port'].default}/ready`);
     expect(health).toMatch(/--start-period=\d+s/);
+    expect(JSON.parse(health.slice(health.indexOf('CMD ') + 4))).toEqual(['node', '/app/deploy/healthcheck.js']);
+    const script = readFileSync(join(DEPLOY, 'healthcheck.js'), 'utf8');
+    expect(script).toContain(`process.env.SPANBASE_HEALTH_PORT || '${FLAGS['server.http-listen-port'].default}'`);
+    expect(script).toContain('http://127.0.0.1:${port}/ready');
   });
 
   it('has its RUN steps mirrored by deploy/dockerfile-steps.sh', () => {

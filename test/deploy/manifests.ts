@@ -78,12 +78,13 @@ const require = createRequire(join(REPO_ROOT, 'packages', 'backend', 'package.js
 
 /**
  * Environment variables Spanbase reads, each checked against the code that reads it: the binary's
- * own, and the AWS SDK's credential chain (used when the S3 credential flags are empty).
+ * own and its image's health check, and the AWS SDK's credential chain (used when the S3 credential flags are empty).
  */
 export function environmentSpanbaseReads(): Set<string> {
   const names = new Set<string>();
-  const run = readFileSync(join(REPO_ROOT, 'services', 'spanbase', 'src', 'run.ts'), 'utf8');
-  for (const m of run.matchAll(/process\.env\.([A-Z0-9_]+)/g)) names.add(m[1]);
+  for (const file of [join(REPO_ROOT, 'services', 'spanbase', 'src', 'run.ts'), join(DEPLOY, 'healthcheck.js')]) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/process\.env\.([A-Z0-9_]+)/g)) names.add(m[1]);
+  }
   const envProvider = readFileSync(require.resolve('@aws-sdk/credential-provider-env'), 'utf8');
   for (const m of envProvider.matchAll(/"(AWS_[A-Z_]+)"/g)) names.add(m[1]);
   // The SDK's region chain, which the S3 store relies on when --storage.s3.region is unset.
