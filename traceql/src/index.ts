@@ -17,12 +17,15 @@ export type { Static, Scalar, StaticType, StatusValue, KindValue } from './stati
 export { st, NIL, TRUE, FALSE, staticFromAnyValue, staticToAnyValue, formatDuration, staticToString } from './static.ts';
 export { parseDurationText } from './duration.ts';
 export { compileRegex } from './regex.ts';
-export type { FieldRef, ConditionOp, Condition, FetchSpansRequest, FetchedSpan, FetchedSpanset, SpansetFetcher } from './storage.ts';
+export type {
+  FieldRef, ConditionOp, Condition, FetchSpansRequest, FetchedSpan, FetchedSpanset, SpansetFetcher,
+  FetchColumnsRequest, ColumnVector, SpanColumnBatch, SpanColumnFetcher,
+} from './storage.ts';
 export { fieldKey } from './storage.ts';
 export type { SearchPlan } from './conditions.ts';
 export { planSearch, planMetricsPipeline, metricsLeaves, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
 export type { IndexedTrace } from './record-values.ts';
-export { indexTrace, recordValue } from './record-values.ts';
+export { indexTrace, recordValue, recordAttributes } from './record-values.ts';
 export type { MemoryFetcherOptions } from './memory-fetcher.ts';
 export { MemoryFetcher, overlapsRange } from './memory-fetcher.ts';
 export type { CompareOp, ArithOp } from './operators.ts';
@@ -35,3 +38,13 @@ export type { SearchOptions, SearchResult, TraceResult, SpansetResult, SpanResul
 export { executeSearch } from './engine.ts';
 export { referenceSearch } from './reference.ts';
 export { measureParseRate, TYPICAL_QUERIES } from './bench-parse.ts';
+export type { TimeGrid } from './metrics/time-grid.ts';
+export { defaultStep, rangeGrid, instantGrid, sampleTimeMs } from './metrics/time-grid.ts';
+export type { MetricsRequest, MetricsPlan, LeafPlan } from './metrics/plan.ts';
+export { planMetrics, gridOf, exemplarLimit } from './metrics/plan.ts';
+export type { MetricsFetcher, MetricsPartial, MetricsResult } from './metrics/engine.ts';
+export { evaluateMetrics, emptyPartial, mergeMetrics, finishMetrics, executeMetrics, sortSeries } from './metrics/engine.ts';
+export type { MetricsSeries, MetricsExemplar } from './metrics/result.ts';
+export type { MetricsLabel } from './metrics/exemplars.ts';
+export { MemoryColumnFetcher } from './metrics/memory-columns.ts';
+export { SUB_BUCKETS, QUANTILE_RELATIVE_ERROR } from './metrics/log-buckets.ts';

@@ -5,7 +5,7 @@
 import type { SpanRecord } from '@spanbase/model';
 import { conditionHolds } from './conditions.ts';
 import type { IndexedTrace } from './record-values.ts';
-import { indexTrace, recordValue } from './record-values.ts';
+import { indexTrace, recordAttributes, recordValue } from './record-values.ts';
 import type { Static } from './static.ts';
 import type { FetchedSpan, FetchedSpanset, FetchSpansRequest, SpansetFetcher } from './storage.ts';
 import { serviceNameOf } from '@spanbase/model';
@@ -28,8 +28,9 @@ export class MemoryFetcher implements SpansetFetcher {
   /** Spans handed out by the last fetch, for tests that check pruning. */
   lastFetchedSpans = 0;
 
-  constructor(traces: readonly (readonly SpanRecord[])[], options: MemoryFetcherOptions = {}) {
-    this.traces = traces.filter((t) => t.length > 0).map(indexTrace);
+  /** Traces as span record lists, or already indexed (to share the indexing with other readers). */
+  constructor(traces: readonly (readonly SpanRecord[] | IndexedTrace)[], options: MemoryFetcherOptions = {}) {
+    this.traces = traces.map((t) => ('records' in t ? t : indexTrace(t))).filter((t) => t.records.length > 0);
     this.prune = options.prune ?? true;
   }
 
@@ -76,5 +77,6 @@ function fetchedSpan(request: FetchSpansRequest, t: IndexedTrace, i: number): Fe
     nestedSetRight: ns.right,
     nestedSetParent: ns.parent,
     value: (column: number) => values[column],
+    attributes: request.allAttributes ? () => recordAttributes(t, i) : undefined,
   };
 }

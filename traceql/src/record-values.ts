@@ -148,3 +148,20 @@ export function recordValue(field: FieldRef, t: IndexedTrace, i: number): Static
       return undefined;
   }
 }
+
+/** Every span and resource attribute of span `i` with its value (compare() counts them all). */
+export function recordAttributes(t: IndexedTrace, i: number): (readonly [FieldRef, Static])[] {
+  const r = t.records[i];
+  const out: (readonly [FieldRef, Static])[] = [];
+  for (const [scope, list] of [['span', r.span.attributes], ['resource', r.resource.attributes]] as const) {
+    const seen = new Set<string>();
+    for (const kv of list) {
+      // A repeated key counts once, with its first value, as value() reads it.
+      if (seen.has(kv.key)) continue;
+      seen.add(kv.key);
+      const v = staticFromAnyValue(kv.value);
+      if (v.type !== 'nil') out.push([{ kind: 'attribute', scope, name: kv.key }, v]);
+    }
+  }
+  return out;
+}

@@ -77,6 +77,11 @@ export interface FetchSpansRequest {
    * intrinsics); when false they may be left 0.
    */
   readonly nestedSets: boolean;
+  /**
+   * Metrics' compare() needs every attribute of the returned spans, not a known list: when true,
+   * each FetchedSpan must also implement `attributes()`. Absent means false.
+   */
+  readonly allAttributes?: boolean;
 }
 
 /** One span as storage hands it to the engine. */
@@ -107,6 +112,12 @@ export interface FetchedSpan {
    * (trace ids lowercase hex without leading zeros, span ids 16 hex digits).
    */
   value(column: number): Static | undefined;
+  /**
+   * Every span-scoped and resource-scoped attribute of the span, each as its field (scope `span`
+   * or `resource`, never `none`) and value, by the rules of value(). Required when the request
+   * asks for `allAttributes`; may be absent otherwise.
+   */
+  attributes?(): readonly (readonly [FieldRef, Static])[];
 }
 
 /** The spans of one trace that can matter to the query (a superset is fine). */
@@ -138,4 +149,77 @@ export interface SpansetFetcher {
 /** A stable string key of a field, for maps. */
 export function fieldKey(f: FieldRef): string {
   return f.kind === 'intrinsic' ? `:${f.name}` : `${f.scope}.${f.name}`;
+}
+
+// ---------- the metrics column path ----------
+//
+// Metrics queries whose first stage is a plain filter, `{ a && b && … } | rate() by (x)`, need
+// no span objects: only each matching span's start time, duration and a few field values. For
+// those the engine asks storage for columns instead of spansets (see the metrics design note,
+// docs/design/2026-11 Metrics engine.md).
+//
+// THE EXACTNESS RULE. Unlike FetchSpansRequest, a column request is answered EXACTLY: every span
+// whose start time is in range and for which every condition holds, and no other span (time is
+// the one exception: spans outside the range may come back, the engine drops them by start time,
+// so a reader can hand over whole row groups it pruned by time statistics). The engine evaluates
+// nothing again. It sends a column request only when the first stage is a conjunction of
+// conditions that says exactly what the filter says; everything else goes through the
+// SpansetFetcher and the evaluator. A storage layer that cannot evaluate some condition exactly
+// must not answer the column path for that request: it throws TqlUnsupportedError
+// (TQL_ERR_UNSUPPORTED), and the engine discards what it got and takes the spanset path.
+//
+// Designed for a Parquet reader: one batch per row group (or part of one), fields asked for by
+// index, typed arrays as the decoder produces them, dictionary pages passed through as codes.
+
+/** What the metrics engine asks of storage on the column path. */
+export interface FetchColumnsRequest {
+  /** Spans starting in (start, end] (unix ns) matter; see the exactness rule for what may come back. */
+  readonly startTimeUnixNano: bigint;
+  /** See startTimeUnixNano. */
+  readonly endTimeUnixNano: bigint;
+  /** Every one must hold (conditionHolds() semantics); empty means every span in range. */
+  readonly conditions: readonly Condition[];
+  /**
+   * Fields whose values each batch carries in `columns`, in this order. Any field may be asked
+   * for except `duration` (always in `durationNano`): attributes and intrinsics with the values
+   * FetchedSpan.value() gives, and the engine-read intrinsics too (traceDuration as a duration,
+   * rootName, rootServiceName, trace:id and span:id as strings, the nested-set numbers as ints).
+   */
+  readonly columns: readonly FieldRef[];
+  /** When true, batches must implement traceId() and spanId() (exemplars, sampling). */
+  readonly ids: boolean;
+}
+
+/**
+ * The values of one field for the rows of a batch.
+ * - `dictionary`: row i has `dictionary[codes[i]]`, or no value when the code is -1. Entries may
+ *   repeat and need not all be used (a Parquet dictionary page can be passed as it is).
+ * - `numbers`: row i has `values[i]` of the given type (durations in ns), or no value when it is
+ *   NaN. Only for fields whose values in the batch are all of that one type; ints beyond 2^53 lose
+ *   precision, which metrics accept.
+ */
+export type ColumnVector =
+  | { readonly kind: 'dictionary'; readonly codes: Int32Array; readonly dictionary: readonly Static[] }
+  | { readonly kind: 'numbers'; readonly type: 'int' | 'float' | 'duration'; readonly values: Float64Array };
+
+/** Matching spans, column by column: row i of every array is the same span. */
+export interface SpanColumnBatch {
+  /** Number of rows. */
+  readonly length: number;
+  /** Span start, unix ns (signed or unsigned 64-bit, as the decoder produced it). */
+  readonly startTimeUnixNano: BigInt64Array | BigUint64Array;
+  /** Span duration, ns. */
+  readonly durationNano: BigInt64Array | BigUint64Array;
+  /** One vector per request column, in request order. */
+  readonly columns: readonly ColumnVector[];
+  /** 16-byte trace id of row i; present when the request asks for ids. */
+  traceId?(row: number): Uint8Array;
+  /** 8-byte span id of row i; present when the request asks for ids. */
+  spanId?(row: number): Uint8Array;
+}
+
+/** Storage's side of the column path; optional next to SpansetFetcher. */
+export interface SpanColumnFetcher {
+  /** Streams batches of matching spans (see the exactness rule). */
+  fetchColumns(request: FetchColumnsRequest, signal?: AbortSignal): AsyncIterable<SpanColumnBatch>;
 }
