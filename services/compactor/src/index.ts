@@ -1,1 +1,14 @@
-export {};
+export type { CompactorOptions, CompactorLogger, CycleReport } from './compactor.ts';
+export { Compactor } from './compactor.ts';
+export type { CompactionMeta, RetentionMark } from './compaction-meta.ts';
+export { visibleBlocks, compactedFromOf, retentionMarkOf } from './compaction-meta.ts';
+export type { RetentionRule, RetentionPolicy } from './retention-rules.ts';
+export { parseRetentionRule, retentionPolicy, retentionWarnings } from './retention-rules.ts';
+export type { TenantLimits, OverridesOptions } from './overrides.ts';
+export { Overrides, limitsFromConfig, parseOverrides } from './overrides.ts';
+export type { PlannerOptions, Job } from './planner.ts';
+export type { CompactorMetricsSink, CompactorCounter, RegistryLike } from './metrics.ts';
+export { CompactorCounters, metricsSinkFor, CountingMetrics } from './metrics.ts';
+export type { CompactionStep, JobProgress } from './run-job.ts';
+export { COMPACTOR_PREFIX } from './leases.ts';
+export { CompactorBadRule, CompactorBadOverrides, CompactorLeaseLost, CompactorInputGone } from './errors.ts';

@@ -1,0 +1,133 @@
+// What a tenant's prefix holds, as the compactor needs it: live blocks (meta.json), compacted ones
+// (meta.compacted.json), blocks caught half-way through being marked (both), and partial blocks
+// (objects but neither meta: a writer that died, or one still writing). One recursive listing per
+// tenant; metas are immutable per block id, so they are fetched once and cached.
+import type { ObjectStore } from '@spanbase/backend';
+import { BlockObjects, blockKey, isBlockId, parseBlockMeta } from '@spanbase/block';
+import type { CompactionMeta } from './compaction-meta.ts';
+import { COMPACTOR_PREFIX } from './leases.ts';
+
+/** A block marked compacted. */
+export interface CompactedBlock {
+  /** Its meta.compacted.json. */
+  meta: CompactionMeta;
+  /** When it was marked (compactedAt, else the object's modification time), unix ms. */
+  compactedAtMs: number;
+}
+
+/** A block directory without any meta. */
+export interface PartialBlock {
+  /** The block id. */
+  blockId: string;
+  /** Keys of its objects. */
+  keys: string[];
+  /** Modification time of its newest object, unix ms. */
+  newestMs: number;
+}
+
+/** One tenant's blocks. */
+export interface TenantScan {
+  /** The tenant. */
+  tenant: string;
+  /** Blocks with meta.json and no meta.compacted.json. */
+  live: CompactionMeta[];
+  /** Blocks with meta.compacted.json and no meta.json. */
+  compacted: CompactedBlock[];
+  /** Blocks with both: marking was interrupted; they are compacted. */
+  halfMarked: CompactionMeta[];
+  /** Blocks with neither. */
+  partial: PartialBlock[];
+  /** Blocks whose meta does not parse; left alone (and logged) rather than guessed at. */
+  broken: { blockId: string; error: Error }[];
+  /** Every object key of each block, by block id. */
+  keys: Map<string, string[]>;
+}
+
+/** Tenants that have a prefix in the store (the compactor's own prefix excluded). */
+export async function listTenants(store: ObjectStore, signal?: AbortSignal): Promise<string[]> {
+  const { prefixes } = await store.list('', { delimiter: '/', signal });
+  return prefixes.map((p) => p.slice(0, -1)).filter((t) => t !== '' && !t.startsWith(COMPACTOR_PREFIX.slice(0, 1)));
+}
+
+/** Reads and caches metas; a block id's meta.json never changes once written. */
+export class MetaCache {
+  private readonly store: ObjectStore;
+  private readonly metas = new Map<string, CompactionMeta>();
+
+  constructor(store: ObjectStore) {
+    this.store = store;
+  }
+
+  /** The meta at `key`, or undefined when the object is gone. Throws BLK_ERR_FORMAT when it does not parse. */
+  async get(key: string, signal?: AbortSignal): Promise<CompactionMeta | undefined> {
+    const hit = this.metas.get(key);
+    if (hit) return hit;
+    const bytes = await this.store.get(key, { signal });
+    if (!bytes) return undefined;
+    const meta = parseBlockMeta(bytes) as CompactionMeta;
+    this.metas.set(key, meta);
+    return meta;
+  }
+
+  /** Forgets metas under `prefix` that are not in `keys`, so the cache does not grow forever. */
+  retainOnly(prefix: string, keys: Set<string>): void {
+    for (const k of this.metas.keys()) if (k.startsWith(prefix) && !keys.has(k)) this.metas.delete(k);
+  }
+}
+
+/** Lists one tenant and reads the metas it finds (in parallel, a few at a time). */
+export async function scanTenant(store: ObjectStore, tenant: string, cache: MetaCache, signal?: AbortSignal): Promise<TenantScan> {
+  const { objects } = await store.list(`${tenant}/`, { signal });
+  const byBlock = new Map<string, { keys: string[]; newestMs: number; meta?: number; compacted?: number }>();
+  for (const o of objects) {
+    const rest = o.key.slice(tenant.length + 1);
+    const slash = rest.indexOf('/');
+    if (slash < 0) continue;
+    const id = rest.slice(0, slash);
+    if (!isBlockId(id)) continue;
+    let b = byBlock.get(id);
+    if (!b) byBlock.set(id, (b = { keys: [], newestMs: 0 }));
+    b.keys.push(o.key);
+    b.newestMs = Math.max(b.newestMs, o.lastModified);
+    const name = rest.slice(slash + 1);
+    if (name === BlockObjects.meta) b.meta = o.lastModified;
+    if (name === BlockObjects.compactedMeta) b.compacted = o.lastModified;
+  }
+  const scan: TenantScan = { tenant, live: [], compacted: [], halfMarked: [], partial: [], broken: [], keys: new Map() };
+  const metaKeys = new Set<string>();
+  const ids = [...byBlock.keys()];
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++];
+      const b = byBlock.get(id)!;
+      scan.keys.set(id, b.keys);
+      if (b.meta === undefined && b.compacted === undefined) {
+        scan.partial.push({ blockId: id, keys: b.keys, newestMs: b.newestMs });
+        continue;
+      }
+      const key = blockKey(tenant, id, b.compacted !== undefined ? BlockObjects.compactedMeta : BlockObjects.meta);
+      metaKeys.add(key);
+      let meta: CompactionMeta | undefined;
+      try {
+        meta = await cache.get(key, signal);
+      } catch (err) {
+        signal?.throwIfAborted();
+        scan.broken.push({ blockId: id, error: err as Error });
+        continue;
+      }
+      if (!meta) continue; // removed since the listing; the next cycle sees what replaced it
+      if (b.compacted === undefined) scan.live.push(meta);
+      else if (b.meta !== undefined) scan.halfMarked.push(meta);
+      else scan.compacted.push({ meta, compactedAtMs: meta.compactedAt ? Date.parse(meta.compactedAt) : b.compacted });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, ids.length) }, worker));
+  cache.retainOnly(`${tenant}/`, metaKeys);
+  const byId = (a: { blockID: string }, b: { blockID: string }) => (a.blockID < b.blockID ? -1 : a.blockID > b.blockID ? 1 : 0);
+  scan.live.sort(byId);
+  scan.halfMarked.sort(byId);
+  scan.compacted.sort((a, b) => byId(a.meta, b.meta));
+  scan.partial.sort((a, b) => (a.blockId < b.blockId ? -1 : 1));
+  return scan;
+}

@@ -1,0 +1,235 @@
+// The compactor: every --compaction.cycle, for each tenant, list its blocks, plan (planner.ts) and
+// carry the plan out: finish interrupted publishes, delete long-compacted blocks, clean leftovers,
+// then window by window under a lease expire, rewrite and merge. Any step may be killed; the next
+// cycle finds the state it left and carries on (docs/design/2026-11 Compaction and retention.md).
+import { hostname } from 'node:os';
+import type { ObjectStore } from '@spanbase/backend';
+import { BlockObjects, blockKey } from '@spanbase/block';
+import { isSpanbaseError } from '@spanbase/model';
+import type { TenantScan } from './block-scan.ts';
+import { MetaCache, listTenants, scanTenant } from './block-scan.ts';
+import { CompactorInputGone, CompactorLeaseLost } from './errors.ts';
+import type { LeaseOptions } from './leases.ts';
+import { Leases } from './leases.ts';
+import type { CompactorMetricsSink } from './metrics.ts';
+import type { Overrides } from './overrides.ts';
+import type { PlannerOptions, TenantPlan, WindowWork } from './planner.ts';
+import { planTenant } from './planner.ts';
+import { deleteBlock, markCompacted } from './publish.ts';
+import type { JobProgress, StepHook } from './run-job.ts';
+import { runJob } from './run-job.ts';
+
+/** The logger calls the compactor makes (pino's Logger has them). */
+export interface CompactorLogger {
+  /** Routine events. */
+  info(obj: object, msg?: string): void;
+  /** Something skipped or retried. */
+  warn(obj: object, msg?: string): void;
+  /** A failure. */
+  error(obj: object, msg?: string): void;
+}
+
+/** Options of a Compactor. */
+export interface CompactorOptions {
+  /** The object store holding every tenant's blocks. */
+  store: ObjectStore;
+  /** Per-tenant retention. */
+  overrides: Overrides;
+  /** Grouping, sizes and grace periods. */
+  planner: PlannerOptions;
+  /** Time between cycles (start()). */
+  cycleMs: number;
+  /** Clock, unix ms (tests move it). */
+  now?: () => number;
+  /** Lease timings; the owner defaults to host and pid. */
+  leases?: Partial<LeaseOptions>;
+  /** Counters. */
+  metrics?: CompactorMetricsSink;
+  /** Logs. */
+  log?: CompactorLogger;
+  /** Job progress. */
+  onProgress?: (p: JobProgress) => void;
+  /** Test hook at each publishing step. */
+  step?: StepHook;
+  /** Tenants to work on; all tenants in the store when absent. */
+  tenants?: () => Promise<string[]>;
+}
+
+/** What one cycle did, summed over tenants. */
+export interface CycleReport {
+  /** Tenants looked at. */
+  tenants: number;
+  /** Jobs that published (merges and rewrites). */
+  jobs: number;
+  /** Input blocks marked compacted by jobs. */
+  blocksCompacted: number;
+  /** Blocks expired. */
+  blocksExpired: number;
+  /** Compacted blocks deleted. */
+  blocksDeleted: number;
+  /** Partial blocks cleaned. */
+  partialCleaned: number;
+  /** Interrupted publishes finished (inputs marked, half-marked blocks completed). */
+  repaired: number;
+  /** Windows skipped because another compactor holds them. */
+  windowsBusy: number;
+  /** Spans deduplicated by merges. */
+  spansDeduplicated: number;
+  /** Traces dropped by retention rewrites. */
+  tracesDropped: number;
+  /** Jobs or steps that failed (retried next cycle). */
+  failures: number;
+}
+
+const NOOP_LOG: CompactorLogger = { info() {}, warn() {}, error() {} };
+const NOOP_METRICS: CompactorMetricsSink = { count() {}, cycleSeconds() {} };
+
+/** Merges, rewrites, expires and deletes blocks. */
+export class Compactor {
+  private readonly o: CompactorOptions;
+  private readonly now: () => number;
+  private readonly leases: Leases;
+  private readonly cache: MetaCache;
+  private readonly log: CompactorLogger;
+  private readonly metrics: CompactorMetricsSink;
+  private loop: { stop: AbortController; done: Promise<void> } | undefined;
+
+  constructor(opts: CompactorOptions) {
+    this.o = opts;
+    this.now = opts.now ?? Date.now;
+    this.leases = new Leases(opts.store, { owner: `${hostname()}/${process.pid}`, now: this.now, ...opts.leases });
+    this.cache = new MetaCache(opts.store);
+    this.log = opts.log ?? NOOP_LOG;
+    this.metrics = opts.metrics ?? NOOP_METRICS;
+  }
+
+  /** Runs one cycle over every tenant. */
+  async runCycle(signal?: AbortSignal): Promise<CycleReport> {
+    const started = performance.now();
+    const report: CycleReport = { tenants: 0, jobs: 0, blocksCompacted: 0, blocksExpired: 0, blocksDeleted: 0, partialCleaned: 0, repaired: 0, windowsBusy: 0, spansDeduplicated: 0, tracesDropped: 0, failures: 0 };
+    const tenants = await (this.o.tenants ? this.o.tenants() : listTenants(this.o.store, signal));
+    for (const tenant of tenants) {
+      signal?.throwIfAborted();
+      report.tenants++;
+      try {
+        await this.runTenant(tenant, report, signal);
+      } catch (err) {
+        signal?.throwIfAborted();
+        report.failures++;
+        this.log.error({ err, tenant }, 'compaction of a tenant failed; retrying next cycle');
+      }
+    }
+    this.metrics.cycleSeconds((performance.now() - started) / 1000);
+    return report;
+  }
+
+  /** Plans a tenant's cycle without doing it (the retention dry run uses this). */
+  async planFor(tenant: string, signal?: AbortSignal): Promise<{ scan: TenantScan; plan: TenantPlan }> {
+    const scan = await scanTenant(this.o.store, tenant, this.cache, signal);
+    for (const b of scan.broken) this.log.warn({ tenant, block: b.blockId, err: b.error }, 'block meta does not parse; leaving the block alone');
+    return { scan, plan: planTenant(scan, this.o.overrides.retention(tenant), this.o.planner, this.now()) };
+  }
+
+  private async runTenant(tenant: string, report: CycleReport, signal?: AbortSignal): Promise<void> {
+    const { store } = this.o;
+    const { scan, plan } = await this.planFor(tenant, signal);
+    const at = () => new Date(this.now());
+    for (const m of plan.finishMarking) await store.delete(blockKey(tenant, m.blockID, BlockObjects.meta));
+    for (const m of plan.markReplaced) await markCompacted(store, m, at());
+    report.repaired += plan.finishMarking.length + plan.markReplaced.length;
+    for (const c of plan.deleteCompacted) {
+      await deleteBlock(store, scan.keys.get(c.meta.blockID) ?? [], () => this.o.step?.('deleting', c.meta.blockID) ?? Promise.resolve());
+      this.metrics.count('blocksDeleted', tenant, 1);
+      report.blocksDeleted++;
+    }
+    if (plan.cleanPartial.length > 0) {
+      const writing = await this.leases.activeOutputs(tenant);
+      for (const p of plan.cleanPartial) {
+        if (writing.has(p.blockId)) continue;
+        for (const k of p.keys) await store.delete(k);
+        this.metrics.count('partialBlocksCleaned', tenant, 1);
+        report.partialCleaned++;
+        this.log.info({ tenant, block: p.blockId, objects: p.keys.length }, 'deleted the leftovers of an unfinished block');
+      }
+    }
+    for (const w of plan.windows) {
+      signal?.throwIfAborted();
+      await this.runWindow(tenant, w, report, signal);
+    }
+    await this.leases.sweep(tenant, 24 * 3_600_000);
+  }
+
+  private async runWindow(tenant: string, w: WindowWork, report: CycleReport, signal?: AbortSignal): Promise<void> {
+    const { store } = this.o;
+    const lease = await this.leases.acquire(tenant, w.window);
+    if (!lease) {
+      report.windowsBusy++;
+      return;
+    }
+    try {
+      if (w.expire.length > 0) await lease.renew();
+      for (const m of w.expire) {
+        await markCompacted(store, m, new Date(this.now()));
+        this.metrics.count('blocksExpired', tenant, 1);
+        report.blocksExpired++;
+      }
+      const policy = this.o.overrides.retention(tenant);
+      for (const job of w.jobs) {
+        signal?.throwIfAborted();
+        try {
+          const r = await runJob(job, { store, lease, policy, now: this.now, step: this.o.step, onProgress: this.o.onProgress, signal });
+          report.jobs++;
+          report.blocksCompacted += job.inputs.length;
+          report.spansDeduplicated += r.stats.spansDeduped;
+          report.tracesDropped += r.stats.tracesDropped;
+          this.metrics.count('blocksCompacted', tenant, job.inputs.length);
+          this.metrics.count('bytesCompacted', tenant, r.bytesIn);
+          this.metrics.count('spansDeduplicated', tenant, r.stats.spansDeduped);
+          this.metrics.count('tracesDroppedByRetention', tenant, r.stats.tracesDropped);
+          if (r.output) this.metrics.count('blocksWritten', tenant, 1);
+          this.log.info({ tenant, kind: job.kind, inputs: job.inputs.map((m) => m.blockID), output: r.output?.blockID, level: job.level, spans: r.stats.spansOut, deduped: r.stats.spansDeduped, dropped: r.stats.tracesDropped }, 'compaction job done');
+        } catch (err) {
+          signal?.throwIfAborted();
+          report.failures++;
+          this.metrics.count('jobFailures', tenant, 1);
+          if (isSpanbaseError(err, CompactorLeaseLost)) {
+            this.log.warn({ tenant, window: w.window, err }, 'lost the window lease; leaving the window to its new holder');
+            return;
+          }
+          if (isSpanbaseError(err, CompactorInputGone)) this.log.warn({ tenant, job: job.key, err }, 'an input went away; the job is dropped');
+          else this.log.error({ tenant, job: job.key, err }, 'compaction job failed; retrying next cycle');
+        }
+      }
+    } finally {
+      await lease.release().catch((err) => this.log.warn({ err, tenant, window: w.window }, 'could not release a window lease; it expires by itself'));
+    }
+  }
+
+  /** Runs cycles every cycleMs until stop(). */
+  start(): void {
+    if (this.loop) return;
+    const stop = new AbortController();
+    const done = (async () => {
+      while (!stop.signal.aborted) {
+        try {
+          await this.runCycle(stop.signal);
+        } catch (err) {
+          if (!stop.signal.aborted) this.log.error({ err }, 'compaction cycle failed');
+        }
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.o.cycleMs);
+          stop.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        });
+      }
+    })();
+    this.loop = { stop, done };
+  }
+
+  /** Stops the loop; a running job is aborted and leaves nothing visible. */
+  async stop(): Promise<void> {
+    if (!this.loop) return;
+    this.loop.stop.abort(new Error('compactor stopping'));
+    await this.loop.done;
+    this.loop = undefined;
+  }
+}

@@ -1,0 +1,86 @@
+import { MemoryStore } from '@spanbase/backend';
+import { isSpanbaseError } from '@spanbase/model';
+import { describe, expect, it } from 'vitest';
+import { CompactorLeaseLost } from './errors.ts';
+import { Leases, leaseKey } from './leases.ts';
+
+function clock(start = 1_000_000) {
+  const c = { t: start, now: () => c.t };
+  return c;
+}
+
+describe('Leases', () => {
+  it('gives a window to one holder until it releases or its lease runs out', async () => {
+    const store = new MemoryStore();
+    const c = clock();
+    const a = new Leases(store, { owner: 'a', ttlMs: 1000, settleMs: 1, now: c.now });
+    const b = new Leases(store, { owner: 'b', ttlMs: 1000, settleMs: 1, now: c.now });
+    const la = await a.acquire('t', 'w1');
+    expect(la).toBeDefined();
+    expect(await b.acquire('t', 'w1')).toBeUndefined();
+    expect(await b.acquire('t', 'w2')).toBeDefined();
+    await la!.release();
+    const lb = await b.acquire('t', 'w1');
+    expect(lb).toBeDefined();
+    c.t += 1001;
+    const la2 = await a.acquire('t', 'w1');
+    expect(la2).toBeDefined();
+    // b's lease ran out and a holds the window now: b can neither renew nor release a's lease.
+    const err = await lb!.renew().catch((e) => e);
+    expect(isSpanbaseError(err, CompactorLeaseLost)).toBe(true);
+    await lb!.release();
+    expect(await store.get(leaseKey('t', 'w1'))).toBeDefined();
+  });
+
+  it('refuses to renew a lease that ran out, even when nobody took it', async () => {
+    const store = new MemoryStore();
+    const c = clock();
+    const l = await new Leases(store, { ttlMs: 1000, settleMs: 1, now: c.now }).acquire('t', 'w');
+    await l!.renew();
+    c.t += 999;
+    await l!.renew();
+    c.t += 1000;
+    await expect(l!.renew()).rejects.toThrow(/expired/);
+  });
+
+  it('lets exactly one of many racing compactors win a window', async () => {
+    const store = new MemoryStore();
+    const c = clock();
+    const contenders = Array.from({ length: 8 }, (_, i) => new Leases(store, { owner: `c${i}`, ttlMs: 10_000, settleMs: 20, now: c.now }));
+    const got = await Promise.all(contenders.map((l) => l.acquire('t', 'w')));
+    expect(got.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('lists the outputs announced in unexpired leases and sweeps dead ones', async () => {
+    const store = new MemoryStore();
+    const c = clock();
+    const leases = new Leases(store, { ttlMs: 1000, settleMs: 1, now: c.now });
+    const l1 = await leases.acquire('t', 'w1');
+    const l2 = await leases.acquire('t', 'w2');
+    await l1!.renew(['out-1']);
+    await l2!.renew(['out-2', 'out-3']);
+    expect([...(await leases.activeOutputs('t'))].sort()).toEqual(['out-1', 'out-2', 'out-3']);
+    expect(l2!.outputs).toEqual(['out-2', 'out-3']);
+    c.t += 1001;
+    expect(await leases.activeOutputs('t')).toEqual(new Set());
+    await leases.sweep('t', 5000);
+    expect((await store.list('~compactor/')).objects).toHaveLength(2);
+    c.t += 5000;
+    await leases.sweep('t', 5000);
+    expect((await store.list('~compactor/')).objects).toHaveLength(0);
+  });
+
+  it('keeps a lease alive while a job runs and reports when it is lost', async () => {
+    const store = new MemoryStore();
+    const l = await new Leases(store, { ttlMs: 60, settleMs: 1 }).acquire('t', 'w');
+    const lost: Error[] = [];
+    const stop = l!.keepAlive((e) => lost.push(e));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(lost).toEqual([]);
+    await store.put(leaseKey('t', 'w'), new TextEncoder().encode(JSON.stringify({ owner: 'x', token: 'other', window: 'w', expiresAt: Date.now() + 60_000, outputs: [] })));
+    await new Promise((r) => setTimeout(r, 100));
+    stop();
+    expect(lost).toHaveLength(1);
+    expect(isSpanbaseError(lost[0], CompactorLeaseLost)).toBe(true);
+  });
+});

@@ -1,0 +1,131 @@
+// The streaming k-way merge behind every compaction job. Each input yields its traces in ascending
+// trace-id order, one row group decoded at a time; the merge holds one trace per input, joins the
+// parts of a trace found in several inputs, drops repeated spans (same span id and kind: the
+// trace id is already shared) and hands traces on in id order. Memory is therefore one row group
+// per input plus the output's row group, whatever the inputs' sizes.
+import type { SpanRecord } from '@spanbase/model';
+import { compareIds } from '@spanbase/model';
+
+/** Counts of one merge. */
+export interface MergeStats {
+  /** Trace parts read (a trace in two inputs counts twice). */
+  partsIn: number;
+  /** Spans read. */
+  spansIn: number;
+  /** Traces written. */
+  tracesOut: number;
+  /** Spans written. */
+  spansOut: number;
+  /** Repeated spans removed. */
+  spansDeduped: number;
+  /** Traces the filter dropped. */
+  tracesDropped: number;
+  /** Spans of the traces the filter dropped. */
+  spansDropped: number;
+}
+
+/** Decides for a batch of traces which to keep (same order). */
+export type TraceFilter = (traces: readonly SpanRecord[][]) => Promise<boolean[]>;
+
+/** Options of mergeTraces. */
+export interface MergeOptions {
+  /** Drops traces; without it every trace is kept. */
+  filter?: TraceFilter;
+  /** Traces evaluated per filter call (default 256). */
+  batchTraces?: number;
+  /** Called after each trace part read, for progress. */
+  onPart?: () => void;
+  /** Stops the merge. */
+  signal?: AbortSignal;
+}
+
+function spanKey(r: SpanRecord): string {
+  const id = r.span.spanId;
+  let s = String.fromCharCode(r.span.kind);
+  for (let i = 0; i < id.length; i++) s += String.fromCharCode(id[i]);
+  return s;
+}
+
+/** Removes repeated spans (same span id and kind), keeping the first; returns how many went. */
+export function dedupeTrace(records: SpanRecord[]): number {
+  if (records.length < 2) return 0;
+  const seen = new Set<string>();
+  let w = 0;
+  for (let r = 0; r < records.length; r++) {
+    const k = spanKey(records[r]);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    records[w++] = records[r];
+  }
+  const removed = records.length - w;
+  records.length = w;
+  return removed;
+}
+
+interface Head {
+  it: AsyncIterator<SpanRecord[]>;
+  trace: SpanRecord[] | undefined;
+}
+
+async function advance(h: Head, stats: MergeStats, opts: MergeOptions): Promise<void> {
+  const r = await h.it.next();
+  h.trace = r.done ? undefined : r.value;
+  if (h.trace) {
+    stats.partsIn++;
+    stats.spansIn += h.trace.length;
+    opts.onPart?.();
+  }
+}
+
+/**
+ * Merges traces from sources (each in ascending trace-id order) into `sink`, in ascending
+ * trace-id order, joining parts of one trace and dropping repeated spans.
+ */
+export async function mergeTraces(sources: readonly AsyncIterable<SpanRecord[]>[], sink: (trace: SpanRecord[]) => Promise<void>, opts: MergeOptions = {}): Promise<MergeStats> {
+  const stats: MergeStats = { partsIn: 0, spansIn: 0, tracesOut: 0, spansOut: 0, spansDeduped: 0, tracesDropped: 0, spansDropped: 0 };
+  const heads: Head[] = sources.map((s) => ({ it: s[Symbol.asyncIterator](), trace: undefined }));
+  const batchSize = opts.batchTraces ?? 256;
+  let batch: SpanRecord[][] = [];
+  const emit = async (traces: SpanRecord[][]) => {
+    const keep = opts.filter ? await opts.filter(traces) : undefined;
+    for (let i = 0; i < traces.length; i++) {
+      if (keep && !keep[i]) {
+        stats.tracesDropped++;
+        stats.spansDropped += traces[i].length;
+        continue;
+      }
+      await sink(traces[i]);
+      stats.tracesOut++;
+      stats.spansOut += traces[i].length;
+    }
+  };
+  try {
+    await Promise.all(heads.map((h) => advance(h, stats, opts)));
+    let previous: Uint8Array | undefined;
+    while (true) {
+      opts.signal?.throwIfAborted();
+      let min: Uint8Array | undefined;
+      for (const h of heads) if (h.trace && (!min || compareIds(h.trace[0].span.traceId, min) < 0)) min = h.trace[0].span.traceId;
+      if (!min) break;
+      if (previous && compareIds(min, previous) <= 0) throw new Error('merge input is not in ascending trace-id order');
+      previous = min;
+      const parts: Head[] = heads.filter((h) => h.trace && compareIds(h.trace[0].span.traceId, min) === 0);
+      const trace = parts.length === 1 ? parts[0].trace! : parts.flatMap((h) => h.trace!);
+      stats.spansDeduped += dedupeTrace(trace);
+      await Promise.all(parts.map((h) => advance(h, stats, opts)));
+      if (!opts.filter) {
+        await emit([trace]);
+        continue;
+      }
+      batch.push(trace);
+      if (batch.length >= batchSize) {
+        await emit(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await emit(batch);
+  } finally {
+    await Promise.all(heads.map((h) => h.it.return?.()));
+  }
+  return stats;
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { TenantScan } from './block-scan.ts';
+import type { CompactionMeta } from './compaction-meta.ts';
+import type { PlannerOptions } from './planner.ts';
+import { DECODED_SPAN_BYTES, OUTPUT_OVERHEAD_BYTES, planTenant, selectMerges, uuidFromKey, windowOf } from './planner.ts';
+import { parseRetentionRule, retentionPolicy } from './retention-rules.ts';
+import { fakeId, fakeMeta } from './testing/fake-meta.ts';
+
+const H = 3_600_000;
+const D = 24 * H;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+const OPTS: PlannerOptions = { windowMs: H, minInputBlocks: 2, maxInputBlocks: 4, maxBlockBytes: 1e9, maxMemoryBytes: 256 * 1024 * 1024, compactedBlockRetentionMs: H, partialBlockGraceMs: H };
+const NO_RULES = retentionPolicy(14 * D, 0, []);
+
+function scan(live: CompactionMeta[], more: Partial<TenantScan> = {}): TenantScan {
+  return { tenant: 't', live, compacted: [], halfMarked: [], partial: [], broken: [], keys: new Map(), ...more };
+}
+
+const ids = (ms: readonly CompactionMeta[]) => ms.map((m) => m.blockID).sort();
+
+describe('selectMerges', () => {
+  it('merges blocks of one level and window, smallest first, at most max-input-blocks', () => {
+    const end = NOW - 10 * 60_000;
+    const blocks = [5, 1, 4, 2, 3, 6].map((s) => fakeMeta({ name: `b${s}`, endMs: end, size: s * 100 }));
+    const jobs = selectMerges('t', blocks, OPTS, NOW);
+    expect(jobs.map((j) => ids(j.inputs))).toEqual([ids(blocks.filter((b) => b.size <= 400)), ids(blocks.filter((b) => b.size > 400))]);
+    expect(jobs[0].level).toBe(1);
+    expect(jobs[0].kind).toBe('merge');
+    // Too few blocks left for another job: they wait.
+    expect(selectMerges('t', blocks, { ...OPTS, minInputBlocks: 3 }, NOW).map((j) => j.inputs.length)).toEqual([4]);
+    expect(selectMerges('t', blocks, { ...OPTS, maxInputBlocks: 3 }, NOW).map((j) => j.inputs.length)).toEqual([3, 3]);
+  });
+
+  it('keeps levels and windows apart in the active window, only windows apart before it', () => {
+    const recent = NOW - 2 * H;
+    const old = NOW - 3 * D;
+    const blocks = [
+      fakeMeta({ name: 'r0a', endMs: recent, level: 0 }),
+      fakeMeta({ name: 'r1a', endMs: recent, level: 1 }),
+      fakeMeta({ name: 'r0b', endMs: recent - H, level: 0 }),
+      fakeMeta({ name: 'o0', endMs: old, level: 0 }),
+      fakeMeta({ name: 'o3', endMs: old + 60_000, level: 3 }),
+    ];
+    const jobs = selectMerges('t', blocks, OPTS, NOW);
+    expect(jobs.map((j) => ids(j.inputs))).toEqual([ids([blocks[3], blocks[4]])]);
+    expect(jobs[0].level).toBe(4);
+    expect(jobs[0].window).toBe(windowOf(blocks[3], H));
+  });
+
+  it('bounds a job by bytes and by the memory of one row group per input', () => {
+    const end = NOW - H;
+    const blocks = [1, 2, 3, 4].map((s) => fakeMeta({ name: `s${s}`, endMs: end, size: s * 100 }));
+    expect(selectMerges('t', blocks, { ...OPTS, maxBlockBytes: 350 }, NOW).map((j) => j.inputs.length)).toEqual([2]);
+    const big = [1, 2, 3].map((s) => fakeMeta({ name: `m${s}`, endMs: end, size: s, spans: 8192 * 4, rowGroups: 4 }));
+    const oneRowGroup = 8192 * DECODED_SPAN_BYTES;
+    expect(selectMerges('t', big, { ...OPTS, maxMemoryBytes: OUTPUT_OVERHEAD_BYTES + 2 * oneRowGroup }, NOW).map((j) => j.inputs.length)).toEqual([2]);
+    expect(selectMerges('t', big, { ...OPTS, maxMemoryBytes: OUTPUT_OVERHEAD_BYTES + oneRowGroup }, NOW)).toEqual([]);
+  });
+
+  it('derives the output id from the inputs, so a rerun writes the same block', () => {
+    const end = NOW - H;
+    const blocks = [fakeMeta({ name: 'x', endMs: end }), fakeMeta({ name: 'y', endMs: end })];
+    const a = selectMerges('t', blocks, OPTS, NOW)[0];
+    const b = selectMerges('t', [...blocks].reverse(), OPTS, NOW)[0];
+    expect(a.outputId).toBe(b.outputId);
+    expect(a.outputId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(uuidFromKey('a')).not.toBe(uuidFromKey('b'));
+  });
+});
+
+describe('planTenant', () => {
+  it('finishes interrupted publishes and keeps their blocks out of new jobs', () => {
+    const end = NOW - H;
+    const a = fakeMeta({ name: 'a', endMs: end });
+    const b = fakeMeta({ name: 'b', endMs: end });
+    const out = fakeMeta({ name: 'out', endMs: end, level: 1, extra: { compactedFrom: [a.blockID, b.blockID] } });
+    const c = fakeMeta({ name: 'c', endMs: end, level: 1 });
+    const half = fakeMeta({ name: 'half', endMs: end });
+    const plan = planTenant(scan([a, b, out, c], { halfMarked: [half] }), NO_RULES, OPTS, NOW);
+    expect(ids(plan.markReplaced)).toEqual(ids([a, b]));
+    expect(plan.finishMarking).toEqual([half]);
+    expect(plan.windows.flatMap((w) => w.jobs)).toEqual([]);
+  });
+
+  it('deletes compacted blocks after their retention and partial blocks after the grace period', () => {
+    const m = (n: string) => fakeMeta({ name: n, endMs: NOW - H });
+    const plan = planTenant(
+      scan([], {
+        compacted: [{ meta: m('old'), compactedAtMs: NOW - H - 1 }, { meta: m('new'), compactedAtMs: NOW - H + 1 }],
+        partial: [{ blockId: fakeId('p1'), keys: ['t/x/data.parquet'], newestMs: NOW - 2 * H }, { blockId: fakeId('p2'), keys: [], newestMs: NOW - 60_000 }],
+      }),
+      NO_RULES, OPTS, NOW,
+    );
+    expect(plan.deleteCompacted.map((c) => c.meta.blockID)).toEqual([fakeId('old')]);
+    expect(plan.cleanPartial.map((p) => p.blockId)).toEqual([fakeId('p1')]);
+  });
+
+  it('expires blocks past the block retention', () => {
+    const old = fakeMeta({ name: 'old', endMs: NOW - 14 * D - 1 });
+    const young = fakeMeta({ name: 'young', endMs: NOW - 14 * D + 1 });
+    const plan = planTenant(scan([old, young]), NO_RULES, OPTS, NOW);
+    expect(plan.windows.flatMap((w) => w.expire)).toEqual([old]);
+  });
+
+  it('rewrites a block once per tier and policy, and expires it when no trace can outlive the tier', () => {
+    const rules = [parseRetentionRule('{ status = error } 10d')];
+    const policy = retentionPolicy(14 * D, 2 * D, rules);
+    const young = fakeMeta({ name: 'young', endMs: NOW - D });
+    const past2 = fakeMeta({ name: 'past2', endMs: NOW - 3 * D });
+    const done2 = fakeMeta({ name: 'done2', endMs: NOW - 3 * D, extra: { retention: { policy: policy.id, ageMs: 2 * D } } });
+    const otherPolicy = fakeMeta({ name: 'other', endMs: NOW - 3 * D, extra: { retention: { policy: 'something-else', ageMs: 2 * D } } });
+    const past10 = fakeMeta({ name: 'past10', endMs: NOW - 11 * D, extra: { retention: { policy: policy.id, ageMs: 2 * D } } });
+    const plan = planTenant(scan([young, past2, done2, otherPolicy, past10]), policy, OPTS, NOW);
+    const rewrites = plan.windows.flatMap((w) => w.jobs).filter((j) => j.kind === 'rewrite');
+    expect(ids(rewrites.flatMap((j) => j.inputs))).toEqual(ids([past2, otherPolicy]));
+    for (const j of rewrites) expect(j.filter).toEqual({ policy: policy.id, ageMs: 2 * D });
+    expect(plan.windows.flatMap((w) => w.expire)).toEqual([past10]);
+    // A merge output carries the weakest mark of its inputs, or none.
+    const merges = plan.windows.flatMap((w) => w.jobs).filter((j) => j.kind === 'merge');
+    expect(merges).toEqual([]);
+  });
+
+  it('marks merge outputs with the weakest retention mark of the inputs', () => {
+    const policy = retentionPolicy(14 * D, 2 * D, [parseRetentionRule('{ status = error } 10d')]);
+    const end = NOW - 3 * D;
+    const a = fakeMeta({ name: 'a', endMs: end, extra: { retention: { policy: policy.id, ageMs: 2 * D } } });
+    const b = fakeMeta({ name: 'b', endMs: end + 1, extra: { retention: { policy: policy.id, ageMs: 5 * D } } });
+    const [job] = planTenant(scan([a, b]), policy, OPTS, NOW).windows.flatMap((w) => w.jobs);
+    expect(job.kind).toBe('merge');
+    expect(job.mark).toEqual({ policy: policy.id, ageMs: 2 * D });
+  });
+});

@@ -1,0 +1,194 @@
+// Deciding what a cycle does for one tenant, from its blocks alone (no I/O, so it is unit-tested
+// with fake metas): finish interrupted publishes, delete what has been compacted long enough,
+// clean partial blocks, expire or rewrite blocks past their retention, and pick merges. The merge
+// selector follows Tempo's: within the active window (the last 24h) blocks group by compaction
+// level then time window, older blocks by window alone so old data keeps consolidating; the
+// smallest blocks of a group go first.
+import { createHash } from 'node:crypto';
+import type { CompactedBlock, PartialBlock, TenantScan } from './block-scan.ts';
+import type { CompactionMeta, RetentionMark } from './compaction-meta.ts';
+import { blockEndMs, compactedFromOf, retentionMarkOf } from './compaction-meta.ts';
+import type { RetentionPolicy } from './retention-rules.ts';
+import { dueTier, nothingOutlives } from './retention-rules.ts';
+
+/** Tempo's active window: younger blocks group by level first. */
+export const ACTIVE_WINDOW_MS = 24 * 3_600_000;
+/** Estimated memory of one decoded span (SpanRecord and its attributes); measured, see the design note. */
+export const DECODED_SPAN_BYTES = 2048;
+/** Estimated memory of the output's row group being built, and of the merge's own state. */
+export const OUTPUT_OVERHEAD_BYTES = 48 * 1024 * 1024;
+
+/** Settings of the planner. */
+export interface PlannerOptions {
+  /** --compaction.window. */
+  windowMs: number;
+  /** --compaction.min-input-blocks. */
+  minInputBlocks: number;
+  /** --compaction.max-input-blocks. */
+  maxInputBlocks: number;
+  /** --compaction.max-block-bytes. */
+  maxBlockBytes: number;
+  /** --compaction.max-memory-bytes. */
+  maxMemoryBytes: number;
+  /** --compaction.compacted-block-retention. */
+  compactedBlockRetentionMs: number;
+  /** --compaction.partial-block-grace. */
+  partialBlockGraceMs: number;
+}
+
+/** A merge of blocks, or the rewrite of one block under a retention tier. */
+export interface Job {
+  /** `merge` or `rewrite`. */
+  kind: 'merge' | 'rewrite';
+  /** Deterministic key: the same inputs and settings give the same key and output id. */
+  key: string;
+  /** Id of the block the job writes (derived from the key). */
+  outputId: string;
+  /** Window key (the lease the job needs). */
+  window: string;
+  /** The inputs, sorted by block id. */
+  inputs: CompactionMeta[];
+  /** Compaction level of the output. */
+  level: number;
+  /** For rewrites: the tier applied; traces whose retention is at most this are dropped. */
+  filter?: RetentionMark;
+  /** Retention mark the output carries. */
+  mark?: RetentionMark;
+}
+
+/** Work within one window, done under its lease. */
+export interface WindowWork {
+  /** Window key. */
+  window: string;
+  /** Blocks past the block retention, or past a tier no trace outlives: marked compacted. */
+  expire: CompactionMeta[];
+  /** Rewrites first, then merges. */
+  jobs: Job[];
+}
+
+/** What a cycle does for one tenant. */
+export interface TenantPlan {
+  /** Half-marked blocks: their meta.json is deleted. */
+  finishMarking: CompactionMeta[];
+  /** Live blocks replaced by another live block: marked compacted. */
+  markReplaced: CompactionMeta[];
+  /** Compacted long enough: deleted. */
+  deleteCompacted: CompactedBlock[];
+  /** Partial blocks older than the grace period (the caller spares announced outputs). */
+  cleanPartial: PartialBlock[];
+  /** Window work, in the order it should run. */
+  windows: WindowWork[];
+}
+
+/** Window key of a block: `<window length in ms>ms-<index>` of its newest span. */
+export function windowOf(meta: CompactionMeta, windowMs: number): string {
+  return `${windowMs}ms-${Math.floor(blockEndMs(meta) / windowMs)}`;
+}
+
+/** A lowercase UUID (version 8, "custom") from a hash of `key`. */
+export function uuidFromKey(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Estimated memory to hold one decoded row group of a block. */
+export function rowGroupMemory(meta: CompactionMeta): number {
+  return Math.ceil(meta.spanCount / Math.max(1, meta.rowGroups)) * DECODED_SPAN_BYTES;
+}
+
+function byId(a: CompactionMeta, b: CompactionMeta): number {
+  return a.blockID < b.blockID ? -1 : a.blockID > b.blockID ? 1 : 0;
+}
+
+/** The retention mark a merge output carries: the weakest of its inputs', if all have one. */
+function mergedMark(inputs: readonly CompactionMeta[]): RetentionMark | undefined {
+  const marks = inputs.map(retentionMarkOf);
+  if (marks.some((m) => !m || m.policy !== marks[0]!.policy)) return undefined;
+  return { policy: marks[0]!.policy, ageMs: Math.min(...marks.map((m) => m!.ageMs)) };
+}
+
+/** Groups merge candidates and picks jobs, smallest blocks first. */
+export function selectMerges(tenant: string, candidates: readonly CompactionMeta[], o: PlannerOptions, now: number): Job[] {
+  const groups = new Map<string, { order: [number, number, number]; blocks: CompactionMeta[] }>();
+  for (const m of candidates) {
+    const index = Math.floor(blockEndMs(m) / o.windowMs);
+    const active = (index + 1) * o.windowMs > now - ACTIVE_WINDOW_MS;
+    const sig = `${m.format}|${JSON.stringify(m.dedicatedColumns)}`;
+    const key = `${active ? `L${m.compactionLevel}` : '*'}|${index}|${sig}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { order: [active ? 0 : 1, active ? m.compactionLevel : 0, index], blocks: [] }));
+    g.blocks.push(m);
+  }
+  const ordered = [...groups.values()].sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+  const jobs: Job[] = [];
+  for (const g of ordered) {
+    let rest = g.blocks.sort((a, b) => a.size - b.size || byId(a, b));
+    while (rest.length >= o.minInputBlocks) {
+      const take: CompactionMeta[] = [];
+      let bytes = 0;
+      let memory = OUTPUT_OVERHEAD_BYTES;
+      for (const b of rest) {
+        if (take.length >= o.maxInputBlocks || bytes + b.size > o.maxBlockBytes || memory + rowGroupMemory(b) > o.maxMemoryBytes) break;
+        take.push(b);
+        bytes += b.size;
+        memory += rowGroupMemory(b);
+      }
+      if (take.length < o.minInputBlocks) break;
+      rest = rest.slice(take.length);
+      const inputs = take.sort(byId);
+      const level = Math.max(...inputs.map((b) => b.compactionLevel)) + 1;
+      const key = `merge|${tenant}|${inputs.map((b) => b.blockID).join(',')}|L${level}`;
+      jobs.push({ kind: 'merge', key, outputId: uuidFromKey(key), window: windowOf(inputs[0], o.windowMs), inputs, level, mark: mergedMark(inputs) });
+    }
+  }
+  return jobs;
+}
+
+/** Plans one tenant's cycle. */
+export function planTenant(scan: TenantScan, policy: RetentionPolicy, o: PlannerOptions, now: number): TenantPlan {
+  const live = new Map(scan.live.map((m) => [m.blockID, m]));
+  const replaced = new Set<string>();
+  for (const m of scan.live) for (const id of compactedFromOf(m)) if (live.has(id)) replaced.add(id);
+  const plan: TenantPlan = {
+    finishMarking: scan.halfMarked,
+    markReplaced: scan.live.filter((m) => replaced.has(m.blockID)),
+    deleteCompacted: scan.compacted.filter((c) => c.compactedAtMs + o.compactedBlockRetentionMs < now),
+    cleanPartial: scan.partial.filter((p) => p.newestMs + o.partialBlockGraceMs < now),
+    windows: [],
+  };
+  const windows = new Map<string, WindowWork>();
+  const work = (w: string) => {
+    let ww = windows.get(w);
+    if (!ww) windows.set(w, (ww = { window: w, expire: [], jobs: [] }));
+    return ww;
+  };
+  const candidates: CompactionMeta[] = [];
+  for (const m of scan.live) {
+    // A block still replacing live blocks waits until they are marked, so a reader never sees
+    // a grandchild and a grandparent of the same spans both live.
+    if (replaced.has(m.blockID) || compactedFromOf(m).some((id) => live.has(id))) continue;
+    const age = now - blockEndMs(m);
+    const w = windowOf(m, o.windowMs);
+    if (age > policy.blockRetentionMs) {
+      work(w).expire.push(m);
+      continue;
+    }
+    const tier = dueTier(policy, age);
+    const mark = retentionMarkOf(m);
+    if (tier !== undefined && (!mark || mark.policy !== policy.id || mark.ageMs < tier)) {
+      if (nothingOutlives(policy, tier)) {
+        work(w).expire.push(m);
+      } else {
+        const filter = { policy: policy.id, ageMs: tier };
+        const key = `rewrite|${scan.tenant}|${m.blockID}|${policy.id}|${tier}`;
+        work(w).jobs.push({ kind: 'rewrite', key, outputId: uuidFromKey(key), window: w, inputs: [m], level: m.compactionLevel, filter, mark: filter });
+      }
+      continue;
+    }
+    candidates.push(m);
+  }
+  for (const job of selectMerges(scan.tenant, candidates, o, now)) work(job.window).jobs.push(job);
+  plan.windows = [...windows.values()];
+  return plan;
+}

@@ -1,0 +1,45 @@
+// Which traces a retention rewrite keeps. A trace's retention is the longest age among the rules
+// it matches, or the default when it matches none; a rewrite at tier T keeps the traces whose
+// retention is longer than T, whole. Rules are evaluated by the TraceQL engine over a batch of
+// traces held in memory, so "matches" means exactly what a search for the rule would return.
+import type { SpanRecord } from '@spanbase/model';
+import { traceIdToSearchHex } from '@spanbase/model';
+import { MemoryFetcher, executeSearch } from '@spanbase/traceql';
+import type { TraceFilter } from './merge.ts';
+import type { RetentionPolicy, RetentionRule } from './retention-rules.ts';
+
+/** Why a trace is kept or dropped at a tier. */
+export interface TraceVerdict {
+  /** Kept by the rewrite. */
+  keep: boolean;
+  /** The rule that decides (its text), or `default`. */
+  reason: string;
+}
+
+async function matching(rule: RetentionRule, fetcher: MemoryFetcher): Promise<Set<string>> {
+  const r = await executeSearch(rule.query, fetcher, { limit: 0, spansPerSpanset: 1 });
+  return new Set(r.traces.map((t) => t.traceId));
+}
+
+/** Verdicts for a batch of traces at `tierMs` (see the file comment for the semantics). */
+export async function judgeTraces(policy: RetentionPolicy, tierMs: number, traces: readonly (readonly SpanRecord[])[]): Promise<TraceVerdict[]> {
+  const long = policy.rules.filter((r) => r.ageMs > tierMs).sort((a, b) => b.ageMs - a.ageMs);
+  // Short rules only matter when the default would keep a trace they match.
+  const short = policy.defaultMs > tierMs ? policy.rules.filter((r) => r.ageMs <= tierMs) : [];
+  const fetcher = new MemoryFetcher(traces);
+  const longHits = await Promise.all(long.map((r) => matching(r, fetcher)));
+  const shortHits = await Promise.all(short.map((r) => matching(r, fetcher)));
+  return traces.map((t) => {
+    const id = traceIdToSearchHex(t[0].span.traceId);
+    const l = longHits.findIndex((s) => s.has(id));
+    if (l >= 0) return { keep: true, reason: long[l].text };
+    const s = shortHits.findIndex((h) => h.has(id));
+    if (s >= 0) return { keep: false, reason: short[s].text };
+    return { keep: policy.defaultMs > tierMs, reason: 'default' };
+  });
+}
+
+/** The merge filter of a rewrite at `tierMs`. */
+export function retentionFilter(policy: RetentionPolicy, tierMs: number): TraceFilter {
+  return async (traces) => (await judgeTraces(policy, tierMs, traces)).map((v) => v.keep);
+}

@@ -1,0 +1,62 @@
+import { isSpanbaseError } from '@spanbase/model';
+import { describe, expect, it } from 'vitest';
+import { CompactorBadRule } from './errors.ts';
+import { dueTier, nothingOutlives, parseRetentionRule, retentionPolicy, retentionWarnings } from './retention-rules.ts';
+import { errorOf } from './testing/fake-meta.ts';
+
+const H = 3_600_000;
+const D = 24 * H;
+
+describe('parseRetentionRule', () => {
+  it('splits the query from the trailing duration', () => {
+    const r = parseRetentionRule('{ status = error } 30d');
+    expect(r.ageMs).toBe(30 * D);
+    expect(r.query.body.kind).toBe('pipeline');
+    expect(parseRetentionRule('  { duration > 2s && span.http.route = "/a b" }   72h ').ageMs).toBe(72 * H);
+  });
+
+  it.each([
+    ['{ status = error }', 'duration'],
+    ['30d', 'TraceQL'],
+    ['{ status = error } soon', 'positive duration'],
+    ['{ status = error } 0s', 'positive duration'],
+    ['{ status = } 30d', 'parse error'],
+    ['{ } | rate() 30d', 'metrics query'],
+  ])('rejects %j', (text, reason) => {
+    const err = errorOf(() => parseRetentionRule(text));
+    expect(isSpanbaseError(err, CompactorBadRule)).toBe(true);
+    expect((err as Error).message).toContain(reason);
+  });
+});
+
+describe('retentionPolicy', () => {
+  const rules = [parseRetentionRule('{ status = error } 30d'), parseRetentionRule('{ duration > 2s } 10d')];
+
+  it('has no tiers without rules or a shorter default', () => {
+    expect(retentionPolicy(14 * D, 0, []).tiers).toEqual([]);
+    expect(retentionPolicy(14 * D, 20 * D, []).defaultMs).toBe(14 * D);
+  });
+
+  it('orders tiers below the block retention and finds the tier a block has passed', () => {
+    const p = retentionPolicy(14 * D, 7 * D, rules);
+    expect(p.tiers).toEqual([7 * D, 10 * D]);
+    expect(dueTier(p, 6 * D)).toBeUndefined();
+    expect(dueTier(p, 7 * D + 1)).toBe(7 * D);
+    expect(dueTier(p, 11 * D)).toBe(10 * D);
+    expect(nothingOutlives(p, 10 * D)).toBe(false);
+    expect(nothingOutlives(retentionPolicy(14 * D, 7 * D, [rules[1]]), 10 * D)).toBe(true);
+  });
+
+  it('identifies a policy by its rules and default, not their order or spelling', () => {
+    const a = retentionPolicy(14 * D, 7 * D, rules);
+    const b = retentionPolicy(14 * D, 7 * D, [parseRetentionRule('{ duration>2s } 240h'), parseRetentionRule('{status=error} 30d')]);
+    expect(a.id).toBe(b.id);
+    expect(retentionPolicy(14 * D, 6 * D, rules).id).not.toBe(a.id);
+  });
+
+  it('warns about rules longer than the block retention', () => {
+    const w = retentionWarnings(retentionPolicy(14 * D, 7 * D, rules), 'flags');
+    expect(w).toHaveLength(1);
+    expect(w[0]).toContain('{ status = error } 30d');
+  });
+});

@@ -1,0 +1,82 @@
+// Retention rules: a TraceQL spanset query and how long the traces it matches are kept, written
+// `'{ status = error } 30d'`. A tenant's rules, its default retention and its block retention
+// form a policy; the policy decides, per block age, which traces a rewrite keeps. The semantics
+// are in docs/design/2026-11 Compaction and retention.md ("Retention").
+import { createHash } from 'node:crypto';
+import { formatDuration, parseDuration } from '@spanbase/config';
+import type { Query } from '@spanbase/traceql';
+import { parse, stringify } from '@spanbase/traceql';
+import { CompactorBadRule } from './errors.ts';
+
+/** One parsed retention rule. */
+export interface RetentionRule {
+  /** The rule as written. */
+  readonly text: string;
+  /** The parsed query (a spanset pipeline). */
+  readonly query: Query;
+  /** How long matching traces are kept, in milliseconds. */
+  readonly ageMs: number;
+}
+
+/** Parses `<TraceQL spanset query> <duration>`; throws CMP_ERR_BAD_RULE. */
+export function parseRetentionRule(text: string): RetentionRule {
+  const m = /^(.*\S)\s+(\S+)\s*$/s.exec(text.trim());
+  if (!m) throw CompactorBadRule(`retention rule "${text}": expected a TraceQL query then a duration, e.g. '{ status = error } 30d'`);
+  const ageMs = parseDuration(m[2]);
+  if (ageMs === undefined || ageMs <= 0) throw CompactorBadRule(`retention rule "${text}": "${m[2]}" is not a positive duration (e.g. 30d, 72h)`);
+  const parsed = parse(m[1]);
+  if (parsed.errors.length > 0 || !parsed.ast) {
+    const e = parsed.errors[0];
+    throw CompactorBadRule(`retention rule "${text}": ${e ? e.message : 'not TraceQL'}`);
+  }
+  if (parsed.ast.body.kind !== 'pipeline') throw CompactorBadRule(`retention rule "${text}": a metrics query cannot select traces; use a spanset query such as { status = error }`);
+  return { text, query: parsed.ast, ageMs };
+}
+
+/** A tenant's retention: how long each trace lives. */
+export interface RetentionPolicy {
+  /** No block lives longer than this (--compaction.block-retention), whatever the rules say. */
+  readonly blockRetentionMs: number;
+  /** Retention of traces no rule matches; never above blockRetentionMs. */
+  readonly defaultMs: number;
+  /** The rules; a trace matching several gets the longest. */
+  readonly rules: readonly RetentionRule[];
+  /** Ages below blockRetentionMs at which a block is rewritten, ascending. */
+  readonly tiers: readonly number[];
+  /** Short hash of the rules and default; a block rewritten under another policy is rewritten again. */
+  readonly id: string;
+}
+
+/** Builds a policy; `defaultMs` 0 means the block retention. */
+export function retentionPolicy(blockRetentionMs: number, defaultMs: number, rules: readonly RetentionRule[]): RetentionPolicy {
+  const def = defaultMs > 0 ? Math.min(defaultMs, blockRetentionMs) : blockRetentionMs;
+  const tiers = new Set<number>();
+  if (rules.length > 0 || def < blockRetentionMs) {
+    for (const age of [def, ...rules.map((r) => r.ageMs)]) if (age < blockRetentionMs) tiers.add(age);
+  }
+  const canonical = JSON.stringify({ d: def, r: rules.map((r) => [stringify(r.query), Math.min(r.ageMs, blockRetentionMs)]).sort() });
+  const id = createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  return { blockRetentionMs, defaultMs: def, rules, tiers: [...tiers].sort((a, b) => a - b), id };
+}
+
+/** The largest tier a block of this age has passed, or undefined when none. */
+export function dueTier(policy: RetentionPolicy, ageMs: number): number | undefined {
+  let due: number | undefined;
+  for (const t of policy.tiers) if (t < ageMs) due = t;
+  return due;
+}
+
+/** True when no trace can outlive `tierMs` under the policy (a rewrite would keep nothing). */
+export function nothingOutlives(policy: RetentionPolicy, tierMs: number): boolean {
+  return policy.defaultMs <= tierMs && policy.rules.every((r) => r.ageMs <= tierMs);
+}
+
+/** Warnings about rules that cannot do what they say, for the log at start. */
+export function retentionWarnings(policy: RetentionPolicy, where: string): string[] {
+  const out: string[] = [];
+  const cap = formatDuration(policy.blockRetentionMs);
+  for (const r of policy.rules) {
+    if (r.ageMs > policy.blockRetentionMs) out.push(`${where}: retention rule '${r.text}' keeps traces longer than the block retention (${cap}); they are deleted at ${cap}. Raise --compaction.block-retention to keep them.`);
+  }
+  return out;
+}

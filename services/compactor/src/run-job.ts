@@ -1,0 +1,128 @@
+// Runs one planned job under its window lease: stream the inputs through the merge into a new
+// block, publish it (publish.ts has the order and why), retire the inputs.
+import type { ObjectStore } from '@spanbase/backend';
+import { BlockObjects, blockKey, createBlockWriter, openBlock } from '@spanbase/block';
+import type { CompactionMeta } from './compaction-meta.ts';
+import { CompactorInputGone } from './errors.ts';
+import type { Lease } from './leases.ts';
+import type { MergeStats } from './merge.ts';
+import { mergeTraces } from './merge.ts';
+import type { Job } from './planner.ts';
+import { assertLive, committingStore, markCompacted } from './publish.ts';
+import { retentionFilter } from './retention-filter.ts';
+import type { RetentionPolicy } from './retention-rules.ts';
+
+/** Points in a job where tests stop the process (see testing/compact-child.ts). */
+export type CompactionStep = 'output-partial' | 'output-committed' | 'input-marked' | 'deleting';
+
+/** Called at each step; the production compactor passes none. */
+export type StepHook = (step: CompactionStep, blockId: string) => Promise<void>;
+
+/** Progress of a running job. */
+export interface JobProgress {
+  /** The job. */
+  job: Job;
+  /** Trace parts read so far. */
+  partsDone: number;
+  /** Trace parts in the inputs (their traces). */
+  partsTotal: number;
+}
+
+/** What a job needs besides the plan. */
+export interface JobContext {
+  /** The store. */
+  store: ObjectStore;
+  /** The window lease, held by the caller. */
+  lease: Lease;
+  /** The tenant's policy (rewrites filter by it). */
+  policy: RetentionPolicy;
+  /** Clock, unix ms. */
+  now: () => number;
+  /** Test hook. */
+  step?: StepHook;
+  /** Progress reports, every few thousand traces. */
+  onProgress?: (p: JobProgress) => void;
+  /** Stops the job. */
+  signal?: AbortSignal;
+}
+
+/** What a job did. */
+export interface JobResult {
+  /** The output's meta, unless every trace was dropped. */
+  output: CompactionMeta | undefined;
+  /** Merge counts. */
+  stats: MergeStats;
+  /** Bytes (data.parquet) of the inputs. */
+  bytesIn: number;
+}
+
+/** Runs a job; on any error nothing of it is visible and its inputs stay live. */
+export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
+  const { store, lease } = ctx;
+  const tenant = job.inputs[0].tenantID;
+  // The plan may be older than the lease: another compactor may have done this job meanwhile.
+  await assertLive(store, job.inputs, ctx.signal);
+  if (await store.head(blockKey(tenant, job.outputId, BlockObjects.meta))) throw CompactorInputGone(`output ${tenant}/${job.outputId} is already published`);
+  await lease.renew([job.outputId]);
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(ctx.signal?.reason);
+  ctx.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const stopKeepAlive = lease.keepAlive((err) => abort.abort(err));
+  const signal = abort.signal;
+  const beforeCommit = async () => {
+    await lease.renew();
+    await assertLive(store, job.inputs, signal);
+  };
+  const extra: Partial<CompactionMeta> = { compactedFrom: job.inputs.map((m) => m.blockID) };
+  if (job.mark) extra.retention = job.mark;
+  const writer = createBlockWriter(committingStore(store, tenant, job.outputId, { extra, beforeCommit, afterFirstObject: () => ctx.step?.('output-partial', job.outputId) ?? Promise.resolve() }), {
+    tenant,
+    blockId: job.outputId,
+    compactionLevel: job.level,
+    dedicatedColumns: job.inputs[0].dedicatedColumns,
+    bloomFalsePositive: Math.min(...job.inputs.map((m) => m.bloomFalsePositive)),
+    signal,
+    now: () => new Date(ctx.now()),
+  });
+  const partsTotal = job.inputs.reduce((n, m) => n + m.totalObjects, 0);
+  let partsDone = 0;
+  try {
+    ctx.onProgress?.({ job, partsDone, partsTotal });
+    const stats = await mergeTraces(
+      job.inputs.map((m) => openBlock(store, m).iterateTraces({ signal })),
+      (trace) => writer.addTrace(trace),
+      {
+        filter: job.filter ? retentionFilter(ctx.policy, job.filter.ageMs) : undefined,
+        signal,
+        onPart: () => {
+          if (++partsDone % 5000 === 0) ctx.onProgress?.({ job, partsDone, partsTotal });
+        },
+      },
+    );
+    let output: CompactionMeta | undefined;
+    if (stats.tracesOut > 0) {
+      output = { ...(await writer.finish()), ...extra };
+      await ctx.step?.('output-committed', job.outputId);
+    } else {
+      // Nothing survived the filter: no output, the inputs are simply retired.
+      await writer.abort(new Error('no trace kept'));
+      await beforeCommit();
+    }
+    ctx.onProgress?.({ job, partsDone, partsTotal });
+    let first = true;
+    for (const m of job.inputs) {
+      await markCompacted(store, m, new Date(ctx.now()));
+      if (first) {
+        first = false;
+        await ctx.step?.('input-marked', m.blockID);
+      }
+    }
+    return { output, stats, bytesIn: job.inputs.reduce((n, m) => n + m.size, 0) };
+  } catch (err) {
+    await writer.abort(err).catch(() => {});
+    throw signal.aborted && signal.reason instanceof Error ? signal.reason : err;
+  } finally {
+    stopKeepAlive();
+    ctx.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
