@@ -24,13 +24,21 @@ export interface MergeStats {
   spansDropped: number;
 }
 
-/** Decides for a batch of traces which to keep (same order). */
+/**
+ * Decides for a batch of traces which to keep (same order). Each trace comes joined with its
+ * parts from the context sources, so the decision is about the whole trace.
+ */
 export type TraceFilter = (traces: readonly SpanRecord[][]) => Promise<boolean[]>;
 
 /** Options of mergeTraces. */
 export interface MergeOptions {
   /** Drops traces; without it every trace is kept. */
   filter?: TraceFilter;
+  /**
+   * Blocks read only so the filter sees whole traces: parts of the merged traces found here are
+   * joined for the filter, never written.
+   */
+  context?: readonly AsyncIterable<SpanRecord[]>[];
   /** Traces evaluated per filter call (default 256). */
   batchTraces?: number;
   /** Called after each trace part read, for progress. */
@@ -77,6 +85,20 @@ async function advance(h: Head, stats: MergeStats, opts: MergeOptions): Promise<
   }
 }
 
+/** The trace joined with its parts in the context sources, which are advanced past `id`. */
+async function withContext(trace: SpanRecord[], id: Uint8Array, context: readonly Head[], ignore: MergeStats): Promise<SpanRecord[]> {
+  let whole = trace;
+  for (const h of context) {
+    while (h.trace && compareIds(h.trace[0].span.traceId, id) < 0) await advance(h, ignore, {});
+    if (h.trace && compareIds(h.trace[0].span.traceId, id) === 0) {
+      whole = whole === trace ? [...trace, ...h.trace] : [...whole, ...h.trace];
+      await advance(h, ignore, {});
+    }
+  }
+  if (whole !== trace) dedupeTrace(whole);
+  return whole;
+}
+
 /**
  * Merges traces from sources (each in ascending trace-id order) into `sink`, in ascending
  * trace-id order, joining parts of one trace and dropping repeated spans.
@@ -84,10 +106,13 @@ async function advance(h: Head, stats: MergeStats, opts: MergeOptions): Promise<
 export async function mergeTraces(sources: readonly AsyncIterable<SpanRecord[]>[], sink: (trace: SpanRecord[]) => Promise<void>, opts: MergeOptions = {}): Promise<MergeStats> {
   const stats: MergeStats = { partsIn: 0, spansIn: 0, tracesOut: 0, spansOut: 0, spansDeduped: 0, tracesDropped: 0, spansDropped: 0 };
   const heads: Head[] = sources.map((s) => ({ it: s[Symbol.asyncIterator](), trace: undefined }));
+  const context: Head[] = (opts.context ?? []).map((s) => ({ it: s[Symbol.asyncIterator](), trace: undefined }));
+  const ignore: MergeStats = { ...stats };
   const batchSize = opts.batchTraces ?? 256;
   let batch: SpanRecord[][] = [];
-  const emit = async (traces: SpanRecord[][]) => {
-    const keep = opts.filter ? await opts.filter(traces) : undefined;
+  let joined: SpanRecord[][] = [];
+  const emit = async (traces: SpanRecord[][], whole: SpanRecord[][]) => {
+    const keep = opts.filter ? await opts.filter(whole) : undefined;
     for (let i = 0; i < traces.length; i++) {
       if (keep && !keep[i]) {
         stats.tracesDropped++;
@@ -101,6 +126,7 @@ export async function mergeTraces(sources: readonly AsyncIterable<SpanRecord[]>[
   };
   try {
     await Promise.all(heads.map((h) => advance(h, stats, opts)));
+    await Promise.all(context.map((h) => advance(h, ignore, {})));
     let previous: Uint8Array | undefined;
     while (true) {
       opts.signal?.throwIfAborted();
@@ -114,18 +140,20 @@ export async function mergeTraces(sources: readonly AsyncIterable<SpanRecord[]>[
       stats.spansDeduped += dedupeTrace(trace);
       await Promise.all(parts.map((h) => advance(h, stats, opts)));
       if (!opts.filter) {
-        await emit([trace]);
+        await emit([trace], [trace]);
         continue;
       }
       batch.push(trace);
+      joined.push(await withContext(trace, min, context, ignore));
       if (batch.length >= batchSize) {
-        await emit(batch);
+        await emit(batch, joined);
         batch = [];
+        joined = [];
       }
     }
-    if (batch.length > 0) await emit(batch);
+    if (batch.length > 0) await emit(batch, joined);
   } finally {
-    await Promise.all(heads.map((h) => h.it.return?.()));
+    await Promise.all([...heads, ...context].map((h) => h.it.return?.()));
   }
   return stats;
 }

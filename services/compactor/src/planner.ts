@@ -54,6 +54,8 @@ export interface Job {
   filter?: RetentionMark;
   /** Retention mark the output carries. */
   mark?: RetentionMark;
+  /** For rewrites: blocks near in time, read so rules judge traces split across blocks whole. */
+  context?: CompactionMeta[];
 }
 
 /** Work within one window, done under its lease. */
@@ -145,6 +147,28 @@ export function selectMerges(tenant: string, candidates: readonly CompactionMeta
   return jobs;
 }
 
+/**
+ * The blocks a rewrite of `m` reads for context: live blocks whose time range comes within one
+ * window of m's, nearest first while their row groups fit the memory bound (see the design note:
+ * parts of a trace further apart than a window, or beyond the bound, are judged on their own).
+ */
+export function contextOf(m: CompactionMeta, live: readonly CompactionMeta[], o: PlannerOptions): CompactionMeta[] {
+  const w = BigInt(o.windowMs) * 1_000_000n;
+  const from = BigInt(m.startUnixNano) - w;
+  const to = BigInt(m.endUnixNano) + w;
+  const near = live.filter((c) => c.blockID !== m.blockID && BigInt(c.startUnixNano) <= to && BigInt(c.endUnixNano) >= from);
+  const gap = (c: CompactionMeta) => Math.abs(blockEndMs(c) - blockEndMs(m));
+  near.sort((a, b) => gap(a) - gap(b) || byId(a, b));
+  let memory = OUTPUT_OVERHEAD_BYTES + rowGroupMemory(m);
+  const out: CompactionMeta[] = [];
+  for (const c of near) {
+    memory += rowGroupMemory(c);
+    if (memory > o.maxMemoryBytes) break;
+    out.push(c);
+  }
+  return out.sort(byId);
+}
+
 /** Plans one tenant's cycle. */
 export function planTenant(scan: TenantScan, policy: RetentionPolicy, o: PlannerOptions, now: number): TenantPlan {
   const live = new Map(scan.live.map((m) => [m.blockID, m]));
@@ -181,8 +205,9 @@ export function planTenant(scan: TenantScan, policy: RetentionPolicy, o: Planner
         work(w).expire.push(m);
       } else {
         const filter = { policy: policy.id, ageMs: tier };
-        const key = `rewrite|${scan.tenant}|${m.blockID}|${policy.id}|${tier}`;
-        work(w).jobs.push({ kind: 'rewrite', key, outputId: uuidFromKey(key), window: w, inputs: [m], level: m.compactionLevel, filter, mark: filter });
+        const context = contextOf(m, scan.live, o);
+        const key = `rewrite|${scan.tenant}|${m.blockID}|${policy.id}|${tier}|${context.map((c) => c.blockID).join(',')}`;
+        work(w).jobs.push({ kind: 'rewrite', key, outputId: uuidFromKey(key), window: w, inputs: [m], level: m.compactionLevel, filter, mark: filter, context });
       }
       continue;
     }

@@ -93,6 +93,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
       (trace) => writer.addTrace(trace),
       {
         filter: job.filter ? retentionFilter(ctx.policy, job.filter.ageMs) : undefined,
+        context: (job.context ?? []).map((m) => openBlock(store, m).iterateTraces({ signal })),
         signal,
         onPart: () => {
           if (++partsDone % 5000 === 0) ctx.onProgress?.({ job, partsDone, partsTotal });
