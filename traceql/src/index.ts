@@ -48,3 +48,5 @@ export type { MetricsSeries, MetricsExemplar } from './metrics/result.ts';
 export type { MetricsLabel } from './metrics/exemplars.ts';
 export { MemoryColumnFetcher } from './metrics/memory-columns.ts';
 export { SUB_BUCKETS, QUANTILE_RELATIVE_ERROR } from './metrics/log-buckets.ts';
+export type { GeneratedSpan, GenerateOptions } from './metrics/generate.ts';
+export { generateTraces } from './metrics/generate.ts';

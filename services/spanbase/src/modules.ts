@@ -6,6 +6,8 @@ import type { IngesterClient } from '@spanbase/distributor';
 import { Ingester, registerIngesterRoutes } from '@spanbase/ingester';
 import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
+import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
+import type { MetricsSource } from '@spanbase/querier';
 import type { ModuleDef, ModuleName } from './module-registry.ts';
 import { listen } from './listen.ts';
 
@@ -57,9 +59,13 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     async init(ctx) {
       if (ctx.cfg.target === 'all') {
         const ingester = ctx.get<Ingester>('ingester');
-        return { sources: [liveSource(ingester)], search: (tenant: string): SearchSource[] => [liveSearchSource(ingester, tenant)] };
+        return {
+          sources: [liveSource(ingester)],
+          search: (tenant: string): SearchSource[] => [liveSearchSource(ingester, tenant)],
+          metrics: (tenant: string): MetricsSource[] => [liveMetricsSource(ingester, tenant)],
+        };
       }
-      return { sources: remoteLiveSources(requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses'])), search: (): SearchSource[] => [] };
+      return { sources: remoteLiveSources(requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses'])), search: (): SearchSource[] => [], metrics: (): MetricsSource[] => [] };
     },
   },
 
@@ -99,7 +105,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     deps: () => ['live-sources'],
     async init(ctx) {
       const cfg = ctx.cfg;
-      const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[] }>('live-sources');
+      const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[]; metrics: (tenant: string) => MetricsSource[] }>('live-sources');
       const log = ctx.log.child({ module: 'querier' });
       registerTraceRoutes(ctx.api, {
         sources: () => live.sources,
@@ -119,6 +125,22 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
           log.warn({ source, err }, 'search source failed; the result is partial');
         },
       });
+      // --- TraceQL metrics (issue #6): /api/metrics/query_range and /api/metrics/query ---
+      registerMetricsRoutes(ctx.api, {
+        sources: async (tenant) => live.metrics(tenant),
+        multitenancy: cfg['multitenancy.enabled'],
+        limits: { maxRangeMs: 24 * 3600_000, maxQueryBytes: 128 * 1024, now: Date.now },
+        maxExemplars: 100,
+        maxSeries: 10_000,
+        concurrency: new TenantConcurrency(cfg['query.max-concurrent-per-tenant']),
+        parallelism: 2,
+        timeoutMs: cfg['query.timeout'],
+        onSourceFailure: (source, err) => {
+          failures.inc();
+          log.warn({ source, err }, 'metrics source failed; the result is partial');
+        },
+      });
+      // --- end TraceQL metrics ---
       return {};
     },
   },

@@ -1,0 +1,18 @@
+// A place a metrics query runs against: the ingester's memory, one block, a remote ingester.
+// Each evaluates the planned query over its own spans into a partial result; the executor
+// merges them (counts and sums add, minima and maxima combine, histograms add bucket by bucket).
+import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
+
+/** Something a metrics query can run against. */
+export interface MetricsSource {
+  /** For logs and partial-result messages. */
+  readonly name: string;
+  /** Time span of the source's spans (unix ns), for skipping sources outside the query; undefined for live data. */
+  readonly timeRange: { readonly startNs: bigint; readonly endNs: bigint } | undefined;
+  /** Bytes the source covers (block size), for the response metrics; 0 for live data. */
+  readonly bytes: number;
+  /** True for a block (counts in totalBlocks). */
+  readonly isBlock: boolean;
+  /** Evaluates the plan over the source's spans (see evaluateMetrics in @spanbase/traceql). */
+  evaluate(plan: MetricsPlan, signal: AbortSignal): Promise<MetricsPartial>;
+}
