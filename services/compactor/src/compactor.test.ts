@@ -1,28 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ObjectStore } from '@spanbase/backend';
-import { LocalStore, createObjectStore } from '@spanbase/backend';
+import { createObjectStore } from '@spanbase/backend';
 import { BlockObjects, blockKey } from '@spanbase/block';
 import { afterAll, describe, expect, it } from 'vitest';
 import { s3TestConfig } from '../../../test/setup/s3.ts';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { CountingMetrics } from './metrics.ts';
 import type { CompactionStep } from './run-job.ts';
-import { HOUR, MIN, T0_MS, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
+import { HOUR, MIN, T0_MS, TempDirs, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
 import { expectedView, objectKeys, readerView, visibleMetas, writeTestBlock } from './testing/store-check.ts';
 import { spanKeys, testTrace } from './testing/traces.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = new TempDirs();
+afterAll(() => tmp.removeAll());
 
-function localStore(): ObjectStore {
-  const d = mkdtempSync(join(tmpdir(), 'sb-compactor-'));
-  dirs.push(d);
-  return new LocalStore({ path: d });
-}
+const localStore = (): ObjectStore => tmp.store();
 
 const STORES: [string, () => ObjectStore][] = [
   ['LocalStore', localStore],
@@ -32,7 +23,7 @@ const STORES: [string, () => ObjectStore][] = [
 describe.each(STORES)('compaction over %s', (_name, makeStore) => {
   it('returns every span exactly once before, during and after merging overlapping blocks', async () => {
     const store = makeStore();
-    const { traces, parts } = splitTraces(120, 4, T0_MS);
+    const { traces, parts } = splitTraces(64, 4, T0_MS);
     const ids = traces.map((t) => t[0].span.traceId);
     const inputs = await writeParts(store, 't1', parts);
     const expected = expectedView(traces);

@@ -2,20 +2,16 @@
 // the next cycle finishes its work; two compactor processes at once never merge the same blocks.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '@spanbase/backend';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CompactionStep } from './run-job.ts';
-import { HOUR, MIN, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
+import { HOUR, MIN, TempDirs, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
 import { expectedView, objectKeys, readerView, visibleMetas } from './testing/store-check.ts';
 
 const CHILD = join(import.meta.dirname, 'testing', 'compact-child.ts');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = new TempDirs();
+afterAll(() => tmp.removeAll());
 
 interface Child {
   proc: ChildProcess;
@@ -66,8 +62,7 @@ function startChild(env: Record<string, string>): Child {
 const BASE = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
 
 async function setUp(traceCount: number, blocks: number, windows = 1) {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-crash-'));
-  dirs.push(dir);
+  const dir = tmp.make();
   const store = new LocalStore({ path: dir });
   const all = [];
   for (let w = 0; w < windows; w++) {

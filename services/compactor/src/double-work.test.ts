@@ -1,29 +1,19 @@
 // If two compactors ever run the same job (a lease race the read-back did not catch), no harm is
 // done: the job's output id and bytes depend only on its inputs, so both write the same block.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ObjectStore } from '@spanbase/backend';
-import { LocalStore } from '@spanbase/backend';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MetaCache, scanTenant } from './block-scan.ts';
 import { Leases } from './leases.ts';
 import { planTenant } from './planner.ts';
 import { retentionPolicy } from './retention-rules.ts';
 import { runJob } from './run-job.ts';
-import { HOUR, T0_MS, TEST_PLANNER, splitTraces, writeParts } from './testing/scenario.ts';
+import { HOUR, T0_MS, TEST_PLANNER, TempDirs, splitTraces, writeParts } from './testing/scenario.ts';
 import { expectedView, objectKeys, readerView, visibleMetas } from './testing/store-check.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = new TempDirs();
+afterAll(() => tmp.removeAll());
 
-function localStore(): LocalStore {
-  const d = mkdtempSync(join(tmpdir(), 'sb-double-'));
-  dirs.push(d);
-  return new LocalStore({ path: d });
-}
+const localStore = () => tmp.store();
 
 const NOW = T0_MS + 2 * HOUR;
 const POLICY = retentionPolicy(14 * 24 * HOUR, 0, []);

@@ -1,9 +1,5 @@
 // Retention rules keep exactly the traces they name, whole, and the rest go at the right ages.
 // The expected sets come from the reference evaluator over the full traces.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalStore } from '@spanbase/backend';
 import { defaultConfig } from '@spanbase/config';
 import type { SpanRecord } from '@spanbase/model';
 import { traceIdToSearchHex } from '@spanbase/model';
@@ -11,14 +7,12 @@ import { referenceSearch } from '@spanbase/traceql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CountingMetrics } from './metrics.ts';
 import { Overrides, limitsFromConfig } from './overrides.ts';
-import { DAY, HOUR, MIN, T0_MS, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
+import { DAY, HOUR, MIN, T0_MS, TempDirs, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
 import { expectedView, objectKeys, readerView, visibleMetas, writeTestBlock } from './testing/store-check.ts';
 import { sortTraces, testTrace } from './testing/traces.ts';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = new TempDirs();
+afterAll(() => tmp.removeAll());
 
 const RULES = ['{ status = error } 30d', '{ duration > 2s } 10d', '{ resource.service.name = "email" } 2d'];
 
@@ -35,9 +29,7 @@ async function retained(traces: SpanRecord[][], rule: string): Promise<Set<strin
 
 describe('retention rules', () => {
   it('keep exactly the traces they match, whole, and drop the rest at the right ages', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-retention-'));
-    dirs.push(dir);
-    const store = new LocalStore({ path: dir });
+    const store = tmp.store();
     const all: SpanRecord[][] = [];
     for (let w = 0; w < 2; w++) {
       const { traces, parts } = splitTraces(60, 3, T0_MS + w * HOUR + 5 * MIN, w * 1000);
@@ -107,9 +99,7 @@ describe('retention rules', () => {
   });
 
   it('expire whole blocks past the block retention when there are no rules', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-retention-'));
-    dirs.push(dir);
-    const store = new LocalStore({ path: dir });
+    const store = tmp.store();
     const { traces, parts } = splitTraces(20, 1, T0_MS);
     const [meta] = await writeParts(store, 't', parts);
     const end = Number(BigInt(meta.endUnixNano) / 1_000_000n);

@@ -1,6 +1,10 @@
 // Shared set-up of the compactor's integration tests: overlapping level-0 blocks whose traces are
 // split across blocks, a movable clock, and a compactor with test-sized settings.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ObjectStore } from '@spanbase/backend';
+import { LocalStore } from '@spanbase/backend';
 import { defaultConfig } from '@spanbase/config';
 import type { SpanRecord } from '@spanbase/model';
 import type { CompactionMeta } from '../compaction-meta.ts';
@@ -82,4 +86,23 @@ export async function writeParts(store: ObjectStore, tenant: string, parts: Span
   const out: CompactionMeta[] = [];
   for (const p of parts) if (p.length > 0) out.push(await writeTestBlock(store, tenant, p));
   return out;
+}
+
+/** Temporary directories of a test file, removed together. */
+export class TempDirs {
+  private readonly dirs: string[] = [];
+  /** A new empty directory. */
+  make(): string {
+    const d = mkdtempSync(join(tmpdir(), 'sb-compactor-'));
+    this.dirs.push(d);
+    return d;
+  }
+  /** A LocalStore in a new directory. */
+  store(): LocalStore {
+    return new LocalStore({ path: this.make() });
+  }
+  /** Removes every directory made. */
+  removeAll(): void {
+    for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  }
 }
