@@ -107,7 +107,7 @@ export class Compactor {
   async runCycle(signal?: AbortSignal): Promise<CycleReport> {
     const started = performance.now();
     const report: CycleReport = { tenants: 0, jobs: 0, blocksCompacted: 0, blocksExpired: 0, blocksDeleted: 0, partialCleaned: 0, repaired: 0, windowsBusy: 0, spansDeduplicated: 0, tracesDropped: 0, failures: 0 };
-    const tenants = await (this.o.tenants ? this.o.tenants() : listTenants(this.o.store, signal));
+    const tenants = await this.tenants(signal);
     for (const tenant of tenants) {
       signal?.throwIfAborted();
       report.tenants++;
@@ -121,6 +121,11 @@ export class Compactor {
     }
     this.metrics.cycleSeconds((performance.now() - started) / 1000);
     return report;
+  }
+
+  /** The tenants a cycle works on. */
+  tenants(signal?: AbortSignal): Promise<string[]> {
+    return this.o.tenants ? this.o.tenants() : listTenants(this.o.store, signal);
   }
 
   /** Plans a tenant's cycle without doing it (the retention dry run uses this). */

@@ -12,3 +12,7 @@ export { CompactorCounters, metricsSinkFor, CountingMetrics } from './metrics.ts
 export type { CompactionStep, JobProgress } from './run-job.ts';
 export { COMPACTOR_PREFIX } from './leases.ts';
 export { CompactorBadRule, CompactorBadOverrides, CompactorLeaseLost, CompactorInputGone } from './errors.ts';
+export type { CommandIo, CompactorDeps } from './cli.ts';
+export { runCompactCommand, runRetentionCommand, compactorFromConfig, storeConfigFromFlags, plannerOptionsFromFlags, progressPrinter } from './cli.ts';
+export type { DryRunRow } from './dry-run.ts';
+export { retentionDryRun, formatDryRun } from './dry-run.ts';

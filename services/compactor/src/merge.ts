@@ -26,9 +26,10 @@ export interface MergeStats {
 
 /**
  * Decides for a batch of traces which to keep (same order). Each trace comes joined with its
- * parts from the context sources, so the decision is about the whole trace.
+ * parts from the context sources, so the decision is about the whole trace; `parts` are the
+ * same traces as merged from the inputs alone (what is written).
  */
-export type TraceFilter = (traces: readonly SpanRecord[][]) => Promise<boolean[]>;
+export type TraceFilter = (traces: readonly SpanRecord[][], parts: readonly SpanRecord[][]) => Promise<boolean[]>;
 
 /** Options of mergeTraces. */
 export interface MergeOptions {
@@ -112,7 +113,7 @@ export async function mergeTraces(sources: readonly AsyncIterable<SpanRecord[]>[
   let batch: SpanRecord[][] = [];
   let joined: SpanRecord[][] = [];
   const emit = async (traces: SpanRecord[][], whole: SpanRecord[][]) => {
-    const keep = opts.filter ? await opts.filter(whole) : undefined;
+    const keep = opts.filter ? await opts.filter(whole, traces) : undefined;
     for (let i = 0; i < traces.length; i++) {
       if (keep && !keep[i]) {
         stats.tracesDropped++;

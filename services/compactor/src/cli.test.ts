@@ -1,0 +1,69 @@
+import { LocalStore } from '@spanbase/backend';
+import { defaultConfig } from '@spanbase/config';
+import { traceIdToSearchHex } from '@spanbase/model';
+import { referenceSearch } from '@spanbase/traceql';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CommandIo } from './cli.ts';
+import { runCompactCommand, runRetentionCommand } from './cli.ts';
+import { DAY, HOUR, T0_MS, TempDirs, splitTraces, writeParts } from './testing/scenario.ts';
+import { objectKeys, visibleMetas } from './testing/store-check.ts';
+
+const tmp = new TempDirs();
+afterAll(() => tmp.removeAll());
+
+function io(): CommandIo & { stdout: string; stderr: string } {
+  const o = { stdout: '', stderr: '', out: (s: string) => void (o.stdout += s), err: (s: string) => void (o.stderr += s) };
+  return o;
+}
+
+describe('spanbase compact --once', () => {
+  it('runs one cycle on the store the flags name and reports it', async () => {
+    const dir = tmp.make();
+    const local = new LocalStore({ path: dir });
+    await writeParts(local, 'single-tenant', splitTraces(30, 3, Date.now() - HOUR).parts);
+    const out = io();
+    const code = await runCompactCommand(defaultConfig({ 'storage.local.path': dir }), { once: true, io: out });
+    expect(code).toBe(0);
+    expect(out.stdout).toMatch(/1 tenants, 1 jobs \(3 blocks compacted\).*0 failures/);
+    expect(out.stderr).toMatch(/merging 3 blocks into level 1, [\d.]+ MiB: 100% \(\d+\/\d+ traces\)/);
+    expect((await visibleMetas(local, 'single-tenant')).map((m) => m.compactionLevel)).toEqual([1]);
+  });
+});
+
+describe('spanbase retention --dry-run', () => {
+  it('reports what would be expired and dropped, per tenant and rule, and changes nothing', async () => {
+    const store = tmp.store();
+    const { traces, parts } = splitTraces(60, 1, T0_MS);
+    await writeParts(store, 'a', parts);
+    await writeParts(store, 'b', splitTraces(10, 1, T0_MS).parts);
+    const before = await objectKeys(store, '');
+    const cfg = defaultConfig({ 'retention.rule': ['{ status = error } 30d', '{ duration > 2s } 10d'], 'retention.default': 7 * DAY });
+    const out = io();
+    const now = () => T0_MS + 8 * DAY;
+    expect(await runRetentionCommand(cfg, { dryRun: true, io: out, store, now })).toBe(0);
+    const errors = new Set((await referenceSearch('{ status = error }', traces, { limit: 0 })).traces.map((t) => t.traceId));
+    const slow = new Set((await referenceSearch('{ duration > 2s }', traces, { limit: 0 })).traces.map((t) => t.traceId));
+    const hex = (t: (typeof traces)[number]) => traceIdToSearchHex(t[0].span.traceId);
+    const keptByErrors = traces.filter((t) => errors.has(hex(t)));
+    const keptBySlow = traces.filter((t) => !errors.has(hex(t)) && slow.has(hex(t)));
+    const dropped = traces.filter((t) => !errors.has(hex(t)) && !slow.has(hex(t)));
+    const spans = (ts: typeof traces) => ts.reduce((n, t) => n + t.length, 0);
+    const row = (tenant: string, action: string, reason: string) => out.stdout.split('\n').find((l) => l.startsWith(`${tenant} `) && l.includes(` ${action} `) && l.includes(reason));
+    expect(row('a', 'keep', '{ status = error } 30d')).toMatch(new RegExp(`\\s1\\s+${keptByErrors.length}\\s+${spans(keptByErrors)}\\s`));
+    expect(row('a', 'keep', '{ duration > 2s } 10d')).toMatch(new RegExp(`\\s1\\s+${keptBySlow.length}\\s+${spans(keptBySlow)}\\s`));
+    expect(row('a', 'drop', 'default 7d')).toMatch(new RegExp(`\\s1\\s+${dropped.length}\\s+${spans(dropped)}\\s`));
+    expect(row('b', 'drop', 'default 7d')).toBeDefined();
+    expect(out.stderr).toContain('retention: a: judged 1/1 blocks to rewrite');
+    expect(await objectKeys(store, '')).toEqual(before);
+
+    const later = io();
+    await runRetentionCommand(cfg, { dryRun: true, io: later, store, now: () => T0_MS + 15 * DAY });
+    expect(later.stdout).toMatch(/^a\s+expire\s+block retention 14d\s+1\s+60\s/m);
+  });
+
+  it('refuses to run without --dry-run', async () => {
+    const out = io();
+    expect(await runRetentionCommand(defaultConfig(), { dryRun: false, io: out, store: tmp.store() })).toBe(2);
+    expect(out.stderr).toMatch(/only --dry-run/);
+  });
+});

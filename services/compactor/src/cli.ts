@@ -1,0 +1,149 @@
+// The operator commands, called by the spanbase binary: `spanbase compact [--once]` and
+// `spanbase retention --dry-run`. Both build the compactor from the same flags as the
+// `compactor` module, so what they show is what the running compactor does.
+import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
+import { createObjectStore } from '@spanbase/backend';
+import type { Config } from '@spanbase/config';
+import type { CompactorLogger, CycleReport } from './compactor.ts';
+import { Compactor } from './compactor.ts';
+import type { DryRunRow } from './dry-run.ts';
+import { formatDryRun, retentionDryRun } from './dry-run.ts';
+import type { CompactorMetricsSink } from './metrics.ts';
+import { Overrides } from './overrides.ts';
+import type { PlannerOptions } from './planner.ts';
+import { retentionWarnings } from './retention-rules.ts';
+import type { JobProgress } from './run-job.ts';
+
+/** The object store the flags describe (what the ingester writes to). */
+export function storeConfigFromFlags(cfg: Config): ObjectStoreConfig {
+  if (cfg['storage.backend'] === 'local') return { backend: 'local', local: { path: cfg['storage.local.path'] } };
+  return {
+    backend: 's3',
+    s3: {
+      bucket: cfg['storage.s3.bucket'],
+      endpoint: cfg['storage.s3.endpoint'],
+      region: cfg['storage.s3.region'],
+      prefix: cfg['storage.s3.prefix'],
+      forcePathStyle: cfg['storage.s3.force-path-style'],
+      accessKeyId: cfg['storage.s3.access-key-id'],
+      secretAccessKey: cfg['storage.s3.secret-access-key'],
+    },
+  };
+}
+
+/** Planner settings from the flags. */
+export function plannerOptionsFromFlags(cfg: Config): PlannerOptions {
+  return {
+    windowMs: cfg['compaction.window'],
+    minInputBlocks: cfg['compaction.min-input-blocks'],
+    maxInputBlocks: Math.max(cfg['compaction.max-input-blocks'], cfg['compaction.min-input-blocks']),
+    maxBlockBytes: cfg['compaction.max-block-bytes'],
+    maxMemoryBytes: cfg['compaction.max-memory-bytes'],
+    compactedBlockRetentionMs: cfg['compaction.compacted-block-retention'],
+    partialBlockGraceMs: cfg['compaction.partial-block-grace'],
+  };
+}
+
+/** What compactorFromConfig may be given instead of building it. */
+export interface CompactorDeps {
+  /** The store; built from the flags when absent. */
+  store?: ObjectStore;
+  /** Logs (pino's Logger fits). */
+  log?: CompactorLogger;
+  /** Counters. */
+  metrics?: CompactorMetricsSink;
+  /** Job progress. */
+  onProgress?: (p: JobProgress) => void;
+  /** Clock, unix ms. */
+  now?: () => number;
+}
+
+/**
+ * A compactor and its overrides from the flags. Throws CMP_ERR_BAD_RULE or
+ * CMP_ERR_BAD_OVERRIDES for bad rules or a bad overrides file; logs rules that cannot work.
+ */
+export function compactorFromConfig(cfg: Config, deps: CompactorDeps = {}): { compactor: Compactor; overrides: Overrides } {
+  const log = deps.log;
+  const overrides = Overrides.fromConfig(cfg, {
+    onError: (err) => log?.error({ err, file: cfg['overrides.file'] }, 'overrides file not reloaded; keeping the previous overrides'),
+    onReload: () => log?.info({ file: cfg['overrides.file'] }, 'overrides reloaded'),
+  });
+  for (const tenant of ['*', ...overrides.tenantsWithOverrides()]) {
+    for (const w of retentionWarnings(overrides.retention(tenant), tenant === '*' ? 'flags' : `overrides for ${tenant}`)) log?.warn({}, w);
+  }
+  const compactor = new Compactor({
+    store: deps.store ?? createObjectStore(storeConfigFromFlags(cfg)),
+    overrides,
+    planner: plannerOptionsFromFlags(cfg),
+    cycleMs: cfg['compaction.cycle'],
+    log,
+    metrics: deps.metrics,
+    onProgress: deps.onProgress,
+    now: deps.now,
+  });
+  return { compactor, overrides };
+}
+
+/** Where a command writes. */
+export interface CommandIo {
+  /** Results (stdout). */
+  out(text: string): void;
+  /** Progress and errors (stderr). */
+  err(text: string): void;
+  /** Logs. */
+  log?: CompactorLogger;
+  /** Clock for progress throttling (ms). */
+  now?: () => number;
+}
+
+/** Prints job progress at most once a second per job, and each job's end. */
+export function progressPrinter(io: CommandIo): (p: JobProgress) => void {
+  let last = 0;
+  const now = io.now ?? Date.now;
+  return (p) => {
+    const t = now();
+    const finished = p.partsDone >= p.partsTotal;
+    if (!finished && p.partsDone > 0 && t - last < 1000) return;
+    last = t;
+    const pct = p.partsTotal > 0 ? Math.floor((100 * p.partsDone) / p.partsTotal) : 100;
+    const what = p.job.kind === 'merge' ? `merging ${p.job.inputs.length} blocks into level ${p.job.level}` : `rewriting ${p.job.inputs[0].blockID} (retention ${p.job.filter!.ageMs / 3_600_000}h tier)`;
+    const mib = (p.job.inputs.reduce((n, m) => n + m.size, 0) / 1024 / 1024).toFixed(1);
+    io.err(`compact: ${p.job.inputs[0].tenantID}: ${what}, ${mib} MiB: ${pct}% (${p.partsDone}/${p.partsTotal} traces)\n`);
+  };
+}
+
+function summary(r: CycleReport): string {
+  return `compact: ${r.tenants} tenants, ${r.jobs} jobs (${r.blocksCompacted} blocks compacted), ${r.blocksExpired} expired, ${r.blocksDeleted} deleted, ${r.partialCleaned} leftovers cleaned, ${r.repaired} repaired, ${r.spansDeduplicated} spans deduplicated, ${r.tracesDropped} traces dropped by retention, ${r.windowsBusy} windows busy elsewhere, ${r.failures} failures\n`;
+}
+
+/** `spanbase compact`: one cycle with `once`, else cycles until `signal` aborts. Returns the exit code. */
+export async function runCompactCommand(cfg: Config, opts: { once: boolean; io: CommandIo; store?: ObjectStore; signal?: AbortSignal }): Promise<number> {
+  const { compactor } = compactorFromConfig(cfg, { store: opts.store, log: opts.io.log, onProgress: progressPrinter(opts.io) });
+  if (opts.once) {
+    const report = await compactor.runCycle(opts.signal);
+    opts.io.out(summary(report));
+    return report.failures > 0 ? 1 : 0;
+  }
+  compactor.start();
+  await new Promise<void>((resolve) => opts.signal?.addEventListener('abort', () => resolve(), { once: true }));
+  await compactor.stop();
+  return 0;
+}
+
+/** `spanbase retention --dry-run`: prints what retention would expire or drop now. */
+export async function runRetentionCommand(cfg: Config, opts: { dryRun: boolean; io: CommandIo; store?: ObjectStore; now?: () => number; signal?: AbortSignal }): Promise<number> {
+  if (!opts.dryRun) {
+    opts.io.err('spanbase retention: only --dry-run is supported; the compactor applies retention every --compaction.cycle (or run `spanbase compact --once`)\n');
+    return 2;
+  }
+  const store = opts.store ?? createObjectStore(storeConfigFromFlags(cfg));
+  const now = opts.now ?? Date.now;
+  const { compactor, overrides } = compactorFromConfig(cfg, { store, log: opts.io.log, now });
+  const rows: DryRunRow[] = [];
+  for (const tenant of await compactor.tenants(opts.signal)) {
+    const { plan } = await compactor.planFor(tenant, opts.signal);
+    rows.push(...(await retentionDryRun(store, tenant, plan, overrides.retention(tenant), now(), (t, done, total) => opts.io.err(`retention: ${t}: judged ${done}/${total} blocks to rewrite\n`))));
+  }
+  opts.io.out(formatDryRun(rows));
+  return 0;
+}
