@@ -3,7 +3,7 @@
 import { flag } from './flag.ts';
 
 /** The roles the binary can run; `all` runs every role in one process. */
-export const TARGETS = ['all', 'distributor', 'ingester', 'querier'] as const;
+export const TARGETS = ['all', 'distributor', 'ingester', 'querier', 'compactor'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export const FLAGS = {

@@ -4,6 +4,7 @@
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { createObjectStore } from '@spanbase/backend';
 import type { Config } from '@spanbase/config';
+import { isSpanbaseError } from '@spanbase/model';
 import type { CompactorLogger, CycleReport } from './compactor.ts';
 import { Compactor } from './compactor.ts';
 import type { DryRunRow } from './dry-run.ts';
@@ -146,4 +147,27 @@ export async function runRetentionCommand(cfg: Config, opts: { dryRun: boolean; 
   }
   opts.io.out(formatDryRun(rows));
   return 0;
+}
+
+/** The binary's sub-commands this package runs, with the switches each accepts. */
+export const COMPACTOR_COMMANDS = { compact: ['once'], retention: ['dry-run'] } as const satisfies Record<string, readonly string[]>;
+
+/** A sub-command of this package named by the positional arguments, if they name exactly one. */
+export function compactorCommandOf(positional: readonly string[]): keyof typeof COMPACTOR_COMMANDS | undefined {
+  const [name] = positional;
+  return positional.length === 1 && Object.hasOwn(COMPACTOR_COMMANDS, name) ? (name as keyof typeof COMPACTOR_COMMANDS) : undefined;
+}
+
+/** Runs `spanbase compact` or `spanbase retention` and returns the exit code; prints errors to stderr. */
+export async function runCompactorCommand(name: keyof typeof COMPACTOR_COMMANDS, cfg: Config, switches: ReadonlyMap<string, string | true>, opts: { log?: CompactorLogger; signal?: AbortSignal; io?: CommandIo } = {}): Promise<number> {
+  const io: CommandIo = opts.io ?? { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), log: opts.log };
+  const on = (s: string) => switches.has(s) && switches.get(s) !== 'false';
+  try {
+    if (name === 'compact') return await runCompactCommand(cfg, { once: on('once'), io, signal: opts.signal });
+    return await runRetentionCommand(cfg, { dryRun: on('dry-run'), io, signal: opts.signal });
+  } catch (err) {
+    if (opts.signal?.aborted) return 130;
+    io.err(`spanbase ${name}: ${(err as Error).message}\n`);
+    return isSpanbaseError(err) && err.statusCode === 400 ? 2 : 1;
+  }
 }

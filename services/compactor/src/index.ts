@@ -13,6 +13,6 @@ export type { CompactionStep, JobProgress } from './run-job.ts';
 export { COMPACTOR_PREFIX } from './leases.ts';
 export { CompactorBadRule, CompactorBadOverrides, CompactorLeaseLost, CompactorInputGone } from './errors.ts';
 export type { CommandIo, CompactorDeps } from './cli.ts';
-export { runCompactCommand, runRetentionCommand, compactorFromConfig, storeConfigFromFlags, plannerOptionsFromFlags, progressPrinter } from './cli.ts';
+export { COMPACTOR_COMMANDS, compactorCommandOf, runCompactorCommand, runCompactCommand, runRetentionCommand, compactorFromConfig, storeConfigFromFlags, plannerOptionsFromFlags, progressPrinter } from './cli.ts';
 export type { DryRunRow } from './dry-run.ts';
 export { retentionDryRun, formatDryRun } from './dry-run.ts';

@@ -2,9 +2,12 @@
 import { ConfigInvalid, checkConfig, formatFlagHelp, parseArgs, rejectUnknownSwitches } from '@spanbase/config';
 import { isSpanbaseError } from '@spanbase/model';
 import { createLogger } from '@spanbase/server';
+import { COMPACTOR_COMMANDS, compactorCommandOf, runCompactorCommand } from '@spanbase/compactor';
 import { SPANBASE_VERSION, startSpanbase } from './run.ts';
 
 const USAGE = `Usage: spanbase [flags]
+       spanbase compact --once [flags]        one compaction cycle, then exit (cron, tests)
+       spanbase retention --dry-run [flags]   what retention would expire or drop now, per tenant and rule
 
 Spanbase stores OpenTelemetry traces and answers Grafana Tempo's HTTP API.
 By default it runs every role in one process on local disk (./data).
@@ -16,9 +19,11 @@ Flags:`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
+  let command;
   try {
     parsed = parseArgs(argv);
-    if (!parsed.help && !parsed.version) rejectUnknownSwitches(parsed.switches);
+    command = compactorCommandOf(parsed.positional); // compaction and retention sub-commands (issue #7)
+    if (!parsed.help && !parsed.version) rejectUnknownSwitches(parsed.switches, command ? COMPACTOR_COMMANDS[command] : []);
   } catch (err) {
     process.stderr.write(`spanbase: ${(err as Error).message}\n`);
     return 2;
@@ -31,6 +36,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`spanbase ${SPANBASE_VERSION} (Tempo API ${'2.9.0'}, node ${process.version})\n`);
     return 0;
   }
+  // --- Compaction and retention sub-commands (issue #7) ---
+  if (command) {
+    const stop = new AbortController();
+    process.once('SIGTERM', () => stop.abort());
+    process.once('SIGINT', () => stop.abort());
+    return runCompactorCommand(command, parsed.config, parsed.switches, { log: createLogger(parsed.config['log.level']), signal: stop.signal });
+  }
+  // --- end Compaction and retention sub-commands ---
   if (parsed.positional.length > 0) {
     process.stderr.write(`spanbase: unexpected argument "${parsed.positional[0]}"; see --help\n`);
     return 2;

@@ -40,14 +40,15 @@ export interface ModuleDef {
 }
 
 /** Every module name. */
-export type ModuleName = 'ingester' | 'ingester-client' | 'live-sources' | 'distributor' | 'querier';
+export type ModuleName = 'ingester' | 'ingester-client' | 'live-sources' | 'distributor' | 'querier' | 'compactor';
 
 /** The modules each target asks for (dependencies are added automatically). */
 export const TARGET_MODULES: Record<Target, readonly ModuleName[]> = {
-  all: ['distributor', 'ingester', 'querier'],
+  all: ['distributor', 'ingester', 'querier', 'compactor'],
   distributor: ['distributor'],
   ingester: ['ingester'],
   querier: ['querier'],
+  compactor: ['compactor'],
 };
 
 /** Modules to init for a target, dependencies first. */

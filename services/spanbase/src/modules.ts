@@ -8,6 +8,7 @@ import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, 
 import type { SearchSource, TraceSource } from '@spanbase/querier';
 import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
 import type { MetricsSource } from '@spanbase/querier';
+import { compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
 import type { ModuleDef, ModuleName } from './module-registry.ts';
 import { listen } from './listen.ts';
 
@@ -144,4 +145,25 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       return {};
     },
   },
+
+  // --- Compaction and retention (issue #7): merges, rewrites and expires blocks every --compaction.cycle ---
+  compactor: {
+    deps: () => [],
+    async init(ctx) {
+      const { compactor, overrides } = compactorFromConfig(ctx.cfg, { log: ctx.log.child({ module: 'compactor' }), metrics: metricsSinkFor(ctx.metrics) });
+      return {
+        compactor,
+        overrides,
+        async start() {
+          overrides.start();
+          compactor.start();
+        },
+        async stop() {
+          await compactor.stop();
+          overrides.stop();
+        },
+      };
+    },
+  },
+  // --- end Compaction and retention ---
 };
