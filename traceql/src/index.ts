@@ -50,3 +50,5 @@ export { MemoryColumnFetcher } from './metrics/memory-columns.ts';
 export { SUB_BUCKETS, QUANTILE_RELATIVE_ERROR } from './metrics/log-buckets.ts';
 export type { GeneratedSpan, GenerateOptions } from './metrics/generate.ts';
 export { generateTraces } from './metrics/generate.ts';
+export type { MetricsBenchResult, MetricsBenchOptions } from './metrics/bench-metrics.ts';
+export { measureMetricsQueries, BENCH_METRICS_QUERIES } from './metrics/bench-metrics.ts';

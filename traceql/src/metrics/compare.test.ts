@@ -10,6 +10,7 @@ const lengths = (m: Map<string, unknown[][]>, k: string) => (m.get(k) ?? []).map
 describe('compare()', () => {
   it('splits every attribute value between baseline and selection, with totals', async () => {
     const r = await run('{} | compare({ status = error })', fetcher);
+    expect(r.spans).toBe(DATA.spans.length);
     const sel = bucketed((s) => s.error, (s) => s.service, () => 1);
     const base = bucketed((s) => !s.error, (s) => s.service, () => 1);
     for (const svc of ['checkout', 'cart', 'payment']) {

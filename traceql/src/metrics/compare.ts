@@ -26,7 +26,7 @@ export class CompareState {
   /** Per side: attribute → total counts per interval. */
   private readonly totals: [Map<string, Float64Array>, Map<string, Float64Array>] = [new Map(), new Map()];
   private readonly intervals: number;
-  /** Spans observed. */
+  /** Spans observed (counted by the caller, once per span). */
   spans = 0;
 
   constructor(intervals: number) {
@@ -52,7 +52,6 @@ export class CompareState {
         total[i] += from[i];
       }
     } else {
-      this.spans++;
       vc.counts[iv] += w;
       total[iv] += w;
     }

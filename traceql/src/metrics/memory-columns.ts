@@ -18,16 +18,20 @@ class DictionaryBuilder {
   readonly codes = new Int32Array(BATCH_ROWS);
   readonly dictionary: Static[] = [];
   private readonly ids = new Map<string, number>();
+  // Strings are most values; keyed by themselves, they need no key text per row.
+  private readonly strings = new Map<string, number>();
 
   set(row: number, v: Static | undefined): void {
     if (v === undefined || v.type === 'nil') {
       this.codes[row] = -1;
       return;
     }
-    const k = valueKey(v);
-    let id = this.ids.get(k);
+    const byString = v.type === 'string';
+    const k = byString ? v.value : valueKey(v);
+    const ids = byString ? this.strings : this.ids;
+    let id = ids.get(k);
     if (id === undefined) {
-      this.ids.set(k, (id = this.dictionary.length));
+      ids.set(k, (id = this.dictionary.length));
       this.dictionary.push(v);
     }
     this.codes[row] = id;

@@ -136,6 +136,7 @@ export async function evaluateCompare(leaf: LeafPlan, grid: TimeGrid, fetcher: S
     }
     const inWindow = c.start === 0n && c.end === 0n ? true : span.startTimeUnixNano > c.start && span.startTimeUnixNano <= c.end;
     const side = inWindow && selected.has(span) ? 1 : 0;
+    state.spans++;
     for (const { name, read } of intrinsics) {
       const v = read(span, trace);
       if (v !== undefined && !(name === 'statusMessage' && v.type === 'string' && v.value === '')) state.add(side, name, v, iv, weight);
