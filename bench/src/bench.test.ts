@@ -40,6 +40,7 @@ describe('bench harness at --scale=0.01', () => {
   it('measures ingest against the decode-only ceiling, with latency, RSS and charts', () => {
     for (const name of ['ingest', 'ingest-grpc']) {
       const s = run.report.scenarios.find((x) => x.name === name)!;
+      expect(s.error, `${name} failed`).toBeUndefined();
       const flat = s.rows.find((r) => r.metric.includes('flat out: accepted spans/s'))!;
       expect(flat.peerLabel).toMatch(/decode-only ceiling/);
       expect(flat.ratio).toBeCloseTo(flat.spanbase / flat.peer!, 6);
