@@ -16,6 +16,9 @@ import type { TimeGrid } from './time-grid.ts';
 import { intervalAt } from './time-grid.ts';
 
 const TWO32 = 4294967296;
+// Which 32-bit half of a 64-bit value comes first in memory.
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
 
 function numberValue(type: 'int' | 'float' | 'duration', x: number): Static {
   return type === 'float' ? { type: 'float', value: x } : { type, value: BigInt(Math.round(x)) };
@@ -123,11 +126,11 @@ function observeBatch(leaf: LeafPlan, grid: TimeGrid, batch: SpanColumnBatch, by
   };
 
   for (let row = 0; row < n; row++) {
-    const rel = (startHi[2 * row + 1] - gsHi) * TWO32 + (startLo[2 * row] - gsLo);
+    const rel = (startHi[2 * row + HI] - gsHi) * TWO32 + (startLo[2 * row + LO] - gsLo);
     const iv = intervalAt(rel, step, intervals);
     if (iv < 0) continue;
     let v = 0;
-    if (measuredIdx === -2) v = durHi[2 * row + 1] * TWO32 + durLo[2 * row];
+    if (measuredIdx === -2) v = durHi[2 * row + HI] * TWO32 + durLo[2 * row + LO];
     else if (measured) v = measured.value(row);
     const x = addend(reducer, v, measured ? measured.isFloat(row) : false);
     if (Number.isNaN(x)) continue;

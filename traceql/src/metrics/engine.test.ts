@@ -115,6 +115,15 @@ describe.each(fetchers)('metrics functions over %s', (_name, fetcher) => {
     }
   });
 
+  it('groups by duration, a value carried beside the columns', async () => {
+    const r = await run('{ kind = client } | count_over_time() by (duration)', fetcher);
+    const expected = bucketed((s) => !s.root, (s) => String(s.duration), () => 1);
+    expect(r.series).toHaveLength(expected.size);
+    const [ns, v] = [...expected][0];
+    const s = r.series.find((x) => x.labels[0].value.type === 'duration' && String(x.labels[0].value.value) === ns)!;
+    closeTo(s.values, v.map((xs) => xs.length));
+  });
+
   it('labels a group whose by() values are all absent with the first by() label and nil', async () => {
     const r = await run('{} | count_over_time() by (span.http.route, span.nothing)', fetcher);
     const nil = series(r, { 'span.http.route': 'nil' });

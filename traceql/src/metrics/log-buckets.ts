@@ -34,11 +34,6 @@ export function quantileBucket(v: number): number {
   return Math.ceil(Math.log2(v) * SUB_BUCKETS);
 }
 
-/** Upper bound of a quantile bucket. */
-export function quantileBucketMax(i: number): number {
-  return i === ZERO_BUCKET ? 0 : Math.pow(2, i / SUB_BUCKETS);
-}
-
 /**
  * The p-quantile of a histogram given as bucket indices (ascending) and their counts, or NaN
  * when it is empty. Nearest rank: the value of the sample of rank ceil(p·n) (at least 1),

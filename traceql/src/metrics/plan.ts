@@ -141,7 +141,9 @@ export function planMetrics(query: string | Query, req: MetricsRequest): Metrics
       const extra = COMPARE_INTRINSICS.filter((f) => !have.has(fieldKey(f)));
       spans = { ...spans, request: { ...spans.request, columns: [...spans.request.columns, ...extra], allAttributes: true } };
     }
-    const exact = reducer === 'compare' ? undefined : exactConditions(node.pipeline);
+    // The column path carries durations beside the columns, not as a grouping column.
+    const groupsByDuration = by.some((f) => fieldKey(f) === ':duration');
+    const exact = reducer === 'compare' || groupsByDuration ? undefined : exactConditions(node.pipeline);
     let columns: FetchColumnsRequest | undefined;
     if (exact) {
       const seen = new Set<string>();

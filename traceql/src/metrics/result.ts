@@ -9,7 +9,6 @@ import type { LeafState, SeriesState } from './leaf-state.ts';
 import { estimateQuantile } from './log-buckets.ts';
 import type { LeafPlan } from './plan.ts';
 import type { TimeGrid } from './time-grid.ts';
-import { sampleTimeMs } from './time-grid.ts';
 
 /** An exemplar of an output series. */
 export interface MetricsExemplar {
@@ -130,9 +129,4 @@ function quantileSeries(leaf: LeafPlan, state: LeafState, grid: TimeGrid, candid
     });
   }
   return out;
-}
-
-/** Sample timestamps of a grid, unix ms. */
-export function sampleTimes(grid: TimeGrid): number[] {
-  return Array.from({ length: grid.intervals }, (_, i) => sampleTimeMs(grid, i));
 }

@@ -77,8 +77,3 @@ export function intervalOf(grid: TimeGrid, t: bigint): number {
 export function sampleTimeMs(grid: TimeGrid, i: number): number {
   return Number((grid.start + BigInt(i + 1) * grid.step) / 1_000_000n);
 }
-
-/** The interval an exemplar's time (unix ms) falls in, or -1; as Tempo maps them, by milliseconds. */
-export function intervalOfMs(grid: TimeGrid, ms: number): number {
-  return intervalOf(grid, BigInt(ms) * 1_000_000n);
-}
