@@ -1,1 +1,17 @@
-export {};
+export type { BlockWriter, BlockWriterOptions, BlockReader, ReadOptions, VerifyIssue, VerifyReport, BlockFormatImpl } from './format.ts';
+export type { BlockMeta, ObjectChecksum } from './meta.ts';
+export { parseBlockMeta, serializeBlockMeta, compactedMeta } from './meta.ts';
+export { CURRENT_FORMAT, knownFormats, blockFormat, createBlockWriter, openBlock, writeBlock } from './registry.ts';
+export { BlockObjects, blockKey, blockPrefix, tenantIndexKey, isBlockId } from './keys.ts';
+export { BlockChecksum, BlockFormat, BlockUnknownFormat, BlockMissingObject, BlockBadOptions, BlockBadInput, BlockWriterClosed } from './errors.ts';
+export type { DedicatedColumnJson, DedicatedColumn } from './sb1/dedicated.ts';
+export { WELL_KNOWN_DEDICATED, resolveDedicated } from './sb1/dedicated.ts';
+export type { TagsOptions, TagsSummary, TagKey, TagValue, TagScope } from './sb1/tags.ts';
+export { TAG_SCOPES } from './sb1/tags.ts';
+export type { ColumnChunkStats } from './sb1/reader.ts';
+export { Sb1Reader } from './sb1/reader.ts';
+export type { RowGroupEntry } from './sb1/index-file.ts';
+export type { ColumnSpec, ColumnValueKind, AttrType } from './sb1/schema.ts';
+export { ATTR_TYPES, sb1Columns } from './sb1/schema.ts';
+export type { DecodedColumns } from './sb1/row-decoder.ts';
+export { SB1_DEFAULTS } from './sb1/writer.ts';

@@ -1,0 +1,115 @@
+// The contract every block format implements (STYLE rule 3): a writer and a reader. The registry
+// (registry.ts) picks the implementation from meta.json's `format`, so a future sb2 lives beside
+// sb1 and old blocks stay readable. Search-specific access (columns, row groups) is per format,
+// as Tempo's fetchers are per vParquet version.
+import type { ObjectStore } from '@spanbase/backend';
+import type { SpanRecord } from '@spanbase/model';
+import type { BlockMeta } from './meta.ts';
+import type { DedicatedColumnJson } from './sb1/dedicated.ts';
+import type { TagsOptions, TagsSummary } from './sb1/tags.ts';
+
+/** Options for a block writer. */
+export interface BlockWriterOptions {
+  /** Tenant the block belongs to. */
+  tenant: string;
+  /** Block id (lowercase UUID); a random one when absent. */
+  blockId?: string;
+  /** Format to write; `sb1` when absent. */
+  format?: string;
+  /** 0 for ingester blocks; compaction passes max(input levels) + 1. */
+  compactionLevel?: number;
+  /** Target false-positive rate of the trace-id bloom filter (default 0.01). */
+  bloomFalsePositive?: number;
+  /** Largest bloom shard in bytes of bits before another shard is added (default 100 KiB). */
+  bloomShardSizeBytes?: number;
+  /** A row group is cut (at a trace boundary) once it holds this many spans. */
+  rowGroupSpans?: number;
+  /** ...or once its estimated uncompressed size reaches this many bytes. */
+  rowGroupTargetBytes?: number;
+  /** Target uncompressed Parquet data page size. */
+  pageSizeBytes?: number;
+  /** zstd compression level of data.parquet. */
+  compressionLevel?: number;
+  /** Extra dedicated attribute columns (Tempo's meta.json shape), recorded in the block's meta. */
+  dedicatedColumns?: DedicatedColumnJson[];
+  /** Bounds of the tags summary. */
+  tags?: TagsOptions;
+  /** Aborts every store operation of the writer. */
+  signal?: AbortSignal;
+  /** Clock for `createdAt` (tests). */
+  now?: () => Date;
+}
+
+/** Writes one block; see createBlockWriter. */
+export interface BlockWriter {
+  /** Id of the block being written. */
+  readonly blockId: string;
+  /** Spans added so far. */
+  readonly spanCount: number;
+  /** Traces added so far. */
+  readonly traceCount: number;
+  /**
+   * Adds one trace: all its spans, in any order. Traces must arrive in strictly ascending
+   * trace-id order. A trace that breaks the rules is rejected with BLK_ERR_BAD_INPUT and leaves
+   * the writer as it was; any other failure aborts the block. May wait while a full row group
+   * is uploaded.
+   */
+  addTrace(records: readonly SpanRecord[]): Promise<void>;
+  /** Writes the remaining objects, meta.json last, and returns the meta. */
+  finish(): Promise<BlockMeta>;
+  /** Abandons the block; objects already written stay invisible (no meta.json). */
+  abort(reason?: unknown): Promise<void>;
+}
+
+/** Options of reader operations. */
+export interface ReadOptions {
+  /** Aborts the operation's store reads. */
+  signal?: AbortSignal;
+}
+
+/** Outcome of checking one object of a block. */
+export interface VerifyIssue {
+  /** Object name, e.g. `bloom-3`. */
+  object: string;
+  /** What is wrong. */
+  problem: 'missing' | 'size' | 'checksum' | 'format';
+  /** Details for the operator. */
+  message: string;
+}
+
+/** What verify() found. */
+export interface VerifyReport {
+  /** True when every object is present, the right size and checksum, and parses. */
+  ok: boolean;
+  /** Objects checked. */
+  checked: string[];
+  /** Problems found. */
+  issues: VerifyIssue[];
+}
+
+/** Reads one block. */
+export interface BlockReader {
+  /** The block's meta.json. */
+  readonly meta: BlockMeta;
+  /**
+   * The spans of a trace, or undefined when the block does not hold it. Throws
+   * BLK_ERR_CHECKSUM when what it read is corrupt (the caller skips the block).
+   */
+  findTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<SpanRecord[] | undefined>;
+  /** Every trace, in trace-id order, one row group in memory at a time (for compaction). */
+  iterateTraces(opts?: ReadOptions): AsyncIterable<SpanRecord[]>;
+  /** The block's attribute and intrinsic summary for autocomplete (checksum-verified). */
+  tags(opts?: ReadOptions): Promise<TagsSummary>;
+  /** Checks every object of the block against meta.json's sizes and checksums. */
+  verify(opts?: ReadOptions): Promise<VerifyReport>;
+}
+
+/** One block format: how to write and read it. */
+export interface BlockFormatImpl {
+  /** The `format` value in meta.json. */
+  readonly name: string;
+  /** Starts writing a block. */
+  createWriter(store: ObjectStore, opts: BlockWriterOptions): BlockWriter;
+  /** Opens a block described by `meta`; reads nothing until asked. */
+  open(store: ObjectStore, meta: BlockMeta): BlockReader;
+}

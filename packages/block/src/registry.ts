@@ -1,0 +1,57 @@
+// Block formats by name (STYLE rule 3). meta.json's `format` picks the reader; writers write the
+// newest format unless told otherwise. Adding sb2 means adding it here; sb1 stays for old blocks.
+import type { ObjectStore } from '@spanbase/backend';
+import type { SpanRecord } from '@spanbase/model';
+import { BlockUnknownFormat } from './errors.ts';
+import type { BlockFormatImpl, BlockReader, BlockWriter, BlockWriterOptions } from './format.ts';
+import type { BlockMeta } from './meta.ts';
+import { Sb1Reader } from './sb1/reader.ts';
+import { createSb1Writer } from './sb1/writer.ts';
+
+const sb1: BlockFormatImpl = {
+  name: 'sb1',
+  createWriter: createSb1Writer,
+  open: (store, meta) => new Sb1Reader(store, meta),
+};
+
+const FORMATS = new Map<string, BlockFormatImpl>([[sb1.name, sb1]]);
+
+/** The format new blocks are written in. */
+export const CURRENT_FORMAT = 'sb1';
+
+/** Names of the formats this build reads. */
+export function knownFormats(): string[] {
+  return [...FORMATS.keys()];
+}
+
+/** The implementation of `name`; throws BLK_ERR_UNKNOWN_FORMAT when there is none. */
+export function blockFormat(name: string): BlockFormatImpl {
+  const f = FORMATS.get(name);
+  if (!f) throw BlockUnknownFormat(`block format ${JSON.stringify(name)} is not supported (known: ${knownFormats().join(', ')})`);
+  return f;
+}
+
+/**
+ * Starts writing a block (format `opts.format`, default the current one). Feed traces in
+ * ascending trace-id order with addTrace(), then finish().
+ */
+export function createBlockWriter(store: ObjectStore, opts: BlockWriterOptions): BlockWriter {
+  return blockFormat(opts.format ?? CURRENT_FORMAT).createWriter(store, opts);
+}
+
+/** Opens a block with the reader its meta.json names. Reads nothing until asked. */
+export function openBlock(store: ObjectStore, meta: BlockMeta): BlockReader {
+  return blockFormat(meta.format).open(store, meta);
+}
+
+/** Writes a whole block from traces in ascending trace-id order; aborts the block on error. */
+export async function writeBlock(store: ObjectStore, opts: BlockWriterOptions, traces: AsyncIterable<SpanRecord[]> | Iterable<SpanRecord[]>): Promise<BlockMeta> {
+  const w = createBlockWriter(store, opts);
+  try {
+    for await (const t of traces) await w.addTrace(t);
+    return await w.finish();
+  } catch (err) {
+    await w.abort(err);
+    throw err;
+  }
+}

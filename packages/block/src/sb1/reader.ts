@@ -1,0 +1,257 @@
+// The sb1 block reader. A trace lookup costs at most three requests: one bloom shard, the index
+// (once per reader; cached), and one ranged read of the row group that holds the trace. Every byte
+// read is checked against a CRC32C (meta.json for whole objects, the index for column chunks) and
+// a mismatch throws BLK_ERR_CHECKSUM. Search reads subsets of columns of chosen row groups with
+// readColumns(); columnStats() exposes the Parquet statistics.
+import { zstdDecompressSync } from 'node:zlib';
+import type { ObjectStore } from '@spanbase/backend';
+import type { SpanRecord } from '@spanbase/model';
+import { TRACE_ID_BYTES, bytesToHex, compareIds, crc32c, idsEqual } from '@spanbase/model';
+import type { SchemaTree } from 'hyparquet';
+import { parquetMetadata, parquetSchema } from 'hyparquet';
+import { getTreePath } from 'hyparquet/src/schema.js';
+import { BlockChecksum, BlockFormat, BlockMissingObject } from '../errors.ts';
+import type { BlockReader, ReadOptions, VerifyReport } from '../format.ts';
+import { BlockObjects, blockKey } from '../keys.ts';
+import type { BlockMeta } from '../meta.ts';
+import { crcHex } from '../meta.ts';
+import { bloomMayContain, bloomShardOf, parseBloomShard } from './bloom.ts';
+import type { ChunkColumn } from './column-decode.ts';
+import { chunkColumn, decodeChunk } from './column-decode.ts';
+import type { DedicatedColumn } from './dedicated.ts';
+import { resolveDedicated } from './dedicated.ts';
+import type { BlockIndex, RowGroupEntry } from './index-file.ts';
+import { decodeIndex } from './index-file.ts';
+import { RowDecoder } from './row-decoder.ts';
+import type { DecodedColumns } from './row-decoder.ts';
+import type { ColumnSpec } from './schema.ts';
+import type { TagsSummary } from './tags.ts';
+import { sb1Columns, schemaElements } from './schema.ts';
+import { verifyBlock } from './verify.ts';
+
+/** Min/max/null count of one column chunk, as the Parquet footer records them. */
+export interface ColumnChunkStats {
+  /** Smallest value (strings, bigints, numbers or bytes by column type); undefined when not written. */
+  min: unknown;
+  /** Largest value. */
+  max: unknown;
+  /** Nulls in the chunk, when written. */
+  nullCount: bigint | undefined;
+}
+
+/** Bytes of one row group fetched for decoding. */
+interface FetchedChunks {
+  /** Column index → chunk bytes. */
+  chunks: Map<number, Uint8Array>;
+}
+
+const EMPTY = new Uint8Array(0);
+/** Chunks this close are read with one request (Arrow's and hyparquet's hole limit). */
+const COALESCE_GAP = 8 * 1024;
+
+/** Reader of one sb1 block. */
+export class Sb1Reader implements BlockReader {
+  readonly meta: BlockMeta;
+  /** All columns of this block, in file order. */
+  readonly columns: readonly ColumnSpec[];
+  private readonly store: ObjectStore;
+  private readonly extra: DedicatedColumn[];
+  private readonly chunkCols: ChunkColumn[];
+  private readonly byName = new Map<string, number>();
+  private readonly minId: string;
+  private readonly maxId: string;
+  private index: Promise<BlockIndex> | undefined;
+  private stats: Promise<ColumnChunkStats[][]> | undefined;
+
+  constructor(store: ObjectStore, meta: BlockMeta) {
+    if (meta.format !== 'sb1') throw BlockFormat(`not an sb1 block: format ${meta.format}`);
+    if (meta.bloomShards < 1) throw BlockFormat('meta.json: bloomShards must be at least 1');
+    for (const name of [BlockObjects.data, BlockObjects.index, BlockObjects.tags]) if (!meta.checksums[name]) throw BlockFormat(`meta.json has no checksum for ${name}`);
+    this.store = store;
+    this.meta = meta;
+    this.extra = resolveDedicated(meta.dedicatedColumns);
+    this.columns = sb1Columns(this.extra);
+    const tree: SchemaTree = parquetSchema({ schema: schemaElements(this.columns) } as Parameters<typeof parquetSchema>[0]);
+    this.chunkCols = this.columns.map((c) => chunkColumn(c, getTreePath(tree, c.shape === 'flat' ? [c.name] : [c.name, 'list', 'element'])));
+    this.columns.forEach((c, i) => this.byName.set(c.name, i));
+    this.minId = meta.minTraceID;
+    this.maxId = meta.maxTraceID;
+  }
+
+  private key(object: string): string {
+    return blockKey(this.meta.tenantID, this.meta.blockID, object);
+  }
+
+  /** Reads a whole object and checks it against meta.json's size and CRC32C. */
+  private async getVerified(object: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const expected = this.meta.checksums[object];
+    if (!expected) throw BlockFormat(`meta.json has no checksum for ${object}`);
+    const bytes = await this.store.get(this.key(object), { signal });
+    if (!bytes) throw BlockMissingObject(`${this.key(object)} is missing`);
+    if (bytes.length !== expected.size || crcHex(crc32c(bytes)) !== expected.crc32c) {
+      throw BlockChecksum(`${this.key(object)}: checksum or size does not match meta.json`);
+    }
+    return bytes;
+  }
+
+  /** The block index (read once, then cached). */
+  loadIndex(opts?: ReadOptions): Promise<BlockIndex> {
+    if (!this.index) {
+      this.index = this.getVerified(BlockObjects.index, opts?.signal).then((bytes) => {
+        const index = decodeIndex(bytes);
+        if (index.columns.length !== this.columns.length || index.columns.some((c, i) => c !== this.columns[i].name)) throw BlockFormat('index columns do not match the sb1 schema of this block');
+        if (index.dataSize !== this.meta.size || index.rowGroups.length !== this.meta.rowGroups) throw BlockFormat('index does not match meta.json');
+        return index;
+      });
+      this.index.catch(() => (this.index = undefined));
+    }
+    return this.index;
+  }
+
+  /** Row groups with their trace-id and time ranges, counts and byte ranges. */
+  async rowGroups(opts?: ReadOptions): Promise<readonly RowGroupEntry[]> {
+    return (await this.loadIndex(opts)).rowGroups;
+  }
+
+  /** Fetches the chunks of `cols` in row group `rg`, coalescing neighbours into one read each, and verifies them. */
+  private async fetchChunks(rg: RowGroupEntry, cols: readonly number[], signal?: AbortSignal): Promise<FetchedChunks> {
+    const sorted = [...new Set(cols)].sort((a, b) => a - b);
+    const runs: number[][] = [];
+    for (const c of sorted) {
+      const last = runs[runs.length - 1];
+      if (last && rg.chunkOffsets[c] - rg.chunkOffsets[last[last.length - 1] + 1] <= COALESCE_GAP) last.push(c);
+      else runs.push([c]);
+    }
+    const chunks = new Map<number, Uint8Array>();
+    await Promise.all(
+      runs.map(async (run) => {
+        const from = rg.chunkOffsets[run[0]];
+        const to = rg.chunkOffsets[run[run.length - 1] + 1];
+        const bytes = to > from ? await this.store.getRange(this.key(BlockObjects.data), rg.offset + from, to - from, { signal }) : EMPTY;
+        if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
+        if (bytes.length !== to - from) throw BlockChecksum(`${this.key(BlockObjects.data)}: short read of row group at ${rg.offset}`);
+        for (const c of run) {
+          const chunk = bytes.subarray(rg.chunkOffsets[c] - from, rg.chunkOffsets[c + 1] - from);
+          if (crc32c(chunk) !== rg.chunkCrcs[c]) throw BlockChecksum(`${this.key(BlockObjects.data)}: column ${this.columns[c].name} of the row group at ${rg.offset} does not match its checksum`);
+          chunks.set(c, chunk);
+        }
+      }),
+    );
+    return { chunks };
+  }
+
+  private decode(f: FetchedChunks, cols: readonly number[], start: number, end: number): DecodedColumns {
+    const out: DecodedColumns = {};
+    for (const c of cols) out[this.columns[c].name] = decodeChunk(f.chunks.get(c)!, this.chunkCols[c], start, end);
+    return out;
+  }
+
+  private columnIndexes(names: readonly string[]): number[] {
+    return names.map((n) => {
+      const i = this.byName.get(n);
+      if (i === undefined) throw BlockFormat(`block has no column ${n}`);
+      return i;
+    });
+  }
+
+  /**
+   * Decoded values of `names` for rows [start, end) of row group `rowGroup` (all rows by
+   * default), one array per column; LIST columns give one array per row. Only those chunks are
+   * read (neighbours coalesced) and verified.
+   */
+  async readColumns(rowGroup: number, names: readonly string[], opts?: ReadOptions & { start?: number; end?: number }): Promise<DecodedColumns> {
+    const rg = (await this.loadIndex(opts)).rowGroups[rowGroup];
+    if (!rg) throw BlockFormat(`row group ${rowGroup} does not exist`);
+    const cols = this.columnIndexes(names);
+    const f = await this.fetchChunks(rg, cols, opts?.signal);
+    return this.decode(f, cols, opts?.start ?? 0, opts?.end ?? rg.rows);
+  }
+
+  /** Parquet min/max/null statistics per row group, per column (in column order); reads the footer once. */
+  columnStats(opts?: ReadOptions): Promise<ColumnChunkStats[][]> {
+    if (!this.stats) {
+      this.stats = (async () => {
+        const index = await this.loadIndex(opts);
+        const len = index.dataSize - index.footerOffset;
+        const bytes = await this.store.getRange(this.key(BlockObjects.data), index.footerOffset, len, opts);
+        if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
+        if (bytes.length !== len || crc32c(bytes) !== index.footerCrc) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet footer does not match its checksum`);
+        const md = parquetMetadata(bytes.slice().buffer);
+        return md.row_groups.map((rg) => rg.columns.map((c) => ({ min: c.meta_data?.statistics?.min_value, max: c.meta_data?.statistics?.max_value, nullCount: c.meta_data?.statistics?.null_count })));
+      })();
+      this.stats.catch(() => (this.stats = undefined));
+    }
+    return this.stats;
+  }
+
+  async findTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<SpanRecord[] | undefined> {
+    if (traceId.length !== TRACE_ID_BYTES) return undefined;
+    const hex = bytesToHex(traceId);
+    if (hex < this.minId || hex > this.maxId) return undefined;
+    const shardNo = bloomShardOf(traceId, this.meta.bloomShards);
+    const shard = parseBloomShard(await this.getVerified(BlockObjects.bloom(shardNo), opts?.signal));
+    if (shard.shardCount !== this.meta.bloomShards || shard.shardIndex !== shardNo) throw BlockFormat(`bloom-${shardNo} does not match meta.json`);
+    if (!bloomMayContain(shard, traceId)) return undefined;
+    const index = await this.loadIndex(opts);
+    const groups = index.rowGroups;
+    let lo = 0;
+    let hi = groups.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareIds(groups[mid].maxTraceId, traceId) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const rg = groups[lo];
+    if (!rg || compareIds(rg.minTraceId, traceId) > 0 || compareIds(rg.maxTraceId, traceId) < 0) return undefined;
+    const all = this.columns.map((_, i) => i);
+    const f = await this.fetchChunks(rg, all, opts?.signal);
+    const ids = decodeChunk(f.chunks.get(0)!, this.chunkCols[0], 0, rg.rows) as Uint8Array[];
+    let a = 0;
+    let b = ids.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (compareIds(ids[mid], traceId) < 0) a = mid + 1;
+      else b = mid;
+    }
+    let end = a;
+    while (end < ids.length && idsEqual(ids[end], traceId)) end++;
+    if (end === a) return undefined;
+    const cols = this.decode(f, all, a, end);
+    const rows = new RowDecoder(this.extra);
+    return Array.from({ length: end - a }, (_, i) => rows.record(cols, i));
+  }
+
+  async *iterateTraces(opts?: ReadOptions): AsyncIterable<SpanRecord[]> {
+    const index = await this.loadIndex(opts);
+    const all = this.columns.map((_, i) => i);
+    for (const rg of index.rowGroups) {
+      const cols = this.decode(await this.fetchChunks(rg, all, opts?.signal), all, 0, rg.rows);
+      const rows = new RowDecoder(this.extra);
+      const ids = cols.trace_id as Uint8Array[];
+      let from = 0;
+      for (let i = 1; i <= rg.rows; i++) {
+        if (i === rg.rows || !idsEqual(ids[i], ids[from])) {
+          const trace: SpanRecord[] = [];
+          for (let r = from; r < i; r++) trace.push(rows.record(cols, r));
+          yield trace;
+          from = i;
+        }
+      }
+    }
+  }
+
+  async tags(opts?: ReadOptions): Promise<TagsSummary> {
+    const bytes = await this.getVerified(BlockObjects.tags, opts?.signal);
+    try {
+      const summary = JSON.parse(new TextDecoder().decode(zstdDecompressSync(bytes))) as TagsSummary;
+      if (summary.version !== 1 || typeof summary.scopes !== 'object' || typeof summary.intrinsics !== 'object') throw new Error('unexpected shape');
+      return summary;
+    } catch (err) {
+      throw BlockFormat(`${this.key(BlockObjects.tags)} does not parse`, { cause: err });
+    }
+  }
+
+  verify(opts?: ReadOptions): Promise<VerifyReport> {
+    return verifyBlock(this.store, this.meta, (o) => this.key(o), this.columns, opts);
+  }
+}

@@ -1,0 +1,176 @@
+// The sb1 block writer: traces in ascending trace-id order in, a complete block out. Row groups are
+// encoded and streamed to the store as they fill, so memory stays near one row group plus 12 bytes
+// per trace for the bloom filter and the bounded tags counters. Objects are written in the order
+// data.parquet, bloom shards, index, tags, meta.json: the block is invisible until meta.json exists.
+// Uses nothing but its arguments, so it runs unchanged in a worker thread.
+import { randomUUID } from 'node:crypto';
+import { zstdCompressSync } from 'node:zlib';
+import type { ObjectStore } from '@spanbase/backend';
+import type { SpanRecord } from '@spanbase/model';
+import { SPAN_ID_BYTES, TRACE_ID_BYTES, bytesToHex, compareIds, crc32c, idsEqual } from '@spanbase/model';
+import { mapLimited } from '../concurrency.ts';
+import { BlockBadInput, BlockBadOptions, BlockWriterClosed } from '../errors.ts';
+import { BlockObjects, blockKey, isBlockId } from '../keys.ts';
+import type { BlockMeta, ObjectChecksum } from '../meta.ts';
+import { crcHex, rfc3339FromNanos, serializeBlockMeta } from '../meta.ts';
+import type { BlockWriter, BlockWriterOptions } from '../format.ts';
+import { BloomBuilder } from './bloom.ts';
+import { WELL_KNOWN_DEDICATED, dedicatedToJson, resolveDedicated } from './dedicated.ts';
+import { encodeIndex } from './index-file.ts';
+import type { RowGroupFacts } from './parquet-stream.ts';
+import { ParquetStream } from './parquet-stream.ts';
+import { RowGroupBuilder, sortTrace } from './row-builder.ts';
+import { sb1Columns, schemaElements } from './schema.ts';
+import { TagsBuilder } from './tags.ts';
+
+/** Defaults of the sb1 writer, chosen by measurement (see the design note). */
+export const SB1_DEFAULTS = {
+  bloomFalsePositive: 0.01,
+  bloomShardSizeBytes: 100 * 1024,
+  rowGroupSpans: 12288,
+  rowGroupTargetBytes: 16 * 1024 * 1024,
+  pageSizeBytes: 16 * 1024,
+  compressionLevel: 15,
+} as const;
+
+/** Creates an sb1 block writer. */
+export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): BlockWriter {
+  const o = { ...SB1_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<Omit<BlockWriterOptions, 'signal' | 'blockId' | 'dedicatedColumns' | 'tags' | 'now' | 'format'>> & BlockWriterOptions;
+  const blockId = opts.blockId ?? randomUUID();
+  if (!isBlockId(blockId)) throw BlockBadOptions(`block id ${JSON.stringify(blockId)} is not a lowercase UUID`);
+  if (!opts.tenant) throw BlockBadOptions('tenant is required');
+  if (!(o.bloomFalsePositive > 0 && o.bloomFalsePositive < 1)) throw BlockBadOptions('bloomFalsePositive must be in (0, 1)');
+  if (!(o.rowGroupSpans >= 1) || !(o.rowGroupTargetBytes >= 1) || !(o.pageSizeBytes >= 1024) || !(o.bloomShardSizeBytes >= 64)) throw BlockBadOptions('row group, page and shard sizes must be positive');
+  const extra = resolveDedicated(opts.dedicatedColumns ?? []);
+  const columns = sb1Columns(extra);
+  const names = columns.map((c) => c.name);
+  const key = (object: string) => blockKey(opts.tenant, blockId, object);
+  const rows = new RowGroupBuilder(columns, [...WELL_KNOWN_DEDICATED, ...extra]);
+  const bloom = new BloomBuilder();
+  const tags = new TagsBuilder(opts.tags);
+  const data = new ParquetStream(store, key(BlockObjects.data), schemaElements(columns), {
+    compressionLevel: o.compressionLevel,
+    pageSize: o.pageSizeBytes,
+    sortingColumns: [names.indexOf('trace_id'), names.indexOf('start_unix_nano')],
+    signal: opts.signal,
+  });
+  let state: 'open' | 'finishing' | 'closed' = 'open';
+  let lastId: Uint8Array | undefined;
+  let firstId: Uint8Array | undefined;
+  let spans = 0;
+  let traces = 0;
+  let start = 0n;
+  let end = 0n;
+  let rg: RowGroupFacts | undefined;
+
+  const flush = async () => {
+    if (!rg) return;
+    const facts = rg;
+    rg = undefined;
+    await data.writeRowGroup(rows.columnSources(), facts);
+    rows.reset();
+  };
+
+  const fail = async (err: unknown) => {
+    state = 'closed';
+    await data.abort(err);
+    return err;
+  };
+
+  const check = (records: readonly SpanRecord[]): Uint8Array => {
+    if (records.length === 0) throw BlockBadInput('a trace needs at least one span');
+    const id = records[0].span.traceId;
+    if (id.length !== TRACE_ID_BYTES) throw BlockBadInput(`trace id has ${id.length} bytes, expected ${TRACE_ID_BYTES}`);
+    for (const r of records) {
+      if (!idsEqual(r.span.traceId, id)) throw BlockBadInput('spans of one trace must share its trace id');
+      if (r.span.spanId.length !== SPAN_ID_BYTES) throw BlockBadInput(`span id has ${r.span.spanId.length} bytes, expected ${SPAN_ID_BYTES}`);
+    }
+    if (lastId && compareIds(id, lastId) <= 0) throw BlockBadInput(`trace ${bytesToHex(id)} is not above the previous trace ${bytesToHex(lastId)}: traces must arrive in ascending id order, once each`);
+    return id;
+  };
+
+  const writer: BlockWriter = {
+    blockId,
+    get spanCount() {
+      return spans;
+    },
+    get traceCount() {
+      return traces;
+    },
+    async addTrace(records) {
+      if (state !== 'open') throw BlockWriterClosed('addTrace after finish() or abort()');
+      const id = check(records);
+      try {
+        const sorted = sortTrace([...records]);
+        const summary = rows.addTrace(sorted);
+        tags.addTrace(sorted);
+        bloom.add(id);
+        if (!rg) rg = { minTraceId: id, maxTraceId: id, rows: 0, traces: 0, minStartUnixNano: summary.start, maxEndUnixNano: summary.end };
+        rg.maxTraceId = id;
+        rg.rows += sorted.length;
+        rg.traces++;
+        if (summary.start < rg.minStartUnixNano) rg.minStartUnixNano = summary.start;
+        if (summary.end > rg.maxEndUnixNano) rg.maxEndUnixNano = summary.end;
+        if (traces === 0 || summary.start < start) start = summary.start;
+        if (traces === 0 || summary.end > end) end = summary.end;
+        firstId ??= id;
+        lastId = id;
+        spans += sorted.length;
+        traces++;
+        if (rows.rows >= o.rowGroupSpans || rows.estimatedBytes >= o.rowGroupTargetBytes) await flush();
+      } catch (err) {
+        throw await fail(err);
+      }
+    },
+    async finish() {
+      if (state !== 'open') throw BlockWriterClosed('finish() called twice or after abort()');
+      state = 'finishing';
+      if (traces === 0) throw await fail(BlockBadInput('a block needs at least one trace'));
+      try {
+        await flush();
+        const written = await data.finish();
+        const checksums: Record<string, ObjectChecksum> = { [BlockObjects.data]: { size: written.size, crc32c: crcHex(written.crc) } };
+        const put = async (object: string, bytes: Uint8Array) => {
+          await store.put(key(object), bytes, { signal: opts.signal });
+          checksums[object] = { size: bytes.length, crc32c: crcHex(crc32c(bytes)) };
+        };
+        const shards = bloom.build(o.bloomFalsePositive, o.bloomShardSizeBytes);
+        await mapLimited(shards, 16, (bytes, i) => put(BlockObjects.bloom(i), bytes));
+        await put(BlockObjects.index, encodeIndex({ columns: names, dataSize: written.size, footerOffset: written.footerOffset, footerCrc: written.footerCrc, rowGroups: written.rowGroups }));
+        await put(BlockObjects.tags, new Uint8Array(zstdCompressSync(JSON.stringify(tags.summary()))));
+        const meta: BlockMeta = {
+          format: 'sb1',
+          blockID: blockId,
+          tenantID: opts.tenant,
+          startTime: rfc3339FromNanos(start),
+          endTime: rfc3339FromNanos(end, true),
+          totalObjects: traces,
+          size: written.size,
+          compactionLevel: o.compactionLevel ?? 0,
+          bloomShards: shards.length,
+          footerSize: written.footerSize,
+          dedicatedColumns: dedicatedToJson(extra),
+          spanCount: spans,
+          rowGroups: written.rowGroups.length,
+          checksums: Object.fromEntries(Object.entries(checksums).sort(([a], [b]) => (a < b ? -1 : 1))),
+          createdAt: (opts.now?.() ?? new Date()).toISOString(),
+          startUnixNano: start.toString(),
+          endUnixNano: end.toString(),
+          minTraceID: bytesToHex(firstId!),
+          maxTraceID: bytesToHex(lastId!),
+          bloomFalsePositive: o.bloomFalsePositive,
+        };
+        await store.put(key(BlockObjects.meta), serializeBlockMeta(meta), { signal: opts.signal });
+        state = 'closed';
+        return meta;
+      } catch (err) {
+        throw await fail(err);
+      }
+    },
+    async abort(reason) {
+      if (state === 'closed') return;
+      await fail(reason ?? new Error('block writer aborted'));
+    },
+  };
+  return writer;
+}
