@@ -2,6 +2,8 @@ export type { BlockWriter, BlockWriterOptions, BlockReader, ReadOptions, VerifyI
 export type { BlockMeta, ObjectChecksum } from './meta.ts';
 export { parseBlockMeta, serializeBlockMeta, compactedMeta } from './meta.ts';
 export { CURRENT_FORMAT, knownFormats, blockFormat, createBlockWriter, openBlock, writeBlock } from './registry.ts';
+export type { BlockList, BlockListError, TenantIndex } from './blocklist.ts';
+export { listBlocks, listTenants, readTenantIndex, writeTenantIndex, markBlockCompacted, deleteBlock } from './blocklist.ts';
 export { BlockObjects, blockKey, blockPrefix, tenantIndexKey, isBlockId } from './keys.ts';
 export { BlockChecksum, BlockFormat, BlockUnknownFormat, BlockMissingObject, BlockBadOptions, BlockBadInput, BlockWriterClosed } from './errors.ts';
 export type { DedicatedColumnJson, DedicatedColumn } from './sb1/dedicated.ts';
