@@ -57,6 +57,8 @@ export interface CompactorDeps {
   onProgress?: (p: JobProgress) => void;
   /** Clock, unix ms. */
   now?: () => number;
+  /** Store settings; from the flags when absent (the binary may pass its own, with a cache). */
+  storeConfig?: ObjectStoreConfig;
 }
 
 /**
@@ -72,8 +74,11 @@ export function compactorFromConfig(cfg: Config, deps: CompactorDeps = {}): { co
   for (const tenant of ['*', ...overrides.tenantsWithOverrides()]) {
     for (const w of retentionWarnings(overrides.retention(tenant), tenant === '*' ? 'flags' : `overrides for ${tenant}`)) log?.warn({}, w);
   }
+  const storeConfig = deps.storeConfig ?? storeConfigFromFlags(cfg);
   const compactor = new Compactor({
-    store: deps.store ?? createObjectStore(storeConfigFromFlags(cfg)),
+    store: deps.store ?? createObjectStore(storeConfig),
+    // Jobs run in a worker capped at the memory bound, unless the caller brings its own store.
+    isolate: deps.store ? undefined : { store: storeConfig, maxMemoryBytes: cfg['compaction.max-memory-bytes'] },
     overrides,
     planner: plannerOptionsFromFlags(cfg),
     cycleMs: cfg['compaction.cycle'],

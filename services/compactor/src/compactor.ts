@@ -18,6 +18,8 @@ import { planTenant } from './planner.ts';
 import { deleteBlock, markCompacted } from './publish.ts';
 import type { JobProgress, StepHook } from './run-job.ts';
 import { runJob } from './run-job.ts';
+import type { IsolationOptions } from './isolated-job.ts';
+import { runIsolatedJob } from './isolated-job.ts';
 
 /** The logger calls the compactor makes (pino's Logger has them). */
 export interface CompactorLogger {
@@ -53,6 +55,11 @@ export interface CompactorOptions {
   step?: StepHook;
   /** Tenants to work on; all tenants in the store when absent. */
   tenants?: () => Promise<string[]>;
+  /**
+   * Run each job in a worker thread whose heap is capped at the memory bound (production);
+   * jobs run in this thread when absent.
+   */
+  isolate?: IsolationOptions;
 }
 
 /** What one cycle did, summed over tenants. */
@@ -182,7 +189,8 @@ export class Compactor {
       for (const job of w.jobs) {
         signal?.throwIfAborted();
         try {
-          const r = await runJob(job, { store, lease, policy, now: this.now, step: this.o.step, onProgress: this.o.onProgress, signal });
+          const ctx = { store, lease, policy, now: this.now, step: this.o.step, onProgress: this.o.onProgress, signal };
+          const r = this.o.isolate ? await runIsolatedJob(job, ctx, this.o.isolate) : await runJob(job, ctx);
           report.jobs++;
           report.blocksCompacted += job.inputs.length;
           report.spansDeduplicated += r.stats.spansDeduped;

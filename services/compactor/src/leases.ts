@@ -71,6 +71,16 @@ export class Lease {
     this.opts = opts;
   }
 
+  /** The lease object as last written (a worker continues from it). */
+  snapshot(): LeaseRecord {
+    return { ...this.record, outputs: [...this.record.outputs] };
+  }
+
+  /** Owner and timings, without the clock (a worker brings its own). */
+  timings(): Omit<LeaseOptions, 'now'> {
+    return { owner: this.opts.owner, ttlMs: this.opts.ttlMs, settleMs: this.opts.settleMs };
+  }
+
   /** Blocks this holder announced it writes. */
   get outputs(): readonly string[] {
     return this.record.outputs;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TenantScan } from './block-scan.ts';
 import type { CompactionMeta } from './compaction-meta.ts';
 import type { PlannerOptions } from './planner.ts';
-import { DECODED_SPAN_BYTES, OUTPUT_OVERHEAD_BYTES, planTenant, selectMerges, uuidFromKey, windowOf } from './planner.ts';
+import { DECODED_SPAN_BYTES, HEAP_HEADROOM, OUTPUT_OVERHEAD_BYTES, planTenant, selectMerges, uuidFromKey, windowOf } from './planner.ts';
 import { parseRetentionRule, retentionPolicy } from './retention-rules.ts';
 import { fakeId, fakeMeta } from './testing/fake-meta.ts';
 
@@ -53,8 +53,8 @@ describe('selectMerges', () => {
     expect(selectMerges('t', blocks, { ...OPTS, maxBlockBytes: 350 }, NOW).map((j) => j.inputs.length)).toEqual([2]);
     const big = [1, 2, 3].map((s) => fakeMeta({ name: `m${s}`, endMs: end, size: s, spans: 8192 * 4, rowGroups: 4 }));
     const oneRowGroup = 8192 * DECODED_SPAN_BYTES;
-    expect(selectMerges('t', big, { ...OPTS, maxMemoryBytes: OUTPUT_OVERHEAD_BYTES + 2 * oneRowGroup }, NOW).map((j) => j.inputs.length)).toEqual([2]);
-    expect(selectMerges('t', big, { ...OPTS, maxMemoryBytes: OUTPUT_OVERHEAD_BYTES + oneRowGroup }, NOW)).toEqual([]);
+    expect(selectMerges('t', big, { ...OPTS, maxMemoryBytes: (OUTPUT_OVERHEAD_BYTES + 2 * oneRowGroup) / HEAP_HEADROOM }, NOW).map((j) => j.inputs.length)).toEqual([2]);
+    expect(selectMerges('t', big, { ...OPTS, maxMemoryBytes: (OUTPUT_OVERHEAD_BYTES + oneRowGroup) / HEAP_HEADROOM }, NOW)).toEqual([]);
   });
 
   it('derives the output id from the inputs, so a rerun writes the same block', () => {

@@ -13,10 +13,17 @@ import { dueTier, nothingOutlives } from './retention-rules.ts';
 
 /** Tempo's active window: younger blocks group by level first. */
 export const ACTIVE_WINDOW_MS = 24 * 3_600_000;
-/** Estimated memory of one decoded span (SpanRecord and its attributes); measured, see the design note. */
-export const DECODED_SPAN_BYTES = 2048;
-/** Estimated memory of the output's row group being built, and of the merge's own state. */
+/** Heap per decoded span (row group columns, SpanRecords, the output's share); measured, see the design note. */
+export const DECODED_SPAN_BYTES = 3072;
+/** Heap of the output's row group being built, and of the job's own state. */
 export const OUTPUT_OVERHEAD_BYTES = 48 * 1024 * 1024;
+/** Share of the memory bound the estimate may fill; the rest is room for the garbage collector. */
+export const HEAP_HEADROOM = 0.75;
+
+/** Memory the planner lets a job's row groups use. */
+export function usableMemory(o: PlannerOptions): number {
+  return o.maxMemoryBytes * HEAP_HEADROOM;
+}
 
 /** Settings of the planner. */
 export interface PlannerOptions {
@@ -131,7 +138,7 @@ export function selectMerges(tenant: string, candidates: readonly CompactionMeta
       let bytes = 0;
       let memory = OUTPUT_OVERHEAD_BYTES;
       for (const b of rest) {
-        if (take.length >= o.maxInputBlocks || bytes + b.size > o.maxBlockBytes || memory + rowGroupMemory(b) > o.maxMemoryBytes) break;
+        if (take.length >= o.maxInputBlocks || bytes + b.size > o.maxBlockBytes || memory + rowGroupMemory(b) > usableMemory(o)) break;
         take.push(b);
         bytes += b.size;
         memory += rowGroupMemory(b);
@@ -163,7 +170,7 @@ export function contextOf(m: CompactionMeta, live: readonly CompactionMeta[], o:
   const out: CompactionMeta[] = [];
   for (const c of near) {
     memory += rowGroupMemory(c);
-    if (memory > o.maxMemoryBytes) break;
+    if (memory > usableMemory(o)) break;
     out.push(c);
   }
   return out.sort(byId);

@@ -1,5 +1,5 @@
 // A compactor in its own process, for tests that kill it (crash.test.ts) or run two at once.
-// Runs one cycle over a LocalStore and prints `STEP <step> <block>` at each publishing step;
+// Runs one cycle over a LocalStore, jobs in worker threads as in production, and prints `STEP <step> <block>` at each publishing step;
 // with SB_PAUSE_AT=<step> it prints `PAUSED <step>` there and waits to be killed.
 //   SB_STORE_DIR  LocalStore root          SB_NOW    clock, unix ms (fixed)
 //   SB_OWNER      lease owner name         SB_PAUSE_AT  step to stop at
@@ -15,6 +15,8 @@ const now = env.SB_NOW ? Number(env.SB_NOW) : Date.now();
 const pauseAt = env.SB_PAUSE_AT;
 const compactor = new Compactor({
   store: new LocalStore({ path: env.SB_STORE_DIR }),
+  // Jobs run as in production: in a worker thread capped at the memory bound.
+  isolate: { store: { backend: 'local', local: { path: env.SB_STORE_DIR } }, maxMemoryBytes: 256 * 1024 * 1024 },
   overrides: new Overrides(limitsFromConfig(defaultConfig())),
   planner: TEST_PLANNER,
   cycleMs: 1000,

@@ -1,0 +1,26 @@
+// The merge half of measureCompaction, in its own process so its peak RSS is the merge's alone.
+// Usage: node bench-compaction-child.ts <store dir> <max memory bytes> <inputs>
+// Prints `PROGRESS <fraction>` lines and one `RESULT <json>` line.
+import { LocalStore } from '@spanbase/backend';
+import { defaultConfig } from '@spanbase/config';
+import { MetaCache, scanTenant } from './block-scan.ts';
+import { plannerOptionsFromFlags } from './cli.ts';
+import { Leases } from './leases.ts';
+import { planTenant } from './planner.ts';
+import { retentionPolicy } from './retention-rules.ts';
+import { runIsolatedJob } from './isolated-job.ts';
+
+const [dir, maxMemory, inputs] = process.argv.slice(2);
+const store = new LocalStore({ path: dir });
+const cfg = defaultConfig({ 'compaction.max-memory-bytes': Number(maxMemory), 'compaction.max-input-blocks': Number(inputs) });
+const scan = await scanTenant(store, 'bench', new MetaCache(store));
+const now = Math.max(...scan.live.map((m) => Number(BigInt(m.endUnixNano) / 1_000_000n))) + 3_600_000;
+const policy = retentionPolicy(cfg['compaction.block-retention'], 0, []);
+const jobs = planTenant(scan, policy, plannerOptionsFromFlags(cfg), now).windows.flatMap((w) => w.jobs);
+if (jobs.length !== 1 || jobs[0].inputs.length !== scan.live.length) throw new Error(`expected one merge of all ${scan.live.length} inputs, planned ${jobs.map((j) => j.inputs.length).join(', ')}`);
+const lease = await new Leases(store, { settleMs: 1, now: () => now }).acquire('bench', jobs[0].window);
+const started = performance.now();
+// As the compactor runs jobs: in a worker thread whose heap is capped at the memory bound.
+const r = await runIsolatedJob(jobs[0], { store, lease: lease!, policy, now: () => now, onProgress: (p) => process.stdout.write(`PROGRESS ${p.partsDone / p.partsTotal}\n`) }, { store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: Number(maxMemory) });
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(`RESULT ${JSON.stringify({ seconds, spansIn: r.stats.spansIn, spansOut: r.stats.spansOut, outputBytes: r.output?.size ?? 0, inputBlocks: jobs[0].inputs.length, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
