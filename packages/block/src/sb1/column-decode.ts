@@ -6,7 +6,7 @@
 // hyparquet still parses page headers, levels and encodings. No Parquet footer is needed: the
 // block index holds every chunk's byte range.
 import type { DecodedArray, PageHeader, SchemaElement } from 'hyparquet';
-import { parquetHeader, readPage } from 'hyparquet/src/column.js';
+import { parquetHeader } from 'hyparquet/src/column.js';
 import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
 import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
@@ -44,26 +44,54 @@ function convertValue(spec: ColumnSpec, raw: unknown): unknown {
   return raw;
 }
 
-/** Dictionary whose entries are converted on first use, so each is converted once per chunk. */
+/**
+ * Dictionary whose entries are converted on first use, so each is converted once per chunk. For
+ * BYTE_ARRAY dictionaries only the entry offsets are computed up front: a lookup touches a few
+ * entries of dictionaries that can hold thousands, and a view per entry showed up as GC pressure.
+ */
 class LazyDictionary {
-  private readonly raw: DecodedArray;
-  private readonly done: unknown[];
   private readonly spec: ColumnSpec;
+  private readonly size: number;
+  private readonly raw: (i: number) => unknown;
+  private readonly done: unknown[];
 
-  constructor(spec: ColumnSpec, raw: DecodedArray) {
+  constructor(spec: ColumnSpec, size: number, raw: (i: number) => unknown) {
     this.spec = spec;
+    this.size = size;
     this.raw = raw;
-    this.done = new Array(raw.length);
+    this.done = new Array(size);
   }
 
   get(i: number): unknown {
     let v = this.done[i];
     if (v === undefined) {
-      if (i >= this.raw.length) throw BlockFormat(`dictionary index ${i} out of range`);
-      v = this.done[i] = convertValue(this.spec, this.raw[i]);
+      if (!(i < this.size)) throw BlockFormat(`dictionary index ${i} out of range`);
+      v = this.done[i] = convertValue(this.spec, this.raw(i));
     }
     return v;
   }
+}
+
+function readDictionary(bytes: Uint8Array, at: number, header: PageHeader, col: ChunkColumn): LazyDictionary {
+  const { spec, decoder } = col;
+  const count = header.dictionary_page_header?.num_values ?? 0;
+  const raw = bytes.subarray(at, at + header.compressed_page_size);
+  const page = decompressPage(raw, header.uncompressed_page_size, decoder.codec, decoder.compressors);
+  if (decoder.type === 'BYTE_ARRAY') {
+    const starts = new Uint32Array(count + 1);
+    const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+    let p = 0;
+    for (let i = 0; i < count; i++) {
+      const len = view.getUint32(p, true);
+      starts[i] = p + 4;
+      p += 4 + len;
+      if (p > page.length) throw BlockFormat(`dictionary of ${spec.name} overruns its page`);
+    }
+    starts[count] = p + 4;
+    return new LazyDictionary(spec, count, (i) => page.subarray(starts[i], starts[i + 1] - 4));
+  }
+  const values = readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, decoder.type, count, decoder.element.type_length);
+  return new LazyDictionary(spec, values.length, (i) => values[i]);
 }
 
 /**
@@ -71,7 +99,7 @@ class LazyDictionary {
  * back as one array per row. Throws BLK_ERR_FORMAT when the chunk cannot be decoded.
  */
 export function decodeChunk(bytes: Uint8Array, col: ChunkColumn, start: number, end: number): unknown[] {
-  const { spec, decoder } = col;
+  const { spec } = col;
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   const out: unknown[] = [];
   let dictionary: LazyDictionary | undefined;
@@ -80,9 +108,8 @@ export function decodeChunk(bytes: Uint8Array, col: ChunkColumn, start: number, 
     while (reader.offset < bytes.byteLength && row < end) {
       const header = parquetHeader(reader);
       if (header.type === 'DICTIONARY_PAGE') {
-        const { data } = readPage(reader, header, decoder, undefined, undefined, 0);
-        if (!data) throw BlockFormat('empty dictionary page');
-        dictionary = new LazyDictionary(spec, data);
+        dictionary = readDictionary(bytes, reader.offset, header, col);
+        reader.offset += header.compressed_page_size;
         continue;
       }
       const v2 = header.data_page_header_v2;

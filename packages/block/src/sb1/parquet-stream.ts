@@ -64,7 +64,8 @@ export class ParquetStream {
   private readonly writer = new FlushingWriter(1 << 20);
   private readonly pq: ParquetWriter;
   private readonly channel = new ChunkChannel();
-  private readonly upload: Promise<void>;
+  private upload: Promise<void> | undefined;
+  private readonly startUpload: () => Promise<void>;
   private readonly opts: ParquetStreamOptions;
   private readonly rowGroups: RowGroupEntry[] = [];
   private pendingFacts: RowGroupFacts | undefined;
@@ -82,11 +83,16 @@ export class ParquetStream {
       createdBy: 'spanbase sb1 (hyparquet-writer)',
     });
     this.writer.onChunk = (bytes, start) => this.onChunk(bytes, start);
-    this.upload = store.put(key, this.channel, { signal: opts.signal });
-    this.upload.catch((err: unknown) => this.channel.consumerFailed(err));
+    // The upload starts with the first row group, so a writer dropped before then holds nothing open.
+    this.startUpload = () => {
+      const upload = store.put(key, this.channel, { signal: opts.signal });
+      upload.catch((err: unknown) => this.channel.consumerFailed(err));
+      return upload;
+    };
   }
 
   private async onChunk(bytes: Uint8Array, start: number): Promise<void> {
+    this.upload ??= this.startUpload();
     this.crc = crc32c(bytes, this.crc);
     if (this.pendingFacts) {
       this.rowGroups.push(this.chunkRanges(bytes, start, this.pendingFacts));
@@ -130,7 +136,7 @@ export class ParquetStream {
   async finish(): Promise<WrittenData> {
     await this.pq.finish();
     this.channel.close();
-    await this.upload;
+    await (this.upload ?? this.startUpload());
     const size = this.writer.offset;
     const t = this.tail;
     if (t.length < 12) throw BlockFormat('Parquet footer was not flushed in one piece');
@@ -144,6 +150,6 @@ export class ParquetStream {
   /** Abandons the upload; the store discards the partial object. */
   async abort(reason: unknown): Promise<void> {
     this.channel.fail(reason);
-    await this.upload.catch(() => undefined);
+    await this.upload?.catch(() => undefined);
   }
 }

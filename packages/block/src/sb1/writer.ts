@@ -1,6 +1,7 @@
 // The sb1 block writer: traces in ascending trace-id order in, a complete block out. Row groups are
-// encoded and streamed to the store as they fill, so memory stays near one row group plus 12 bytes
-// per trace for the bloom filter and the bounded tags counters. Objects are written in the order
+// encoded and streamed to the store as they fill, so memory stays near two row groups (one being
+// built, one queued for upload) plus 12 bytes per trace for the bloom filter and the bounded tags
+// counters. Objects are written in the order
 // data.parquet, bloom shards, index, tags, meta.json: the block is invisible until meta.json exists.
 // Uses nothing but its arguments, so it runs unchanged in a worker thread.
 import { randomUUID } from 'node:crypto';
@@ -33,14 +34,24 @@ export const SB1_DEFAULTS = {
   compressionLevel: 15,
 } as const;
 
-/** Creates an sb1 block writer. */
-export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): BlockWriter {
-  const o = { ...SB1_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<Omit<BlockWriterOptions, 'signal' | 'blockId' | 'dedicatedColumns' | 'tags' | 'now' | 'format'>> & BlockWriterOptions;
-  const blockId = opts.blockId ?? randomUUID();
-  if (!isBlockId(blockId)) throw BlockBadOptions(`block id ${JSON.stringify(blockId)} is not a lowercase UUID`);
+type Resolved = { -readonly [K in keyof typeof SB1_DEFAULTS]: number } & { compactionLevel: number };
+
+function resolveOptions(opts: BlockWriterOptions): Resolved {
+  const o: Resolved = { ...SB1_DEFAULTS, compactionLevel: 0 };
+  for (const k of Object.keys(o) as (keyof Resolved)[]) if (opts[k] !== undefined) o[k] = opts[k];
   if (!opts.tenant) throw BlockBadOptions('tenant is required');
   if (!(o.bloomFalsePositive > 0 && o.bloomFalsePositive < 1)) throw BlockBadOptions('bloomFalsePositive must be in (0, 1)');
-  if (!(o.rowGroupSpans >= 1) || !(o.rowGroupTargetBytes >= 1) || !(o.pageSizeBytes >= 1024) || !(o.bloomShardSizeBytes >= 64)) throw BlockBadOptions('row group, page and shard sizes must be positive');
+  if (!(o.rowGroupSpans >= 1) || !(o.rowGroupTargetBytes >= 1) || !(o.pageSizeBytes >= 1024) || !(o.bloomShardSizeBytes >= 64)) throw BlockBadOptions('row group, page (>= 1 KiB) and shard (>= 64 B) sizes must be positive');
+  if (!Number.isInteger(o.compressionLevel) || o.compressionLevel < -7 || o.compressionLevel > 22) throw BlockBadOptions('compressionLevel must be a zstd level, -7 to 22');
+  if (!Number.isInteger(o.compactionLevel) || o.compactionLevel < 0) throw BlockBadOptions('compactionLevel must be a non-negative integer');
+  return o;
+}
+
+/** Creates an sb1 block writer. */
+export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): BlockWriter {
+  const o = resolveOptions(opts);
+  const blockId = opts.blockId ?? randomUUID();
+  if (!isBlockId(blockId)) throw BlockBadOptions(`block id ${JSON.stringify(blockId)} is not a lowercase UUID`);
   const extra = resolveDedicated(opts.dedicatedColumns ?? []);
   const columns = sb1Columns(extra);
   const names = columns.map((c) => c.name);
@@ -146,7 +157,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
           endTime: rfc3339FromNanos(end, true),
           totalObjects: traces,
           size: written.size,
-          compactionLevel: o.compactionLevel ?? 0,
+          compactionLevel: o.compactionLevel,
           bloomShards: shards.length,
           footerSize: written.footerSize,
           dedicatedColumns: dedicatedToJson(extra),
