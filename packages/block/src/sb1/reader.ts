@@ -157,7 +157,9 @@ export class Sb1Reader implements BlockReader {
   /**
    * Decoded values of `names` for rows [start, end) of row group `rowGroup` (all rows by
    * default), one array per column; LIST columns give one array per row. Only those chunks are
-   * read (neighbours coalesced) and verified.
+   * read (neighbours coalesced) and verified. A dictionary entry is decoded once per chunk, so
+   * equal values of a dictionary-encoded column (resource_attrs, scope_attrs, names) are the same
+   * string or object: a condition can be evaluated once per distinct object and memoized.
    */
   async readColumns(rowGroup: number, names: readonly string[], opts?: ReadOptions & { start?: number; end?: number }): Promise<DecodedColumns> {
     const rg = (await this.loadIndex(opts)).rowGroups[rowGroup];

@@ -1,7 +1,7 @@
 // The block conformance suite (STYLE rule 4): every block format runs it. It writes generated
 // traces through the registry and checks that the block gives back exactly what went in.
 import type { ObjectStore } from '@spanbase/backend';
-import { MemoryStore } from '@spanbase/backend';
+import { CountingSink, MemoryStore, withMetrics } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
 import { bytesToHex, isSpanbaseError } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
@@ -101,6 +101,22 @@ export function describeBlockFormat(format: string, small: Partial<BlockWriterOp
       for (const t of seq) expect(canonicalTrace((await reader.findTrace(t[0].span.traceId))!)).toEqual(canonicalTrace(t));
       expect(await reader.findTrace(idFromNumber(999n))).toBeUndefined();
       expect(await reader.findTrace(idFromNumber(1040n))).toBeUndefined();
+    });
+
+    it('keeps the bloom filter near its false-positive target, also for sequential ids', async () => {
+      // Even ids are written, odd ones asked for: every lookup is inside the block's id range, so
+      // one that costs more than one request got past the bloom filter.
+      const even = conformanceTraces({ traces: 3000, sequentialIds: true, bigTraceSpans: 1 }).map((t, i) => t.slice(0, 1).map((r) => ({ ...r, span: { ...r.span, traceId: idFromNumber(BigInt(i) * 2n + 2n), parentSpanId: new Uint8Array(0) } })));
+      const { store, meta } = await writeTestBlock(format, even, { bloomFalsePositive: 0.02 });
+      const sink = new CountingSink();
+      const reader = openBlock(withMetrics(store, sink), meta);
+      let passed = 0;
+      for (let i = 0; i < 3000; i++) {
+        sink.reset();
+        expect(await reader.findTrace(idFromNumber(BigInt(i) * 2n + 3n))).toBeUndefined();
+        if (sink.requests() > 1) passed++;
+      }
+      expect(passed / 3000).toBeLessThan(0.04);
     });
 
     it('rejects a trace out of order and stays usable', async () => {
