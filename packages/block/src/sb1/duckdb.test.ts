@@ -65,6 +65,25 @@ describe('DuckDB reads sb1 blocks', () => {
     expect(stats.map((r) => [String(r[0]).toLowerCase(), String(r[1]).toLowerCase()])).toEqual(groups.map((g) => [bytesToHex(g.minTraceId), bytesToHex(g.maxTraceId)]));
   });
 
+  it('agrees with us on string statistics (bounds hold, truncated or not)', async () => {
+    const groups = await reader.rowGroups();
+    for (const column of ['name', 'service_name', 'span_http_url']) {
+      const stats = await one(`SELECT stats_min_value, stats_max_value FROM parquet_metadata('${file}') WHERE path_in_schema = '${column}' ORDER BY row_group_id`);
+      for (let g = 0; g < groups.length; g++) {
+        const values = ((await reader.readColumns(g, [column]))[column] as (string | null)[]).filter((v): v is string => v !== null).sort();
+        const [min, max] = stats[g].map(String);
+        expect(min <= values[0] && values[0].startsWith(min.slice(0, 16)), `${column} min ${min} vs ${values[0]}`).toBe(true);
+        expect(max >= values[values.length - 1], `${column} max ${max} vs ${values[values.length - 1]}`).toBe(true);
+      }
+      // A filter DuckDB may answer by skipping row groups on these statistics counts what we count.
+      const all: (string | null)[] = [];
+      for (let g = 0; g < groups.length; g++) all.push(...((await reader.readColumns(g, [column]))[column] as (string | null)[]));
+      const sample = all.find((v) => v !== null)!;
+      const rows = Number((await one(`SELECT count(*) FROM read_parquet('${file}') WHERE ${column} = '${sample.replaceAll("'", "''")}'`))[0][0]);
+      expect(rows).toBe(all.filter((v) => v === sample).length);
+    }
+  });
+
   it('exposes attributes, resources and events to SQL', async () => {
     const spans = traces.flat();
     const users = spans.filter((r) => r.span.attributes.some((a) => a.key === 'app.user.id' && a.value.type === 'string' && (a.value as { value: string }).value === 'u-100')).length;
