@@ -3,7 +3,7 @@
 // (objects but neither meta: a writer that died, or one still writing). One recursive listing per
 // tenant; metas are immutable per block id, so they are fetched once and cached.
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey, isBlockId, parseBlockMeta } from '@spanbase/block';
+import { BlockObjects, blockKey, isBlockId, listTenants, parseBlockMeta } from '@spanbase/block';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { COMPACTOR_PREFIX } from './leases.ts';
 
@@ -39,14 +39,11 @@ export interface TenantScan {
   partial: PartialBlock[];
   /** Blocks whose meta does not parse; left alone (and logged) rather than guessed at. */
   broken: { blockId: string; error: Error }[];
-  /** Every object key of each block, by block id. */
-  keys: Map<string, string[]>;
 }
 
-/** Tenants that have a prefix in the store (the compactor's own prefix excluded). */
-export async function listTenants(store: ObjectStore, signal?: AbortSignal): Promise<string[]> {
-  const { prefixes } = await store.list('', { delimiter: '/', signal });
-  return prefixes.map((p) => p.slice(0, -1)).filter((t) => t !== '' && !t.startsWith(COMPACTOR_PREFIX.slice(0, 1)));
+/** Tenants in the store (the compactor's own prefix is not one). */
+export async function compactableTenants(store: ObjectStore, signal?: AbortSignal): Promise<string[]> {
+  return (await listTenants(store, { signal })).filter((t) => `${t}/` !== COMPACTOR_PREFIX);
 }
 
 /** Reads and caches metas; a block id's meta.json never changes once written. */
@@ -93,7 +90,7 @@ export async function scanTenant(store: ObjectStore, tenant: string, cache: Meta
     if (name === BlockObjects.meta) b.meta = o.lastModified;
     if (name === BlockObjects.compactedMeta) b.compacted = o.lastModified;
   }
-  const scan: TenantScan = { tenant, live: [], compacted: [], halfMarked: [], partial: [], broken: [], keys: new Map() };
+  const scan: TenantScan = { tenant, live: [], compacted: [], halfMarked: [], partial: [], broken: [] };
   const metaKeys = new Set<string>();
   const ids = [...byBlock.keys()];
   let next = 0;
@@ -101,7 +98,6 @@ export async function scanTenant(store: ObjectStore, tenant: string, cache: Meta
     while (next < ids.length) {
       const id = ids[next++];
       const b = byBlock.get(id)!;
-      scan.keys.set(id, b.keys);
       if (b.meta === undefined && b.compacted === undefined) {
         scan.partial.push({ blockId: id, keys: b.keys, newestMs: b.newestMs });
         continue;

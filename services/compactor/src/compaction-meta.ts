@@ -1,8 +1,7 @@
-// The two meta.json keys the compactor adds to the blocks it writes, and the rule readers apply so
-// no span counts twice while a compaction's inputs and output are both live (design note
-// "Publishing"). parseBlockMeta keeps unknown keys, so blocks with these keys stay readable by
-// any reader; a reader that does not apply visibleBlocks() may count spans twice for the
-// seconds between an output's meta.json and its inputs' meta.compacted.json.
+// The two meta.json keys the compactor adds to the blocks it writes. Readers apply
+// `compactedFrom` through @spanbase/block's visibleBlocks(), so no span counts twice while a
+// compaction's inputs and output are both live (design note "Publishing"). parseBlockMeta keeps
+// unknown keys, so these blocks stay readable by any reader.
 import type { BlockMeta } from '@spanbase/block';
 
 /** Which retention rewrite a block has been through. */
@@ -21,26 +20,10 @@ export interface CompactionMeta extends BlockMeta {
   retention?: RetentionMark;
 }
 
-/** The ids a block replaces (none for ingester blocks). */
-export function compactedFromOf(meta: BlockMeta): readonly string[] {
-  const v = (meta as CompactionMeta).compactedFrom;
-  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
-}
-
 /** The retention rewrite a block has been through, if any. */
 export function retentionMarkOf(meta: BlockMeta): RetentionMark | undefined {
   const v = (meta as CompactionMeta).retention;
   return v && typeof v.policy === 'string' && typeof v.ageMs === 'number' ? v : undefined;
-}
-
-/**
- * The blocks a reader should read out of the live ones it listed: a block named in another
- * listed block's `compactedFrom` is left out, because that block holds all its spans.
- */
-export function visibleBlocks<M extends BlockMeta>(metas: readonly M[]): M[] {
-  const replaced = new Set<string>();
-  for (const m of metas) for (const id of compactedFromOf(m)) replaced.add(id);
-  return replaced.size === 0 ? [...metas] : metas.filter((m) => !replaced.has(m.blockID));
 }
 
 /** Newest span end of a block in unix milliseconds (the age retention goes by). */

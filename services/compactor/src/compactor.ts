@@ -4,10 +4,10 @@
 // cycle finds the state it left and carries on (docs/design/2026-11 Compaction and retention.md).
 import { hostname } from 'node:os';
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey } from '@spanbase/block';
+import { BlockObjects, blockKey, markBlockCompacted } from '@spanbase/block';
 import { isSpanbaseError } from '@spanbase/model';
 import type { TenantScan } from './block-scan.ts';
-import { MetaCache, listTenants, scanTenant } from './block-scan.ts';
+import { MetaCache, compactableTenants, scanTenant } from './block-scan.ts';
 import { CompactorInputGone, CompactorLeaseLost } from './errors.ts';
 import type { LeaseOptions } from './leases.ts';
 import { Leases } from './leases.ts';
@@ -15,7 +15,7 @@ import type { CompactorMetricsSink } from './metrics.ts';
 import type { Overrides } from './overrides.ts';
 import type { PlannerOptions, TenantPlan, WindowWork } from './planner.ts';
 import { planTenant } from './planner.ts';
-import { deleteBlock, markCompacted } from './publish.ts';
+import { deleteCompactedBlock } from './publish.ts';
 import type { JobProgress, StepHook } from './run-job.ts';
 import { runJob } from './run-job.ts';
 import type { IsolationOptions } from './isolated-job.ts';
@@ -132,7 +132,7 @@ export class Compactor {
 
   /** The tenants a cycle works on. */
   tenants(signal?: AbortSignal): Promise<string[]> {
-    return this.o.tenants ? this.o.tenants() : listTenants(this.o.store, signal);
+    return this.o.tenants ? this.o.tenants() : compactableTenants(this.o.store, signal);
   }
 
   /** Plans a tenant's cycle without doing it (the retention dry run uses this). */
@@ -144,13 +144,13 @@ export class Compactor {
 
   private async runTenant(tenant: string, report: CycleReport, signal?: AbortSignal): Promise<void> {
     const { store } = this.o;
-    const { scan, plan } = await this.planFor(tenant, signal);
+    const { plan } = await this.planFor(tenant, signal);
     const at = () => new Date(this.now());
     for (const m of plan.finishMarking) await store.delete(blockKey(tenant, m.blockID, BlockObjects.meta));
-    for (const m of plan.markReplaced) await markCompacted(store, m, at());
+    for (const m of plan.markReplaced) await markBlockCompacted(store, m, { at: at() });
     report.repaired += plan.finishMarking.length + plan.markReplaced.length;
     for (const c of plan.deleteCompacted) {
-      await deleteBlock(store, scan.keys.get(c.meta.blockID) ?? [], () => this.o.step?.('deleting', c.meta.blockID) ?? Promise.resolve());
+      await deleteCompactedBlock(store, c.meta, () => this.o.step?.('deleting', c.meta.blockID) ?? Promise.resolve());
       this.metrics.count('blocksDeleted', tenant, 1);
       report.blocksDeleted++;
     }
@@ -181,7 +181,7 @@ export class Compactor {
     try {
       if (w.expire.length > 0) await lease.renew();
       for (const m of w.expire) {
-        await markCompacted(store, m, new Date(this.now()));
+        await markBlockCompacted(store, m, { at: new Date(this.now()) });
         this.metrics.count('blocksExpired', tenant, 1);
         report.blocksExpired++;
       }

@@ -112,7 +112,7 @@ describe('a compactor killed at each step', () => {
     expect((await objectKeys(store, 'single-tenant/')).every((k) => k.startsWith(`single-tenant/${output.blockID}/`))).toBe(true);
     expect(await objectKeys(store, '~compactor/')).toEqual([]);
     expect(await readerView(store, 'single-tenant', ids)).toEqual(expected);
-  });
+  }, 60_000);
 });
 
 describe('two compactor processes at once', () => {
@@ -136,5 +136,5 @@ describe('two compactor processes at once', () => {
     expect(new Set(outputs).size).toBe(9);
     const final = await visibleMetas(store, 'single-tenant');
     expect(final.map((m) => m.compactionLevel)).toEqual([2, 2, 2]);
-  });
+  }, 180_000);
 });

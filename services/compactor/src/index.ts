@@ -1,7 +1,7 @@
 export type { CompactorOptions, CompactorLogger, CycleReport } from './compactor.ts';
 export { Compactor } from './compactor.ts';
 export type { CompactionMeta, RetentionMark } from './compaction-meta.ts';
-export { visibleBlocks, compactedFromOf, retentionMarkOf } from './compaction-meta.ts';
+export { retentionMarkOf } from './compaction-meta.ts';
 export type { RetentionRule, RetentionPolicy } from './retention-rules.ts';
 export { parseRetentionRule, retentionPolicy, retentionWarnings } from './retention-rules.ts';
 export type { TenantLimits, OverridesOptions } from './overrides.ts';

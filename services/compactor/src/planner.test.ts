@@ -13,7 +13,7 @@ const OPTS: PlannerOptions = { windowMs: H, minInputBlocks: 2, maxInputBlocks: 4
 const NO_RULES = retentionPolicy(14 * D, 0, []);
 
 function scan(live: CompactionMeta[], more: Partial<TenantScan> = {}): TenantScan {
-  return { tenant: 't', live, compacted: [], halfMarked: [], partial: [], broken: [], keys: new Map(), ...more };
+  return { tenant: 't', live, compacted: [], halfMarked: [], partial: [], broken: [], ...more };
 }
 
 const ids = (ms: readonly CompactionMeta[]) => ms.map((m) => m.blockID).sort();

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { CompactedBlock, PartialBlock, TenantScan } from './block-scan.ts';
 import type { CompactionMeta, RetentionMark } from './compaction-meta.ts';
-import { blockEndMs, compactedFromOf, retentionMarkOf } from './compaction-meta.ts';
+import { compactedFromOf } from '@spanbase/block';
+import { blockEndMs, retentionMarkOf } from './compaction-meta.ts';
 import type { RetentionPolicy } from './retention-rules.ts';
 import { dueTier, nothingOutlives } from './retention-rules.ts';
 

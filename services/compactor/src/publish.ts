@@ -4,13 +4,25 @@
 //   2. right before meta.json, the job checks it still holds its window lease and its inputs are
 //      still live, and adds `compactedFrom` (and a retention mark) to the meta: from the moment
 //      the output is visible, readers ignore the inputs it replaces;
-//   3. each input gets meta.compacted.json, then loses meta.json;
-//   4. a later cycle deletes compacted blocks after --compaction.compacted-block-retention,
-//      meta.compacted.json last, so an interrupted deletion is found and finished.
+//   3. each input gets meta.compacted.json, then loses meta.json (markBlockCompacted);
+//   4. a later cycle deletes compacted blocks after --compaction.compacted-block-retention
+//      (deleteBlock: metas first, so an interrupted deletion leaves a partial block, cleaned later).
 import type { ObjectStore, PutBody } from '@spanbase/backend';
-import { BlockObjects, blockKey, compactedMeta, serializeBlockMeta } from '@spanbase/block';
+import { BlockObjects, blockKey, deleteBlock, serializeBlockMeta } from '@spanbase/block';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { CompactorInputGone } from './errors.ts';
+
+/** A store forwarding every call to `store` (wrappers override some). */
+export function passThrough(store: ObjectStore): ObjectStore {
+  return {
+    get: (key, opts) => store.get(key, opts),
+    getRange: (key, offset, length, opts) => store.getRange(key, offset, length, opts),
+    head: (key, opts) => store.head(key, opts),
+    put: (key, body, opts) => store.put(key, body, opts),
+    delete: (key, opts) => store.delete(key, opts),
+    list: (prefix, opts) => store.list(prefix, opts),
+  };
+}
 
 /** What the commit wrapper does around the output's meta.json. */
 export interface CommitHooks {
@@ -30,11 +42,7 @@ export function committingStore(store: ObjectStore, tenant: string, blockId: str
   const metaKey = blockKey(tenant, blockId, BlockObjects.meta);
   let first = true;
   return {
-    get: (key, opts) => store.get(key, opts),
-    getRange: (key, offset, length, opts) => store.getRange(key, offset, length, opts),
-    head: (key, opts) => store.head(key, opts),
-    delete: (key, opts) => store.delete(key, opts),
-    list: (prefix, opts) => store.list(prefix, opts),
+    ...passThrough(store),
     async put(key: string, body: PutBody, opts) {
       if (key !== metaKey) {
         await store.put(key, body, opts);
@@ -65,23 +73,18 @@ export async function assertLive(store: ObjectStore, inputs: readonly Compaction
   );
 }
 
-/** Marks a block compacted: meta.compacted.json first, then meta.json goes. */
-export async function markCompacted(store: ObjectStore, meta: CompactionMeta, at: Date): Promise<void> {
-  await store.put(blockKey(meta.tenantID, meta.blockID, BlockObjects.compactedMeta), serializeBlockMeta(compactedMeta(meta, at)));
-  await store.delete(blockKey(meta.tenantID, meta.blockID, BlockObjects.meta));
-}
-
-/** Deletes a compacted block's objects, its metas last; `afterFirst` runs after the first deletion (tests kill there). */
-export async function deleteBlock(store: ObjectStore, keys: readonly string[], afterFirst?: () => Promise<void>): Promise<void> {
-  const isMeta = (k: string) => k.endsWith('/' + BlockObjects.meta) || k.endsWith('/' + BlockObjects.compactedMeta);
-  const data = keys.filter((k) => !isMeta(k));
-  const metas = keys.filter((k) => k.endsWith('/' + BlockObjects.meta)).concat(keys.filter((k) => k.endsWith('/' + BlockObjects.compactedMeta)));
-  let first = true;
-  for (const k of [...data, ...metas]) {
-    await store.delete(k);
-    if (first) {
-      first = false;
-      await afterFirst?.();
-    }
-  }
+/**
+ * Deletes a compacted block with @spanbase/block's deleteBlock; `afterMeta` runs once its metas
+ * are gone and its data is not (tests kill there). A deletion killed then leaves a partial
+ * block, which the partial-block cleanup finishes.
+ */
+export async function deleteCompactedBlock(store: ObjectStore, meta: CompactionMeta, afterMeta?: () => Promise<void>): Promise<void> {
+  const watched: ObjectStore = {
+    ...passThrough(store),
+    async delete(key, opts) {
+      await store.delete(key, opts);
+      if (key.endsWith('/' + BlockObjects.compactedMeta)) await afterMeta?.();
+    },
+  };
+  await deleteBlock(watched, meta.tenantID, meta.blockID);
 }

@@ -1,14 +1,14 @@
 // Runs one planned job under its window lease: stream the inputs through the merge into a new
 // block, publish it (publish.ts has the order and why), retire the inputs.
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey, createBlockWriter, openBlock } from '@spanbase/block';
+import { BlockObjects, blockKey, createBlockWriter, markBlockCompacted, openBlock } from '@spanbase/block';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { CompactorInputGone } from './errors.ts';
 import type { Lease } from './leases.ts';
 import type { MergeStats } from './merge.ts';
 import { mergeTraces } from './merge.ts';
 import type { Job } from './planner.ts';
-import { assertLive, committingStore, markCompacted } from './publish.ts';
+import { assertLive, committingStore } from './publish.ts';
 import { retentionFilter } from './retention-filter.ts';
 import type { RetentionPolicy } from './retention-rules.ts';
 
@@ -112,7 +112,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
     ctx.onProgress?.({ job, partsDone, partsTotal });
     let first = true;
     for (const m of job.inputs) {
-      await markCompacted(store, m, new Date(ctx.now()));
+      await markBlockCompacted(store, m, { at: new Date(ctx.now()) });
       if (first) {
         first = false;
         await ctx.step?.('input-marked', m.blockID);

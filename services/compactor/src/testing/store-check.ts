@@ -1,13 +1,11 @@
 // What a querier would see in a store, read three ways (trace by id, search, a span-count metric),
 // so tests can assert that every span is there exactly once at any point of a compaction.
 import type { ObjectStore } from '@spanbase/backend';
-import { openBlock, writeBlock } from '@spanbase/block';
+import { listBlocks, openBlock, visibleBlocks, writeBlock } from '@spanbase/block';
 import type { SpanRecord } from '@spanbase/model';
 import { bytesToHex } from '@spanbase/model';
 import { MemoryFetcher, executeSearch } from '@spanbase/traceql';
-import { MetaCache, scanTenant } from '../block-scan.ts';
 import type { CompactionMeta } from '../compaction-meta.ts';
-import { visibleBlocks } from '../compaction-meta.ts';
 import { spanKeys } from './traces.ts';
 
 /** Writes a level-0 block as an ingester would. */
@@ -15,10 +13,11 @@ export async function writeTestBlock(store: ObjectStore, tenant: string, traces:
   return writeBlock(store, { tenant, compactionLevel: level, rowGroupSpans: 64 }, traces);
 }
 
-/** Blocks a reader listing now would read: those with meta.json, minus the replaced ones. */
+/** Blocks a querier listing now would read: the live ones of its block list, minus the replaced ones. */
 export async function visibleMetas(store: ObjectStore, tenant: string): Promise<CompactionMeta[]> {
-  const scan = await scanTenant(store, tenant, new MetaCache(store));
-  return visibleBlocks([...scan.live, ...scan.halfMarked]);
+  const list = await listBlocks(store, tenant);
+  if (list.errors.length > 0) throw new Error(`unreadable metas: ${list.errors.map((e) => e.key).join(', ')}`);
+  return visibleBlocks(list.live);
 }
 
 /** Every trace part of the given blocks. */
