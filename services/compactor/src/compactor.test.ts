@@ -1,13 +1,13 @@
 import type { ObjectStore } from '@spanbase/backend';
 import { createObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey } from '@spanbase/block';
+import { BlockObjects, blockKey, readTenantIndex } from '@spanbase/block';
 import { afterAll, describe, expect, it } from 'vitest';
 import { s3TestConfig } from '../../../test/setup/s3.ts';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { CountingMetrics } from './metrics.ts';
 import type { CompactionStep } from './run-job.ts';
 import { HOUR, MIN, T0_MS, TempDirs, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
-import { expectedView, objectKeys, readerView, visibleMetas, writeTestBlock } from './testing/store-check.ts';
+import { blockObjectKeys, expectedView, objectKeys, readerView, visibleMetas, writeTestBlock } from './testing/store-check.ts';
 import { spanKeys, testTrace } from './testing/traces.ts';
 
 const tmp = new TempDirs();
@@ -59,8 +59,12 @@ describe.each(STORES)('compaction over %s', (_name, makeStore) => {
     clock.t += HOUR + MIN;
     expect(await compactor.runCycle()).toMatchObject({ jobs: 0, blocksDeleted: 4 });
     expect(steps.at(-1)).toBe('deleting');
-    const left = await objectKeys(store, 't1/');
+    const left = await blockObjectKeys(store, 't1');
     expect(left.every((k) => k.startsWith(`t1/${after[0].blockID}/`))).toBe(true);
+    // The tenant manifest the compactor leaves lists what the store holds.
+    const manifest = await readTenantIndex(store, 't1');
+    expect(manifest!.live.map((m) => m.blockID)).toEqual([after[0].blockID]);
+    expect(manifest!.compacted).toEqual([]);
     expect(await readerView(store, 't1', ids)).toEqual(expected);
     expect(await objectKeys(store, '~compactor/')).toEqual([]);
   });
@@ -133,7 +137,7 @@ describe('compaction', () => {
     expect(await compactor.runCycle()).toMatchObject({ partialCleaned: 0 });
     clock.t += HOUR + MIN;
     expect(await compactor.runCycle()).toMatchObject({ partialCleaned: 1 });
-    const keys = await objectKeys(store, 't/');
+    const keys = await blockObjectKeys(store, 't');
     expect(keys.some((k) => k.includes(dead))).toBe(false);
     expect(keys.some((k) => k.includes(busy))).toBe(true);
     expect(keys.some((k) => k.includes(meta.blockID))).toBe(true);

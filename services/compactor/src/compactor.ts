@@ -4,7 +4,7 @@
 // cycle finds the state it left and carries on (docs/design/2026-11 Compaction and retention.md).
 import { hostname } from 'node:os';
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey, markBlockCompacted } from '@spanbase/block';
+import { BlockObjects, blockKey, markBlockCompacted, tenantIndexKey, writeTenantIndex } from '@spanbase/block';
 import { isSpanbaseError } from '@spanbase/model';
 import type { TenantScan } from './block-scan.ts';
 import { MetaCache, compactableTenants, scanTenant } from './block-scan.ts';
@@ -169,6 +169,11 @@ export class Compactor {
       await this.runWindow(tenant, w, report, signal);
     }
     await this.leases.sweep(tenant, 24 * 3_600_000);
+    // As Tempo's compactors do, leave a fresh tenant manifest for readers (metas are cached, so
+    // this costs one listing and a read per new block).
+    const after = await scanTenant(store, tenant, this.cache, signal);
+    if (after.live.length + after.compacted.length > 0) await writeTenantIndex(store, tenant, { live: after.live, compacted: after.compacted.map((c) => c.meta) }, { createdAt: new Date(this.now()) });
+    else await store.delete(tenantIndexKey(tenant));
   }
 
   private async runWindow(tenant: string, w: WindowWork, report: CycleReport, signal?: AbortSignal): Promise<void> {

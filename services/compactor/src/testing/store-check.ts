@@ -1,7 +1,7 @@
 // What a querier would see in a store, read three ways (trace by id, search, a span-count metric),
 // so tests can assert that every span is there exactly once at any point of a compaction.
 import type { ObjectStore } from '@spanbase/backend';
-import { listBlocks, openBlock, visibleBlocks, writeBlock } from '@spanbase/block';
+import { listBlocks, openBlock, tenantIndexKey, visibleBlocks, writeBlock } from '@spanbase/block';
 import type { SpanRecord } from '@spanbase/model';
 import { bytesToHex } from '@spanbase/model';
 import { MemoryFetcher, executeSearch } from '@spanbase/traceql';
@@ -75,7 +75,12 @@ export function expectedView(traces: readonly SpanRecord[][]): Omit<ReaderView, 
   return { byId: spanKeys(traces), searchSpans, perMinute };
 }
 
-/** Keys of every object under the tenant, for leftover checks. */
+/** Keys of every object under a prefix. */
 export async function objectKeys(store: ObjectStore, prefix: string): Promise<string[]> {
   return (await store.list(prefix)).objects.map((o) => o.key);
+}
+
+/** Keys of a tenant's block objects (the tenant manifest left out), for leftover checks. */
+export async function blockObjectKeys(store: ObjectStore, tenant: string): Promise<string[]> {
+  return (await objectKeys(store, `${tenant}/`)).filter((k) => k !== tenantIndexKey(tenant));
 }
