@@ -1,7 +1,8 @@
 // Drives a sender (OTLP/HTTP or OTLP/gRPC) either flat out (a fixed number of requests always
 // in flight) or open-loop at a target span rate. In open-loop mode latency is measured from when
 // a request was due, not from when it went out, so a server that falls behind shows it in the
-// latency instead of silently slowing the client down (no coordinated omission).
+// latency instead of silently slowing the client down (no coordinated omission). A stuck server
+// cannot stall the run: requests time out, and open-loop sending stops at twice the duration.
 import type { ProgressStep } from '../progress.ts';
 import { SampleBuffer } from '../stats.ts';
 import type { Payload, PayloadCycler } from './payloads.ts';
@@ -21,6 +22,8 @@ export interface DriveOptions {
   durationMs: number;
   /** Target spans per second; undefined means flat out. */
   spansPerSecond?: number;
+  /** A request not answered within this many ms counts as a `timeout` failure and is no longer waited for (default 10 s). */
+  timeoutMs?: number;
   /** Progress in seconds. */
   progress?: ProgressStep;
 }
@@ -60,12 +63,18 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
   let offeredSpans = 0;
   let late = 0;
   let lastDone = 0;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const t0 = performance.now();
   const now = (): number => performance.now() - t0;
 
   const one = async (p: Payload, dueMs: number): Promise<void> => {
     offeredSpans += p.spans;
-    const outcome = await opts.send(p.body).catch((err: Error) => `error: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      opts.send(p.body).catch((err: Error) => `error: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs))),
+    ]);
+    clearTimeout(timer);
     const t = now();
     lastDone = t;
     requests++;

@@ -135,6 +135,7 @@ async function runIngest(ctx: ScenarioContext, protocol: 'http' | 'grpc', label:
   ];
   const notes = [failureNote('flat out', flat), failureNote('target rate', rated)].filter((n): n is string => n !== undefined);
   if (stopped.exitCode !== 0) notes.push(`the server exited with code ${stopped.exitCode} on SIGTERM`);
+  notes.push(...serverProblems(server.output()));
   const sections = stopped.cpuProfile ? [{ title: `Server CPU profile (${label}, warm-up + flat out + target rate)`, markdown: profileMarkdown(summarizeCpuProfile(JSON.parse(readFileSync(stopped.cpuProfile, 'utf8')))) }] : [];
   return {
     rows,
@@ -170,4 +171,19 @@ function failureNote(what: string, r: DriveResult): string | undefined {
   const entries = Object.entries(r.failures);
   if (entries.length === 0) return undefined;
   return `${what}: ${entries.map(([k, v]) => `${v} x ${k}`).join(', ')} of ${r.requests} requests failed`;
+}
+
+/** Warnings and errors the server logged (JSON lines, pino levels), summarised: they explain bad numbers. */
+function serverProblems(output: string): string[] {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const rec = JSON.parse(line) as { level?: number; msg?: string };
+      if ((rec.level ?? 0) >= 40) counts.set(String(rec.msg), (counts.get(String(rec.msg)) ?? 0) + 1);
+    } catch {
+      // not a log line
+    }
+  }
+  return [...counts].slice(0, 5).map(([msg, n]) => `server logged ${n} x "${msg}"`);
 }
