@@ -85,32 +85,52 @@ export interface ChildSpanbase {
   exited: Promise<number | null>;
 }
 
-/** Spawns `spanbase` with the given flags (ports are chosen here) and waits until /ready. */
+/**
+ * Spawns `spanbase` with the given flags and waits until it is ready. Ports are picked by the
+ * process itself (port 0) and read from its startup log, so parallel test files never race for a
+ * port.
+ */
 export async function spawnSpanbase(dataDir: string, flags: string[] = []): Promise<ChildSpanbase> {
-  const [apiPort, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
   const args = [
     join(REPO_ROOT, 'services/spanbase/bin/spanbase.js'),
-    `--server.http-listen-port=${apiPort}`,
-    `--otlp.http-listen-port=${httpPort}`,
-    `--otlp.grpc-listen-port=${grpcPort}`,
+    '--server.http-listen-port=0',
+    '--otlp.http-listen-port=0',
+    '--otlp.grpc-listen-port=0',
     `--wal.path=${join(dataDir, 'wal')}`,
     `--storage.local.path=${join(dataDir, 'blocks')}`,
     ...flags,
   ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout?.on('data', (d) => (out += d));
+  let apiPort = 0;
+  let httpPort = 0;
+  let stdout = '';
+  let parsed = 0;
+  proc.stdout?.on('data', (d) => {
+    out += d;
+    stdout += d;
+    // Read each complete log line once; the ports are in two startup lines.
+    for (let nl = stdout.indexOf('\n', parsed); nl >= 0; nl = stdout.indexOf('\n', parsed)) {
+      const line = stdout.slice(parsed, nl);
+      parsed = nl + 1;
+      if (!line.startsWith('{')) continue;
+      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; http?: number };
+      if (rec.msg === 'Spanbase started' && rec.apiPort) apiPort = rec.apiPort;
+      if (rec.msg === 'OTLP receivers listening' && rec.http) httpPort = rec.http;
+    }
+  });
   proc.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-  const api = `http://127.0.0.1:${apiPort}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`spanbase exited with ${proc.exitCode}:\n${out}`);
-    try {
-      const r = await fetch(`${api}/ready`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
+    if (apiPort > 0) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${apiPort}/ready`);
+        if (r.ok) break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
@@ -118,5 +138,5 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = []): Prom
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { api, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, proc, output: () => out, exited };
+  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, proc, output: () => out, exited };
 }

@@ -3,7 +3,12 @@
 // modules talk over the ingester's /internal/ routes.
 import { Distributor, RemoteIngesters, createOtlpGrpcServer, createOtlpHttpApp, bindGrpc, shutdownGrpc } from '@spanbase/distributor';
 import type { IngesterClient } from '@spanbase/distributor';
-import { Ingester, registerIngesterRoutes } from '@spanbase/ingester';
+import { Ingester, WorkerBlockSink, registerIngesterRoutes } from '@spanbase/ingester';
+import { createObjectStore } from '@spanbase/backend';
+import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
+import { parseBlockMeta } from '@spanbase/block';
+import { BlockCatalog, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
+import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
 import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
 import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
@@ -11,6 +16,13 @@ import type { MetricsSource } from '@spanbase/querier';
 import { compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
 import type { ModuleDef, ModuleName } from './module-registry.ts';
 import { listen } from './listen.ts';
+import { cacheableBlockObject, storeConfigFromFlags } from './store-config.ts';
+
+/** What the `store` module provides. */
+interface StoreModule {
+  store: ObjectStore;
+  config: ObjectStoreConfig;
+}
 
 function requireAddresses(flag: string, list: string[]): string[] {
   if (list.length === 0) throw new Error(`--${flag} must list at least one ingester (host:port of its HTTP API)`);
@@ -18,10 +30,45 @@ function requireAddresses(flag: string, list: string[]): string[] {
 }
 
 export const MODULES: Record<ModuleName, ModuleDef> = {
-  ingester: {
+  store: {
     deps: () => [],
     async init(ctx) {
+      const config = storeConfigFromFlags(ctx.cfg);
+      const m = ctx.metrics;
+      const requests = m.counter('spanbase_store_requests_total', 'Object store requests, by operation and outcome.', ['op', 'outcome']);
+      const bytes = m.counter('spanbase_store_bytes_total', 'Object store bytes moved, by operation.', ['op']);
+      const seconds = m.histogram('spanbase_store_request_duration_seconds', 'Object store request latency, by operation.', ['op']);
+      const store = createObjectStore(config, {
+        cacheable: cacheableBlockObject,
+        metrics: {
+          observe(op, outcome, n, secs) {
+            requests.inc({ op, outcome });
+            if (n > 0) bytes.inc({ op }, n);
+            seconds.observe({ op }, secs);
+          },
+        },
+        onRetry: (e) => ctx.log.warn({ op: e.op, key: e.key, attempt: e.attempt, err: e.error }, 'object store request failed; retrying'),
+      });
+      return { store, config } satisfies StoreModule;
+    },
+  },
+
+  blocks: {
+    deps: () => ['store'],
+    async init(ctx) {
+      const catalog = new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }) });
+      ctx.metrics.gauge('spanbase_blocklist_blocks', 'Blocks known to this process, by tenant.', ['tenant']).collect(() => catalog.tenantIds().map((t) => [{ tenant: t }, catalog.blocks(t).length] as [Record<string, string>, number]));
+      return { catalog, start: () => catalog.start(), stop: async () => catalog.stop() };
+    },
+  },
+
+  ingester: {
+    deps: (target) => (target === 'all' ? ['store', 'blocks'] : ['store']),
+    async init(ctx) {
       const cfg = ctx.cfg;
+      const catalog = cfg.target === 'all' ? ctx.get<{ catalog: BlockCatalog }>('blocks').catalog : undefined;
+      // The worker only writes: it gets the store settings without the read cache.
+      const sink = new WorkerBlockSink({ store: { ...ctx.get<StoreModule>('store').config, cache: undefined }, block: { bloomFalsePositive: cfg['block.bloom-filter-false-positive'] } });
       const ingester = await Ingester.start({
         walDir: cfg['wal.path'],
         walFsync: cfg['wal.fsync'],
@@ -32,6 +79,8 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         maxBlockDurationMs: cfg['ingester.max-block-duration'],
         maxBlockBytes: cfg['ingester.max-block-bytes'],
         flushCheckPeriodMs: cfg['ingester.flush-check-period'],
+        sink,
+        onFlushed: (tenant, block) => catalog?.add(tenant, parseBlockMeta(block.meta)),
         logger: ctx.log.child({ module: 'ingester' }),
       });
       registerIngesterRoutes(ctx.api, ingester, cfg['distributor.max-recv-msg-size']);
@@ -42,7 +91,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       m.gauge('spanbase_ingester_memory_bytes', 'Bytes of accepted requests held in memory until their spans are in durable blocks.').collect(() => [[{}, ingester.memoryBytes]]);
       m.gauge('spanbase_wal_segments', 'WAL segment files, by tenant.', ['tenant']).collect(() => ingester.walStats().map((s) => [{ tenant: s.tenant }, s.segments] as [Record<string, string>, number]));
       m.gauge('spanbase_wal_bytes', 'Bytes in WAL segment files, by tenant.', ['tenant']).collect(() => ingester.walStats().map((s) => [{ tenant: s.tenant }, s.bytes] as [Record<string, string>, number]));
-      return Object.assign(ingester, { ready: () => ingester.isReady(), stop: () => ingester.stop() });
+      return { ingester, ready: () => ingester.isReady(), stop: () => ingester.stop() };
     },
   },
 
@@ -50,7 +99,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     deps: (target) => (target === 'all' ? ['ingester'] : []),
     async init(ctx) {
       // In one process the distributor calls the ingester directly; apart, over HTTP.
-      if (ctx.cfg.target === 'all') return { client: ctx.get<Ingester>('ingester') as IngesterClient };
+      if (ctx.cfg.target === 'all') return { client: ctx.get<{ ingester: Ingester }>('ingester').ingester as IngesterClient };
       return { client: new RemoteIngesters(requireAddresses('distributor.ingester-addresses', ctx.cfg['distributor.ingester-addresses'])) };
     },
   },
@@ -59,14 +108,16 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     deps: (target) => (target === 'all' ? ['ingester'] : []),
     async init(ctx) {
       if (ctx.cfg.target === 'all') {
-        const ingester = ctx.get<Ingester>('ingester');
+        const ingester = ctx.get<{ ingester: Ingester }>('ingester').ingester;
+        const tagsCache = new Map();
         return {
+          tags: (tenant: string): TagsSource[] => [liveTagsSource(ingester, tenant, tagsCache)],
           sources: [liveSource(ingester)],
           search: (tenant: string): SearchSource[] => [liveSearchSource(ingester, tenant)],
           metrics: (tenant: string): MetricsSource[] => [liveMetricsSource(ingester, tenant)],
         };
       }
-      return { sources: remoteLiveSources(requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses'])), search: (): SearchSource[] => [], metrics: (): MetricsSource[] => [] };
+      return { sources: remoteLiveSources(requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses'])), search: (): SearchSource[] => [], metrics: (): MetricsSource[] => [], tags: (): TagsSource[] => [] };
     },
   },
 
@@ -103,13 +154,16 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
   },
 
   querier: {
-    deps: () => ['live-sources'],
+    deps: () => ['live-sources', 'blocks'],
     async init(ctx) {
       const cfg = ctx.cfg;
-      const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[]; metrics: (tenant: string) => MetricsSource[] }>('live-sources');
+      const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[]; metrics: (tenant: string) => MetricsSource[]; tags: (tenant: string) => TagsSource[] }>('live-sources');
+      const catalog = ctx.get<{ catalog: BlockCatalog }>('blocks').catalog;
       const log = ctx.log.child({ module: 'querier' });
+      const unreadable = ctx.metrics.counter('spanbase_querier_blocks_skipped_total', 'Blocks skipped by a query because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
+      const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable)];
       registerTraceRoutes(ctx.api, {
-        sources: () => live.sources,
+        sources: () => traceSources,
         multitenancy: cfg['multitenancy.enabled'],
         maxBytesPerTrace: cfg['query.max-bytes-per-trace'],
       });
@@ -125,6 +179,14 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
           failures.inc();
           log.warn({ source, err }, 'search source failed; the result is partial');
         },
+      });
+      registerTagsRoutes(ctx.api, {
+        tagsSources: async (tenant) => [...live.tags(tenant), ...catalog.blocks(tenant).map((m) => blockTagsSource(m, catalog.reader(m) as unknown as BlockReaderWithTags))],
+        searchSources: async (tenant) => live.search(tenant),
+        multitenancy: cfg['multitenancy.enabled'],
+        defaultLookbackMs: cfg['query.default-lookback'],
+        timeoutMs: cfg['query.timeout'],
+        now: Date.now,
       });
       // --- TraceQL metrics (issue #6): /api/metrics/query_range and /api/metrics/query ---
       registerMetricsRoutes(ctx.api, {

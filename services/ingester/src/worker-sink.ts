@@ -1,0 +1,64 @@
+// The production BlockSink: head blocks are encoded and uploaded by a worker thread, one at a
+// time, so the event loop keeps acknowledging ingest while Parquet is written. A worker that dies
+// fails its job (the ingester keeps the traces and retries) and is replaced for the next one.
+import { Worker } from 'node:worker_threads';
+import type { BlockSink, FlushBatch, FlushedBlock } from './block-sink.ts';
+import type { BlockJob, BlockJobResult, BlockWorkerData } from './block-worker.ts';
+
+interface Pending {
+  resolve: (b: FlushedBlock) => void;
+  reject: (e: Error) => void;
+}
+
+/** A block sink backed by one worker thread. */
+export class WorkerBlockSink implements BlockSink {
+  private readonly data: BlockWorkerData;
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+
+  constructor(data: BlockWorkerData) {
+    this.data = data;
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(new URL('./block-worker.ts', import.meta.url), { workerData: this.data });
+    w.on('message', (r: BlockJobResult) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if (r.ok) p.resolve({ blockId: r.blockId, meta: r.meta });
+      else p.reject(new Error(`block write failed: ${r.error}`));
+    });
+    const fail = (err: Error) => {
+      if (this.worker === w) this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    w.on('error', (err) => fail(err));
+    w.on('exit', (code) => {
+      if (!this.closed) fail(new Error(`block worker exited with code ${code}`));
+    });
+    return w;
+  }
+
+  write(batch: FlushBatch): Promise<FlushedBlock> {
+    if (this.closed) return Promise.reject(new Error('block sink closed'));
+    this.worker ??= this.spawn();
+    const id = this.nextId++;
+    // Copied into a buffer of its own so it can be transferred rather than cloned.
+    const payload = new Uint8Array(batch.payload);
+    const job: BlockJob = { id, tenant: batch.tenant, payload, offsets: batch.offsets };
+    const worker = this.worker;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage(job, [payload.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.worker?.terminate();
+  }
+}

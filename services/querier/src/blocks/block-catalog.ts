@@ -1,0 +1,122 @@
+// The blocks this process knows, per tenant: what a poll of the object store found (the tenant
+// manifest first, then a listing for anything newer), plus blocks this process just flushed,
+// which are queryable the moment their meta.json is written — no window where a trace moving
+// from memory to storage answers 404. Readers are opened once per block and kept, so their
+// index and footer stay cached.
+import type { ObjectStore } from '@spanbase/backend';
+import { listBlocks, listTenants, openBlock, visibleBlocks } from '@spanbase/block';
+import type { BlockMeta, BlockReader } from '@spanbase/block';
+import type { Logger } from '@spanbase/server';
+
+/** Catalog settings. */
+export interface BlockCatalogOptions {
+  store: ObjectStore;
+  /** How often the store is polled; 0 disables the timer (tests poll by hand). */
+  pollMs: number;
+  log: Logger;
+  /** Concurrent meta reads per poll. */
+  pollConcurrency?: number;
+}
+
+interface TenantBlocks {
+  /** Live (not compacted) blocks by id. */
+  live: Map<string, BlockMeta>;
+  /** Added locally since the last poll that saw them; kept even if a poll missed them. */
+  local: Map<string, BlockMeta>;
+}
+
+/** Per-tenant blocks and their readers. */
+export class BlockCatalog {
+  private readonly opts: BlockCatalogOptions;
+  private readonly tenants = new Map<string, TenantBlocks>();
+  private readonly readers = new Map<string, BlockReader>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  /** Polls done, and when the last one finished (unix ms). */
+  readonly stats = { polls: 0, lastPollMs: 0, pollErrors: 0 };
+
+  constructor(opts: BlockCatalogOptions) {
+    this.opts = opts;
+  }
+
+  /** Polls once now and then every pollMs. */
+  async start(): Promise<void> {
+    await this.poll();
+    if (this.opts.pollMs > 0) {
+      this.timer = setInterval(() => void this.poll(), this.opts.pollMs);
+      this.timer.unref();
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private tenant(t: string): TenantBlocks {
+    let e = this.tenants.get(t);
+    if (!e) this.tenants.set(t, (e = { live: new Map(), local: new Map() }));
+    return e;
+  }
+
+  /** Registers a block this process just wrote. */
+  add(tenant: string, meta: BlockMeta): void {
+    const t = this.tenant(tenant);
+    t.live.set(meta.blockID, meta);
+    t.local.set(meta.blockID, meta);
+  }
+
+  /** Re-reads every tenant's block list from the store. One poll runs at a time. */
+  poll(): Promise<void> {
+    this.polling ??= this.doPoll().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  private async doPoll(): Promise<void> {
+    try {
+      const tenants = await listTenants(this.opts.store);
+      for (const tenant of new Set([...tenants, ...this.tenants.keys()])) {
+        const list = await listBlocks(this.opts.store, tenant, { concurrency: this.opts.pollConcurrency ?? 16 });
+        for (const e of list.errors) this.opts.log.warn({ key: e.key, err: e.error }, 'block meta unreadable; block skipped');
+        const t = this.tenant(tenant);
+        const seen = new Map(list.live.map((m) => [m.blockID, m]));
+        const compacted = new Set(list.compacted.map((m) => m.blockID));
+        // Local blocks the listing does not show yet stay (eventually consistent listings);
+        // ones it shows compacted or has caught up with are the store's to report from now on.
+        for (const [id, m] of t.local) {
+          if (seen.has(id) || compacted.has(id)) t.local.delete(id);
+          else seen.set(id, m);
+        }
+        t.live = seen;
+        for (const id of compacted) this.readers.delete(id);
+      }
+      this.stats.polls++;
+      this.stats.lastPollMs = Date.now();
+    } catch (err) {
+      this.stats.pollErrors++;
+      this.opts.log.error({ err }, 'block list poll failed; keeping the previous list');
+    }
+  }
+
+  /** Blocks a reader should read for a tenant (replaced compaction inputs left out). */
+  blocks(tenant: string): BlockMeta[] {
+    const t = this.tenants.get(tenant);
+    return t ? visibleBlocks([...t.live.values()]) : [];
+  }
+
+  /** Every tenant with blocks. */
+  tenantIds(): string[] {
+    return [...this.tenants.keys()];
+  }
+
+  /** The (cached) reader of a block. */
+  reader(meta: BlockMeta): BlockReader {
+    let r = this.readers.get(meta.blockID);
+    if (!r) {
+      r = openBlock(this.opts.store, meta);
+      this.readers.set(meta.blockID, r);
+    }
+    return r;
+  }
+}
