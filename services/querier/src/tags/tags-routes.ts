@@ -5,7 +5,6 @@
 //   GET /api/search/tag/{tag}/values          {"tagValues":["..."]}
 //   GET /api/v2/search/tag/{tag}/values       {"tagValues":[{"type","value"}]}  q, start, end, limit
 // A `q` filter on values runs the filter as a search with select(tag) and counts what it finds.
-import { TAG_SCOPES } from '@spanbase/block';
 import type { TagScope } from '@spanbase/block';
 import { parse, parseOrThrow } from '@spanbase/traceql';
 import { tenantFromHeader } from '@spanbase/server';
