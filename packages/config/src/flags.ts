@@ -69,7 +69,7 @@ export const FLAGS = {
   'compaction.max-input-blocks': flag.int(4, 'Most blocks a merge takes.', 2),
   'compaction.max-block-bytes': flag.bytes('100GiB', 'A merge takes inputs totalling at most this many bytes of data.parquet, so no output grows past it.'),
   'compaction.max-memory-bytes': flag.bytes('256MiB', 'Heap of one compaction job (its worker thread is capped at it): inputs are read a row group at a time, and fewer are merged at once when their row groups would not fit.'),
-  'compaction.block-retention': flag.duration('336h', 'A block whose newest span is older than this is expired (marked compacted, then deleted); the upper bound for every retention rule.'),
+  'compaction.block-retention': flag.duration('336h', 'A block whose newest span is older than this is expired (marked compacted, then deleted). With --retention.rule, the retention of traces no rule matches unless --retention.default is set.'),
   'compaction.compacted-block-retention': flag.duration('1h', 'How long a block stays readable after it was compacted or expired, for queriers that still hold the old block list.'),
   'compaction.partial-block-grace': flag.duration('1h', 'Objects of a block with no meta.json (left by a killed writer) are deleted once they are this old.'),
   'retention.rule': flag.repeated('Keep traces a TraceQL query matches for a given time: \'{ status = error } 30d\'. A trace matching several rules gets the longest; repeat the flag for more rules.'),

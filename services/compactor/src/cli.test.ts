@@ -57,8 +57,11 @@ describe('spanbase retention --dry-run', () => {
     expect(await objectKeys(store, '')).toEqual(before);
 
     const later = io();
-    await runRetentionCommand(cfg, { dryRun: true, io: later, store, now: () => T0_MS + 15 * DAY });
-    expect(later.stdout).toMatch(/^a\s+expire\s+block retention 14d\s+1\s+60\s/m);
+    await runRetentionCommand(cfg, { dryRun: true, io: later, store, now: () => T0_MS + 31 * DAY });
+    expect(later.stdout).toMatch(/^a\s+expire\s+past every retention \(longest 30d\)\s+1\s+60\s/m);
+    const plain = io();
+    await runRetentionCommand(defaultConfig(), { dryRun: true, io: plain, store, now: () => T0_MS + 15 * DAY });
+    expect(plain.stdout).toMatch(/^b\s+expire\s+block retention 14d\s+1\s+10\s/m);
   });
 
   it('refuses to run without --dry-run', async () => {

@@ -12,7 +12,6 @@ import { formatDryRun, retentionDryRun } from './dry-run.ts';
 import type { CompactorMetricsSink } from './metrics.ts';
 import { Overrides } from './overrides.ts';
 import type { PlannerOptions } from './planner.ts';
-import { retentionWarnings } from './retention-rules.ts';
 import type { JobProgress } from './run-job.ts';
 
 /** The object store the flags describe (what the ingester writes to). */
@@ -71,9 +70,6 @@ export function compactorFromConfig(cfg: Config, deps: CompactorDeps = {}): { co
     onError: (err) => log?.error({ err, file: cfg['overrides.file'] }, 'overrides file not reloaded; keeping the previous overrides'),
     onReload: () => log?.info({ file: cfg['overrides.file'] }, 'overrides reloaded'),
   });
-  for (const tenant of ['*', ...overrides.tenantsWithOverrides()]) {
-    for (const w of retentionWarnings(overrides.retention(tenant), tenant === '*' ? 'flags' : `overrides for ${tenant}`)) log?.warn({}, w);
-  }
   const storeConfig = deps.storeConfig ?? storeConfigFromFlags(cfg);
   const compactor = new Compactor({
     store: deps.store ?? createObjectStore(storeConfig),

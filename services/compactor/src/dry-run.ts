@@ -4,12 +4,11 @@
 import type { ObjectStore } from '@spanbase/backend';
 import { openBlock } from '@spanbase/block';
 import { formatDuration } from '@spanbase/config';
-import type { CompactionMeta } from './compaction-meta.ts';
-import { blockEndMs } from './compaction-meta.ts';
 import { mergeTraces } from './merge.ts';
 import type { Job, TenantPlan } from './planner.ts';
 import { judgeTraces } from './retention-filter.ts';
 import type { RetentionPolicy } from './retention-rules.ts';
+import { expiryReason } from './retention-rules.ts';
 
 /** One line of the report. */
 export interface DryRunRow {
@@ -47,11 +46,6 @@ function addRow(rows: Map<string, DryRunRow>, r: Omit<DryRunRow, 'blocks'>, bloc
   rows.set(key, row);
 }
 
-function expireReason(policy: RetentionPolicy, meta: CompactionMeta, now: number): string {
-  if (now - blockEndMs(meta) > policy.blockRetentionMs) return `block retention ${formatDuration(policy.blockRetentionMs)}`;
-  return `every rule and the default (${formatDuration(policy.defaultMs)}) passed`;
-}
-
 async function judgeRewrite(store: ObjectStore, tenant: string, job: Job, policy: RetentionPolicy, rows: Map<string, DryRunRow>, seen: Map<string, Set<string>>): Promise<void> {
   const meta = job.inputs[0];
   const tier = job.filter!.ageMs;
@@ -76,7 +70,7 @@ export async function retentionDryRun(store: ObjectStore, tenant: string, plan: 
   const seen = new Map<string, Set<string>>();
   const rewrites = plan.windows.flatMap((w) => w.jobs.filter((j) => j.kind === 'rewrite'));
   for (const m of plan.windows.flatMap((w) => w.expire)) {
-    addRow(rows, { tenant, action: 'expire', reason: expireReason(policy, m, now), traces: m.totalObjects, spans: m.spanCount, bytes: m.size }, m.blockID, seen);
+    addRow(rows, { tenant, action: 'expire', reason: expiryReason(policy), traces: m.totalObjects, spans: m.spanCount, bytes: m.size }, m.blockID, seen);
   }
   let done = 0;
   for (const job of rewrites) {

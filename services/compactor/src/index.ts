@@ -3,7 +3,7 @@ export { Compactor } from './compactor.ts';
 export type { CompactionMeta, RetentionMark } from './compaction-meta.ts';
 export { retentionMarkOf } from './compaction-meta.ts';
 export type { RetentionRule, RetentionPolicy } from './retention-rules.ts';
-export { parseRetentionRule, retentionPolicy, retentionWarnings } from './retention-rules.ts';
+export { parseRetentionRule, retentionPolicy, expiryReason } from './retention-rules.ts';
 export type { TenantLimits, OverridesOptions } from './overrides.ts';
 export { Overrides, limitsFromConfig, parseOverrides } from './overrides.ts';
 export type { PlannerOptions, Job } from './planner.ts';

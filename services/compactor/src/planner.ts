@@ -10,7 +10,7 @@ import type { CompactionMeta, RetentionMark } from './compaction-meta.ts';
 import { compactedFromOf } from '@spanbase/block';
 import { blockEndMs, retentionMarkOf } from './compaction-meta.ts';
 import type { RetentionPolicy } from './retention-rules.ts';
-import { dueTier, nothingOutlives } from './retention-rules.ts';
+import { dueTier } from './retention-rules.ts';
 
 /** Tempo's active window: younger blocks group by level first. */
 export const ACTIVE_WINDOW_MS = 24 * 3_600_000;
@@ -202,21 +202,17 @@ export function planTenant(scan: TenantScan, policy: RetentionPolicy, o: Planner
     if (replaced.has(m.blockID) || compactedFromOf(m).some((id) => live.has(id))) continue;
     const age = now - blockEndMs(m);
     const w = windowOf(m, o.windowMs);
-    if (age > policy.blockRetentionMs) {
+    if (age > policy.maxAgeMs) {
       work(w).expire.push(m);
       continue;
     }
     const tier = dueTier(policy, age);
     const mark = retentionMarkOf(m);
     if (tier !== undefined && (!mark || mark.policy !== policy.id || mark.ageMs < tier)) {
-      if (nothingOutlives(policy, tier)) {
-        work(w).expire.push(m);
-      } else {
-        const filter = { policy: policy.id, ageMs: tier };
-        const context = contextOf(m, scan.live, o);
-        const key = `rewrite|${scan.tenant}|${m.blockID}|${policy.id}|${tier}|${context.map((c) => c.blockID).join(',')}`;
-        work(w).jobs.push({ kind: 'rewrite', key, outputId: uuidFromKey(key), window: w, inputs: [m], level: m.compactionLevel, filter, mark: filter, context });
-      }
+      const filter = { policy: policy.id, ageMs: tier };
+      const context = contextOf(m, scan.live, o);
+      const key = `rewrite|${scan.tenant}|${m.blockID}|${policy.id}|${tier}|${context.map((c) => c.blockID).join(',')}`;
+      work(w).jobs.push({ kind: 'rewrite', key, outputId: uuidFromKey(key), window: w, inputs: [m], level: m.compactionLevel, filter, mark: filter, context });
       continue;
     }
     candidates.push(m);

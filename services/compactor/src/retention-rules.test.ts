@@ -1,7 +1,7 @@
 import { isSpanbaseError } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
 import { CompactorBadRule } from './errors.ts';
-import { dueTier, nothingOutlives, parseRetentionRule, retentionPolicy, retentionWarnings } from './retention-rules.ts';
+import { dueTier, expiryReason, parseRetentionRule, retentionPolicy } from './retention-rules.ts';
 import { errorOf } from './testing/fake-meta.ts';
 
 const H = 3_600_000;
@@ -32,9 +32,14 @@ describe('parseRetentionRule', () => {
 describe('retentionPolicy', () => {
   const rules = [parseRetentionRule('{ status = error } 30d'), parseRetentionRule('{ duration > 2s } 10d')];
 
-  it('has no tiers without rules or a shorter default', () => {
-    expect(retentionPolicy(14 * D, 0, []).tiers).toEqual([]);
-    expect(retentionPolicy(14 * D, 20 * D, []).defaultMs).toBe(14 * D);
+  it('is the plain block retention without rules or a default', () => {
+    expect(retentionPolicy(14 * D, 0, [])).toMatchObject({ tiers: [], defaultMs: 14 * D, maxAgeMs: 14 * D });
+    expect(retentionPolicy(14 * D, 20 * D, [])).toMatchObject({ tiers: [], maxAgeMs: 20 * D });
+  });
+
+  it('lets rules keep traces longer than the block retention, and shorter ones shorten', () => {
+    const p = retentionPolicy(14 * D, 0, [parseRetentionRule('{ status = error } 30d'), parseRetentionRule('{ resource.service.name = "noisy" } 1d')]);
+    expect(p).toMatchObject({ defaultMs: 14 * D, maxAgeMs: 30 * D, tiers: [D, 14 * D] });
   });
 
   it('orders tiers below the block retention and finds the tier a block has passed', () => {
@@ -43,8 +48,7 @@ describe('retentionPolicy', () => {
     expect(dueTier(p, 6 * D)).toBeUndefined();
     expect(dueTier(p, 7 * D + 1)).toBe(7 * D);
     expect(dueTier(p, 11 * D)).toBe(10 * D);
-    expect(nothingOutlives(p, 10 * D)).toBe(false);
-    expect(nothingOutlives(retentionPolicy(14 * D, 7 * D, [rules[1]]), 10 * D)).toBe(true);
+    expect(p.maxAgeMs).toBe(30 * D);
   });
 
   it('identifies a policy by its rules and default, not their order or spelling', () => {
@@ -54,9 +58,8 @@ describe('retentionPolicy', () => {
     expect(retentionPolicy(14 * D, 6 * D, rules).id).not.toBe(a.id);
   });
 
-  it('warns about rules longer than the block retention', () => {
-    const w = retentionWarnings(retentionPolicy(14 * D, 7 * D, rules), 'flags');
-    expect(w).toHaveLength(1);
-    expect(w[0]).toContain('{ status = error } 30d');
+  it('names why a block past every retention goes', () => {
+    expect(expiryReason(retentionPolicy(14 * D, 0, []))).toBe('block retention 14d');
+    expect(expiryReason(retentionPolicy(14 * D, 7 * D, rules))).toBe('past every retention (longest 30d)');
   });
 });

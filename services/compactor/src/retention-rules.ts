@@ -35,28 +35,32 @@ export function parseRetentionRule(text: string): RetentionRule {
 
 /** A tenant's retention: how long each trace lives. */
 export interface RetentionPolicy {
-  /** No block lives longer than this (--compaction.block-retention), whatever the rules say. */
+  /** --compaction.block-retention: the default's default. */
   readonly blockRetentionMs: number;
-  /** Retention of traces no rule matches; never above blockRetentionMs. */
+  /** Retention of traces no rule matches (--retention.default, else the block retention). */
   readonly defaultMs: number;
   /** The rules; a trace matching several gets the longest. */
   readonly rules: readonly RetentionRule[];
-  /** Ages below blockRetentionMs at which a block is rewritten, ascending. */
+  /** The longest retention of any trace: a block older than this is expired whole. */
+  readonly maxAgeMs: number;
+  /** Ages below maxAgeMs at which a block is rewritten, ascending. */
   readonly tiers: readonly number[];
   /** Short hash of the rules and default; a block rewritten under another policy is rewritten again. */
   readonly id: string;
 }
 
-/** Builds a policy; `defaultMs` 0 means the block retention. */
+/**
+ * Builds a policy. `defaultMs` 0 means the block retention. Without rules or a default of its own,
+ * the policy is the plain block retention: no tiers, blocks expire at blockRetentionMs.
+ */
 export function retentionPolicy(blockRetentionMs: number, defaultMs: number, rules: readonly RetentionRule[]): RetentionPolicy {
-  const def = defaultMs > 0 ? Math.min(defaultMs, blockRetentionMs) : blockRetentionMs;
-  const tiers = new Set<number>();
-  if (rules.length > 0 || def < blockRetentionMs) {
-    for (const age of [def, ...rules.map((r) => r.ageMs)]) if (age < blockRetentionMs) tiers.add(age);
-  }
-  const canonical = JSON.stringify({ d: def, r: rules.map((r) => [stringify(r.query), Math.min(r.ageMs, blockRetentionMs)]).sort() });
+  const def = defaultMs > 0 ? defaultMs : blockRetentionMs;
+  const ages = [def, ...rules.map((r) => r.ageMs)];
+  const maxAgeMs = Math.max(...ages);
+  const tiers = [...new Set(ages.filter((a) => a < maxAgeMs))].sort((a, b) => a - b);
+  const canonical = JSON.stringify({ d: def, r: rules.map((r) => [stringify(r.query), r.ageMs]).sort() });
   const id = createHash('sha256').update(canonical).digest('hex').slice(0, 16);
-  return { blockRetentionMs, defaultMs: def, rules, tiers: [...tiers].sort((a, b) => a - b), id };
+  return { blockRetentionMs, defaultMs: def, rules, maxAgeMs, tiers, id };
 }
 
 /** The largest tier a block of this age has passed, or undefined when none. */
@@ -66,17 +70,7 @@ export function dueTier(policy: RetentionPolicy, ageMs: number): number | undefi
   return due;
 }
 
-/** True when no trace can outlive `tierMs` under the policy (a rewrite would keep nothing). */
-export function nothingOutlives(policy: RetentionPolicy, tierMs: number): boolean {
-  return policy.defaultMs <= tierMs && policy.rules.every((r) => r.ageMs <= tierMs);
-}
-
-/** Warnings about rules that cannot do what they say, for the log at start. */
-export function retentionWarnings(policy: RetentionPolicy, where: string): string[] {
-  const out: string[] = [];
-  const cap = formatDuration(policy.blockRetentionMs);
-  for (const r of policy.rules) {
-    if (r.ageMs > policy.blockRetentionMs) out.push(`${where}: retention rule '${r.text}' keeps traces longer than the block retention (${cap}); they are deleted at ${cap}. Raise --compaction.block-retention to keep them.`);
-  }
-  return out;
+/** Why a block past every retention goes, in the words an operator configured. */
+export function expiryReason(policy: RetentionPolicy): string {
+  return policy.rules.length === 0 && policy.defaultMs === policy.blockRetentionMs ? `block retention ${formatDuration(policy.blockRetentionMs)}` : `past every retention (longest ${formatDuration(policy.maxAgeMs)})`;
 }
