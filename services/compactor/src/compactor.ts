@@ -100,6 +100,8 @@ export class Compactor {
   private readonly log: CompactorLogger;
   private readonly metrics: CompactorMetricsSink;
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
+  /** What this process last wrote into each tenant's manifest (block ids). */
+  private readonly manifests = new Map<string, string>();
 
   constructor(opts: CompactorOptions) {
     this.o = opts;
@@ -169,11 +171,21 @@ export class Compactor {
       await this.runWindow(tenant, w, report, signal);
     }
     await this.leases.sweep(tenant, 24 * 3_600_000);
-    // As Tempo's compactors do, leave a fresh tenant manifest for readers (metas are cached, so
-    // this costs one listing and a read per new block).
-    const after = await scanTenant(store, tenant, this.cache, signal);
-    if (after.live.length + after.compacted.length > 0) await writeTenantIndex(store, tenant, { live: after.live, compacted: after.compacted.map((c) => c.meta) }, { createdAt: new Date(this.now()) });
-    else await store.delete(tenantIndexKey(tenant));
+    await this.refreshManifest(tenant, signal);
+  }
+
+  /**
+   * As Tempo's compactors do, leaves a tenant manifest for readers. Metas are cached, so this
+   * costs one listing and a read per new block; the manifest is written only when it changed.
+   */
+  private async refreshManifest(tenant: string, signal?: AbortSignal): Promise<void> {
+    const { store } = this.o;
+    const scan = await scanTenant(store, tenant, this.cache, signal);
+    const signature = scan.live.map((m) => m.blockID).join() + '|' + scan.compacted.map((c) => c.meta.blockID).join();
+    if (this.manifests.get(tenant) === signature) return;
+    if (scan.live.length + scan.compacted.length > 0) await writeTenantIndex(store, tenant, { live: scan.live, compacted: scan.compacted.map((c) => c.meta) }, { createdAt: new Date(this.now()), signal });
+    else await store.delete(tenantIndexKey(tenant), { signal });
+    this.manifests.set(tenant, signature);
   }
 
   private async runWindow(tenant: string, w: WindowWork, report: CycleReport, signal?: AbortSignal): Promise<void> {
