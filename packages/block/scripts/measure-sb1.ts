@@ -48,9 +48,9 @@ try {
   const cache = (s: ObjectStore) => withCache(s, { cacheable: (k) => /\/(bloom-\d+|index)$/.test(k), maxBytes: 4 * 1024 * 1024 });
   for (const [label, wrap] of [['no cache', undefined], ['bloom+index cache', cache]] as const) {
     const hit = await measureLookups(store, metas, hits, { warmup: 100, wrap });
-    console.log(`${label} hits: p50 ${hit.p50.toFixed(2)} ms, p99 ${hit.p99.toFixed(2)} ms, max ${hit.max.toFixed(2)} ms, found ${hit.found}/${hit.lookups}, requests/lookup ${hit.requestsPerLookup.toFixed(2)}, max per block ${hit.maxRequestsPerBlock}`);
+    console.log(`${label} hits: p50 ${hit.p50.toFixed(2)} ms, p99 ${hit.p99.toFixed(2)} ms, max ${hit.max.toFixed(2)} ms, found ${hit.found}/${hit.lookups}, requests/lookup ${hit.requestsPerLookup.toFixed(2)}, max per block ${hit.maxRequestsPerBlock}, CPU ${hit.cpuMsPerLookup.toFixed(2)} ms/lookup`);
     const miss = await measureLookups(store, metas, misses, { warmup: 100, wrap });
-    console.log(`${label} misses: p50 ${miss.p50.toFixed(2)} ms, p99 ${miss.p99.toFixed(2)} ms, requests/lookup ${miss.requestsPerLookup.toFixed(2)}, max per block ${miss.maxRequestsPerBlock}`);
+    console.log(`${label} misses: p50 ${miss.p50.toFixed(2)} ms, p99 ${miss.p99.toFixed(2)} ms, requests/lookup ${miss.requestsPerLookup.toFixed(2)}, max per block ${miss.maxRequestsPerBlock}, CPU ${miss.cpuMsPerLookup.toFixed(2)} ms/lookup`);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -47,6 +47,8 @@ export interface LookupResult {
   requestsPerLookup: number;
   /** Most store requests any single block needed for one lookup. */
   maxRequestsPerBlock: number;
+  /** Process CPU time per lookup (all threads), milliseconds: less skewed by a busy machine than latency. */
+  cpuMsPerLookup: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -76,7 +78,9 @@ export async function measureLookups(store: ObjectStore, metas: readonly BlockMe
   let found = 0;
   let totalRequests = 0;
   let maxPerBlock = 0;
+  let cpu = process.cpuUsage();
   for (let n = 0; n < ids.length; n++) {
+    if (n === warmup) cpu = process.cpuUsage();
     const before = requests();
     const t0 = performance.now();
     const results = await Promise.all(readers.map((r) => r.findTrace(ids[n])));
@@ -91,8 +95,12 @@ export async function measureLookups(store: ObjectStore, metas: readonly BlockMe
       if (d > maxPerBlock) maxPerBlock = d;
     }
   }
+  const used = process.cpuUsage(cpu);
   times.sort((a, b) => a - b);
-  return { lookups: times.length, found, p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times[times.length - 1], requestsPerLookup: totalRequests / times.length, maxRequestsPerBlock: maxPerBlock };
+  return {
+    lookups: times.length, found, p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: times[times.length - 1],
+    requestsPerLookup: totalRequests / times.length, maxRequestsPerBlock: maxPerBlock, cpuMsPerLookup: (used.user + used.system) / 1000 / times.length,
+  };
 }
 
 /** Result of {@link compareWithDuckDb}. */

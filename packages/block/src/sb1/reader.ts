@@ -207,7 +207,8 @@ export class Sb1Reader implements BlockReader {
     if (!rg || compareIds(rg.minTraceId, traceId) > 0 || compareIds(rg.maxTraceId, traceId) < 0) return undefined;
     const all = this.columns.map((_, i) => i);
     const f = await this.fetchChunks(rg, all, opts?.signal);
-    const ids = decodeChunk(f.chunks.get(0)!, this.chunkCols[0], 0, rg.rows) as Uint8Array[];
+    const idCol = this.byName.get('trace_id')!;
+    const ids = decodeChunk(f.chunks.get(idCol)!, this.chunkCols[idCol], 0, rg.rows) as Uint8Array[];
     let a = 0;
     let b = ids.length;
     while (a < b) {
