@@ -4,7 +4,7 @@
 // A server that does more than decode (validate, WAL, index) cannot beat it on one core, so
 // sustained / ceiling says how much of the machine's parsing capacity ingest keeps.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { decodeExportRequest, scanExportRequest } from '@spanbase/otlp';
 import { formatNumber, mib } from '../format.ts';
 import { drive } from '../load/driver.ts';
@@ -17,7 +17,7 @@ import { measureThroughput } from '../measure.ts';
 import type { ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
 import { storageFlags } from '../server/backend.ts';
 import { profileMarkdown, summarizeCpuProfile } from '../server/cpu-profile.ts';
-import { spawnSpanbase } from '../server/spanbase-process.ts';
+import { profileThread, spawnSpanbase } from '../server/spanbase-process.ts';
 import { latencyCurve, latencyStats, ratePerBucket } from '../stats.ts';
 import { workloadBatches } from '../workload/generate.ts';
 
@@ -134,9 +134,16 @@ async function runIngest(ctx: ScenarioContext, protocol: 'http' | 'grpc', label:
     { metric: `${label}: request size`, unit: 'B/span', spanbase: bytesPerSpan, higherIsBetter: false, note: `${set.bodies.length} requests, ${formatNumber(set.totalSpans / set.bodies.length)} spans each on average` },
   ];
   const notes = [failureNote('flat out', flat), failureNote('target rate', rated)].filter((n): n is string => n !== undefined);
-  if (stopped.exitCode !== 0) notes.push(`the server exited with code ${stopped.exitCode} on SIGTERM`);
+  if (stopped.exitCode !== 0) notes.push(`the server ${stopped.exitCode === null ? 'did not stop within 60 s of SIGTERM and was killed' : `exited with code ${stopped.exitCode} on SIGTERM`}`);
+  if (stopped.stopMs > 1000) notes.push(`the server took ${formatNumber(stopped.stopMs / 1000)} s to shut down`);
   notes.push(...serverProblems(server.output()));
-  const sections = stopped.cpuProfile ? [{ title: `Server CPU profile (${label}, warm-up + flat out + target rate)`, markdown: profileMarkdown(summarizeCpuProfile(JSON.parse(readFileSync(stopped.cpuProfile, 'utf8')))) }] : [];
+  const sections = stopped.cpuProfiles.map((file) => {
+    const thread = profileThread(basename(file));
+    return {
+      title: `Server CPU profile, ${thread === 0 ? 'main thread' : `worker thread ${thread}`} (${label}: warm-up, flat out, target rate, shutdown)`,
+      markdown: profileMarkdown(summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')))),
+    };
+  });
   return {
     rows,
     notes,

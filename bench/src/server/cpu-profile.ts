@@ -78,7 +78,7 @@ export function profileMarkdown(s: ProfileSummary): string {
   const table = (title: string, rows: ProfileEntry[]): string =>
     [`**${title}**`, '', '| | ms | % of busy |', '|---|---:|---:|', ...rows.map((r) => `| ${r.name.replace(/\|/g, '\\|')} | ${r.ms.toFixed(0)} | ${r.percent.toFixed(1)} |`), ''].join('\n');
   return [
-    `Main thread busy ${(s.busyMs / 1000).toFixed(1)} s of ${(s.totalMs / 1000).toFixed(1)} s profiled (${((100 * s.busyMs) / Math.max(1, s.totalMs)).toFixed(0)}%).`,
+    `Thread busy ${(s.busyMs / 1000).toFixed(1)} s of ${(s.totalMs / 1000).toFixed(1)} s profiled (${((100 * s.busyMs) / Math.max(1, s.totalMs)).toFixed(0)}%).`,
     '',
     table('Self time by area', s.byArea),
     table('Self time by function', s.topSelf),

@@ -42,8 +42,12 @@ export interface SpanbaseProcess {
   rssTimeline(): [number, number][];
   /** Everything it printed. */
   output(): string;
-  /** Stops it with SIGTERM (SIGKILL after `graceMs`); resolves with the CPU profile path, if any. */
-  stop(graceMs?: number): Promise<{ exitCode: number | null; cpuProfile?: string }>;
+  /**
+   * Stops it with SIGTERM (SIGKILL after `graceMs`, default 60 s: a clean exit is what writes the
+   * CPU profiles); resolves with the exit code (null when killed), how long it took, and the
+   * profile paths: one per thread that ran JavaScript, the main thread first.
+   */
+  stop(graceMs?: number): Promise<{ exitCode: number | null; stopMs: number; cpuProfiles: string[] }>;
 }
 
 /** A free TCP port on loopback. */
@@ -137,15 +141,25 @@ export async function spawnSpanbase(opts: SpawnOptions): Promise<SpanbaseProcess
     peakRssBytes: peakNow,
     rssTimeline: () => rss,
     output: () => out,
-    async stop(graceMs = 20_000) {
+    async stop(graceMs = 60_000) {
       if (sampler) clearInterval(sampler);
       peakNow();
+      const t = performance.now();
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
       const exitCode = await exited;
+      const stopMs = performance.now() - t;
       clearTimeout(timer);
-      const profiles = opts.cpuProfileDir ? readdirSync(opts.cpuProfileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
-      return { exitCode, cpuProfile: profiles.length > 0 && opts.cpuProfileDir ? join(opts.cpuProfileDir, profiles.sort().at(-1)!) : undefined };
+      const dir = opts.cpuProfileDir;
+      // Node names them CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread.
+      const profiles = dir ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => profileThread(a) - profileThread(b)) : [];
+      return { exitCode, stopMs, cpuProfiles: profiles.map((f) => join(dir!, f)) };
     },
   };
+}
+
+/** The thread id in a --cpu-prof file name (0 for the main thread). */
+export function profileThread(file: string): number {
+  const parts = file.split('.');
+  return Number(parts[parts.length - 3]);
 }
