@@ -22,3 +22,4 @@ export { measureBlockWrite, measureLookups, compareWithDuckDb } from './sb1/benc
 export { compactedFromOf, visibleBlocks } from './visibility.ts';
 export { TagsBuilder } from './sb1/tags.ts';
 export { mapLimited } from './concurrency.ts';
+export { isCacheableBlockObject } from './cacheable.ts';

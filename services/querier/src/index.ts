@@ -42,3 +42,5 @@ export { registerMetricsRoutes } from './metrics/metrics-routes.ts';
 export type { BlockCatalogOptions } from './blocks/block-catalog.ts';
 export { BlockCatalog } from './blocks/block-catalog.ts';
 export { blockTraceSource } from './blocks/block-trace-source.ts';
+export { QueryPool } from './pool/query-pool.ts';
+export { blockSearchSource } from './blocks/block-search-source.ts';

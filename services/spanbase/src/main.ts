@@ -4,10 +4,15 @@ import { isSpanbaseError } from '@spanbase/model';
 import { createLogger } from '@spanbase/server';
 import { COMPACTOR_COMMANDS, compactorCommandOf, runCompactorCommand } from '@spanbase/compactor';
 import { SPANBASE_VERSION, startSpanbase } from './run.ts';
+import { BLOCKS_SWITCHES, runBlocksCommand } from './blocks-cli.ts';
 
 const USAGE = `Usage: spanbase [flags]
        spanbase compact --once [flags]        one compaction cycle, then exit (cron, tests)
        spanbase retention --dry-run [flags]   what retention would expire or drop now, per tenant and rule
+       spanbase blocks list [--tenant=T] [--json]      blocks per tenant: id, level, time range, spans, traces, size
+       spanbase blocks meta <blockID> [--tenant=T]     a block's meta.json
+       spanbase blocks trace <traceID> [--tenant=T]    a trace read from the blocks (JSON as /api/traces returns it)
+       spanbase blocks verify [<blockID>] [--tenant=T] check block objects against their checksums (exit 1 if any is corrupt)
 
 Spanbase stores OpenTelemetry traces and answers Grafana Tempo's HTTP API.
 By default it runs every role in one process on local disk (./data).
@@ -23,7 +28,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs(argv);
     command = compactorCommandOf(parsed.positional); // compaction and retention sub-commands (issue #7)
-    if (!parsed.help && !parsed.version) rejectUnknownSwitches(parsed.switches, command ? COMPACTOR_COMMANDS[command] : []);
+    const allowed = command ? COMPACTOR_COMMANDS[command] : parsed.positional[0] === 'blocks' ? BLOCKS_SWITCHES : [];
+    if (!parsed.help && !parsed.version) rejectUnknownSwitches(parsed.switches, allowed);
   } catch (err) {
     process.stderr.write(`spanbase: ${(err as Error).message}\n`);
     return 2;
@@ -44,6 +50,9 @@ async function main(argv: string[]): Promise<number> {
     return runCompactorCommand(command, parsed.config, parsed.switches, { log: createLogger(parsed.config['log.level']), signal: stop.signal });
   }
   // --- end Compaction and retention sub-commands ---
+  if (parsed.positional[0] === 'blocks') {
+    return runBlocksCommand(parsed.positional.slice(1), parsed.config, parsed.switches, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+  }
   if (parsed.positional.length > 0) {
     process.stderr.write(`spanbase: unexpected argument "${parsed.positional[0]}"; see --help\n`);
     return 2;

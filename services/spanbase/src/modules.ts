@@ -6,8 +6,8 @@ import type { IngesterClient } from '@spanbase/distributor';
 import { Ingester, WorkerBlockSink, registerIngesterRoutes } from '@spanbase/ingester';
 import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
-import { parseBlockMeta } from '@spanbase/block';
-import { BlockCatalog, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
+import { isCacheableBlockObject, parseBlockMeta } from '@spanbase/block';
+import { BlockCatalog, QueryPool, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
 import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
@@ -15,8 +15,9 @@ import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
 import type { MetricsSource } from '@spanbase/querier';
 import { compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
 import type { ModuleDef, ModuleName } from './module-registry.ts';
+import { availableParallelism } from 'node:os';
 import { listen } from './listen.ts';
-import { cacheableBlockObject, storeConfigFromFlags } from './store-config.ts';
+import { storeConfigFromFlags } from './store-config.ts';
 
 /** What the `store` module provides. */
 interface StoreModule {
@@ -39,7 +40,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       const bytes = m.counter('spanbase_store_bytes_total', 'Object store bytes moved, by operation.', ['op']);
       const seconds = m.histogram('spanbase_store_request_duration_seconds', 'Object store request latency, by operation.', ['op']);
       const store = createObjectStore(config, {
-        cacheable: cacheableBlockObject,
+        cacheable: isCacheableBlockObject,
         metrics: {
           observe(op, outcome, n, secs) {
             requests.inc({ op, outcome });
@@ -154,7 +155,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
   },
 
   querier: {
-    deps: () => ['live-sources', 'blocks'],
+    deps: () => ['live-sources', 'blocks', 'store'],
     async init(ctx) {
       const cfg = ctx.cfg;
       const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[]; metrics: (tenant: string) => MetricsSource[]; tags: (tenant: string) => TagsSource[] }>('live-sources');
@@ -162,6 +163,9 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       const log = ctx.log.child({ module: 'querier' });
       const unreadable = ctx.metrics.counter('spanbase_querier_blocks_skipped_total', 'Blocks skipped by a query because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
       const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable)];
+      const storeModule = ctx.get<StoreModule>('store');
+      const pool = new QueryPool(cfg['query.workers'] > 0 ? cfg['query.workers'] : availableParallelism(), storeModule.config, storeModule.store);
+      const searchSources = async (tenant: string): Promise<SearchSource[]> => [...live.search(tenant), ...catalog.blocks(tenant).map((m) => blockSearchSource(m, pool))];
       registerTraceRoutes(ctx.api, {
         sources: () => traceSources,
         multitenancy: cfg['multitenancy.enabled'],
@@ -169,7 +173,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       });
       const failures = ctx.metrics.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
       registerSearchRoutes(ctx.api, {
-        sources: async (tenant) => live.search(tenant),
+        sources: searchSources,
         multitenancy: cfg['multitenancy.enabled'],
         limits: { defaultLimit: 20, maxLimit: 262_144, defaultSpss: 3, maxSpss: 100, defaultLookbackMs: cfg['query.default-lookback'], maxQueryBytes: 128 * 1024, now: Date.now },
         concurrency: new TenantConcurrency(cfg['query.max-concurrent-per-tenant']),
@@ -182,7 +186,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       });
       registerTagsRoutes(ctx.api, {
         tagsSources: async (tenant) => [...live.tags(tenant), ...catalog.blocks(tenant).map((m) => blockTagsSource(m, catalog.reader(m) as unknown as BlockReaderWithTags))],
-        searchSources: async (tenant) => live.search(tenant),
+        searchSources,
         multitenancy: cfg['multitenancy.enabled'],
         defaultLookbackMs: cfg['query.default-lookback'],
         timeoutMs: cfg['query.timeout'],
@@ -204,7 +208,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         },
       });
       // --- end TraceQL metrics ---
-      return {};
+      return { pool, stop: () => pool.close() };
     },
   },
 

@@ -21,9 +21,3 @@ export function storeConfigFromFlags(cfg: Config): ObjectStoreConfig {
     ...common,
   };
 }
-
-/** Block objects worth caching: immutable and small. (Manifests change; data is large.) */
-export function cacheableBlockObject(key: string): boolean {
-  const name = key.slice(key.lastIndexOf('/') + 1);
-  return name === 'meta.json' || name === 'index' || name === 'tags' || name.startsWith('bloom-');
-}
