@@ -90,7 +90,7 @@ export interface ChildSpanbase {
  * process itself (port 0) and read from its startup log, so parallel test files never race for a
  * port.
  */
-export async function spawnSpanbase(dataDir: string, flags: string[] = []): Promise<ChildSpanbase> {
+export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: Record<string, string> = {}): Promise<ChildSpanbase> {
   const args = [
     join(REPO_ROOT, 'services/spanbase/bin/spanbase.js'),
     '--server.http-listen-port=0',
@@ -100,7 +100,7 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = []): Prom
     `--storage.local.path=${join(dataDir, 'blocks')}`,
     ...flags,
   ];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let apiPort = 0;
   let httpPort = 0;

@@ -3,6 +3,7 @@
 // in a block). See docs/design/2026-11 WAL.md.
 import { mkdir, readFile, readdir, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { faultPoint } from '@spanbase/model';
 import { WalClosed } from './errors.ts';
 import { RecordType, decodeSegment } from './record.ts';
 import type { WalRecord } from './record.ts';
@@ -202,6 +203,7 @@ export class Wal {
     const dir = join(this.opts.dir, tenant);
     this.deleting = this.deleting
       .then(async () => {
+        await faultPoint('wal-delete');
         await rm(join(dir, segmentFileName(seq)), { force: true });
         if (this.opts.fsync !== 'never') await fsyncDir(dir);
       })

@@ -3,10 +3,10 @@
 // meta. Running here keeps Parquet encoding and zstd off the event loop that acknowledges ingest.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createObjectStore } from '@spanbase/backend';
-import type { ObjectStoreConfig } from '@spanbase/backend';
+import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { writeBlock } from '@spanbase/block';
 import type { BlockWriterOptions } from '@spanbase/block';
-import { flattenTracesData } from '@spanbase/model';
+import { faultPoint, flattenTracesData } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { decodeExportRequest } from '@spanbase/otlp';
 
@@ -28,7 +28,16 @@ export interface BlockJob {
 export type BlockJobResult = { id: number; ok: true; meta: unknown; blockId: string } | { id: number; ok: false; error: string };
 
 const data = workerData as BlockWorkerData;
-const store = createObjectStore(data.store);
+const store = withUploadFaults(createObjectStore(data.store));
+
+/** Crash-test hooks: stop before meta.json (block half uploaded) when SPANBASE_FAULT says so. */
+function withUploadFaults(s: ObjectStore): ObjectStore {
+  if (!process.env.SPANBASE_FAULT) return s;
+  return { ...s, get: s.get.bind(s), getRange: s.getRange.bind(s), head: s.head.bind(s), delete: s.delete.bind(s), list: s.list.bind(s), put: async (key, body, o) => {
+    if (key.endsWith('/meta.json')) await faultPoint('block-before-meta');
+    return s.put(key, body, o);
+  } };
+}
 
 function* traces(job: BlockJob): Iterable<SpanRecord[]> {
   for (let i = 0; i + 1 < job.offsets.length; i++) {

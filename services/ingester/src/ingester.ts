@@ -3,7 +3,7 @@
 // store, releasing WAL records only once the block is durable.
 import { decodeExportRequest, scanExportRequest } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
-import { flattenTracesData } from '@spanbase/model';
+import { faultPoint, flattenTracesData } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { Wal } from '@spanbase/wal';
 import type { FsyncPolicy, RecordRef } from '@spanbase/wal';
@@ -182,6 +182,7 @@ export class Ingester {
     const fb = buildFlushBatch(tenant.tenant, batch.traces);
     try {
       const block = await this.opts.sink!.write(fb);
+      await faultPoint('flush-after-meta');
       // Register the block for queries before the traces leave memory: no window where a
       // trace is in neither place.
       this.opts.onFlushed?.(tenant.tenant, block);
