@@ -16,3 +16,5 @@ export type { CommandIo, CompactorDeps } from './cli.ts';
 export { COMPACTOR_COMMANDS, compactorCommandOf, runCompactorCommand, runCompactCommand, runRetentionCommand, compactorFromConfig, storeConfigFromFlags, plannerOptionsFromFlags, progressPrinter } from './cli.ts';
 export type { DryRunRow } from './dry-run.ts';
 export { retentionDryRun, formatDryRun } from './dry-run.ts';
+export type { CompactionBenchOptions, CompactionBenchResult } from './bench-compaction.ts';
+export { measureCompaction } from './bench-compaction.ts';
