@@ -1,15 +1,22 @@
-// Where the ingester's head blocks go. The sink turns a batch of traces (each an OTLP payload of
-// its spans, in trace-id order) into a durable block and answers with its meta; the production
-// sink does the encoding in a worker thread so ingest never waits for Parquet.
+// Where the ingester's head blocks go. The sink turns a batch of traces into a durable block and
+// answers with its meta; the production sink does the work in a worker thread so ingest never
+// waits for Parquet. A batch names its spans by position in the accepted requests (chunks) that
+// hold them: building it on the event loop is a few integer arrays, and the copying, sorting,
+// reassembling and decoding all happen on the sink's side (see flush-batch.ts).
+import type { ScannedRequest } from '@spanbase/otlp';
 
 /** Traces of one head block, ready to encode. */
 export interface FlushBatch {
   /** Tenant of the block. */
   tenant: string;
-  /** Concatenated per-trace ExportTraceServiceRequest payloads, in ascending trace-id order. */
-  payload: Uint8Array;
-  /** Start offset of each trace's payload in `payload`; one more entry marks the end. */
-  offsets: Uint32Array;
+  /** The scanned requests holding the batch's spans (copied when sent to a worker). */
+  chunks: ScannedRequest[];
+  /** Trace t's span references are entries traceStarts[t] .. traceStarts[t+1]-1; one more entry marks the end. */
+  traceStarts: Uint32Array;
+  /** Chunk index of each span reference. */
+  chunkOf: Uint32Array;
+  /** Span index (within its chunk) of each span reference. */
+  spanOf: Uint32Array;
   /** Spans in the batch (for logs and metrics). */
   spanCount: number;
 }

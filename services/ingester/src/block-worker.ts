@@ -1,4 +1,4 @@
-// The block encoder's thread: decodes each trace's OTLP payload, writes the block through the
+// The block encoder's thread: rebuilds and decodes each trace of a batch, writes the block through the
 // block format's streaming writer (Parquet, bloom, index, tags, meta.json last) and reports the
 // meta. Running here keeps Parquet encoding and zstd off the event loop that acknowledges ingest.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -6,9 +6,9 @@ import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { writeBlock } from '@spanbase/block';
 import type { BlockWriterOptions } from '@spanbase/block';
-import { faultPoint, flattenTracesData } from '@spanbase/model';
-import type { SpanRecord } from '@spanbase/model';
-import { decodeExportRequest } from '@spanbase/otlp';
+import { faultPoint } from '@spanbase/model';
+import type { FlushBatch } from './block-sink.ts';
+import { batchTraces } from './flush-batch.ts';
 
 /** What the worker is started with. */
 export interface BlockWorkerData {
@@ -19,9 +19,7 @@ export interface BlockWorkerData {
 /** A job: one head block. */
 export interface BlockJob {
   id: number;
-  tenant: string;
-  payload: Uint8Array;
-  offsets: Uint32Array;
+  batch: FlushBatch;
 }
 
 /** The answer to a job. */
@@ -39,16 +37,10 @@ function withUploadFaults(s: ObjectStore): ObjectStore {
   } };
 }
 
-function* traces(job: BlockJob): Iterable<SpanRecord[]> {
-  for (let i = 0; i + 1 < job.offsets.length; i++) {
-    yield flattenTracesData(decodeExportRequest(job.payload.subarray(job.offsets[i], job.offsets[i + 1])));
-  }
-}
-
 parentPort?.on('message', async (job: BlockJob) => {
   let result: BlockJobResult;
   try {
-    const meta = await writeBlock(store, { ...data.block, tenant: job.tenant }, traces(job));
+    const meta = await writeBlock(store, { ...data.block, tenant: job.batch.tenant }, batchTraces(job.batch));
     result = { id: job.id, ok: true, meta, blockId: meta.blockID };
   } catch (err) {
     result = { id: job.id, ok: false, error: err instanceof Error ? `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err) };

@@ -2,12 +2,13 @@ import { readdirSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { av, bytesToHex, compareIds, flattenTracesData } from '@spanbase/model';
+import { av, bytesToHex, compareIds } from '@spanbase/model';
 import type { Span, TracesData } from '@spanbase/model';
-import { decodeExportRequest, encodeTracesData, scanExportRequest } from '@spanbase/otlp';
+import { encodeTracesData, scanExportRequest } from '@spanbase/otlp';
 import { silentLogger } from '@spanbase/server';
 import { describe, expect, it } from 'vitest';
 import type { BlockSink, FlushBatch } from './block-sink.ts';
+import { batchTraces } from './flush-batch.ts';
 import { Ingester } from './ingester.ts';
 import type { IngesterOptions } from './ingester.ts';
 
@@ -39,8 +40,7 @@ class RecordingSink implements BlockSink {
     if (this.fail) throw new Error('store down');
     const traces: string[] = [];
     let spans = 0;
-    for (let i = 0; i + 1 < b.offsets.length; i++) {
-      const recs = flattenTracesData(decodeExportRequest(b.payload.subarray(b.offsets[i], b.offsets[i + 1])));
+    for (const recs of batchTraces(b)) {
       expect(new Set(recs.map((r) => bytesToHex(r.span.traceId))).size).toBe(1);
       traces.push(bytesToHex(recs[0].span.traceId));
       spans += recs.length;

@@ -191,7 +191,7 @@ export class Ingester {
       this.flushFailures = 0;
       this.flushStats.blocks++;
       this.flushStats.spans += fb.spanCount;
-      this.log.info({ tenant: tenant.tenant, block: block.blockId, traces: fb.offsets.length - 1, spans: fb.spanCount, ms: Math.round(performance.now() - started) }, 'block flushed');
+      this.log.info({ tenant: tenant.tenant, block: block.blockId, traces: fb.traceStarts.length - 1, spans: fb.spanCount, ms: Math.round(performance.now() - started) }, 'block flushed');
     } catch (err) {
       this.flushFailures++;
       this.flushStats.failures++;

@@ -47,13 +47,12 @@ export class WorkerBlockSink implements BlockSink {
     if (this.closed) return Promise.reject(new Error('block sink closed'));
     this.worker ??= this.spawn();
     const id = this.nextId++;
-    // Copied into a buffer of its own so it can be transferred rather than cloned.
-    const payload = new Uint8Array(batch.payload);
-    const job: BlockJob = { id, tenant: batch.tenant, payload, offsets: batch.offsets };
+    // Posting copies the chunks (the live store keeps its own until the block is durable).
+    const job: BlockJob = { id, batch };
     const worker = this.worker;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage(job, [payload.buffer as ArrayBuffer]);
+      worker.postMessage(job);
     });
   }
 
