@@ -8,7 +8,7 @@ import { plannerOptionsFromFlags } from './cli.ts';
 import { Leases } from './leases.ts';
 import { planTenant } from './planner.ts';
 import { retentionPolicy } from './retention-rules.ts';
-import { runIsolatedJob } from './isolated-job.ts';
+import { IsolatedJobs } from './isolated-job.ts';
 
 const [dir, maxMemory, inputs] = process.argv.slice(2);
 const store = new LocalStore({ path: dir });
@@ -21,6 +21,8 @@ if (jobs.length !== 1 || jobs[0].inputs.length !== scan.live.length) throw new E
 const lease = await new Leases(store, { settleMs: 1, now: () => now }).acquire('bench', jobs[0].window);
 const started = performance.now();
 // As the compactor runs jobs: in a worker thread whose heap is capped at the memory bound.
-const r = await runIsolatedJob(jobs[0], { store, lease: lease!, policy, now: () => now, onProgress: (p) => process.stdout.write(`PROGRESS ${p.partsDone / p.partsTotal}\n`) }, { store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: Number(maxMemory) });
+const worker = new IsolatedJobs({ store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: Number(maxMemory) });
+const r = await worker.run(jobs[0], { store, lease: lease!, policy, now: () => now, onProgress: (p) => process.stdout.write(`PROGRESS ${p.partsDone / p.partsTotal}\n`) });
+await worker.close();
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(`RESULT ${JSON.stringify({ seconds, spansIn: r.stats.spansIn, spansOut: r.stats.spansOut, outputBytes: r.output?.size ?? 0, inputBlocks: jobs[0].inputs.length, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);

@@ -19,7 +19,7 @@ import { deleteCompactedBlock } from './publish.ts';
 import type { JobProgress, StepHook } from './run-job.ts';
 import { runJob } from './run-job.ts';
 import type { IsolationOptions } from './isolated-job.ts';
-import { runIsolatedJob } from './isolated-job.ts';
+import { IsolatedJobs } from './isolated-job.ts';
 
 /** The logger calls the compactor makes (pino's Logger has them). */
 export interface CompactorLogger {
@@ -56,7 +56,7 @@ export interface CompactorOptions {
   /** Tenants to work on; all tenants in the store when absent. */
   tenants?: () => Promise<string[]>;
   /**
-   * Run each job in a worker thread whose heap is capped at the memory bound (production);
+   * Run jobs in a worker thread (kept between jobs) whose heap is capped at the memory bound (production);
    * jobs run in this thread when absent.
    */
   isolate?: IsolationOptions;
@@ -102,6 +102,7 @@ export class Compactor {
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
   /** What this process last wrote into each tenant's manifest (block ids). */
   private readonly manifests = new Map<string, string>();
+  private readonly isolated: IsolatedJobs | undefined;
 
   constructor(opts: CompactorOptions) {
     this.o = opts;
@@ -110,6 +111,7 @@ export class Compactor {
     this.cache = new MetaCache(opts.store);
     this.log = opts.log ?? NOOP_LOG;
     this.metrics = opts.metrics ?? NOOP_METRICS;
+    this.isolated = opts.isolate ? new IsolatedJobs(opts.isolate) : undefined;
   }
 
   /** Runs one cycle over every tenant. */
@@ -207,7 +209,7 @@ export class Compactor {
         signal?.throwIfAborted();
         try {
           const ctx = { store, lease, policy, now: this.now, step: this.o.step, onProgress: this.o.onProgress, signal };
-          const r = this.o.isolate ? await runIsolatedJob(job, ctx, this.o.isolate) : await runJob(job, ctx);
+          const r = this.isolated ? await this.isolated.run(job, ctx) : await runJob(job, ctx);
           report.jobs++;
           report.blocksCompacted += job.inputs.length;
           report.spansDeduplicated += r.stats.spansDeduped;
@@ -255,11 +257,13 @@ export class Compactor {
     this.loop = { stop, done };
   }
 
-  /** Stops the loop; a running job is aborted and leaves nothing visible. */
+  /** Stops the loop (a running job is aborted and leaves nothing visible) and the job worker. */
   async stop(): Promise<void> {
-    if (!this.loop) return;
-    this.loop.stop.abort(new Error('compactor stopping'));
-    await this.loop.done;
-    this.loop = undefined;
+    if (this.loop) {
+      this.loop.stop.abort(new Error('compactor stopping'));
+      await this.loop.done;
+      this.loop = undefined;
+    }
+    await this.isolated?.close();
   }
 }

@@ -6,7 +6,7 @@ import { MetaCache, scanTenant } from './block-scan.ts';
 import { Leases } from './leases.ts';
 import { planTenant, selectMerges } from './planner.ts';
 import { retentionPolicy } from './retention-rules.ts';
-import { runIsolatedJob } from './isolated-job.ts';
+import { IsolatedJobs } from './isolated-job.ts';
 import { HOUR, T0_MS, TEST_PLANNER, TempDirs, splitTraces, writeParts } from './testing/scenario.ts';
 import { expectedView, readerView, visibleMetas, writeTestBlock } from './testing/store-check.ts';
 import { testTrace } from './testing/traces.ts';
@@ -16,7 +16,7 @@ afterAll(() => tmp.removeAll());
 const NOW = T0_MS + 2 * HOUR;
 const POLICY = retentionPolicy(14 * 24 * HOUR, 0, []);
 
-describe('runIsolatedJob', () => {
+describe('IsolatedJobs', () => {
   it('merges in a worker thread and relays progress and steps', async () => {
     const dir = tmp.make();
     const store = new LocalStore({ path: dir });
@@ -26,7 +26,9 @@ describe('runIsolatedJob', () => {
     const lease = await new Leases(store, { settleMs: 1, now: () => NOW }).acquire('t', job.window);
     const steps: string[] = [];
     let progress = 0;
-    const r = await runIsolatedJob(job, { store, lease: lease!, policy: POLICY, now: () => NOW, step: async (s) => void steps.push(s), onProgress: () => progress++ }, { store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: 128 * 1024 * 1024 });
+    const jobs = new IsolatedJobs({ store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: 128 * 1024 * 1024 });
+    const r = await jobs.run(job, { store, lease: lease!, policy: POLICY, now: () => NOW, step: async (s) => void steps.push(s), onProgress: () => progress++ });
+    await jobs.close();
     expect(r.output?.blockID).toBe(job.outputId);
     expect(r.stats.spansOut).toBe(expectedView(traces).byId.length);
     expect(steps).toEqual(['output-partial', 'output-committed', 'input-marked']);
@@ -34,7 +36,7 @@ describe('runIsolatedJob', () => {
     expect(await readerView(store, 't', traces.map((t) => t[0].span.traceId))).toEqual(expectedView(traces));
   });
 
-  it('fails a job whose row groups do not fit the bound, leaving its inputs live', async () => {
+  it('fails a job whose row groups do not fit the bound, leaving its inputs live, and carries on', async () => {
     const dir = tmp.make();
     const store = new LocalStore({ path: dir });
     // One trace of 60 000 spans is one row group: far more than 64 MiB once decoded.
@@ -47,7 +49,15 @@ describe('runIsolatedJob', () => {
     // ...and if asked to run it anyway, the worker runs out of heap, not the process.
     const [job] = selectMerges('t', inputs, TEST_PLANNER, NOW);
     const lease = await new Leases(store, { settleMs: 1, now: () => NOW }).acquire('t', job.window);
-    await expect(runIsolatedJob(job, { store, lease: lease!, policy: POLICY, now: () => NOW }, { store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: 64 * 1024 * 1024 })).rejects.toMatchObject({ code: 'ERR_WORKER_OUT_OF_MEMORY' });
+    const jobs = new IsolatedJobs({ store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: 64 * 1024 * 1024 });
+    await expect(jobs.run(job, { store, lease: lease!, policy: POLICY, now: () => NOW })).rejects.toMatchObject({ code: 'ERR_WORKER_OUT_OF_MEMORY' });
     expect((await visibleMetas(store, 't')).map((m) => m.blockID).sort()).toEqual(inputs.map((m) => m.blockID).sort());
+    // The next job gets a fresh worker.
+    const small = splitTraces(20, 2, T0_MS + 5 * HOUR, 500);
+    await writeParts(store, 'u', small.parts);
+    const [next] = selectMerges('u', await visibleMetas(store, 'u'), TEST_PLANNER, NOW + 5 * HOUR);
+    const lease2 = await new Leases(store, { settleMs: 1, now: () => NOW + 5 * HOUR }).acquire('u', next.window);
+    expect((await jobs.run(next, { store, lease: lease2!, policy: POLICY, now: () => NOW + 5 * HOUR })).output?.blockID).toBe(next.outputId);
+    await jobs.close();
   }, 120_000);
 });
