@@ -122,9 +122,13 @@ function summary(r: CycleReport): string {
 export async function runCompactCommand(cfg: Config, opts: { once: boolean; io: CommandIo; store?: ObjectStore; signal?: AbortSignal }): Promise<number> {
   const { compactor } = compactorFromConfig(cfg, { store: opts.store, log: opts.io.log, onProgress: progressPrinter(opts.io) });
   if (opts.once) {
-    const report = await compactor.runCycle(opts.signal);
-    opts.io.out(summary(report));
-    return report.failures > 0 ? 1 : 0;
+    try {
+      const report = await compactor.runCycle(opts.signal);
+      opts.io.out(summary(report));
+      return report.failures > 0 ? 1 : 0;
+    } finally {
+      await compactor.stop();
+    }
   }
   compactor.start();
   await new Promise<void>((resolve) => opts.signal?.addEventListener('abort', () => resolve(), { once: true }));
