@@ -12,6 +12,7 @@ import { formatDryRun, retentionDryRun } from './dry-run.ts';
 import type { CompactorMetricsSink } from './metrics.ts';
 import { Overrides } from './overrides.ts';
 import type { PlannerOptions } from './planner.ts';
+import { DECODED_SPAN_BYTES, HEAP_HEADROOM, OUTPUT_OVERHEAD_BYTES, TYPICAL_ROW_GROUP_SPANS, usableMemory } from './planner.ts';
 import type { JobProgress } from './run-job.ts';
 
 /** The object store the flags describe (what the ingester writes to). */
@@ -70,13 +71,16 @@ export function compactorFromConfig(cfg: Config, deps: CompactorDeps = {}): { co
     onError: (err) => log?.error({ err, file: cfg['overrides.file'] }, 'overrides file not reloaded; keeping the previous overrides'),
     onReload: () => log?.info({ file: cfg['overrides.file'] }, 'overrides reloaded'),
   });
+  const planner = plannerOptionsFromFlags(cfg);
+  const typical = OUTPUT_OVERHEAD_BYTES + planner.minInputBlocks * TYPICAL_ROW_GROUP_SPANS * DECODED_SPAN_BYTES;
+  if (usableMemory(planner) < typical) log?.warn({ maxMemoryBytes: planner.maxMemoryBytes }, `--compaction.max-memory-bytes is too small to merge ${planner.minInputBlocks} blocks with ${TYPICAL_ROW_GROUP_SPANS}-span row groups (about ${Math.ceil(typical / HEAP_HEADROOM / 1048576)} MiB needed); such blocks will not be merged`);
   const storeConfig = deps.storeConfig ?? storeConfigFromFlags(cfg);
   const compactor = new Compactor({
     store: deps.store ?? createObjectStore(storeConfig),
     // Jobs run in a worker capped at the memory bound, unless the caller brings its own store.
     isolate: deps.store ? undefined : { store: storeConfig, maxMemoryBytes: cfg['compaction.max-memory-bytes'] },
     overrides,
-    planner: plannerOptionsFromFlags(cfg),
+    planner,
     cycleMs: cfg['compaction.cycle'],
     log,
     metrics: deps.metrics,
