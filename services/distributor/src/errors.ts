@@ -12,3 +12,5 @@ export const IngesterUnreachable = createError('DIST_ERR_INGESTER_UNREACHABLE', 
 export const IngesterBusy = createError('DIST_ERR_INGESTER_BUSY', 429);
 /** A remote ingester failed the push. */
 export const IngesterFailed = createError('DIST_ERR_INGESTER_FAILED', 502);
+/** The request body does not match its Content-Length. */
+export const MalformedBody = createError('DIST_ERR_MALFORMED_BODY', 400);

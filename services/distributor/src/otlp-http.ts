@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
 import type { Distributor, OtlpEncoding } from './distributor.ts';
 import { MessageTooLarge, UnsupportedEncoding } from './errors.ts';
+import { readBody } from './read-body.ts';
 import { encodeStatusJson, encodeStatusProto, grpcCodeForHttp } from './rpc-status.ts';
 import { UnsupportedMediaType } from '@spanbase/server';
 
@@ -57,7 +58,9 @@ export function createOtlpHttpApp(opts: OtlpHttpOptions): FastifyInstance {
   const app = createHttpApp({ logger: opts.logger, bodyLimit: opts.maxRecvMsgSize, renderError });
   app.removeAllContentTypeParsers();
   // Every body arrives as raw bytes; the route decides what it is, so a wrong type is a clear 415.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (req, payload, done) => {
+    readBody(payload, req.headers['content-length'], opts.maxRecvMsgSize).then((body) => done(null, body), (err: Error) => done(err, undefined));
+  });
   app.post('/v1/traces', async (req, reply) => {
     const started = performance.now();
     const encoding = encodingOf(req.headers['content-type']);

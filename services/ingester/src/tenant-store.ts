@@ -10,6 +10,11 @@ function traceKey(bytes: Buffer, offset: number): string {
   return bytes.toString('latin1', offset, offset + 16);
 }
 
+function sameId(b: Uint8Array, a: number, c: number): boolean {
+  for (let k = 0; k < 16; k++) if (b[a + k] !== b[c + k]) return false;
+  return true;
+}
+
 /** A set of sealed traces cut into one block. */
 export interface HeadBatch {
   /** The traces, in sealing order. */
@@ -44,19 +49,25 @@ export class TenantStore {
     const b = scan.bytes;
     const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     let last: LiveTrace | undefined;
-    let lastKey = '';
+    let lastOff = -1;
     for (let i = 0; i < scan.spanCount; i++) {
       const off = scan.traceIdOffset[i];
+      // Exporters usually send a trace's spans together: compare bytes with the previous span's
+      // id and skip building a key and the map lookup for runs.
+      if (last !== undefined && sameId(buf, off, lastOff)) {
+        last.add(chunk, i, nowMs);
+        lastOff = off;
+        continue;
+      }
       const key = traceKey(buf, off);
-      // Exporters usually send a trace's spans together; skip the map lookup for runs.
-      let t = key === lastKey ? last : this.live.get(key);
+      let t = this.live.get(key);
       if (!t) {
         t = new LiveTrace(new Uint8Array(buf.subarray(off, off + 16)));
         this.live.set(key, t);
       }
       t.add(chunk, i, nowMs);
       last = t;
-      lastKey = key;
+      lastOff = off;
     }
   }
 
