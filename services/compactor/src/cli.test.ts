@@ -56,6 +56,12 @@ describe('spanbase retention --dry-run', () => {
     expect(out.stderr).toContain('retention: a: judged 1/1 blocks to rewrite');
     expect(await objectKeys(store, '')).toEqual(before);
 
+    // Past 10d the slow traces go too, and the report names the rule whose time ran out.
+    const at11 = io();
+    await runRetentionCommand(cfg, { dryRun: true, io: at11, store, now: () => T0_MS + 11 * DAY });
+    const row11 = at11.stdout.split('\n').find((l) => l.startsWith('a ') && l.includes(' drop ') && l.includes('{ duration > 2s } 10d'));
+    expect(row11).toMatch(new RegExp(`\\s1\\s+${keptBySlow.length}\\s+${spans(keptBySlow)}\\s`));
+
     const later = io();
     await runRetentionCommand(cfg, { dryRun: true, io: later, store, now: () => T0_MS + 31 * DAY });
     expect(later.stdout).toMatch(/^a\s+expire\s+past every retention \(longest 30d\)\s+1\s+60\s/m);

@@ -54,7 +54,7 @@ async function judgeRewrite(store: ObjectStore, tenant: string, job: Job, policy
   await mergeTraces([openBlock(store, meta).iterateTraces()], async () => {}, {
     context: (job.context ?? []).map((m) => openBlock(store, m).iterateTraces()),
     filter: async (traces, parts) => {
-      const verdicts = await judgeTraces(policy, tier, traces);
+      const verdicts = await judgeTraces(policy, tier, traces, true);
       verdicts.forEach((v, i) => {
         const spans = parts[i].length;
         addRow(rows, { tenant, action: v.keep ? 'keep' : 'drop', reason: v.reason === 'default' ? defaultReason : v.reason, traces: 1, spans, bytes: Math.round(spans * bytesPerSpan) }, meta.blockID, seen);

@@ -21,11 +21,14 @@ async function matching(rule: RetentionRule, fetcher: MemoryFetcher): Promise<Se
   return new Set(r.traces.map((t) => t.traceId));
 }
 
-/** Verdicts for a batch of traces at `tierMs` (see the file comment for the semantics). */
-export async function judgeTraces(policy: RetentionPolicy, tierMs: number, traces: readonly (readonly SpanRecord[])[]): Promise<TraceVerdict[]> {
+/**
+ * Verdicts for a batch of traces at `tierMs` (see the file comment for the semantics). With
+ * `explain`, every rule is evaluated so a dropped trace names the rule whose time ran out.
+ */
+export async function judgeTraces(policy: RetentionPolicy, tierMs: number, traces: readonly (readonly SpanRecord[])[], explain = false): Promise<TraceVerdict[]> {
   const long = policy.rules.filter((r) => r.ageMs > tierMs).sort((a, b) => b.ageMs - a.ageMs);
-  // Short rules only matter when the default would keep a trace they match.
-  const short = policy.defaultMs > tierMs ? policy.rules.filter((r) => r.ageMs <= tierMs) : [];
+  // Short rules only decide when the default would keep a trace they match.
+  const short = policy.defaultMs > tierMs || explain ? policy.rules.filter((r) => r.ageMs <= tierMs).sort((a, b) => b.ageMs - a.ageMs) : [];
   const fetcher = new MemoryFetcher(traces);
   const longHits = await Promise.all(long.map((r) => matching(r, fetcher)));
   const shortHits = await Promise.all(short.map((r) => matching(r, fetcher)));
