@@ -52,3 +52,4 @@ export type { GeneratedSpan, GenerateOptions } from './metrics/generate.ts';
 export { generateTraces } from './metrics/generate.ts';
 export type { MetricsBenchResult, MetricsBenchOptions } from './metrics/bench-metrics.ts';
 export { measureMetricsQueries, BENCH_METRICS_QUERIES } from './metrics/bench-metrics.ts';
+export { revivePartial } from './metrics/revive.ts';

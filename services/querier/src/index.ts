@@ -44,3 +44,4 @@ export { BlockCatalog } from './blocks/block-catalog.ts';
 export { blockTraceSource } from './blocks/block-trace-source.ts';
 export { QueryPool } from './pool/query-pool.ts';
 export { blockSearchSource } from './blocks/block-search-source.ts';
+export { blockMetricsSource } from './blocks/block-metrics-source.ts';

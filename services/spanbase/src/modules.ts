@@ -7,7 +7,7 @@ import { Ingester, WorkerBlockSink, registerIngesterRoutes } from '@spanbase/ing
 import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { isCacheableBlockObject, parseBlockMeta } from '@spanbase/block';
-import { BlockCatalog, QueryPool, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
+import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
 import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
@@ -194,7 +194,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       });
       // --- TraceQL metrics (issue #6): /api/metrics/query_range and /api/metrics/query ---
       registerMetricsRoutes(ctx.api, {
-        sources: async (tenant) => live.metrics(tenant),
+        sources: async (tenant) => [...live.metrics(tenant), ...catalog.blocks(tenant).map((m) => blockMetricsSource(m, pool))],
         multitenancy: cfg['multitenancy.enabled'],
         limits: { maxRangeMs: 24 * 3600_000, maxQueryBytes: 128 * 1024, now: Date.now },
         maxExemplars: 100,

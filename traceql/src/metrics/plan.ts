@@ -71,6 +71,8 @@ export interface LeafPlan {
 export interface MetricsPlan {
   /** The query. */
   readonly query: Query;
+  /** The request it was planned for (a worker replans from the query text and this). */
+  readonly request: MetricsRequest;
   /** Its intervals. */
   readonly grid: TimeGrid;
   /** Its metrics pipelines, left to right. */
@@ -171,5 +173,5 @@ export function planMetrics(query: string | Query, req: MetricsRequest): Metrics
       maxSeries: req.maxSeries ?? 0,
     };
   });
-  return { query: ast, grid, leaves };
+  return { query: ast, request: req, grid, leaves };
 }

@@ -2,7 +2,6 @@
 // first and stop early; the work itself runs on the query pool.
 import type { BlockMeta } from '@spanbase/block';
 import { stringify } from '@spanbase/traceql';
-import type { SearchResult } from '@spanbase/traceql';
 import type { QueryPool } from '../pool/query-pool.ts';
 import type { SearchSource } from '../search/search-source.ts';
 
@@ -14,7 +13,7 @@ export function blockSearchSource(meta: BlockMeta, pool: QueryPool): SearchSourc
     bytes: meta.size,
     isBlock: true,
     search(query, o) {
-      return pool.run<SearchResult>({ kind: 'search', meta, query: stringify(query), limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end }, o.signal);
+      return pool.run({ kind: 'search', meta, query: stringify(query), limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end }, o.signal);
     },
   };
 }

@@ -3,8 +3,9 @@
 import { openBlock } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
-import { MemoryFetcher, executeSearch, parseOrThrow } from '@spanbase/traceql';
-import type { FetchSpansRequest, FetchedSpanset, Query, SearchResult, SpansetFetcher } from '@spanbase/traceql';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, parseOrThrow, planMetrics } from '@spanbase/traceql';
+import type { FetchColumnsRequest, FetchSpansRequest, FetchedSpanset, MetricsFetcher, MetricsPartial, MetricsPlan, MetricsRequest, Query, SearchResult, SpanColumnBatch } from '@spanbase/traceql';
+import type { SpanRecord } from '@spanbase/model';
 
 /** A search over one block. */
 export interface BlockSearchJob {
@@ -18,8 +19,21 @@ export interface BlockSearchJob {
   end: bigint;
 }
 
+/** A metrics query over one block; the result is a partial to merge. */
+export interface BlockMetricsJob {
+  kind: 'metrics';
+  meta: BlockMeta;
+  /** TraceQL text of the whole metrics query. */
+  query: string;
+  /** The request the plan was made for. */
+  request: MetricsRequest;
+}
+
 /** Any job. */
-export type BlockJob = BlockSearchJob;
+export type BlockJob = BlockSearchJob | BlockMetricsJob;
+
+/** What a job returns. */
+export type BlockJobResult<J extends BlockJob> = J extends BlockMetricsJob ? MetricsPartial : SearchResult;
 
 /** Opened readers, so a block's index and footer are read once per process. */
 export class ReaderCache {
@@ -59,21 +73,51 @@ function queryOf(text: string): Query {
   return q;
 }
 
+/** Traces of a block in groups of `n`, one row group's worth of decoding at a time. */
+async function* traceGroups(reader: BlockReader, n: number, signal?: AbortSignal): AsyncIterable<SpanRecord[][]> {
+  let group: SpanRecord[][] = [];
+  for await (const trace of reader.iterateTraces({ signal })) {
+    group.push(trace);
+    if (group.length >= n) {
+      yield group;
+      group = [];
+    }
+  }
+  if (group.length > 0) yield group;
+}
+
 /**
- * A fetcher that reads a whole block row group by row group and lets the in-memory fetcher apply
- * the request: correct (the superset rule holds trivially) but it decodes every span. Used until
- * the columnar block fetcher is in place.
+ * A fetcher that decodes a whole block, a group of traces at a time, and lets the in-memory
+ * fetchers apply the request: correct (the superset and exactness rules hold trivially) but it
+ * decodes every span. Used until the columnar block fetchers are in place.
  */
-function scanningFetcher(reader: BlockReader): SpansetFetcher {
+function scanningFetcher(reader: BlockReader): MetricsFetcher {
   return {
     async *fetch(request: FetchSpansRequest, signal?: AbortSignal): AsyncIterable<FetchedSpanset> {
-      for await (const trace of reader.iterateTraces({ signal })) yield* new MemoryFetcher([trace]).fetch(request, signal);
+      for await (const traces of traceGroups(reader, 512, signal)) yield* new MemoryFetcher(traces).fetch(request, signal);
+    },
+    async *fetchColumns(request: FetchColumnsRequest, signal?: AbortSignal): AsyncIterable<SpanColumnBatch> {
+      for await (const traces of traceGroups(reader, 512, signal)) yield* new MemoryColumnFetcher(traces).fetchColumns(request, signal);
     },
   };
 }
 
+const plans = new Map<string, MetricsPlan>();
+
+function planOf(job: BlockMetricsJob): MetricsPlan {
+  const key = `${job.query}\u0000${JSON.stringify(job.request, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+  let p = plans.get(key);
+  if (!p) {
+    p = planMetrics(queryOf(job.query), job.request);
+    if (plans.size > 64) plans.clear();
+    plans.set(key, p);
+  }
+  return p;
+}
+
 /** Runs a job against a block. */
-export async function runBlockJob(readers: ReaderCache, job: BlockJob, signal: AbortSignal): Promise<SearchResult> {
-  const reader = readers.get(job.meta);
-  return executeSearch(queryOf(job.query), scanningFetcher(reader), { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, signal, mostRecent: true });
+export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
+  const fetcher = scanningFetcher(readers.get(job.meta));
+  if (job.kind === 'metrics') return (await evaluateMetrics(planOf(job), fetcher, signal)) as BlockJobResult<J>;
+  return (await executeSearch(queryOf(job.query), fetcher, { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, signal, mostRecent: true })) as BlockJobResult<J>;
 }

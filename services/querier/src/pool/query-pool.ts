@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { SpanbaseError } from '@spanbase/model';
 import { ReaderCache, runBlockJob } from './jobs.ts';
-import type { BlockJob } from './jobs.ts';
+import type { BlockJob, BlockJobResult } from './jobs.ts';
 import type { FromWorker, ToWorker } from './query-worker.ts';
 
 interface Slot {
@@ -67,9 +67,10 @@ export class QueryPool {
   }
 
   /** Runs one job; rejects with the signal's reason if it is aborted. */
-  run<T>(job: BlockJob, signal: AbortSignal): Promise<T> {
+  run<J extends BlockJob>(job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
+    type T = BlockJobResult<J>;
     signal.throwIfAborted();
-    if (this.inline) return runBlockJob(this.inline, job, signal) as Promise<T>;
+    if (this.inline) return runBlockJob(this.inline, job, signal);
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     slot.busy++;
