@@ -59,7 +59,7 @@ function dataset(seed: number, count: number): SpanRecord[][] {
     for (let i = 0; i < n; i++) {
       const spanId = new Uint8Array(8).map(() => Math.floor(r() * 256));
       spanId[0] = i + 1;
-      let parentSpanId = new Uint8Array(0);
+      let parentSpanId: Uint8Array = new Uint8Array(0);
       if (i > 0) parentSpanId = r() < 0.08 ? new Uint8Array(8).fill(0xee) : records[Math.floor(r() * i)].span.spanId;
       const start = BASE + BigInt(t) * 10_000_000_000n + BigInt(Math.floor(r() * 1e9));
       const extra: KeyValue[] = r() < 0.3 ? [{ key: 'http.status_code', value: r() < 0.8 ? av.int(pick(r, [200, 404, 500])) : av.string('500') }] : [];
