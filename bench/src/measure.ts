@@ -46,3 +46,32 @@ export function measureThroughput(count: number, fn: (i: number) => unknown, uni
   if (sink < 0) console.log(sink);
   return r;
 }
+
+/** How often {@link timeRepeated} runs something. */
+export interface RepeatOptions {
+  /** Untimed runs first (default 1). */
+  warmup?: number;
+  /** Timed runs at least, whatever the budget (default 3). */
+  minRuns?: number;
+  /** Timed runs at most. */
+  maxRuns: number;
+  /** Stop starting runs once this much time went into the timed ones, ms. */
+  budgetMs: number;
+  /** Called after each timed run. */
+  onRun?: () => void;
+}
+
+/**
+ * Runs `run` (which measures itself and returns milliseconds, e.g. a timed HTTP request) after a
+ * warm-up, until `maxRuns` or the time budget is spent, but at least `minRuns` times.
+ */
+export async function timeRepeated(run: () => Promise<number>, opts: RepeatOptions): Promise<number[]> {
+  for (let i = 0; i < (opts.warmup ?? 1); i++) await run();
+  const samples: number[] = [];
+  const t0 = performance.now();
+  while (samples.length < opts.maxRuns && (samples.length < (opts.minRuns ?? 3) || performance.now() - t0 < opts.budgetMs)) {
+    samples.push(await run());
+    opts.onRun?.();
+  }
+  return samples;
+}

@@ -76,6 +76,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchRun> {
   const runId = `${started.getTime().toString(36)}`;
   const pool = new BackendPool(backendOpts);
   const results: ScenarioReport[] = [];
+  const runDir = mkdtempSync(join(tmpdir(), 'spanbase-bench-run-'));
+  const shared = new Map<string, Promise<unknown>>();
   try {
     for (const s of scenarios) {
       log(`== ${s.name}: ${s.title}`);
@@ -83,6 +85,19 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchRun> {
       const ctx: ScenarioContext = {
         scale, seed, tmpDir: tmp, progress, log, cpuProfile: opts.cpuProfile ?? false,
         backend: () => pool.acquire(tmp, runId),
+        backendOf: (kind) => pool.acquire(tmp, runId, kind),
+        shared: <T>(key: string, make: (dir: string) => Promise<T>): Promise<T> => {
+          let p = shared.get(key) as Promise<T> | undefined;
+          if (!p) {
+            const dir = join(runDir, `shared-${shared.size + 1}`);
+            mkdirSync(dir);
+            p = make(dir);
+            // A failed build is not kept: the next scenario tries again and reports its own error.
+            p.catch(() => shared.delete(key));
+            shared.set(key, p);
+          }
+          return p;
+        },
         seconds: (base, min = 1) => Math.max(min, base * scale),
         count: (base, min = 1) => Math.max(min, Math.round(base * scale)),
       };
@@ -108,6 +123,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchRun> {
     }
   } finally {
     await pool.close();
+    rmSync(runDir, { recursive: true, force: true });
   }
   const cpu = cpus();
   const report: BenchReport = {

@@ -106,6 +106,17 @@ export interface ScenarioContext {
   tmpDir: string;
   /** Where blocks go (--backend); started lazily (s3rver only when asked for). */
   backend(): Promise<BackendTarget>;
+  /**
+   * A backend of the given kind whatever --backend says, for scenarios that compare both: `s3`
+   * is the --s3.* endpoint when given, else s3rver on loopback (started once per run).
+   */
+  backendOf(kind: BackendTarget['kind']): Promise<BackendTarget>;
+  /**
+   * Something built once per run and shared by every scenario that asks for the same `key`
+   * (the hour of blocks that search and metrics both read). `make` gets a directory of its own,
+   * removed when the run ends.
+   */
+  shared<T>(key: string, make: (dir: string) => Promise<T>): Promise<T>;
   /** Progress bars on stderr. */
   progress: Progress;
   /** Profile the server child with --cpu-prof and summarise it (--cpu-prof). */

@@ -3,8 +3,8 @@
 // ceiling: how fast this machine fully decodes the same bodies (decodeExportRequest, one thread).
 // A server that does more than decode (validate, WAL, index) cannot beat it on one core, so
 // sustained / ceiling says how much of the machine's parsing capacity ingest keeps.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeExportRequest, scanExportRequest } from '@spanbase/otlp';
 import { formatNumber, mib } from '../format.ts';
 import { drive } from '../load/driver.ts';
@@ -16,8 +16,9 @@ import type { Transport } from '../load/senders.ts';
 import { measureThroughput } from '../measure.ts';
 import type { ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
 import { storageFlags } from '../server/backend.ts';
-import { profileMarkdown, summarizeCpuProfile } from '../server/cpu-profile.ts';
-import { profileThread, spawnSpanbase } from '../server/spanbase-process.ts';
+import { profileSections } from '../server/cpu-profile.ts';
+import { serverProblems } from '../server/server-log.ts';
+import { spawnSpanbase } from '../server/spanbase-process.ts';
 import { latencyCurve, latencyStats, ratePerBucket } from '../stats.ts';
 import { workloadBatches } from '../workload/generate.ts';
 
@@ -137,13 +138,7 @@ async function runIngest(ctx: ScenarioContext, protocol: 'http' | 'grpc', label:
   if (stopped.exitCode !== 0) notes.push(`the server ${stopped.exitCode === null ? 'did not stop within 60 s of SIGTERM and was killed' : `exited with code ${stopped.exitCode} on SIGTERM`}`);
   if (stopped.stopMs > 1000) notes.push(`the server took ${formatNumber(stopped.stopMs / 1000)} s to shut down`);
   notes.push(...serverProblems(server.output()));
-  const sections = stopped.cpuProfiles.map((file) => {
-    const thread = profileThread(basename(file));
-    return {
-      title: `Server CPU profile, ${thread === 0 ? 'main thread' : `worker thread ${thread}`} (${label}: warm-up, flat out, target rate, shutdown)`,
-      markdown: profileMarkdown(summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')))),
-    };
-  });
+  const sections = profileSections(stopped.cpuProfiles, `${label}: warm-up, flat out, target rate, shutdown`);
   return {
     rows,
     notes,
@@ -178,19 +173,4 @@ function failureNote(what: string, r: DriveResult): string | undefined {
   const entries = Object.entries(r.failures);
   if (entries.length === 0) return undefined;
   return `${what}: ${entries.map(([k, v]) => `${v} x ${k}`).join(', ')} of ${r.requests} requests failed`;
-}
-
-/** Warnings and errors the server logged (JSON lines, pino levels), summarised: they explain bad numbers. */
-function serverProblems(output: string): string[] {
-  const counts = new Map<string, number>();
-  for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const rec = JSON.parse(line) as { level?: number; msg?: string };
-      if ((rec.level ?? 0) >= 40) counts.set(String(rec.msg), (counts.get(String(rec.msg)) ?? 0) + 1);
-    } catch {
-      // not a log line
-    }
-  }
-  return [...counts].slice(0, 5).map(([msg, n]) => `server logged ${n} x "${msg}"`);
 }

@@ -2,6 +2,7 @@
 // an S3 endpoint given by flags, or else s3rver on loopback, started the way the test suite
 // starts it (test/setup/s3rver-process.ts) and only when a scenario asks for the backend.
 import { join } from 'node:path';
+import type { ObjectStoreConfig } from '@spanbase/backend';
 import { startS3rver } from '../../../test/setup/s3rver-process.ts';
 import type { S3rverProcess } from '../../../test/setup/s3rver-process.ts';
 
@@ -59,10 +60,13 @@ export class BackendPool {
     this.opts = opts;
   }
 
-  /** A backend for one scenario: a fresh directory under `tmpDir`, or a fresh S3 prefix. */
-  async acquire(tmpDir: string, runId: string): Promise<BackendTarget> {
+  /**
+   * A backend for one scenario: a fresh directory under `tmpDir`, or a fresh S3 prefix. `kind`
+   * overrides --backend (a scenario that measures both).
+   */
+  async acquire(tmpDir: string, runId: string, kind: BackendTarget['kind'] = this.opts.kind): Promise<BackendTarget> {
     this.n++;
-    if (this.opts.kind === 'local') return { kind: 'local', dir: join(tmpDir, `blocks-${this.n}`) };
+    if (kind === 'local') return { kind: 'local', dir: join(tmpDir, `blocks-${this.n}`) };
     const given = this.opts.s3 ?? {};
     let base: Omit<S3Target, 'prefix' | 'forcePathStyle'>;
     if (given.endpoint) {
@@ -80,4 +84,11 @@ export class BackendPool {
   async close(): Promise<void> {
     if (this.s3rver) await (await this.s3rver).stop();
   }
+}
+
+/** The object-store config (for `createObjectStore`) of `target`, without the read cache. */
+export function storeConfig(target: BackendTarget): ObjectStoreConfig {
+  if (target.kind === 'local') return { backend: 'local', local: { path: target.dir } };
+  const { endpoint, bucket, region, accessKeyId, secretAccessKey, prefix, forcePathStyle } = target;
+  return { backend: 's3', s3: { endpoint, bucket, region, accessKeyId, secretAccessKey, prefix, forcePathStyle } };
 }

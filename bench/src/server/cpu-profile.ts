@@ -2,6 +2,8 @@
 // (a Spanbase package, a dependency, Node internals, GC) and by function, and inclusive time of
 // Spanbase's own functions. Percentages are of the busy time (idle excluded), so "30%" means 30%
 // of the time the server's main thread was working.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 /** The parts of the .cpuprofile format read here. */
 interface CpuProfile {
@@ -110,4 +112,21 @@ function areaOf(f: { functionName: string; url: string }): string {
   if (own) return `${own[1]}/${own[2]}`;
   if (url.includes('/traceql/')) return 'traceql';
   return url.split('/').pop() ?? url;
+}
+
+/** One report section per profiled thread (`files` as SpanbaseProcess.stop returns them, main thread first). */
+export function profileSections(files: readonly string[], what: string): { title: string; markdown: string }[] {
+  return files.map((file) => {
+    const thread = profileThread(basename(file));
+    return {
+      title: `Server CPU profile, ${thread === 0 ? 'main thread' : `worker thread ${thread}`} (${what})`,
+      markdown: profileMarkdown(summarizeCpuProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile)),
+    };
+  });
+}
+
+/** The thread id in a --cpu-prof file name (0 for the main thread). */
+export function profileThread(file: string): number {
+  const parts = file.split('.');
+  return Number(parts[parts.length - 3]);
 }

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { profileThread } from './cpu-profile.ts';
 
 /** Repository root (bench/src/server → ../../..). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -156,10 +157,4 @@ export async function spawnSpanbase(opts: SpawnOptions): Promise<SpanbaseProcess
       return { exitCode, stopMs, cpuProfiles: profiles.map((f) => join(dir!, f)) };
     },
   };
-}
-
-/** The thread id in a --cpu-prof file name (0 for the main thread). */
-export function profileThread(file: string): number {
-  const parts = file.split('.');
-  return Number(parts[parts.length - 3]);
 }

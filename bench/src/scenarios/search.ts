@@ -1,0 +1,144 @@
+// Search (issue #5): an hour of realistic spans as blocks, queried through the binary's
+// /api/search (query path, worker pool, block fetchers: what a Grafana user waits for) for the
+// four access patterns and `{}`, limit 20, each beside the equivalent DuckDB SQL over the same
+// data.parquet files, on one thread and on DuckDB's default threads.
+import { formatNumber } from '../format.ts';
+import { hourDataset, HOUR_BASE_SPANS, HOUR_BLOCKS } from '../dataset/hour-dataset.ts';
+import type { HourDataset } from '../dataset/hour-dataset.ts';
+import { timeRepeated } from '../measure.ts';
+import { openDuckDb } from '../peer/duckdb.ts';
+import type { DuckDbPeer } from '../peer/duckdb.ts';
+import { createSpansView, sqlString } from '../peer/spans-view.ts';
+import type { Chart, ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
+import { expectOk, searchTraceIds, searchUrl, timedGet } from '../server/api.ts';
+import { startDatasetServer } from '../server/dataset-server.ts';
+import { latencyCurve, latencyStats } from '../stats.ts';
+
+/** Traces per search, as Grafana asks. */
+const LIMIT = 20;
+
+/** One access pattern: the TraceQL and the SQL condition that selects the same spans. */
+interface SearchQuery {
+  /** File-name-safe id. */
+  id: string;
+  /** Row label. */
+  label: string;
+  /** TraceQL. */
+  traceql: string;
+  /** SQL WHERE condition over the `spans` view. */
+  where: string;
+}
+
+/** The four access patterns of issue #5 and `{}`, with values taken from the dataset. */
+export function searchQueries(d: HourDataset): SearchQuery[] {
+  const id = d.sampleTraceIds[Math.floor(d.sampleTraceIds.length / 2)];
+  const { service, route } = d.serviceRoute;
+  return [
+    { id: 'trace-id', label: 'by trace id', traceql: `{ trace:id = "${id}" }`, where: `trace_id = from_hex('${id}')` },
+    {
+      id: 'service-attribute', label: 'by service + attribute', traceql: `{ resource.service.name = ${JSON.stringify(service)} && span.http.route = ${JSON.stringify(route)} }`,
+      where: `service_name = ${sqlString(service)} AND span_http_route = ${sqlString(route)}`,
+    },
+    { id: 'duration', label: 'by duration', traceql: '{ duration > 1s }', where: 'duration_nano > 1000000000' },
+    { id: 'error', label: 'by error', traceql: '{ status = error }', where: 'status_code = 2' },
+    { id: 'recent', label: 'most recent', traceql: '{}', where: 'true' },
+  ];
+}
+
+/** The SQL equivalent of a search: traces with a matching span, newest trace start first. */
+export function searchSql(where: string, limit: number): string {
+  return (
+    'SELECT trace_id, any_value(trace_root_service_name) AS root_service, any_value(trace_root_span_name) AS root_name, ' +
+    'any_value(trace_start_unix_nano) AS trace_start, any_value(trace_end_unix_nano) - any_value(trace_start_unix_nano) AS duration, count(*) AS matched ' +
+    `FROM spans WHERE ${where} GROUP BY trace_id ORDER BY trace_start DESC LIMIT ${limit}`
+  );
+}
+
+/** Search latency beside DuckDB. */
+export const searchScenario: Scenario = {
+  name: 'search',
+  title: 'Search',
+  description:
+    `One hour of realistic spans (${formatNumber(HOUR_BASE_SPANS)} times --scale; issue #5 asks for 5 million, --scale=25) written as ${HOUR_BLOCKS} blocks of five minutes, ` +
+    'served by the spanbase binary; searches go through GET /api/search (limit 20, the hour as start/end): by trace id, by service + span attribute, by duration, ' +
+    'by error, and `{}` (most recent traces). Each is timed after a warm-up, repeated within a time budget. The peer is DuckDB over the same data.parquet files: ' +
+    'matching spans grouped by trace, newest trace start first, limit 20; one thread and default threads, Parquet metadata cached.',
+  inDefaultSuite: true,
+  run,
+};
+
+async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const d = await hourDataset(ctx, ctx.count(HOUR_BASE_SPANS, 2_000));
+  const queries = searchQueries(d);
+  const srv = await startDatasetServer(ctx, d);
+  const budgetMs = ctx.seconds(6, 0.3) * 1000;
+  const spanbase = new Map<string, { samples: number[]; ids: string[] }>();
+  let stopped: Awaited<ReturnType<typeof srv.stop>>;
+  try {
+    for (const q of queries) {
+      const step = ctx.progress.step(`Spanbase ${q.traceql}`, 10, ' runs');
+      const url = searchUrl(srv.server.api, q.traceql, { limit: LIMIT, start: d.startUnixNano, end: d.endUnixNano });
+      let ids: string[] = [];
+      const samples = await timeRepeated(async () => {
+        const r = await timedGet(url);
+        expectOk(r, `search ${q.traceql}`);
+        ids = searchTraceIds(r.body);
+        return r.ms;
+      }, { maxRuns: 10, budgetMs, onRun: () => step.tick() });
+      step.done(`p50 ${formatNumber(latencyStats(samples).p50)} ms, ${ids.length} traces`);
+      spanbase.set(q.id, { samples, ids });
+    }
+  } finally {
+    stopped = await srv.stop('search queries');
+  }
+
+  const duck = await openDuckDb(1);
+  const peers = new Map<string, { one: number[]; all: number[]; ids: string[] }>();
+  try {
+    await createSpansView(duck, d.parquetFiles);
+    for (const q of queries) peers.set(q.id, await duckSearch(ctx, duck, q, budgetMs));
+  } finally {
+    duck.close();
+  }
+
+  const rows: ResultRow[] = [];
+  const charts: Chart[] = [];
+  const notes: string[] = [
+    `${formatNumber(d.spans)} spans, ${formatNumber(d.traces)} traces in ${d.metas.length} blocks on ${srv.label} (${formatNumber(d.bytes / 2 ** 20)} MiB of data.parquet); ` +
+      `dataset built in ${formatNumber(d.buildSeconds)} s. Latency budget per query and side: ${formatNumber(budgetMs / 1000)} s, at most 10 runs (p99 of a few runs is their maximum).`,
+  ];
+  for (const q of queries) {
+    const s = spanbase.get(q.id)!;
+    const p = peers.get(q.id)!;
+    const st = latencyStats(s.samples);
+    const one = latencyStats(p.one);
+    const all = latencyStats(p.all);
+    const agree = s.ids.filter((id) => p.ids.includes(id)).length;
+    const answer = `${s.ids.length} traces (DuckDB ${p.ids.length}, ${agree} in common)`;
+    rows.push(
+      { metric: `${q.label}: p50`, unit: 'ms', spanbase: st.p50, peer: one.p50, peerLabel: 'DuckDB 1 thread', higherIsBetter: false, note: `${q.traceql}: ${answer}` },
+      { metric: `${q.label}: p99`, unit: 'ms', spanbase: st.p99, peer: one.p99, peerLabel: 'DuckDB 1 thread', higherIsBetter: false, note: `${st.count} runs` },
+      { metric: `${q.label}: p50 (vs DuckDB default threads)`, unit: 'ms', spanbase: st.p50, peer: all.p50, peerLabel: 'DuckDB default threads', higherIsBetter: false },
+    );
+    if (agree < Math.min(s.ids.length, p.ids.length)) notes.push(`${q.label}: Spanbase and DuckDB returned different traces (${answer}).`);
+    charts.push({
+      kind: 'latency', id: q.id, title: `Search ${q.traceql}`, unit: 'ms',
+      series: [latencyCurve('Spanbase /api/search', s.samples), latencyCurve('DuckDB 1 thread', p.one), latencyCurve('DuckDB default threads', p.all)],
+    });
+  }
+  notes.push(...stopped.notes);
+  return { rows, charts, notes, sections: stopped.sections };
+}
+
+async function duckSearch(ctx: ScenarioContext, duck: DuckDbPeer, q: SearchQuery, budgetMs: number): Promise<{ one: number[]; all: number[]; ids: string[] }> {
+  const sql = searchSql(q.where, LIMIT);
+  const step = ctx.progress.step(`DuckDB ${q.label}`, 2, ' thread settings');
+  await duck.setThreads(1);
+  const one = await duck.timeQuery(sql, { repeat: 10, budgetMs });
+  step.tick();
+  await duck.setThreads('default');
+  const all = await duck.timeQuery(sql, { repeat: 10, budgetMs });
+  step.done(`p50 ${formatNumber(one.stats.p50)} ms (1 thread), ${formatNumber(all.stats.p50)} ms (default)`);
+  const ids = all.rows.map((r) => Buffer.from((r.trace_id as { bytes: Uint8Array }).bytes).toString('hex'));
+  return { one: one.samples, all: all.samples, ids };
+}
