@@ -9,7 +9,7 @@ import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { isCacheableBlockObject, parseBlockMeta } from '@spanbase/block';
 import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
-import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources } from '@spanbase/querier';
+import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
 import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
 import type { MetricsSource } from '@spanbase/querier';
@@ -67,7 +67,12 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     deps: (target) => (target === 'all' ? ['store', 'blocks'] : ['store']),
     async init(ctx) {
       const cfg = ctx.cfg;
-      const catalog = cfg.target === 'all' ? ctx.get<{ catalog: BlockCatalog }>('blocks').catalog : undefined;
+      // In one process the shared catalog makes a flushed block queryable at once; apart, the
+      // ingester keeps its recent blocks (twice the poll period) and answers for them itself.
+      const catalog =
+        cfg.target === 'all'
+          ? ctx.get<{ catalog: BlockCatalog }>('blocks').catalog
+          : new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: 0, localOnlyForMs: 2 * cfg['storage.blocklist-poll'] + 60_000, log: ctx.log });
       // The worker only writes: it gets the store settings without the read cache.
       const sink = new WorkerBlockSink({ store: { ...ctx.get<StoreModule>('store').config, cache: undefined }, block: { bloomFalsePositive: cfg['block.bloom-filter-false-positive'] } });
       const ingester = await Ingester.start({
@@ -81,10 +86,11 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         maxBlockBytes: cfg['ingester.max-block-bytes'],
         flushCheckPeriodMs: cfg['ingester.flush-check-period'],
         sink,
-        onFlushed: (tenant, block) => catalog?.add(tenant, parseBlockMeta(block.meta)),
+        onFlushed: (tenant, block) => catalog.add(tenant, parseBlockMeta(block.meta)),
         logger: ctx.log.child({ module: 'ingester' }),
       });
-      registerIngesterRoutes(ctx.api, ingester, cfg['distributor.max-recv-msg-size']);
+      const recent = cfg.target === 'all' ? undefined : blockTraceSource(catalog, ctx.log, ctx.metrics.counter('spanbase_ingester_recent_blocks_skipped_total', 'Recent blocks the ingester could not read for a trace lookup.', ['reason']));
+      registerIngesterRoutes(ctx.api, ingester, cfg['distributor.max-recv-msg-size'], recent && (async (tenant, id) => (await recent.findTrace(tenant, id, undefined)).records));
       const m = ctx.metrics;
       m.gauge('spanbase_ingester_live_traces', 'Traces held in memory, by tenant.', ['tenant']).collect(() =>
         [...ingester.tenantStores()].map((t) => [{ tenant: t.tenant }, t.traceCount] as [Record<string, string>, number]),
@@ -118,7 +124,13 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
           metrics: (tenant: string): MetricsSource[] => [liveMetricsSource(ingester, tenant)],
         };
       }
-      return { sources: remoteLiveSources(requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses'])), search: (): SearchSource[] => [], metrics: (): MetricsSource[] => [], tags: (): TagsSource[] => [] };
+      const addresses = requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses']);
+      return {
+        sources: remoteLiveSources(addresses),
+        search: (tenant: string): SearchSource[] => remoteSearchSources(addresses, tenant),
+        metrics: (tenant: string): MetricsSource[] => remoteMetricsSources(addresses, tenant),
+        tags: (): TagsSource[] => [],
+      };
     },
   },
 

@@ -13,6 +13,11 @@ export interface BlockCatalogOptions {
   store: ObjectStore;
   /** How often the store is polled; 0 disables the timer (tests poll by hand). */
   pollMs: number;
+  /**
+   * Only blocks added by this process, each kept for this long (ms), no polling: what an
+   * ingester running apart needs to serve its recent blocks until queriers' polls see them.
+   */
+  localOnlyForMs?: number;
   log: Logger;
   /** Concurrent meta reads per poll. */
   pollConcurrency?: number;
@@ -23,6 +28,8 @@ interface TenantBlocks {
   live: Map<string, BlockMeta>;
   /** Added locally since the last poll that saw them; kept even if a poll missed them. */
   local: Map<string, BlockMeta>;
+  /** When each local block was added (unix ms). */
+  addedAt: Map<string, number>;
 }
 
 /** Per-tenant blocks and their readers. */
@@ -41,6 +48,7 @@ export class BlockCatalog {
 
   /** Polls once now and then every pollMs. */
   async start(): Promise<void> {
+    if (this.opts.localOnlyForMs !== undefined) return;
     await this.poll();
     if (this.opts.pollMs > 0) {
       this.timer = setInterval(() => void this.poll(), this.opts.pollMs);
@@ -54,7 +62,7 @@ export class BlockCatalog {
 
   private tenant(t: string): TenantBlocks {
     let e = this.tenants.get(t);
-    if (!e) this.tenants.set(t, (e = { live: new Map(), local: new Map() }));
+    if (!e) this.tenants.set(t, (e = { live: new Map(), local: new Map(), addedAt: new Map() }));
     return e;
   }
 
@@ -63,6 +71,21 @@ export class BlockCatalog {
     const t = this.tenant(tenant);
     t.live.set(meta.blockID, meta);
     t.local.set(meta.blockID, meta);
+    t.addedAt.set(meta.blockID, Date.now());
+    if (this.opts.localOnlyForMs !== undefined) this.expireLocal(Date.now() - this.opts.localOnlyForMs);
+  }
+
+  /** Drops local-only blocks added before `cutoffMs` (queriers' polls have seen them by then). */
+  private expireLocal(cutoffMs: number): void {
+    for (const t of this.tenants.values()) {
+      for (const [id, at] of t.addedAt) {
+        if (at >= cutoffMs) continue;
+        t.addedAt.delete(id);
+        t.local.delete(id);
+        t.live.delete(id);
+        this.readers.delete(id);
+      }
+    }
   }
 
   /** Re-reads every tenant's block list from the store. One poll runs at a time. */
@@ -85,8 +108,10 @@ export class BlockCatalog {
         // Local blocks the listing does not show yet stay (eventually consistent listings);
         // ones it shows compacted or has caught up with are the store's to report from now on.
         for (const [id, m] of t.local) {
-          if (seen.has(id) || compacted.has(id)) t.local.delete(id);
-          else seen.set(id, m);
+          if (seen.has(id) || compacted.has(id)) {
+            t.local.delete(id);
+            t.addedAt.delete(id);
+          } else seen.set(id, m);
         }
         t.live = seen;
         for (const id of compacted) this.readers.delete(id);
@@ -101,6 +126,7 @@ export class BlockCatalog {
 
   /** Blocks a reader should read for a tenant (replaced compaction inputs left out). */
   blocks(tenant: string): BlockMeta[] {
+    if (this.opts.localOnlyForMs !== undefined) this.expireLocal(Date.now() - this.opts.localOnlyForMs);
     const t = this.tenants.get(tenant);
     return t ? visibleBlocks([...t.live.values()]) : [];
   }
