@@ -3,9 +3,10 @@
 import type { Scenario } from '../scenario.ts';
 import { blockWriteScenario } from './block-write.ts';
 import { ingestScenario } from './ingest.ts';
+import { metricsScenario } from './metrics.ts';
 import { searchScenario } from './search.ts';
 import { traceByIdScenario } from './trace-by-id.ts';
 import { traceqlParseScenario } from './traceql-parse.ts';
 
 /** All scenarios. */
-export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario];
+export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario];

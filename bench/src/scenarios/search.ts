@@ -5,14 +5,13 @@
 import { formatNumber } from '../format.ts';
 import { hourDataset, HOUR_BASE_SPANS, HOUR_BLOCKS } from '../dataset/hour-dataset.ts';
 import type { HourDataset } from '../dataset/hour-dataset.ts';
-import { timeRepeated } from '../measure.ts';
 import { openDuckDb } from '../peer/duckdb.ts';
-import type { DuckDbPeer } from '../peer/duckdb.ts';
 import { createSpansView, sqlString } from '../peer/spans-view.ts';
 import type { Chart, ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
-import { expectOk, searchTraceIds, searchUrl, timedGet } from '../server/api.ts';
+import { searchTraceIds, searchUrl } from '../server/api.ts';
 import { startDatasetServer } from '../server/dataset-server.ts';
-import { latencyCurve, latencyStats } from '../stats.ts';
+import type { PeerTimes } from './side-by-side.ts';
+import { MAX_RUNS, latencyChart, latencyRows, timeDuckDb, timeServerQuery } from './side-by-side.ts';
 
 /** Traces per search, as Grafana asks. */
 const LIMIT = 20;
@@ -70,22 +69,18 @@ export const searchScenario: Scenario = {
 async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const d = await hourDataset(ctx, ctx.count(HOUR_BASE_SPANS, 2_000));
   const queries = searchQueries(d);
-  const srv = await startDatasetServer(ctx, d);
   const budgetMs = ctx.seconds(6, 0.3) * 1000;
+  const srv = await startDatasetServer(ctx, d);
   const spanbase = new Map<string, { samples: number[]; ids: string[] }>();
   let stopped: Awaited<ReturnType<typeof srv.stop>>;
   try {
     for (const q of queries) {
-      const step = ctx.progress.step(`Spanbase ${q.traceql}`, 10, ' runs');
-      const url = searchUrl(srv.server.api, q.traceql, { limit: LIMIT, start: d.startUnixNano, end: d.endUnixNano });
       let ids: string[] = [];
-      const samples = await timeRepeated(async () => {
-        const r = await timedGet(url);
-        expectOk(r, `search ${q.traceql}`);
-        ids = searchTraceIds(r.body);
-        return r.ms;
-      }, { maxRuns: 10, budgetMs, onRun: () => step.tick() });
-      step.done(`p50 ${formatNumber(latencyStats(samples).p50)} ms, ${ids.length} traces`);
+      const url = searchUrl(srv.server.api, q.traceql, { limit: LIMIT, start: d.startUnixNano, end: d.endUnixNano });
+      const samples = await timeServerQuery(ctx, q.traceql, url, budgetMs, (body) => {
+        ids = searchTraceIds(body);
+        return `${ids.length} traces`;
+      });
       spanbase.set(q.id, { samples, ids });
     }
   } finally {
@@ -93,10 +88,10 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   }
 
   const duck = await openDuckDb(1);
-  const peers = new Map<string, { one: number[]; all: number[]; ids: string[] }>();
+  const peers = new Map<string, PeerTimes>();
   try {
     await createSpansView(duck, d.parquetFiles);
-    for (const q of queries) peers.set(q.id, await duckSearch(ctx, duck, q, budgetMs));
+    for (const q of queries) peers.set(q.id, await timeDuckDb(ctx, duck, q.label, searchSql(q.where, LIMIT), budgetMs));
   } finally {
     duck.close();
   }
@@ -105,40 +100,18 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const charts: Chart[] = [];
   const notes: string[] = [
     `${formatNumber(d.spans)} spans, ${formatNumber(d.traces)} traces in ${d.metas.length} blocks on ${srv.label} (${formatNumber(d.bytes / 2 ** 20)} MiB of data.parquet); ` +
-      `dataset built in ${formatNumber(d.buildSeconds)} s. Latency budget per query and side: ${formatNumber(budgetMs / 1000)} s, at most 10 runs (p99 of a few runs is their maximum).`,
+      `dataset built in ${formatNumber(d.buildSeconds)} s. Budget per query and side: ${formatNumber(budgetMs / 1000)} s, at most ${MAX_RUNS} runs after a warm-up (p99 of a few runs is their maximum).`,
   ];
   for (const q of queries) {
     const s = spanbase.get(q.id)!;
     const p = peers.get(q.id)!;
-    const st = latencyStats(s.samples);
-    const one = latencyStats(p.one);
-    const all = latencyStats(p.all);
-    const agree = s.ids.filter((id) => p.ids.includes(id)).length;
-    const answer = `${s.ids.length} traces (DuckDB ${p.ids.length}, ${agree} in common)`;
-    rows.push(
-      { metric: `${q.label}: p50`, unit: 'ms', spanbase: st.p50, peer: one.p50, peerLabel: 'DuckDB 1 thread', higherIsBetter: false, note: `${q.traceql}: ${answer}` },
-      { metric: `${q.label}: p99`, unit: 'ms', spanbase: st.p99, peer: one.p99, peerLabel: 'DuckDB 1 thread', higherIsBetter: false, note: `${st.count} runs` },
-      { metric: `${q.label}: p50 (vs DuckDB default threads)`, unit: 'ms', spanbase: st.p50, peer: all.p50, peerLabel: 'DuckDB default threads', higherIsBetter: false },
-    );
-    if (agree < Math.min(s.ids.length, p.ids.length)) notes.push(`${q.label}: Spanbase and DuckDB returned different traces (${answer}).`);
-    charts.push({
-      kind: 'latency', id: q.id, title: `Search ${q.traceql}`, unit: 'ms',
-      series: [latencyCurve('Spanbase /api/search', s.samples), latencyCurve('DuckDB 1 thread', p.one), latencyCurve('DuckDB default threads', p.all)],
-    });
+    const duckIds = p.all.rows.map((r) => Buffer.from((r.trace_id as { bytes: Uint8Array }).bytes).toString('hex'));
+    const common = s.ids.filter((id) => duckIds.includes(id)).length;
+    const answer = `${s.ids.length} traces (DuckDB ${duckIds.length}, ${common} in common)`;
+    rows.push(...latencyRows(q.label, s.samples, p, { note: `${q.traceql}: ${answer}` }));
+    if (common < Math.min(s.ids.length, duckIds.length)) notes.push(`${q.label}: Spanbase and DuckDB returned different traces: ${answer}.`);
+    charts.push(latencyChart(q.id, `Search ${q.traceql}`, 'Spanbase /api/search', s.samples, p));
   }
   notes.push(...stopped.notes);
   return { rows, charts, notes, sections: stopped.sections };
-}
-
-async function duckSearch(ctx: ScenarioContext, duck: DuckDbPeer, q: SearchQuery, budgetMs: number): Promise<{ one: number[]; all: number[]; ids: string[] }> {
-  const sql = searchSql(q.where, LIMIT);
-  const step = ctx.progress.step(`DuckDB ${q.label}`, 2, ' thread settings');
-  await duck.setThreads(1);
-  const one = await duck.timeQuery(sql, { repeat: 10, budgetMs });
-  step.tick();
-  await duck.setThreads('default');
-  const all = await duck.timeQuery(sql, { repeat: 10, budgetMs });
-  step.done(`p50 ${formatNumber(one.stats.p50)} ms (1 thread), ${formatNumber(all.stats.p50)} ms (default)`);
-  const ids = all.rows.map((r) => Buffer.from((r.trace_id as { bytes: Uint8Array }).bytes).toString('hex'));
-  return { one: one.samples, all: all.samples, ids };
 }

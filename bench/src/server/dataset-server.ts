@@ -15,11 +15,11 @@ import type { SpanbaseProcess } from './spanbase-process.ts';
 import { spawnSpanbase } from './spanbase-process.ts';
 
 /**
- * Flags that keep the compactor off a prepared dataset: no merge can gather enough inputs, and
- * blocks of a fixed past date are not expired. Long query timeout: a slow query is a number to
- * report, not a failure.
+ * Flags that keep the compactor off a prepared dataset: no merge fits in one byte, and blocks of
+ * a fixed past date are not expired. Long query timeout: a slow query is a number to report, not
+ * a failure.
  */
-export const DATASET_SERVER_FLAGS = ['--compaction.min-input-blocks=1000000', '--compaction.block-retention=87600h', '--compaction.cycle=24h', '--query.timeout=30m'];
+export const DATASET_SERVER_FLAGS = ['--compaction.max-block-bytes=1', '--compaction.block-retention=87600h', '--compaction.cycle=24h', '--query.timeout=30m'];
 
 /** A running server over a dataset. */
 export interface DatasetServer {

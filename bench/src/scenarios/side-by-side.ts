@@ -1,0 +1,67 @@
+// Query latency of the server beside DuckDB: the timing loops, rows and charts that the search and
+// metrics scenarios share. Both sides get a warm-up run and then at most MAX_RUNS timed runs
+// within the same time budget.
+import { formatNumber } from '../format.ts';
+import { timeRepeated } from '../measure.ts';
+import type { DuckDbPeer, TimedQuery } from '../peer/duckdb.ts';
+import type { Chart, ResultRow, ScenarioContext } from '../scenario.ts';
+import { expectOk, timedGet } from '../server/api.ts';
+import { latencyCurve, latencyStats } from '../stats.ts';
+
+/** Timed runs per query and side at most. */
+export const MAX_RUNS = 10;
+
+/** DuckDB's runs of one query, one thread and default threads. */
+export interface PeerTimes {
+  /** One thread. */
+  one: TimedQuery;
+  /** DuckDB's default threads (one per core). */
+  all: TimedQuery;
+}
+
+/**
+ * Times GET `url` on the server. `read` checks each answer (throw on a wrong one) and returns
+ * a short summary of the last for the progress line.
+ */
+export async function timeServerQuery(ctx: ScenarioContext, label: string, url: string, budgetMs: number, read: (body: string) => string): Promise<number[]> {
+  const step = ctx.progress.step(`Spanbase ${label}`, MAX_RUNS, ' runs');
+  let summary = '';
+  const samples = await timeRepeated(async () => {
+    const r = await timedGet(url);
+    expectOk(r, label);
+    summary = read(r.body);
+    return r.ms;
+  }, { maxRuns: MAX_RUNS, budgetMs, onRun: () => step.tick() });
+  step.done(`p50 ${formatNumber(latencyStats(samples).p50)} ms, ${summary}`);
+  return samples;
+}
+
+/** Times `sql` on DuckDB with one thread, then with default threads. */
+export async function timeDuckDb(ctx: ScenarioContext, duck: DuckDbPeer, label: string, sql: string, budgetMs: number): Promise<PeerTimes> {
+  const step = ctx.progress.step(`DuckDB ${label}`, 2, ' thread settings');
+  await duck.setThreads(1);
+  const one = await duck.timeQuery(sql, { repeat: MAX_RUNS, budgetMs });
+  step.tick();
+  await duck.setThreads('default');
+  const all = await duck.timeQuery(sql, { repeat: MAX_RUNS, budgetMs });
+  step.done(`p50 ${formatNumber(one.stats.p50)} ms (1 thread), ${formatNumber(all.stats.p50)} ms (default threads)`);
+  return { one, all };
+}
+
+/** p50 and p99 beside DuckDB on one thread, and p50 beside DuckDB's default threads; `p50` adds to the first row (goal, note). */
+export function latencyRows(label: string, samples: readonly number[], peer: PeerTimes, p50: Partial<ResultRow> = {}): ResultRow[] {
+  const s = latencyStats(samples);
+  return [
+    { metric: `${label}: p50`, unit: 'ms', spanbase: s.p50, peer: peer.one.stats.p50, peerLabel: 'DuckDB 1 thread', higherIsBetter: false, ...p50 },
+    { metric: `${label}: p99`, unit: 'ms', spanbase: s.p99, peer: peer.one.stats.p99, peerLabel: 'DuckDB 1 thread', higherIsBetter: false, note: `${s.count} runs (DuckDB ${peer.one.samples.length})` },
+    { metric: `${label}: p50 (vs DuckDB default threads)`, unit: 'ms', spanbase: s.p50, peer: peer.all.stats.p50, peerLabel: 'DuckDB default threads', higherIsBetter: false },
+  ];
+}
+
+/** The latency distributions of both sides. */
+export function latencyChart(id: string, title: string, serverLabel: string, samples: readonly number[], peer: PeerTimes): Chart {
+  return {
+    kind: 'latency', id, title, unit: 'ms',
+    series: [latencyCurve(serverLabel, samples), latencyCurve('DuckDB 1 thread', peer.one.samples), latencyCurve('DuckDB default threads', peer.all.samples)],
+  };
+}
