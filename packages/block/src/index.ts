@@ -23,3 +23,8 @@ export { compactedFromOf, visibleBlocks } from './visibility.ts';
 export { TagsBuilder } from './sb1/tags.ts';
 export { mapLimited } from './concurrency.ts';
 export { isCacheableBlockObject } from './cacheable.ts';
+export type { BlockFetcherOptions, BlockSpansetFetcher } from './sb1/fetch-spansets.ts';
+export { blockSpansetFetcher } from './sb1/fetch-spansets.ts';
+export type { BlockColumnFetcher } from './sb1/fetch-columns.ts';
+export { blockColumnFetcher } from './sb1/fetch-columns.ts';
+export type { FetchStats } from './sb1/fetch-scan.ts';

@@ -187,7 +187,7 @@ function readV2Page(bytes: Uint8Array, header: PageHeader, col: ChunkColumn): V2
  * Decodes 1-bit RLE/bit-packed hybrid levels (every sb1 level is 0 or 1): RLE runs become one
  * fill, bit-packed groups eight values per byte.
  */
-function decodeLevels(bytes: Uint8Array, from: number, to: number, count: number): Uint8Array {
+export function decodeLevels(bytes: Uint8Array, from: number, to: number, count: number): Uint8Array {
   const out = new Uint8Array(count);
   let at = from;
   let n = 0;

@@ -39,6 +39,16 @@ export interface ColumnChunkStats {
   nullCount: bigint | undefined;
 }
 
+/** One column chunk as read by {@link Sb1Reader.readChunks}. */
+export interface RawChunk {
+  /** The chunk's bytes (pages, dictionary page first when there is one). */
+  bytes: Uint8Array;
+  /** The column and its decoder parameters. */
+  column: ChunkColumn;
+  /** Rows in the row group. */
+  rows: number;
+}
+
 /** Bytes of one row group fetched for decoding. */
 interface FetchedChunks {
   /** Column index → chunk bytes. */
@@ -167,6 +177,21 @@ export class Sb1Reader implements BlockReader {
     const cols = this.columnIndexes(names);
     const f = await this.fetchChunks(rg, cols, opts?.signal);
     return this.decode(f, cols, opts?.start ?? 0, opts?.end ?? rg.rows);
+  }
+
+  /**
+   * Verified raw bytes of the chunks of `names` in row group `rowGroup` (neighbours coalesced
+   * into one request each), with the decoder parameters of each column: for callers that decode
+   * pages themselves (the TraceQL fetchers decode lazily into typed arrays).
+   */
+  async readChunks(rowGroup: number, names: readonly string[], opts?: ReadOptions): Promise<Map<string, RawChunk>> {
+    const rg = (await this.loadIndex(opts)).rowGroups[rowGroup];
+    if (!rg) throw BlockFormat(`row group ${rowGroup} does not exist`);
+    const cols = this.columnIndexes(names);
+    const f = await this.fetchChunks(rg, cols, opts?.signal);
+    const out = new Map<string, RawChunk>();
+    for (const c of cols) out.set(this.columns[c].name, { bytes: f.chunks.get(c)!, column: this.chunkCols[c], rows: rg.rows });
+    return out;
   }
 
   /** Parquet min/max/null statistics per row group, per column (in column order); reads the footer once. */

@@ -1,0 +1,255 @@
+// Conditions of a fetch request evaluated column-wise over a row group, before any span object
+// exists. The outcome of a condition is remembered per dictionary entry (or page value) of each
+// column the field is read from, so `resource.service.name = "x"` is decided once per distinct
+// resource, and per trace for trace-level fields. Durations compare as float halves of the
+// INT64 column, without a BigInt per row. Column statistics skip whole row groups where a field
+// is one flat column (name, status, kind, duration) or a trace-level one (root name and service).
+import type { Condition, Static } from '@spanbase/traceql';
+import { conditionHolds } from '@spanbase/traceql';
+import type { ColumnChunkStats } from './reader.ts';
+import type { AttrSource, BlockFields, FieldReader } from './fetch-fields.ts';
+import { listTypesFor } from './fetch-fields.ts';
+import type { GroupData } from './fetch-group.ts';
+import { locatedValues } from './fetch-group.ts';
+import { HI, LO } from './fetch-pages.ts';
+import type { Values } from './fetch-pages.ts';
+
+const TWO32 = 4294967296;
+const SAFE = 2 ** 53;
+
+// Memo states of a condition per stored value.
+const UNKNOWN = 0;
+const HOLDS = 1;
+const FAILS = 2;
+const ABSENT = 3;
+
+/** Columns whose statistics bound a field's values, and how a stored value reads as the field. */
+interface StatsColumn {
+  column: string;
+  /** A stored value as the field's value; undefined when it stands for no value. */
+  convert(stored: unknown): Static | undefined;
+  /** True for small integer codes (status, kind): every code between min and max is tried. */
+  codes?: boolean;
+  /** True for the stored root values, where '' stands for a value resolved from the root row. */
+  rootValue?: boolean;
+}
+
+const STATUS = ['unset', 'ok', 'error'] as const;
+const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'] as const;
+
+function statsColumnOf(c: Condition): StatsColumn | undefined {
+  if (c.field.kind !== 'intrinsic') return undefined;
+  switch (c.field.name) {
+    case 'name':
+      return { column: 'name', convert: (v) => ({ type: 'string', value: v as string }) };
+    case 'status':
+      return { column: 'status_code', codes: true, convert: (v) => ({ type: 'status', value: STATUS[v as number] ?? 'unset' }) };
+    case 'kind':
+      return { column: 'kind', codes: true, convert: (v) => ({ type: 'kind', value: KINDS[v as number] ?? 'unspecified' }) };
+    case 'duration':
+      return { column: 'duration_nano', convert: (v) => ({ type: 'duration', value: v as bigint }) };
+    case 'rootName':
+      return { column: 'trace_root_span_name', rootValue: true, convert: (v) => ({ type: 'string', value: v as string }) };
+    case 'rootServiceName':
+      return { column: 'trace_root_service_name', rootValue: true, convert: (v) => ({ type: 'string', value: v as string }) };
+    default:
+      return undefined;
+  }
+}
+
+const ORDERED = new Set(['=', '<', '<=', '>', '>=']);
+
+/** One compiled condition. */
+export class CompiledCondition {
+  /** The condition. */
+  readonly condition: Condition;
+  /** How its field is read. */
+  readonly reader: FieldReader;
+  /** Rough cost rank: cheap conditions run first and narrow the rows the others test. */
+  readonly cost: number;
+  private readonly stats: StatsColumn | undefined;
+  private readonly numeric: number | undefined;
+  private memoOf: (Values | undefined)[] = [];
+  private memos: Uint8Array[] = [];
+
+  constructor(fields: BlockFields, condition: Condition, exact: boolean) {
+    this.condition = condition;
+    const operand = condition.operands[0];
+    // Narrowing the generic lists to the operand's types is exact except for unscoped
+    // attributes, where any span value (of any type) hides the resource's.
+    const narrow = !(exact && condition.field.kind === 'attribute' && condition.field.scope === 'none');
+    this.reader = fields.reader(condition.field, narrow ? listTypesFor(operand?.type) : undefined);
+    this.stats = statsColumnOf(condition);
+    const f = condition.field;
+    const isDuration = f.kind === 'intrinsic' && f.name === 'duration';
+    if (isDuration && ORDERED.has(condition.op) && operand && (operand.type === 'int' || operand.type === 'duration' || operand.type === 'float')) {
+      const x = operand.type === 'float' ? operand.value : Number(operand.value);
+      if (Math.abs(x) < SAFE && (operand.type === 'float' || BigInt(x) === operand.value)) this.numeric = x;
+    }
+    this.cost = this.reader.perTrace ? 0 : this.reader.sources?.length === 1 ? 1 : this.reader.sources ? 2 + this.reader.sources.length : 10;
+  }
+
+  /** False when the row group's statistics show no row can satisfy the condition. */
+  mayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
+    const s = this.stats;
+    const c = this.condition;
+    if (!s) return true;
+    const st = stats[columnIndex(s.column)];
+    if (!st || st.min === undefined || st.max === undefined) return true;
+    if (st.nullCount !== undefined && Number(st.nullCount) === rows) return true;
+    if (s.codes) {
+      for (let code = Number(st.min); code <= Number(st.max); code++) if (conditionHolds(c, s.convert(code))) return true;
+      return false;
+    }
+    if (!ORDERED.has(c.op) || c.operands.length !== 1) return true;
+    const operand = c.operands[0];
+    // '' stands for "resolve from the root row", whose value may be '' or absent: only a test
+    // that '' or no value cannot pass is decided by the statistics.
+    if (s.rootValue && (operand.type !== 'string' || operand.value === '' || c.op !== '=')) return true;
+    const min = s.convert(st.min);
+    const max = s.convert(st.max);
+    if (!min || !max) return true;
+    const below = (x: Static, y: Static) => conditionHolds({ field: c.field, op: '<', operands: [y] }, x);
+    switch (c.op) {
+      case '=':
+        return !below(operand, min) && !below(max, operand);
+      case '<':
+        return below(min, operand);
+      case '<=':
+        return !below(operand, min);
+      case '>':
+        return below(operand, max);
+      case '>=':
+        return !below(max, operand);
+      default:
+        return true;
+    }
+  }
+
+  private memo(source: number, values: Values): Uint8Array {
+    if (this.memoOf[source] !== values) {
+      this.memoOf[source] = values;
+      this.memos[source] = new Uint8Array(values.count);
+    }
+    return this.memos[source];
+  }
+
+  /** Whether the condition holds for `row`. */
+  holds(g: GroupData, row: number): boolean {
+    const sources = this.reader.sources;
+    if (!sources) return conditionHolds(this.condition, this.reader.value(g, row));
+    for (let s = 0; s < sources.length; s++) {
+      const src: AttrSource = sources[s];
+      const i = src.find(g, row);
+      if (i < 0) continue;
+      const values = locatedValues();
+      const memo = this.memo(s, values);
+      let m = memo[i];
+      if (m === UNKNOWN) {
+        const v = src.convert(values, i);
+        m = memo[i] = v === undefined ? ABSENT : conditionHolds(this.condition, v) ? HOLDS : FAILS;
+      }
+      if (m !== ABSENT) return m === HOLDS;
+    }
+    return conditionHolds(this.condition, undefined);
+  }
+
+  /**
+   * Applies the condition to `mask`: with `and`, clears rows where it fails (testing only set
+   * rows); with `or`, sets rows where it holds (testing only clear rows).
+   */
+  apply(g: GroupData, mask: Uint8Array, and: boolean): void {
+    const test = and ? 1 : 0;
+    if (this.numeric !== undefined) return this.applyNumeric(g, mask, and);
+    if (this.reader.perTrace) {
+      const bounds = g.traceBounds();
+      for (let t = 0; t + 1 < bounds.length; t++) {
+        let any = false;
+        for (let r = bounds[t]; r < bounds[t + 1]; r++) if (mask[r] === test) any = true;
+        if (!any) continue;
+        if (conditionHolds(this.condition, this.reader.value(g, bounds[t])) === and) continue;
+        for (let r = bounds[t]; r < bounds[t + 1]; r++) mask[r] = and ? 0 : 1;
+      }
+      return;
+    }
+    for (let r = 0; r < mask.length; r++) {
+      if (mask[r] !== test) continue;
+      if (this.holds(g, r) !== and) mask[r] = and ? 0 : 1;
+    }
+  }
+
+  /** duration against a number below 2^53: the INT64 halves compared as floats. */
+  private applyNumeric(g: GroupData, mask: Uint8Array, and: boolean): void {
+    const x = this.numeric!;
+    const op = this.condition.op;
+    const chunk = g.chunk('duration_nano');
+    const test = and ? 1 : 0;
+    for (let p = 0; p < chunk.pageCount; p++) {
+      const from = chunk.pageStart(p);
+      const to = chunk.pageStart(p + 1);
+      let wanted = false;
+      for (let r = from; r < to; r++) if (mask[r] === test) wanted = true;
+      if (!wanted) continue;
+      const page = chunk.page(p);
+      const values = page.codes ? chunk.dictionary! : page.values!;
+      const h = values.halves!;
+      for (let r = from; r < to; r++) {
+        if (mask[r] !== test) continue;
+        const i = page.codes ? page.codes[r - from] : r - from;
+        const hi = h[2 * i + HI];
+        let ok: boolean;
+        if (hi >= 2097152 || hi < -2097152) ok = conditionHolds(this.condition, { type: 'duration', value: values.i64![i] });
+        else {
+          const v = hi * TWO32 + (h[2 * i + LO] >>> 0);
+          ok = op === '>' ? v > x : op === '>=' ? v >= x : op === '<' ? v < x : op === '<=' ? v <= x : v === x;
+        }
+        if (ok !== and) mask[r] = and ? 0 : 1;
+      }
+    }
+  }
+}
+
+/** The conditions of a request, compiled for one block. */
+export class ConditionSet {
+  /** Compiled conditions, cheapest first. */
+  readonly conditions: readonly CompiledCondition[];
+  /** Every condition must hold (else any). */
+  readonly all: boolean;
+  /** Columns the conditions read. */
+  readonly columns: readonly string[];
+  /** True when a condition reads the root span's name or service. */
+  readonly needsRoots: boolean;
+
+  constructor(fields: BlockFields, conditions: readonly Condition[], all: boolean, exact: boolean) {
+    this.conditions = conditions.map((c) => new CompiledCondition(fields, c, exact)).sort((a, b) => a.cost - b.cost);
+    this.all = all;
+    this.columns = [...new Set(this.conditions.flatMap((c) => c.reader.columns))];
+    this.needsRoots = conditions.some((c) => c.field.kind === 'intrinsic' && (c.field.name === 'rootName' || c.field.name === 'rootServiceName'));
+  }
+
+  /** False when statistics show no row of the group can matter. */
+  mayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
+    if (this.conditions.length === 0) return true;
+    const may = (c: CompiledCondition) => c.mayMatch(stats, columnIndex, rows);
+    return this.all ? this.conditions.every(may) : this.conditions.some(may);
+  }
+
+  /** Rows of the group that matter (1) by the conditions; the group's condition columns must be loaded. */
+  evaluate(g: GroupData): Uint8Array {
+    const mask = new Uint8Array(g.rows);
+    if (this.conditions.length === 0) return mask.fill(1);
+    if (this.all) {
+      mask.fill(1);
+      for (const c of this.conditions) {
+        c.apply(g, mask, true);
+        if (mask.indexOf(1) < 0) break;
+      }
+    } else {
+      for (const c of this.conditions) {
+        c.apply(g, mask, false);
+        if (mask.indexOf(0) < 0) break;
+      }
+    }
+    return mask;
+  }
+}

@@ -1,0 +1,283 @@
+// One row group as the TraceQL fetchers see it: column chunks loaded on demand (each load is one
+// coalesced, verified read), the trace boundaries (rows are sorted by trace id, so a trace is a
+// run of rows), and the trace-level facts every spanset carries: start, end, root span name and
+// root service. Those are stored per row; only when a stored root value is '' (no root, a root
+// without a string service.name, or a real empty value) is the root row itself looked up.
+import { bytesToHex, isAllZero } from '@spanbase/model';
+import type { RowGroupEntry } from './index-file.ts';
+import type { Sb1Reader } from './reader.ts';
+import type { Values } from './fetch-pages.ts';
+import { ColumnChunk } from './fetch-pages.ts';
+
+const EMPTY = new Uint8Array(0);
+
+/** Columns every fetch reads to group rows into traces and describe them. */
+export const TRACE_COLUMNS = ['trace_id', 'trace_start_unix_nano', 'trace_end_unix_nano', 'trace_root_span_name', 'trace_root_service_name'] as const;
+/** Columns that find a trace's root row when its stored root values are ambiguous. */
+const ROOT_COLUMNS = ['parent_span_id', 'name', 'service_name'];
+/** Columns that count each span's children. */
+export const CHILD_COLUMNS = ['span_id', 'parent_span_id'];
+
+/** Loaded columns of one row group. */
+export class GroupData {
+  /** Row group number in the block. */
+  readonly index: number;
+  /** Its index entry. */
+  readonly entry: RowGroupEntry;
+  /** Rows (spans). */
+  readonly rows: number;
+  /** Column chunks read so far. */
+  readonly chunks = new Map<string, ColumnChunk>();
+  /** Chunk bytes read so far (for tests and measurements). */
+  bytesRead = 0;
+  private readonly reader: Sb1Reader;
+  private bounds: Int32Array | undefined;
+  private rowTrace: Int32Array | undefined;
+  private roots: (readonly [string | undefined, string | undefined])[] | undefined;
+  private children: Int32Array | undefined;
+
+  constructor(reader: Sb1Reader, index: number, entry: RowGroupEntry) {
+    this.reader = reader;
+    this.index = index;
+    this.entry = entry;
+    this.rows = entry.rows;
+  }
+
+  /** Reads the chunks of `names` not read yet, in one coalesced request per run of neighbours. */
+  async load(names: Iterable<string>, signal?: AbortSignal): Promise<void> {
+    const missing = [...new Set(names)].filter((n) => !this.chunks.has(n));
+    if (missing.length === 0) return;
+    const raw = await this.reader.readChunks(this.index, missing, { signal });
+    for (const [name, chunk] of raw) {
+      this.chunks.set(name, new ColumnChunk(chunk));
+      this.bytesRead += chunk.bytes.length;
+    }
+  }
+
+  /** A loaded chunk. */
+  chunk(name: string): ColumnChunk {
+    const c = this.chunks.get(name);
+    if (!c) throw new Error(`column ${name} of row group ${this.index} is not loaded`);
+    return c;
+  }
+
+  /** Start row of each trace, and `rows` at the end (needs trace_id). */
+  traceBounds(): Int32Array {
+    if (!this.bounds) {
+      const ids = this.chunk('trace_id');
+      const starts: number[] = [];
+      const rowTrace = new Int32Array(this.rows);
+      let prevCode = -1;
+      let prevBytes: Uint8Array | undefined;
+      for (let p = 0; p < ids.pageCount; p++) {
+        const page = ids.page(p);
+        for (let r = 0; r < page.rows; r++) {
+          let fresh: boolean;
+          if (page.codes) {
+            const code = page.codes[r];
+            fresh = code !== prevCode;
+            prevCode = code;
+            prevBytes = undefined;
+          } else {
+            const b = page.values!.bytes(r);
+            fresh = prevBytes === undefined || Buffer.compare(b, prevBytes) !== 0;
+            prevBytes = b;
+            prevCode = -1;
+          }
+          if (fresh) starts.push(page.firstRow + r);
+          rowTrace[page.firstRow + r] = starts.length - 1;
+        }
+      }
+      starts.push(this.rows);
+      this.bounds = Int32Array.from(starts);
+      this.rowTrace = rowTrace;
+    }
+    return this.bounds;
+  }
+
+  /** Number of traces. */
+  get traceCount(): number {
+    return this.traceBounds().length - 1;
+  }
+
+  /** The trace holding `row`. */
+  traceOf(row: number): number {
+    this.traceBounds();
+    return this.rowTrace![row];
+  }
+
+  /** 16-byte id of trace t (a view into the page). */
+  traceId(t: number): Uint8Array {
+    return bytesAt(this.chunk('trace_id'), this.traceBounds()[t]);
+  }
+
+  /** Earliest span start of trace t, unix ns. */
+  traceStart(t: number): bigint {
+    return BigInt.asUintN(64, bigintAt(this.chunk('trace_start_unix_nano'), this.traceBounds()[t]));
+  }
+
+  /** Latest span end of trace t, unix ns. */
+  traceEnd(t: number): bigint {
+    return BigInt.asUintN(64, bigintAt(this.chunk('trace_end_unix_nano'), this.traceBounds()[t]));
+  }
+
+  private storedRoot(t: number): [string, string] {
+    const row = this.traceBounds()[t];
+    return [stringAt(this.chunk('trace_root_span_name'), row) ?? '', stringAt(this.chunk('trace_root_service_name'), row) ?? ''];
+  }
+
+  /** Loads what resolving the roots of `traces` needs (nothing unless a stored root value is ''). */
+  async prepareRoots(traces: Iterable<number>, signal?: AbortSignal): Promise<void> {
+    if (ROOT_COLUMNS.every((c) => this.chunks.has(c))) return;
+    for (const t of traces) {
+      const [name, service] = this.storedRoot(t);
+      if (name === '' || service === '') return this.load(ROOT_COLUMNS, signal);
+    }
+  }
+
+  private root(t: number): readonly [string | undefined, string | undefined] {
+    const roots = (this.roots ??= new Array(this.traceCount));
+    let r = roots[t];
+    if (!r) {
+      const [name, service] = this.storedRoot(t);
+      if (name !== '' && service !== '') r = [name, service];
+      else {
+        // The writer takes the first root in row order, as the reference does.
+        const bounds = this.traceBounds();
+        const parents = this.chunk('parent_span_id');
+        r = [undefined, undefined];
+        for (let row = bounds[t]; row < bounds[t + 1]; row++) {
+          const p = bytesAt(parents, row);
+          if (p.length === 0 || isAllZero(p)) {
+            r = [stringAt(this.chunk('name'), row) ?? '', stringAt(this.chunk('service_name'), row)];
+            break;
+          }
+        }
+      }
+      roots[t] = r;
+    }
+    return r;
+  }
+
+  /** Name of trace t's root span; undefined when it has none. Call prepareRoots first. */
+  rootName(t: number): string | undefined {
+    return this.root(t)[0];
+  }
+
+  /** service.name of trace t's root span; undefined when there is no root or no string service.name. */
+  rootService(t: number): string | undefined {
+    return this.root(t)[1];
+  }
+
+  /** Children of the span in `row`, counted by parent id within its trace (needs CHILD_COLUMNS). */
+  childCount(row: number): number {
+    if (!this.children) {
+      const counts = new Int32Array(this.rows);
+      const bounds = this.traceBounds();
+      const ids = this.chunk('span_id');
+      const parents = this.chunk('parent_span_id');
+      for (let t = 0; t + 1 < bounds.length; t++) {
+        const byId = new Map<string, number>();
+        for (let r = bounds[t]; r < bounds[t + 1]; r++) byId.set(bytesToHex(bytesAt(ids, r)), r);
+        for (let r = bounds[t]; r < bounds[t + 1]; r++) {
+          const p = bytesAt(parents, r);
+          if (p.length === 0 || isAllZero(p)) continue;
+          const parent = byId.get(bytesToHex(p));
+          if (parent !== undefined) counts[parent]++;
+        }
+      }
+      this.children = counts;
+    }
+    return this.children[row];
+  }
+}
+
+// ---------- single-value access to flat columns ----------
+
+// locate() leaves the values its slot indexes here: no object per call on the hot path.
+let located: Values;
+
+/** Index into locatedValues() of the value at `row` (a dictionary entry or a page slot); -1 when null. */
+export function locate(c: ColumnChunk, row: number): number {
+  const page = c.pageOf(row);
+  const r = row - page.firstRow;
+  const slot = page.index ? page.index[r] : r;
+  if (slot < 0) return -1;
+  if (page.codes) {
+    located = c.dictionary!;
+    return page.codes[slot];
+  }
+  located = page.values!;
+  return slot;
+}
+
+/** The values the last locate() or locateElement() indexes. */
+export function locatedValues(): Values {
+  return located;
+}
+
+/** Elements in the list of `row` of a list column. */
+export function listLength(c: ColumnChunk, row: number): number {
+  const page = c.pageOf(row);
+  const r = row - page.firstRow;
+  return page.index![r + 1] - page.index![r];
+}
+
+/** Index into locatedValues() of element k of the list of `row` (k < listLength). */
+export function locateElement(c: ColumnChunk, row: number, k: number): number {
+  const page = c.pageOf(row);
+  const slot = page.index![row - page.firstRow] + k;
+  if (page.codes) {
+    located = c.dictionary!;
+    return page.codes[slot];
+  }
+  located = page.values!;
+  return slot;
+}
+
+/** Position of `key` in the list of `row` of a string list column; -1 when absent. */
+export function findInList(c: ColumnChunk, row: number, key: string): number {
+  const page = c.pageOf(row);
+  const r = row - page.firstRow;
+  const from = page.index![r];
+  const to = page.index![r + 1];
+  if (from === to) return -1;
+  if (page.codes) {
+    const code = c.codeOf(key);
+    if (code < 0) return -1;
+    for (let s = from; s < to; s++) if (page.codes[s] === code) return s - from;
+    return -1;
+  }
+  for (let s = from; s < to; s++) if (page.values!.string(s) === key) return s - from;
+  return -1;
+}
+
+/** String in a flat column at `row`; undefined when null. */
+export function stringAt(c: ColumnChunk, row: number): string | undefined {
+  const i = locate(c, row);
+  return i < 0 ? undefined : located.string(i);
+}
+
+/** Bytes in a flat column at `row` (empty when null). */
+export function bytesAt(c: ColumnChunk, row: number): Uint8Array {
+  const i = locate(c, row);
+  return i < 0 ? EMPTY : located.bytes(i);
+}
+
+/** INT64 in a flat column at `row` (0n when null). */
+export function bigintAt(c: ColumnChunk, row: number): bigint {
+  const i = locate(c, row);
+  return i < 0 ? 0n : located.bigint(i);
+}
+
+/** INT32/INT64/DOUBLE in a flat column at `row` as a number; NaN when null. */
+export function numberAt(c: ColumnChunk, row: number): number {
+  const i = locate(c, row);
+  return i < 0 ? NaN : located.number(i);
+}
+
+/** Parsed JSON in a flat column at `row`; undefined when null. */
+export function jsonAt(c: ColumnChunk, row: number): unknown {
+  const i = locate(c, row);
+  return i < 0 ? undefined : located.json(i);
+}

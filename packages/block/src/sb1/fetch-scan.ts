@@ -1,0 +1,96 @@
+// The row-group scan both fetchers share: which row groups a request can skip (time range from
+// the index, conditions against column statistics), in which order to visit the rest (newest
+// first), and counters that tests and measurements read.
+import type { Condition } from '@spanbase/traceql';
+import { BlockFormat } from '../errors.ts';
+import type { BlockReader, ReadOptions } from '../format.ts';
+import type { ConditionSet } from './fetch-conditions.ts';
+import { GroupData } from './fetch-group.ts';
+import type { RowGroupEntry } from './index-file.ts';
+import type { ColumnChunkStats } from './reader.ts';
+import { Sb1Reader } from './reader.ts';
+
+/** What a fetch did, for tests and measurements. */
+export interface FetchStats {
+  /** Row groups in the block. */
+  rowGroups: number;
+  /** Row groups skipped by their time range. */
+  skippedByTime: number;
+  /** Row groups skipped by column statistics. */
+  skippedByStats: number;
+  /** Row groups whose columns were read. */
+  groupsRead: number;
+  /** Distinct columns read, over all row groups. */
+  columnsRead: Set<string>;
+  /** Column chunk bytes read. */
+  bytesRead: number;
+  /** Spansets (or batches) handed out. */
+  yielded: number;
+  /** Spans (or rows) handed out. */
+  spans: number;
+}
+
+/** Fresh counters. */
+export function newFetchStats(): FetchStats {
+  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0 };
+}
+
+/** The sb1 reader behind a block reader; the fetchers read sb1 columns. */
+export function sb1ReaderOf(reader: BlockReader): Sb1Reader {
+  if (!(reader instanceof Sb1Reader)) throw BlockFormat(`the TraceQL fetchers read sb1 blocks, not ${reader.meta.format}`);
+  return reader;
+}
+
+/** Whether [min, max] overlaps the request's range (0n leaves a side open). */
+export function overlaps(min: bigint, max: bigint, start: bigint, end: bigint): boolean {
+  return (end === 0n || min <= end) && (start === 0n || max >= start);
+}
+
+/** Whether [min, max] lies inside the request's range, so no trace in it needs a time test. */
+export function inside(min: bigint, max: bigint, start: bigint, end: bigint): boolean {
+  return (start === 0n || min >= start) && (end === 0n || max <= end);
+}
+
+const STATS_FIELDS = new Set(['name', 'status', 'kind', 'duration', 'rootName', 'rootServiceName']);
+
+/** Whether any condition can use column statistics (worth reading the Parquet footer for). */
+function wantsStats(conditions: readonly Condition[]): boolean {
+  return conditions.some((c) => c.field.kind === 'intrinsic' && STATS_FIELDS.has(c.field.name));
+}
+
+/**
+ * The row groups worth reading for a time range and conditions, newest first (by their latest
+ * trace start when statistics are read, else by their latest span end).
+ */
+export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, raw: readonly Condition[], start: bigint, end: bigint, stats: FetchStats, opts: ReadOptions): Promise<GroupData[]> {
+  const entries = await reader.rowGroups(opts);
+  stats.rowGroups += entries.length;
+  let columnStats: ColumnChunkStats[][] | undefined;
+  if (wantsStats(raw)) columnStats = await reader.columnStats(opts);
+  const byName = new Map(reader.columns.map((c, i) => [c.name, i]));
+  const index = (name: string) => byName.get(name) ?? -1;
+  const out: { g: GroupData; newest: bigint }[] = [];
+  entries.forEach((e: RowGroupEntry, i) => {
+    if (!overlaps(e.minStartUnixNano, e.maxEndUnixNano, start, end)) {
+      stats.skippedByTime++;
+      return;
+    }
+    if (columnStats && !conditions.mayMatch(columnStats[i], index, e.rows)) {
+      stats.skippedByStats++;
+      return;
+    }
+    const maxStart = columnStats?.[i][index('trace_start_unix_nano')]?.max;
+    out.push({ g: new GroupData(reader, i, e), newest: typeof maxStart === 'bigint' ? BigInt.asUintN(64, maxStart) : e.maxEndUnixNano });
+  });
+  out.sort((a, b) => (a.newest > b.newest ? -1 : a.newest < b.newest ? 1 : a.g.index - b.g.index));
+  return out.map((x) => x.g);
+}
+
+/** Loads columns of a group and counts them. */
+export async function loadCounted(g: GroupData, names: Iterable<string>, stats: FetchStats, signal?: AbortSignal): Promise<void> {
+  const before = g.bytesRead;
+  const list = [...names];
+  await g.load(list, signal);
+  for (const n of list) stats.columnsRead.add(n);
+  stats.bytesRead += g.bytesRead - before;
+}
