@@ -26,6 +26,8 @@ export interface DriveOptions {
   timeoutMs?: number;
   /** Progress in seconds. */
   progress?: ProgressStep;
+  /** Stops sending early (what is in flight is still waited for). */
+  stop?: AbortSignal;
 }
 
 /** What happened. */
@@ -91,7 +93,7 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
 
   if (opts.spansPerSecond === undefined) {
     const worker = async (): Promise<void> => {
-      while (now() < opts.durationMs) await one(opts.payloads.next(), now());
+      while (now() < opts.durationMs && !opts.stop?.aborted) await one(opts.payloads.next(), now());
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
   } else {
@@ -99,10 +101,11 @@ export async function drive(opts: DriveOptions): Promise<DriveResult> {
     const inflight = new Set<Promise<void>>();
     let due = 0;
     // Past twice the duration the server is hopelessly behind; what was not sent by then is dropped.
-    while (due < opts.durationMs && now() < opts.durationMs * 2) {
+    while (due < opts.durationMs && now() < opts.durationMs * 2 && !opts.stop?.aborted) {
       const t = now();
       if (t < due) {
-        await sleep(due - t);
+        // At most 100 ms at a time, so a stop is noticed.
+        await sleep(Math.min(100, due - t));
         continue;
       }
       if (inflight.size >= opts.concurrency) {

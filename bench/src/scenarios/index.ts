@@ -2,11 +2,13 @@
 // exporting a `Scenario` (see ../scenario.ts), listed here; docs/bench.md describes each.
 import type { Scenario } from '../scenario.ts';
 import { blockWriteScenario } from './block-write.ts';
+import { compactionScenario } from './compaction.ts';
 import { ingestScenario } from './ingest.ts';
+import { ingestToQueryableScenario } from './ingest-to-queryable.ts';
 import { metricsScenario } from './metrics.ts';
 import { searchScenario } from './search.ts';
 import { traceByIdScenario } from './trace-by-id.ts';
 import { traceqlParseScenario } from './traceql-parse.ts';
 
 /** All scenarios. */
-export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario];
+export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, compactionScenario, ingestToQueryableScenario];

@@ -1,0 +1,110 @@
+// Compaction (issue #7): merge throughput and the merging process's peak RSS, measured by the
+// compactor's own measureCompaction (input blocks written here, the merge run as the compactor
+// runs a job, in a child process so its RSS is the merge's alone). Goal: peak RSS under 512 MiB
+// with the default --compaction.max-memory-bytes while merging inputs of at least 1 GB. The peer
+// is DuckDB rewriting the same input files as one file sorted by trace id and start time.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BlockObjects } from '@spanbase/block';
+import { measureCompaction } from '@spanbase/compactor';
+import { formatNumber, mib } from '../format.ts';
+import { openDuckDb } from '../peer/duckdb.ts';
+import type { TimedQuery } from '../peer/duckdb.ts';
+import { sqlString } from '../peer/spans-view.ts';
+import type { ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
+
+/** Input data.parquet bytes at --scale=1: small enough for the default suite (1 GB is --scale=477). */
+const BASE_INPUT_BYTES = 2 * 2 ** 20;
+/** Goal (issue #7): peak RSS of the merge, bytes. */
+export const COMPACTION_RSS_GOAL_BYTES = 512 * 2 ** 20;
+/** The goal holds for inputs of at least this many bytes. */
+export const COMPACTION_GOAL_INPUT_BYTES = 1e9;
+/** The flag's default, which the goal is stated for. */
+const DEFAULT_MAX_MEMORY_BYTES = 256 * 2 ** 20;
+/** The tenant measureCompaction writes. */
+const TENANT = 'bench';
+
+/** Compaction throughput and memory. */
+export const compactionScenario: Scenario = {
+  name: 'compaction',
+  title: 'Compaction',
+  description:
+    `Four input blocks totalling ${formatNumber(mib(BASE_INPUT_BYTES))} MiB of data.parquet (times --scale; the issue's 1 GB is --scale=${Math.ceil(1e9 / BASE_INPUT_BYTES)}), traces interleaved across them and ` +
+    'every fifth split over two, merged by the compactor\'s job code in a worker thread capped at the default --compaction.max-memory-bytes (256 MiB), in a child process ' +
+    '(measureCompaction in services/compactor): spans per second and the child\'s peak RSS. The peer is DuckDB rewriting the same input files into one zstd Parquet file ' +
+    'ordered by trace id and start time (`COPY (SELECT * ... ORDER BY trace_id, start_unix_nano)`), one thread and default threads; it does not dedupe spans or rebuild ' +
+    'nested sets, blooms or indexes, and its memory is not measured.',
+  inDefaultSuite: true,
+  run,
+};
+
+async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
+  const inputBytes = ctx.count(BASE_INPUT_BYTES, 64 * 1024);
+  const dir = join(ctx.tmpDir, 'store');
+  const gen = ctx.progress.step('write input blocks', mib(inputBytes), ' MiB');
+  const merge = ctx.progress.step('merge in a child process', 100, '%');
+  let merging = false;
+  const r = await measureCompaction({
+    inputBytes, dir, maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES,
+    onProgress(phase, done, total) {
+      if (phase === 'generate') gen.set(mib(done));
+      else {
+        if (!merging) gen.done(`${formatNumber(mib(total))} MiB in 4 blocks`);
+        merging = true;
+        merge.set((done / total) * 100);
+      }
+    },
+  });
+  if (!merging) gen.done();
+  merge.done(`${formatNumber(r.spansPerSecond)} spans/s, peak RSS ${formatNumber(mib(r.peakRssBytes))} MiB`);
+
+  const inputs = inputFiles(dir);
+  const duck = await duckDbMerge(ctx, inputs, join(ctx.tmpDir, 'duckdb-merged.parquet'));
+  if (duck.rows !== r.spansIn) throw new Error(`DuckDB read ${duck.rows} rows from the inputs; the merge read ${r.spansIn} spans`);
+  const rate = (t: TimedQuery) => (duck.rows * 1000) / t.stats.p50;
+  const checked = r.inputBytes >= COMPACTION_GOAL_INPUT_BYTES;
+  const rows: ResultRow[] = [
+    {
+      metric: 'merge: spans/s', unit: 'spans/s', spanbase: r.spansPerSecond, peer: rate(duck.one), peerLabel: 'DuckDB sorted rewrite, 1 thread', higherIsBetter: true,
+      note: `${formatNumber(r.spansIn)} spans in, ${formatNumber(r.spansOut)} out, ${r.inputBlocks} inputs, ${formatNumber(r.seconds)} s`,
+    },
+    { metric: 'merge: spans/s (vs DuckDB default threads)', unit: 'spans/s', spanbase: r.spansPerSecond, peer: rate(duck.all), peerLabel: 'DuckDB sorted rewrite, default threads', higherIsBetter: true },
+    { metric: 'merge: input MiB/s', unit: 'MiB/s', spanbase: mib(r.bytesPerSecond), higherIsBetter: true, note: `output ${formatNumber(mib(r.outputBytes))} MiB from ${formatNumber(mib(r.inputBytes))} MiB` },
+    {
+      metric: 'merge: peak RSS of the merging process', unit: 'MiB', spanbase: mib(r.peakRssBytes), higherIsBetter: false,
+      goal: '< 512 MiB merging >= 1 GB', goalMet: checked ? r.peakRssBytes < COMPACTION_RSS_GOAL_BYTES : undefined,
+      note: checked
+        ? `inputs ${formatNumber(mib(r.inputBytes))} MiB, --compaction.max-memory-bytes=256MiB`
+        : `inputs only ${formatNumber(mib(r.inputBytes))} MiB at this scale: the goal is checked at --scale=${Math.ceil(COMPACTION_GOAL_INPUT_BYTES / BASE_INPUT_BYTES)} and above (${r.peakRssBytes < COMPACTION_RSS_GOAL_BYTES ? 'under' : 'over'} 512 MiB here)`,
+    },
+  ];
+  return { rows };
+}
+
+/** data.parquet of the blocks the merge consumed (they carry meta.compacted.json now). */
+function inputFiles(dir: string): string[] {
+  const tenantDir = join(dir, TENANT);
+  const files = readdirSync(tenantDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(tenantDir, e.name, BlockObjects.compactedMeta)))
+    .map((e) => join(tenantDir, e.name, BlockObjects.data));
+  if (files.length === 0) throw new Error('no compacted input blocks found after the merge');
+  return files;
+}
+
+async function duckDbMerge(ctx: ScenarioContext, inputs: string[], out: string): Promise<{ rows: number; one: TimedQuery; all: TimedQuery }> {
+  const duck = await openDuckDb(1);
+  try {
+    const source = `read_parquet([${inputs.map(sqlString).join(', ')}])`;
+    const rows = Number((await duck.query(`SELECT count(*) AS n FROM ${source}`))[0].n);
+    const sql = `COPY (SELECT * FROM ${source} ORDER BY trace_id, start_unix_nano) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`;
+    const step = ctx.progress.step('DuckDB: sorted rewrite of the inputs', 2, ' thread settings');
+    const one = await duck.timeQuery(sql, { warmup: 0, repeat: 3, budgetMs: 2_000 });
+    step.tick();
+    await duck.setThreads('default');
+    const all = await duck.timeQuery(sql, { warmup: 0, repeat: 3, budgetMs: 2_000 });
+    step.done(`${formatNumber((rows * 1000) / one.stats.p50)} spans/s (1 thread)`);
+    return { rows, one, all };
+  } finally {
+    duck.close();
+  }
+}
