@@ -1,11 +1,10 @@
 // The work a query worker does for one block, shared by the worker thread and the in-process
 // path (pool size 0): open the block, run the query through the block's fetcher.
-import { openBlock } from '@spanbase/block';
+import { blockColumnFetcher, blockSpansetFetcher, openBlock } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, parseOrThrow, planMetrics } from '@spanbase/traceql';
-import type { FetchColumnsRequest, FetchSpansRequest, FetchedSpanset, MetricsFetcher, MetricsPartial, MetricsPlan, MetricsRequest, Query, SearchResult, SpanColumnBatch } from '@spanbase/traceql';
-import type { SpanRecord } from '@spanbase/model';
+import { evaluateMetrics, executeSearch, parseOrThrow, planMetrics } from '@spanbase/traceql';
+import type { MetricsFetcher, MetricsPartial, MetricsPlan, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 
 /** A search over one block. */
 export interface BlockSearchJob {
@@ -73,33 +72,11 @@ function queryOf(text: string): Query {
   return q;
 }
 
-/** Traces of a block in groups of `n`, one row group's worth of decoding at a time. */
-async function* traceGroups(reader: BlockReader, n: number, signal?: AbortSignal): AsyncIterable<SpanRecord[][]> {
-  let group: SpanRecord[][] = [];
-  for await (const trace of reader.iterateTraces({ signal })) {
-    group.push(trace);
-    if (group.length >= n) {
-      yield group;
-      group = [];
-    }
-  }
-  if (group.length > 0) yield group;
-}
-
-/**
- * A fetcher that decodes a whole block, a group of traces at a time, and lets the in-memory
- * fetchers apply the request: correct (the superset and exactness rules hold trivially) but it
- * decodes every span. Used until the columnar block fetchers are in place.
- */
-function scanningFetcher(reader: BlockReader): MetricsFetcher {
-  return {
-    async *fetch(request: FetchSpansRequest, signal?: AbortSignal): AsyncIterable<FetchedSpanset> {
-      for await (const traces of traceGroups(reader, 512, signal)) yield* new MemoryFetcher(traces).fetch(request, signal);
-    },
-    async *fetchColumns(request: FetchColumnsRequest, signal?: AbortSignal): AsyncIterable<SpanColumnBatch> {
-      for await (const traces of traceGroups(reader, 512, signal)) yield* new MemoryColumnFetcher(traces).fetchColumns(request, signal);
-    },
-  };
+/** The block's TraceQL fetchers: spansets for search, the column path (and spansets) for metrics. */
+function fetcherFor(reader: BlockReader): MetricsFetcher {
+  const spansets = blockSpansetFetcher(reader);
+  const columns = blockColumnFetcher(reader);
+  return { fetch: (req, signal) => spansets.fetch(req, signal), fetchColumns: (req, signal) => columns.fetchColumns(req, signal) };
 }
 
 const plans = new Map<string, MetricsPlan>();
@@ -117,7 +94,7 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
 
 /** Runs a job against a block. */
 export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
-  const fetcher = scanningFetcher(readers.get(job.meta));
+  const fetcher = fetcherFor(readers.get(job.meta));
   if (job.kind === 'metrics') return (await evaluateMetrics(planOf(job), fetcher, signal)) as BlockJobResult<J>;
   return (await executeSearch(queryOf(job.query), fetcher, { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, signal, mostRecent: true })) as BlockJobResult<J>;
 }
