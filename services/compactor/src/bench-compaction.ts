@@ -23,15 +23,20 @@ export interface CompactionBenchOptions {
   maxMemoryBytes?: number;
   /** Directory for the store; a temporary one (removed afterwards) when absent. */
   dir?: string;
+  /**
+   * Spans per row group of the inputs (default the writer's). Inputs are at least one row group
+   * each, so smoke runs of a few hundred KiB need smaller groups.
+   */
+  rowGroupSpans?: number;
   /** Progress of generation and merge. */
   onProgress?: (phase: 'generate' | 'merge', doneBytes: number, totalBytes: number) => void;
 }
 
 /** What was measured. */
 export interface CompactionBenchResult {
-  /** Bytes of the inputs (data.parquet). */
+  /** Bytes (data.parquet) of the inputs merged; fewer than generated when the bound took fewer. */
   inputBytes: number;
-  /** Input blocks. */
+  /** Input blocks merged. */
   inputBlocks: number;
   /** Spans read (trace parts joined, duplicates included). */
   spansIn: number;
@@ -91,9 +96,9 @@ function counting(store: ObjectStore): { store: ObjectStore; written: () => numb
 }
 
 /** Writes `inputs` blocks of interleaved traces until they total `bytes`; every 5th trace is split over two blocks. */
-async function generateInputs(base: ObjectStore, inputs: number, bytes: number, onProgress?: CompactionBenchOptions['onProgress']): Promise<number> {
+async function generateInputs(base: ObjectStore, inputs: number, bytes: number, onProgress?: CompactionBenchOptions['onProgress'], rowGroupSpans?: number): Promise<number> {
   const { store, written } = counting(base);
-  const writers = Array.from({ length: inputs }, () => createBlockWriter(store, { tenant: 'bench' }));
+  const writers = Array.from({ length: inputs }, () => createBlockWriter(store, { tenant: 'bench', rowGroupSpans }));
   let n = 0;
   for (let round = 0; written() < bytes; round++) {
     for (let b = 0; b < inputs; b++, n++) {
@@ -119,7 +124,7 @@ export async function measureCompaction(opts: CompactionBenchOptions): Promise<C
   const inputs = opts.inputs ?? 4;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sb-bench-compaction-'));
   try {
-    const inputBytes = await generateInputs(new LocalStore({ path: dir }), inputs, opts.inputBytes, opts.onProgress);
+    const inputBytes = await generateInputs(new LocalStore({ path: dir }), inputs, opts.inputBytes, opts.onProgress, opts.rowGroupSpans);
     const child = spawn(process.execPath, [join(import.meta.dirname, 'bench-compaction-child.ts'), dir, String(opts.maxMemoryBytes ?? 256 * 1024 * 1024), String(inputs)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -132,8 +137,8 @@ export async function measureCompaction(opts: CompactionBenchOptions): Promise<C
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     const line = out.split('\n').find((l) => l.startsWith('RESULT '));
     if (code !== 0 || !line) throw new Error(`compaction bench child failed (exit ${code}): ${out}`);
-    const r = JSON.parse(line.slice(7)) as { seconds: number; spansIn: number; spansOut: number; outputBytes: number; peakRssBytes: number; inputBlocks: number };
-    return { ...r, inputBytes, spansPerSecond: r.spansIn / r.seconds, bytesPerSecond: inputBytes / r.seconds };
+    const r = JSON.parse(line.slice(7)) as { seconds: number; spansIn: number; spansOut: number; outputBytes: number; peakRssBytes: number; inputBlocks: number; inputBytes: number };
+    return { ...r, spansPerSecond: r.spansIn / r.seconds, bytesPerSecond: r.inputBytes / r.seconds };
   } finally {
     if (!opts.dir) rmSync(dir, { recursive: true, force: true });
   }
