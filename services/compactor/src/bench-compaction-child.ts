@@ -17,7 +17,8 @@ const scan = await scanTenant(store, 'bench', new MetaCache(store));
 const now = Math.max(...scan.live.map((m) => Number(BigInt(m.endUnixNano) / 1_000_000n))) + 3_600_000;
 const policy = retentionPolicy(cfg['compaction.block-retention'], 0, []);
 const jobs = planTenant(scan, policy, plannerOptionsFromFlags(cfg), now).windows.flatMap((w) => w.jobs);
-if (jobs.length !== 1 || jobs[0].inputs.length !== scan.live.length) throw new Error(`expected one merge of all ${scan.live.length} inputs, planned ${jobs.map((j) => j.inputs.length).join(', ')}`);
+// The planner may take fewer inputs than were written when their row groups would not fit the bound.
+if (jobs.length === 0) throw new Error(`no merge planned for ${scan.live.length} inputs under a ${maxMemory}-byte bound`);
 const lease = await new Leases(store, { settleMs: 1, now: () => now }).acquire('bench', jobs[0].window);
 const started = performance.now();
 // As the compactor runs jobs: in a worker thread whose heap is capped at the memory bound.
@@ -25,4 +26,4 @@ const worker = new IsolatedJobs({ store: { backend: 'local', local: { path: dir 
 const r = await worker.run(jobs[0], { store, lease: lease!, policy, now: () => now, onProgress: (p) => process.stdout.write(`PROGRESS ${p.partsDone / p.partsTotal}\n`) });
 await worker.close();
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`RESULT ${JSON.stringify({ seconds, spansIn: r.stats.spansIn, spansOut: r.stats.spansOut, outputBytes: r.output?.size ?? 0, inputBlocks: jobs[0].inputs.length, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+process.stdout.write(`RESULT ${JSON.stringify({ seconds, spansIn: r.stats.spansIn, spansOut: r.stats.spansOut, outputBytes: r.output?.size ?? 0, inputBlocks: jobs[0].inputs.length, inputBytes: r.bytesIn, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
