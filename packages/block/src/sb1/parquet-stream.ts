@@ -1,16 +1,21 @@
-// Streams data.parquet to the object store as it is encoded: hyparquet-writer encodes one row
-// group per call, its writer's flush() hands the bytes to a ChunkChannel that ObjectStore.put
-// consumes (the S3 store uploads it as a multipart upload). While the bytes pass by, the CRC32C
-// of the whole object and of every column chunk is computed for meta.json and the index.
+// Streams data.parquet to the object store as it is encoded: each row group's column chunks are
+// encoded by column-chunk.ts into a buffer whose flush() hands the bytes to a ChunkChannel that
+// ObjectStore.put consumes (the S3 store uploads it as a multipart upload). The footer is
+// hyparquet-writer's FileMetaData serializer. While the bytes pass by, the CRC32C of the whole
+// object and of every column chunk is computed for meta.json and the index.
 import type { ObjectStore } from '@spanbase/backend';
 import { crc32c } from '@spanbase/model';
-import type { SchemaElement } from 'hyparquet';
-import type { ColumnSource } from 'hyparquet-writer';
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
+import { ByteWriter } from 'hyparquet-writer';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { ChunkChannel } from '../chunk-channel.ts';
 import { BlockFormat } from '../errors.ts';
+import type { ColumnData } from './column-chunk.ts';
+import { writeColumnChunk } from './column-chunk.ts';
 import type { RowGroupEntry } from './index-file.ts';
 import { zstdCompress } from './zstd.ts';
+
+const PAR1 = 0x31524150;
 
 /** What the index records about a row group beyond its bytes. */
 export type RowGroupFacts = Pick<RowGroupEntry, 'minTraceId' | 'maxTraceId' | 'rows' | 'traces' | 'minStartUnixNano' | 'maxEndUnixNano'>;
@@ -31,15 +36,14 @@ export interface WrittenData {
   rowGroups: RowGroupEntry[];
 }
 
-/** hyparquet-writer's Writer whose flush() passes the buffered bytes on instead of keeping them. */
+/** A hyparquet-writer Writer whose flush() passes the buffered bytes on instead of keeping them. */
 class FlushingWriter extends ByteWriter {
-  onChunk: (bytes: Uint8Array, start: number) => Promise<void> = async () => {};
+  onChunk: (bytes: Uint8Array) => Promise<void> = async () => {};
 
   flush(): Promise<void> {
     const bytes = this.getBytes().slice();
-    const start = this.offset - this.index;
     this.index = 0;
-    return this.onChunk(bytes, start);
+    return this.onChunk(bytes);
   }
 
   override finish(): Promise<void> {
@@ -55,6 +59,8 @@ export interface ParquetStreamOptions {
   pageSize: number;
   /** Indices of the columns rows are sorted by (trace_id, start_unix_nano). */
   sortingColumns: number[];
+  /** Written into the footer's `created_by`. */
+  createdBy: string;
   /** Aborts the upload. */
   signal?: AbortSignal;
 }
@@ -62,27 +68,25 @@ export interface ParquetStreamOptions {
 /** One data.parquet being written. */
 export class ParquetStream {
   private readonly writer = new FlushingWriter(1 << 20);
-  private readonly pq: ParquetWriter;
+  private readonly schema: SchemaElement[];
   private readonly channel = new ChunkChannel();
   private upload: Promise<void> | undefined;
   private readonly startUpload: () => Promise<void>;
   private readonly opts: ParquetStreamOptions;
+  private readonly compress: (raw: Uint8Array) => Uint8Array;
   private readonly rowGroups: RowGroupEntry[] = [];
-  private pendingFacts: RowGroupFacts | undefined;
+  private readonly footerGroups: RowGroup[] = [];
+  private rows = 0;
   private crc = 0;
   private tail: Uint8Array = new Uint8Array(0);
 
   constructor(store: ObjectStore, key: string, schema: SchemaElement[], opts: ParquetStreamOptions) {
     this.opts = opts;
+    this.schema = schema;
     const level = opts.compressionLevel;
-    this.pq = new ParquetWriter({
-      writer: this.writer,
-      schema,
-      codec: 'ZSTD',
-      compressors: { ZSTD: (b: Uint8Array) => zstdCompress(b, level) },
-      createdBy: 'spanbase sb1 (hyparquet-writer)',
-    });
-    this.writer.onChunk = (bytes, start) => this.onChunk(bytes, start);
+    this.compress = (b) => zstdCompress(b, level);
+    this.writer.onChunk = (bytes) => this.onChunk(bytes);
+    this.writer.appendUint32(PAR1);
     // The upload starts with the first row group, so a writer dropped before then holds nothing open.
     this.startUpload = () => {
       const upload = store.put(key, this.channel, { signal: opts.signal });
@@ -91,27 +95,22 @@ export class ParquetStream {
     };
   }
 
-  private async onChunk(bytes: Uint8Array, start: number): Promise<void> {
+  private async onChunk(bytes: Uint8Array): Promise<void> {
     this.upload ??= this.startUpload();
     this.crc = crc32c(bytes, this.crc);
-    if (this.pendingFacts) {
-      this.rowGroups.push(this.chunkRanges(bytes, start, this.pendingFacts));
-      this.pendingFacts = undefined;
-    }
     this.tail = bytes;
     if (bytes.length > 0) await this.channel.push(bytes);
   }
 
-  private chunkRanges(bytes: Uint8Array, start: number, facts: RowGroupFacts): RowGroupEntry {
-    const rg = this.pq.row_groups[this.pq.row_groups.length - 1];
-    const n = rg.columns.length;
+  private chunkRanges(chunks: readonly ColumnChunk[], bytes: Uint8Array, start: number, facts: RowGroupFacts): RowGroupEntry {
+    const n = chunks.length;
     const offsets = new Uint32Array(n + 1);
     const crcs = new Uint32Array(n);
-    const first = rg.columns[0].meta_data!;
+    const first = chunks[0].meta_data!;
     const rgStart = Number(first.dictionary_page_offset ?? first.data_page_offset);
     let expected = rgStart;
     for (let j = 0; j < n; j++) {
-      const m = rg.columns[j].meta_data!;
+      const m = chunks[j].meta_data!;
       const s = Number(m.dictionary_page_offset ?? m.data_page_offset);
       const len = Number(m.total_compressed_size);
       if (s !== expected || s - start < 0 || s - start + len > bytes.length) throw BlockFormat('column chunks of a row group are not contiguous in the flushed bytes');
@@ -123,21 +122,35 @@ export class ParquetStream {
     return { ...facts, offset: rgStart, length: expected - rgStart, chunkOffsets: offsets, chunkCrcs: crcs };
   }
 
-  /** Encodes and streams out one row group of `rows` rows. */
-  async writeRowGroup(columns: ColumnSource[], facts: RowGroupFacts): Promise<void> {
-    this.pendingFacts = facts;
-    await this.pq.write({ columnData: columns, rowGroupSize: facts.rows, pageSize: this.opts.pageSize });
-    const rg = this.pq.row_groups[this.pq.row_groups.length - 1];
-    rg.sorting_columns = this.opts.sortingColumns.map((column_idx) => ({ column_idx, descending: false, nulls_first: false }));
-    if (this.pendingFacts) throw BlockFormat('row group was encoded but not flushed');
+  /** Encodes and streams out one row group of `facts.rows` rows. */
+  async writeRowGroup(columns: readonly ColumnData[], facts: RowGroupFacts): Promise<void> {
+    const w = this.writer;
+    const start = w.offset - w.index;
+    const groupStart = w.offset;
+    const chunks = columns.map((c) => writeColumnChunk(w, c, facts.rows, { pageSize: this.opts.pageSize, compress: this.compress }));
+    let uncompressed = 0n;
+    for (const c of chunks) uncompressed += c.meta_data!.total_uncompressed_size;
+    this.footerGroups.push({
+      columns: chunks,
+      total_byte_size: uncompressed,
+      num_rows: BigInt(facts.rows),
+      total_compressed_size: BigInt(w.offset - groupStart),
+      sorting_columns: this.opts.sortingColumns.map((column_idx) => ({ column_idx, descending: false, nulls_first: false })),
+    });
+    this.rows += facts.rows;
+    this.rowGroups.push(this.chunkRanges(chunks, w.getBytes(), start, facts));
+    await w.flush();
   }
 
   /** Writes the footer, completes the upload and describes what was written. */
   async finish(): Promise<WrittenData> {
-    await this.pq.finish();
+    const w = this.writer;
+    writeMetadata(w, { version: 2, created_by: this.opts.createdBy, schema: this.schema, num_rows: BigInt(this.rows), row_groups: this.footerGroups, metadata_length: 0 });
+    w.appendUint32(PAR1);
+    await w.finish();
     this.channel.close();
     await (this.upload ?? this.startUpload());
-    const size = this.writer.offset;
+    const size = w.offset;
     const t = this.tail;
     if (t.length < 12) throw BlockFormat('Parquet footer was not flushed in one piece');
     const footerSize = new DataView(t.buffer, t.byteOffset, t.byteLength).getUint32(t.length - 8, true);

@@ -1,23 +1,22 @@
-// Turns traces into the column arrays of one row group. Resource and scope attribute splits are
-// computed once per Resource/Scope object per row group: spans of one batch share those objects.
-import type { KeyValue, Resource, Scope, SpanRecord } from '@spanbase/model';
-import { computeNestedSets, isAllZero } from '@spanbase/model';
-import type { ColumnSource } from 'hyparquet-writer';
-import type { DedicatedSlot, TypedAttrs } from './attribute-split.ts';
-import { splitAttributes, typedAttributes } from './attribute-split.ts';
-import type { DedicatedColumn } from './dedicated.ts';
-import { eventsToJson, keyValuesToJson, linksToJson } from './otlp-json.ts';
+// Turns traces into the column values of one row group (column-values.ts): typed arrays and
+// dictionaries, no per-row objects. Resource and scope splits (dedicated values, the JSON cell and
+// its dictionary code) are computed once per Resource/Scope object per row group: spans of one
+// batch share those objects. The tags summary is fed from the same pass (row-group-tags.ts).
+import type { AnyValue, KeyValue, Resource, Scope, SpanRecord } from '@spanbase/model';
+import { IntBuffer } from './bytes.ts';
+import type { ColumnData } from './column-chunk.ts';
+import type { AnyValues } from './column-values.ts';
+import { BoolValues, DictValues, F64Values, FixedValues, I32Values, I64Values } from './column-values.ts';
+import { fitsInt64 } from './attribute-split.ts';
+import type { DedicatedColumn, DedicatedType } from './dedicated.ts';
+import { anyValueToJson, eventsToJson, keyValuesToJson, linksToJson } from './otlp-json.ts';
 import type { ColumnSpec } from './schema.ts';
 import { ATTR_TYPES } from './schema.ts';
+import { RowGroupTags } from './row-group-tags.ts';
+import type { TagsBuilder } from './tags.ts';
+import { isRoot, nestedSets } from './trace-shape.ts';
 
-interface Split {
-  /** Remaining attributes as OTLP/JSON (what the `resource_attrs` / `scope_attrs` cell holds). */
-  json: unknown[];
-  dedicated: (string | bigint | undefined)[];
-}
-
-const NONE: readonly never[] = [];
-const TYPED_PARTS = ATTR_TYPES.flatMap((t) => [`${t}_keys`, `${t}_values`] as (keyof TypedAttrs)[]);
+export { isRoot, sortTrace } from './trace-shape.ts';
 
 /** Summary of one trace as written, for the index, bloom and meta. */
 export interface TraceSummary {
@@ -25,96 +24,177 @@ export interface TraceSummary {
   start: bigint;
   /** End of the latest span. */
   end: bigint;
-  /** Root span name ('' when the root is missing). */
-  rootName: string;
-  /** Root service name ('' when the root is missing or has none). */
-  rootService: string;
 }
 
-/** Whether a span is a root (no parent id, or an all-zero one). */
-export function isRoot(parent: Uint8Array): boolean {
-  return parent.length === 0 || isAllZero(parent);
+/** A resource as its rows store it, for one row group. */
+export interface ResourceSplit {
+  /** The resource. */
+  resource: Resource;
+  /** Dictionary code of its `resource_attrs` JSON. */
+  attrsCode: number;
+  /** Per dedicated resource column: the string's code, the int, or undefined (null). */
+  dedicated: (number | bigint | undefined)[];
+  /** `service.name` when it is a string ('' otherwise), for the trace's root service. */
+  service: string | undefined;
+  /** Spans of this row group that carry it. */
+  spans: number;
 }
 
-/** Sorts a trace's records by start time, then span id, so rows and nested sets are deterministic. */
-export function sortTrace(records: SpanRecord[]): SpanRecord[] {
-  return records.sort((a, b) => {
-    const x = a.span.startTimeUnixNano;
-    const y = b.span.startTimeUnixNano;
-    if (x !== y) return x < y ? -1 : 1;
-    const p = a.span.spanId;
-    const q = b.span.spanId;
-    for (let i = 0; i < p.length && i < q.length; i++) if (p[i] !== q[i]) return p[i] - q[i];
-    return p.length - q.length;
-  });
+/** A scope as its rows store it, for one row group. */
+export interface ScopeSplit {
+  /** The scope. */
+  scope: Scope;
+  /** Dictionary codes of `scope_attrs`, `scope_name`, `scope_version`. */
+  attrsCode: number;
+  nameCode: number;
+  versionCode: number;
+  /** Spans of this row group that carry it. */
+  spans: number;
 }
 
-/** Builds column arrays for one row group. */
+interface Slot {
+  slot: number;
+  type: DedicatedType;
+}
+
+/** Generic attribute lists of one value type: keys, values, and their shared row offsets. */
+export interface TypedList {
+  keys: DictValues;
+  values: AnyValues;
+  offsets: IntBuffer;
+}
+
+function valuesFor(spec: ColumnSpec): AnyValues {
+  const nullable = spec.shape === 'flat' && spec.nullable;
+  switch (spec.kind) {
+    case 'int32': return new I32Values(nullable);
+    case 'int64': return new I64Values(nullable);
+    case 'double': return new F64Values(nullable);
+    case 'bool': return new BoolValues(nullable);
+    default: return spec.fixedLength && spec.encoding === 'PLAIN' ? new FixedValues(spec.fixedLength) : new DictValues(nullable, spec.fixedLength ?? 0);
+  }
+}
+
+function offsets(): IntBuffer {
+  const o = new IntBuffer(4096);
+  o.push(0);
+  return o;
+}
+
+/** Builds column values for one row group. */
 export class RowGroupBuilder {
-  private readonly columns: readonly ColumnSpec[];
-  private readonly data: unknown[][];
-  /** The same arrays by column name, resolved once (a lookup per push showed in profiles). */
-  private readonly c: Record<string, unknown[]>;
-  private readonly typedCols: unknown[][];
-  private readonly index = new Map<string, number>();
-  private readonly spanSlots = new Map<string, DedicatedSlot>();
-  private readonly resourceSlots = new Map<string, DedicatedSlot>();
-  private readonly spanDedicatedCols: number[] = [];
-  private readonly resourceDedicatedCols: number[] = [];
-  private resources = new Map<Resource, Split>();
-  private scopes = new Map<Scope, Split>();
+  /** Every column in schema order. */
+  readonly columns: ColumnData[];
+  /** Columns by name. */
+  readonly byName = new Map<string, ColumnData>();
+  /** Generic span attribute lists by type, in ATTR_TYPES order. */
+  readonly typed: TypedList[];
+  /** Resource splits of this row group. */
+  resources = new Map<Resource, ResourceSplit>();
+  /** Scope splits of this row group. */
+  scopes = new Map<Scope, ScopeSplit>();
+  /** Span dedicated columns, in slot order, with their attribute keys. */
+  readonly spanDedicated: { key: string; values: DictValues | I64Values }[] = [];
   /** Rows added since the last reset. */
   rows = 0;
   /** Rough uncompressed size of the rows added, for row-group cutting. */
   estimatedBytes = 0;
+  private readonly resourceDedicated: (DictValues | I64Values)[] = [];
+  private readonly spanSlots = new Map<string, Slot>();
+  private readonly resourceSlots = new Map<string, Slot>();
+  private readonly taken: Uint8Array;
+  private readonly eventOffsets: IntBuffer;
+  private readonly linkOffsets: IntBuffer;
+  private readonly tags: RowGroupTags;
+  private readonly v: Record<string, AnyValues>;
 
-  constructor(columns: readonly ColumnSpec[], dedicated: readonly DedicatedColumn[]) {
-    this.columns = columns;
-    this.data = columns.map(() => []);
-    columns.forEach((c, i) => this.index.set(c.name, i));
-    this.c = Object.fromEntries(columns.map((col, i) => [col.name, this.data[i]]));
-    this.typedCols = TYPED_PARTS.map((p) => this.data[this.col(`span_${p}`)]);
+  constructor(specs: readonly ColumnSpec[], dedicated: readonly DedicatedColumn[], tags: TagsBuilder) {
+    const shared = new Map<string, IntBuffer>();
+    this.columns = specs.map((spec) => {
+      let o: IntBuffer | undefined;
+      if (spec.shape === 'list') {
+        // Keys and values of one type share their offsets, and so do the two link id lists.
+        const group = spec.name.replace(/_(keys|values)$/, '').replace(/^link_(trace|span)_ids$/, 'links');
+        o = shared.get(group) ?? offsets();
+        shared.set(group, o);
+      }
+      const col: ColumnData = { spec, values: valuesFor(spec), offsets: o };
+      this.byName.set(spec.name, col);
+      return col;
+    });
+    this.v = Object.fromEntries(this.columns.map((c) => [c.spec.name, c.values]));
+    this.typed = ATTR_TYPES.map((t) => ({ keys: this.v[`span_${t}_keys`] as DictValues, values: this.v[`span_${t}_values`], offsets: this.byName.get(`span_${t}_keys`)!.offsets! }));
     const resourceKeys: DedicatedColumn[] = [{ scope: 'resource', key: 'service.name', type: 'string', column: 'service_name' }, ...dedicated.filter((d) => d.scope === 'resource')];
     for (const d of dedicated.filter((x) => x.scope === 'span')) {
-      this.spanSlots.set(d.key, { slot: this.spanDedicatedCols.length, type: d.type });
-      this.spanDedicatedCols.push(this.col(d.column));
+      this.spanSlots.set(d.key, { slot: this.spanDedicated.length, type: d.type });
+      this.spanDedicated.push({ key: d.key, values: this.v[d.column] as DictValues | I64Values });
     }
     for (const d of resourceKeys) {
-      this.resourceSlots.set(d.key, { slot: this.resourceDedicatedCols.length, type: d.type });
-      this.resourceDedicatedCols.push(this.col(d.column));
+      this.resourceSlots.set(d.key, { slot: this.resourceDedicated.length, type: d.type });
+      this.resourceDedicated.push(this.v[d.column] as DictValues | I64Values);
     }
+    this.taken = new Uint8Array(this.spanDedicated.length);
+    this.eventOffsets = this.byName.get('event_names')!.offsets!;
+    this.linkOffsets = this.byName.get('link_trace_ids')!.offsets!;
+    this.tags = new RowGroupTags(tags, this);
   }
 
-  private col(name: string): number {
-    const i = this.index.get(name);
-    if (i === undefined) throw new Error(`sb1 schema has no column ${name}`);
-    return i;
+  /** The values of column `name`. */
+  values<T extends AnyValues>(name: string): T {
+    return this.v[name] as T;
   }
 
-  private resourceSplit(r: Resource): Split {
+  /** What a resource stores, by resource object, kept across row groups (a block's batches share them). */
+  private readonly resourceParts = new WeakMap<Resource, { json: string; dedicated: (string | bigint | undefined)[] }>();
+
+  private resourceSplit(r: Resource): ResourceSplit {
     let s = this.resources.get(r);
-    if (!s) {
-      const dedicated = new Array<string | bigint | undefined>(this.resourceDedicatedCols.length).fill(undefined);
-      s = { json: keyValuesToJson(splitAttributes(r.attributes, this.resourceSlots, dedicated)), dedicated };
-      this.resources.set(r, s);
-      this.estimatedBytes += 64 * r.attributes.length;
+    if (s) return s;
+    let parts = this.resourceParts.get(r);
+    if (!parts) {
+      const dedicated = new Array<string | bigint | undefined>(this.resourceDedicated.length).fill(undefined);
+      const rest: KeyValue[] = [];
+      for (const kv of r.attributes) {
+        const slot = this.resourceSlots.get(kv.key);
+        if (slot !== undefined && dedicated[slot.slot] === undefined) {
+          if ((slot.type === 'string' && kv.value.type === 'string') || (slot.type === 'int' && kv.value.type === 'int' && fitsInt64(kv.value.value))) {
+            dedicated[slot.slot] = kv.value.value;
+            continue;
+          }
+        }
+        rest.push(kv);
+      }
+      parts = { json: JSON.stringify(keyValuesToJson(rest)), dedicated };
+      this.resourceParts.set(r, parts);
     }
+    const dedicated = parts.dedicated.map((x, k) => (typeof x === 'string' ? (this.resourceDedicated[k] as DictValues).stringCode(x) : x));
+    const service = parts.dedicated[0] as string | undefined;
+    s = { resource: r, attrsCode: (this.v.resource_attrs as DictValues).stringCode(parts.json), dedicated, service, spans: 0 };
+    this.resources.set(r, s);
+    this.estimatedBytes += 64 * r.attributes.length;
     return s;
   }
 
-  private scopeSplit(sc: Scope): Split {
+  private scopeSplit(sc: Scope): ScopeSplit {
     let s = this.scopes.get(sc);
     if (!s) {
-      s = { json: keyValuesToJson(sc.attributes), dedicated: [] };
+      s = {
+        scope: sc,
+        attrsCode: (this.v.scope_attrs as DictValues).stringCode(JSON.stringify(keyValuesToJson(sc.attributes))),
+        nameCode: (this.v.scope_name as DictValues).stringCode(sc.name),
+        versionCode: (this.v.scope_version as DictValues).stringCode(sc.version),
+        spans: 0,
+      };
       this.scopes.set(sc, s);
     }
     return s;
   }
 
-  /** Appends one trace (records sorted with {@link sortTrace}); returns its summary. */
+  /** Appends one trace (records sorted with `sortTrace`); returns its summary. */
   addTrace(records: readonly SpanRecord[]): TraceSummary {
+    const n = records.length;
     const spans = records.map((r) => r.span);
-    const nested = computeNestedSets(spans);
+    const nested = nestedSets(spans);
     let start = spans[0].startTimeUnixNano;
     let end = spans[0].endTimeUnixNano;
     let root: SpanRecord | undefined;
@@ -123,70 +203,164 @@ export class RowGroupBuilder {
       if (r.span.endTimeUnixNano > end) end = r.span.endTimeUnixNano;
       if (!root && isRoot(r.span.parentSpanId)) root = r;
     }
-    const rootService = root ? (this.resourceSplit(root.resource).dedicated[0] as string | undefined) ?? '' : '';
-    const summary: TraceSummary = { start, end, rootName: root?.span.name ?? '', rootService };
-    const d = this.data;
-    const c = this.c;
-    const traceCols = [c.trace_id, c.trace_root_service_name, c.trace_root_span_name, c.trace_start_unix_nano, c.trace_end_unix_nano];
-    const traceVals = [spans[0].traceId, summary.rootService, summary.rootName, BigInt.asIntN(64, start), BigInt.asIntN(64, end)];
-    const typedCols = this.typedCols;
-    for (let i = 0; i < records.length; i++) {
-      const { span, resource, scope } = records[i];
-      for (let k = 0; k < traceCols.length; k++) traceCols[k].push(traceVals[k]);
-      c.span_id.push(span.spanId);
-      c.parent_span_id.push(span.parentSpanId);
-      c.name.push(span.name);
-      c.kind.push(span.kind);
-      c.start_unix_nano.push(BigInt.asIntN(64, span.startTimeUnixNano));
-      c.duration_nano.push(BigInt.asIntN(64, span.endTimeUnixNano - span.startTimeUnixNano));
-      c.status_code.push(span.status.code);
-      c.status_message.push(span.status.message);
-      c.trace_state.push(span.traceState);
-      c.flags.push(BigInt(span.flags));
-      c.dropped_attributes_count.push(BigInt(span.droppedAttributesCount));
-      c.dropped_events_count.push(BigInt(span.droppedEventsCount));
-      c.dropped_links_count.push(BigInt(span.droppedLinksCount));
-      c.nested_left.push(nested[i].left);
-      c.nested_right.push(nested[i].right);
-      c.nested_parent.push(nested[i].parent);
-      c.resource_schema_url.push(records[i].resourceSchemaUrl);
-      c.resource_dropped_attributes_count.push(BigInt(resource.droppedAttributesCount));
-      c.scope_name.push(scope.name);
-      c.scope_version.push(scope.version);
-      c.scope_schema_url.push(records[i].scopeSchemaUrl);
-      c.scope_dropped_attributes_count.push(BigInt(scope.droppedAttributesCount));
-      const res = this.resourceSplit(resource);
-      for (let k = 0; k < this.resourceDedicatedCols.length; k++) d[this.resourceDedicatedCols[k]].push(res.dedicated[k] ?? null);
-      const spanDedicated = new Array<string | bigint | undefined>(this.spanDedicatedCols.length).fill(undefined);
-      const typed = typedAttributes(splitAttributes(span.attributes, this.spanSlots, spanDedicated));
-      for (let k = 0; k < this.spanDedicatedCols.length; k++) d[this.spanDedicatedCols[k]].push(spanDedicated[k] ?? null);
-      for (let k = 0; k < TYPED_PARTS.length; k++) typedCols[k].push(typed[TYPED_PARTS[k]]);
-      c.resource_attrs.push(res.json);
-      c.scope_attrs.push(this.scopeSplit(scope).json);
-      c.events.push(span.events.length ? eventsToJson(span.events) : null);
-      c.event_names.push(span.events.length ? span.events.map((e) => e.name) : NONE);
-      c.links.push(span.links.length ? linksToJson(span.links) : null);
-      c.link_trace_ids.push(span.links.length ? span.links.map((l) => l.traceId) : NONE);
-      c.link_span_ids.push(span.links.length ? span.links.map((l) => l.spanId) : NONE);
-      this.estimatedBytes += estimateSpan(records[i]);
+    const v = this.v;
+    const rootService = root ? this.resourceSplit(root.resource).service : undefined;
+    this.tags.addRoot(root?.span.name, rootService);
+    const traceId = v.trace_id as DictValues;
+    traceId.addBytes(spans[0].traceId);
+    const idCode = traceId.codes.a[traceId.count - 1];
+    const svcCode = (v.trace_root_service_name as DictValues).stringCode(rootService ?? '');
+    const nameCode = (v.trace_root_span_name as DictValues).stringCode(root?.span.name ?? '');
+    for (let i = 1; i < n; i++) traceId.addCode(idCode);
+    for (let i = 0; i < n; i++) {
+      (v.trace_root_service_name as DictValues).addCode(svcCode);
+      (v.trace_root_span_name as DictValues).addCode(nameCode);
+      (v.trace_start_unix_nano as I64Values).addBig(start);
+      (v.trace_end_unix_nano as I64Values).addBig(end);
     }
-    this.rows += records.length;
-    return summary;
+    for (let i = 0; i < n; i++) this.addSpan(records[i], nested.left[i], nested.right[i], nested.parent[i]);
+    this.rows += n;
+    return { start, end };
   }
 
-  /** Column sources for hyparquet-writer, in schema order. */
-  columnSources(): ColumnSource[] {
-    return this.columns.map((c, i) => {
-      const src: ColumnSource = { name: c.name, data: this.data[i] as ColumnSource['data'], statistics: c.stats };
-      if (c.encoding) src.encoding = c.encoding;
-      src.offsetIndex = false;
-      return src;
-    });
+  private addSpan(r: SpanRecord, left: number, right: number, parent: number): void {
+    const v = this.v;
+    const s = r.span;
+    (v.span_id as FixedValues).add(s.spanId);
+    (v.parent_span_id as DictValues).addBytes(s.parentSpanId);
+    (v.name as DictValues).addString(s.name);
+    (v.kind as I32Values).add(s.kind);
+    (v.start_unix_nano as I64Values).addBig(s.startTimeUnixNano);
+    (v.duration_nano as I64Values).addDifference(s.startTimeUnixNano, s.endTimeUnixNano);
+    (v.status_code as I32Values).add(s.status.code);
+    (v.status_message as DictValues).addString(s.status.message);
+    (v.trace_state as DictValues).addString(s.traceState);
+    (v.flags as I64Values).addNum(s.flags);
+    (v.dropped_attributes_count as I64Values).addNum(s.droppedAttributesCount);
+    (v.dropped_events_count as I64Values).addNum(s.droppedEventsCount);
+    (v.dropped_links_count as I64Values).addNum(s.droppedLinksCount);
+    (v.nested_left as I32Values).add(left);
+    (v.nested_right as I32Values).add(right);
+    (v.nested_parent as I32Values).add(parent);
+    const res = this.resourceSplit(r.resource);
+    res.spans++;
+    (v.resource_schema_url as DictValues).addString(r.resourceSchemaUrl);
+    (v.resource_dropped_attributes_count as I64Values).addNum(r.resource.droppedAttributesCount);
+    const sc = this.scopeSplit(r.scope);
+    sc.spans++;
+    (v.scope_name as DictValues).addCode(sc.nameCode);
+    (v.scope_version as DictValues).addCode(sc.versionCode);
+    (v.scope_schema_url as DictValues).addString(r.scopeSchemaUrl);
+    (v.scope_dropped_attributes_count as I64Values).addNum(r.scope.droppedAttributesCount);
+    for (let k = 0; k < this.resourceDedicated.length; k++) {
+      const col = this.resourceDedicated[k];
+      const x = res.dedicated[k];
+      if (x === undefined) col.addNull();
+      else if (col.kind === 'dict') col.addCode(x as number);
+      else col.addBig(x as bigint);
+    }
+    this.estimatedBytes += 100 + s.name.length + s.status.message.length + s.traceState.length + this.addAttributes(s.attributes);
+    (v.resource_attrs as DictValues).addCode(res.attrsCode);
+    (v.scope_attrs as DictValues).addCode(sc.attrsCode);
+    const events = v.events as DictValues;
+    const eventNames = v.event_names as DictValues;
+    if (s.events.length > 0) {
+      events.addString(JSON.stringify(eventsToJson(s.events)));
+      for (const e of s.events) {
+        eventNames.addString(e.name);
+        this.tags.addEvent(e.attributes);
+        this.estimatedBytes += 24 + e.name.length + estimateAttrs(e.attributes);
+      }
+    } else events.addNull();
+    this.eventOffsets.push(eventNames.count);
+    const links = v.links as DictValues;
+    const linkTraceIds = v.link_trace_ids as DictValues;
+    if (s.links.length > 0) {
+      links.addString(JSON.stringify(linksToJson(s.links)));
+      for (const l of s.links) {
+        linkTraceIds.addBytes(l.traceId);
+        (v.link_span_ids as DictValues).addBytes(l.spanId);
+        this.tags.addLink(l.attributes);
+        this.estimatedBytes += 48 + estimateAttrs(l.attributes);
+      }
+    } else links.addNull();
+    this.linkOffsets.push(linkTraceIds.count);
   }
 
-  /** Forgets the rows (and the per-row-group resource cache). */
+  /** Splits span attributes into dedicated and typed generic columns; returns their estimated size. */
+  private addAttributes(attrs: readonly KeyValue[]): number {
+    const taken = this.taken;
+    const typed = this.typed;
+    let bytes = 0;
+    for (let i = 0; i < attrs.length; i++) {
+      const { key, value } = attrs[i];
+      bytes += key.length + (value.type === 'string' ? value.value.length : 12);
+      const slot = this.spanSlots.get(key);
+      if (slot !== undefined && taken[slot.slot] === 0) {
+        const col = this.spanDedicated[slot.slot].values;
+        if (slot.type === 'string' && value.type === 'string') {
+          (col as DictValues).addString(value.value);
+          taken[slot.slot] = 1;
+          continue;
+        }
+        if (slot.type === 'int' && value.type === 'int' && fitsInt64(value.value)) {
+          (col as I64Values).addBig(value.value);
+          taken[slot.slot] = 1;
+          continue;
+        }
+      }
+      this.addGeneric(key, value);
+    }
+    for (let k = 0; k < taken.length; k++) {
+      if (taken[k] === 0) this.spanDedicated[k].values.addNull();
+      else taken[k] = 0;
+    }
+    for (let t = 0; t < typed.length; t++) typed[t].offsets.push(typed[t].keys.count);
+    return bytes;
+  }
+
+  private addGeneric(key: string, value: AnyValue): void {
+    const typed = this.typed;
+    switch (value.type) {
+      case 'string':
+        typed[0].keys.addString(key);
+        (typed[0].values as DictValues).addString(value.value);
+        return;
+      case 'int':
+        if (fitsInt64(value.value)) {
+          typed[1].keys.addString(key);
+          (typed[1].values as I64Values).addBig(value.value);
+          return;
+        }
+        break;
+      case 'double':
+        typed[2].keys.addString(key);
+        (typed[2].values as F64Values).add(value.value);
+        return;
+      case 'bool':
+        typed[3].keys.addString(key);
+        (typed[3].values as BoolValues).add(value.value);
+        return;
+    }
+    typed[4].keys.addString(key);
+    (typed[4].values as DictValues).addString(JSON.stringify(anyValueToJson(value)));
+    this.tags.addOther(key, value);
+  }
+
+  /** Feeds the row group's counts to the tags summary; call once the row group is complete. */
+  countTags(): void {
+    this.tags.addRowGroup();
+  }
+
+  /** Forgets the rows (and the per-row-group resource and scope splits). */
   reset(): void {
-    for (const a of this.data) a.length = 0;
+    for (const c of this.columns) {
+      c.values.clear();
+      if (c.offsets && c.offsets.length > 1) {
+        c.offsets.clear();
+        c.offsets.push(0);
+      }
+    }
     this.resources = new Map();
     this.scopes = new Map();
     this.rows = 0;
@@ -197,13 +371,5 @@ export class RowGroupBuilder {
 function estimateAttrs(attrs: readonly KeyValue[]): number {
   let n = 0;
   for (const a of attrs) n += a.key.length + (a.value.type === 'string' ? a.value.value.length : 12);
-  return n;
-}
-
-function estimateSpan(r: SpanRecord): number {
-  const s = r.span;
-  let n = 100 + s.name.length + s.status.message.length + s.traceState.length + estimateAttrs(s.attributes);
-  for (const e of s.events) n += 24 + e.name.length + estimateAttrs(e.attributes);
-  for (const l of s.links) n += 48 + estimateAttrs(l.attributes);
   return n;
 }

@@ -1,6 +1,10 @@
 import type { Resource, Scope, SpanRecord } from '@spanbase/model';
 import { av } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
+import { openBlock } from '../registry.ts';
+import { writeTestBlock } from '../testing/block-suite.ts';
+import { conformanceTraces } from '../testing/conformance-traces.ts';
+import { generateRealisticTraces } from '../testing/realistic-traces.ts';
 import { TagsBuilder } from './tags.ts';
 
 const resource: Resource = { attributes: [{ key: 'service.name', value: av.string('api') }, { key: 'k8s.pod.uid', value: av.bytes(new Uint8Array(2)) }], droppedAttributesCount: 0 };
@@ -43,5 +47,17 @@ describe('tags summary', () => {
     expect(s.intrinsics.rootServiceName).toEqual([{ type: 'string', value: 'api', count: 100 }]);
     expect(s.intrinsics['instrumentation:name']).toEqual([{ type: 'string', value: 'lib', count: 1000 }]);
     expect(JSON.stringify(s).length).toBeLessThan(20_000);
+  });
+});
+
+describe('tags written with a block', () => {
+  it('count what TagsBuilder counts span by span (the writer tallies per row group by dictionary code)', async () => {
+    const bounds = { topValues: 100_000 };
+    for (const traces of [conformanceTraces({ traces: 60 }), generateRealisticTraces({ traces: 300, seed: 8 })]) {
+      const { store, meta } = await writeTestBlock('sb1', traces, { rowGroupSpans: 200, tags: bounds });
+      const direct = new TagsBuilder(bounds);
+      for (const t of traces) direct.addTrace(t);
+      expect(await openBlock(store, meta).tags()).toEqual(direct.summary());
+    }
   });
 });

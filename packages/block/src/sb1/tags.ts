@@ -4,7 +4,7 @@
 // counting uses bounded maps (approximate once a key has more distinct values than it keeps).
 // Stored as zstd-compressed JSON; see docs/design/2026-11 Block format sb1.md ("Tags").
 import type { AnyValue, KeyValue, Resource, Scope, SpanRecord } from '@spanbase/model';
-import { isRoot } from './row-builder.ts';
+import { isRoot } from './trace-shape.ts';
 
 /** Scopes a key can come from, named as Tempo's search-tags API names them. */
 export const TAG_SCOPES = ['resource', 'span', 'event', 'link', 'instrumentation'] as const;
@@ -119,6 +119,17 @@ function valueKey(v: AnyValue, maxLen: number): string | undefined {
 }
 
 const TYPE_OF: Record<string, TagValue['type']> = { s: 'string', i: 'int', d: 'double', b: 'bool' };
+const TYPE_PREFIX: Record<TagValue['type'], string> = { string: 's', int: 'i', double: 'd', bool: 'b' };
+
+/** Intrinsic text of a span kind number. */
+export function kindName(kind: number): string {
+  return KIND_NAMES[kind] ?? String(kind);
+}
+
+/** Intrinsic text of a status code. */
+export function statusName(code: number): string {
+  return STATUS_NAMES[code] ?? String(code);
+}
 
 /** Accumulates a block's tags summary as traces are written. */
 export class TagsBuilder {
@@ -135,18 +146,25 @@ export class TagsBuilder {
     this.maxLen = opts.maxValueLength ?? 200;
   }
 
-  private addAttrs(scope: TagScope, attrs: readonly KeyValue[], weight: number): void {
+  private keyStats(scope: TagScope, key: string, weight: number): KeyStats | undefined {
     const keys = this.scopes.get(scope)!;
-    for (const { key, value } of attrs) {
-      let st = keys.get(key);
-      if (!st) {
-        if (keys.size >= this.maxKeys) {
-          this.dropped[scope] += weight;
-          continue;
-        }
-        st = { count: 0, types: {}, values: new TopCounter(Math.max(64, 4 * this.topValues)) };
-        keys.set(key, st);
+    let st = keys.get(key);
+    if (!st) {
+      if (keys.size >= this.maxKeys) {
+        this.dropped[scope] += weight;
+        return undefined;
       }
+      st = { count: 0, types: {}, values: new TopCounter(Math.max(64, 4 * this.topValues)) };
+      keys.set(key, st);
+    }
+    return st;
+  }
+
+  /** Counts attributes of `scope`, each `weight` times (resources and scopes: their span counts). */
+  addAttrs(scope: TagScope, attrs: readonly KeyValue[], weight: number): void {
+    for (const { key, value } of attrs) {
+      const st = this.keyStats(scope, key, weight);
+      if (!st) continue;
       st.count += weight;
       st.types[value.type] = (st.types[value.type] ?? 0) + weight;
       const vk = valueKey(value, this.maxLen);
@@ -154,7 +172,21 @@ export class TagsBuilder {
     }
   }
 
-  private intrinsic(name: string, value: string, weight = 1): void {
+  /**
+   * Counts `count` occurrences of `key` with values of one type, already tallied: `values` maps a
+   * value's text (ints in decimal, doubles as `String` prints them) to its occurrences.
+   */
+  addCounted(scope: TagScope, key: string, type: TagValue['type'], count: number, values: Iterable<[string, number]>): void {
+    const st = this.keyStats(scope, key, count);
+    if (!st) return;
+    st.count += count;
+    st.types[type] = (st.types[type] ?? 0) + count;
+    const prefix = TYPE_PREFIX[type];
+    for (const [text, n] of values) if (type !== 'string' || text.length <= this.maxLen) st.values.add(prefix + text, n);
+  }
+
+  /** Counts an intrinsic value (`name`, `status`, ...) `weight` times. */
+  intrinsic(name: string, value: string, weight = 1): void {
     if (value.length > this.maxLen) return;
     let c = this.intrinsics.get(name);
     if (!c) this.intrinsics.set(name, (c = new TopCounter(Math.max(64, 4 * this.topValues))));
@@ -177,8 +209,8 @@ export class TagsBuilder {
       }
       for (const l of s.links) this.addAttrs('link', l.attributes, 1);
       this.intrinsic('name', s.name);
-      this.intrinsic('kind', KIND_NAMES[s.kind] ?? String(s.kind));
-      this.intrinsic('status', STATUS_NAMES[s.status.code] ?? String(s.status.code));
+      this.intrinsic('kind', kindName(s.kind));
+      this.intrinsic('status', statusName(s.status.code));
       if (s.status.message) this.intrinsic('statusMessage', s.status.message);
       if (!root && isRoot(s.parentSpanId)) root = r;
     }

@@ -20,9 +20,10 @@ import { WELL_KNOWN_DEDICATED, dedicatedToJson, resolveDedicated } from './dedic
 import { encodeIndex } from './index-file.ts';
 import type { RowGroupFacts } from './parquet-stream.ts';
 import { ParquetStream } from './parquet-stream.ts';
-import { RowGroupBuilder, sortTrace } from './row-builder.ts';
+import { RowGroupBuilder } from './row-builder.ts';
 import { sb1Columns, schemaElements } from './schema.ts';
 import { TagsBuilder } from './tags.ts';
+import { sortTrace } from './trace-shape.ts';
 
 /** Defaults of the sb1 writer, chosen by measurement (see the design note). */
 export const SB1_DEFAULTS = {
@@ -31,14 +32,19 @@ export const SB1_DEFAULTS = {
   rowGroupSpans: 12288,
   rowGroupTargetBytes: 16 * 1024 * 1024,
   pageSizeBytes: 16 * 1024,
+  /** zstd level of compacted blocks (compactionLevel >= 1): size first, they are written once in the background. */
   compressionLevel: 15,
+  /** zstd level of ingester blocks (compactionLevel 0): speed first, compaction rewrites them. */
+  ingestCompressionLevel: 3,
 } as const;
 
-type Resolved = { -readonly [K in keyof typeof SB1_DEFAULTS]: number } & { compactionLevel: number };
+type Resolved = { -readonly [K in Exclude<keyof typeof SB1_DEFAULTS, 'ingestCompressionLevel'>]: number } & { compactionLevel: number };
 
 function resolveOptions(opts: BlockWriterOptions): Resolved {
-  const o: Resolved = { ...SB1_DEFAULTS, compactionLevel: 0 };
+  const { ingestCompressionLevel, ...defaults } = SB1_DEFAULTS;
+  const o: Resolved = { ...defaults, compactionLevel: 0 };
   for (const k of Object.keys(o) as (keyof Resolved)[]) if (opts[k] !== undefined) o[k] = opts[k];
+  if (opts.compressionLevel === undefined && o.compactionLevel === 0) o.compressionLevel = ingestCompressionLevel;
   if (!opts.tenant) throw BlockBadOptions('tenant is required');
   if (!(o.bloomFalsePositive > 0 && o.bloomFalsePositive < 1)) throw BlockBadOptions('bloomFalsePositive must be in (0, 1)');
   if (!(o.rowGroupSpans >= 1) || !(o.rowGroupTargetBytes >= 1) || !(o.pageSizeBytes >= 1024) || !(o.bloomShardSizeBytes >= 64)) throw BlockBadOptions('row group, page (>= 1 KiB) and shard (>= 64 B) sizes must be positive');
@@ -56,13 +62,14 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
   const columns = sb1Columns(extra);
   const names = columns.map((c) => c.name);
   const key = (object: string) => blockKey(opts.tenant, blockId, object);
-  const rows = new RowGroupBuilder(columns, [...WELL_KNOWN_DEDICATED, ...extra]);
   const bloom = new BloomBuilder();
   const tags = new TagsBuilder(opts.tags);
+  const rows = new RowGroupBuilder(columns, [...WELL_KNOWN_DEDICATED, ...extra], tags);
   const data = new ParquetStream(store, key(BlockObjects.data), schemaElements(columns), {
     compressionLevel: o.compressionLevel,
     pageSize: o.pageSizeBytes,
     sortingColumns: [names.indexOf('trace_id'), names.indexOf('start_unix_nano')],
+    createdBy: 'spanbase sb1',
     signal: opts.signal,
   });
   let state: 'open' | 'finishing' | 'closed' = 'open';
@@ -78,7 +85,8 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
     if (!rg) return;
     const facts = rg;
     rg = undefined;
-    await data.writeRowGroup(rows.columnSources(), facts);
+    rows.countTags();
+    await data.writeRowGroup(rows.columns, facts);
     rows.reset();
   };
 
@@ -114,7 +122,6 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
       try {
         const sorted = sortTrace([...records]);
         const summary = rows.addTrace(sorted);
-        tags.addTrace(sorted);
         bloom.add(id);
         if (!rg) rg = { minTraceId: id, maxTraceId: id, rows: 0, traces: 0, minStartUnixNano: summary.start, maxEndUnixNano: summary.end };
         rg.maxTraceId = id;

@@ -1,7 +1,7 @@
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../testing/random.ts';
-import { zstdCompress, zstdDecompress } from './zstd.ts';
+import { zstdCompress, zstdDecompress, zstdRawFrame } from './zstd.ts';
 
 describe('zstd page codec', () => {
   it('unpacks raw and RLE frames itself and everything else through node:zlib, identically', () => {
@@ -13,6 +13,16 @@ describe('zstd page codec', () => {
         expect(Buffer.from(zstdDecompress(frame, input.length)).equals(Buffer.from(input))).toBe(true);
         expect(Buffer.from(zstdDecompressSync(frame)).equals(Buffer.from(input))).toBe(true);
       }
+    }
+  });
+
+  it('makes raw frames any zstd decoder reads, in every frame-size width and over several blocks', () => {
+    const rng = new Rng(3);
+    for (const n of [0, 1, 255, 256, 65791, 65792, 131072, 300_000]) {
+      const input = rng.bytes(n);
+      const frame = zstdRawFrame(input);
+      expect(Buffer.from(zstdDecompressSync(frame)).equals(Buffer.from(input)), `${n} bytes`).toBe(true);
+      expect(Buffer.from(zstdDecompress(frame, n)).equals(Buffer.from(input))).toBe(true);
     }
   });
 

@@ -12,6 +12,39 @@ export function zstdCompress(input: Uint8Array, level: number): Uint8Array {
   return zstdCompressSync(input, { params: { [constants.ZSTD_c_compressionLevel]: level } });
 }
 
+const RAW_BLOCK_MAX = 128 * 1024;
+
+/**
+ * A zstd frame holding `input` in raw (stored) blocks: what zstd itself emits for data it cannot
+ * compress, made without a compressor context. For pages too small for zstd to gain anything,
+ * a call to node:zlib (~20 µs of context setup) costs more than the page is worth.
+ */
+export function zstdRawFrame(input: Uint8Array): Uint8Array {
+  const n = input.length;
+  // Single segment; frame content size in 1, 2 (minus 256), 4 or 8 bytes.
+  const fcsBytes = n < 256 ? 1 : n < 65536 + 256 ? 2 : 4;
+  const blocks = Math.max(1, Math.ceil(n / RAW_BLOCK_MAX));
+  const out = new Uint8Array(5 + fcsBytes + 3 * blocks + n);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, MAGIC, true);
+  out[4] = ((fcsBytes === 1 ? 0 : fcsBytes === 2 ? 1 : 2) << 6) | (1 << 5);
+  if (fcsBytes === 1) out[5] = n;
+  else if (fcsBytes === 2) v.setUint16(5, n - 256, true);
+  else v.setUint32(5, n, true);
+  let at = 5 + fcsBytes;
+  for (let b = 0; b < blocks; b++) {
+    const from = b * RAW_BLOCK_MAX;
+    const size = Math.min(RAW_BLOCK_MAX, n - from);
+    const header = (size << 3) | (b === blocks - 1 ? 1 : 0);
+    out[at] = header & 0xff;
+    out[at + 1] = (header >>> 8) & 0xff;
+    out[at + 2] = (header >>> 16) & 0xff;
+    out.set(input.subarray(from, from + size), at + 3);
+    at += 3 + size;
+  }
+  return out;
+}
+
 function viaZlib(input: Uint8Array, size: number): Uint8Array {
   const out = zstdDecompressSync(input);
   if (out.byteLength !== size) throw BlockFormat(`zstd frame holds ${out.byteLength} bytes, page header says ${size}`);
