@@ -39,6 +39,46 @@ export function decodeExportRequest(bytes: Uint8Array): TracesData {
   return { resourceSpans };
 }
 
+/**
+ * Decodes single messages of one buffer by byte range (the body offsets and lengths a scan
+ * records), so a trace can be decoded straight out of the requests that carried it, and a
+ * resource or scope shared by many spans decoded once. The ranges must hold message bodies
+ * (no tag or length prefix) of a buffer that `scanExportRequest` accepted.
+ */
+export class MessageDecoder {
+  private readonly r: ProtoReader;
+
+  constructor(bytes: Uint8Array) {
+    this.r = new ProtoReader(bytes);
+  }
+
+  private at<T>(offset: number, length: number, body: (r: ProtoReader) => T): T {
+    const r = this.r;
+    r.pos = offset;
+    r.end = offset + length;
+    try {
+      return body(r);
+    } catch (e) {
+      throw toNamedError(e);
+    }
+  }
+
+  /** The Span whose body is bytes[offset, offset + length). */
+  span(offset: number, length: number): Span {
+    return this.at(offset, length, spanBody);
+  }
+
+  /** The Resource whose body is bytes[offset, offset + length). */
+  resource(offset: number, length: number): Resource {
+    return this.at(offset, length, resourceBody);
+  }
+
+  /** The InstrumentationScope whose body is bytes[offset, offset + length). */
+  scope(offset: number, length: number): Scope {
+    return this.at(offset, length, scopeBody);
+  }
+}
+
 /** Narrows the reader to the nested message that starts here; returns the outer end to restore. */
 function enter(r: ProtoReader): number {
   const outer = r.end;
@@ -99,6 +139,13 @@ function readScopeSpans(r: ProtoReader): ScopeSpans {
 
 function readResource(r: ProtoReader): Resource {
   const outer = enter(r);
+  const resource = resourceBody(r);
+  r.end = outer;
+  return resource;
+}
+
+/** A Resource message body that fills the reader's [pos, end). */
+function resourceBody(r: ProtoReader): Resource {
   const attributes: KeyValue[] = [];
   let droppedAttributesCount = 0;
   while (r.pos < r.end) {
@@ -114,12 +161,18 @@ function readResource(r: ProtoReader): Resource {
         checkOrSkip(r, t, RESOURCE_FIELDS);
     }
   }
-  r.end = outer;
   return { attributes, droppedAttributesCount };
 }
 
 function readScope(r: ProtoReader): Scope {
   const outer = enter(r);
+  const scope = scopeBody(r);
+  r.end = outer;
+  return scope;
+}
+
+/** An InstrumentationScope message body that fills the reader's [pos, end). */
+function scopeBody(r: ProtoReader): Scope {
   let name = '';
   let version = '';
   const attributes: KeyValue[] = [];
@@ -143,12 +196,18 @@ function readScope(r: ProtoReader): Scope {
         checkOrSkip(r, t, SCOPE_FIELDS);
     }
   }
-  r.end = outer;
   return { name, version, attributes, droppedAttributesCount };
 }
 
 function readSpan(r: ProtoReader): Span {
   const outer = enter(r);
+  const span = spanBody(r);
+  r.end = outer;
+  return span;
+}
+
+/** A Span message body that fills the reader's [pos, end). */
+function spanBody(r: ProtoReader): Span {
   const s = emptySpan();
   const attributes: KeyValue[] = [];
   const events: SpanEvent[] = [];
@@ -185,7 +244,6 @@ function readSpan(r: ProtoReader): Span {
   } catch (e) {
     rethrowAt(e, fieldPath(SPAN_FIELDS, field, field === 9 ? attributes.length : field === 11 ? events.length : field === 13 ? links.length : -1));
   }
-  r.end = outer;
   return s;
 }
 
