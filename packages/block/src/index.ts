@@ -28,3 +28,6 @@ export { blockSpansetFetcher } from './sb1/fetch-spansets.ts';
 export type { BlockColumnFetcher } from './sb1/fetch-columns.ts';
 export { blockColumnFetcher } from './sb1/fetch-columns.ts';
 export type { FetchStats } from './sb1/fetch-scan.ts';
+export { searchBlock } from './sb1/fetch-search.ts';
+export type { FetchPattern, FetchBenchRow, FetchBenchOptions } from './sb1/bench-fetch.ts';
+export { FETCH_PATTERNS, measureFetchPatterns } from './sb1/bench-fetch.ts';

@@ -8,7 +8,7 @@ import { TqlUnsupportedError } from '@spanbase/traceql';
 import type { BlockReader } from '../format.ts';
 import { ConditionSet } from './fetch-conditions.ts';
 import type { FieldReader } from './fetch-fields.ts';
-import { BlockFields } from './fetch-fields.ts';
+import { BlockFields, loadFields } from './fetch-fields.ts';
 import type { GroupData } from './fetch-group.ts';
 import { TRACE_COLUMNS, bytesAt, locatedValues } from './fetch-group.ts';
 import type { Values } from './fetch-pages.ts';
@@ -65,10 +65,40 @@ class VectorBuilder {
     return this.memos[s];
   }
 
-  set(out: number, g: GroupData, row: number): void {
-    const sources = this.reader.sources;
+  /** Fills the codes of `rows`; a first source that is a flat column is walked page by page. */
+  fill(g: GroupData, rows: Int32Array): void {
+    const first = this.reader.active?.(g)[0];
+    if (!first?.flat) {
+      for (let k = 0; k < rows.length; k++) this.set(k, g, rows[k], 0);
+      return;
+    }
+    const rv = g.chunk(first.flat).rowValues(rows);
+    let k = 0;
+    for (let s = 0; s < rv.values.length; s++) {
+      const values = rv.values[s];
+      const memo = this.memo(0, values);
+      const end = rv.ends[s];
+      for (; k < end; k++) {
+        const i = rv.idx[k];
+        let code = -2;
+        if (i >= 0) {
+          code = memo[i];
+          if (code === -1) {
+            const v = first.convert(values, i);
+            code = memo[i] = v === undefined ? -2 : this.add(v);
+          }
+        }
+        if (code !== -2) this.codes[k] = code;
+        else this.set(k, g, rows[k], 1);
+      }
+    }
+  }
+
+  /** Sets the code of batch row `out` (block row `row`) from the sources from `from` on. */
+  private set(out: number, g: GroupData, row: number, from: number): void {
+    const sources = this.reader.active?.(g);
     if (sources) {
-      for (let s = 0; s < sources.length; s++) {
+      for (let s = from; s < sources.length; s++) {
         const i = sources[s].find(g, row);
         if (i < 0) continue;
         const values = locatedValues();
@@ -101,53 +131,77 @@ class VectorBuilder {
   }
 }
 
-/** Splits an unsigned 64-bit bound into the float-comparable high and low halves. */
+/** Splits an unsigned 64-bit bound into its high and low 32 bits. */
 function halvesOf(x: bigint): [number, number] {
   const u = BigInt.asUintN(64, x);
   return [Number(u >> 32n), Number(u & 0xffffffffn)];
 }
 
-/** Rows of the mask whose start is in (from, to], the request's span time range. */
-function selectRows(g: GroupData, mask: Uint8Array, from: bigint, to: bigint): Int32Array {
-  const [fromHi, fromLo] = halvesOf(from);
-  const [toHi, toLo] = halvesOf(to);
-  const open = to === 0n;
-  const chunk = g.chunk('start_unix_nano');
-  const rows = new Int32Array(g.rows);
+let identity = new Int32Array(0);
+
+/** Rows set in the mask (all rows share one array, never written after it is made). */
+function maskedRows(mask: Uint8Array): Int32Array {
   let n = 0;
-  for (let p = 0; p < chunk.pageCount; p++) {
-    const first = chunk.pageStart(p);
-    const last = chunk.pageStart(p + 1);
-    const any = mask.indexOf(1, first);
-    if (any < 0 || any >= last) continue;
-    const page = chunk.page(p);
-    const values = page.codes ? chunk.dictionary! : page.values!;
-    const h = values.halves!;
-    for (let r = first; r < last; r++) {
-      if (mask[r] !== 1) continue;
-      const i = page.codes ? page.codes[r - first] : r - first;
-      const hi = h[2 * i + HI] >>> 0;
-      const lo = h[2 * i + LO] >>> 0;
-      const afterFrom = hi > fromHi || (hi === fromHi && lo > fromLo);
-      const beforeTo = open || hi < toHi || (hi === toHi && lo <= toLo);
-      if (afterFrom && beforeTo) rows[n++] = r;
-    }
+  for (let r = 0; r < mask.length; r++) n += mask[r];
+  if (n === mask.length) {
+    if (identity.length < n) identity = Int32Array.from({ length: n }, (_, i) => i);
+    return identity.subarray(0, n);
   }
-  return rows.subarray(0, n);
+  const rows = new Int32Array(n);
+  for (let r = 0, k = 0; r < mask.length; r++) if (mask[r] === 1) rows[k++] = r;
+  return rows;
 }
 
-/** Copies the INT64 values of `rows` of a column into a BigInt64Array, half by half. */
+/** The INT64 values of `rows` (ascending) of a column, copied half by half: no BigInt per row, one copy per run of a plain page. */
 function gather(g: GroupData, column: string, rows: Int32Array): BigInt64Array {
   const out = new BigInt64Array(rows.length);
   const out32 = new Int32Array(out.buffer);
-  const chunk = g.chunk(column);
+  const c = g.chunk(column);
+  let k = 0;
+  while (k < rows.length) {
+    const page = c.pageOf(rows[k]);
+    const first = page.firstRow;
+    const last = first + page.rows;
+    let e = k;
+    while (e < rows.length && rows[e] < last) e++;
+    if (!page.codes && !page.index && rows[e - 1] - rows[k] === e - 1 - k) {
+      out32.set(page.values!.halves!.subarray(2 * (rows[k] - first), 2 * (rows[e - 1] - first + 1)), 2 * k);
+      k = e;
+      continue;
+    }
+    const h = (page.codes ? c.dictionary! : page.values!).halves!;
+    for (; k < e; k++) {
+      const slot = page.index ? page.index[rows[k] - first] : rows[k] - first;
+      const i = page.codes ? page.codes[slot] : slot;
+      out32[2 * k] = h[2 * i];
+      out32[2 * k + 1] = h[2 * i + 1];
+    }
+  }
+  return out;
+}
+
+/** The rows whose start (in `starts`, gathered for `rows`) is in (from, to]; to = 0n leaves it open. */
+function inTime(rows: Int32Array, starts: BigInt64Array, from: bigint, to: bigint): Int32Array {
+  const [fromHi, fromLo] = halvesOf(from);
+  const [toHi, toLo] = halvesOf(to);
+  const h = new Int32Array(starts.buffer, starts.byteOffset, starts.length * 2);
+  const keep = new Int32Array(rows.length);
+  let n = 0;
   for (let k = 0; k < rows.length; k++) {
-    const page = chunk.pageOf(rows[k]);
-    const slot = rows[k] - page.firstRow;
-    const values = page.codes ? chunk.dictionary! : page.values!;
-    const i = page.codes ? page.codes[slot] : slot;
-    out32[2 * k] = values.halves![2 * i];
-    out32[2 * k + 1] = values.halves![2 * i + 1];
+    const hi = h[2 * k + HI] >>> 0;
+    const lo = h[2 * k + LO] >>> 0;
+    if ((hi > fromHi || (hi === fromHi && lo > fromLo)) && (to === 0n || hi < toHi || (hi === toHi && lo <= toLo))) keep[n++] = k;
+  }
+  return keep.subarray(0, n);
+}
+
+function pick(xs: BigInt64Array, ks: Int32Array): BigInt64Array {
+  const out = new BigInt64Array(ks.length);
+  const o = new Int32Array(out.buffer);
+  const x = new Int32Array(xs.buffer, xs.byteOffset, xs.length * 2);
+  for (let j = 0; j < ks.length; j++) {
+    o[2 * j] = x[2 * ks[j]];
+    o[2 * j + 1] = x[2 * ks[j] + 1];
   }
   return out;
 }
@@ -169,28 +223,39 @@ class Sb1ColumnFetcher implements BlockColumnFetcher {
     }
     const conditions = new ConditionSet(this.fields, request.conditions, true, true);
     const readers = request.columns.map((f) => this.fields.reader(f));
-    const columns = ['start_unix_nano', 'duration_nano', ...TRACE_COLUMNS, ...conditions.columns, ...readers.flatMap((r) => r.columns), ...(request.ids ? ['span_id'] : [])];
-    const rootFields = request.columns.some((f) => f.kind === 'intrinsic' && (f.name === 'rootName' || f.name === 'rootServiceName'));
-    // Spans starting in (start, end]: a group may hold one when it overlaps [start, end].
-    const groups = await groupsToScan(this.reader, conditions, request.conditions, request.startTimeUnixNano, request.endTimeUnixNano, stats, { signal });
+    const perTrace = conditions.conditions.some((c) => c.reader.perTrace) || readers.some((r) => r.perTrace);
+    const columns = ['start_unix_nano', 'duration_nano', ...(perTrace ? TRACE_COLUMNS : []), ...(request.ids ? ['trace_id', 'span_id'] : [])];
+    const roots = conditions.needsRoots || request.columns.some((f) => f.kind === 'intrinsic' && (f.name === 'rootName' || f.name === 'rootServiceName'));
+    const { startTimeUnixNano: from, endTimeUnixNano: to } = request;
+    // Spans starting in (from, to]: a group may hold one when it overlaps [from, to].
+    const groups = await groupsToScan(this.reader, conditions, request.conditions, from, to, stats, { signal });
     for (const g of groups) {
       signal?.throwIfAborted();
       stats.groupsRead++;
-      await loadCounted(g, columns, stats, signal);
-      if (conditions.needsRoots || rootFields) await g.prepareRoots(Array.from({ length: g.traceCount }, (_, t) => t), signal);
-      const rows = selectRows(g, conditions.evaluate(g), request.startTimeUnixNano, request.endTimeUnixNano);
+      await loadFields(g, [...conditions.readers, ...readers], columns, (names) => loadCounted(g, names, stats, signal));
+      if (roots) await g.prepareRoots(Array.from({ length: g.traceCount }, (_, t) => t), signal);
+      let rows = maskedRows(conditions.evaluate(g));
+      let starts = gather(g, 'start_unix_nano', rows);
+      if (!(g.entry.minStartUnixNano > from && (to === 0n || g.entry.maxEndUnixNano <= to))) {
+        const keep = inTime(rows, starts, from, to);
+        if (keep.length < rows.length) {
+          rows = Int32Array.from(keep, (k) => rows[k]);
+          starts = pick(starts, keep);
+        }
+      }
       if (rows.length === 0) continue;
       const vectors = readers.map((r) => new VectorBuilder(r, rows.length));
-      for (let k = 0; k < rows.length; k++) for (const v of vectors) v.set(k, g, rows[k]);
+      for (const v of vectors) v.fill(g, rows);
       stats.yielded++;
       stats.spans += rows.length;
+      const batchRows = rows;
       yield {
         length: rows.length,
-        startTimeUnixNano: gather(g, 'start_unix_nano', rows),
+        startTimeUnixNano: starts,
         durationNano: gather(g, 'duration_nano', rows),
         columns: vectors.map((v) => v.vector()),
-        traceId: request.ids ? (row) => g.traceId(g.traceOf(rows[row])) : undefined,
-        spanId: request.ids ? (row) => bytesAt(g.chunk('span_id'), rows[row]) : undefined,
+        traceId: request.ids ? (row) => g.traceId(g.traceOf(batchRows[row])) : undefined,
+        spanId: request.ids ? (row) => bytesAt(g.chunk('span_id'), batchRows[row]) : undefined,
       };
     }
   }

@@ -134,11 +134,11 @@ export class CompiledCondition {
     return this.memos[source];
   }
 
-  /** Whether the condition holds for `row`. */
-  holds(g: GroupData, row: number): boolean {
-    const sources = this.reader.sources;
+  /** Whether the condition holds for `row`, looking in the sources from `from` on. */
+  holds(g: GroupData, row: number, from = 0): boolean {
+    const sources = this.reader.active?.(g);
     if (!sources) return conditionHolds(this.condition, this.reader.value(g, row));
-    for (let s = 0; s < sources.length; s++) {
+    for (let s = from; s < sources.length; s++) {
       const src: AttrSource = sources[s];
       const i = src.find(g, row);
       if (i < 0) continue;
@@ -152,6 +152,36 @@ export class CompiledCondition {
       if (m !== ABSENT) return m === HOLDS;
     }
     return conditionHolds(this.condition, undefined);
+  }
+
+  /** apply() for a field whose first source is a flat column: its pages are walked, not searched per row. */
+  private applyFlat(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource): void {
+    const test = and ? 1 : 0;
+    let n = 0;
+    for (let r = 0; r < mask.length; r++) if (mask[r] === test) n++;
+    if (n === 0) return;
+    const rows = new Int32Array(n);
+    for (let r = 0, k = 0; r < mask.length; r++) if (mask[r] === test) rows[k++] = r;
+    const rv = g.chunk(first.flat!).rowValues(rows);
+    const flip = and ? 0 : 1;
+    let k = 0;
+    for (let s = 0; s < rv.values.length; s++) {
+      const values = rv.values[s];
+      const memo = this.memo(0, values);
+      for (const end = rv.ends[s]; k < end; k++) {
+        const i = rv.idx[k];
+        let m = ABSENT;
+        if (i >= 0) {
+          m = memo[i];
+          if (m === UNKNOWN) {
+            const v = first.convert(values, i);
+            m = memo[i] = v === undefined ? ABSENT : conditionHolds(this.condition, v) ? HOLDS : FAILS;
+          }
+        }
+        const ok = m === ABSENT ? this.holds(g, rows[k], 1) : m === HOLDS;
+        if (ok !== and) mask[rows[k]] = flip;
+      }
+    }
   }
 
   /**
@@ -172,6 +202,13 @@ export class CompiledCondition {
       }
       return;
     }
+    const active = this.reader.active?.(g);
+    if (active && active.length === 0) {
+      // Nothing in this row group can hold the field: the condition is one constant here.
+      if (conditionHolds(this.condition, undefined) !== and) mask.fill(and ? 0 : 1);
+      return;
+    }
+    if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0]);
     for (let r = 0; r < mask.length; r++) {
       if (mask[r] !== test) continue;
       if (this.holds(g, r) !== and) mask[r] = and ? 0 : 1;
@@ -219,11 +256,14 @@ export class ConditionSet {
   readonly columns: readonly string[];
   /** True when a condition reads the root span's name or service. */
   readonly needsRoots: boolean;
+  /** The conditions' field readers (for loadFields). */
+  readonly readers: readonly FieldReader[];
 
   constructor(fields: BlockFields, conditions: readonly Condition[], all: boolean, exact: boolean) {
     this.conditions = conditions.map((c) => new CompiledCondition(fields, c, exact)).sort((a, b) => a.cost - b.cost);
     this.all = all;
     this.columns = [...new Set(this.conditions.flatMap((c) => c.reader.columns))];
+    this.readers = this.conditions.map((c) => c.reader);
     this.needsRoots = conditions.some((c) => c.field.kind === 'intrinsic' && (c.field.name === 'rootName' || c.field.name === 'rootServiceName'));
   }
 

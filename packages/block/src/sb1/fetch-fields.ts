@@ -29,6 +29,8 @@ export interface FieldReader {
    * their outcome per dictionary entry (or page value) of each source.
    */
   readonly sources?: readonly AttrSource[];
+  /** The sources that can give a value in row group `g` as loaded (see loadFields). */
+  active?(g: GroupData): readonly AttrSource[];
   /** True when the value is the same for every span of a trace (condition tests remember it per trace). */
   readonly perTrace?: boolean;
 }
@@ -76,6 +78,12 @@ function typedValue(t: AttrType, values: Values, i: number): Static | undefined 
 export interface AttrSource {
   /** Columns it reads. */
   readonly columns: readonly string[];
+  /** When set, find() is locate() on this flat column, so callers may walk its pages instead. */
+  readonly flat?: string;
+  /** For a flat source: convert() gives a value for every non-null row, so later sources matter only where it is null. */
+  readonly total?: boolean;
+  /** For a generic list: its key column and the key looked for (the values column matters only when the key is there). */
+  readonly list?: { readonly keys: string; readonly values: string; readonly key: string };
   /** Index into locatedValues() of the row's candidate value; -1 when the row has none here. */
   find(g: GroupData, row: number): number;
   /** The value at index i of `values`. */
@@ -88,12 +96,12 @@ export function sourceValue(s: AttrSource, g: GroupData, row: number): Static | 
   return i < 0 ? undefined : s.convert(locatedValues(), i);
 }
 
-function flatSource(column: string, convert: (values: Values, i: number) => Static | undefined): AttrSource {
-  return { columns: [column], find: (g, row) => locate(g.chunk(column), row), convert };
+function flatSource(column: string, convert: (values: Values, i: number) => Static | undefined, total = false): AttrSource {
+  return { columns: [column], flat: column, total, find: (g, row) => locate(g.chunk(column), row), convert };
 }
 
 function dedicatedSource(d: DedicatedColumn): AttrSource {
-  return flatSource(d.column, d.type === 'string' ? (values, i) => str(values.string(i)) : (values, i) => ({ type: 'int', value: values.bigint(i) }));
+  return flatSource(d.column, d.type === 'string' ? (values, i) => str(values.string(i)) : (values, i) => ({ type: 'int', value: values.bigint(i) }), true);
 }
 
 function listSource(t: AttrType, key: string): AttrSource {
@@ -101,6 +109,7 @@ function listSource(t: AttrType, key: string): AttrSource {
   const vals = `span_${t}_values`;
   return {
     columns: [keys, vals],
+    list: { keys, values: vals, key },
     find(g, row) {
       const k = findInList(g.chunk(keys), row, key);
       return k < 0 ? -1 : locateElement(g.chunk(vals), row, k);
@@ -115,6 +124,7 @@ function jsonListSource(column: string, key: string): AttrSource {
   let memo: (Static | null | undefined)[] = [];
   return {
     columns: [column],
+    flat: column,
     find: (g, row) => locate(g.chunk(column), row),
     convert(values, i) {
       if (values !== memoOf) {
@@ -128,13 +138,30 @@ function jsonListSource(column: string, key: string): AttrSource {
   };
 }
 
+/** Whether a source can give a value in the row group as loaded: its columns read, and holding something. */
+function possible(s: AttrSource, g: GroupData): boolean {
+  if (s.list) {
+    const keys = g.chunks.get(s.list.keys);
+    return keys !== undefined && keys.mayHold(s.list.key) && g.chunks.has(s.list.values);
+  }
+  if (!s.columns.every((c) => g.chunks.has(c))) return false;
+  return !s.flat || g.chunk(s.flat).valueCount > 0;
+}
+
 /** The reader of a value that is the first one among `sources`. */
 export function fromSources(sources: readonly AttrSource[], more: readonly string[] = []): FieldReader {
+  const byGroup = new WeakMap<GroupData, readonly AttrSource[]>();
+  const active = (g: GroupData): readonly AttrSource[] => {
+    let a = byGroup.get(g);
+    if (!a) byGroup.set(g, (a = sources.filter((s) => possible(s, g))));
+    return a;
+  };
   return {
     columns: [...new Set([...sources.flatMap((s) => s.columns), ...more])],
     sources,
+    active,
     value(g, row) {
-      for (const s of sources) {
+      for (const s of active(g)) {
         const i = s.find(g, row);
         if (i < 0) continue;
         const v = s.convert(locatedValues(), i);
@@ -143,6 +170,41 @@ export function fromSources(sources: readonly AttrSource[], more: readonly strin
       return undefined;
     },
   };
+}
+
+/**
+ * Loads what the readers need in a row group, in two reads at most: first the trace columns
+ * and `extra`, each reader's first source and every generic list's key column; then only the
+ * sources a row can still reach: a list's values when its keys hold the key, later sources
+ * when the earlier ones leave rows without a value. Columns a reader's sources do not need
+ * are not read: active() leaves those sources out.
+ */
+export async function loadFields(g: GroupData, readers: readonly FieldReader[], extra: readonly string[], load: (names: readonly string[]) => Promise<void>): Promise<void> {
+  const first = new Set(extra);
+  for (const r of readers) {
+    if (!r.sources) {
+      for (const c of r.columns) first.add(c);
+      continue;
+    }
+    r.sources.forEach((s, i) => {
+      if (s.list) first.add(s.list.keys);
+      else if (i === 0) for (const c of s.columns) first.add(c);
+    });
+  }
+  await load([...first]);
+  const second = new Set<string>();
+  for (const r of readers) {
+    for (const s of r.sources ?? []) {
+      if (s.list) {
+        if (g.chunk(s.list.keys).mayHold(s.list.key)) second.add(s.list.values);
+        continue;
+      }
+      for (const c of s.columns) if (!g.chunks.has(c)) second.add(c);
+      // Rows without a value here go on to the next source; none do when a total source has no nulls.
+      if (s.total && s.flat && g.chunks.has(s.flat) && g.chunk(s.flat).nullCount === 0) break;
+    }
+  }
+  if (second.size > 0) await load([...second]);
 }
 
 function eventsOf(g: GroupData, row: number) {

@@ -114,6 +114,20 @@ interface PageRef {
   at: number;
 }
 
+/**
+ * Where the values of chosen rows of a flat column are: `idx[k]` indexes the values of the
+ * segment holding k (-1 for null); segment j covers k < ends[j] (and >= ends[j - 1]). One
+ * segment, the dictionary, when the chunk is all dictionary-encoded.
+ */
+export interface RowValues {
+  /** Value index per chosen row, -1 for null. */
+  readonly idx: Int32Array;
+  /** Exclusive end (in k) of each segment. */
+  readonly ends: readonly number[];
+  /** Values of each segment. */
+  readonly values: readonly Values[];
+}
+
 /** A column chunk whose pages decode on first use. */
 export class ColumnChunk {
   /** The column. */
@@ -122,6 +136,10 @@ export class ColumnChunk {
   readonly rows: number;
   /** True when every data page is dictionary-encoded, so codes alone tell values apart. */
   readonly allDictionary: boolean;
+  /** Values in the chunk (list elements for a list column), nulls not counted. */
+  readonly valueCount: number;
+  /** Null values (for a list column: empty lists). */
+  readonly nullCount: number;
   private readonly col: ChunkColumn;
   private readonly bytes: Uint8Array;
   private readonly refs: PageRef[] = [];
@@ -142,6 +160,8 @@ export class ColumnChunk {
     const firstRows: number[] = [];
     let row = 0;
     let allDictionary = true;
+    let values = 0;
+    let nulls = 0;
     try {
       while (reader.offset < raw.bytes.byteLength) {
         const header = parquetHeader(reader);
@@ -154,6 +174,8 @@ export class ColumnChunk {
         const v2 = header.data_page_header_v2;
         if (header.type !== 'DATA_PAGE_V2' || !v2) throw BlockFormat(`unexpected page type ${header.type}`);
         if (!v2.encoding.endsWith('_DICTIONARY')) allDictionary = false;
+        values += v2.num_values - v2.num_nulls;
+        nulls += v2.num_nulls;
         this.refs.push({ header, at });
         firstRows.push(row);
         row += v2.num_rows;
@@ -167,6 +189,13 @@ export class ColumnChunk {
     this.firstRows = Int32Array.from(firstRows);
     this.decoded = new Array(this.refs.length);
     this.allDictionary = allDictionary && this.dictRef !== undefined;
+    this.valueCount = values;
+    this.nullCount = nulls;
+  }
+
+  /** False when no value of the chunk can be the string `s` (a key list without that key). */
+  mayHold(s: string): boolean {
+    return this.valueCount > 0 && (!this.allDictionary || this.codeOf(s) >= 0);
   }
 
   /** The dictionary, when the chunk has one (decoded on first use). */
@@ -234,6 +263,34 @@ export class ColumnChunk {
       else hi = mid - 1;
     }
     return (this.last = lo);
+  }
+
+  /** Value indexes of `rows` (ascending) of a flat column; see RowValues. Decodes only the pages they are in. */
+  rowValues(rows: Int32Array): RowValues {
+    const idx = new Int32Array(rows.length);
+    if (this.valueCount === 0) return { idx: idx.fill(-1), ends: [rows.length], values: [new Values(0)] };
+    const ends: number[] = [];
+    const values: Values[] = [];
+    let k = 0;
+    while (k < rows.length) {
+      const p = this.pageIndexOf(rows[k]);
+      const page = this.page(p);
+      const first = page.firstRow;
+      const last = first + page.rows;
+      const index = page.index;
+      const codes = page.codes;
+      for (; k < rows.length && rows[k] < last; k++) {
+        const slot = index ? index[rows[k] - first] : rows[k] - first;
+        idx[k] = slot < 0 ? -1 : codes ? codes[slot] : slot;
+      }
+      const v = codes ? this.dictionary! : page.values!;
+      if (values.length > 0 && values[values.length - 1] === v) ends[ends.length - 1] = k;
+      else {
+        values.push(v);
+        ends.push(k);
+      }
+    }
+    return { idx, ends, values };
   }
 
   /** The page holding `row`. */
@@ -376,42 +433,30 @@ function nullableSlots(def: Uint8Array, rows: number): Int32Array {
 
 /**
  * DELTA_BINARY_PACKED INT64 decoded with float arithmetic into 32-bit halves, so no BigInt is
- * made per value (hyparquet's decoder makes several). Returns false, leaving the rest to the
- * BigInt decoder, when a value or a bit width does not fit 53 bits.
+ * made per value (hyparquet's decoder makes several). Returns false, leaving the values to the
+ * BigInt decoder, when a value or a bit width does not fit 53 bits. Exported for tests.
  */
-function deltaInt64(body: Uint8Array, count: number, halves: Int32Array): boolean {
-  let at = 0;
-  const varint = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (let i = 0; i < 8; i++) {
-      const b = body[at++];
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-    }
-    return NaN; // more than 56 bits
-  };
-  const zigzag = (): number => {
-    const z = varint();
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-  };
-  const blockSize = varint();
-  const miniblocks = varint();
-  varint();
-  let value = zigzag();
+export function deltaInt64(body: Uint8Array, count: number, halves: Int32Array): boolean {
+  // Varints are read into `varintValue`, advancing `varintAt` (no closure in the hot loops).
+  varintAt = 0;
+  const blockSize = readVarint(body);
+  const miniblocks = readVarint(body);
+  readVarint(body);
+  let value = unzigzag(readVarint(body));
   if (!(blockSize > 0 && miniblocks > 0) || !Number.isSafeInteger(value)) return false;
   const perMini = blockSize / miniblocks;
   let out = 0;
-  const put = (x: number) => {
-    const hi = Math.floor(x / TWO32);
-    halves[2 * out + HI] = hi;
-    halves[2 * out + LO] = (x - hi * TWO32) | 0;
-    out++;
-  };
-  if (count > 0) put(value);
+  if (count > 0) {
+    const hi = Math.floor(value * INV32);
+    halves[HI] = hi;
+    halves[LO] = (value - hi * TWO32) | 0;
+    out = 1;
+  }
+  let at = varintAt;
   while (out < count) {
-    const minDelta = zigzag();
+    varintAt = at;
+    const minDelta = unzigzag(readVarint(body));
+    at = varintAt;
     if (!Number.isSafeInteger(minDelta)) return false;
     const widthsAt = at;
     at += miniblocks;
@@ -419,27 +464,60 @@ function deltaInt64(body: Uint8Array, count: number, halves: Int32Array): boolea
       const width = body[widthsAt + m];
       if (width > 52) return false;
       let bit = at * 8;
-      const n = Math.min(perMini, count - out);
-      for (let i = 0; i < n; i++) {
-        let delta = 0;
+      const end = Math.min(out + perMini, count);
+      // Each value: delta bits in up to three pieces of at most 24 bits (each within the 32 bits
+      // from its first byte), then the running value split into halves.
+      const w1 = Math.min(width, 24);
+      const w2 = Math.min(Math.max(width - 24, 0), 24);
+      const w3 = Math.max(width - 48, 0);
+      const m1 = (1 << w1) - 1;
+      const m2 = (1 << w2) - 1;
+      const m3 = (1 << w3) - 1;
+      for (; out < end; out++) {
+        let x = 0;
         if (width > 0) {
-          let got = 0;
-          let mul = 1;
-          while (got < width) {
-            const off = bit & 7;
-            const take = Math.min(8 - off, width - got);
-            delta += ((body[bit >> 3] >> off) & ((1 << take) - 1)) * mul;
-            mul *= 1 << take;
-            got += take;
-            bit += take;
+          let b = bit >> 3;
+          x = ((body[b] | (body[b + 1] << 8) | (body[b + 2] << 16) | (body[b + 3] << 24)) >>> (bit & 7)) & m1;
+          if (w2 > 0) {
+            const p = bit + 24;
+            b = p >> 3;
+            x += (((body[b] | (body[b + 1] << 8) | (body[b + 2] << 16) | (body[b + 3] << 24)) >>> (p & 7)) & m2) * 16777216;
+            if (w3 > 0) {
+              const q = bit + 48;
+              b = q >> 3;
+              x += (((body[b] | (body[b + 1] << 8) | (body[b + 2] << 16) | (body[b + 3] << 24)) >>> (q & 7)) & m3) * 281474976710656;
+            }
           }
+          bit += width;
         }
-        value += minDelta + delta;
-        if (!Number.isSafeInteger(value)) return false;
-        put(value);
+        value += minDelta + x;
+        const hi = Math.floor(value * INV32);
+        halves[2 * out + HI] = hi;
+        halves[2 * out + LO] = (value - hi * TWO32) | 0;
       }
+      if (!Number.isSafeInteger(value)) return false;
       at += (perMini * width) / 8;
     }
   }
   return true;
+}
+
+const INV32 = 1 / TWO32;
+let varintAt = 0;
+
+/** An unsigned varint at varintAt as a number; NaN beyond 56 bits. */
+function readVarint(body: Uint8Array): number {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    const b = body[varintAt++];
+    v += (b & 0x7f) * mul;
+    if (b < 0x80) return v;
+    mul *= 128;
+  }
+  return NaN;
+}
+
+function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }

@@ -9,7 +9,7 @@ import type { FetchedSpan, FetchedSpanset, FetchSpansRequest, FieldRef, SpansetF
 import type { BlockReader } from '../format.ts';
 import { ConditionSet } from './fetch-conditions.ts';
 import type { FieldReader } from './fetch-fields.ts';
-import { BlockFields } from './fetch-fields.ts';
+import { BlockFields, loadFields } from './fetch-fields.ts';
 import type { GroupData } from './fetch-group.ts';
 import { TRACE_COLUMNS, bigintAt, bytesAt, numberAt } from './fetch-group.ts';
 import { HI, LO } from './fetch-pages.ts';
@@ -153,7 +153,7 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
     const conditions = new ConditionSet(this.fields, request.conditions, request.allConditions, false);
     const readers = request.columns.map((f) => this.fields.reader(f));
     const ctx: SpanContext = { readers, nestedSets: request.nestedSets, fields: this.fields, allAttributes: request.allAttributes === true };
-    const output = [...SPAN_COLUMNS, ...(request.nestedSets ? NESTED_COLUMNS : []), ...readers.flatMap((r) => r.columns), ...(ctx.allAttributes ? this.fields.allAttributeColumns() : [])];
+    const output = [...SPAN_COLUMNS, ...(request.nestedSets ? NESTED_COLUMNS : []), ...(ctx.allAttributes ? this.fields.allAttributeColumns() : [])];
     const groups = await groupsToScan(this.reader, conditions, request.conditions, start, end, stats, { signal });
     const waves = this.order === 'newest' ? [groups] : groups.map((g) => [g]);
     for (const wave of waves) {
@@ -163,7 +163,7 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
       for (const g of wave) {
         signal?.throwIfAborted();
         stats.groupsRead++;
-        await loadCounted(g, [...TRACE_COLUMNS, ...conditions.columns], stats, signal);
+        await loadFields(g, conditions.readers, TRACE_COLUMNS, (names) => loadCounted(g, names, stats, signal));
         if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
         const mask = conditions.evaluate(g);
         const before = found.length;
@@ -179,7 +179,7 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
         const g = c.g;
         if (!ready.has(g)) {
           signal?.throwIfAborted();
-          await loadCounted(g, output, stats, signal);
+          await loadFields(g, readers, output, (names) => loadCounted(g, names, stats, signal));
           await g.prepareRoots(traces.get(g)!, signal);
           ready.add(g);
         }
@@ -216,12 +216,10 @@ function collect(g: GroupData, mask: Uint8Array, start: bigint, end: bigint, out
   const bounds = g.traceBounds();
   const timed = !inside(g.entry.minStartUnixNano, g.entry.maxEndUnixNano, start, end);
   const starts = g.chunk('trace_start_unix_nano');
-  for (let t = 0; t + 1 < bounds.length; t++) {
+  for (let hit = mask.indexOf(1); hit >= 0; ) {
+    const t = g.traceOf(hit);
     const from = bounds[t];
-    const to = bounds[t + 1];
-    let any = false;
-    for (let r = from; r < to && !any; r++) any = mask[r] === 1;
-    if (!any) continue;
+    hit = mask.indexOf(1, bounds[t + 1]);
     if (timed && !overlaps(g.traceStart(t), g.traceEnd(t), start, end)) continue;
     const page = starts.pageOf(from);
     const values = page.codes ? starts.dictionary! : page.values!;

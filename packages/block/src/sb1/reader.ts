@@ -124,12 +124,12 @@ export class Sb1Reader implements BlockReader {
   }
 
   /** Fetches the chunks of `cols` in row group `rg`, coalescing neighbours into one read each, and verifies them. */
-  private async fetchChunks(rg: RowGroupEntry, cols: readonly number[], signal?: AbortSignal): Promise<FetchedChunks> {
+  private async fetchChunks(rg: RowGroupEntry, cols: readonly number[], signal?: AbortSignal, gap = COALESCE_GAP): Promise<FetchedChunks> {
     const sorted = [...new Set(cols)].sort((a, b) => a - b);
     const runs: number[][] = [];
     for (const c of sorted) {
       const last = runs[runs.length - 1];
-      if (last && rg.chunkOffsets[c] - rg.chunkOffsets[last[last.length - 1] + 1] <= COALESCE_GAP) last.push(c);
+      if (last && rg.chunkOffsets[c] - rg.chunkOffsets[last[last.length - 1] + 1] <= gap) last.push(c);
       else runs.push([c]);
     }
     const chunks = new Map<number, Uint8Array>();
@@ -182,13 +182,14 @@ export class Sb1Reader implements BlockReader {
   /**
    * Verified raw bytes of the chunks of `names` in row group `rowGroup` (neighbours coalesced
    * into one request each), with the decoder parameters of each column: for callers that decode
-   * pages themselves (the TraceQL fetchers decode lazily into typed arrays).
+   * pages themselves (the TraceQL fetchers decode lazily into typed arrays). `gap`: chunks this
+   * close are read with one request (default 8 KiB).
    */
-  async readChunks(rowGroup: number, names: readonly string[], opts?: ReadOptions): Promise<Map<string, RawChunk>> {
+  async readChunks(rowGroup: number, names: readonly string[], opts?: ReadOptions & { gap?: number }): Promise<Map<string, RawChunk>> {
     const rg = (await this.loadIndex(opts)).rowGroups[rowGroup];
     if (!rg) throw BlockFormat(`row group ${rowGroup} does not exist`);
     const cols = this.columnIndexes(names);
-    const f = await this.fetchChunks(rg, cols, opts?.signal);
+    const f = await this.fetchChunks(rg, cols, opts?.signal, opts?.gap);
     const out = new Map<string, RawChunk>();
     for (const c of cols) out.set(this.columns[c].name, { bytes: f.chunks.get(c)!, column: this.chunkCols[c], rows: rg.rows });
     return out;

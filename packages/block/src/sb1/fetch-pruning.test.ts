@@ -1,0 +1,161 @@
+// The fetchers skip what a request cannot need: row groups outside the time range or ruled out
+// by statistics, columns the query does not read, value columns of keys a row group lacks; and
+// they hand out the newest traces first and stop when aborted.
+import { CountingSink, MemoryStore, withMetrics } from '@spanbase/backend';
+import type { SpanRecord } from '@spanbase/model';
+import { av } from '@spanbase/model';
+import type { Condition, FetchSpansRequest } from '@spanbase/traceql';
+import { MemoryFetcher, executeSearch, parseOrThrow, planSearch } from '@spanbase/traceql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openBlock, writeBlock } from '../registry.ts';
+import { idFromNumber } from '../testing/conformance-traces.ts';
+import { blockColumnFetcher } from './fetch-columns.ts';
+import { searchBlock } from './fetch-search.ts';
+import { blockSpansetFetcher } from './fetch-spansets.ts';
+import type { Sb1Reader } from './reader.ts';
+
+const BASE = 1_767_225_600_000_000_000n;
+const MS = 1_000_000n;
+
+/**
+ * 200 traces of 5 spans with sequential ids, so row groups (50 spans) hold 10 traces each.
+ * Trace t starts at t seconds and its spans last t ms: time and duration grow with the id, and
+ * each row group covers its own range of both. Trace 7's spans carry `rare`.
+ */
+function traces(): SpanRecord[][] {
+  return Array.from({ length: 200 }, (_, t) =>
+    Array.from({ length: 5 }, (_, i): SpanRecord => {
+      const start = BASE + BigInt(t) * 1000n * MS + BigInt(i);
+      const spanId = idFromNumber(BigInt(t * 10 + i + 1)).slice(8);
+      return {
+        span: {
+          traceId: idFromNumber(BigInt(t + 1)), spanId, parentSpanId: i === 0 ? new Uint8Array(0) : idFromNumber(BigInt(t * 10 + 1)).slice(8), traceState: '', flags: 0,
+          name: `op-${i}`, kind: 2, startTimeUnixNano: start, endTimeUnixNano: start + BigInt(t) * MS,
+          attributes: [{ key: 'i', value: av.int(i) }, ...(t === 7 ? [{ key: 'rare', value: av.string('yes') }] : [])], droppedAttributesCount: 0,
+          events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0, status: { code: t % 50 === 0 ? 2 : 0, message: '' },
+        },
+        resource: { attributes: [{ key: 'service.name', value: av.string(`svc-${t % 3}`) }], droppedAttributesCount: 0 },
+        resourceSchemaUrl: '',
+        scope: { name: '', version: '', attributes: [], droppedAttributesCount: 0 },
+        scopeSchemaUrl: '',
+      };
+    }),
+  );
+}
+
+function request(query: string, start = 0n, end = 0n): FetchSpansRequest {
+  const ast = parseOrThrow(query);
+  if (ast.body.kind !== 'pipeline') throw new Error('not a search');
+  return planSearch(ast.body, start, end).request;
+}
+
+async function drain<T>(xs: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of xs) out.push(x);
+  return out;
+}
+
+describe('fetcher pruning', () => {
+  const data = traces();
+  const sink = new CountingSink();
+  let reader: Sb1Reader;
+
+  beforeAll(async () => {
+    const store = new MemoryStore();
+    const meta = await writeBlock(store, { tenant: 't', rowGroupSpans: 50 }, data);
+    reader = openBlock(withMetrics(store, sink), meta) as Sb1Reader;
+    expect((await reader.rowGroups()).length).toBe(20);
+    await reader.columnStats();
+  });
+
+  it('skips row groups outside the time range', async () => {
+    const f = blockSpansetFetcher(reader);
+    const start = BASE + 50_000n * MS;
+    const end = BASE + 59_500n * MS;
+    const got = await drain(f.fetch(request('{}', start, end)));
+    expect(got.map((t) => t.traceId[15]).sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => 51 + i));
+    expect(f.stats.skippedByTime).toBe(19);
+    expect(f.stats.groupsRead).toBe(1);
+  });
+
+  it('skips row groups by duration and status statistics', async () => {
+    const f = blockSpansetFetcher(reader);
+    expect((await drain(f.fetch(request('{ duration > 185ms }')))).length).toBe(14);
+    expect(f.stats.skippedByStats).toBe(18);
+    await drain(f.fetch(request('{ status = error }')));
+    expect(f.stats.skippedByStats).toBe(16);
+    // Any condition of an `||` may hold, so only groups where none can are skipped.
+    await drain(f.fetch(request('{ duration > 185ms } || { status = error }')));
+    expect(f.stats.skippedByStats).toBe(14);
+  });
+
+  it('reads only the columns a query needs', async () => {
+    const f = blockSpansetFetcher(reader);
+    await drain(f.fetch(request('{ kind = server }')));
+    expect(f.stats.columnsRead).toContain('kind');
+    for (const c of ['span_str_values', 'span_int_values', 'resource_attrs', 'events', 'links', 'nested_left', 'span_http_route']) expect(f.stats.columnsRead).not.toContain(c);
+    // A key no span list holds: its values column is never read, and no span comes back.
+    expect(await drain(f.fetch(request('{ span.absent = "x" }')))).toEqual([]);
+    expect(f.stats.columnsRead).toContain('span_str_keys');
+    expect(f.stats.columnsRead).not.toContain('span_str_values');
+    expect(f.stats.columnsRead).not.toContain('span_id');
+    // A key in one row group: values are read there only.
+    const rare = await drain(f.fetch(request('{ span.rare = "yes" }')));
+    expect(rare.map((t) => t.spans.length)).toEqual([5]);
+    // Structural queries read the nested-set columns; others do not.
+    await drain(f.fetch(request('{ name = "op-0" } > { name = "op-1" }')));
+    expect(f.stats.columnsRead).toContain('nested_left');
+  });
+
+  it('makes no second read for row groups where nothing matches', async () => {
+    const f = blockSpansetFetcher(reader);
+    const before = sink.total('getRange').requests;
+    await drain(f.fetch(request('{ span.i = 99 }')));
+    const requests = sink.total('getRange').requests - before;
+    expect(f.stats.groupsRead).toBe(20);
+    expect(requests).toBeLessThanOrEqual(2 * 20);
+    expect(f.stats.yielded).toBe(0);
+    const all = blockSpansetFetcher(reader);
+    const before2 = sink.total('getRange').requests;
+    await drain(all.fetch(request('{ span.i = 1 }')));
+    expect(sink.total('getRange').requests - before2).toBeGreaterThan(requests);
+  });
+
+  it('hands out the newest trace first and stops reading when the search has enough', async () => {
+    const newest = blockSpansetFetcher(reader, { order: 'newest' });
+    const first = await newest.fetch(request('{}'))[Symbol.asyncIterator]().next();
+    expect(first.value?.traceId).toEqual(idFromNumber(200n));
+    // The newest 3 traces: the second phase reads the one row group that holds them.
+    const result = await searchBlock(reader, '{}', { limit: 3 });
+    expect(result.traces.map((t) => t.traceId)).toEqual(['c8', 'c7', 'c6']);
+    const reference = await executeSearch('{}', new MemoryFetcher(data), { limit: 3, mostRecent: true });
+    expect(result.traces).toEqual(reference.traces);
+    const f = blockSpansetFetcher(reader, { order: 'newest' });
+    await executeSearch('{}', f, { limit: 3 });
+    expect(f.stats.yielded).toBe(3);
+    expect(f.stats.columnsRead).toContain('span_id');
+  });
+
+  it('stops between row groups when aborted', async () => {
+    const controller = new AbortController();
+    const f = blockSpansetFetcher(reader);
+    let seen = 0;
+    await expect(
+      (async () => {
+        for await (const _ of f.fetch(request('{}'), controller.signal)) if (++seen === 3) controller.abort(new Error('enough'));
+      })(),
+    ).rejects.toThrow('enough');
+    expect(f.stats.groupsRead).toBeLessThan(20);
+  });
+
+  it('the column path prunes the same way and reads no trace columns it does not need', async () => {
+    const f = blockColumnFetcher(reader);
+    const conditions: Condition[] = [{ field: { kind: 'intrinsic', name: 'duration' }, op: '>', operands: [{ type: 'duration', value: 185n * MS }] }];
+    const batches = await drain(f.fetchColumns({ startTimeUnixNano: BASE, endTimeUnixNano: BASE + 1000_000n * MS, conditions, columns: [{ kind: 'attribute', scope: 'resource', name: 'service.name' }], ids: false }));
+    expect(batches.reduce((n, b) => n + b.length, 0)).toBe(14 * 5);
+    expect(f.stats.skippedByStats).toBe(18);
+    expect(f.stats.columnsRead).not.toContain('trace_id');
+    expect(f.stats.columnsRead).not.toContain('resource_attrs');
+    expect(f.stats.columnsRead).toContain('service_name');
+  });
+});
