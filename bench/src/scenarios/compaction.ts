@@ -13,14 +13,15 @@ import type { TimedQuery } from '../peer/duckdb.ts';
 import { sqlString } from '../peer/spans-view.ts';
 import type { ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
 
+/** Input data.parquet bytes at --scale=1, small enough for the default suite (1 GB is --scale=477). */
+const BASE_INPUT_BYTES = 2 * 2 ** 20;
 /**
- * Input data.parquet bytes at --scale=1: about the least four inputs of default-sized row groups
- * hold (1 GB is --scale=239). Below --scale=1 the inputs get smaller row groups, or they could
- * not shrink.
+ * Below this much input the inputs get SMALL_ROW_GROUP_SPANS-span row groups: an input holds at
+ * least one row group, and four of the default size are already about 7 MiB.
  */
-const BASE_INPUT_BYTES = 4 * 2 ** 20;
-/** Row-group spans of the inputs below --scale=1. */
-const SMOKE_ROW_GROUP_SPANS = 1024;
+const SMALL_INPUTS_BYTES = 64 * 2 ** 20;
+/** Row-group spans of small inputs. */
+const SMALL_ROW_GROUP_SPANS = 2048;
 /** Goal (issue #7): peak RSS of the merge, bytes. */
 export const COMPACTION_RSS_GOAL_BYTES = 512 * 2 ** 20;
 /** The goal holds for inputs of at least this many bytes. */
@@ -51,7 +52,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const merge = ctx.progress.step('merge in a child process', 100, '%');
   let merging = false;
   const r = await measureCompaction({
-    inputBytes, dir, maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES, rowGroupSpans: ctx.scale < 1 ? SMOKE_ROW_GROUP_SPANS : undefined,
+    inputBytes, dir, maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES, rowGroupSpans: inputBytes < SMALL_INPUTS_BYTES ? SMALL_ROW_GROUP_SPANS : undefined,
     onProgress(phase, done, total) {
       if (phase === 'generate') gen.set(mib(done));
       else {
@@ -72,7 +73,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const rows: ResultRow[] = [
     {
       metric: 'merge: spans/s', unit: 'spans/s', spanbase: r.spansPerSecond, peer: rate(duck.one), peerLabel: 'DuckDB sorted rewrite, 1 thread', higherIsBetter: true,
-      note: `${formatNumber(r.spansIn)} spans in, ${formatNumber(r.spansOut)} out, ${r.inputBlocks} inputs, ${formatNumber(r.seconds)} s${ctx.scale < 1 ? `; inputs in ${SMOKE_ROW_GROUP_SPANS}-span row groups below --scale=1` : ''}`,
+      note: `${formatNumber(r.spansIn)} spans in, ${formatNumber(r.spansOut)} out, ${r.inputBlocks} inputs, ${formatNumber(r.seconds)} s${inputBytes < SMALL_INPUTS_BYTES ? `; inputs in ${SMALL_ROW_GROUP_SPANS}-span row groups` : ''}`,
     },
     { metric: 'merge: spans/s (vs DuckDB default threads)', unit: 'spans/s', spanbase: r.spansPerSecond, peer: rate(duck.all), peerLabel: 'DuckDB sorted rewrite, default threads', higherIsBetter: true },
     { metric: 'merge: input MiB/s', unit: 'MiB/s', spanbase: mib(r.bytesPerSecond), higherIsBetter: true, note: `output ${formatNumber(mib(r.outputBytes))} MiB from ${formatNumber(mib(r.inputBytes))} MiB` },
