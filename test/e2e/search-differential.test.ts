@@ -7,48 +7,19 @@ import { av, groupSpanRecords } from '@spanbase/model';
 import type { KeyValue, SpanRecord } from '@spanbase/model';
 import { encodeTracesData } from '@spanbase/otlp';
 import { parse, referenceSearch, staticToAnyValue } from '@spanbase/traceql';
+import { FIELD_ATOMS, PIPELINE_STAGES, SPANSET_OPS, pick, randomAttributes, randomQuery, rng } from '@spanbase/traceql/testing';
 import type { TraceResult } from '@spanbase/traceql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_FLUSH, waitForFlush } from '../src/flush.ts';
 import { startTestSpanbase } from '../src/harness.ts';
 import type { TestSpanbase } from '../src/harness.ts';
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(x ^ (x >>> 15), 1 | x);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-
-function value(r: () => number): KeyValue['value'] {
-  switch (Math.floor(r() * 5)) {
-    case 0:
-      return av.int(Math.floor(r() * 5));
-    case 1:
-      return av.double(Math.floor(r() * 8) / 2);
-    case 2:
-      return av.string(pick(r, ['x', 'y', 'z']));
-    case 3:
-      return av.bool(r() < 0.5);
-    default:
-      return av.array([av.string(pick(r, ['x', 'y'])), av.string(pick(r, ['y', 'z']))]);
-  }
-}
-
-function attrs(r: () => number, keys = ['a', 'b', 'c']): KeyValue[] {
-  return keys.filter(() => r() < 0.5).map((key) => ({ key, value: value(r) }));
-}
-
 const BASE = BigInt(Date.now() - 20 * 60_000) * 1_000_000n;
 
 /** Traces with trees (and orphans), several services and resources, dedicated-column attributes with odd types. */
 function dataset(seed: number, count: number): SpanRecord[][] {
   const r = rng(seed);
-  const resources = ['s1', 's2', 's3'].map((s) => ({ attributes: [{ key: 'service.name', value: av.string(s) }, ...attrs(r)], droppedAttributesCount: 0 }));
+  const resources = ['s1', 's2', 's3'].map((s) => ({ attributes: [{ key: 'service.name', value: av.string(s) }, ...randomAttributes(r)], droppedAttributesCount: 0 }));
   const scope = { name: 'lib', version: '1', attributes: [], droppedAttributesCount: 0 };
   const traces: SpanRecord[][] = [];
   for (let t = 0; t < count; t++) {
@@ -70,10 +41,10 @@ function dataset(seed: number, count: number): SpanRecord[][] {
           kind: pick(r, [1, 2, 3] as const),
           startTimeUnixNano: start,
           endTimeUnixNano: start + BigInt(Math.floor(r() * 10_000_000)),
-          attributes: [...attrs(r), ...extra], droppedAttributesCount: 0,
-          events: r() < 0.3 ? [{ timeUnixNano: start, name: pick(r, ['e1', 'e2']), attributes: attrs(r), droppedAttributesCount: 0 }] : [],
+          attributes: [...randomAttributes(r), ...extra], droppedAttributesCount: 0,
+          events: r() < 0.3 ? [{ timeUnixNano: start, name: pick(r, ['e1', 'e2']), attributes: randomAttributes(r), droppedAttributesCount: 0 }] : [],
           droppedEventsCount: 0,
-          links: r() < 0.1 ? [{ traceId: traces[0]?.[0]?.span.traceId ?? traceId, spanId: records[0]?.span.spanId ?? spanId, traceState: '', attributes: attrs(r), droppedAttributesCount: 0, flags: 0 }] : [],
+          links: r() < 0.1 ? [{ traceId: traces[0]?.[0]?.span.traceId ?? traceId, spanId: records[0]?.span.spanId ?? spanId, traceState: '', attributes: randomAttributes(r), droppedAttributesCount: 0, flags: 0 }] : [],
           droppedLinksCount: 0,
           status: { code: pick(r, [0, 1, 2] as const), message: r() < 0.2 ? 'boom' : '' },
         },
@@ -88,31 +59,14 @@ function dataset(seed: number, count: number): SpanRecord[][] {
   return traces;
 }
 
+// The generator's vocabulary plus what this dataset adds: trace-level intrinsics, status
+// messages, links, and a dedicated column (http.status_code) sometimes sent as a string.
 const ATOMS = [
-  '.a = 1', '.a != 1', 'span.b = "x"', 'resource.b != "y"', '.c > 2', '.c <= 1.5', '.a =~ "x|y"', '.b !~ "z"', '.b = nil', '.a != nil',
-  'status = error', 'status != unset', 'kind = server', 'kind != client', 'duration > 5ms', 'duration < 2ms', 'name = "n1"', 'name =~ "n[12]"',
-  'event:name = "e1"', 'event.a = 1', '.a', 'resource.c = true', '.a + 1 = 3', '.c * 2 > 3', 'resource.service.name = "s2"',
-  'rootServiceName = "s1"', 'traceDuration > 1s', 'rootName = "n2"', 'statusMessage = "boom"', 'span.http.status_code = 500',
-  'span.http.status_code >= 400', '.http.status_code = "500"', 'span:childCount > 0', 'nestedSetParent = -1', 'link:spanID != nil', '.a = .c', 'true', 'false',
+  ...FIELD_ATOMS,
+  'status != unset', 'kind != client', 'duration < 2ms', 'name =~ "n[12]"', 'rootServiceName = "s1"', 'traceDuration > 1s', 'rootName = "n2"',
+  'statusMessage = "boom"', 'span.http.status_code = 500', 'span.http.status_code >= 400', '.http.status_code = "500"', 'link:spanID != nil',
 ];
-const SPANSET_OPS = ['&&', '||', '>', '>>', '<', '<<', '~', '&>', '&>>', '&<', '&<<', '&~', '!>', '!>>', '!<', '!<<', '!~'];
-const STAGES = ['count() > 1', 'by(.a)', 'by(resource.service.name)', 'avg(duration) > 3ms', '{ status != ok }', 'coalesce()', 'select(.b, name)', 'max(.c) >= 2', 'min(duration) < 1ms', 'sum(.a) > 2', '{ .a }'];
-
-function field(r: () => number, depth: number): string {
-  const roll = r();
-  if (depth > 2 || roll < 0.45) return pick(r, ATOMS);
-  if (roll < 0.6) return `!(${field(r, depth + 1)})`;
-  return `(${field(r, depth + 1)} ${pick(r, ['&&', '||'])} ${field(r, depth + 1)})`;
-}
-
-function query(r: () => number): string {
-  const filter = () => `{ ${field(r, 0)} }`;
-  let q = filter();
-  if (r() < 0.5) q = `${q} ${pick(r, SPANSET_OPS)} ${filter()}`;
-  if (r() < 0.2) q = `(${q}) ${pick(r, SPANSET_OPS)} ${filter()}`;
-  while (r() < 0.4) q += ` | ${pick(r, STAGES)}`;
-  return q;
-}
+const STAGES = [...PIPELINE_STAGES, 'by(resource.service.name)', 'select(.b, name)', 'min(duration) < 1ms', 'sum(.a) > 2'];
 
 /** Every operator family at least once, then random ones, all valid queries. */
 function corpus(n: number): string[] {
@@ -120,7 +74,7 @@ function corpus(n: number): string[] {
   const r = rng(99);
   const out = fixed.filter((q) => parse(q).errors.length === 0);
   while (out.length < n) {
-    const q = query(r);
+    const q = randomQuery(r, ATOMS, STAGES);
     if (parse(q).errors.length === 0 && !out.includes(q)) out.push(q);
   }
   return out;

@@ -1,45 +1,13 @@
 // Random queries over random traces: the pruning in-memory fetcher (conditions pushed down) must
 // give exactly what the unpruned reference gives. Any difference is an unsound condition.
-import type { KeyValue, SpanRecord } from '@spanbase/model';
+import type { SpanRecord } from '@spanbase/model';
 import { av } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
 import { executeSearch } from './engine.ts';
 import { MemoryFetcher } from './memory-fetcher.ts';
 import { parse } from './parse.ts';
 import { referenceSearch } from './reference.ts';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(x ^ (x >>> 15), 1 | x);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(r() * xs.length)];
-}
-
-function randomValue(r: () => number): KeyValue['value'] {
-  switch (Math.floor(r() * 5)) {
-    case 0:
-      return av.int(Math.floor(r() * 5));
-    case 1:
-      return av.double(Math.floor(r() * 8) / 2);
-    case 2:
-      return av.string(pick(r, ['x', 'y', 'z']));
-    case 3:
-      return av.bool(r() < 0.5);
-    default:
-      return av.array([av.string(pick(r, ['x', 'y'])), av.string(pick(r, ['y', 'z']))]);
-  }
-}
-
-function randomAttrs(r: () => number): KeyValue[] {
-  return ['a', 'b', 'c'].filter(() => r() < 0.5).map((key) => ({ key, value: randomValue(r) }));
-}
+import { pick, randomAttributes, randomQuery, rng } from './testing/random-queries.ts';
 
 function randomTraces(seed: number): SpanRecord[][] {
   const r = rng(seed);
@@ -67,12 +35,12 @@ function randomTraces(seed: number): SpanRecord[][] {
           kind: pick(r, [1, 2, 3] as const),
           startTimeUnixNano: start,
           endTimeUnixNano: start + BigInt(Math.floor(r() * 10_000_000)),
-          attributes: randomAttrs(r), droppedAttributesCount: 0,
-          events: r() < 0.3 ? [{ timeUnixNano: start, name: pick(r, ['e1', 'e2']), attributes: randomAttrs(r), droppedAttributesCount: 0 }] : [],
+          attributes: randomAttributes(r), droppedAttributesCount: 0,
+          events: r() < 0.3 ? [{ timeUnixNano: start, name: pick(r, ['e1', 'e2']), attributes: randomAttributes(r), droppedAttributesCount: 0 }] : [],
           droppedEventsCount: 0, links: [], droppedLinksCount: 0,
           status: { code: pick(r, [0, 1, 2] as const), message: '' },
         },
-        resource: { attributes: [{ key: 'service.name', value: av.string(pick(r, ['s1', 's2'])) }, ...randomAttrs(r)], droppedAttributesCount: 0 },
+        resource: { attributes: [{ key: 'service.name', value: av.string(pick(r, ['s1', 's2'])) }, ...randomAttributes(r)], droppedAttributesCount: 0 },
         resourceSchemaUrl: '',
         scope: { name: '', version: '', attributes: [], droppedAttributesCount: 0 },
         scopeSchemaUrl: '',
@@ -81,30 +49,6 @@ function randomTraces(seed: number): SpanRecord[][] {
     traces.push(records);
   }
   return traces;
-}
-
-const ATOMS = [
-  '.a = 1', '.a != 1', 'span.b = "x"', 'resource.b != "y"', '.c > 2', '.c <= 1.5', '.a =~ "x|y"', '.b !~ "z"', '.b = nil', '.a != nil',
-  'status = error', 'kind = server', 'duration > 5ms', 'name = "n1"', 'event:name = "e1"', 'event.a = 1', '.a', 'resource.c = true',
-  '.a + 1 = 3', '.c * 2 > 3', 'resource.service.name = "s2"', 'span:childCount > 0', 'nestedSetParent = -1', '.a = .c', 'true', 'false',
-];
-const SPANSET_OPS = ['&&', '||', '>', '>>', '<', '<<', '~', '&>', '&>>', '&<', '&<<', '&~', '!>', '!>>', '!<', '!<<', '!~'];
-const STAGES = ['count() > 1', 'by(.a)', 'avg(duration) > 3ms', '{ status != ok }', 'coalesce()', 'select(.b)', 'max(.c) >= 2', '{ .a }'];
-
-function randomField(r: () => number, depth: number): string {
-  const roll = r();
-  if (depth > 2 || roll < 0.45) return pick(r, ATOMS);
-  if (roll < 0.6) return `!(${randomField(r, depth + 1)})`;
-  return `(${randomField(r, depth + 1)} ${pick(r, ['&&', '||'])} ${randomField(r, depth + 1)})`;
-}
-
-function randomQuery(r: () => number): string {
-  const filter = () => `{ ${randomField(r, 0)} }`;
-  let q = filter();
-  if (r() < 0.5) q = `${q} ${pick(r, SPANSET_OPS)} ${filter()}`;
-  if (r() < 0.2) q = `(${q}) ${pick(r, SPANSET_OPS)} ${filter()}`;
-  while (r() < 0.4) q += ` | ${pick(r, STAGES)}`;
-  return q;
 }
 
 async function outcome(f: () => Promise<unknown>): Promise<unknown> {
