@@ -40,7 +40,19 @@ const byId = (a: BlockMeta, b: BlockMeta) => (a.blockID < b.blockID ? -1 : a.blo
  * (`concurrency` at a time). Metas that are missing by the time they are read (deleted blocks) are
  * skipped; metas that do not parse are returned in `errors`, not thrown.
  */
-export async function listBlocks(store: ObjectStore, tenant: string, opts?: OpOptions & { concurrency?: number }): Promise<BlockList & { errors: BlockListError[] }> {
+export async function listBlocks(
+  store: ObjectStore,
+  tenant: string,
+  opts?: OpOptions & {
+    concurrency?: number;
+    /**
+     * Metas already read (from an earlier listing or the tenant manifest), by block id: a block
+     * listed in the same state (live or compacted) is not read again, so a poll of a tenant with
+     * thousands of blocks costs the listing and reads only what changed.
+     */
+    known?: ReadonlyMap<string, { meta: BlockMeta; compacted: boolean }>;
+  },
+): Promise<BlockList & { errors: BlockListError[] }> {
   const { objects } = await store.list(`${tenant}/`, { signal: opts?.signal });
   const metas = new Map<string, string>();
   for (const o of objects) {
@@ -52,6 +64,8 @@ export async function listBlocks(store: ObjectStore, tenant: string, opts?: OpOp
   const errors: BlockListError[] = [];
   const read = await mapLimited([...metas], opts?.concurrency ?? 16, async ([id, object]) => {
     const key = blockKey(tenant, id, object);
+    const known = opts?.known?.get(id);
+    if (known && known.compacted === (object === BlockObjects.compactedMeta)) return known;
     try {
       const bytes = await store.get(key, { signal: opts?.signal });
       if (!bytes) return undefined;

@@ -4,7 +4,7 @@
 // from memory to storage answers 404. Readers are opened once per block and kept, so their
 // index and footer stay cached.
 import type { ObjectStore } from '@spanbase/backend';
-import { listBlocks, listTenants, openBlock, visibleBlocks } from '@spanbase/block';
+import { listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
 import type { Logger } from '@spanbase/server';
 
@@ -26,6 +26,8 @@ export interface BlockCatalogOptions {
 interface TenantBlocks {
   /** Live (not compacted) blocks by id. */
   live: Map<string, BlockMeta>;
+  /** Every meta read so far (live and compacted), so polls only read what changed. */
+  known: Map<string, { meta: BlockMeta; compacted: boolean }>;
   /** Added locally since the last poll that saw them; kept even if a poll missed them. */
   local: Map<string, BlockMeta>;
   /** When each local block was added (unix ms). */
@@ -62,7 +64,7 @@ export class BlockCatalog {
 
   private tenant(t: string): TenantBlocks {
     let e = this.tenants.get(t);
-    if (!e) this.tenants.set(t, (e = { live: new Map(), local: new Map(), addedAt: new Map() }));
+    if (!e) this.tenants.set(t, (e = { live: new Map(), known: new Map(), local: new Map(), addedAt: new Map() }));
     return e;
   }
 
@@ -100,9 +102,16 @@ export class BlockCatalog {
     try {
       const tenants = await listTenants(this.opts.store);
       for (const tenant of new Set([...tenants, ...this.tenants.keys()])) {
-        const list = await listBlocks(this.opts.store, tenant, { concurrency: this.opts.pollConcurrency ?? 16 });
-        for (const e of list.errors) this.opts.log.warn({ key: e.key, err: e.error }, 'block meta unreadable; block skipped');
         const t = this.tenant(tenant);
+        // A new process starts from the tenant manifest, so it reads one object instead of every meta.
+        if (t.known.size === 0) {
+          const index = await readTenantIndex(this.opts.store, tenant).catch(() => undefined);
+          for (const m of index?.live ?? []) t.known.set(m.blockID, { meta: m, compacted: false });
+          for (const m of index?.compacted ?? []) t.known.set(m.blockID, { meta: m, compacted: true });
+        }
+        const list = await listBlocks(this.opts.store, tenant, { concurrency: this.opts.pollConcurrency ?? 16, known: t.known });
+        for (const e of list.errors) this.opts.log.warn({ key: e.key, err: e.error }, 'block meta unreadable; block skipped');
+        t.known = new Map([...list.live.map((m) => [m.blockID, { meta: m, compacted: false }] as const), ...list.compacted.map((m) => [m.blockID, { meta: m, compacted: true }] as const)]);
         const seen = new Map(list.live.map((m) => [m.blockID, m]));
         const compacted = new Set(list.compacted.map((m) => m.blockID));
         // Local blocks the listing does not show yet stay (eventually consistent listings);
