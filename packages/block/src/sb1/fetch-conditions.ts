@@ -155,13 +155,13 @@ export class CompiledCondition {
   }
 
   /** apply() for a field whose first source is a flat column: its pages are walked, not searched per row. */
-  private applyFlat(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource): void {
+  private applyFlat(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, from: number, to: number): void {
     const test = and ? 1 : 0;
     let n = 0;
-    for (let r = 0; r < mask.length; r++) if (mask[r] === test) n++;
+    for (let r = from; r < to; r++) if (mask[r] === test) n++;
     if (n === 0) return;
     const rows = new Int32Array(n);
-    for (let r = 0, k = 0; r < mask.length; r++) if (mask[r] === test) rows[k++] = r;
+    for (let r = from, k = 0; r < to; r++) if (mask[r] === test) rows[k++] = r;
     const rv = g.chunk(first.flat!).rowValues(rows);
     const flip = and ? 0 : 1;
     let k = 0;
@@ -185,45 +185,48 @@ export class CompiledCondition {
   }
 
   /**
-   * Applies the condition to `mask`: with `and`, clears rows where it fails (testing only set
-   * rows); with `or`, sets rows where it holds (testing only clear rows).
+   * Applies the condition to rows [from, to) of `mask`: with `and`, clears rows where it fails
+   * (testing only set rows); with `or`, sets rows where it holds (testing only clear rows).
    */
-  apply(g: GroupData, mask: Uint8Array, and: boolean): void {
+  apply(g: GroupData, mask: Uint8Array, and: boolean, from = 0, to = mask.length): void {
     const test = and ? 1 : 0;
-    if (this.numeric !== undefined) return this.applyNumeric(g, mask, and);
+    if (this.numeric !== undefined) return this.applyNumeric(g, mask, and, from, to);
     if (this.reader.perTrace) {
       const bounds = g.traceBounds();
-      for (let t = 0; t + 1 < bounds.length; t++) {
+      for (let t = from < to ? g.traceOf(from) : bounds.length; t + 1 < bounds.length && bounds[t] < to; t++) {
+        const lo = Math.max(from, bounds[t]);
+        const hi = Math.min(to, bounds[t + 1]);
         let any = false;
-        for (let r = bounds[t]; r < bounds[t + 1]; r++) if (mask[r] === test) any = true;
+        for (let r = lo; r < hi; r++) if (mask[r] === test) any = true;
         if (!any) continue;
         if (conditionHolds(this.condition, this.reader.value(g, bounds[t])) === and) continue;
-        for (let r = bounds[t]; r < bounds[t + 1]; r++) mask[r] = and ? 0 : 1;
+        mask.fill(and ? 0 : 1, lo, hi);
       }
       return;
     }
     const active = this.reader.active?.(g);
     if (active && active.length === 0) {
       // Nothing in this row group can hold the field: the condition is one constant here.
-      if (conditionHolds(this.condition, undefined) !== and) mask.fill(and ? 0 : 1);
+      if (conditionHolds(this.condition, undefined) !== and) mask.fill(and ? 0 : 1, from, to);
       return;
     }
-    if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0]);
-    for (let r = 0; r < mask.length; r++) {
+    if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0], from, to);
+    for (let r = from; r < to; r++) {
       if (mask[r] !== test) continue;
       if (this.holds(g, r) !== and) mask[r] = and ? 0 : 1;
     }
   }
 
   /** duration against a number below 2^53: the INT64 halves compared as floats. */
-  private applyNumeric(g: GroupData, mask: Uint8Array, and: boolean): void {
+  private applyNumeric(g: GroupData, mask: Uint8Array, and: boolean, lo: number, hi: number): void {
     const x = this.numeric!;
     const op = this.condition.op;
     const chunk = g.chunk('duration_nano');
     const test = and ? 1 : 0;
-    for (let p = 0; p < chunk.pageCount; p++) {
-      const from = chunk.pageStart(p);
-      const to = chunk.pageStart(p + 1);
+    for (let p = lo < hi ? chunk.pageIndexOf(lo) : chunk.pageCount; p < chunk.pageCount && chunk.pageStart(p) < hi; p++) {
+      const first = chunk.pageStart(p);
+      const from = Math.max(lo, first);
+      const to = Math.min(hi, chunk.pageStart(p + 1));
       let wanted = false;
       for (let r = from; r < to; r++) if (mask[r] === test) wanted = true;
       if (!wanted) continue;
@@ -232,12 +235,12 @@ export class CompiledCondition {
       const h = values.halves!;
       for (let r = from; r < to; r++) {
         if (mask[r] !== test) continue;
-        const i = page.codes ? page.codes[r - from] : r - from;
-        const hi = h[2 * i + HI];
+        const i = page.codes ? page.codes[r - first] : r - first;
+        const top = h[2 * i + HI];
         let ok: boolean;
-        if (hi >= 2097152 || hi < -2097152) ok = conditionHolds(this.condition, { type: 'duration', value: values.i64![i] });
+        if (top >= 2097152 || top < -2097152) ok = conditionHolds(this.condition, { type: 'duration', value: values.i64![i] });
         else {
-          const v = hi * TWO32 + (h[2 * i + LO] >>> 0);
+          const v = top * TWO32 + (h[2 * i + LO] >>> 0);
           ok = op === '>' ? v > x : op === '>=' ? v >= x : op === '<' ? v < x : op === '<=' ? v <= x : v === x;
         }
         if (ok !== and) mask[r] = and ? 0 : 1;
@@ -277,19 +280,18 @@ export class ConditionSet {
   /** Rows of the group that matter (1) by the conditions; the group's condition columns must be loaded. */
   evaluate(g: GroupData): Uint8Array {
     const mask = new Uint8Array(g.rows);
-    if (this.conditions.length === 0) return mask.fill(1);
-    if (this.all) {
-      mask.fill(1);
-      for (const c of this.conditions) {
-        c.apply(g, mask, true);
-        if (mask.indexOf(1) < 0) break;
-      }
-    } else {
-      for (const c of this.conditions) {
-        c.apply(g, mask, false);
-        if (mask.indexOf(0) < 0) break;
-      }
-    }
+    this.evaluateRange(g, mask, 0, g.rows);
     return mask;
+  }
+
+  /** Sets rows [from, to) of `mask` to 1 where the rows matter and 0 where they do not. */
+  evaluateRange(g: GroupData, mask: Uint8Array, from: number, to: number): void {
+    if (this.conditions.length === 0 || this.all) mask.fill(1, from, to);
+    else mask.fill(0, from, to);
+    for (const c of this.conditions) {
+      c.apply(g, mask, this.all, from, to);
+      const settled = mask.subarray(from, to).indexOf(this.all ? 1 : 0) < 0;
+      if (settled) break;
+    }
   }
 }

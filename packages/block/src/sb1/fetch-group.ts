@@ -4,6 +4,7 @@
 // root service. Those are stored per row; only when a stored root value is '' (no root, a root
 // without a string service.name, or a real empty value) is the root row itself looked up.
 import { bytesToHex, isAllZero } from '@spanbase/model';
+import { BlockFormat } from '../errors.ts';
 import type { RowGroupEntry } from './index-file.ts';
 import type { Sb1Reader } from './reader.ts';
 import type { Values } from './fetch-pages.ts';
@@ -38,7 +39,6 @@ export class GroupData {
   bytesRead = 0;
   private readonly reader: Sb1Reader;
   private bounds: Int32Array | undefined;
-  private rowTrace: Int32Array | undefined;
   private roots: (readonly [string | undefined, string | undefined])[] | undefined;
   private children: Int32Array | undefined;
 
@@ -71,45 +71,58 @@ export class GroupData {
   traceBounds(): Int32Array {
     if (!this.bounds) {
       const ids = this.chunk('trace_id');
-      const starts: number[] = [];
-      const rowTrace = new Int32Array(this.rows);
+      const starts = new Int32Array(this.entry.traces + 1);
+      let n = 0;
       let prevCode = -1;
       let prevBytes: Uint8Array | undefined;
       for (let p = 0; p < ids.pageCount; p++) {
         const page = ids.page(p);
-        for (let r = 0; r < page.rows; r++) {
-          let fresh: boolean;
-          if (page.codes) {
-            const code = page.codes[r];
-            fresh = code !== prevCode;
+        const codes = page.codes;
+        const first = page.firstRow;
+        if (codes) {
+          for (let r = 0; r < page.rows; r++) {
+            const code = codes[r];
+            if (code === prevCode) continue;
             prevCode = code;
-            prevBytes = undefined;
-          } else {
-            const b = page.values!.bytes(r);
-            fresh = prevBytes === undefined || Buffer.compare(b, prevBytes) !== 0;
-            prevBytes = b;
-            prevCode = -1;
+            if (n >= starts.length - 1) throw BlockFormat(`row group ${this.index} holds more traces than its index says`);
+            starts[n++] = first + r;
           }
-          if (fresh) starts.push(page.firstRow + r);
-          rowTrace[page.firstRow + r] = starts.length - 1;
+          prevBytes = undefined;
+        } else {
+          for (let r = 0; r < page.rows; r++) {
+            const b = page.values!.bytes(r);
+            const fresh = prevBytes === undefined || Buffer.compare(b, prevBytes) !== 0;
+            prevBytes = b;
+            if (!fresh) continue;
+            if (n >= starts.length - 1) throw BlockFormat(`row group ${this.index} holds more traces than its index says`);
+            starts[n++] = first + r;
+          }
+          prevCode = -1;
         }
       }
-      starts.push(this.rows);
-      this.bounds = Int32Array.from(starts);
-      this.rowTrace = rowTrace;
+      if (n !== this.entry.traces) throw BlockFormat(`row group ${this.index} holds ${n} traces, its index says ${this.entry.traces}`);
+      starts[n] = this.rows;
+      this.bounds = starts;
     }
     return this.bounds;
   }
 
   /** Number of traces. */
   get traceCount(): number {
-    return this.traceBounds().length - 1;
+    return this.entry.traces;
   }
 
   /** The trace holding `row`. */
   traceOf(row: number): number {
-    this.traceBounds();
-    return this.rowTrace![row];
+    const b = this.traceBounds();
+    let lo = 0;
+    let hi = b.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (b[mid] <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** 16-byte id of trace t (a view into the page). */

@@ -1,10 +1,11 @@
 // The TraceQL spanset fetcher over one sb1 block (the SpansetFetcher contract of
-// traceql/src/storage.ts). Per row group: read the trace columns and the conditions' columns,
-// evaluate the conditions column-wise into a row mask, keep the traces in the time range with a
-// row that matters; only then read the columns the engine asks for, and hand out spans as
-// flyweights that read those columns by row. Row groups come newest first; with
-// `order: 'newest'` the traces of the whole block come in descending start order, so a search
-// that stops after `limit` traces has the newest ones having looked at one trace per result.
+// traceql/src/storage.ts). Per row group: read the trace columns and the conditions' columns
+// (lists' values only where their keys hold the key); order the traces by start, newest first;
+// evaluate the conditions column-wise, a block of rows at a time, as traces are reached; only for
+// a trace with a row that matters read the columns the engine asks for, and hand out its spans as
+// flyweights that read those columns by row. With `order: 'newest'` this runs over the whole
+// block at once, so a search that stops after `limit` traces has the block's newest matches
+// having evaluated little more than the rows of the traces it looked at.
 import type { FetchedSpan, FetchedSpanset, FetchSpansRequest, FieldRef, SpansetFetcher, Static } from '@spanbase/traceql';
 import type { BlockReader } from '../format.ts';
 import { ConditionSet } from './fetch-conditions.ts';
@@ -12,6 +13,8 @@ import type { FieldReader } from './fetch-fields.ts';
 import { BlockFields, loadFields } from './fetch-fields.ts';
 import type { GroupData } from './fetch-group.ts';
 import { TRACE_COLUMNS, bigintAt, bytesAt, numberAt } from './fetch-group.ts';
+import { NewestTraces } from './fetch-order.ts';
+import { mapLimited } from '../concurrency.ts';
 import { HI, LO } from './fetch-pages.ts';
 import type { FetchStats } from './fetch-scan.ts';
 import { groupsToScan, inside, loadCounted, newFetchStats, overlaps, sb1ReaderOf } from './fetch-scan.ts';
@@ -22,8 +25,8 @@ export interface BlockFetcherOptions {
   /**
    * `rowGroups` (default): row group by row group, newest first, traces in each by descending
    * start; memory stays near one row group. `newest`: every trace of the block in descending
-   * start order; the conditions are evaluated over all row groups first, and the columns of a row
-   * group stay loaded until the fetch ends.
+   * start order; the conditions' columns of every row group are read first, and what a row group
+   * loads stays loaded until the fetch ends.
    */
   readonly order?: 'rowGroups' | 'newest';
 }
@@ -36,6 +39,20 @@ export interface BlockSpansetFetcher extends SpansetFetcher {
 
 const SPAN_COLUMNS = ['span_id', 'start_unix_nano', 'duration_nano'];
 const NESTED_COLUMNS = ['nested_left', 'nested_right', 'nested_parent'];
+
+/** Rows whose conditions are evaluated together when a trace among them is reached. */
+const EVAL_BLOCK = 1024;
+
+/** One fetch's request and what was compiled for it. */
+interface Scan {
+  readonly request: FetchSpansRequest;
+  readonly conditions: ConditionSet;
+  readonly readers: readonly FieldReader[];
+  readonly ctx: SpanContext;
+  readonly output: readonly string[];
+  readonly stats: FetchStats;
+  readonly signal: AbortSignal | undefined;
+}
 
 /** What building spans of a request needs, shared by its spans. */
 interface SpanContext {
@@ -86,54 +103,6 @@ class BlockSpan implements FetchedSpan {
   }
 }
 
-/** A trace that has rows that matter, found by the first phase. */
-interface Candidate {
-  readonly g: GroupData;
-  readonly trace: number;
-  /** Unsigned start, high and low 32 bits (exact ordering without BigInt). */
-  readonly hi: number;
-  readonly lo: number;
-}
-
-/** Max-heap of candidates by start: the newest comes out first, and only as many as are taken are ordered. */
-class NewestFirst {
-  private readonly items: Candidate[];
-  constructor(items: Candidate[]) {
-    this.items = items;
-    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.down(i);
-  }
-
-  private newer(a: Candidate, b: Candidate): boolean {
-    return a.hi !== b.hi ? a.hi > b.hi : a.lo !== b.lo ? a.lo > b.lo : a.g.index !== b.g.index ? a.g.index < b.g.index : a.trace < b.trace;
-  }
-
-  private down(i: number): void {
-    const a = this.items;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && this.newer(a[l], a[m])) m = l;
-      if (r < a.length && this.newer(a[r], a[m])) m = r;
-      if (m === i) return;
-      [a[i], a[m]] = [a[m], a[i]];
-      i = m;
-    }
-  }
-
-  pop(): Candidate | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      this.down(0);
-    }
-    return top;
-  }
-}
-
 /** The spanset fetcher of one sb1 block. */
 class Sb1SpansetFetcher implements BlockSpansetFetcher {
   stats: FetchStats = newFetchStats();
@@ -149,45 +118,67 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
 
   async *fetch(request: FetchSpansRequest, signal?: AbortSignal): AsyncIterable<FetchedSpanset> {
     const stats = (this.stats = newFetchStats());
-    const { startTimeUnixNano: start, endTimeUnixNano: end } = request;
     const conditions = new ConditionSet(this.fields, request.conditions, request.allConditions, false);
     const readers = request.columns.map((f) => this.fields.reader(f));
     const ctx: SpanContext = { readers, nestedSets: request.nestedSets, fields: this.fields, allAttributes: request.allAttributes === true };
     const output = [...SPAN_COLUMNS, ...(request.nestedSets ? NESTED_COLUMNS : []), ...(ctx.allAttributes ? this.fields.allAttributeColumns() : [])];
-    const groups = await groupsToScan(this.reader, conditions, request.conditions, start, end, stats, { signal });
-    const waves = this.order === 'newest' ? [groups] : groups.map((g) => [g]);
-    for (const wave of waves) {
-      const found: Candidate[] = [];
-      const masks = new Map<GroupData, Uint8Array>();
-      const traces = new Map<GroupData, number[]>();
-      for (const g of wave) {
+    const groups = await groupsToScan(this.reader, conditions, request.conditions, request.startTimeUnixNano, request.endTimeUnixNano, stats, { signal });
+    const scan: Scan = { request, conditions, readers, ctx, output, stats, signal };
+    if (this.order === 'newest') yield* this.newest(scan, groups);
+    else for (const g of groups) yield* this.newest(scan, [g]);
+  }
+
+  /**
+   * The traces of `groups` that have a row that matters, newest first. The conditions' columns
+   * of every group are read first (four groups at a time); then traces are taken in start order
+   * and the conditions evaluated for blocks of rows as traces reach them, so a consumer that
+   * stops early leaves most rows unevaluated and most output columns unread.
+   */
+  private async *newest(scan: Scan, groups: readonly GroupData[]): AsyncIterable<FetchedSpanset> {
+    const { request, conditions, stats, signal } = scan;
+    const load = (g: GroupData) => (names: readonly string[]) => loadCounted(g, names, stats, signal);
+    await mapLimited(groups, 4, async (g) => {
+      signal?.throwIfAborted();
+      stats.groupsRead++;
+      await loadFields(g, conditions.readers, TRACE_COLUMNS, load(g));
+      if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
+    });
+    const order = new NewestTraces(groups.reduce((n, g) => n + g.traceCount, 0));
+    groups.forEach((g, i) => addTraces(g, i, request.startTimeUnixNano, request.endTimeUnixNano, order));
+    const masks = groups.map((g) => new Uint8Array(g.rows));
+    const evaluated = groups.map((g) => new Uint8Array(Math.ceil(g.rows / EVAL_BLOCK)));
+    const ready = new Set<GroupData>();
+    const all = conditions.conditions.length === 0;
+    if (all) for (const m of masks) m.fill(1);
+    for (let next = order.next(); next >= 0; next = order.next()) {
+      const group = order.group[next];
+      const trace = order.trace[next];
+      const g = groups[group];
+      const bounds = g.traceBounds();
+      const from = bounds[trace];
+      const to = bounds[trace + 1];
+      const mask = masks[group];
+      if (!all) {
+        const done = evaluated[group];
+        for (let b = Math.floor(from / EVAL_BLOCK); b * EVAL_BLOCK < to; b++) {
+          if (done[b]) continue;
+          done[b] = 1;
+          conditions.evaluateRange(g, mask, b * EVAL_BLOCK, Math.min(g.rows, (b + 1) * EVAL_BLOCK));
+        }
+      }
+      let hit = from;
+      while (hit < to && mask[hit] === 0) hit++;
+      if (hit === to) continue;
+      if (!ready.has(g)) {
         signal?.throwIfAborted();
-        stats.groupsRead++;
-        await loadFields(g, conditions.readers, TRACE_COLUMNS, (names) => loadCounted(g, names, stats, signal));
-        if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
-        const mask = conditions.evaluate(g);
-        const before = found.length;
-        collect(g, mask, start, end, found);
-        if (found.length > before) {
-          masks.set(g, mask);
-          traces.set(g, found.slice(before).map((c) => c.trace));
-        }
+        await loadFields(g, scan.readers, scan.output, load(g));
+        ready.add(g);
       }
-      const heap = new NewestFirst(found);
-      const ready = new Set<GroupData>();
-      for (let c = heap.pop(); c; c = heap.pop()) {
-        const g = c.g;
-        if (!ready.has(g)) {
-          signal?.throwIfAborted();
-          await loadFields(g, readers, output, (names) => loadCounted(g, names, stats, signal));
-          await g.prepareRoots(traces.get(g)!, signal);
-          ready.add(g);
-        }
-        const spanset = this.spanset(ctx, g, c.trace, masks.get(g)!);
-        stats.yielded++;
-        stats.spans += spanset.spans.length;
-        yield spanset;
-      }
+      await g.prepareRoots([trace], signal);
+      const spanset = this.spanset(scan.ctx, g, trace, mask);
+      stats.yielded++;
+      stats.spans += spanset.spans.length;
+      yield spanset;
     }
   }
 
@@ -211,20 +202,22 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** Adds the traces of `g` in the time range with a row set in `mask` to `out`. */
-function collect(g: GroupData, mask: Uint8Array, start: bigint, end: bigint, out: Candidate[]): void {
+/** Adds the traces of `g` (group `index`) that overlap the time range to `order`. */
+function addTraces(g: GroupData, index: number, start: bigint, end: bigint, order: NewestTraces): void {
   const bounds = g.traceBounds();
   const timed = !inside(g.entry.minStartUnixNano, g.entry.maxEndUnixNano, start, end);
   const starts = g.chunk('trace_start_unix_nano');
-  for (let hit = mask.indexOf(1); hit >= 0; ) {
-    const t = g.traceOf(hit);
-    const from = bounds[t];
-    hit = mask.indexOf(1, bounds[t + 1]);
-    if (timed && !overlaps(g.traceStart(t), g.traceEnd(t), start, end)) continue;
-    const page = starts.pageOf(from);
-    const values = page.codes ? starts.dictionary! : page.values!;
-    const i = page.codes ? page.codes[from - page.firstRow] : from - page.firstRow;
-    out.push({ g, trace: t, hi: values.halves![2 * i + HI] >>> 0, lo: values.halves![2 * i + LO] >>> 0 });
+  const rows = new Int32Array(bounds.length - 1);
+  for (let t = 0; t < rows.length; t++) rows[t] = bounds[t];
+  const rv = starts.rowValues(rows);
+  let t = 0;
+  for (let s = 0; s < rv.values.length; s++) {
+    const h = rv.values[s].halves!;
+    for (const last = rv.ends[s]; t < last; t++) {
+      if (timed && !overlaps(g.traceStart(t), g.traceEnd(t), start, end)) continue;
+      const i = rv.idx[t];
+      order.add(index, t, h[2 * i + HI] >>> 0, h[2 * i + LO] >>> 0);
+    }
   }
 }
 
