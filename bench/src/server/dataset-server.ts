@@ -12,7 +12,7 @@ import { storageFlags, storeConfig } from './backend.ts';
 import { profileSections } from './cpu-profile.ts';
 import { serverProblems } from './server-log.ts';
 import type { SpanbaseProcess } from './spanbase-process.ts';
-import { spawnSpanbase } from './spanbase-process.ts';
+import { spawnSpanbase, waitUntilIdle } from './spanbase-process.ts';
 
 /**
  * Flags that keep the compactor off a prepared dataset: no merge fits in one byte, and blocks of
@@ -44,6 +44,8 @@ export async function startDatasetServer(ctx: ScenarioContext, d: HourDataset): 
   const profileDir = ctx.cpuProfile ? join(ctx.tmpDir, 'cpu-profile') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const server = await spawnSpanbase({ dataDir: join(ctx.tmpDir, 'data'), flags: [...storageFlags(target), ...DATASET_SERVER_FLAGS], cpuProfileDir: profileDir });
+  // Queries are timed against a settled server, not one still finishing its start.
+  await waitUntilIdle(server);
   return {
     server,
     label: target.kind === 'local' ? 'local disk' : 'S3',

@@ -158,3 +158,20 @@ export async function spawnSpanbase(opts: SpawnOptions): Promise<SpanbaseProcess
     },
   };
 }
+
+/**
+ * Waits until the child has settled after start (module loading, the first block-list poll, the
+ * compactor's first cycle): until it used under 5% of a core over 250 ms, or `maxMs` passed.
+ * Resolves with the time waited, ms.
+ */
+export async function waitUntilIdle(proc: Pick<SpanbaseProcess, 'cpuSeconds'>, maxMs = 15_000): Promise<number> {
+  const t0 = performance.now();
+  let last = proc.cpuSeconds();
+  while (performance.now() - t0 < maxMs) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = proc.cpuSeconds();
+    if (now - last < 0.0125) break;
+    last = now;
+  }
+  return performance.now() - t0;
+}
