@@ -45,7 +45,7 @@ export async function startDatasetServer(ctx: ScenarioContext, d: HourDataset): 
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const server = await spawnSpanbase({ dataDir: join(ctx.tmpDir, 'data'), flags: [...storageFlags(target), ...DATASET_SERVER_FLAGS], cpuProfileDir: profileDir });
   // Queries are timed against a settled server, not one still finishing its start.
-  await waitUntilIdle(server);
+  await waitUntilIdle(server, ctx.seconds(15, 1) * 1000);
   return {
     server,
     label: target.kind === 'local' ? 'local disk' : 'S3',
