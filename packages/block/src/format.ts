@@ -3,7 +3,7 @@
 // sb1 and old blocks stay readable. Search-specific access (columns, row groups) is per format,
 // as Tempo's fetchers are per vParquet version.
 import type { ObjectStore } from '@spanbase/backend';
-import type { SpanRecord } from '@spanbase/model';
+import type { Resource, Scope, SpanRecord } from '@spanbase/model';
 import type { BlockMeta } from './meta.ts';
 import type { DedicatedColumnJson } from './sb1/dedicated.ts';
 import type { TagsOptions, TagsSummary } from './sb1/tags.ts';
@@ -40,6 +40,28 @@ export interface BlockWriterOptions {
   now?: () => Date;
 }
 
+/**
+ * A span as an OTLP protobuf Span message body inside the request that carried it, with that
+ * request's resource and scope already decoded: the ingester's form, which a writer can copy
+ * into columns without building span objects.
+ */
+export interface EncodedSpan {
+  /** The buffer holding the body (a request that `scanExportRequest` accepted). */
+  bytes: Uint8Array;
+  /** Offset of the Span message body (after its tag and length). */
+  offset: number;
+  /** Length of the body. */
+  length: number;
+  /** Its resource; spans of one request share the object, which a writer converts once. */
+  resource: Resource;
+  /** Schema URL of its ResourceSpans. */
+  resourceSchemaUrl: string;
+  /** Its instrumentation scope, shared likewise. */
+  scope: Scope;
+  /** Schema URL of its ScopeSpans. */
+  scopeSchemaUrl: string;
+}
+
 /** Writes one block; see createBlockWriter. */
 export interface BlockWriter {
   /** Id of the block being written. */
@@ -55,6 +77,8 @@ export interface BlockWriter {
    * is uploaded.
    */
   addTrace(records: readonly SpanRecord[]): Promise<void>;
+  /** Adds one trace given as encoded spans; the same rules and result as addTrace with the decoded spans. */
+  addEncodedTrace(spans: readonly EncodedSpan[]): Promise<void>;
   /** Writes the remaining objects, meta.json last, and returns the meta. */
   finish(): Promise<BlockMeta>;
   /** Abandons the block; objects already written stay invisible (no meta.json). */

@@ -1,7 +1,7 @@
-export type { BlockWriter, BlockWriterOptions, BlockReader, ReadOptions, VerifyIssue, VerifyReport, BlockFormatImpl } from './format.ts';
+export type { BlockWriter, BlockWriterOptions, EncodedSpan, BlockReader, ReadOptions, VerifyIssue, VerifyReport, BlockFormatImpl } from './format.ts';
 export type { BlockMeta, ObjectChecksum } from './meta.ts';
 export { parseBlockMeta, serializeBlockMeta, compactedMeta } from './meta.ts';
-export { CURRENT_FORMAT, knownFormats, blockFormat, createBlockWriter, openBlock, writeBlock } from './registry.ts';
+export { CURRENT_FORMAT, knownFormats, blockFormat, createBlockWriter, openBlock, writeBlock, writeEncodedBlock } from './registry.ts';
 export type { BlockList, BlockListError, TenantIndex } from './blocklist.ts';
 export { listBlocks, listTenants, readTenantIndex, writeTenantIndex, markBlockCompacted, deleteBlock } from './blocklist.ts';
 export { BlockObjects, blockKey, blockPrefix, tenantIndexKey, isBlockId } from './keys.ts';

@@ -3,7 +3,7 @@
 import type { ObjectStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
 import { BlockUnknownFormat } from './errors.ts';
-import type { BlockFormatImpl, BlockReader, BlockWriter, BlockWriterOptions } from './format.ts';
+import type { BlockFormatImpl, BlockReader, BlockWriter, BlockWriterOptions, EncodedSpan } from './format.ts';
 import type { BlockMeta } from './meta.ts';
 import { Sb1Reader } from './sb1/reader.ts';
 import { createSb1Writer } from './sb1/writer.ts';
@@ -45,10 +45,19 @@ export function openBlock(store: ObjectStore, meta: BlockMeta): BlockReader {
 }
 
 /** Writes a whole block from traces in ascending trace-id order; aborts the block on error. */
-export async function writeBlock(store: ObjectStore, opts: BlockWriterOptions, traces: AsyncIterable<SpanRecord[]> | Iterable<SpanRecord[]>): Promise<BlockMeta> {
+export function writeBlock(store: ObjectStore, opts: BlockWriterOptions, traces: AsyncIterable<SpanRecord[]> | Iterable<SpanRecord[]>): Promise<BlockMeta> {
+  return writeAll(store, opts, traces, (w, t) => w.addTrace(t));
+}
+
+/** {@link writeBlock} for traces given as encoded spans (the ingester's form). */
+export function writeEncodedBlock(store: ObjectStore, opts: BlockWriterOptions, traces: AsyncIterable<EncodedSpan[]> | Iterable<EncodedSpan[]>): Promise<BlockMeta> {
+  return writeAll(store, opts, traces, (w, t) => w.addEncodedTrace(t));
+}
+
+async function writeAll<T>(store: ObjectStore, opts: BlockWriterOptions, traces: AsyncIterable<T> | Iterable<T>, add: (w: BlockWriter, t: T) => Promise<void>): Promise<BlockMeta> {
   const w = createBlockWriter(store, opts);
   try {
-    for await (const t of traces) await w.addTrace(t);
+    for await (const t of traces) await add(w, t);
     return await w.finish();
   } catch (err) {
     await w.abort(err);

@@ -46,9 +46,12 @@ export function decodeExportRequest(bytes: Uint8Array): TracesData {
  * (no tag or length prefix) of a buffer that `scanExportRequest` accepted.
  */
 export class MessageDecoder {
+  /** The buffer the ranges refer to. */
+  readonly bytes: Uint8Array;
   private readonly r: ProtoReader;
 
   constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
     this.r = new ProtoReader(bytes);
   }
 
@@ -77,6 +80,32 @@ export class MessageDecoder {
   scope(offset: number, length: number): Scope {
     return this.at(offset, length, scopeBody);
   }
+
+  /** The AnyValue whose body is bytes[offset, offset + length) (an attribute's value). */
+  anyValue(offset: number, length: number): AnyValue {
+    return this.at(offset, length, (r) => anyValueBody(r, 1));
+  }
+
+  /** The events of the Span whose body is bytes[offset, offset + length). */
+  events(offset: number, length: number): SpanEvent[] {
+    return this.at(offset, length, (r) => repeated(r, (11 << 3) | WireType.LEN, readEvent));
+  }
+
+  /** The links of the Span whose body is bytes[offset, offset + length). */
+  links(offset: number, length: number): SpanLink[] {
+    return this.at(offset, length, (r) => repeated(r, (13 << 3) | WireType.LEN, readLink));
+  }
+}
+
+/** Every occurrence of one repeated message field of the body in [pos, end), other fields skipped. */
+function repeated<T>(r: ProtoReader, tag: number, read: (r: ProtoReader) => T): T[] {
+  const out: T[] = [];
+  while (r.pos < r.end) {
+    const t = r.tag();
+    if (t === tag) out.push(read(r));
+    else r.skip(t);
+  }
+  return out;
 }
 
 /** Narrows the reader to the nested message that starts here; returns the outer end to restore. */
@@ -341,6 +370,13 @@ function readAttribute(r: ProtoReader, out: KeyValue[], depth: number): void {
 
 function readAnyValue(r: ProtoReader, depth: number): AnyValue {
   const outer = enter(r);
+  const value = anyValueBody(r, depth);
+  r.end = outer;
+  return value;
+}
+
+/** An AnyValue message body that fills the reader's [pos, end). */
+function anyValueBody(r: ProtoReader, depth: number): AnyValue {
   // A oneof: when several members are on the wire, the last one wins.
   let value = EMPTY_VALUE;
   while (r.pos < r.end) {
@@ -356,7 +392,6 @@ function readAnyValue(r: ProtoReader, depth: number): AnyValue {
       default: checkOrSkip(r, t, ANY_VALUE_FIELDS);
     }
   }
-  r.end = outer;
   return value;
 }
 

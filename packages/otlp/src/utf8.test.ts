@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8, StringCache, truncateUtf8, utf8BoundaryAtOrBefore, utf8Length, writeUtf8 } from './utf8.ts';
+import { decodeUtf8, isValidUtf8, StringCache, truncateUtf8, utf8BoundaryAtOrBefore, utf8Length, writeUtf8 } from './utf8.ts';
 
 const enc = new TextEncoder();
 
@@ -47,5 +47,22 @@ describe('StringCache', () => {
     const long = 'y'.repeat(40);
     expect(cache.get(enc.encode(long), 0, 40)).toBe(long);
     expect(cache.get(new Uint8Array(0), 0, 0)).toBe('');
+  });
+
+});
+
+describe('isValidUtf8', () => {
+  it('tells well-formed UTF-8 from what a decoder would have to repair', () => {
+    for (const s of ['', 'a', 'héllo', '日本語', 'emoji 🎉 pair', 'lone \ud800 surrogate']) {
+      const b = enc.encode(s);
+      expect(isValidUtf8(b, 0, b.length)).toBe(true);
+    }
+    const bad = [[0x80], [0xc0, 0x80], [0xc2], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xe2, 0x9c], [0x61, 0xff]];
+    for (const b of bad) {
+      const bytes = new Uint8Array(b);
+      expect(isValidUtf8(bytes, 0, bytes.length), b.join(',')).toBe(false);
+      // Exactly then a decode and re-encode changes the bytes.
+      expect(Buffer.from(enc.encode(decodeUtf8(bytes, 0, bytes.length))).equals(Buffer.from(bytes))).toBe(false);
+    }
   });
 });

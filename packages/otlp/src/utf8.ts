@@ -34,6 +34,38 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
   return nativeSlice !== undefined ? nativeSlice.call(buf, start, end) : decoder.decode(buf.subarray(start, end));
 }
 
+/**
+ * Whether `buf[start, end)` is well-formed UTF-8 (no overlong forms, surrogates or code points
+ * past U+10FFFF): exactly when decoding and re-encoding gives the same bytes back.
+ */
+export function isValidUtf8(b: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c < 0xc2 || c > 0xf4) return false;
+    const c1 = b[i + 1];
+    if (i + 1 >= end || (c1 & 0xc0) !== 0x80) return false;
+    if (c < 0xe0) {
+      i += 2;
+      continue;
+    }
+    if (i + 2 >= end || (b[i + 2] & 0xc0) !== 0x80) return false;
+    if (c < 0xf0) {
+      if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f)) return false;
+      i += 3;
+      continue;
+    }
+    if (i + 3 >= end || (b[i + 3] & 0xc0) !== 0x80) return false;
+    if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return false;
+    i += 4;
+  }
+  return true;
+}
+
 /** Writes `text` as UTF-8 into `dest` at `offset`; `dest` must have room for 3 bytes per UTF-16 unit. Returns bytes written. */
 export function writeUtf8(text: string, dest: Uint8Array, offset: number): number {
   const n = text.length;

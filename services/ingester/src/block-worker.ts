@@ -1,14 +1,14 @@
-// The block encoder's thread: rebuilds and decodes each trace of a batch, writes the block through the
-// block format's streaming writer (Parquet, bloom, index, tags, meta.json last) and reports the
-// meta. Running here keeps Parquet encoding and zstd off the event loop that acknowledges ingest.
+// The block encoder's thread: hands each trace of a batch, as span byte ranges in the accepted
+// requests, to the block format's streaming writer (Parquet, bloom, index, tags, meta.json last)
+// and reports the meta. Running here keeps Parquet encoding and zstd off the event loop that acknowledges ingest.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
-import { writeBlock } from '@spanbase/block';
+import { writeEncodedBlock } from '@spanbase/block';
 import type { BlockWriterOptions } from '@spanbase/block';
 import { faultPoint } from '@spanbase/model';
 import type { FlushBatch } from './block-sink.ts';
-import { batchTraces } from './flush-batch.ts';
+import { batchEncodedTraces } from './flush-batch.ts';
 
 /** What the worker is started with. */
 export interface BlockWorkerData {
@@ -40,7 +40,7 @@ function withUploadFaults(s: ObjectStore): ObjectStore {
 parentPort?.on('message', async (job: BlockJob) => {
   let result: BlockJobResult;
   try {
-    const meta = await writeBlock(store, { ...data.block, tenant: job.batch.tenant }, batchTraces(job.batch));
+    const meta = await writeEncodedBlock(store, { ...data.block, tenant: job.batch.tenant }, batchEncodedTraces(job.batch));
     result = { id: job.id, ok: true, meta, blockId: meta.blockID };
   } catch (err) {
     result = { id: job.id, ok: false, error: err instanceof Error ? `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err) };

@@ -1,10 +1,11 @@
 // Head blocks as flush batches. On the event loop, buildFlushBatch only records which spans of
 // which accepted requests belong to which trace (integer arrays). On the sink's side,
-// batchTraces sorts the traces by id (merging generations of one trace) and decodes each trace's
-// spans straight from their byte ranges in the requests — one trace at a time, so memory stays
-// bounded by the block writer's row group rather than the batch. A request's resources and
-// scopes are decoded once and shared by all its spans, so the writer handles each once per row
-// group rather than once per trace.
+// batchEncodedTraces sorts the traces by id (merging generations of one trace) and hands the
+// block writer each trace's spans as byte ranges in the requests (EncodedSpan), which it copies
+// into columns without decoding them to objects — one trace at a time, so memory stays bounded
+// by the writer's row group rather than the batch. A request's resources and scopes are decoded
+// once and shared by all its spans, so the writer converts each once per row group.
+import type { EncodedSpan } from '@spanbase/block';
 import { compareIds } from '@spanbase/model';
 import type { Resource, Scope, SpanRecord } from '@spanbase/model';
 import { MessageDecoder } from '@spanbase/otlp';
@@ -54,7 +55,7 @@ const EMPTY_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze([]), 
 const EMPTY_SCOPE: Scope = Object.freeze({ name: '', version: '', attributes: Object.freeze([]), droppedAttributesCount: 0 });
 const utf8 = new TextDecoder();
 
-/** Decodes the spans of one scanned request, each resource and scope once. */
+/** The spans of one scanned request as encoded spans, each resource and scope decoded once. */
 class ChunkDecoder {
   private readonly scan: ScannedRequest;
   private readonly decoder: MessageDecoder;
@@ -77,7 +78,7 @@ class ChunkDecoder {
   }
 
   /** Span `i` of the request with its resource and scope. */
-  record(i: number): SpanRecord {
+  span(i: number): EncodedSpan {
     const s = this.scan;
     const sc = s.spanScope[i];
     const r = s.scopeResource[sc];
@@ -91,13 +92,12 @@ class ChunkDecoder {
       scope = this.scopes[sc] = s.scopeMsgOffset[sc] < 0 ? EMPTY_SCOPE : this.decoder.scope(s.scopeMsgOffset[sc], s.scopeMsgLength[sc]);
       this.scopeUrls[sc] = this.text(s.scopeSchemaUrlOffset[sc], s.scopeSchemaUrlLength[sc]);
     }
-    const span = this.decoder.span(s.spanOffset[i], s.spanLength[i]);
-    return { span, resource, resourceSchemaUrl: this.resourceUrls[r]!, scope, scopeSchemaUrl: this.scopeUrls[sc]! };
+    return { bytes: s.bytes, offset: s.spanOffset[i], length: s.spanLength[i], resource, resourceSchemaUrl: this.resourceUrls[r]!, scope, scopeSchemaUrl: this.scopeUrls[sc]! };
   }
 }
 
-/** The batch's traces in ascending trace-id order, each decoded; generations of a trace merged. */
-export function* batchTraces(b: FlushBatch): Iterable<SpanRecord[]> {
+/** The batch's traces in ascending trace-id order as encoded spans; generations of a trace merged. */
+export function* batchEncodedTraces(b: FlushBatch): Iterable<EncodedSpan[]> {
   const n = b.traceStarts.length - 1;
   const order = Array.from({ length: n }, (_, i) => i);
   const ids = order.map((t) => traceIdOf(b, t));
@@ -109,15 +109,26 @@ export function* batchTraces(b: FlushBatch): Iterable<SpanRecord[]> {
     // Every trace entry with this id (a trace sealed in several generations).
     let j = i + 1;
     while (j < order.length && compareIds(ids[order[j]], ids[order[i]]) === 0) j++;
-    const records: SpanRecord[] = [];
+    const spans: EncodedSpan[] = [];
     for (let k = i; k < j; k++) {
       const t = order[k];
       for (let r = b.traceStarts[t]; r < b.traceStarts[t + 1]; r++) {
         const c = b.chunkOf[r];
-        records.push((decoders[c] ??= new ChunkDecoder(b.chunks[c])).record(b.spanOf[r]));
+        spans.push((decoders[c] ??= new ChunkDecoder(b.chunks[c])).span(b.spanOf[r]));
       }
     }
-    yield records;
+    yield spans;
     i = j;
+  }
+}
+
+/** The batch's traces decoded to span records (for tests and tools; the block worker writes encoded spans). */
+export function* batchTraces(b: FlushBatch): Iterable<SpanRecord[]> {
+  let decoder: MessageDecoder | undefined;
+  for (const spans of batchEncodedTraces(b)) {
+    yield spans.map((s) => {
+      if (decoder === undefined || decoder.bytes !== s.bytes) decoder = new MessageDecoder(s.bytes);
+      return { span: decoder.span(s.offset, s.length), resource: s.resource, resourceSchemaUrl: s.resourceSchemaUrl, scope: s.scope, scopeSchemaUrl: s.scopeSchemaUrl };
+    });
   }
 }

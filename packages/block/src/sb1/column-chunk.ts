@@ -153,19 +153,22 @@ function chooseDictionary(spec: ColumnSpec, v: AnyValues): Dictionary | undefine
   }
 }
 
-/** Estimated PLAIN (or, with a dictionary, index) bytes of value i, for cutting pages. */
-function sizer(v: AnyValues, dict: Dictionary | undefined): (i: number) => number {
-  if (dict) return () => 4;
+/**
+ * Estimated PLAIN (or, with a dictionary, index) bytes per value, for cutting pages: a constant,
+ * or for PLAIN byte arrays a function of the value's index.
+ */
+function sizer(v: AnyValues, dict: Dictionary | undefined): number | ((i: number) => number) {
+  if (dict) return 4;
   switch (v.kind) {
     case 'dict': {
-      if (v.fixedLength) return () => v.fixedLength;
+      if (v.fixedLength) return v.fixedLength;
       const codes = v.codes.a;
       return (i) => 4 + v.entryLength(codes[i]);
     }
-    case 'fixed': return () => v.fixedLength;
-    case 'i32': return () => 4;
-    case 'bool': return () => 0.125;
-    default: return () => 8;
+    case 'fixed': return v.fixedLength;
+    case 'i32': return 4;
+    case 'bool': return 0.125;
+    default: return 8;
   }
 }
 
@@ -297,19 +300,21 @@ export function writeColumnChunk(w: Writer, col: ColumnData, rows: number, opts:
   const dataOffset = BigInt(w.offset);
   const size = sizer(v, dict);
   const off = col.offsets?.a;
-  const defs = v.defs;
+  const present = v.defs?.present.a;
   let pages = 0;
   let levelCount = 0;
   let r0 = 0;
   let v0 = 0;
-  while (r0 < rows || (rows === 0 && pages === 0)) {
+  while (r0 < rows) {
     // Cut the page: rows until the values reach pageSize (at least one row).
     let r1 = r0;
     let v1 = v0;
     let bytes = 0;
     while (r1 < rows && (bytes < opts.pageSize || r1 === r0)) {
-      const n = off ? off[r1 + 1] - off[r1] : defs ? defs.levels.buf[r1] : 1;
-      for (let k = 0; k < n; k++) bytes += size(v1 + k);
+      // Flat nullable: the row holds a value when it is the next present row (v1 counts those).
+      const n = off ? off[r1 + 1] - off[r1] : present ? (v1 < v.count && present[v1] === r1 ? 1 : 0) : 1;
+      if (typeof size === 'number') bytes += n * size;
+      else for (let k = 0; k < n; k++) bytes += size(v1 + k);
       v1 += n;
       r1++;
     }
@@ -324,8 +329,11 @@ export function writeColumnChunk(w: Writer, col: ColumnData, rows: number, opts:
       writeHybrid(levelBuf, repScratch, 0, l.count, 1);
       repBytes = levelBuf.length;
       writeHybrid(levelBuf, defScratch, 0, l.count, 1);
-    } else if (defs) {
-      writeHybrid(levelBuf, defs.levels.buf, r0, r1, 1);
+    } else if (present) {
+      if (defScratch.length < r1 - r0) defScratch = new Uint8Array(2 * (r1 - r0));
+      defScratch.fill(0, 0, r1 - r0);
+      for (let i = v0; i < v1; i++) defScratch[present[i] - r0] = 1;
+      writeHybrid(levelBuf, defScratch, 0, r1 - r0, 1);
       nulls = r1 - r0 - (v1 - v0);
     }
     scratch.clear();

@@ -3,23 +3,31 @@
 // UTF-8 once; rows hold codes). Whether a chunk is then written dictionary-encoded or PLAIN is
 // decided when it is encoded (column-chunk.ts). Flat nullable columns keep a definition level
 // per row; list columns share an offsets array per list group (keys and values of one type).
+import { decodeUtf8, isValidUtf8 } from '@spanbase/otlp';
 import { ByteBuffer, IntBuffer } from './bytes.ts';
 
 /** Physical value storage of a column. */
 export type ValuesKind = 'dict' | 'fixed' | 'i32' | 'i64' | 'f64' | 'bool';
 
-/** Definition levels of a flat nullable column: 1 where a row has a value, 0 where it is null. */
+/**
+ * Definition levels of a flat nullable column, kept as the rows that hold a value: a null (the
+ * common case for dedicated attribute columns) then costs a counter increment.
+ */
 export class Defs {
-  /** One level per row. */
-  readonly levels = new ByteBuffer(4096);
+  /** Rows so far. */
+  rows = 0;
+  /** Indexes of the rows that hold a value, ascending. */
+  readonly present = new IntBuffer(1024);
 
   /** Rows with a null. */
-  nulls = 0;
+  get nulls(): number {
+    return this.rows - this.present.length;
+  }
 
   /** Forgets the rows. */
   clear(): void {
-    this.levels.clear();
-    this.nulls = 0;
+    this.rows = 0;
+    this.present.clear();
   }
 }
 
@@ -38,13 +46,12 @@ abstract class Values {
 
   /** Appends a null (flat nullable columns only). */
   addNull(): void {
-    const d = this.defs!;
-    d.levels.u8(0);
-    d.nulls++;
+    this.defs!.rows++;
   }
 
   protected present(): void {
-    if (this.defs) this.defs.levels.u8(1);
+    const d = this.defs;
+    if (d) d.present.push(d.rows++);
   }
 
   /** Forgets the values. */
@@ -54,7 +61,8 @@ abstract class Values {
 }
 
 const HASH_SEED = 0x811c9dc5;
-const utf8 = new TextDecoder();
+// Keeps a leading BOM, as @spanbase/otlp's decoder does.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function hashRange(b: Uint8Array, from: number, to: number): number {
   let h = HASH_SEED;
@@ -134,6 +142,31 @@ export class DictValues extends Values {
       this.lastCode = this.stringCode(s);
     }
     this.addCode(this.lastCode);
+  }
+
+  /**
+   * The code of the UTF-8 text in src[from, to). Ill-formed bytes are stored as the string a
+   * decoder makes of them (U+FFFD for each bad sequence), as a value decoded to a string would be.
+   */
+  utf8Code(src: Uint8Array, from: number, to: number): number {
+    let h = HASH_SEED;
+    let high = 0;
+    for (let i = from; i < to; i++) {
+      const c = src[i];
+      high |= c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (high >= 0x80 && !isValidUtf8(src, from, to)) return this.stringCode(decodeUtf8(src, from, to));
+    h >>>= 0;
+    const c = this.find(src, from, to, h);
+    if (c >= 0) return c;
+    this.entries.bytes(src, from, to);
+    return this.commit(h);
+  }
+
+  /** Appends the UTF-8 text in src[from, to) (see {@link utf8Code}). */
+  addUtf8(src: Uint8Array, from: number, to: number): void {
+    this.addCode(this.utf8Code(src, from, to));
   }
 
   /** Appends a byte string. */
@@ -250,9 +283,9 @@ export class FixedValues extends Values {
     return this.bytes.length / this.fixedLength;
   }
 
-  /** Appends one value of exactly `fixedLength` bytes. */
-  add(b: Uint8Array): void {
-    this.bytes.bytes(b);
+  /** Appends the `fixedLength` bytes at src[from]. */
+  add(src: Uint8Array, from: number): void {
+    this.bytes.bytes(src, from, from + this.fixedLength);
   }
 
   override clear(): void {
@@ -312,6 +345,15 @@ export class I64Values extends Values {
   addBig(x: bigint): void {
     this.room();
     this.big[this.n++] = x;
+    this.present();
+  }
+
+  /** Appends a value given as its 32-bit halves (either signedness). */
+  addHalves(lo: number, hi: number): void {
+    this.room();
+    this.h[2 * this.n] = lo;
+    this.h[2 * this.n + 1] = hi;
+    this.n++;
     this.present();
   }
 

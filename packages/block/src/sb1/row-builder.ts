@@ -2,11 +2,12 @@
 // dictionaries, no per-row objects. Resource and scope splits (dedicated values, the JSON cell and
 // its dictionary code) are computed once per Resource/Scope object per row group: spans of one
 // batch share those objects. The tags summary is fed from the same pass (row-group-tags.ts).
-import type { AnyValue, KeyValue, Resource, Scope, SpanRecord } from '@spanbase/model';
-import { IntBuffer } from './bytes.ts';
+import type { AnyValue, KeyValue, Resource, Scope, SpanEvent, SpanLink, SpanRecord } from '@spanbase/model';
+import type { IntBuffer } from './bytes.ts';
 import type { ColumnData } from './column-chunk.ts';
-import type { AnyValues } from './column-values.ts';
-import { BoolValues, DictValues, F64Values, FixedValues, I32Values, I64Values } from './column-values.ts';
+import type { AnyValues, BoolValues, DictValues, F64Values, I64Values } from './column-values.ts';
+import type { SpanColumns } from './span-columns.ts';
+import { offsets, spanColumns, valuesFor } from './span-columns.ts';
 import { fitsInt64 } from './attribute-split.ts';
 import type { DedicatedColumn, DedicatedType } from './dedicated.ts';
 import { anyValueToJson, eventsToJson, keyValuesToJson, linksToJson } from './otlp-json.ts';
@@ -14,9 +15,7 @@ import type { ColumnSpec } from './schema.ts';
 import { ATTR_TYPES } from './schema.ts';
 import { RowGroupTags } from './row-group-tags.ts';
 import type { TagsBuilder } from './tags.ts';
-import { isRoot, nestedSets } from './trace-shape.ts';
-
-export { isRoot, sortTrace } from './trace-shape.ts';
+import { isRoot, nestedSets, traceIdsOf } from './trace-shape.ts';
 
 /** Summary of one trace as written, for the index, bloom and meta. */
 export interface TraceSummary {
@@ -44,42 +43,37 @@ export interface ResourceSplit {
 export interface ScopeSplit {
   /** The scope. */
   scope: Scope;
-  /** Dictionary codes of `scope_attrs`, `scope_name`, `scope_version`. */
+  /** Dictionary code of its `scope_attrs` JSON. */
   attrsCode: number;
+  /** Dictionary code of its name in `scope_name`. */
   nameCode: number;
+  /** Dictionary code of its version in `scope_version`. */
   versionCode: number;
   /** Spans of this row group that carry it. */
   spans: number;
 }
 
-interface Slot {
+/** Where a span attribute key has a dedicated column. */
+export interface Slot {
+  /** Index into `spanDedicated` (and `taken`). */
   slot: number;
+  /** The column's value type: an attribute of another type stays generic. */
   type: DedicatedType;
 }
 
 /** Generic attribute lists of one value type: keys, values, and their shared row offsets. */
 export interface TypedList {
+  /** `span_<type>_keys`. */
   keys: DictValues;
+  /** `span_<type>_values`. */
   values: AnyValues;
+  /** Value offsets per row, shared by both. */
   offsets: IntBuffer;
 }
 
-function valuesFor(spec: ColumnSpec): AnyValues {
-  const nullable = spec.shape === 'flat' && spec.nullable;
-  switch (spec.kind) {
-    case 'int32': return new I32Values(nullable);
-    case 'int64': return new I64Values(nullable);
-    case 'double': return new F64Values(nullable);
-    case 'bool': return new BoolValues(nullable);
-    default: return spec.fixedLength && spec.encoding === 'PLAIN' ? new FixedValues(spec.fixedLength) : new DictValues(nullable, spec.fixedLength ?? 0);
-  }
-}
-
-function offsets(): IntBuffer {
-  const o = new IntBuffer(4096);
-  o.push(0);
-  return o;
-}
+// Converts a bigint start and end to 32-bit halves without allocating.
+const HALF_BIG = new BigInt64Array(2);
+const HALVES = new Int32Array(HALF_BIG.buffer);
 
 /** Builds column values for one row group. */
 export class RowGroupBuilder {
@@ -95,17 +89,22 @@ export class RowGroupBuilder {
   scopes = new Map<Scope, ScopeSplit>();
   /** Span dedicated columns, in slot order, with their attribute keys. */
   readonly spanDedicated: { key: string; values: DictValues | I64Values }[] = [];
+  /** The fixed columns. */
+  readonly c: SpanColumns;
   /** Rows added since the last reset. */
   rows = 0;
   /** Rough uncompressed size of the rows added, for row-group cutting. */
   estimatedBytes = 0;
   private readonly resourceDedicated: (DictValues | I64Values)[] = [];
-  private readonly spanSlots = new Map<string, Slot>();
+  /** Span dedicated columns by attribute key. */
+  readonly spanSlots = new Map<string, Slot>();
   private readonly resourceSlots = new Map<string, Slot>();
-  private readonly taken: Uint8Array;
+  /** Per span dedicated column: 1 once the current span filled it. */
+  readonly taken: Uint8Array;
   private readonly eventOffsets: IntBuffer;
   private readonly linkOffsets: IntBuffer;
-  private readonly tags: RowGroupTags;
+  /** The tags side of this builder. */
+  readonly tags: RowGroupTags;
   private readonly v: Record<string, AnyValues>;
 
   constructor(specs: readonly ColumnSpec[], dedicated: readonly DedicatedColumn[], tags: TagsBuilder) {
@@ -123,6 +122,7 @@ export class RowGroupBuilder {
       return col;
     });
     this.v = Object.fromEntries(this.columns.map((c) => [c.spec.name, c.values]));
+    this.c = spanColumns(this.v);
     this.typed = ATTR_TYPES.map((t) => ({ keys: this.v[`span_${t}_keys`] as DictValues, values: this.v[`span_${t}_values`], offsets: this.byName.get(`span_${t}_keys`)!.offsets! }));
     const resourceKeys: DedicatedColumn[] = [{ scope: 'resource', key: 'service.name', type: 'string', column: 'service_name' }, ...dedicated.filter((d) => d.scope === 'resource')];
     for (const d of dedicated.filter((x) => x.scope === 'span')) {
@@ -147,7 +147,8 @@ export class RowGroupBuilder {
   /** What a resource stores, by resource object, kept across row groups (a block's batches share them). */
   private readonly resourceParts = new WeakMap<Resource, { json: string; dedicated: (string | bigint | undefined)[] }>();
 
-  private resourceSplit(r: Resource): ResourceSplit {
+  /** The split of a resource for this row group (made on first use). */
+  resourceSplit(r: Resource): ResourceSplit {
     let s = this.resources.get(r);
     if (s) return s;
     let parts = this.resourceParts.get(r);
@@ -169,20 +170,21 @@ export class RowGroupBuilder {
     }
     const dedicated = parts.dedicated.map((x, k) => (typeof x === 'string' ? (this.resourceDedicated[k] as DictValues).stringCode(x) : x));
     const service = parts.dedicated[0] as string | undefined;
-    s = { resource: r, attrsCode: (this.v.resource_attrs as DictValues).stringCode(parts.json), dedicated, service, spans: 0 };
+    s = { resource: r, attrsCode: this.c.resourceAttrs.stringCode(parts.json), dedicated, service, spans: 0 };
     this.resources.set(r, s);
     this.estimatedBytes += 64 * r.attributes.length;
     return s;
   }
 
-  private scopeSplit(sc: Scope): ScopeSplit {
+  /** The split of a scope for this row group (made on first use). */
+  scopeSplit(sc: Scope): ScopeSplit {
     let s = this.scopes.get(sc);
     if (!s) {
       s = {
         scope: sc,
-        attrsCode: (this.v.scope_attrs as DictValues).stringCode(JSON.stringify(keyValuesToJson(sc.attributes))),
-        nameCode: (this.v.scope_name as DictValues).stringCode(sc.name),
-        versionCode: (this.v.scope_version as DictValues).stringCode(sc.version),
+        attrsCode: this.c.scopeAttrs.stringCode(JSON.stringify(keyValuesToJson(sc.attributes))),
+        nameCode: this.c.scopeName.stringCode(sc.name),
+        versionCode: this.c.scopeVersion.stringCode(sc.version),
         spans: 0,
       };
       this.scopes.set(sc, s);
@@ -190,11 +192,96 @@ export class RowGroupBuilder {
     return s;
   }
 
+  /**
+   * The trace-level columns of a trace's `n` rows: its id (16 bytes at idSrc[idFrom]), the codes
+   * of its root service and root span name in their columns, its start and end as 32-bit halves.
+   */
+  addTraceColumns(n: number, idSrc: Uint8Array, idFrom: number, serviceCode: number, nameCode: number, startLo: number, startHi: number, endLo: number, endHi: number): void {
+    const c = this.c;
+    const traceId = c.traceId;
+    const idCode = traceId.codeOf(idSrc, idFrom, idFrom + 16);
+    const svc = c.rootService;
+    const name = c.rootName;
+    const start = c.traceStart;
+    const end = c.traceEnd;
+    for (let i = 0; i < n; i++) {
+      traceId.addCode(idCode);
+      svc.addCode(serviceCode);
+      name.addCode(nameCode);
+      start.addHalves(startLo, startHi);
+      end.addHalves(endLo, endHi);
+    }
+    this.rows += n;
+  }
+
+  /** The columns a span takes from its resource and scope. */
+  addContext(res: ResourceSplit, sc: ScopeSplit, resourceSchemaUrl: string, scopeSchemaUrl: string): void {
+    const c = this.c;
+    res.spans++;
+    sc.spans++;
+    c.resourceSchemaUrl.addString(resourceSchemaUrl);
+    c.resourceDropped.addNum(res.resource.droppedAttributesCount);
+    c.scopeName.addCode(sc.nameCode);
+    c.scopeVersion.addCode(sc.versionCode);
+    c.scopeSchemaUrl.addString(scopeSchemaUrl);
+    c.scopeDropped.addNum(sc.scope.droppedAttributesCount);
+    for (let k = 0; k < this.resourceDedicated.length; k++) {
+      const col = this.resourceDedicated[k];
+      const x = res.dedicated[k];
+      if (x === undefined) col.addNull();
+      else if (col.kind === 'dict') col.addCode(x as number);
+      else col.addBig(x as bigint);
+    }
+    c.resourceAttrs.addCode(res.attrsCode);
+    c.scopeAttrs.addCode(sc.attrsCode);
+  }
+
+  /** Closes a span's attributes: nulls in the dedicated columns it did not fill, list offsets. */
+  endAttributes(): void {
+    const taken = this.taken;
+    for (let k = 0; k < taken.length; k++) {
+      if (taken[k] === 0) this.spanDedicated[k].values.addNull();
+      else taken[k] = 0;
+    }
+    for (let t = 0; t < this.typed.length; t++) this.typed[t].offsets.push(this.typed[t].keys.count);
+  }
+
+  /** The `events`, `event_names` cells of a span. */
+  addEvents(events: readonly SpanEvent[]): void {
+    const cell = this.c.events;
+    const names = this.c.eventNames;
+    if (events.length > 0) {
+      cell.addString(JSON.stringify(eventsToJson(events)));
+      for (const e of events) {
+        names.addString(e.name);
+        this.tags.addEvent(e.attributes);
+        this.estimatedBytes += 24 + e.name.length + estimateAttrs(e.attributes);
+      }
+    } else cell.addNull();
+    this.eventOffsets.push(names.count);
+  }
+
+  /** The `links`, `link_trace_ids`, `link_span_ids` cells of a span. */
+  addLinks(links: readonly SpanLink[]): void {
+    const cell = this.c.links;
+    const traceIds = this.c.linkTraceIds;
+    if (links.length > 0) {
+      cell.addString(JSON.stringify(linksToJson(links)));
+      for (const l of links) {
+        traceIds.addBytes(l.traceId);
+        this.c.linkSpanIds.addBytes(l.spanId);
+        this.tags.addLink(l.attributes);
+        this.estimatedBytes += 48 + estimateAttrs(l.attributes);
+      }
+    } else cell.addNull();
+    this.linkOffsets.push(traceIds.count);
+  }
+
   /** Appends one trace (records sorted with `sortTrace`); returns its summary. */
   addTrace(records: readonly SpanRecord[]): TraceSummary {
     const n = records.length;
     const spans = records.map((r) => r.span);
-    const nested = nestedSets(spans);
+    const nested = nestedSets(traceIdsOf(spans));
     let start = spans[0].startTimeUnixNano;
     let end = spans[0].endTimeUnixNano;
     let root: SpanRecord | undefined;
@@ -203,94 +290,45 @@ export class RowGroupBuilder {
       if (r.span.endTimeUnixNano > end) end = r.span.endTimeUnixNano;
       if (!root && isRoot(r.span.parentSpanId)) root = r;
     }
-    const v = this.v;
     const rootService = root ? this.resourceSplit(root.resource).service : undefined;
     this.tags.addRoot(root?.span.name, rootService);
-    const traceId = v.trace_id as DictValues;
-    traceId.addBytes(spans[0].traceId);
-    const idCode = traceId.codes.a[traceId.count - 1];
-    const svcCode = (v.trace_root_service_name as DictValues).stringCode(rootService ?? '');
-    const nameCode = (v.trace_root_span_name as DictValues).stringCode(root?.span.name ?? '');
-    for (let i = 1; i < n; i++) traceId.addCode(idCode);
-    for (let i = 0; i < n; i++) {
-      (v.trace_root_service_name as DictValues).addCode(svcCode);
-      (v.trace_root_span_name as DictValues).addCode(nameCode);
-      (v.trace_start_unix_nano as I64Values).addBig(start);
-      (v.trace_end_unix_nano as I64Values).addBig(end);
-    }
+    const svcCode = this.c.rootService.stringCode(rootService ?? '');
+    const nameCode = this.c.rootName.stringCode(root?.span.name ?? '');
+    HALF_BIG[0] = start;
+    HALF_BIG[1] = end;
+    this.addTraceColumns(n, spans[0].traceId, 0, svcCode, nameCode, HALVES[0], HALVES[1], HALVES[2], HALVES[3]);
     for (let i = 0; i < n; i++) this.addSpan(records[i], nested.left[i], nested.right[i], nested.parent[i]);
-    this.rows += n;
     return { start, end };
   }
 
   private addSpan(r: SpanRecord, left: number, right: number, parent: number): void {
-    const v = this.v;
+    const c = this.c;
     const s = r.span;
-    (v.span_id as FixedValues).add(s.spanId);
-    (v.parent_span_id as DictValues).addBytes(s.parentSpanId);
-    (v.name as DictValues).addString(s.name);
-    (v.kind as I32Values).add(s.kind);
-    (v.start_unix_nano as I64Values).addBig(s.startTimeUnixNano);
-    (v.duration_nano as I64Values).addDifference(s.startTimeUnixNano, s.endTimeUnixNano);
-    (v.status_code as I32Values).add(s.status.code);
-    (v.status_message as DictValues).addString(s.status.message);
-    (v.trace_state as DictValues).addString(s.traceState);
-    (v.flags as I64Values).addNum(s.flags);
-    (v.dropped_attributes_count as I64Values).addNum(s.droppedAttributesCount);
-    (v.dropped_events_count as I64Values).addNum(s.droppedEventsCount);
-    (v.dropped_links_count as I64Values).addNum(s.droppedLinksCount);
-    (v.nested_left as I32Values).add(left);
-    (v.nested_right as I32Values).add(right);
-    (v.nested_parent as I32Values).add(parent);
-    const res = this.resourceSplit(r.resource);
-    res.spans++;
-    (v.resource_schema_url as DictValues).addString(r.resourceSchemaUrl);
-    (v.resource_dropped_attributes_count as I64Values).addNum(r.resource.droppedAttributesCount);
-    const sc = this.scopeSplit(r.scope);
-    sc.spans++;
-    (v.scope_name as DictValues).addCode(sc.nameCode);
-    (v.scope_version as DictValues).addCode(sc.versionCode);
-    (v.scope_schema_url as DictValues).addString(r.scopeSchemaUrl);
-    (v.scope_dropped_attributes_count as I64Values).addNum(r.scope.droppedAttributesCount);
-    for (let k = 0; k < this.resourceDedicated.length; k++) {
-      const col = this.resourceDedicated[k];
-      const x = res.dedicated[k];
-      if (x === undefined) col.addNull();
-      else if (col.kind === 'dict') col.addCode(x as number);
-      else col.addBig(x as bigint);
-    }
+    c.spanId.add(s.spanId, 0);
+    c.parentSpanId.addBytes(s.parentSpanId);
+    c.name.addString(s.name);
+    c.kind.add(s.kind);
+    c.start.addBig(s.startTimeUnixNano);
+    c.duration.addDifference(s.startTimeUnixNano, s.endTimeUnixNano);
+    c.statusCode.add(s.status.code);
+    c.statusMessage.addString(s.status.message);
+    c.traceState.addString(s.traceState);
+    c.flags.addNum(s.flags);
+    c.droppedAttributes.addNum(s.droppedAttributesCount);
+    c.droppedEvents.addNum(s.droppedEventsCount);
+    c.droppedLinks.addNum(s.droppedLinksCount);
+    c.nestedLeft.add(left);
+    c.nestedRight.add(right);
+    c.nestedParent.add(parent);
+    this.addContext(this.resourceSplit(r.resource), this.scopeSplit(r.scope), r.resourceSchemaUrl, r.scopeSchemaUrl);
     this.estimatedBytes += 100 + s.name.length + s.status.message.length + s.traceState.length + this.addAttributes(s.attributes);
-    (v.resource_attrs as DictValues).addCode(res.attrsCode);
-    (v.scope_attrs as DictValues).addCode(sc.attrsCode);
-    const events = v.events as DictValues;
-    const eventNames = v.event_names as DictValues;
-    if (s.events.length > 0) {
-      events.addString(JSON.stringify(eventsToJson(s.events)));
-      for (const e of s.events) {
-        eventNames.addString(e.name);
-        this.tags.addEvent(e.attributes);
-        this.estimatedBytes += 24 + e.name.length + estimateAttrs(e.attributes);
-      }
-    } else events.addNull();
-    this.eventOffsets.push(eventNames.count);
-    const links = v.links as DictValues;
-    const linkTraceIds = v.link_trace_ids as DictValues;
-    if (s.links.length > 0) {
-      links.addString(JSON.stringify(linksToJson(s.links)));
-      for (const l of s.links) {
-        linkTraceIds.addBytes(l.traceId);
-        (v.link_span_ids as DictValues).addBytes(l.spanId);
-        this.tags.addLink(l.attributes);
-        this.estimatedBytes += 48 + estimateAttrs(l.attributes);
-      }
-    } else links.addNull();
-    this.linkOffsets.push(linkTraceIds.count);
+    this.addEvents(s.events);
+    this.addLinks(s.links);
   }
 
   /** Splits span attributes into dedicated and typed generic columns; returns their estimated size. */
   private addAttributes(attrs: readonly KeyValue[]): number {
     const taken = this.taken;
-    const typed = this.typed;
     let bytes = 0;
     for (let i = 0; i < attrs.length; i++) {
       const { key, value } = attrs[i];
@@ -311,15 +349,12 @@ export class RowGroupBuilder {
       }
       this.addGeneric(key, value);
     }
-    for (let k = 0; k < taken.length; k++) {
-      if (taken[k] === 0) this.spanDedicated[k].values.addNull();
-      else taken[k] = 0;
-    }
-    for (let t = 0; t < typed.length; t++) typed[t].offsets.push(typed[t].keys.count);
+    this.endAttributes();
     return bytes;
   }
 
-  private addGeneric(key: string, value: AnyValue): void {
+  /** Appends an attribute to the generic lists of its type. */
+  addGeneric(key: string, value: AnyValue): void {
     const typed = this.typed;
     switch (value.type) {
       case 'string':
@@ -342,8 +377,13 @@ export class RowGroupBuilder {
         (typed[3].values as BoolValues).add(value.value);
         return;
     }
-    typed[4].keys.addString(key);
-    (typed[4].values as DictValues).addString(JSON.stringify(anyValueToJson(value)));
+    this.addOther(key, value);
+  }
+
+  /** Appends an attribute to the `other` lists (bytes, arrays, kvlists, empty values) as OTLP/JSON. */
+  addOther(key: string, value: AnyValue): void {
+    this.typed[4].keys.addString(key);
+    (this.typed[4].values as DictValues).addString(JSON.stringify(anyValueToJson(value)));
     this.tags.addOther(key, value);
   }
 

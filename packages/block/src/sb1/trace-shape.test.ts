@@ -2,7 +2,7 @@ import type { Span } from '@spanbase/model';
 import { computeNestedSets } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../testing/random.ts';
-import { nestedSets } from './trace-shape.ts';
+import { nestedSets, traceIdsOf } from './trace-shape.ts';
 
 function span(id: Uint8Array, parent: Uint8Array, start: bigint): Span {
   return {
@@ -39,7 +39,7 @@ describe('nested sets as the writer computes them', () => {
     for (let t = 0; t < 300; t++) {
       const n = 1 + rng.int(t % 3 === 0 ? 200 : 30);
       const spans = randomTrace(rng, n, t % 5 === 0);
-      const got = nestedSets(spans);
+      const got = nestedSets(traceIdsOf(spans));
       const want = computeNestedSets(spans);
       expect([...got.left], `trace ${t}`).toEqual(want.map((s) => s.left));
       expect([...got.right]).toEqual(want.map((s) => s.right));

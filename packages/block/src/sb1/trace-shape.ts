@@ -1,9 +1,9 @@
 // A trace's row order and tree shape as the writer stores them: spans sorted by start time then
 // span id, and nested-set numbers (see `computeNestedSets` in @spanbase/model, whose numbering
-// this reproduces exactly) computed into typed arrays, finding parents by the low 32 bits of the
-// span id instead of a hex string per span.
+// this reproduces exactly) computed into typed arrays from flat ids, finding parents by the low
+// 32 bits of the span id instead of a hex string per span.
 import type { Span, SpanRecord } from '@spanbase/model';
-import { computeNestedSets, isAllZero } from '@spanbase/model';
+import { isAllZero } from '@spanbase/model';
 
 /** Whether a span is a root (no parent id, or an all-zero one). */
 export function isRoot(parent: Uint8Array): boolean {
@@ -33,60 +33,98 @@ export interface NestedSets {
   parent: Int32Array;
 }
 
-function low32(id: Uint8Array): number {
-  const n = id.length;
-  return n >= 4 ? (id[n - 4] | (id[n - 3] << 8) | (id[n - 2] << 16) | (id[n - 1] << 24)) : -1 - n;
+/**
+ * The ids of a trace's spans, flat: span i's id is `spanIds[8i, 8i + 8)`, its parent's
+ * `parentIds[8i, 8i + 8)` when `parentKind[i]` is {@link PARENT_ID}.
+ */
+export interface TraceIds {
+  /** Spans. */
+  n: number;
+  /** 8 bytes per span. */
+  spanIds: Uint8Array;
+  /** 8 bytes per span (meaningful for PARENT_ID only). */
+  parentIds: Uint8Array;
+  /** {@link PARENT_ROOT}, {@link PARENT_ID} or {@link PARENT_OTHER} per span. */
+  parentKind: Uint8Array;
 }
 
-function sameId(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** No parent id, or an all-zero one. */
+export const PARENT_ROOT = 0;
+/** An 8-byte parent id. */
+export const PARENT_ID = 1;
+/** A parent id of another length: it cannot name a span of the trace. */
+export const PARENT_OTHER = 2;
+
+/** The parent kind of a parent id. */
+export function parentKindOf(parent: Uint8Array, from = 0, to = parent.length): number {
+  let zero = true;
+  for (let i = from; i < to && zero; i++) zero = parent[i] === 0;
+  return zero ? PARENT_ROOT : to - from === 8 ? PARENT_ID : PARENT_OTHER;
+}
+
+/** Flat ids of spans (8-byte span ids, as the writer requires). */
+export function traceIdsOf(spans: readonly Span[]): TraceIds {
+  const n = spans.length;
+  const ids: TraceIds = { n, spanIds: new Uint8Array(8 * n), parentIds: new Uint8Array(8 * n), parentKind: new Uint8Array(n) };
+  for (let i = 0; i < n; i++) {
+    const p = spans[i].parentSpanId;
+    ids.spanIds.set(spans[i].spanId, 8 * i);
+    ids.parentKind[i] = parentKindOf(p);
+    if (ids.parentKind[i] === PARENT_ID) ids.parentIds.set(p, 8 * i);
+  }
+  return ids;
+}
+
+function low32(b: Uint8Array, at: number): number {
+  return b[at + 4] | (b[at + 5] << 8) | (b[at + 6] << 16) | (b[at + 7] << 24);
+}
+
+function same8(a: Uint8Array, at: number, b: Uint8Array, bt: number): boolean {
+  for (let k = 0; k < 8; k++) if (a[at + k] !== b[bt + k]) return false;
   return true;
 }
 
 /**
- * Nested sets of spans sorted by {@link sortTrace}. With that order, children lists built in
- * index order are already in (start, index) order, which is the order computeNestedSets visits.
+ * Nested sets of spans sorted by {@link sortTrace} (or the same order). With that order, children
+ * lists built in index order are already in (start, index) order, the order computeNestedSets
+ * visits; a parent id names the last span with that id, as there.
  */
-export function nestedSets(spans: readonly Span[]): NestedSets {
-  const n = spans.length;
+export function nestedSets(t: TraceIds): NestedSets {
+  const { n, spanIds, parentIds, parentKind } = t;
   const left = new Int32Array(n);
   const right = new Int32Array(n);
   const parent = new Int32Array(n);
+  // Spans by the low 32 bits of their id; `sameLow` chains earlier spans with the same bits.
   const lows = new Int32Array(n);
-  for (let i = 0; i < n; i++) lows[i] = low32(spans[i].spanId);
-  // Index of the span with a given id (the last one when ids repeat, as computeNestedSets keeps).
-  let find: (id: Uint8Array) => number;
-  if (n <= 32) {
-    find = (id) => {
-      const k = low32(id);
-      for (let j = n - 1; j >= 0; j--) if (lows[j] === k && sameId(spans[j].spanId, id)) return j;
-      return -1;
-    };
-  } else {
-    const byLow = new Map<number, number>();
-    for (let i = 0; i < n; i++) {
-      const j = byLow.get(lows[i]);
-      // Two distinct ids sharing their low bits: rare enough to hand to the general version.
-      if (j !== undefined && !sameId(spans[j].spanId, spans[i].spanId)) return fromModel(spans);
+  const sameLow = new Int32Array(n).fill(-1);
+  const byLow = n > 32 ? new Map<number, number>() : undefined;
+  for (let i = 0; i < n; i++) {
+    lows[i] = low32(spanIds, 8 * i);
+    if (byLow) {
+      sameLow[i] = byLow.get(lows[i]) ?? -1;
       byLow.set(lows[i], i);
     }
-    find = (id) => {
-      const j = byLow.get(low32(id));
-      return j !== undefined && sameId(spans[j].spanId, id) ? j : -1;
-    };
   }
+  const find = (at: number): number => {
+    const k = low32(parentIds, at);
+    if (byLow) {
+      for (let j = byLow.get(k) ?? -1; j >= 0; j = sameLow[j]) if (same8(spanIds, 8 * j, parentIds, at)) return j;
+      return -1;
+    }
+    for (let j = n - 1; j >= 0; j--) if (lows[j] === k && same8(spanIds, 8 * j, parentIds, at)) return j;
+    return -1;
+  };
   const firstChild = new Int32Array(n).fill(-1);
   const lastChild = new Int32Array(n).fill(-1);
   const next = new Int32Array(n).fill(-1);
   const roots: number[] = [];
   for (let i = 0; i < n; i++) {
-    const p = spans[i].parentSpanId;
-    if (isRoot(p)) {
+    if (parentKind[i] === PARENT_ROOT) {
       roots.push(i);
       continue;
     }
-    const pi = find(p);
+    if (parentKind[i] !== PARENT_ID) continue;
+    const pi = find(8 * i);
     if (pi < 0 || pi === i) continue;
     if (lastChild[pi] < 0) firstChild[pi] = i;
     else next[lastChild[pi]] = i;
@@ -121,13 +159,4 @@ export function nestedSets(spans: readonly Span[]): NestedSets {
     }
   }
   return { left, right, parent };
-}
-
-function fromModel(spans: readonly Span[]): NestedSets {
-  const sets = computeNestedSets(spans);
-  return {
-    left: Int32Array.from(sets, (s) => s.left),
-    right: Int32Array.from(sets, (s) => s.right),
-    parent: Int32Array.from(sets, (s) => s.parent),
-  };
 }

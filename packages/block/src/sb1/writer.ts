@@ -16,10 +16,12 @@ import type { BlockMeta, ObjectChecksum } from '../meta.ts';
 import { crcHex, rfc3339FromNanos, serializeBlockMeta } from '../meta.ts';
 import type { BlockWriter, BlockWriterOptions } from '../format.ts';
 import { BloomBuilder } from './bloom.ts';
+import { EncodedRows } from './encoded-rows.ts';
 import { WELL_KNOWN_DEDICATED, dedicatedToJson, resolveDedicated } from './dedicated.ts';
 import { encodeIndex } from './index-file.ts';
 import type { RowGroupFacts } from './parquet-stream.ts';
 import { ParquetStream } from './parquet-stream.ts';
+import type { TraceSummary } from './row-builder.ts';
 import { RowGroupBuilder } from './row-builder.ts';
 import { sb1Columns, schemaElements } from './schema.ts';
 import { TagsBuilder } from './tags.ts';
@@ -65,6 +67,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
   const bloom = new BloomBuilder();
   const tags = new TagsBuilder(opts.tags);
   const rows = new RowGroupBuilder(columns, [...WELL_KNOWN_DEDICATED, ...extra], tags);
+  let encoded: EncodedRows | undefined;
   const data = new ParquetStream(store, key(BlockObjects.data), schemaElements(columns), {
     compressionLevel: o.compressionLevel,
     pageSize: o.pageSizeBytes,
@@ -88,6 +91,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
     rows.countTags();
     await data.writeRowGroup(rows.columns, facts);
     rows.reset();
+    encoded?.reset();
   };
 
   const fail = async (err: unknown) => {
@@ -104,8 +108,30 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
       if (!idsEqual(r.span.traceId, id)) throw BlockBadInput('spans of one trace must share its trace id');
       if (r.span.spanId.length !== SPAN_ID_BYTES) throw BlockBadInput(`span id has ${r.span.spanId.length} bytes, expected ${SPAN_ID_BYTES}`);
     }
+    return ordered(id);
+  };
+
+  const ordered = (id: Uint8Array): Uint8Array => {
     if (lastId && compareIds(id, lastId) <= 0) throw BlockBadInput(`trace ${bytesToHex(id)} is not above the previous trace ${bytesToHex(lastId)}: traces must arrive in ascending id order, once each`);
     return id;
+  };
+
+  /** Bookkeeping after a trace's rows were built; cuts the row group when it is full. */
+  const added = async (id: Uint8Array, summary: TraceSummary, n: number) => {
+    bloom.add(id);
+    if (!rg) rg = { minTraceId: id, maxTraceId: id, rows: 0, traces: 0, minStartUnixNano: summary.start, maxEndUnixNano: summary.end };
+    rg.maxTraceId = id;
+    rg.rows += n;
+    rg.traces++;
+    if (summary.start < rg.minStartUnixNano) rg.minStartUnixNano = summary.start;
+    if (summary.end > rg.maxEndUnixNano) rg.maxEndUnixNano = summary.end;
+    if (traces === 0 || summary.start < start) start = summary.start;
+    if (traces === 0 || summary.end > end) end = summary.end;
+    firstId ??= id;
+    lastId = id;
+    spans += n;
+    traces++;
+    if (rows.rows >= o.rowGroupSpans || rows.estimatedBytes >= o.rowGroupTargetBytes) await flush();
   };
 
   const writer: BlockWriter = {
@@ -120,22 +146,17 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
       if (state !== 'open') throw BlockWriterClosed('addTrace after finish() or abort()');
       const id = check(records);
       try {
-        const sorted = sortTrace([...records]);
-        const summary = rows.addTrace(sorted);
-        bloom.add(id);
-        if (!rg) rg = { minTraceId: id, maxTraceId: id, rows: 0, traces: 0, minStartUnixNano: summary.start, maxEndUnixNano: summary.end };
-        rg.maxTraceId = id;
-        rg.rows += sorted.length;
-        rg.traces++;
-        if (summary.start < rg.minStartUnixNano) rg.minStartUnixNano = summary.start;
-        if (summary.end > rg.maxEndUnixNano) rg.maxEndUnixNano = summary.end;
-        if (traces === 0 || summary.start < start) start = summary.start;
-        if (traces === 0 || summary.end > end) end = summary.end;
-        firstId ??= id;
-        lastId = id;
-        spans += sorted.length;
-        traces++;
-        if (rows.rows >= o.rowGroupSpans || rows.estimatedBytes >= o.rowGroupTargetBytes) await flush();
+        await added(id, rows.addTrace(sortTrace([...records])), records.length);
+      } catch (err) {
+        throw await fail(err);
+      }
+    },
+    async addEncodedTrace(spans) {
+      if (state !== 'open') throw BlockWriterClosed('addEncodedTrace after finish() or abort()');
+      encoded ??= new EncodedRows(rows);
+      const id = ordered(encoded.check(spans));
+      try {
+        await added(id, encoded.write(spans, id), spans.length);
       } catch (err) {
         throw await fail(err);
       }
