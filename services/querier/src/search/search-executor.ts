@@ -49,8 +49,10 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
     }
   }
   const failed: ExecutedSearch['failed'] = [];
-  const stop = new AbortController();
-  const signal = AbortSignal.any([opts.signal, stop.signal]);
+  // Once the result is certain no new source starts; sources already running finish, because
+  // one of them may still hold a newer trace than the unvisited ones.
+  let done = false;
+  const signal = opts.signal;
   let next = 0;
 
   // The k-th newest start among merged results, or undefined while fewer than k.
@@ -81,9 +83,9 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
   };
 
   const worker = async () => {
-    while (next < queue.length && !signal.aborted) {
+    while (next < queue.length && !signal.aborted && !done) {
       if (certain()) {
-        stop.abort();
+        done = true;
         return;
       }
       const source = queue[next++];
