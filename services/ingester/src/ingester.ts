@@ -17,6 +17,9 @@ import type { HeadBatch } from './tenant-store.ts';
 import type { BlockSink, FlushedBlock } from './block-sink.ts';
 import { buildFlushBatch } from './flush-batch.ts';
 
+/** Most spans kept decoded for queries over live data (a few hundred MB at most). */
+const MAX_DECODED_SPANS = 500_000;
+
 /** Ingester settings (from the `ingester.*` and `wal.*` flags). */
 export interface IngesterOptions {
   walDir: string;
@@ -63,6 +66,10 @@ export class Ingester {
   private readonly tenants = new Map<string, TenantStore>();
   private liveBytes = 0;
   private ready = false;
+  /** Decoded spans per trace generation, dropped when the generation is flushed. */
+  private readonly decodedCache = new Map<LiveTrace, { spans: number; records: SpanRecord[] }>();
+  /** Spans held decoded in decodedCache; bounded so the cache cannot outgrow the live data's own budget. */
+  private decodedSpans = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private flushFailures = 0;
@@ -216,14 +223,38 @@ export class Ingester {
         if (g.endNs > hi) hi = g.endNs;
       }
       if ((startNs !== 0 && hi < startNs) || (endNs !== 0 && lo > endNs)) continue;
-      out.push(flattenTracesData(decodeExportRequest(assembleTraces(gens))));
+      out.push(gens.length === 1 ? this.decoded(gens[0]) : gens.flatMap((g) => this.decoded(g)));
     }
     return out;
+  }
+
+  /**
+   * A generation's spans, decoded once and reused until it gets more spans: searches, metrics
+   * and autocomplete ask for live data often, and decoding it every time starved ingest.
+   */
+  private decoded(t: LiveTrace): SpanRecord[] {
+    const hit = this.decodedCache.get(t);
+    if (hit && hit.spans === t.spanCount) return hit.records;
+    const records = flattenTracesData(decodeExportRequest(assembleTraces([t])));
+    if (hit) {
+      this.decodedSpans -= hit.records.length;
+      this.decodedCache.delete(t);
+    }
+    if (this.decodedSpans + records.length <= MAX_DECODED_SPANS) {
+      this.decodedCache.set(t, { spans: t.spanCount, records });
+      this.decodedSpans += records.length;
+    }
+    return records;
   }
 
   /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
   private releaseTraces(traces: readonly LiveTrace[]): void {
     for (const t of traces) {
+      const cached = this.decodedCache.get(t);
+      if (cached) {
+        this.decodedSpans -= cached.records.length;
+        this.decodedCache.delete(t);
+      }
       for (const chunk of t.chunks) {
         chunk.pending--;
         if (chunk.pending === 0) {
