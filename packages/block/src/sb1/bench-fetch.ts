@@ -29,6 +29,8 @@ export const FETCH_PATTERNS: readonly FetchPattern[] = [
   { name: 'status = error', traceql: '{ status = error }', kind: 'search', where: 'status_code = 2' },
   { name: '{} newest 20', traceql: '{}', kind: 'search' },
   { name: 'rate by service', traceql: '{} | rate() by (resource.service.name)', kind: 'metrics' },
+  // Without exemplars the column path reads no span or trace ids.
+  { name: 'rate, no exemplars', traceql: '{} | rate() by (resource.service.name) with (exemplars=false)', kind: 'metrics' },
 ];
 
 /** Latencies of one pattern, milliseconds (median of the runs). */

@@ -8,7 +8,7 @@ import { BlockFormat } from '../errors.ts';
 import type { RowGroupEntry } from './index-file.ts';
 import type { Sb1Reader } from './reader.ts';
 import type { Values } from './fetch-pages.ts';
-import { ColumnChunk } from './fetch-pages.ts';
+import { ColumnChunk, HI, LO } from './fetch-pages.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -39,6 +39,8 @@ export class GroupData {
   bytesRead = 0;
   private readonly reader: Sb1Reader;
   private bounds: Int32Array | undefined;
+  /** trace_start dictionary code of each trace, when the bounds came from that column. */
+  private startCodes: Int32Array | undefined;
   private roots: (readonly [string | undefined, string | undefined])[] | undefined;
   private children: Int32Array | undefined;
 
@@ -67,44 +69,89 @@ export class GroupData {
     return c;
   }
 
-  /** Start row of each trace, and `rows` at the end (needs trace_id). */
+  /**
+   * Start row of each trace, and `rows` at the end. Taken from the trace_start codes when they
+   * change exactly as often as the group has traces (each trace has one start, so then every
+   * change is a trace boundary): that chunk is read anyway and is cheaper than trace_id. Else
+   * from trace_id.
+   */
   traceBounds(): Int32Array {
-    if (!this.bounds) {
-      const ids = this.chunk('trace_id');
-      const starts = new Int32Array(this.entry.traces + 1);
-      let n = 0;
-      let prevCode = -1;
-      let prevBytes: Uint8Array | undefined;
-      for (let p = 0; p < ids.pageCount; p++) {
-        const page = ids.page(p);
-        const codes = page.codes;
-        const first = page.firstRow;
+    if (!this.bounds) this.bounds = this.boundsFromStarts() ?? this.boundsFromIds();
+    return this.bounds;
+  }
+
+  private boundsFromStarts(): Int32Array | undefined {
+    const c = this.chunks.get('trace_start_unix_nano');
+    if (!c?.allDictionary) return undefined;
+    const traces = this.entry.traces;
+    const starts = new Int32Array(traces + 1);
+    const codes = new Int32Array(traces);
+    let n = 0;
+    let prev = -1;
+    for (let p = 0; p < c.pageCount; p++) {
+      const page = c.page(p);
+      const pc = page.codes!;
+      for (let r = 0; r < page.rows; r++) {
+        const code = pc[r];
+        if (code === prev) continue;
+        prev = code;
+        if (n === traces) return undefined;
+        codes[n] = code;
+        starts[n++] = page.firstRow + r;
+      }
+    }
+    if (n !== traces) return undefined;
+    starts[n] = this.rows;
+    this.startCodes = codes;
+    return starts;
+  }
+
+  private boundsFromIds(): Int32Array {
+    const ids = this.chunk('trace_id');
+    const starts = new Int32Array(this.entry.traces + 1);
+    let n = 0;
+    let prevCode = -1;
+    let prevBytes: Uint8Array | undefined;
+    for (let p = 0; p < ids.pageCount; p++) {
+      const page = ids.page(p);
+      const codes = page.codes;
+      for (let r = 0; r < page.rows; r++) {
+        let fresh: boolean;
         if (codes) {
-          for (let r = 0; r < page.rows; r++) {
-            const code = codes[r];
-            if (code === prevCode) continue;
-            prevCode = code;
-            if (n >= starts.length - 1) throw BlockFormat(`row group ${this.index} holds more traces than its index says`);
-            starts[n++] = first + r;
-          }
+          fresh = codes[r] !== prevCode;
+          prevCode = codes[r];
           prevBytes = undefined;
         } else {
-          for (let r = 0; r < page.rows; r++) {
-            const b = page.values!.bytes(r);
-            const fresh = prevBytes === undefined || Buffer.compare(b, prevBytes) !== 0;
-            prevBytes = b;
-            if (!fresh) continue;
-            if (n >= starts.length - 1) throw BlockFormat(`row group ${this.index} holds more traces than its index says`);
-            starts[n++] = first + r;
-          }
+          const b = page.values!.bytes(r);
+          fresh = prevBytes === undefined || Buffer.compare(b, prevBytes) !== 0;
+          prevBytes = b;
           prevCode = -1;
         }
+        if (!fresh) continue;
+        if (n >= starts.length - 1) throw BlockFormat(`row group ${this.index} holds more traces than its index says`);
+        starts[n++] = page.firstRow + r;
       }
-      if (n !== this.entry.traces) throw BlockFormat(`row group ${this.index} holds ${n} traces, its index says ${this.entry.traces}`);
-      starts[n] = this.rows;
-      this.bounds = starts;
     }
-    return this.bounds;
+    if (n !== this.entry.traces) throw BlockFormat(`row group ${this.index} holds ${n} traces, its index says ${this.entry.traces}`);
+    starts[n] = this.rows;
+    return starts;
+  }
+
+  /** Earliest span start of trace t as unsigned high and low 32 bits, written to out[0], out[1]. */
+  traceStartHalves(t: number, out: Uint32Array): void {
+    const bounds = this.traceBounds();
+    const c = this.chunk('trace_start_unix_nano');
+    let values: Values;
+    let i: number;
+    if (this.startCodes) {
+      values = c.dictionary!;
+      i = this.startCodes[t];
+    } else {
+      i = locate(c, bounds[t]);
+      values = locatedValues();
+    }
+    out[0] = values.halves![2 * i + HI];
+    out[1] = values.halves![2 * i + LO];
   }
 
   /** Number of traces. */

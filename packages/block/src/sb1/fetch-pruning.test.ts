@@ -136,6 +136,17 @@ describe('fetcher pruning', () => {
     expect(f.stats.columnsRead).toContain('span_id');
   });
 
+  it('finds trace boundaries by trace id when neighbouring traces start together', async () => {
+    // Every trace starts at the same time: the trace_start codes cannot tell traces apart.
+    const same = traces().slice(0, 30).map((t) => t.map((r) => ({ ...r, span: { ...r.span, startTimeUnixNano: BASE, endTimeUnixNano: BASE + 5n } })));
+    const store = new MemoryStore();
+    const r = openBlock(store, await writeBlock(store, { tenant: 't', rowGroupSpans: 50 }, same));
+    for (const q of ['{}', '{ span.i = 2 }', '{ name = "op-1" } >> { name = "op-3" }']) {
+      const want = await executeSearch(q, new MemoryFetcher(same), { limit: 0, spansPerSpanset: 0 });
+      expect((await executeSearch(q, blockSpansetFetcher(r, { order: 'newest' }), { limit: 0, spansPerSpanset: 0 })).traces, q).toEqual(want.traces);
+    }
+  });
+
   it('stops between row groups when aborted', async () => {
     const controller = new AbortController();
     const f = blockSpansetFetcher(reader);

@@ -15,7 +15,6 @@ import type { GroupData } from './fetch-group.ts';
 import { TRACE_COLUMNS, bigintAt, bytesAt, numberAt } from './fetch-group.ts';
 import { NewestTraces } from './fetch-order.ts';
 import { mapLimited } from '../concurrency.ts';
-import { HI, LO } from './fetch-pages.ts';
 import type { FetchStats } from './fetch-scan.ts';
 import { groupsToScan, inside, loadCounted, newFetchStats, overlaps, sb1ReaderOf } from './fetch-scan.ts';
 import type { Sb1Reader } from './reader.ts';
@@ -204,20 +203,12 @@ function range(n: number): number[] {
 
 /** Adds the traces of `g` (group `index`) that overlap the time range to `order`. */
 function addTraces(g: GroupData, index: number, start: bigint, end: bigint, order: NewestTraces): void {
-  const bounds = g.traceBounds();
   const timed = !inside(g.entry.minStartUnixNano, g.entry.maxEndUnixNano, start, end);
-  const starts = g.chunk('trace_start_unix_nano');
-  const rows = new Int32Array(bounds.length - 1);
-  for (let t = 0; t < rows.length; t++) rows[t] = bounds[t];
-  const rv = starts.rowValues(rows);
-  let t = 0;
-  for (let s = 0; s < rv.values.length; s++) {
-    const h = rv.values[s].halves!;
-    for (const last = rv.ends[s]; t < last; t++) {
-      if (timed && !overlaps(g.traceStart(t), g.traceEnd(t), start, end)) continue;
-      const i = rv.idx[t];
-      order.add(index, t, h[2 * i + HI] >>> 0, h[2 * i + LO] >>> 0);
-    }
+  const halves = new Uint32Array(2);
+  for (let t = 0; t < g.traceCount; t++) {
+    if (timed && !overlaps(g.traceStart(t), g.traceEnd(t), start, end)) continue;
+    g.traceStartHalves(t, halves);
+    order.add(index, t, halves[0], halves[1]);
   }
 }
 
