@@ -7,6 +7,7 @@
 // A `q` filter on values runs the filter as a search with select(tag) and counts what it finds.
 import type { TagScope } from '@spanbase/block';
 import { parse, parseOrThrow } from '@spanbase/traceql';
+import type { Scalar } from '@spanbase/traceql';
 import { tenantFromHeader } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import { BadRequest } from '../errors.ts';
@@ -114,17 +115,27 @@ export function registerTagsRoutes(app: FastifyInstance, opts: TagsRoutesOptions
     const query = parseOrThrow(`${q} | select(${tagText(ref)})`);
     const run = await executeSearchOver(await opts.searchSources(tenant), query, { limit: 1000, spansPerSpanset: 100, start: r.start, end: r.end, concurrency: 2, signal });
     const counts = new Map<string, MergedValue>();
+    const count = (v: Scalar) => {
+      if (v.type === 'nil') return;
+      const type: MergedValue['type'] = v.type === 'int' ? 'int' : v.type === 'float' ? 'double' : v.type === 'bool' ? 'bool' : 'string';
+      const value = typeof v.value === 'bigint' ? v.value.toString() : String(v.value);
+      const k = `${type}:${value}`;
+      const e = counts.get(k);
+      if (e) e.count++;
+      else counts.set(k, { type, value, count: 1 });
+    };
     for (const t of run.result.traces) {
       for (const ss of t.spansets) {
         for (const s of ss.spans) {
+          // Search results carry a span's name in its own field, not among the attributes.
+          if (ref.kind === 'intrinsic' && ref.name === 'name') {
+            if (s.name !== undefined) count({ type: 'string', value: s.name });
+            continue;
+          }
           for (const a of s.attributes) {
-            if (a.key !== ref.name || a.value.type === 'array' || a.value.type === 'nil') continue;
-            const type: MergedValue['type'] = a.value.type === 'int' ? 'int' : a.value.type === 'float' ? 'double' : a.value.type === 'bool' ? 'bool' : 'string';
-            const value = typeof a.value.value === 'bigint' ? a.value.value.toString() : String(a.value.value);
-            const k = `${type}:${value}`;
-            const e = counts.get(k);
-            if (e) e.count++;
-            else counts.set(k, { type, value, count: 1 });
+            if (a.key !== ref.name) continue;
+            if (a.value.type === 'array') a.value.value.forEach(count);
+            else count(a.value);
           }
         }
       }
