@@ -162,6 +162,9 @@ function toTraceResult(
           } else {
             const c = columnOf.get(fieldKey(f));
             v = c === undefined ? undefined : s.span.value(c);
+            // One value per key, as Tempo shows it (Grafana reads scalars only): the last event's
+            // (link's) value, not the flattened list that conditions match against.
+            if (v?.type === 'array' && f.kind === 'attribute' && (f.scope === 'event' || f.scope === 'link')) v = v.value.at(-1);
           }
           if (v !== undefined && v.type !== 'nil') attributes.push({ key: f.name, value: v });
         }
