@@ -1,17 +1,29 @@
 // Grafana's Tempo datasource, replayed request for request against a real Spanbase fed by the
-// OpenTelemetry exporter: every row of requests.ts runs under each datasource setup (with and
-// without a tenant header) and checks every field Grafana reads. Rows whose endpoint is not
-// built yet are listed as todos with the exact request.
+// OpenTelemetry exporter: every row of requests*.ts runs under each datasource setup (with and
+// without a tenant header), with the data still in the ingester's memory and after it was
+// flushed into blocks, and checks every field Grafana reads. Rows whose endpoint is not built
+// yet are listed as todos with the exact request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SETUPS, createFixture } from './fixture.ts';
+import { DATA_STATES, SETUPS, createFixture } from './fixture.ts';
 import type { Fixture } from './fixture.ts';
-import { REQUESTS, describeRequest } from './requests.ts';
+import { describeRequest } from './request-row.ts';
+import { REQUESTS } from './requests.ts';
 import { contentTypeOf, decodeBody, replay } from './replay.ts';
 
-describe.each(SETUPS)('Grafana → Spanbase ($name)', (setup) => {
+const RUNS = SETUPS.flatMap((setup) => DATA_STATES.map((state) => ({ setup, state, name: `${setup.name}, data ${state === 'live' ? 'in memory' : 'in blocks'}` })));
+
+/** Where the ingester's /metrics says the tenant's data is. */
+async function dataState(fx: Fixture): Promise<{ memoryBytes: number; blocks: number }> {
+  const m = await (await fetch(`${fx.sb.api}/metrics`)).text();
+  const memoryBytes = Number(/spanbase_ingester_memory_bytes (\d+)/.exec(m)?.[1] ?? NaN);
+  const blocks = [...m.matchAll(/spanbase_blocklist_blocks\{tenant="[^"]+"\} (\d+)/g)].reduce((a, x) => a + Number(x[1]), 0);
+  return { memoryBytes, blocks };
+}
+
+describe.each(RUNS)('Grafana → Spanbase ($name)', ({ setup, state }) => {
   let fx: Fixture;
   beforeAll(async () => {
-    fx = await createFixture(setup);
+    fx = await createFixture(setup, state);
   });
   afterAll(async () => {
     await fx?.sb.stop();
@@ -32,6 +44,14 @@ describe.each(SETUPS)('Grafana → Spanbase ($name)', (setup) => {
       want.check(decodeBody(want.body, res.bytes) as never, fx);
     });
   }
+
+  // Last in the block, so it holds for every request above.
+  it(`answered every request from data ${state === 'live' ? 'in memory, none of it in blocks' : 'in blocks, none of it in memory'}`, async () => {
+    const now = await dataState(fx);
+    if (state === 'live') expect(now).toMatchObject({ blocks: 0 });
+    else expect(now).toMatchObject({ memoryBytes: 0 });
+    expect(state === 'live' ? now.memoryBytes : now.blocks).toBeGreaterThan(0);
+  });
 });
 
 describe('the tenant header', () => {

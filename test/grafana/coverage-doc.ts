@@ -1,7 +1,7 @@
 // The list of Grafana requests the contract suite covers, as the Markdown table docs/grafana.md
 // carries between its markers (coverage-doc.test.ts keeps the two in step).
-import type { ReplayedRequest } from './requests.ts';
-import { describeRequest } from './requests.ts';
+import type { ReplayedRequest } from './request-row.ts';
+import { describeRequest } from './request-row.ts';
 
 /** Marker lines around the generated table in docs/grafana.md. */
 export const COVERAGE_BEGIN = '<!-- grafana-requests:begin (generated from test/grafana/requests.ts) -->';

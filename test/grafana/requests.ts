@@ -2,6 +2,7 @@
 // reads from each answer. A row without `expect` is pending: its endpoint is not built yet and
 // the suite lists it as a todo with the exact request, so whoever builds the endpoint adds
 // `expect` and the row runs. Placeholders `${name}` come from the fixture (fixture.ts `vars`).
+// This file holds Save & test, the trace view and search; the other features have their own.
 //
 // Sources (grafana/grafana): Save & test and init in public/app/plugins/datasource/tempo/
 // datasource.ts; trace view in pkg/tsdb/tempo/trace.go; search in pkg/tsdb/tempo/search.go;
@@ -11,54 +12,14 @@ import { expect } from 'vitest';
 import { BIG_TRACE_SPANS, MAX_BYTES_PER_TRACE } from './fixture.ts';
 import type { Fixture } from './fixture.ts';
 import { expectProtoJson, expectSameSpans, expectSubsetOfSpans, semverGte } from './checks.ts';
+import type { Decoded } from './replay.ts';
+import type { ReplayedRequest } from './request-row.ts';
+import { BROWSER_ACCEPT, JSON_ACCEPT, PROTOBUF, RANGE, goParams, row } from './request-row.ts';
+import { AUTOCOMPLETE_REQUESTS } from './requests-autocomplete.ts';
+import { DRILLDOWN_REQUESTS } from './requests-drilldown.ts';
+import { METRICS_REQUESTS } from './requests-metrics.ts';
 import { expectGrafanaSearchResponse, findTrace } from './search-checks.ts';
-import type { BodyKind, Decoded, Sender } from './replay.ts';
 import { encodedTraceSize } from './tempopb.ts';
-
-/** The Grafana features the rows belong to. */
-export type Feature =
-  | 'Save & test'
-  | 'Datasource init'
-  | 'Trace view'
-  | 'Partial trace warning'
-  | 'Trace JSON'
-  | 'TraceQL search'
-  | 'Search builder'
-  | 'Autocomplete'
-  | 'TraceQL metrics'
-  | 'Traces Drilldown';
-
-/** One request Grafana sends, and what it needs back. */
-export interface ReplayedRequest<K extends BodyKind = BodyKind> {
-  feature: Feature;
-  /** What the user does in Grafana (test title). */
-  does: string;
-  /** Which part of Grafana sends it (decides the headers). */
-  sender: Sender;
-  /** Path as Spanbase receives it, with `${name}` placeholders. */
-  path: string;
-  /** Query parameters in Grafana's order; values may hold placeholders. */
-  query?: [string, string][];
-  /** Accept header Grafana sets. */
-  accept?: string;
-  /** What Grafana needs back; absent while the endpoint is pending. */
-  expect?: {
-    status: number;
-    /** How Grafana reads the body. */
-    body: K;
-    /** Checks of every field Grafana reads. */
-    check: (body: Decoded<K>, fx: Fixture) => void;
-  };
-}
-
-function row<K extends BodyKind>(r: ReplayedRequest<K>): ReplayedRequest {
-  return r as unknown as ReplayedRequest;
-}
-
-const PROTOBUF = 'application/protobuf';
-const JSON_ACCEPT = 'application/json';
-const BROWSER_ACCEPT = 'application/json, text/plain, */*';
-const RANGE: [string, string][] = [['start', '${start}'], ['end', '${end}']];
 
 /** Grafana's trace view (trace.go): the trace must be present and hold every span sent. */
 function fullTraceV2(body: Decoded<'protobuf:TraceByIDResponse'>, fx: Fixture): void {
@@ -69,7 +30,7 @@ function fullTraceV2(body: Decoded<'protobuf:TraceByIDResponse'>, fx: Fixture): 
   expect(body.metrics?.inspectedBytes).toMatch(/^[1-9]\d*$/);
 }
 
-export const REQUESTS: ReplayedRequest[] = [
+const CORE_REQUESTS: ReplayedRequest[] = [
   row({
     feature: 'Save & test', does: 'tests the connection', sender: 'proxy', path: '/api/echo', accept: BROWSER_ACCEPT,
     expect: { status: 200, body: 'text', check: (body) => expect(body).toBe('echo') },
@@ -176,7 +137,7 @@ export const REQUESTS: ReplayedRequest[] = [
 
   row({
     feature: 'TraceQL search', does: 'runs a TraceQL search (non-streaming)', sender: 'backend', path: '/api/search',
-    query: [['q', '{resource.service.name="${service}-big"}'], ['limit', '20'], ['spss', '3'], ...RANGE], accept: JSON_ACCEPT,
+    query: goParams({ q: '{resource.service.name="${service}-big"}', limit: '20', spss: '3', start: '${start}', end: '${end}' }), accept: JSON_ACCEPT,
     expect: {
       status: 200, body: 'json',
       check: (body, fx) => {
@@ -191,7 +152,7 @@ export const REQUESTS: ReplayedRequest[] = [
   }),
   row({
     feature: 'TraceQL search', does: 'lists a trace whose id has leading zeros (shown trimmed, as Tempo does)', sender: 'backend', path: '/api/search',
-    query: [['q', '{resource.service.name="${service}" && status=error}'], ['limit', '20'], ['spss', '3'], ...RANGE], accept: JSON_ACCEPT,
+    query: goParams({ q: '{resource.service.name="${service}" && status=error}', limit: '20', spss: '3', start: '${start}', end: '${end}' }), accept: JSON_ACCEPT,
     expect: {
       status: 200, body: 'json',
       check: (body, fx) => {
@@ -205,7 +166,7 @@ export const REQUESTS: ReplayedRequest[] = [
   }),
   row({
     feature: 'Search builder', does: 'searches with the default filters (service name and span name)', sender: 'backend', path: '/api/search',
-    query: [['q', '{resource.service.name="${service}-big" && name="step-7"}'], ['limit', '20'], ['spss', '3'], ...RANGE], accept: JSON_ACCEPT,
+    query: goParams({ q: '{resource.service.name="${service}-big" && name="step-7"}', limit: '20', spss: '3', start: '${start}', end: '${end}' }), accept: JSON_ACCEPT,
     expect: {
       status: 200, body: 'json',
       check: (body, fx) => {
@@ -215,45 +176,7 @@ export const REQUESTS: ReplayedRequest[] = [
       },
     },
   }),
-
-  // Pending: endpoints still being built. Each row is the exact request Grafana sends.
-  row({ feature: 'Autocomplete', does: 'loads tag names of every scope', sender: 'proxy', path: '/api/v2/search/tags', query: [['limit', '5000'], ...RANGE], accept: BROWSER_ACCEPT }),
-  row({ feature: 'Autocomplete', does: 'loads resource tag names (builder scope picker)', sender: 'proxy', path: '/api/v2/search/tags', query: [['scope', 'resource'], ['limit', '5000'], ...RANGE], accept: BROWSER_ACCEPT }),
-  row({ feature: 'Autocomplete', does: 'loads span tag names (builder scope picker)', sender: 'proxy', path: '/api/v2/search/tags', query: [['scope', 'span'], ['limit', '5000'], ...RANGE], accept: BROWSER_ACCEPT }),
-  row({ feature: 'Autocomplete', does: 'loads tag names from an older Grafana (v1 fallback)', sender: 'proxy', path: '/api/search/tags', accept: BROWSER_ACCEPT }),
-  row({ feature: 'Autocomplete', does: 'loads values of resource.service.name', sender: 'proxy', path: '/api/v2/search/tag/resource.service.name/values', query: [['limit', '5000'], ...RANGE], accept: BROWSER_ACCEPT }),
-  row({ feature: 'Autocomplete', does: 'loads values filtered by the query typed so far', sender: 'proxy', path: '/api/v2/search/tag/name/values', query: [['q', '{resource.service.name="${service}"}'], ['limit', '5000'], ...RANGE], accept: BROWSER_ACCEPT }),
-  row({ feature: 'Autocomplete', does: 'loads values of a tag with a "/" (Grafana double-encodes; the proxy decodes once)', sender: 'proxy', path: '/api/v2/search/tag/span.http%2Froute/values', query: RANGE, accept: BROWSER_ACCEPT }),
-  row({ feature: 'Autocomplete', does: 'loads values of the status intrinsic (fixed keywords)', sender: 'proxy', path: '/api/v2/search/tag/status/values', accept: BROWSER_ACCEPT }),
-  row({ feature: 'Autocomplete', does: 'loads values from an older Grafana (v1 fallback)', sender: 'proxy', path: '/api/search/tag/service.name/values', accept: BROWSER_ACCEPT }),
-  row({ feature: 'TraceQL metrics', does: 'runs a metrics range query', sender: 'backend', path: '/api/metrics/query_range', query: [['q', '{resource.service.name="${service}"} | rate()'], ...RANGE, ['step', '60s']], accept: JSON_ACCEPT }),
-  row({ feature: 'TraceQL metrics', does: 'runs a metrics range query with exemplars', sender: 'backend', path: '/api/metrics/query_range', query: [['q', '{} | quantile_over_time(duration, .5, .9, .99) by (resource.service.name)'], ...RANGE, ['step', '60s'], ['exemplars', '100']], accept: JSON_ACCEPT }),
-  row({ feature: 'TraceQL metrics', does: 'runs an instant metrics query (metricsQueryType=instant)', sender: 'backend', path: '/api/metrics/query', query: [['q', '{} | count_over_time() by (resource.service.name)'], ...RANGE], accept: JSON_ACCEPT }),
-  row({ feature: 'Traces Drilldown', does: 'draws the rate panel broken down by service', sender: 'backend', path: '/api/metrics/query_range', query: [['q', '{nestedSetParent<0} | rate() by(resource.service.name)'], ...RANGE, ['step', '60s'], ['exemplars', '100']], accept: JSON_ACCEPT }),
-  row({ feature: 'Traces Drilldown', does: 'draws the errors panel', sender: 'backend', path: '/api/metrics/query_range', query: [['q', '{nestedSetParent<0 && status=error} | rate()'], ...RANGE, ['step', '60s']], accept: JSON_ACCEPT }),
-  row({ feature: 'Traces Drilldown', does: 'draws the duration heatmap', sender: 'backend', path: '/api/metrics/query_range', query: [['q', '{nestedSetParent<0} | histogram_over_time(duration) with(sample=true)'], ...RANGE, ['step', '60s'], ['exemplars', '100']], accept: JSON_ACCEPT }),
-  row({ feature: 'Traces Drilldown', does: 'compares a selection with the baseline', sender: 'backend', path: '/api/metrics/query_range', query: [['q', '{nestedSetParent<0} | compare({duration > 5ms}, 10)'], ...RANGE, ['step', '60s']], accept: JSON_ACCEPT }),
-  row({ feature: 'Traces Drilldown', does: 'lists the slowest spans', sender: 'backend', path: '/api/search', query: [['q', '{nestedSetParent<0 && duration > 5ms} | select(resource.service.name, name, status, duration)'], ['limit', '200'], ['spss', '10'], ...RANGE], accept: JSON_ACCEPT }),
-  row({
-    feature: 'Traces Drilldown', does: 'shows the structure tab (nested-set numbers of root spans)', sender: 'backend', path: '/api/search',
-    query: [['q', '({nestedSetParent<0 && resource.service.name="${service}-big"} &>> {status=error}) || ({nestedSetParent<0 && resource.service.name="${service}-big"}) | select(status, resource.service.name, name, nestedSetParent, nestedSetLeft, nestedSetRight)'], ['limit', '20'], ['spss', '20'], ...RANGE], accept: JSON_ACCEPT,
-    expect: {
-      status: 200, body: 'json',
-      check: (body, fx) => {
-        expectGrafanaSearchResponse(body);
-        const root = findTrace(body, fx.vars.bigTraceId).spanSets?.[0].spans?.[0];
-        const attr = (k: string) => root?.attributes?.find((a) => a.key === k)?.value;
-        expect(attr('nestedSetParent')).toEqual({ intValue: '-1' });
-        expect(attr('nestedSetLeft')).toEqual({ intValue: '1' });
-        expect(attr('nestedSetRight')).toEqual({ intValue: String(2 * BIG_TRACE_SPANS) });
-      },
-    },
-  }),
-  row({ feature: 'Traces Drilldown', does: 'lists exceptions', sender: 'backend', path: '/api/search', query: [['q', '{status = error} | select(resource.service.name, event.exception.message, event.exception.stacktrace, event.exception.type) with(most_recent=true)'], ['limit', '20'], ['spss', '10'], ...RANGE], accept: JSON_ACCEPT }),
 ];
 
-/** The request line a row sends, readable (placeholders kept, query not escaped). */
-export function describeRequest(r: ReplayedRequest): string {
-  const q = r.query && r.query.length > 0 ? '?' + r.query.map(([k, v]) => `${k}=${v}`).join('&') : '';
-  return `GET ${r.path}${q}${r.accept ? ` (Accept: ${r.accept})` : ''}`;
-}
+/** Every request the suite replays, in the order docs/grafana.md lists them. */
+export const REQUESTS: ReplayedRequest[] = [...CORE_REQUESTS, ...AUTOCOMPLETE_REQUESTS, ...METRICS_REQUESTS, ...DRILLDOWN_REQUESTS];

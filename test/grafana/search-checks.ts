@@ -68,3 +68,30 @@ export function findTrace(body: unknown, traceIdHex: string): GrafanaSearchTrace
   expect(t, `search results hold trace ${want}`).toBeDefined();
   return t!;
 }
+
+/** Members of an attribute value Grafana's search struct reads; anything else comes out empty. */
+const SCALAR_MEMBERS: Record<string, string> = { stringValue: 'string', intValue: 'string', doubleValue: 'number', boolValue: 'boolean', bytesValue: 'string' };
+
+/**
+ * Asserts every span attribute holds exactly one value Grafana's search struct can read (a list
+ * value, say, would show as an empty cell, and an int64 as a JSON number would fail the parse).
+ */
+export function expectScalarAttributes(body: unknown): void {
+  for (const { span } of searchSpans(body)) {
+    for (const a of span.attributes ?? []) {
+      const members = Object.keys(a.value);
+      expect(members, `${span.name}: attribute ${a.key} holds one scalar value`).toHaveLength(1);
+      expect(SCALAR_MEMBERS[members[0]], `${span.name}: ${a.key} is ${members[0]}`).toBe(typeof a.value[members[0]]);
+    }
+  }
+}
+
+/** Every span of every spanset, with its trace. */
+export function searchSpans(body: unknown): { trace: GrafanaSearchTrace; span: GrafanaSearchSpan }[] {
+  return ((body as { traces?: GrafanaSearchTrace[] }).traces ?? []).flatMap((trace) => (trace.spanSets ?? []).flatMap((set) => (set.spans ?? []).map((span) => ({ trace, span }))));
+}
+
+/** A search span's attributes by key, each as its one value. */
+export function attributeMap(span: GrafanaSearchSpan): Record<string, unknown> {
+  return Object.fromEntries((span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
+}

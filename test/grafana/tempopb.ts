@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
 const root = protobuf.loadSync(fileURLToPath(new URL('./tempo.proto', import.meta.url)));
+root.resolveAll();
 const TraceType = root.lookupType('contract.Trace');
 const TraceByIDResponseType = root.lookupType('contract.TraceByIDResponse');
 
@@ -43,4 +44,9 @@ export function decodeTraceByIdResponse(body: Uint8Array): DecodedTraceByIdRespo
 /** Re-encodes a decoded v2 response's trace, to measure it as the size limit does. */
 export function encodedTraceSize(trace: DecodedTrace): number {
   return TraceType.encode(TraceType.fromObject(trace)).finish().byteLength;
+}
+
+/** A message type of the suite's tempo.proto, by name (e.g. `QueryRangeResponse`). */
+export function contractType(name: string): protobuf.Type {
+  return root.lookupType(`contract.${name}`);
 }
