@@ -128,6 +128,12 @@ export interface BlockReader {
   verify(opts?: ReadOptions): Promise<VerifyReport>;
 }
 
+/** Options of opening a block. */
+export interface OpenOptions {
+  /** Verified bloom shards shared across readers; without one every lookup reads and checks its shard. */
+  bloomCache?: BloomCache;
+}
+
 /** One block format: how to write and read it. */
 export interface BlockFormatImpl {
   /** The `format` value in meta.json. */
@@ -135,5 +141,5 @@ export interface BlockFormatImpl {
   /** Starts writing a block. */
   createWriter(store: ObjectStore, opts: BlockWriterOptions): BlockWriter;
   /** Opens a block described by `meta`; reads nothing until asked. */
-  open(store: ObjectStore, meta: BlockMeta): BlockReader;
+  open(store: ObjectStore, meta: BlockMeta, opts?: OpenOptions): BlockReader;
 }

@@ -31,3 +31,4 @@ export type { FetchStats } from './sb1/fetch-scan.ts';
 export { searchBlock } from './sb1/fetch-search.ts';
 export type { FetchPattern, FetchBenchRow, FetchBenchOptions } from './sb1/bench-fetch.ts';
 export { FETCH_PATTERNS, measureFetchPatterns } from './sb1/bench-fetch.ts';
+export { BloomCache } from './sb1/bloom-cache.ts';

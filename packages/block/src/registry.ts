@@ -11,7 +11,7 @@ import { createSb1Writer } from './sb1/writer.ts';
 const sb1: BlockFormatImpl = {
   name: 'sb1',
   createWriter: createSb1Writer,
-  open: (store, meta) => new Sb1Reader(store, meta),
+  open: (store, meta, opts) => new Sb1Reader(store, meta, opts),
 };
 
 const FORMATS = new Map<string, BlockFormatImpl>([[sb1.name, sb1]]);
@@ -40,8 +40,8 @@ export function createBlockWriter(store: ObjectStore, opts: BlockWriterOptions):
 }
 
 /** Opens a block with the reader its meta.json names. Reads nothing until asked. */
-export function openBlock(store: ObjectStore, meta: BlockMeta): BlockReader {
-  return blockFormat(meta.format).open(store, meta);
+export function openBlock(store: ObjectStore, meta: BlockMeta, opts?: OpenOptions): BlockReader {
+  return blockFormat(meta.format).open(store, meta, opts);
 }
 
 /** Writes a whole block from traces in ascending trace-id order; aborts the block on error. */

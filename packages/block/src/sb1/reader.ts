@@ -16,6 +16,8 @@ import { BlockObjects, blockKey } from '../keys.ts';
 import type { BlockMeta } from '../meta.ts';
 import { crcHex } from '../meta.ts';
 import { bloomMayContain, bloomShardOf, parseBloomShard } from './bloom.ts';
+import type { BloomCache } from './bloom-cache.ts';
+import type { OpenOptions } from '../format.ts';
 import type { ChunkColumn } from './column-decode.ts';
 import { chunkColumn, decodeChunk } from './column-decode.ts';
 import type { DedicatedColumn } from './dedicated.ts';
@@ -73,7 +75,10 @@ export class Sb1Reader implements BlockReader {
   private index: Promise<BlockIndex> | undefined;
   private stats: Promise<ColumnChunkStats[][]> | undefined;
 
-  constructor(store: ObjectStore, meta: BlockMeta) {
+  private readonly blooms: BloomCache | undefined;
+
+  constructor(store: ObjectStore, meta: BlockMeta, opts: OpenOptions = {}) {
+    this.blooms = opts.bloomCache;
     if (meta.format !== 'sb1') throw BlockFormat(`not an sb1 block: format ${meta.format}`);
     if (meta.bloomShards < 1) throw BlockFormat('meta.json: bloomShards must be at least 1');
     for (const name of [BlockObjects.data, BlockObjects.index, BlockObjects.tags]) if (!meta.checksums[name]) throw BlockFormat(`meta.json has no checksum for ${name}`);
@@ -217,8 +222,13 @@ export class Sb1Reader implements BlockReader {
     const hex = bytesToHex(traceId);
     if (hex < this.minId || hex > this.maxId) return undefined;
     const shardNo = bloomShardOf(traceId, this.meta.bloomShards);
-    const shard = parseBloomShard(await this.getVerified(BlockObjects.bloom(shardNo), opts?.signal));
-    if (shard.shardCount !== this.meta.bloomShards || shard.shardIndex !== shardNo) throw BlockFormat(`bloom-${shardNo} does not match meta.json`);
+    const cacheKey = this.key(BlockObjects.bloom(shardNo));
+    let shard = this.blooms?.get(cacheKey);
+    if (!shard) {
+      shard = parseBloomShard(await this.getVerified(BlockObjects.bloom(shardNo), opts?.signal));
+      if (shard.shardCount !== this.meta.bloomShards || shard.shardIndex !== shardNo) throw BlockFormat(`bloom-${shardNo} does not match meta.json`);
+      this.blooms?.set(cacheKey, shard);
+    }
     if (!bloomMayContain(shard, traceId)) return undefined;
     const index = await this.loadIndex(opts);
     const groups = index.rowGroups;

@@ -4,7 +4,7 @@
 // from memory to storage answers 404. Readers are opened once per block and kept, so their
 // index and footer stay cached.
 import type { ObjectStore } from '@spanbase/backend';
-import { listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
+import { BloomCache, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
 import type { Logger } from '@spanbase/server';
 
@@ -39,6 +39,8 @@ export class BlockCatalog {
   private readonly opts: BlockCatalogOptions;
   private readonly tenants = new Map<string, TenantBlocks>();
   private readonly readers = new Map<string, BlockReader>();
+  /** Verified bloom shards of every block, for trace lookups. */
+  private readonly blooms = new BloomCache();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   /** Polls done, and when the last one finished (unix ms). */
@@ -149,7 +151,7 @@ export class BlockCatalog {
   reader(meta: BlockMeta): BlockReader {
     let r = this.readers.get(meta.blockID);
     if (!r) {
-      r = openBlock(this.opts.store, meta);
+      r = openBlock(this.opts.store, meta, { bloomCache: this.blooms });
       this.readers.set(meta.blockID, r);
     }
     return r;
