@@ -301,6 +301,7 @@ export function writeColumnChunk(w: Writer, col: ColumnData, rows: number, opts:
   const size = sizer(v, dict);
   const off = col.offsets?.a;
   const present = v.defs?.present.a;
+  const count = v.count;
   let pages = 0;
   let levelCount = 0;
   let r0 = 0;
@@ -309,14 +310,39 @@ export function writeColumnChunk(w: Writer, col: ColumnData, rows: number, opts:
     // Cut the page: rows until the values reach pageSize (at least one row).
     let r1 = r0;
     let v1 = v0;
-    let bytes = 0;
-    while (r1 < rows && (bytes < opts.pageSize || r1 === r0)) {
-      // Flat nullable: the row holds a value when it is the next present row (v1 counts those).
-      const n = off ? off[r1 + 1] - off[r1] : present ? (v1 < v.count && present[v1] === r1 ? 1 : 0) : 1;
-      if (typeof size === 'number') bytes += n * size;
-      else for (let k = 0; k < n; k++) bytes += size(v1 + k);
-      v1 += n;
-      r1++;
+    if (typeof size === 'number') {
+      // Fixed size per value: the same cut as the loop below, computed. A page ends with the
+      // row that brings it to `k` values (at least one row).
+      const k = Math.max(1, Math.ceil(opts.pageSize / size));
+      if (off) {
+        let lo = r0 + 1;
+        let hi = rows;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (off[mid] - off[r0] >= k) hi = mid;
+          else lo = mid + 1;
+        }
+        r1 = lo;
+        v1 = off[r1];
+      } else if (present) {
+        if (v0 + k <= count) {
+          v1 = v0 + k;
+          r1 = present[v1 - 1] + 1;
+        } else {
+          v1 = count;
+          r1 = rows;
+        }
+      } else r1 = v1 = Math.min(rows, r0 + k);
+    } else {
+      let bytes = 0;
+      while (r1 < rows && (bytes < opts.pageSize || r1 === r0)) {
+        // Flat nullable: the row holds a value when it is the next present row (v1 counts those).
+        const n = off ? off[r1 + 1] - off[r1] : present ? (v1 < count && present[v1] === r1 ? 1 : 0) : 1;
+        if (typeof size === 'number') bytes += n * size;
+        else for (let k = 0; k < n; k++) bytes += size(v1 + k);
+        v1 += n;
+        r1++;
+      }
     }
     levelBuf.clear();
     let numValues = r1 - r0;

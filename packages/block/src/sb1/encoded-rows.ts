@@ -123,6 +123,8 @@ export class EncodedRows {
   private readonly t = new SpanTable();
   private dropped = new Float64Array(0);
   private order = new Int32Array(0);
+  /** The trace's ids in row order (arrays reused, grown as needed). */
+  private readonly ids: TraceIds = { n: 0, spanIds: new Uint8Array(0), parentIds: new Uint8Array(0), parentKind: new Uint8Array(0) };
   private decoder: MessageDecoder | undefined;
   /** Attribute keys by their bytes, for the whole block. */
   private keys = new KeyTable();
@@ -219,7 +221,14 @@ export class EncodedRows {
       return 0;
     });
     // Ids in row order for the nested sets, and the trace's time range and root.
-    const ids: TraceIds = { n, spanIds: new Uint8Array(8 * n), parentIds: new Uint8Array(8 * n), parentKind: new Uint8Array(n) };
+    const ids = this.ids;
+    if (ids.parentKind.length < n) {
+      const cap = Math.max(n, 2 * ids.parentKind.length);
+      ids.spanIds = new Uint8Array(8 * cap);
+      ids.parentIds = new Uint8Array(8 * cap);
+      ids.parentKind = new Uint8Array(cap);
+    }
+    ids.n = n;
     let sLo = 0, sHi = 0, eLo = 0, eHi = 0;
     let root = -1;
     for (let r = 0; r < n; r++) {

@@ -60,15 +60,28 @@ export function writeHybrid(out: ByteBuffer, values: ArrayLike<number>, from: nu
   let groups = 0;
   const flushPacked = () => {
     out.varint((groups << 1) | 1);
-    if (width > 0) {
+    const end = packStart + groups * 8;
+    if (width > 24) {
       const p = new BitPacker(out);
-      const end = packStart + groups * 8;
-      for (let k = packStart; k < end; k++) {
-        const v = k < to ? values[k] : 0;
-        if (width <= 24) p.put(v, width);
-        else p.putWide(v >>> 0, width);
-      }
+      for (let k = packStart; k < end; k++) p.putWide(k < to ? values[k] >>> 0 : 0, width);
       p.end();
+    } else if (width > 0) {
+      // Eight values make `width` whole bytes.
+      out.ensure(groups * width);
+      const buf = out.buf;
+      let at = out.length;
+      let acc = 0;
+      let bits = 0;
+      for (let k = packStart; k < end; k++) {
+        acc |= (k < to ? values[k] : 0) << bits;
+        bits += width;
+        while (bits >= 8) {
+          buf[at++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+      out.length = at;
     }
     groups = 0;
   };

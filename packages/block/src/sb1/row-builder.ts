@@ -35,6 +35,8 @@ export interface ResourceSplit {
   dedicated: (number | bigint | undefined)[];
   /** `service.name` when it is a string ('' otherwise), for the trace's root service. */
   service: string | undefined;
+  /** Its attributes as text: resources of equal content are counted together in the tags. */
+  content: string;
   /** Spans of this row group that carry it. */
   spans: number;
 }
@@ -49,6 +51,8 @@ export interface ScopeSplit {
   nameCode: number;
   /** Dictionary code of its version in `scope_version`. */
   versionCode: number;
+  /** Name, version and attributes as text: scopes of equal content are counted together in the tags. */
+  content: string;
   /** Spans of this row group that carry it. */
   spans: number;
 }
@@ -145,7 +149,9 @@ export class RowGroupBuilder {
   }
 
   /** What a resource stores, by resource object, kept across row groups (a block's batches share them). */
-  private readonly resourceParts = new WeakMap<Resource, { json: string; dedicated: (string | bigint | undefined)[] }>();
+  private readonly resourceParts = new WeakMap<Resource, { json: string; dedicated: (string | bigint | undefined)[]; content: string }>();
+  /** What a scope stores, likewise. */
+  private readonly scopeParts = new WeakMap<Scope, { json: string; content: string }>();
 
   /** The split of a resource for this row group (made on first use). */
   resourceSplit(r: Resource): ResourceSplit {
@@ -165,12 +171,12 @@ export class RowGroupBuilder {
         }
         rest.push(kv);
       }
-      parts = { json: JSON.stringify(keyValuesToJson(rest)), dedicated };
+      parts = { json: JSON.stringify(keyValuesToJson(rest)), dedicated, content: JSON.stringify(keyValuesToJson(r.attributes)) };
       this.resourceParts.set(r, parts);
     }
     const dedicated = parts.dedicated.map((x, k) => (typeof x === 'string' ? (this.resourceDedicated[k] as DictValues).stringCode(x) : x));
     const service = parts.dedicated[0] as string | undefined;
-    s = { resource: r, attrsCode: this.c.resourceAttrs.stringCode(parts.json), dedicated, service, spans: 0 };
+    s = { resource: r, attrsCode: this.c.resourceAttrs.stringCode(parts.json), dedicated, service, content: parts.content, spans: 0 };
     this.resources.set(r, s);
     this.estimatedBytes += 64 * r.attributes.length;
     return s;
@@ -180,11 +186,18 @@ export class RowGroupBuilder {
   scopeSplit(sc: Scope): ScopeSplit {
     let s = this.scopes.get(sc);
     if (!s) {
+      let parts = this.scopeParts.get(sc);
+      if (!parts) {
+        const attrs = keyValuesToJson(sc.attributes);
+        parts = { json: JSON.stringify(attrs), content: JSON.stringify([sc.name, sc.version, attrs]) };
+        this.scopeParts.set(sc, parts);
+      }
       s = {
         scope: sc,
-        attrsCode: this.c.scopeAttrs.stringCode(JSON.stringify(keyValuesToJson(sc.attributes))),
+        attrsCode: this.c.scopeAttrs.stringCode(parts.json),
         nameCode: this.c.scopeName.stringCode(sc.name),
         versionCode: this.c.scopeVersion.stringCode(sc.version),
+        content: parts.content,
         spans: 0,
       };
       this.scopes.set(sc, s);

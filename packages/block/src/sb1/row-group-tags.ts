@@ -6,7 +6,7 @@
 import type { AnyValue, KeyValue } from '@spanbase/model';
 import type { AnyValues, DictValues, I32Values, I64Values } from './column-values.ts';
 import type { RowGroupBuilder } from './row-builder.ts';
-import type { TagScope, TagsBuilder } from './tags.ts';
+import type { TagsBuilder } from './tags.ts';
 import { kindName, statusName } from './tags.ts';
 
 const TWO32 = 4294967296;
@@ -25,25 +25,34 @@ function i64Key(h: Int32Array, i: number): number | string {
   return hi < 1 << 20 && hi >= -(1 << 20) ? hi * TWO32 + (h[2 * i] >>> 0) : `${hi}:${h[2 * i]}`;
 }
 
-/** Decimal text of INT64 value i. */
-function i64Text(h: Int32Array, i: number): string {
-  return new BigInt64Array(h.buffer, 8 * i, 1)[0].toString();
+/** Decimal text of an {@link i64Key}. */
+function i64Text(k: number | string): string {
+  if (typeof k === 'number') return String(k);
+  const [hi, lo] = k.split(':').map(Number);
+  return ((BigInt(hi) << 32n) + BigInt(lo >>> 0)).toString();
 }
 
-/** Tallies by value, remembering the first index of each for its text. */
+/** Occurrences by value. */
 class Tally<K> {
   readonly counts = new Map<K, number>();
-  readonly first = new Map<K, number>();
   total = 0;
 
-  add(k: K, i: number): void {
-    const n = this.counts.get(k);
-    if (n === undefined) {
-      this.counts.set(k, 1);
-      this.first.set(k, i);
-    } else this.counts.set(k, n + 1);
+  add(k: K): void {
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     this.total++;
   }
+}
+
+/** Splits with spans merged by equal content, with their summed span counts. */
+function byContent<T extends { content: string; spans: number }>(splits: Iterable<T>): Iterable<{ of: T; spans: number }> {
+  const out = new Map<string, { of: T; spans: number }>();
+  for (const s of splits) {
+    if (s.spans === 0) continue;
+    const e = out.get(s.content);
+    if (e) e.spans += s.spans;
+    else out.set(s.content, { of: s, spans: s.spans });
+  }
+  return out.values();
 }
 
 /** The tags side of a row group builder. */
@@ -81,12 +90,12 @@ export class RowGroupTags {
   addRowGroup(): void {
     const t = this.tags;
     const rows = this.rows;
-    for (const s of rows.resources.values()) if (s.spans > 0) t.addAttrs('resource', s.resource.attributes, s.spans);
-    for (const s of rows.scopes.values()) {
-      if (s.spans === 0) continue;
-      t.addAttrs('instrumentation', s.scope.attributes, s.spans);
-      if (s.scope.name) t.intrinsic('instrumentation:name', s.scope.name, s.spans);
-      if (s.scope.version) t.intrinsic('instrumentation:version', s.scope.version, s.spans);
+    // Requests from one process carry equal resources (and scopes) as separate objects.
+    for (const { of: r, spans } of byContent(rows.resources.values())) t.addAttrs('resource', r.resource.attributes, spans);
+    for (const { of: s, spans } of byContent(rows.scopes.values())) {
+      t.addAttrs('instrumentation', s.scope.attributes, spans);
+      if (s.scope.name) t.intrinsic('instrumentation:name', s.scope.name, spans);
+      if (s.scope.version) t.intrinsic('instrumentation:version', s.scope.version, spans);
     }
     this.dictIntrinsic('name', rows.values('name'), false);
     this.dictIntrinsic('statusMessage', rows.values('status_message'), true);
@@ -111,22 +120,21 @@ export class RowGroupTags {
 
   private numberIntrinsic(name: string, v: I32Values, text: (n: number) => string): void {
     const tally = new Tally<number>();
-    for (let i = 0; i < v.count; i++) tally.add(v.v.a[i], i);
+    for (let i = 0; i < v.count; i++) tally.add(v.v.a[i]);
     for (const [k, n] of tally.counts) this.tags.intrinsic(name, text(k), n);
   }
 
   private dedicated(key: string, v: DictValues | I64Values): void {
     if (v.count === 0) return;
+    const tally = new Tally<number | string>();
     if (v.kind === 'dict') {
-      const counts = codeCounts(v);
-      const values: [string, number][] = [];
-      for (let c = 0; c < counts.length; c++) if (counts[c] > 0) values.push([v.stringOf(c), counts[c]]);
-      this.tags.addCounted('span', key, 'string', v.count, values);
+      const codes = v.codes.a;
+      for (let i = 0; i < v.count; i++) tally.add(codes[i]);
+      this.tags.addCounted('span', key, 'string', v.count, tally.counts, (c) => v.stringOf(c as number));
       return;
     }
-    const tally = new Tally<number | string>();
-    for (let i = 0; i < v.count; i++) tally.add(i64Key(v.h, i), i);
-    this.tags.addCounted('span', key, 'int', v.count, [...tally.counts].map(([k, n]): [string, number] => [i64Text(v.h, tally.first.get(k)!), n]));
+    for (let i = 0; i < v.count; i++) tally.add(i64Key(v.h, i));
+    this.tags.addCounted('span', key, 'int', v.count, tally.counts, i64Text);
   }
 
   /** Keys and values of one generic type, element by element (element i of keys goes with element i of values). */
@@ -144,21 +152,19 @@ export class RowGroupTags {
         case 'bool': k = values.v.buf[i]; break;
         default: throw new Error(`unexpected ${values.kind} attribute values`);
       }
-      (perKey[kc[i]] ??= new Tally()).add(k, i);
+      (perKey[kc[i]] ??= new Tally()).add(k);
     }
-    const text = (k: number | string, i: number): string => {
+    const text = (k: number | string): string => {
       switch (values.kind) {
         case 'dict': return values.stringOf(k as number);
-        case 'i64': return i64Text(values.h, i);
-        case 'f64': return String(values.v[i]);
+        case 'i64': return i64Text(k);
+        case 'f64': return String(k);
         default: return k === 1 ? 'true' : 'false';
       }
     };
-    const scope: TagScope = 'span';
     for (let c = 0; c < perKey.length; c++) {
       const tally = perKey[c];
-      if (!tally) continue;
-      this.tags.addCounted(scope, keys.stringOf(c), type, tally.total, [...tally.counts].map(([k, m]): [string, number] => [text(k, tally.first.get(k)!), m]));
+      if (tally) this.tags.addCounted('span', keys.stringOf(c), type, tally.total, tally.counts, text);
     }
   }
 }

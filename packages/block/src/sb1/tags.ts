@@ -76,8 +76,18 @@ class TopCounter {
     this.keep = keep;
   }
 
+  /** Whether the next value is to be counted: false for 15 of 16 once the key proved high-cardinality. */
+  take(): boolean {
+    return this.prunes < 8 || (this.skip++ & 15) === 0;
+  }
+
+  /** Counts `key` `n` times, unless it is one of the values skipped (see {@link take}). */
   add(key: string, n = 1): void {
-    if (this.prunes >= 8 && (this.skip++ & 15) !== 0) return;
+    if (this.take()) this.count(key, n);
+  }
+
+  /** Counts `key` `n` times. */
+  count(key: string, n: number): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + n);
     if (this.counts.size > 2 * this.keep) {
       const top = [...this.counts].sort((a, b) => b[1] - a[1]).slice(0, this.keep);
@@ -173,16 +183,21 @@ export class TagsBuilder {
   }
 
   /**
-   * Counts `count` occurrences of `key` with values of one type, already tallied: `values` maps a
-   * value's text (ints in decimal, doubles as `String` prints them) to its occurrences.
+   * Counts `count` occurrences of `key` with values of one type, already tallied: `values` maps
+   * each value to its occurrences, and `text` gives a value's text (ints in decimal, doubles as
+   * `String` prints them), asked only for the values that are counted.
    */
-  addCounted(scope: TagScope, key: string, type: TagValue['type'], count: number, values: Iterable<[string, number]>): void {
+  addCounted<K>(scope: TagScope, key: string, type: TagValue['type'], count: number, values: ReadonlyMap<K, number>, text: (value: K) => string): void {
     const st = this.keyStats(scope, key, count);
     if (!st) return;
     st.count += count;
     st.types[type] = (st.types[type] ?? 0) + count;
     const prefix = TYPE_PREFIX[type];
-    for (const [text, n] of values) if (type !== 'string' || text.length <= this.maxLen) st.values.add(prefix + text, n);
+    for (const [k, n] of values) {
+      if (!st.values.take()) continue;
+      const t = text(k);
+      if (type !== 'string' || t.length <= this.maxLen) st.values.count(prefix + t, n);
+    }
   }
 
   /** Counts an intrinsic value (`name`, `status`, ...) `weight` times. */

@@ -84,19 +84,40 @@ function same8(a: Uint8Array, at: number, b: Uint8Array, bt: number): boolean {
   return true;
 }
 
+/** Scratch arrays for {@link nestedSets}, grown as needed and reused trace after trace. */
+export class NestedWorkspace {
+  private cap = 0;
+  private buf = new Int32Array(0);
+
+  /** Views of `k` arrays of n entries each. */
+  arrays(n: number, k: number): Int32Array[] {
+    if (n > this.cap) {
+      this.cap = Math.max(n, 2 * this.cap, 64);
+      this.buf = new Int32Array(this.cap * k);
+    }
+    return Array.from({ length: k }, (_, j) => this.buf.subarray(j * this.cap, j * this.cap + n));
+  }
+}
+
+const WORK = new NestedWorkspace();
+
 /**
  * Nested sets of spans sorted by {@link sortTrace} (or the same order). With that order, children
  * lists built in index order are already in (start, index) order, the order computeNestedSets
- * visits; a parent id names the last span with that id, as there.
+ * visits; a parent id names the last span with that id, as there. The result is valid until the
+ * next call.
  */
 export function nestedSets(t: TraceIds): NestedSets {
   const { n, spanIds, parentIds, parentKind } = t;
-  const left = new Int32Array(n);
-  const right = new Int32Array(n);
-  const parent = new Int32Array(n);
+  const [left, right, parent, lows, sameLow, firstChild, lastChild, next, stack, cursor] = WORK.arrays(n, 10);
+  left.fill(0);
+  right.fill(0);
+  parent.fill(0);
+  sameLow.fill(-1);
+  firstChild.fill(-1);
+  lastChild.fill(-1);
+  next.fill(-1);
   // Spans by the low 32 bits of their id; `sameLow` chains earlier spans with the same bits.
-  const lows = new Int32Array(n);
-  const sameLow = new Int32Array(n).fill(-1);
   const byLow = n > 32 ? new Map<number, number>() : undefined;
   for (let i = 0; i < n; i++) {
     lows[i] = low32(spanIds, 8 * i);
@@ -114,9 +135,6 @@ export function nestedSets(t: TraceIds): NestedSets {
     for (let j = n - 1; j >= 0; j--) if (lows[j] === k && same8(spanIds, 8 * j, parentIds, at)) return j;
     return -1;
   };
-  const firstChild = new Int32Array(n).fill(-1);
-  const lastChild = new Int32Array(n).fill(-1);
-  const next = new Int32Array(n).fill(-1);
   const roots: number[] = [];
   for (let i = 0; i < n; i++) {
     if (parentKind[i] === PARENT_ROOT) {
@@ -131,14 +149,12 @@ export function nestedSets(t: TraceIds): NestedSets {
     lastChild[pi] = i;
   }
   let counter = 1;
-  const visited = new Uint8Array(n);
-  const stack = new Int32Array(n);
-  const cursor = new Int32Array(n);
+  // A span is visited once it has a left number (numbers start at 1).
+  const visited = left;
   for (const root of roots) {
     let top = 0;
     stack[0] = root;
     cursor[0] = firstChild[root];
-    visited[root] = 1;
     left[root] = counter++;
     parent[root] = -1;
     while (top >= 0) {
@@ -146,8 +162,7 @@ export function nestedSets(t: TraceIds): NestedSets {
       const c = cursor[top];
       if (c >= 0) {
         cursor[top] = next[c];
-        if (visited[c]) continue;
-        visited[c] = 1;
+        if (visited[c] !== 0) continue;
         left[c] = counter++;
         parent[c] = left[node];
         stack[++top] = c;

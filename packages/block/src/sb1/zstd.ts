@@ -7,9 +7,13 @@ import { BlockFormat } from '../errors.ts';
 
 const MAGIC = 0xfd2fb528;
 
+const OPTIONS = new Map<number, { params: Record<number, number> }>();
+
 /** Compresses one page at `level`. */
 export function zstdCompress(input: Uint8Array, level: number): Uint8Array {
-  return zstdCompressSync(input, { params: { [constants.ZSTD_c_compressionLevel]: level } });
+  let o = OPTIONS.get(level);
+  if (!o) OPTIONS.set(level, (o = { params: { [constants.ZSTD_c_compressionLevel]: level } }));
+  return zstdCompressSync(input, o);
 }
 
 const RAW_BLOCK_MAX = 128 * 1024;
