@@ -7,6 +7,7 @@ import type { Resource, Scope, SpanRecord } from '@spanbase/model';
 import type { BlockMeta } from './meta.ts';
 import type { DedicatedColumnJson } from './sb1/dedicated.ts';
 import type { TagsOptions, TagsSummary } from './sb1/tags.ts';
+import type { BloomCache } from './sb1/bloom-cache.ts';
 
 /** Options for a block writer. */
 export interface BlockWriterOptions {

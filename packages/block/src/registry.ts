@@ -3,7 +3,7 @@
 import type { ObjectStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
 import { BlockUnknownFormat } from './errors.ts';
-import type { BlockFormatImpl, BlockReader, BlockWriter, BlockWriterOptions, EncodedSpan } from './format.ts';
+import type { BlockFormatImpl, BlockReader, BlockWriter, BlockWriterOptions, EncodedSpan, OpenOptions } from './format.ts';
 import type { BlockMeta } from './meta.ts';
 import { Sb1Reader } from './sb1/reader.ts';
 import { createSb1Writer } from './sb1/writer.ts';

@@ -113,7 +113,9 @@ export class BlockCatalog {
         }
         const list = await listBlocks(this.opts.store, tenant, { concurrency: this.opts.pollConcurrency ?? 16, known: t.known });
         for (const e of list.errors) this.opts.log.warn({ key: e.key, err: e.error }, 'block meta unreadable; block skipped');
-        t.known = new Map([...list.live.map((m) => [m.blockID, { meta: m, compacted: false }] as const), ...list.compacted.map((m) => [m.blockID, { meta: m, compacted: true }] as const)]);
+        t.known = new Map<string, { meta: BlockMeta; compacted: boolean }>();
+        for (const m of list.live) t.known.set(m.blockID, { meta: m, compacted: false });
+        for (const m of list.compacted) t.known.set(m.blockID, { meta: m, compacted: true });
         const seen = new Map(list.live.map((m) => [m.blockID, m]));
         const compacted = new Set(list.compacted.map((m) => m.blockID));
         // Local blocks the listing does not show yet stay (eventually consistent listings);
