@@ -4,6 +4,12 @@
 // Ties (same start) go by row group, then by trace, as the row-group order would give them.
 // Typed arrays throughout: a block holds tens of thousands of traces.
 
+/** A position in the order: which traces come after it. */
+export interface TracePosition {
+  /** True when the trace (start halves, group, trace) comes after this position. */
+  before(hi: number, lo: number, group: number, trace: number): boolean;
+}
+
 /** Collects traces with their starts, then hands them out newest first. */
 export class NewestTraces {
   /** Row group (index into the caller's list) of trace i. */
@@ -33,6 +39,15 @@ export class NewestTraces {
     this.trace[i] = trace;
     this.hi[i] = hi;
     this.lo[i] = lo;
+  }
+
+  /** The position of trace i (as next() returned it): traces after it in the order are older, or tied and later. */
+  cutoff(i: number): TracePosition {
+    const h = this.hi[i];
+    const l = this.lo[i];
+    const g = this.group[i];
+    const t = this.trace[i];
+    return { before: (hi, lo, group, trace) => (hi !== h ? hi < h : lo !== l ? lo < l : group !== g ? group > g : trace > t) };
   }
 
   /** Number of traces added. */

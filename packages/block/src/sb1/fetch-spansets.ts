@@ -13,6 +13,7 @@ import type { FieldReader } from './fetch-fields.ts';
 import { BlockFields, loadFields } from './fetch-fields.ts';
 import type { GroupData } from './fetch-group.ts';
 import { TRACE_COLUMNS, bigintAt, bytesAt, numberAt } from './fetch-group.ts';
+import type { TracePosition } from './fetch-order.ts';
 import { NewestTraces } from './fetch-order.ts';
 import { mapLimited } from '../concurrency.ts';
 import type { FetchStats } from './fetch-scan.ts';
@@ -28,6 +29,8 @@ export interface BlockFetcherOptions {
    * loads stays loaded until the fetch ends.
    */
   readonly order?: 'rowGroups' | 'newest';
+  /** Rows whose conditions are evaluated together when a trace among them is reached (default 1024; tests use small ones). */
+  readonly evalBlockRows?: number;
 }
 
 /** A SpansetFetcher with counters of what its last fetch read. */
@@ -39,8 +42,10 @@ export interface BlockSpansetFetcher extends SpansetFetcher {
 const SPAN_COLUMNS = ['span_id', 'start_unix_nano', 'duration_nano'];
 const NESTED_COLUMNS = ['nested_left', 'nested_right', 'nested_parent'];
 
-/** Rows whose conditions are evaluated together when a trace among them is reached. */
-const EVAL_BLOCK = 1024;
+/** Traces taken in order before matches count as rare (under one in 50): at most this many... */
+const RARE_AFTER = 4096;
+/** ...and at least this many. */
+const RARE_MIN = 64;
 
 /** One fetch's request and what was compiled for it. */
 interface Scan {
@@ -108,11 +113,13 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
   private readonly reader: Sb1Reader;
   private readonly fields: BlockFields;
   private readonly order: 'rowGroups' | 'newest';
+  private readonly evalBlock: number;
 
   constructor(reader: Sb1Reader, opts: BlockFetcherOptions) {
     this.reader = reader;
     this.fields = new BlockFields(reader);
     this.order = opts.order ?? 'rowGroups';
+    this.evalBlock = Math.max(1, opts.evalBlockRows ?? 1024);
   }
 
   async *fetch(request: FetchSpansRequest, signal?: AbortSignal): AsyncIterable<FetchedSpanset> {
@@ -142,13 +149,19 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
       await loadFields(g, conditions.readers, TRACE_COLUMNS, load(g));
       if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
     });
-    const order = new NewestTraces(groups.reduce((n, g) => n + g.traceCount, 0));
-    groups.forEach((g, i) => addTraces(g, i, request.startTimeUnixNano, request.endTimeUnixNano, order));
     const masks = groups.map((g) => new Uint8Array(g.rows));
-    const evaluated = groups.map((g) => new Uint8Array(Math.ceil(g.rows / EVAL_BLOCK)));
+    const block = this.evalBlock;
+    const evaluated = groups.map((g) => new Uint8Array(Math.ceil(g.rows / block)));
     const ready = new Set<GroupData>();
     const all = conditions.conditions.length === 0;
     if (all) for (const m of masks) m.fill(1);
+    // Without conditions every row matters; with them, rows are evaluated as traces reach them.
+    const settled = groups.map(() => all);
+    const { startTimeUnixNano: start, endTimeUnixNano: end } = request;
+    let order = orderTraces(groups, masks, settled, start, end);
+    const rareAfter = Math.max(RARE_MIN, Math.min(RARE_AFTER, order.size >> 3));
+    let visited = 0;
+    let found = 0;
     for (let next = order.next(); next >= 0; next = order.next()) {
       const group = order.group[next];
       const trace = order.trace[next];
@@ -157,13 +170,24 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
       const from = bounds[trace];
       const to = bounds[trace + 1];
       const mask = masks[group];
-      if (!all) {
+      visited++;
+      if (!settled[group]) {
         const done = evaluated[group];
-        for (let b = Math.floor(from / EVAL_BLOCK); b * EVAL_BLOCK < to; b++) {
+        for (let b = Math.floor(from / block); b * block < to; b++) {
           if (done[b]) continue;
           done[b] = 1;
-          conditions.evaluateRange(g, mask, b * EVAL_BLOCK, Math.min(g.rows, (b + 1) * EVAL_BLOCK));
+          conditions.evaluateRange(g, mask, b * block, Math.min(g.rows, (b + 1) * block));
         }
+      }
+      // Rare matches: evaluating the rest at once and ordering only the traces that match
+      // costs less than taking every trace in order.
+      if (visited === rareAfter && found * 50 < visited) {
+        groups.forEach((x, i) => {
+          if (settled[i]) return;
+          for (let b = 0; b < evaluated[i].length; b++) if (!evaluated[i][b]) conditions.evaluateRange(x, masks[i], b * block, Math.min(x.rows, (b + 1) * block));
+          settled[i] = true;
+        });
+        order = orderTraces(groups, masks, settled, start, end, order.cutoff(next));
       }
       let hit = from;
       while (hit < to && mask[hit] === 0) hit++;
@@ -173,6 +197,7 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
         await loadFields(g, scan.readers, scan.output, load(g));
         ready.add(g);
       }
+      found++;
       await g.prepareRoots([trace], signal);
       const spanset = this.spanset(scan.ctx, g, trace, mask);
       stats.yielded++;
@@ -201,15 +226,30 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** Adds the traces of `g` (group `index`) that overlap the time range to `order`. */
-function addTraces(g: GroupData, index: number, start: bigint, end: bigint, order: NewestTraces): void {
-  const timed = !inside(g.entry.minStartUnixNano, g.entry.maxEndUnixNano, start, end);
+/**
+ * The traces of `groups` overlapping the time range, newest first: in settled groups only those
+ * with a row set in their mask; with `after`, only those that come after that position.
+ */
+function orderTraces(groups: readonly GroupData[], masks: readonly Uint8Array[], settled: readonly boolean[], start: bigint, end: bigint, after?: TracePosition): NewestTraces {
+  const order = new NewestTraces(groups.reduce((n, g) => n + g.traceCount, 0));
   const halves = new Uint32Array(2);
-  for (let t = 0; t < g.traceCount; t++) {
-    if (timed && !overlaps(g.traceStart(t), g.traceEnd(t), start, end)) continue;
-    g.traceStartHalves(t, halves);
-    order.add(index, t, halves[0], halves[1]);
-  }
+  groups.forEach((g, index) => {
+    const timed = !inside(g.entry.minStartUnixNano, g.entry.maxEndUnixNano, start, end);
+    const bounds = g.traceBounds();
+    const mask = masks[index];
+    for (let t = 0; t < g.traceCount; t++) {
+      if (settled[index]) {
+        let r = bounds[t];
+        while (r < bounds[t + 1] && mask[r] === 0) r++;
+        if (r === bounds[t + 1]) continue;
+      }
+      if (timed && !overlaps(g.traceStart(t), g.traceEnd(t), start, end)) continue;
+      g.traceStartHalves(t, halves);
+      if (after && !after.before(halves[0], halves[1], index, t)) continue;
+      order.add(index, t, halves[0], halves[1]);
+    }
+  });
+  return order;
 }
 
 /**
