@@ -1,15 +1,18 @@
 // Measures the sb1 block format (numbers for docs/design/2026-11 Block format sb1.md):
 //   node packages/block/scripts/measure-sb1.ts [traces=16000] [blocks=120] [tracesPerBlock=150]
-// Write speed and bytes per span on one large block, DuckDB's zstd export of the same rows, then
-// trace-by-id latency and requests over many blocks on local disk. Env SB1_* overrides writer
-// options (SB1_ROW_GROUP_SPANS, SB1_PAGE_SIZE, SB1_ZSTD_LEVEL).
+// Write speed and bytes per span on one large block (at the compactor's and the ingester's
+// settings, and through the ingest path), DuckDB's zstd export of the same rows, then trace-by-id
+// latency and requests over many blocks on local disk. Env SB1_* overrides writer options
+// (SB1_ROW_GROUP_SPANS, SB1_PAGE_SIZE, SB1_ZSTD_LEVEL).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectStore } from '@spanbase/backend';
 import { LocalStore, withCache } from '@spanbase/backend';
 import type { BlockWriterOptions } from '../src/format.ts';
-import { compareWithDuckDb, measureBlockWrite, measureLookups } from '../src/sb1/bench-block.ts';
+import type { BlockWriteResult } from '../src/sb1/bench-block.ts';
+import { compareWithDuckDb, measureBlockWrite, measureEncodedBlockWrite, measureLookups } from '../src/sb1/bench-block.ts';
+import { encodedTraces, encodeRequests } from '../src/testing/encoded-traces.ts';
 import { Rng } from '../src/testing/random.ts';
 import { generateRealisticTraces } from '../src/testing/realistic-traces.ts';
 
@@ -21,13 +24,20 @@ try {
   const store = new LocalStore({ path: dir });
   if (traceCount > 0) {
     const big = generateRealisticTraces({ traces: traceCount, seed: 7 });
-    const cpu = process.cpuUsage();
-    const w = await measureBlockWrite(store, { ...base, tenant: 'bench' }, big);
-    const cpuSeconds = (process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1e6;
-    console.log(`write: ${w.meta.spanCount} spans, ${w.meta.totalObjects} traces, ${w.meta.rowGroups} row groups in ${w.ms.toFixed(0)} ms = ${w.spansPerSecond.toFixed(0)} spans/s (${(w.meta.spanCount / cpuSeconds).toFixed(0)} per CPU-second)`);
-    console.log(`size: data ${w.dataBytesPerSpan.toFixed(1)} B/span, all objects ${w.totalBytesPerSpan.toFixed(1)} B/span`);
-    const duck = await compareWithDuckDb(join(dir, 'bench', w.meta.blockID, 'data.parquet'), join(dir, 'duckdb-export.parquet'));
-    console.log(`duckdb: read ${duck.rows} rows; ours ${duck.ours} B vs DuckDB zstd export ${duck.duckdb} B = ${duck.ratio.toFixed(3)}x`);
+    const encoded = encodedTraces(encodeRequests(big, 8));
+    // JIT warm-up, so the timed writes are steady state.
+    await measureBlockWrite(store, { ...base, tenant: 'warmup' }, big.filter((_, i) => i % 10 === 0));
+    await measureEncodedBlockWrite(store, { ...base, tenant: 'warmup' }, encoded.filter((_, i) => i % 10 === 0));
+    const report = async (label: string, w: BlockWriteResult) => {
+      console.log(`${label}: ${w.meta.spanCount} spans, ${w.meta.totalObjects} traces, ${w.meta.rowGroups} row groups in ${w.ms.toFixed(0)} ms = ${w.spansPerSecond.toFixed(0)} spans/s (${w.spansPerCpuSecond.toFixed(0)} per CPU-second)`);
+      const duck = await compareWithDuckDb(join(dir, w.meta.tenantID, w.meta.blockID, 'data.parquet'), join(dir, 'duckdb-export.parquet'));
+      console.log(`  size: data ${w.dataBytesPerSpan.toFixed(1)} B/span, all objects ${w.totalBytesPerSpan.toFixed(1)} B/span; ours ${duck.ours} B vs DuckDB zstd export ${duck.duckdb} B = ${duck.ratio.toFixed(3)}x (DuckDB read ${duck.rows} rows)`);
+    };
+    // The compactor's settings (compaction level >= 1: zstd 15 by default), where the size goal applies.
+    await report('compacted block, span objects', await measureBlockWrite(store, { ...base, tenant: 'compacted', compactionLevel: 1 }, big));
+    // The ingester's (compaction level 0: zstd 3 by default), from span objects and from encoded spans.
+    await report('ingester block, span objects', await measureBlockWrite(store, { ...base, tenant: 'ingest' }, big));
+    await report('ingester block, encoded spans (the ingest path)', await measureEncodedBlockWrite(store, { ...base, tenant: 'ingest-encoded' }, encoded));
   }
   if (blockCount === 0) process.exit(0);
 

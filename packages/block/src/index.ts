@@ -18,7 +18,7 @@ export { ATTR_TYPES, sb1Columns } from './sb1/schema.ts';
 export type { DecodedColumns } from './sb1/row-decoder.ts';
 export { SB1_DEFAULTS } from './sb1/writer.ts';
 export type { BlockWriteResult, LookupResult, LookupOptions, DuckDbComparison } from './sb1/bench-block.ts';
-export { measureBlockWrite, measureLookups, compareWithDuckDb } from './sb1/bench-block.ts';
+export { measureBlockWrite, measureEncodedBlockWrite, measureLookups, compareWithDuckDb } from './sb1/bench-block.ts';
 export { compactedFromOf, visibleBlocks } from './visibility.ts';
 export { TagsBuilder } from './sb1/tags.ts';
 export { mapLimited } from './concurrency.ts';

@@ -55,17 +55,44 @@ const EMPTY_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze([]), 
 const EMPTY_SCOPE: Scope = Object.freeze({ name: '', version: '', attributes: Object.freeze([]), droppedAttributesCount: 0 });
 const utf8 = new TextDecoder();
 
+/**
+ * Resources and scopes by their bytes, across the requests of a batch: an SDK sends the same
+ * resource in every request, and one object per distinct resource lets the writer convert each
+ * once per block.
+ */
+class Shared {
+  private readonly resources = new Map<string, Resource>();
+  private readonly scopes = new Map<string, Scope>();
+
+  resource(bytes: Uint8Array, offset: number, length: number, decode: () => Resource): Resource {
+    return shared(this.resources, bytes, offset, length, decode);
+  }
+
+  scope(bytes: Uint8Array, offset: number, length: number, decode: () => Scope): Scope {
+    return shared(this.scopes, bytes, offset, length, decode);
+  }
+}
+
+function shared<T>(map: Map<string, T>, bytes: Uint8Array, offset: number, length: number, decode: () => T): T {
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset + offset, length).toString('latin1');
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = decode()));
+  return v;
+}
+
 /** The spans of one scanned request as encoded spans, each resource and scope decoded once. */
 class ChunkDecoder {
   private readonly scan: ScannedRequest;
+  private readonly shared: Shared;
   private readonly decoder: MessageDecoder;
   private readonly resources: (Resource | undefined)[];
   private readonly resourceUrls: (string | undefined)[];
   private readonly scopes: (Scope | undefined)[];
   private readonly scopeUrls: (string | undefined)[];
 
-  constructor(scan: ScannedRequest) {
+  constructor(scan: ScannedRequest, shared: Shared) {
     this.scan = scan;
+    this.shared = shared;
     this.decoder = new MessageDecoder(scan.bytes);
     this.resources = new Array(scan.resourceCount);
     this.resourceUrls = new Array(scan.resourceCount);
@@ -84,12 +111,14 @@ class ChunkDecoder {
     const r = s.scopeResource[sc];
     let resource = this.resources[r];
     if (!resource) {
-      resource = this.resources[r] = s.resourceMsgOffset[r] < 0 ? EMPTY_RESOURCE : this.decoder.resource(s.resourceMsgOffset[r], s.resourceMsgLength[r]);
+      const [at, len] = [s.resourceMsgOffset[r], s.resourceMsgLength[r]];
+      resource = this.resources[r] = at < 0 ? EMPTY_RESOURCE : this.shared.resource(s.bytes, at, len, () => this.decoder.resource(at, len));
       this.resourceUrls[r] = this.text(s.resourceSchemaUrlOffset[r], s.resourceSchemaUrlLength[r]);
     }
     let scope = this.scopes[sc];
     if (!scope) {
-      scope = this.scopes[sc] = s.scopeMsgOffset[sc] < 0 ? EMPTY_SCOPE : this.decoder.scope(s.scopeMsgOffset[sc], s.scopeMsgLength[sc]);
+      const [at, len] = [s.scopeMsgOffset[sc], s.scopeMsgLength[sc]];
+      scope = this.scopes[sc] = at < 0 ? EMPTY_SCOPE : this.shared.scope(s.bytes, at, len, () => this.decoder.scope(at, len));
       this.scopeUrls[sc] = this.text(s.scopeSchemaUrlOffset[sc], s.scopeSchemaUrlLength[sc]);
     }
     return { bytes: s.bytes, offset: s.spanOffset[i], length: s.spanLength[i], resource, resourceSchemaUrl: this.resourceUrls[r]!, scope, scopeSchemaUrl: this.scopeUrls[sc]! };
@@ -105,6 +134,7 @@ export function* batchEncodedTraces(b: FlushBatch): Iterable<EncodedSpan[]> {
   const head = Float64Array.from(ids, (id) => ((((id[0] * 256 + id[1]) * 256 + id[2]) * 256 + id[3]) * 256 + id[4]) * 256 + id[5]);
   order.sort((x, y) => head[x] - head[y] || compareIds(ids[x], ids[y]));
   const decoders = new Array<ChunkDecoder | undefined>(b.chunks.length);
+  const shared = new Shared();
   for (let i = 0; i < order.length; ) {
     // Every trace entry with this id (a trace sealed in several generations).
     let j = i + 1;
@@ -114,7 +144,7 @@ export function* batchEncodedTraces(b: FlushBatch): Iterable<EncodedSpan[]> {
       const t = order[k];
       for (let r = b.traceStarts[t]; r < b.traceStarts[t + 1]; r++) {
         const c = b.chunkOf[r];
-        spans.push((decoders[c] ??= new ChunkDecoder(b.chunks[c])).span(b.spanOf[r]));
+        spans.push((decoders[c] ??= new ChunkDecoder(b.chunks[c], shared)).span(b.spanOf[r]));
       }
     }
     yield spans;

@@ -1,51 +1,25 @@
 import { MemoryStore } from '@spanbase/backend';
-import type { KeyValue, Resource, Scope, SpanRecord } from '@spanbase/model';
-import { bytesToHex, compareIds, flattenTracesData, groupSpanRecords } from '@spanbase/model';
-import { decodeExportRequest, encodeTracesData, MessageDecoder, scanExportRequest } from '@spanbase/otlp';
+import type { KeyValue, SpanRecord } from '@spanbase/model';
+import { bytesToHex, compareIds, flattenTracesData } from '@spanbase/model';
+import { decodeExportRequest } from '@spanbase/otlp';
 import { describe, expect, it } from 'vitest';
 import type { EncodedSpan } from '../format.ts';
 import { writeBlock, writeEncodedBlock } from '../registry.ts';
 import { conformanceTraces } from '../testing/conformance-traces.ts';
+import { encodedTraces, encodeRequests } from '../testing/encoded-traces.ts';
 import { generateRealisticTraces } from '../testing/realistic-traces.ts';
-
-/** Requests of a few traces each, as an SDK would send them. */
-function requests(traces: SpanRecord[][], perRequest: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < traces.length; i += perRequest) out.push(encodeTracesData(groupSpanRecords(traces.slice(i, i + perRequest).flat())).slice());
-  return out;
-}
 
 /** The same requests as the writer's two inputs: decoded records, and encoded spans. */
 function inputs(bodies: Uint8Array[]): { decoded: SpanRecord[][]; encoded: EncodedSpan[][] } {
   const decoded = new Map<string, SpanRecord[]>();
-  const encoded = new Map<string, EncodedSpan[]>();
   for (const body of bodies) {
     for (const r of flattenTracesData(decodeExportRequest(body))) {
       const k = bytesToHex(r.span.traceId);
       if (!decoded.has(k)) decoded.set(k, []);
       decoded.get(k)!.push(r);
     }
-    const scan = scanExportRequest(body);
-    const d = new MessageDecoder(scan.bytes);
-    const text = (at: number, len: number) => (at < 0 ? '' : new TextDecoder().decode(scan.bytes.subarray(at, at + len)));
-    const resources = new Map<number, Resource>();
-    const scopes = new Map<number, Scope>();
-    for (let i = 0; i < scan.spanCount; i++) {
-      const sc = scan.spanScope[i];
-      const r = scan.scopeResource[sc];
-      if (!resources.has(r)) resources.set(r, scan.resourceMsgOffset[r] < 0 ? { attributes: [], droppedAttributesCount: 0 } : d.resource(scan.resourceMsgOffset[r], scan.resourceMsgLength[r]));
-      if (!scopes.has(sc)) scopes.set(sc, scan.scopeMsgOffset[sc] < 0 ? { name: '', version: '', attributes: [], droppedAttributesCount: 0 } : d.scope(scan.scopeMsgOffset[sc], scan.scopeMsgLength[sc]));
-      const k = bytesToHex(scan.bytes.subarray(scan.traceIdOffset[i], scan.traceIdOffset[i] + 16));
-      if (!encoded.has(k)) encoded.set(k, []);
-      encoded.get(k)!.push({
-        bytes: scan.bytes, offset: scan.spanOffset[i], length: scan.spanLength[i],
-        resource: resources.get(r)!, resourceSchemaUrl: text(scan.resourceSchemaUrlOffset[r], scan.resourceSchemaUrlLength[r]),
-        scope: scopes.get(sc)!, scopeSchemaUrl: text(scan.scopeSchemaUrlOffset[sc], scan.scopeSchemaUrlLength[sc]),
-      });
-    }
   }
-  const ids = [...decoded.keys()].sort();
-  return { decoded: ids.map((k) => decoded.get(k)!), encoded: ids.map((k) => encoded.get(k)!) };
+  return { decoded: [...decoded.keys()].sort().map((k) => decoded.get(k)!), encoded: encodedTraces(bodies) };
 }
 
 /** Every object of both blocks, which must be byte-identical. */
@@ -65,7 +39,7 @@ async function writeBoth(bodies: Uint8Array[]): Promise<{ a: Map<string, Buffer>
 describe('encoded spans (the ingest path)', () => {
   it('make exactly the block their decoded spans make', async () => {
     const traces = [...conformanceTraces({ traces: 50, bigTraceSpans: 200 }), ...generateRealisticTraces({ traces: 200, seed: 4 })].sort((x, y) => compareIds(x[0].span.traceId, y[0].span.traceId));
-    const { a, b } = await writeBoth(requests(traces, 7));
+    const { a, b } = await writeBoth(encodeRequests(traces, 7));
     expect([...b.keys()]).toEqual([...a.keys()]);
     for (const [key, bytes] of a) expect(b.get(key)!.equals(bytes), key).toBe(true);
   });
@@ -74,7 +48,7 @@ describe('encoded spans (the ingest path)', () => {
     const traces = conformanceTraces({ traces: 5 });
     (traces[2][0].span.attributes as KeyValue[]).push({ key: 'ZZKEY', value: { type: 'string', value: 'ZZVALUE' } });
     (traces[3][0].span as { name: string }).name = 'ZZNAME';
-    const [body] = requests(traces, 5);
+    const [body] = encodeRequests(traces, 5);
     const text = Buffer.from(body).toString('latin1');
     for (const marker of ['ZZKEY', 'ZZVALUE', 'ZZNAME']) body[text.indexOf(marker) + 1] = 0xff;
     const { a, b } = await writeBoth([body]);
@@ -83,7 +57,7 @@ describe('encoded spans (the ingest path)', () => {
   });
 
   it('are checked like decoded spans before anything is written', async () => {
-    const { encoded } = inputs(requests(conformanceTraces({ traces: 3 }), 3));
+    const { encoded } = inputs(encodeRequests(conformanceTraces({ traces: 3 }), 3));
     const store = new MemoryStore();
     const w = (await import('../registry.ts')).createBlockWriter(store, { tenant: 't' });
     await w.addEncodedTrace(encoded[1]);

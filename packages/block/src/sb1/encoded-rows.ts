@@ -170,10 +170,10 @@ export class EncodedRows {
       if (!id) id = b.slice(f.traceId, f.traceId + 16);
       else for (let k = 0; k < 16; k++) if (b[f.traceId + k] !== id[k]) throw BlockBadInput('spans of one trace must share its trace id');
       if (f.spanIdLength !== 8) throw BlockBadInput(`span id has ${f.spanIdLength} bytes, expected 8`);
-      t.spanIds.set(b.subarray(f.spanId, f.spanId + 8), 8 * i);
+      copy8(b, f.spanId, t.spanIds, 8 * i);
       const kind = parentKindOf(b, f.parentSpanId, f.parentSpanId + f.parentSpanIdLength);
       t.parentKind[i] = kind;
-      if (kind === PARENT_ID) t.parentIds.set(b.subarray(f.parentSpanId, f.parentSpanId + 8), 8 * i);
+      if (kind === PARENT_ID) copy8(b, f.parentSpanId, t.parentIds, 8 * i);
       const x = t.ints;
       const o = SpanTable.FIELDS * i;
       x[o + START_LO] = f.startLo;
@@ -233,8 +233,8 @@ export class EncodedRows {
     let root = -1;
     for (let r = 0; r < n; r++) {
       const i = order[r];
-      ids.spanIds.set(t.spanIds.subarray(8 * i, 8 * i + 8), 8 * r);
-      ids.parentIds.set(t.parentIds.subarray(8 * i, 8 * i + 8), 8 * r);
+      copy8(t.spanIds, 8 * i, ids.spanIds, 8 * r);
+      copy8(t.parentIds, 8 * i, ids.parentIds, 8 * r);
       ids.parentKind[r] = t.parentKind[i];
       const o = F * i;
       if (r === 0 || before(x[o + START_HI], x[o + START_LO], sHi, sLo)) {
@@ -369,6 +369,10 @@ export class EncodedRows {
     this.keyEpoch[list][key] = this.epoch;
     return code;
   }
+}
+
+function copy8(src: Uint8Array, from: number, dst: Uint8Array, at: number): void {
+  for (let k = 0; k < 8; k++) dst[at + k] = src[from + k];
 }
 
 function grow(a: Int32Array, size: number): Int32Array<ArrayBuffer> {

@@ -87,10 +87,14 @@ export class RowGroupBuilder {
   readonly byName = new Map<string, ColumnData>();
   /** Generic span attribute lists by type, in ATTR_TYPES order. */
   readonly typed: TypedList[];
-  /** Resource splits of this row group. */
+  /** Resource splits of this row group, by resource object. */
   resources = new Map<Resource, ResourceSplit>();
-  /** Scope splits of this row group. */
+  /** Scope splits of this row group, by scope object. */
   scopes = new Map<Scope, ScopeSplit>();
+  /** The distinct resource splits of this row group (resources of equal content share one). */
+  resourcesByContent = new Map<string, ResourceSplit>();
+  /** The distinct scope splits, likewise. */
+  scopesByContent = new Map<string, ScopeSplit>();
   /** Span dedicated columns, in slot order, with their attribute keys. */
   readonly spanDedicated: { key: string; values: DictValues | I64Values }[] = [];
   /** The fixed columns. */
@@ -157,6 +161,13 @@ export class RowGroupBuilder {
   resourceSplit(r: Resource): ResourceSplit {
     let s = this.resources.get(r);
     if (s) return s;
+    s = this.resourcesByContent.get(this.resourceContent(r).content) ?? this.newResourceSplit(r);
+    this.resources.set(r, s);
+    return s;
+  }
+
+  /** What a resource stores, computed once per resource object. */
+  private resourceContent(r: Resource): { json: string; dedicated: (string | bigint | undefined)[]; content: string } {
     let parts = this.resourceParts.get(r);
     if (!parts) {
       const dedicated = new Array<string | bigint | undefined>(this.resourceDedicated.length).fill(undefined);
@@ -171,13 +182,25 @@ export class RowGroupBuilder {
         }
         rest.push(kv);
       }
-      parts = { json: JSON.stringify(keyValuesToJson(rest)), dedicated, content: JSON.stringify(keyValuesToJson(r.attributes)) };
+      const json = JSON.stringify(keyValuesToJson(rest));
+      // The cells it fills determine it (and its attributes, for the tags): they make the key.
+      const content = JSON.stringify([r.droppedAttributesCount, dedicated.map((x) => (typeof x === 'bigint' ? { int: String(x) } : x ?? null))]) + json;
+      parts = { json, dedicated, content };
       this.resourceParts.set(r, parts);
     }
+    return parts;
+  }
+
+  /**
+   * A row group's split of a resource. Resources of equal content (the same process's resource
+   * in each of its requests) share one: it is made once per row group, not once per request.
+   */
+  private newResourceSplit(r: Resource): ResourceSplit {
+    const parts = this.resourceContent(r);
     const dedicated = parts.dedicated.map((x, k) => (typeof x === 'string' ? (this.resourceDedicated[k] as DictValues).stringCode(x) : x));
     const service = parts.dedicated[0] as string | undefined;
-    s = { resource: r, attrsCode: this.c.resourceAttrs.stringCode(parts.json), dedicated, service, content: parts.content, spans: 0 };
-    this.resources.set(r, s);
+    const s: ResourceSplit = { resource: r, attrsCode: this.c.resourceAttrs.stringCode(parts.json), dedicated, service, content: parts.content, spans: 0 };
+    this.resourcesByContent.set(parts.content, s);
     this.estimatedBytes += 64 * r.attributes.length;
     return s;
   }
@@ -189,8 +212,13 @@ export class RowGroupBuilder {
       let parts = this.scopeParts.get(sc);
       if (!parts) {
         const attrs = keyValuesToJson(sc.attributes);
-        parts = { json: JSON.stringify(attrs), content: JSON.stringify([sc.name, sc.version, attrs]) };
+        parts = { json: JSON.stringify(attrs), content: JSON.stringify([sc.name, sc.version, sc.droppedAttributesCount, attrs]) };
         this.scopeParts.set(sc, parts);
+      }
+      s = this.scopesByContent.get(parts.content);
+      if (s) {
+        this.scopes.set(sc, s);
+        return s;
       }
       s = {
         scope: sc,
@@ -201,6 +229,7 @@ export class RowGroupBuilder {
         spans: 0,
       };
       this.scopes.set(sc, s);
+      this.scopesByContent.set(parts.content, s);
     }
     return s;
   }
@@ -416,6 +445,8 @@ export class RowGroupBuilder {
     }
     this.resources = new Map();
     this.scopes = new Map();
+    this.resourcesByContent = new Map();
+    this.scopesByContent = new Map();
     this.rows = 0;
     this.estimatedBytes = 0;
   }

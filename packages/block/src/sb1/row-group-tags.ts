@@ -43,18 +43,6 @@ class Tally<K> {
   }
 }
 
-/** Splits with spans merged by equal content, with their summed span counts. */
-function byContent<T extends { content: string; spans: number }>(splits: Iterable<T>): Iterable<{ of: T; spans: number }> {
-  const out = new Map<string, { of: T; spans: number }>();
-  for (const s of splits) {
-    if (s.spans === 0) continue;
-    const e = out.get(s.content);
-    if (e) e.spans += s.spans;
-    else out.set(s.content, { of: s, spans: s.spans });
-  }
-  return out.values();
-}
-
 /** The tags side of a row group builder. */
 export class RowGroupTags {
   private readonly tags: TagsBuilder;
@@ -90,12 +78,13 @@ export class RowGroupTags {
   addRowGroup(): void {
     const t = this.tags;
     const rows = this.rows;
-    // Requests from one process carry equal resources (and scopes) as separate objects.
-    for (const { of: r, spans } of byContent(rows.resources.values())) t.addAttrs('resource', r.resource.attributes, spans);
-    for (const { of: s, spans } of byContent(rows.scopes.values())) {
-      t.addAttrs('instrumentation', s.scope.attributes, spans);
-      if (s.scope.name) t.intrinsic('instrumentation:name', s.scope.name, spans);
-      if (s.scope.version) t.intrinsic('instrumentation:version', s.scope.version, spans);
+    // Resources (and scopes) of equal content share a split: counted once per row group.
+    for (const r of rows.resourcesByContent.values()) if (r.spans > 0) t.addAttrs('resource', r.resource.attributes, r.spans);
+    for (const s of rows.scopesByContent.values()) {
+      if (s.spans === 0) continue;
+      t.addAttrs('instrumentation', s.scope.attributes, s.spans);
+      if (s.scope.name) t.intrinsic('instrumentation:name', s.scope.name, s.spans);
+      if (s.scope.version) t.intrinsic('instrumentation:version', s.scope.version, s.spans);
     }
     this.dictIntrinsic('name', rows.values('name'), false);
     this.dictIntrinsic('statusMessage', rows.values('status_message'), true);
