@@ -51,3 +51,13 @@ describe('blocklist', () => {
     expect((await listBlocks(store, 't')).live.map((x) => x.blockID)).toEqual([keep.blockID]);
   });
 });
+
+describe('listTenants', () => {
+  it('lists tenant prefixes only, not the compactor lease prefix', async () => {
+    const store = new MemoryStore();
+    await store.put('team-a/x', new Uint8Array(1));
+    await store.put('~compactor/leases/team-a/1.json', new Uint8Array(1));
+    await store.put("b!(*)'/y", new Uint8Array(1));
+    expect(await listTenants(store)).toEqual(["b!(*)'", 'team-a']);
+  });
+});

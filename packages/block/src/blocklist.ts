@@ -87,8 +87,15 @@ export async function listBlocks(
 /** Tenants that have objects in the store (top-level prefixes). */
 export async function listTenants(store: ObjectStore, opts?: OpOptions): Promise<string[]> {
   const { prefixes } = await store.list('', { delimiter: '/', signal: opts?.signal });
-  return prefixes.map((p) => p.slice(0, -1)).sort();
+  // Other top-level prefixes (the compactor's `~compactor/` leases) are not tenants.
+  return prefixes
+    .map((p) => p.slice(0, -1))
+    .filter((t) => TENANT_ID.test(t) && t !== '.' && t !== '..')
+    .sort();
 }
+
+/** What a tenant id may be (the rules the API enforces on X-Scope-OrgID). */
+const TENANT_ID = /^[0-9a-zA-Z!\-_.*'()]{1,150}$/;
 
 /** Writes the tenant manifest. */
 export async function writeTenantIndex(store: ObjectStore, tenant: string, list: BlockList, opts?: OpOptions & { createdAt?: Date }): Promise<TenantIndex> {

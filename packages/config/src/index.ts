@@ -9,3 +9,5 @@ export { checkConfig } from './check.ts';
 export { parseDuration, formatDuration, parseBytes, formatBytes } from './units.ts';
 export { ConfigInvalid, ConfigFileUnreadable } from './errors.ts';
 export { renderFlagReference, DOC_BEGIN, DOC_END } from './doc.ts';
+export type { StorageSettings } from './storage.ts';
+export { storageSettings } from './storage.ts';

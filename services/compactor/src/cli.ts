@@ -4,6 +4,7 @@
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { createObjectStore } from '@spanbase/backend';
 import type { Config } from '@spanbase/config';
+import { storageSettings } from '@spanbase/config';
 import { isSpanbaseError } from '@spanbase/model';
 import type { CompactorLogger, CycleReport } from './compactor.ts';
 import { Compactor } from './compactor.ts';
@@ -15,21 +16,9 @@ import type { PlannerOptions } from './planner.ts';
 import { DECODED_SPAN_BYTES, HEAP_HEADROOM, OUTPUT_OVERHEAD_BYTES, TYPICAL_ROW_GROUP_SPANS, usableMemory } from './planner.ts';
 import type { JobProgress } from './run-job.ts';
 
-/** The object store the flags describe (what the ingester writes to). */
+/** The object store the flags describe (what the ingester writes to), without the read cache. */
 export function storeConfigFromFlags(cfg: Config): ObjectStoreConfig {
-  if (cfg['storage.backend'] === 'local') return { backend: 'local', local: { path: cfg['storage.local.path'] } };
-  return {
-    backend: 's3',
-    s3: {
-      bucket: cfg['storage.s3.bucket'],
-      endpoint: cfg['storage.s3.endpoint'],
-      region: cfg['storage.s3.region'],
-      prefix: cfg['storage.s3.prefix'],
-      forcePathStyle: cfg['storage.s3.force-path-style'],
-      accessKeyId: cfg['storage.s3.access-key-id'],
-      secretAccessKey: cfg['storage.s3.secret-access-key'],
-    },
-  };
+  return storageSettings(cfg, { withCache: false });
 }
 
 /** Planner settings from the flags. */

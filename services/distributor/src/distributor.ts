@@ -6,6 +6,7 @@ import type { ScannedRequest } from '@spanbase/otlp';
 import { isSpanbaseError } from '@spanbase/model';
 import type { Counter, Histogram, MetricsRegistry } from '@spanbase/server';
 import { RateLimiter } from './rate-limiter.ts';
+import type { TenantRate } from './rate-limiter.ts';
 
 /** Where validated requests go: the in-process ingester, or remote ones routed by trace id. */
 export interface IngesterClient {
@@ -19,8 +20,8 @@ export type OtlpEncoding = 'protobuf' | 'json';
 /** Distributor settings (from the `distributor.*` and `ingestion.*` flags). */
 export interface DistributorOptions {
   maxAttributeBytes: number;
-  rateLimitBytes: number;
-  burstSizeBytes: number;
+  /** A tenant's ingestion rate and burst (flags, or the overrides file). */
+  limits: (tenant: string) => TenantRate;
   ingester: IngesterClient;
   metrics: MetricsRegistry;
   now?: () => number;
@@ -48,7 +49,7 @@ export class Distributor {
 
   constructor(opts: DistributorOptions) {
     this.opts = opts;
-    this.limiter = new RateLimiter(opts.rateLimitBytes, opts.burstSizeBytes, opts.now);
+    this.limiter = new RateLimiter(opts.limits, opts.now);
     const m = opts.metrics;
     this.spansReceived = m.counter('spanbase_distributor_spans_received_total', 'Spans accepted, by tenant.', ['tenant']);
     this.bytesReceived = m.counter('spanbase_distributor_bytes_received_total', 'Request bytes accepted (decompressed), by tenant.', ['tenant']);

@@ -1,5 +1,6 @@
 export type { IngesterClient, OtlpEncoding, DistributorOptions, DistributorResult } from './distributor.ts';
 export { Distributor } from './distributor.ts';
+export type { TenantRate } from './rate-limiter.ts';
 export { RateLimiter } from './rate-limiter.ts';
 export type { OtlpHttpOptions } from './otlp-http.ts';
 export { createOtlpHttpApp, decodeBody } from './otlp-http.ts';

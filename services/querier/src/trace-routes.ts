@@ -20,7 +20,8 @@ export interface TraceRoutesOptions {
   /** Live data first, then blocks. */
   sources: () => readonly TraceSource[];
   multitenancy: boolean;
-  maxBytesPerTrace: number;
+  /** A tenant's --query.max-bytes-per-trace (flag, or the overrides file). */
+  maxBytesPerTrace: (tenant: string) => number;
 }
 
 type TraceRequest = { Params: { id: string }; Querystring: Record<string, string> };
@@ -46,13 +47,14 @@ export function registerTraceRoutes(app: FastifyInstance, opts: TraceRoutesOptio
     const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
     const id = traceIdParam(req.params.id);
     const range = timeRangeParams(req.query);
-    return findTraceById(opts.sources(), tenant, id, range, opts.maxBytesPerTrace);
+    const maxBytes = opts.maxBytesPerTrace(tenant);
+    return findTraceById(opts.sources(), tenant, id, range, maxBytes).then((r) => ({ ...r, maxBytes }));
   };
 
   app.get<TraceRequest>('/api/traces/:id', async (req, reply) => {
     const r = await lookup(req);
     if (!r.trace) throw TraceNotFound(`trace not found: ${req.params.id}`);
-    if (r.tooLarge) throw TraceTooLarge(`trace exceeds the maximum size of ${opts.maxBytesPerTrace} bytes (--query.max-bytes-per-trace)`);
+    if (r.tooLarge) throw TraceTooLarge(`trace exceeds the maximum size of ${r.maxBytes} bytes (--query.max-bytes-per-trace)`);
     if (acceptsProtobuf(req.headers.accept)) return sendProtobuf(reply, r.encoded);
     const json = tracesDataToJson(r.trace, { ids: 'base64' }) as { resourceSpans?: unknown[] };
     return reply.send({ batches: json.resourceSpans ?? [] });

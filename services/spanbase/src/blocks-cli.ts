@@ -6,12 +6,12 @@
 //   blocks verify [<blockID>] [--tenant=T]         every object of the block(s) against meta.json's checksums
 import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore } from '@spanbase/backend';
+import { storageSettings } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
 import { listBlocks, listTenants, openBlock } from '@spanbase/block';
 import type { BlockMeta } from '@spanbase/block';
 import { dedupeSpanRecords, groupSpanRecords, parseTraceIdParam } from '@spanbase/model';
 import { tracesDataToJson } from '@spanbase/otlp';
-import { storeConfigFromFlags } from './store-config.ts';
 
 /** Switches the blocks command accepts. */
 export const BLOCKS_SWITCHES = ['tenant', 'json'];
@@ -49,7 +49,7 @@ async function findBlock(store: ObjectStore, tenants: string[], id: string): Pro
 /** Runs `spanbase blocks <sub> ...`; returns the exit code. */
 export async function runBlocksCommand(args: string[], cfg: Config, switches: Map<string, string | true>, io: Io): Promise<number> {
   const [sub, arg] = args;
-  const store = createObjectStore({ ...storeConfigFromFlags(cfg), cache: undefined });
+  const store = createObjectStore(storageSettings(cfg, { withCache: false }));
   const tenants = await tenantsOf(store, switches);
   switch (sub) {
     case 'list': {

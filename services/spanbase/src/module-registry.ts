@@ -40,7 +40,7 @@ export interface ModuleDef {
 }
 
 /** Every module name. */
-export type ModuleName = 'store' | 'blocks' | 'ingester' | 'ingester-client' | 'live-sources' | 'distributor' | 'querier' | 'compactor';
+export type ModuleName = 'overrides' | 'store' | 'blocks' | 'ingester' | 'ingester-client' | 'live-sources' | 'distributor' | 'querier' | 'compactor';
 
 /** The modules each target asks for (dependencies are added automatically). */
 export const TARGET_MODULES: Record<Target, readonly ModuleName[]> = {

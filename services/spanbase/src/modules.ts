@@ -5,6 +5,7 @@ import { Distributor, RemoteIngesters, createOtlpGrpcServer, createOtlpHttpApp, 
 import type { IngesterClient } from '@spanbase/distributor';
 import { Ingester, WorkerBlockSink, registerIngesterRoutes } from '@spanbase/ingester';
 import { createObjectStore } from '@spanbase/backend';
+import { storageSettings } from '@spanbase/config';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { isCacheableBlockObject, parseBlockMeta } from '@spanbase/block';
 import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
@@ -13,11 +14,10 @@ import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, 
 import type { SearchSource, TraceSource } from '@spanbase/querier';
 import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
 import type { MetricsSource } from '@spanbase/querier';
-import { compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
+import { Overrides, compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
 import type { ModuleDef, ModuleName } from './module-registry.ts';
 import { availableParallelism } from 'node:os';
 import { listen } from './listen.ts';
-import { storeConfigFromFlags } from './store-config.ts';
 
 /** What the `store` module provides. */
 interface StoreModule {
@@ -31,10 +31,20 @@ function requireAddresses(flag: string, list: string[]): string[] {
 }
 
 export const MODULES: Record<ModuleName, ModuleDef> = {
+  // Per-tenant limits (--overrides.file, reloaded when it changes) over the flags' defaults.
+  overrides: {
+    deps: () => [],
+    async init(ctx) {
+      const log = ctx.log.child({ module: 'overrides' });
+      const overrides = Overrides.fromConfig(ctx.cfg, { onError: (err) => log.error({ err }, 'overrides file rejected; keeping the previous limits'), onReload: () => log.info('overrides reloaded') });
+      return { overrides, start: async () => overrides.start(), stop: async () => overrides.stop() };
+    },
+  },
+
   store: {
     deps: () => [],
     async init(ctx) {
-      const config = storeConfigFromFlags(ctx.cfg);
+      const config = storageSettings(ctx.cfg);
       const m = ctx.metrics;
       const requests = m.counter('spanbase_store_requests_total', 'Object store requests, by operation and outcome.', ['op', 'outcome']);
       const bytes = m.counter('spanbase_store_bytes_total', 'Object store bytes moved, by operation.', ['op']);
@@ -135,14 +145,17 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
   },
 
   distributor: {
-    deps: () => ['ingester-client'],
+    deps: () => ['ingester-client', 'overrides'],
     async init(ctx) {
       const cfg = ctx.cfg;
+      const overrides = ctx.get<{ overrides: Overrides }>('overrides').overrides;
       const log = ctx.log.child({ module: 'distributor' });
       const distributor = new Distributor({
         maxAttributeBytes: cfg['distributor.max-attribute-bytes'],
-        rateLimitBytes: cfg['ingestion.rate-limit-bytes'],
-        burstSizeBytes: cfg['ingestion.burst-size-bytes'],
+        limits: (tenant) => {
+          const l = overrides.forTenant(tenant);
+          return { rateBytesPerSecond: l.ingestionRateLimitBytes, burstBytes: l.ingestionBurstSizeBytes };
+        },
         ingester: ctx.get<{ client: IngesterClient }>('ingester-client').client,
         metrics: ctx.metrics,
       });
@@ -167,9 +180,10 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
   },
 
   querier: {
-    deps: () => ['live-sources', 'blocks', 'store'],
+    deps: () => ['live-sources', 'blocks', 'store', 'overrides'],
     async init(ctx) {
       const cfg = ctx.cfg;
+      const overrides = ctx.get<{ overrides: Overrides }>('overrides').overrides;
       const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[]; metrics: (tenant: string) => MetricsSource[]; tags: (tenant: string) => TagsSource[] }>('live-sources');
       const catalog = ctx.get<{ catalog: BlockCatalog }>('blocks').catalog;
       const log = ctx.log.child({ module: 'querier' });
@@ -181,7 +195,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       registerTraceRoutes(ctx.api, {
         sources: () => traceSources,
         multitenancy: cfg['multitenancy.enabled'],
-        maxBytesPerTrace: cfg['query.max-bytes-per-trace'],
+        maxBytesPerTrace: (tenant) => overrides.forTenant(tenant).maxBytesPerTrace,
       });
       const failures = ctx.metrics.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
       registerSearchRoutes(ctx.api, {
