@@ -23,6 +23,13 @@ export interface BlockWriterOptions {
   bloomFalsePositive?: number;
   /** Largest bloom shard in bytes of bits before another shard is added (default 100 KiB). */
   bloomShardSizeBytes?: number;
+  /**
+   * An upper bound on the traces the block will hold, when the caller knows one (compaction: the
+   * inputs' totals). The bloom filter is then sized up front and filled as traces arrive, holding
+   * about 1.2 bytes per trace instead of 12 until the block is finished. Exceeding it only raises
+   * the filter's false-positive rate.
+   */
+  expectedTraces?: number;
   /** A row group is cut (at a trace boundary) once it holds this many spans. */
   rowGroupSpans?: number;
   /** ...or once its estimated uncompressed size reaches this many bytes. */

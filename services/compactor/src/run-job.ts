@@ -81,6 +81,9 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
     compactionLevel: job.level,
     dedicatedColumns: job.inputs[0].dedicatedColumns,
     bloomFalsePositive: Math.min(...job.inputs.map((m) => m.bloomFalsePositive)),
+    // An upper bound (traces in several inputs merge): the filter is sized up front, not from 12
+    // bytes of hashes per trace held to the end, which was the largest item of a big merge's memory.
+    expectedTraces: job.inputs.reduce((n, m) => n + m.totalObjects, 0),
     signal,
     now: () => new Date(ctx.now()),
   });

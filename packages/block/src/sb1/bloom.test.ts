@@ -66,6 +66,28 @@ describe('trace-id bloom filter', () => {
     expect(fpRate(shards, Array.from({ length: 20000 }, (_, i) => idFromNumber(BigInt(i) + 1_000_000n)))).toBeLessThan(0.015);
   });
 
+  it('sized up front for an expected count: holds every id, keeps the rate, and degrades only in rate past the bound', () => {
+    const ids = Array.from({ length: 30000 }, (_, i) => idFromNumber(BigInt(i) * 2n));
+    const probes = Array.from({ length: 20000 }, (_, i) => idFromNumber(BigInt(i) * 2n + 1n));
+    const sized = (expected: number, take: number) => {
+      const b = new BloomBuilder({ expectedItems: expected, falsePositive: 0.01, shardBytes: 2048 });
+      for (const id of ids.slice(0, take)) b.add(id);
+      return b.build(0.01, 2048).map(parseBloomShard);
+    };
+    // A bound 20% above the real count (compaction's inputs overlap): one filter, the same shards as
+    // the hashing builder would choose for the bound, every id present, the rate at or below target.
+    const shards = sized(36000, ids.length);
+    expect(shards.length).toBe(bloomShardCount(36000, 0.01, 2048));
+    expect(shards.map((s) => s.items).reduce((a, b) => a + b, 0)).toBe(ids.length);
+    for (const [i, s] of shards.entries()) expect([s.shardIndex, s.shardCount]).toEqual([i, shards.length]);
+    for (const id of ids) expect(bloomMayContain(shards[bloomShardOf(id, shards.length)], id)).toBe(true);
+    expect(fpRate(shards, probes)).toBeLessThan(0.012);
+    // Three times more ids than the bound: still no false negatives, a worse rate.
+    const over = sized(10000, ids.length);
+    for (const id of ids) expect(bloomMayContain(over[bloomShardOf(id, over.length)], id)).toBe(true);
+    expect(fpRate(over, probes)).toBeGreaterThan(0.05);
+  });
+
   it('keeps its byte layout (a golden filter)', () => {
     const [shard] = build([idFromNumber(1n), idFromNumber(2n), idFromNumber(3n)], 0.01, 1024);
     expect(Buffer.from(shard.bytes.subarray(0, BLOOM_HEADER_BYTES)).toString('hex')).toBe('5342314201010700400000000000000001000000' + '03000000');

@@ -65,10 +65,28 @@ export function bloomShardCount(items: number, falsePositive: number, shardBytes
   return Math.max(1, Math.min(MAX_BLOOM_SHARDS, Math.ceil(bits / (shardBytes * 8))));
 }
 
-/** Collects id hashes while a block is written (12 bytes per trace), then builds the shards. */
+/**
+ * Builds a block's filter while it is written. Without an expected count it keeps 12 bytes of
+ * hashes per trace and sizes each shard for the ids that fell into it at the end; given an upper
+ * bound on the trace count (compaction knows one: the inputs' trace totals) it sizes the shards up
+ * front and sets bits as ids arrive, so memory is the finished filter's (about 1.2 bytes per trace
+ * at 1%) instead of ten times that. More ids than expected only raise the false-positive rate.
+ */
 export class BloomBuilder {
   private hashes = new Uint32Array(3 * 1024);
   private count = 0;
+  private readonly sized?: { shards: Uint8Array[]; items: Uint32Array; bitCounts: Uint32Array; k: number };
+
+  constructor(opts: { expectedItems?: number; falsePositive?: number; shardBytes?: number } = {}) {
+    const { expectedItems, falsePositive, shardBytes } = opts;
+    if (expectedItems === undefined || falsePositive === undefined || shardBytes === undefined) return;
+    const shardCount = bloomShardCount(expectedItems, falsePositive, shardBytes);
+    const { bitsPerItem, k } = bloomParameters(falsePositive);
+    const bitCount = shardBits(Math.ceil(expectedItems / shardCount), bitsPerItem);
+    const shards = Array.from({ length: shardCount }, (_, s) => shardObject(bitCount, k, s, shardCount));
+    this.hashes = new Uint32Array(0);
+    this.sized = { shards, items: new Uint32Array(shardCount), bitCounts: new Uint32Array(shardCount).fill(bitCount), k };
+  }
 
   /** Number of ids added. */
   get size(): number {
@@ -77,36 +95,45 @@ export class BloomBuilder {
 
   /** Records one id. */
   add(id: Uint8Array): void {
-    if ((this.count + 1) * 3 > this.hashes.length) {
+    this.count++;
+    const h0 = murmur3(id, BLOOM_SEEDS[0]);
+    const h1 = murmur3(id, BLOOM_SEEDS[1]);
+    const h2 = murmur3(id, BLOOM_SEEDS[2]);
+    const sized = this.sized;
+    if (sized) {
+      const s = h0 % sized.shards.length;
+      sized.items[s]++;
+      setBits(sized.shards[s], sized.bitCounts[s], sized.k, h1, h2);
+      return;
+    }
+    const at = (this.count - 1) * 3;
+    if (at + 3 > this.hashes.length) {
       const next = new Uint32Array(this.hashes.length * 2);
       next.set(this.hashes);
       this.hashes = next;
     }
-    const at = this.count * 3;
-    this.hashes[at] = murmur3(id, BLOOM_SEEDS[0]);
-    this.hashes[at + 1] = murmur3(id, BLOOM_SEEDS[1]);
-    this.hashes[at + 2] = murmur3(id, BLOOM_SEEDS[2]);
-    this.count++;
+    this.hashes[at] = h0;
+    this.hashes[at + 1] = h1;
+    this.hashes[at + 2] = h2;
   }
 
-  /** Serialized shards; each is sized for the ids that fell into it. */
+  /**
+   * Serialized shards. Without an expected count each is sized for the ids that fell into it;
+   * with one, the arguments must be those given to the constructor.
+   */
   build(falsePositive: number, shardBytes: number): Uint8Array[] {
+    if (this.sized) {
+      const { shards, items } = this.sized;
+      shards.forEach((shard, s) => new DataView(shard.buffer).setUint32(20, items[s], true));
+      return shards;
+    }
     const shardCount = bloomShardCount(this.count, falsePositive, shardBytes);
     const { bitsPerItem, k } = bloomParameters(falsePositive);
     const perShard = new Uint32Array(shardCount);
     for (let i = 0; i < this.count; i++) perShard[this.hashes[i * 3] % shardCount]++;
     const shards = Array.from(perShard, (n, s) => {
-      const bitCount = Math.max(64, Math.ceil((n * bitsPerItem) / 8) * 8);
-      const bytes = new Uint8Array(BLOOM_HEADER_BYTES + bitCount / 8);
-      const v = new DataView(bytes.buffer);
-      v.setUint32(0, BLOOM_MAGIC, true);
-      bytes[4] = 1;
-      bytes[5] = 1;
-      bytes[6] = k;
-      v.setUint32(8, bitCount, true);
-      v.setUint32(12, s, true);
-      v.setUint32(16, shardCount, true);
-      v.setUint32(20, n, true);
+      const bytes = shardObject(shardBits(n, bitsPerItem), k, s, shardCount);
+      new DataView(bytes.buffer).setUint32(20, n, true);
       return bytes;
     });
     for (let i = 0; i < this.count; i++) {
@@ -116,6 +143,25 @@ export class BloomBuilder {
     }
     return shards;
   }
+}
+
+/** Filter bits for `items` ids: a whole number of bytes, at least 64 bits. */
+function shardBits(items: number, bitsPerItem: number): number {
+  return Math.max(64, Math.ceil((items * bitsPerItem) / 8) * 8);
+}
+
+/** An empty shard object with its header written (the item count is set when it is finished). */
+function shardObject(bitCount: number, k: number, shardIndex: number, shardCount: number): Uint8Array {
+  const bytes = new Uint8Array(BLOOM_HEADER_BYTES + bitCount / 8);
+  const v = new DataView(bytes.buffer);
+  v.setUint32(0, BLOOM_MAGIC, true);
+  bytes[4] = 1;
+  bytes[5] = 1;
+  bytes[6] = k;
+  v.setUint32(8, bitCount, true);
+  v.setUint32(12, shardIndex, true);
+  v.setUint32(16, shardCount, true);
+  return bytes;
 }
 
 function setBits(shard: Uint8Array, bitCount: number, k: number, h1: number, h2: number): void {

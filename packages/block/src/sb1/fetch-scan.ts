@@ -1,6 +1,7 @@
 // The row-group scan both fetchers share: which row groups a request can skip (time range from
 // the index, conditions against column statistics), in which order to visit the rest (newest
 // first), and counters that tests and measurements read.
+import { compareIds, parseTraceIdParam } from '@spanbase/model';
 import type { Condition } from '@spanbase/traceql';
 import { BlockFormat } from '../errors.ts';
 import type { BlockReader, ReadOptions } from '../format.ts';
@@ -16,8 +17,10 @@ export interface FetchStats {
   rowGroups: number;
   /** Row groups skipped by their time range. */
   skippedByTime: number;
-  /** Row groups skipped by column statistics. */
+  /** Row groups skipped by column statistics (or by their trace-id range, for a pinned id). */
   skippedByStats: number;
+  /** 1 when the whole block was ruled out by its bloom filter for a pinned trace id. */
+  skippedByBloom: number;
   /** Row groups whose columns were read. */
   groupsRead: number;
   /** Distinct columns read, over all row groups. */
@@ -32,7 +35,7 @@ export interface FetchStats {
 
 /** Fresh counters. */
 export function newFetchStats(): FetchStats {
-  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0 };
+  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0 };
 }
 
 /** The sb1 reader behind a block reader; the fetchers read sb1 columns. */
@@ -59,10 +62,32 @@ function wantsStats(conditions: readonly Condition[]): boolean {
 }
 
 /**
+ * The trace id every match must have, when the conditions pin one: `trace:id = "<hex>"` among
+ * conditions that must all hold. A trace's search id is its id in lowercase hex without leading
+ * zeros, so a match has exactly the id the operand spells; an operand that is no id matches nothing.
+ */
+export function pinnedTraceId(raw: readonly Condition[], all: boolean): Uint8Array | null | undefined {
+  if (!all && raw.length !== 1) return undefined;
+  for (const c of raw) {
+    if (c.field.kind !== 'intrinsic' || c.field.name !== 'trace:id' || c.op !== '=' || c.operands.length !== 1) continue;
+    const operand = c.operands[0];
+    if (operand.type !== 'string') continue;
+    return parseTraceIdParam(operand.value) ?? null;
+  }
+  return undefined;
+}
+
+/**
  * The row groups worth reading for a time range and conditions, newest first (by their latest
- * trace start when statistics are read, else by their latest span end).
+ * trace start when statistics are read, else by their latest span end). A pinned trace id is
+ * looked up in the bloom filter first, and then only the row group whose id range holds it is read.
  */
 export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, raw: readonly Condition[], start: bigint, end: bigint, stats: FetchStats, opts: ReadOptions): Promise<GroupData[]> {
+  const pinned = pinnedTraceId(raw, conditions.all);
+  if (pinned === null || (pinned && !(await reader.mayContainTrace(pinned, opts)))) {
+    stats.skippedByBloom++;
+    return [];
+  }
   const entries = await reader.rowGroups(opts);
   stats.rowGroups += entries.length;
   let columnStats: ColumnChunkStats[][] | undefined;
@@ -71,6 +96,10 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
   const index = (name: string) => byName.get(name) ?? -1;
   const out: { g: GroupData; newest: bigint }[] = [];
   entries.forEach((e: RowGroupEntry, i) => {
+    if (pinned && (compareIds(e.minTraceId, pinned) > 0 || compareIds(e.maxTraceId, pinned) < 0)) {
+      stats.skippedByStats++;
+      return;
+    }
     if (!overlaps(e.minStartUnixNano, e.maxEndUnixNano, start, end)) {
       stats.skippedByTime++;
       return;

@@ -178,7 +178,7 @@ describe('sb1 writer options', () => {
   it('refuses options it cannot use', async () => {
     const { createBlockWriter } = await import('../registry.ts');
     const store = new MemoryStore();
-    for (const bad of [{ tenant: '' }, { tenant: 't', blockId: 'x' }, { tenant: 't', bloomFalsePositive: 0 }, { tenant: 't', pageSizeBytes: 10 }, { tenant: 't', compressionLevel: 30 }, { tenant: 't', compactionLevel: -1 }, { tenant: 't', dedicatedColumns: [{ n: '' }] }]) {
+    for (const bad of [{ tenant: '' }, { tenant: 't', blockId: 'x' }, { tenant: 't', bloomFalsePositive: 0 }, { tenant: 't', pageSizeBytes: 10 }, { tenant: 't', compressionLevel: 30 }, { tenant: 't', compactionLevel: -1 }, { tenant: 't', expectedTraces: 1.5 }, { tenant: 't', dedicatedColumns: [{ n: '' }] }]) {
       expect(() => createBlockWriter(store, bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'BLK_ERR_BAD_OPTIONS' }));
     }
     expect((await store.list('')).objects).toEqual([]);

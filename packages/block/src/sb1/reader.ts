@@ -217,10 +217,14 @@ export class Sb1Reader implements BlockReader {
     return this.stats;
   }
 
-  async findTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<SpanRecord[] | undefined> {
-    if (traceId.length !== TRACE_ID_BYTES) return undefined;
+  /**
+   * False when the block cannot hold the trace: outside the block's id range, or not in the
+   * bloom filter (one shard read, none when the bloom cache has it). True may be a false positive.
+   */
+  async mayContainTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<boolean> {
+    if (traceId.length !== TRACE_ID_BYTES) return false;
     const hex = bytesToHex(traceId);
-    if (hex < this.minId || hex > this.maxId) return undefined;
+    if (hex < this.minId || hex > this.maxId) return false;
     const shardNo = bloomShardOf(traceId, this.meta.bloomShards);
     const cacheKey = this.key(BlockObjects.bloom(shardNo));
     let shard = this.blooms?.get(cacheKey);
@@ -229,7 +233,11 @@ export class Sb1Reader implements BlockReader {
       if (shard.shardCount !== this.meta.bloomShards || shard.shardIndex !== shardNo) throw BlockFormat(`bloom-${shardNo} does not match meta.json`);
       this.blooms?.set(cacheKey, shard);
     }
-    if (!bloomMayContain(shard, traceId)) return undefined;
+    return bloomMayContain(shard, traceId);
+  }
+
+  async findTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<SpanRecord[] | undefined> {
+    if (!(await this.mayContainTrace(traceId, opts))) return undefined;
     const index = await this.loadIndex(opts);
     const groups = index.rowGroups;
     let lo = 0;

@@ -1,7 +1,7 @@
 // The sb1 block writer: traces in ascending trace-id order in, a complete block out. Row groups are
 // encoded and streamed to the store as they fill, so memory stays near two row groups (one being
-// built, one queued for upload) plus 12 bytes per trace for the bloom filter and the bounded tags
-// counters. Objects are written in the order
+// built, one queued for upload) plus 12 bytes per trace for the bloom filter (about 1.2 when the
+// caller gives expectedTraces) and the bounded tags counters. Objects are written in the order
 // data.parquet, bloom shards, index, tags, meta.json: the block is invisible until meta.json exists.
 // Uses nothing but its arguments, so it runs unchanged in a worker thread.
 import { randomUUID } from 'node:crypto';
@@ -52,6 +52,7 @@ function resolveOptions(opts: BlockWriterOptions): Resolved {
   if (!(o.rowGroupSpans >= 1) || !(o.rowGroupTargetBytes >= 1) || !(o.pageSizeBytes >= 1024) || !(o.bloomShardSizeBytes >= 64)) throw BlockBadOptions('row group, page (>= 1 KiB) and shard (>= 64 B) sizes must be positive');
   if (!Number.isInteger(o.compressionLevel) || o.compressionLevel < -7 || o.compressionLevel > 22) throw BlockBadOptions('compressionLevel must be a zstd level, -7 to 22');
   if (!Number.isInteger(o.compactionLevel) || o.compactionLevel < 0) throw BlockBadOptions('compactionLevel must be a non-negative integer');
+  if (opts.expectedTraces !== undefined && !(Number.isInteger(opts.expectedTraces) && opts.expectedTraces >= 0)) throw BlockBadOptions('expectedTraces must be a non-negative integer');
   return o;
 }
 
@@ -64,7 +65,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
   const columns = sb1Columns(extra);
   const names = columns.map((c) => c.name);
   const key = (object: string) => blockKey(opts.tenant, blockId, object);
-  const bloom = new BloomBuilder();
+  const bloom = new BloomBuilder(opts.expectedTraces === undefined ? {} : { expectedItems: opts.expectedTraces, falsePositive: o.bloomFalsePositive, shardBytes: o.bloomShardSizeBytes });
   const tags = new TagsBuilder(opts.tags);
   const rows = new RowGroupBuilder(columns, [...WELL_KNOWN_DEDICATED, ...extra], tags);
   let encoded: EncodedRows | undefined;

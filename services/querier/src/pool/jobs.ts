@@ -1,9 +1,9 @@
 // The work a query worker does for one block, shared by the worker thread and the in-process
 // path (pool size 0): open the block, run the query through the block's fetcher.
-import { blockColumnFetcher, blockSpansetFetcher, openBlock } from '@spanbase/block';
+import { blockColumnFetcher, blockSpansetFetcher, openBlock, searchBlock } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
-import { evaluateMetrics, executeSearch, parseOrThrow, planMetrics } from '@spanbase/traceql';
+import { evaluateMetrics, parseOrThrow, planMetrics } from '@spanbase/traceql';
 import type { MetricsFetcher, MetricsPartial, MetricsPlan, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 
 /** A search over one block. */
@@ -94,7 +94,10 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
 
 /** Runs a job against a block. */
 export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
-  const fetcher = fetcherFor(readers.get(job.meta));
-  if (job.kind === 'metrics') return (await evaluateMetrics(planOf(job), fetcher, signal)) as BlockJobResult<J>;
-  return (await executeSearch(queryOf(job.query), fetcher, { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, signal, mostRecent: true })) as BlockJobResult<J>;
+  const reader = readers.get(job.meta);
+  if (job.kind === 'metrics') return (await evaluateMetrics(planOf(job), fetcherFor(reader), signal)) as BlockJobResult<J>;
+  // The block's newest `limit` matches, which is what the executor merges across blocks; the
+  // block hands its traces out newest first, so the search stops at the limit-th match instead
+  // of looking at every trace of the block.
+  return (await searchBlock(reader, queryOf(job.query), { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, signal })) as BlockJobResult<J>;
 }
