@@ -55,6 +55,22 @@ export function planSearch(pipeline: Pipeline, start = 0n, end = 0n, extraFields
   };
 }
 
+/**
+ * The trace id every match of a request must have, as the query spells it: the operand of a
+ * `trace:id = "..."` among conditions that must all hold (or the only one). Storage that can rule
+ * a trace id out cheaply (a bloom filter, sorted ids) skips everything else. Undefined when the
+ * request pins no id.
+ */
+export function pinnedTraceId(request: Pick<FetchSpansRequest, 'conditions' | 'allConditions'>): string | undefined {
+  if (!request.allConditions && request.conditions.length !== 1) return undefined;
+  for (const c of request.conditions) {
+    if (c.field.kind !== 'intrinsic' || c.field.name !== 'trace:id' || c.op !== '=' || c.operands.length !== 1) continue;
+    const operand = c.operands[0];
+    if (operand.type === 'string') return operand.value;
+  }
+  return undefined;
+}
+
 /** The metrics pipelines (`{...} | rate()`) of a metrics expression, left to right. */
 export function metricsLeaves(e: MetricsExpr): MetricsPipeline[] {
   switch (e.kind) {

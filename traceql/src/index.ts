@@ -23,7 +23,7 @@ export type {
 } from './storage.ts';
 export { fieldKey } from './storage.ts';
 export type { SearchPlan } from './conditions.ts';
-export { planSearch, planMetricsPipeline, metricsLeaves, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
+export { planSearch, pinnedTraceId, planMetricsPipeline, metricsLeaves, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
 export type { IndexedTrace } from './record-values.ts';
 export { indexTrace, recordValue, recordAttributes } from './record-values.ts';
 export type { MemoryFetcherOptions } from './memory-fetcher.ts';

@@ -8,6 +8,7 @@ import type { BlockMeta } from './meta.ts';
 import type { DedicatedColumnJson } from './sb1/dedicated.ts';
 import type { TagsOptions, TagsSummary } from './sb1/tags.ts';
 import type { BloomCache } from './sb1/bloom-cache.ts';
+import type { ChunkCache } from './sb1/chunk-cache.ts';
 
 /** Options for a block writer. */
 export interface BlockWriterOptions {
@@ -128,6 +129,11 @@ export interface BlockReader {
    * BLK_ERR_CHECKSUM when what it read is corrupt (the caller skips the block).
    */
   findTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<SpanRecord[] | undefined>;
+  /**
+   * False when the block cannot hold the trace (its id range and bloom filter rule it out);
+   * true may be a false positive. At most one small read.
+   */
+  mayContainTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<boolean>;
   /** Every trace, in trace-id order, one row group in memory at a time (for compaction). */
   iterateTraces(opts?: ReadOptions): AsyncIterable<SpanRecord[]>;
   /** The block's attribute and intrinsic summary for autocomplete (checksum-verified). */
@@ -140,6 +146,8 @@ export interface BlockReader {
 export interface OpenOptions {
   /** Verified bloom shards shared across readers; without one every lookup reads and checks its shard. */
   bloomCache?: BloomCache;
+  /** Verified column chunks shared across readers; without one every read fetches and checks its chunks. */
+  chunkCache?: ChunkCache;
 }
 
 /** One block format: how to write and read it. */

@@ -32,3 +32,4 @@ export { searchBlock } from './sb1/fetch-search.ts';
 export type { FetchPattern, FetchBenchRow, FetchBenchOptions } from './sb1/bench-fetch.ts';
 export { FETCH_PATTERNS, measureFetchPatterns } from './sb1/bench-fetch.ts';
 export { BloomCache } from './sb1/bloom-cache.ts';
+export { ChunkCache } from './sb1/chunk-cache.ts';

@@ -61,6 +61,7 @@ export const FLAGS = {
   'query.max-bytes-per-trace': flag.bytes('50MB', 'Trace-by-id returns at most this many bytes of a trace (partial on v2, 422 on v1).'),
   'query.max-concurrent-per-tenant': flag.int(20, 'Queries a tenant may run at once; more get 429.'),
   'query.workers': flag.int(0, 'Worker threads that read blocks for searches; 0 means one per CPU core.'),
+  'query.chunk-cache-bytes': flag.bytes('512MiB', 'Memory the query workers (together) keep verified Parquet column chunks in, so repeated searches over recent blocks skip reading and checking them; 0 turns it off.'),
   'querier.ingester-addresses': flag.list('With --target=querier: HTTP addresses (host:port) of the ingesters, for live data.'),
 
   // --- Compaction and retention (services/compactor; see docs/compaction.md) ---

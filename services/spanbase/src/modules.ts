@@ -190,8 +190,8 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       const unreadable = ctx.metrics.counter('spanbase_querier_blocks_skipped_total', 'Blocks skipped by a query because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
       const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable)];
       const storeModule = ctx.get<StoreModule>('store');
-      const pool = new QueryPool(cfg['query.workers'] > 0 ? cfg['query.workers'] : availableParallelism(), storeModule.config, storeModule.store);
-      const searchSources = async (tenant: string): Promise<SearchSource[]> => [...live.search(tenant), ...catalog.blocks(tenant).map((m) => blockSearchSource(m, pool))];
+      const pool = new QueryPool(cfg['query.workers'] > 0 ? cfg['query.workers'] : availableParallelism(), storeModule.config, storeModule.store, { chunkCacheBytes: cfg['query.chunk-cache-bytes'] });
+      const searchSources = async (tenant: string): Promise<SearchSource[]> => [...live.search(tenant), ...catalog.blocks(tenant).map((m) => blockSearchSource(m, pool, catalog.reader(m)))];
       registerTraceRoutes(ctx.api, {
         sources: () => traceSources,
         multitenancy: cfg['multitenancy.enabled'],

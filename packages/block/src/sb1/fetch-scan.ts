@@ -2,7 +2,8 @@
 // the index, conditions against column statistics), in which order to visit the rest (newest
 // first), and counters that tests and measurements read.
 import { compareIds, parseTraceIdParam } from '@spanbase/model';
-import type { Condition } from '@spanbase/traceql';
+import type { Condition, FetchSpansRequest } from '@spanbase/traceql';
+import { pinnedTraceId } from '@spanbase/traceql';
 import { BlockFormat } from '../errors.ts';
 import type { BlockReader, ReadOptions } from '../format.ts';
 import type { ConditionSet } from './fetch-conditions.ts';
@@ -62,19 +63,13 @@ function wantsStats(conditions: readonly Condition[]): boolean {
 }
 
 /**
- * The trace id every match must have, when the conditions pin one: `trace:id = "<hex>"` among
- * conditions that must all hold. A trace's search id is its id in lowercase hex without leading
- * zeros, so a match has exactly the id the operand spells; an operand that is no id matches nothing.
+ * The trace id the request pins (see pinnedTraceId), as bytes: a trace's search id is its id in
+ * lowercase hex without leading zeros, so a match has exactly the id the operand spells; null
+ * when the operand is no id (nothing can match).
  */
-export function pinnedTraceId(raw: readonly Condition[], all: boolean): Uint8Array | null | undefined {
-  if (!all && raw.length !== 1) return undefined;
-  for (const c of raw) {
-    if (c.field.kind !== 'intrinsic' || c.field.name !== 'trace:id' || c.op !== '=' || c.operands.length !== 1) continue;
-    const operand = c.operands[0];
-    if (operand.type !== 'string') continue;
-    return parseTraceIdParam(operand.value) ?? null;
-  }
-  return undefined;
+function pinnedId(request: Pick<FetchSpansRequest, 'conditions' | 'allConditions'>): Uint8Array | null | undefined {
+  const hex = pinnedTraceId(request);
+  return hex === undefined ? undefined : (parseTraceIdParam(hex) ?? null);
 }
 
 /**
@@ -83,7 +78,7 @@ export function pinnedTraceId(raw: readonly Condition[], all: boolean): Uint8Arr
  * looked up in the bloom filter first, and then only the row group whose id range holds it is read.
  */
 export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, raw: readonly Condition[], start: bigint, end: bigint, stats: FetchStats, opts: ReadOptions): Promise<GroupData[]> {
-  const pinned = pinnedTraceId(raw, conditions.all);
+  const pinned = pinnedId({ conditions: raw, allConditions: conditions.all });
   if (pinned === null || (pinned && !(await reader.mayContainTrace(pinned, opts)))) {
     stats.skippedByBloom++;
     return [];

@@ -17,6 +17,7 @@ import type { BlockMeta } from '../meta.ts';
 import { crcHex } from '../meta.ts';
 import { bloomMayContain, bloomShardOf, parseBloomShard } from './bloom.ts';
 import type { BloomCache } from './bloom-cache.ts';
+import { ChunkCache } from './chunk-cache.ts';
 import type { OpenOptions } from '../format.ts';
 import type { ChunkColumn } from './column-decode.ts';
 import { chunkColumn, decodeChunk } from './column-decode.ts';
@@ -76,9 +77,11 @@ export class Sb1Reader implements BlockReader {
   private stats: Promise<ColumnChunkStats[][]> | undefined;
 
   private readonly blooms: BloomCache | undefined;
+  private readonly chunkCache: ChunkCache | undefined;
 
   constructor(store: ObjectStore, meta: BlockMeta, opts: OpenOptions = {}) {
     this.blooms = opts.bloomCache;
+    this.chunkCache = opts.chunkCache;
     if (meta.format !== 'sb1') throw BlockFormat(`not an sb1 block: format ${meta.format}`);
     if (meta.bloomShards < 1) throw BlockFormat('meta.json: bloomShards must be at least 1');
     for (const name of [BlockObjects.data, BlockObjects.index, BlockObjects.tags]) if (!meta.checksums[name]) throw BlockFormat(`meta.json has no checksum for ${name}`);
@@ -130,14 +133,21 @@ export class Sb1Reader implements BlockReader {
 
   /** Fetches the chunks of `cols` in row group `rg`, coalescing neighbours into one read each, and verifies them. */
   private async fetchChunks(rg: RowGroupEntry, cols: readonly number[], signal?: AbortSignal, gap = COALESCE_GAP): Promise<FetchedChunks> {
-    const sorted = [...new Set(cols)].sort((a, b) => a - b);
+    const chunks = new Map<number, Uint8Array>();
+    const cache = this.chunkCache;
+    const dataKey = this.key(BlockObjects.data);
+    const sorted: number[] = [];
+    for (const c of [...new Set(cols)].sort((a, b) => a - b)) {
+      const hit = cache?.get(ChunkCache.key(dataKey, rg.offset, c));
+      if (hit) chunks.set(c, hit);
+      else sorted.push(c);
+    }
     const runs: number[][] = [];
     for (const c of sorted) {
       const last = runs[runs.length - 1];
       if (last && rg.chunkOffsets[c] - rg.chunkOffsets[last[last.length - 1] + 1] <= gap) last.push(c);
       else runs.push([c]);
     }
-    const chunks = new Map<number, Uint8Array>();
     await Promise.all(
       runs.map(async (run) => {
         const from = rg.chunkOffsets[run[0]];
@@ -148,7 +158,11 @@ export class Sb1Reader implements BlockReader {
         for (const c of run) {
           const chunk = bytes.subarray(rg.chunkOffsets[c] - from, rg.chunkOffsets[c + 1] - from);
           if (crc32c(chunk) !== rg.chunkCrcs[c]) throw BlockChecksum(`${this.key(BlockObjects.data)}: column ${this.columns[c].name} of the row group at ${rg.offset} does not match its checksum`);
-          chunks.set(c, chunk);
+          if (cache) {
+            const own = chunk.slice();
+            cache.set(ChunkCache.key(dataKey, rg.offset, c), own);
+            chunks.set(c, own);
+          } else chunks.set(c, chunk);
         }
       }),
     );

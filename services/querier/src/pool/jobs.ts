@@ -1,6 +1,6 @@
 // The work a query worker does for one block, shared by the worker thread and the in-process
 // path (pool size 0): open the block, run the query through the block's fetcher.
-import { blockColumnFetcher, blockSpansetFetcher, openBlock, searchBlock } from '@spanbase/block';
+import { BloomCache, ChunkCache, blockColumnFetcher, blockSpansetFetcher, openBlock, searchBlock } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
 import { evaluateMetrics, parseOrThrow, planMetrics } from '@spanbase/traceql';
@@ -34,15 +34,22 @@ export type BlockJob = BlockSearchJob | BlockMetricsJob;
 /** What a job returns. */
 export type BlockJobResult<J extends BlockJob> = J extends BlockMetricsJob ? MetricsPartial : SearchResult;
 
-/** Opened readers, so a block's index and footer are read once per process. */
+/**
+ * Opened readers, so a block's index and footer are read once per process; verified bloom
+ * shards (a search pinned to a trace id tests one shard of every block in range); and, within
+ * `chunkCacheBytes`, verified column chunks (searches read the same columns of recent blocks).
+ */
 export class ReaderCache {
   private readonly readers = new Map<string, BlockReader>();
+  private readonly blooms = new BloomCache(32 * 1024 * 1024);
+  private readonly chunks: ChunkCache | undefined;
   private readonly max: number;
   private readonly store: ObjectStore;
 
-  constructor(store: ObjectStore, max = 1024) {
+  constructor(store: ObjectStore, opts: { max?: number; chunkCacheBytes?: number } = {}) {
     this.store = store;
-    this.max = max;
+    this.max = opts.max ?? 1024;
+    if (opts.chunkCacheBytes) this.chunks = new ChunkCache(opts.chunkCacheBytes);
   }
 
   get(meta: BlockMeta): BlockReader {
@@ -53,7 +60,7 @@ export class ReaderCache {
       this.readers.set(meta.blockID, r);
       return r;
     }
-    r = openBlock(this.store, meta);
+    r = openBlock(this.store, meta, { bloomCache: this.blooms, chunkCache: this.chunks });
     this.readers.set(meta.blockID, r);
     if (this.readers.size > this.max) this.readers.delete(this.readers.keys().next().value!);
     return r;

@@ -19,16 +19,18 @@ export class QueryPool {
   private readonly slots: Slot[] = [];
   private readonly inline: ReaderCache | undefined;
   private readonly storeConfig: ObjectStoreConfig;
+  private readonly chunkCacheBytes: number;
   private nextId = 1;
   private closed = false;
 
   /**
    * `size` workers, each with its own store built from `storeConfig`; `inlineStore` serves jobs
-   * in this thread when size is 0.
+   * in this thread when size is 0. `chunkCacheBytes` is shared out evenly among the workers.
    */
-  constructor(size: number, storeConfig: ObjectStoreConfig, inlineStore: ObjectStore) {
+  constructor(size: number, storeConfig: ObjectStoreConfig, inlineStore: ObjectStore, opts: { chunkCacheBytes?: number } = {}) {
     this.storeConfig = storeConfig;
-    if (size <= 0) this.inline = new ReaderCache(inlineStore);
+    this.chunkCacheBytes = Math.floor((opts.chunkCacheBytes ?? 0) / Math.max(1, size));
+    if (size <= 0) this.inline = new ReaderCache(inlineStore, { chunkCacheBytes: this.chunkCacheBytes });
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
@@ -38,7 +40,7 @@ export class QueryPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./query-worker.ts', import.meta.url), { workerData: { store: this.storeConfig } });
+    const worker = new Worker(new URL('./query-worker.ts', import.meta.url), { workerData: { store: this.storeConfig, chunkCacheBytes: this.chunkCacheBytes } });
     const slot: Slot = { worker, busy: 0, pending: new Map() };
     worker.unref();
     worker.on('message', (m: FromWorker) => {

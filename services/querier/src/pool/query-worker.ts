@@ -12,9 +12,9 @@ export type ToWorker = { id: number; job: BlockJob } | { id: number; abort: true
 /** Messages from a worker. */
 export type FromWorker = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; code?: string; statusCode?: number } };
 
-const data = workerData as { store: ObjectStoreConfig };
+const data = workerData as { store: ObjectStoreConfig; chunkCacheBytes: number };
 const store = createObjectStore(data.store, { cacheable: isCacheableBlockObject });
-const readers = new ReaderCache(store);
+const readers = new ReaderCache(store, { chunkCacheBytes: data.chunkCacheBytes });
 const running = new Map<number, AbortController>();
 
 parentPort?.on('message', (msg: ToWorker) => {
