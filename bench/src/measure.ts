@@ -59,6 +59,8 @@ export interface RepeatOptions {
   budgetMs: number;
   /** Called after each timed run. */
   onRun?: () => void;
+  /** Called with the result of each untimed warm-up run. */
+  onWarmup?: (result: number) => void;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface RepeatOptions {
  * warm-up, until `maxRuns` or the time budget is spent, but at least `minRuns` times.
  */
 export async function timeRepeated(run: () => Promise<number>, opts: RepeatOptions): Promise<number[]> {
-  for (let i = 0; i < (opts.warmup ?? 1); i++) await run();
+  for (let i = 0; i < (opts.warmup ?? 1); i++) opts.onWarmup?.(await run());
   const samples: number[] = [];
   const t0 = performance.now();
   while (samples.length < opts.maxRuns && (samples.length < (opts.minRuns ?? 3) || performance.now() - t0 < opts.budgetMs)) {

@@ -188,6 +188,12 @@ export interface FetchColumnsRequest {
   readonly columns: readonly FieldRef[];
   /** When true, batches must implement traceId() and spanId() (exemplars, sampling). */
   readonly ids: boolean;
+  /**
+   * With `ids`, asked before storage reads a part (a row group) whose spans start in
+   * [start, end] (unix ns): false means the engine wants no ids from such spans any more (its
+   * exemplars there are picked), and that part's batches may come without traceId and spanId.
+   */
+  readonly idsWanted?: (startUnixNano: bigint, endUnixNano: bigint) => boolean;
 }
 
 /**

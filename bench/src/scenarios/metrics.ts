@@ -12,6 +12,7 @@ import { queryRangeUrl } from '../server/api.ts';
 import { startDatasetServer } from '../server/dataset-server.ts';
 import { latencyStats } from '../stats.ts';
 import type { PeerTimes } from './side-by-side.ts';
+import type { ServerTimes } from './side-by-side.ts';
 import { latencyChart, latencyRows, timeDuckDb, timeServerQuery } from './side-by-side.ts';
 
 /** Step of the range queries, seconds. */
@@ -69,21 +70,21 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const queries = metricsQueries(d);
   const budgetMs = ctx.seconds(5, 0.3) * 1000;
   const srv = await startDatasetServer(ctx, d);
-  const spanbase = new Map<string, { samples: number[]; series: number; points: number }>();
+  const spanbase = new Map<string, { times: ServerTimes; series: number; points: number }>();
   let stopped: Awaited<ReturnType<typeof srv.stop>>;
   try {
     for (const q of queries) {
       let series = 0;
       let points = 0;
       const url = queryRangeUrl(srv.server.api, q.traceql, { start: d.startUnixNano, end: d.endUnixNano, stepSeconds: STEP_SECONDS });
-      const samples = await timeServerQuery(ctx, q.traceql, url, budgetMs, (body) => {
+      const times = await timeServerQuery(ctx, q.traceql, url, budgetMs, (body) => {
         const list = (JSON.parse(body) as { series?: SeriesJson[] }).series ?? [];
         series = list.length;
         // Points with a value other than 0 (a zero sample has no value field): what DuckDB's non-empty buckets are.
         points = list.reduce((n, s) => n + (s.samples ?? []).filter((p) => p.value !== undefined).length, 0);
         return `${series} series`;
       });
-      spanbase.set(q.id, { samples, series, points });
+      spanbase.set(q.id, { times, series, points });
     }
   } finally {
     stopped = await srv.stop('metrics queries');
@@ -104,15 +105,15 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   for (const q of queries) {
     const s = spanbase.get(q.id)!;
     const p = peers.get(q.id)!;
-    const st = latencyStats(s.samples);
+    const st = latencyStats(s.times.samples);
     const duckSeries = q.id === 'rate-by-service' ? new Set(p.all.rows.map((r) => String(r.service_name))).size : 1;
     const answered = s.points > 0;
-    rows.push(...latencyRows(q.label, s.samples, p, {
+    rows.push(...latencyRows(q.label, s.times, p, {
       goal: `<= ${METRICS_GOAL_RATIO.toFixed(1)}x DuckDB`, goalMet: answered && st.p50 <= p.one.stats.p50 * METRICS_GOAL_RATIO,
       note: `${s.series} series, ${s.points} non-zero points (DuckDB ${duckSeries} series, ${p.all.rows.length} points)`,
     }));
     if (!answered) notes.push(`${q.label}: Spanbase answered with no data points over the blocks (DuckDB found ${p.all.rows.length}); its latency is not comparable and the goal is counted as not met.`);
-    charts.push(latencyChart(q.id, `Metrics ${q.traceql}`, 'Spanbase /api/metrics/query_range', s.samples, p));
+    charts.push(latencyChart(q.id, `Metrics ${q.traceql}`, 'Spanbase /api/metrics/query_range', s.times.samples, p));
   }
   notes.push(...stopped.notes);
   return { rows, charts, notes, sections: stopped.sections };

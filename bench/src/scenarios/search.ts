@@ -11,6 +11,7 @@ import { createSpansView, sqlString } from '../peer/spans-view.ts';
 import type { Chart, ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
 import { searchTraceIds, searchUrl } from '../server/api.ts';
 import { startDatasetServer } from '../server/dataset-server.ts';
+import type { ServerTimes } from './side-by-side.ts';
 import { MAX_RUNS, latencyChart, latencyRows, timeDuckDb, timeServerQuery } from './side-by-side.ts';
 
 /** Traces per search, as Grafana asks. */
@@ -93,17 +94,17 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const queries = searchQueries(d);
   const budgetMs = ctx.seconds(6, 0.3) * 1000;
   const srv = await startDatasetServer(ctx, d);
-  const spanbase = new Map<string, { samples: number[]; ids: string[] }>();
+  const spanbase = new Map<string, { times: ServerTimes; ids: string[] }>();
   let stopped: Awaited<ReturnType<typeof srv.stop>>;
   try {
     for (const q of queries) {
       let ids: string[] = [];
       const url = searchUrl(srv.server.api, q.traceql, { limit: LIMIT, start: d.startUnixNano, end: d.endUnixNano });
-      const samples = await timeServerQuery(ctx, q.traceql, url, budgetMs, (body) => {
+      const times = await timeServerQuery(ctx, q.traceql, url, budgetMs, (body) => {
         ids = searchTraceIds(body);
         return `${ids.length} traces`;
       });
-      spanbase.set(q.id, { samples, ids });
+      spanbase.set(q.id, { times, ids });
     }
   } finally {
     stopped = await srv.stop('search queries');
@@ -123,9 +124,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       const p = await timeDuckDb(ctx, duck, q.label, searchSql(q, LIMIT), budgetMs);
       const duckIds = p.all.rows.map((r) => Buffer.from((r.trace_id as { bytes: Uint8Array }).bytes).toString('hex'));
       const wrong = await checkAnswer(duck, q, s.ids, duckIds);
-      rows.push(...latencyRows(q.label, s.samples, p, { note: `${q.traceql}: ${s.ids.length} traces${wrong ? ' (wrong, see notes)' : ', checked against DuckDB'}` }));
+      rows.push(...latencyRows(q.label, s.times, p, { note: `${q.traceql}: ${s.ids.length} traces${wrong ? ' (wrong, see notes)' : ', checked against DuckDB'}` }));
       if (wrong) notes.push(`${q.label}: Spanbase's answer does not agree with DuckDB's: ${wrong}.`);
-      charts.push(latencyChart(q.id, `Search ${q.traceql}`, 'Spanbase /api/search', s.samples, p));
+      charts.push(latencyChart(q.id, `Search ${q.traceql}`, 'Spanbase /api/search', s.times.samples, p));
     }
   } finally {
     duck.close();

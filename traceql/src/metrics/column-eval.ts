@@ -76,7 +76,12 @@ function measuredColumn(v: ColumnVector): Measured {
 
 /** Evaluates a leaf through storage's column path into `state`. */
 export async function evaluateColumns(leaf: LeafPlan, grid: TimeGrid, fetcher: SpanColumnFetcher, state: LeafState, signal?: AbortSignal): Promise<void> {
-  const request = leaf.columns!;
+  // Exemplars need ids for a few spans per time slot only: once the slots a part of storage
+  // covers are picked, that part's id columns need not be read (sampling needs every id).
+  const exemplars = state.exemplars;
+  const request = leaf.columns!.ids && !leaf.sampling && leaf.exemplars > 0
+    ? { ...leaf.columns!, idsWanted: (from: bigint, to: bigint) => exemplars.wantsRange(Number(from / 1_000_000n), Number(to / 1_000_000n)) }
+    : leaf.columns!;
   const index = new Map(request.columns.map((f, i) => [fieldKey(f), i]));
   const byIdx = leaf.by.map((f) => index.get(fieldKey(f)) ?? -1);
   const measuredIdx = leaf.measured ? (fieldKey(leaf.measured) === ':duration' ? -2 : index.get(fieldKey(leaf.measured))!) : -1;
@@ -125,6 +130,11 @@ function observeBatch(leaf: LeafPlan, grid: TimeGrid, batch: SpanColumnBatch, by
     return s;
   };
 
+  if (!wantExemplars && !sampling && (measuredIdx === -1 || measuredIdx === -2)) {
+    observeFast(leaf, reducer, state, n, startLo, startHi, durLo, durHi, gsLo, gsHi, step, intervals, measuredIdx === -2, cols, radix, slots, seriesOf, weight);
+    return;
+  }
+
   for (let row = 0; row < n; row++) {
     const rel = (startHi[2 * row + HI] - gsHi) * TWO32 + (startLo[2 * row + LO] - gsLo);
     const iv = intervalAt(rel, step, intervals);
@@ -163,3 +173,115 @@ function observeBatch(leaf: LeafPlan, grid: TimeGrid, batch: SpanColumnBatch, by
   }
 }
 
+
+/**
+ * observeBatch for the common case (no exemplars wanted from this batch, no sampling, nothing
+ * measured or the duration): interval and series are worked out per row into typed arrays first,
+ * then one tight loop per reducer adds them up, with no per-row calls through closures.
+ */
+function observeFast(
+  leaf: LeafPlan,
+  reducer: Reducer,
+  state: LeafState,
+  n: number,
+  startLo: Uint32Array,
+  startHi: Int32Array,
+  durLo: Uint32Array,
+  durHi: Int32Array,
+  gsLo: number,
+  gsHi: number,
+  step: number,
+  intervals: number,
+  byDuration: boolean,
+  cols: readonly LocalColumn[],
+  radix: readonly number[],
+  slots: (SeriesState | null | undefined)[] | Map<number, SeriesState | null>,
+  seriesOf: (row: number, combo: number) => SeriesState | null,
+  weight: number,
+): void {
+  const ivs = new Int32Array(n);
+  const span = step * intervals;
+  for (let row = 0; row < n; row++) {
+    const rel = (startHi[2 * row + HI] - gsHi) * TWO32 + (startLo[2 * row + LO] - gsLo);
+    if (!(rel > 0) || rel > span) {
+      ivs[row] = -1;
+      continue;
+    }
+    let q = Math.floor(rel / step);
+    if (q * step >= rel) q--;
+    else if ((q + 1) * step < rel) q++;
+    ivs[row] = q < intervals ? q : intervals - 1;
+  }
+  // The series of each row, resolved once per distinct code combination.
+  const series: (SeriesState | null)[] = new Array(n);
+  if (cols.length === 0) {
+    const s = seriesOf(0, 0);
+    series.fill(s);
+  } else if (cols.length === 1 && !(slots instanceof Map)) {
+    const codes = cols[0].codes;
+    for (let row = 0; row < n; row++) {
+      if (ivs[row] < 0) continue;
+      const combo = codes[row] + 1;
+      let s = slots[combo];
+      if (s === undefined) s = seriesOf(row, combo);
+      series[row] = s;
+    }
+  } else {
+    for (let row = 0; row < n; row++) {
+      if (ivs[row] < 0) continue;
+      let combo = 0;
+      for (let c = 0; c < cols.length; c++) combo = combo * radix[c] + cols[c].codes[row] + 1;
+      series[row] = seriesOf(row, combo);
+    }
+  }
+  let added = 0;
+  switch (reducer) {
+    case 'count':
+    case 'rate':
+      for (let row = 0; row < n; row++) {
+        const iv = ivs[row];
+        const s = series[row];
+        if (iv < 0 || !s) continue;
+        s.a[iv] += weight;
+        added++;
+      }
+      break;
+    case 'quantile':
+    case 'histogram': {
+      // Consecutive rows often share a bucket and series: remember the last counts array.
+      let lastS: SeriesState | null = null;
+      let lastB = NaN;
+      let counts: Float64Array | undefined;
+      for (let row = 0; row < n; row++) {
+        const iv = ivs[row];
+        const s = series[row];
+        if (iv < 0 || !s) continue;
+        const v = byDuration ? durHi[2 * row + HI] * TWO32 + durLo[2 * row + LO] : 0;
+        const b = addend(reducer, v, false);
+        if (Number.isNaN(b)) continue;
+        if (s !== lastS || b !== lastB) {
+          counts = s.hist!.get(b);
+          if (!counts) s.hist!.set(b, (counts = new Float64Array(intervals)));
+          lastS = s;
+          lastB = b;
+        }
+        counts![iv] += weight;
+        added++;
+      }
+      break;
+    }
+    default:
+      for (let row = 0; row < n; row++) {
+        const iv = ivs[row];
+        const s = series[row];
+        if (iv < 0 || !s) continue;
+        const v = byDuration ? durHi[2 * row + HI] * TWO32 + durLo[2 * row + LO] : 0;
+        const x = addend(reducer, v, false);
+        if (Number.isNaN(x)) continue;
+        state.add(s, iv, x, weight);
+      }
+      return;
+  }
+  state.spans += added;
+  void leaf;
+}

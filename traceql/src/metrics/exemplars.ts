@@ -59,6 +59,13 @@ export class ExemplarPicker {
     return this.picked.length < this.limit && this.perSlot[this.slot(ms)] < PER_SLOT;
   }
 
+  /** Whether a candidate at some time in [fromMs, toMs] could still be kept. */
+  wantsRange(fromMs: number, toMs: number): boolean {
+    if (this.picked.length >= this.limit) return false;
+    for (let i = this.slot(fromMs), last = this.slot(toMs); i <= last; i++) if (this.perSlot[i] < PER_SLOT) return true;
+    return false;
+  }
+
   /** Keeps the candidate unless its trace already has one or there is no room. */
   offer(traceKey: string, candidate: ExemplarCandidate): boolean {
     if (!this.wants(candidate.timestampMs) || this.traces.has(traceKey)) return false;

@@ -1,63 +1,72 @@
-// The chunk cache: a verified chunk is read and checked once, then served from memory; the cache
-// stays within its budget; and a chunk that fails its checksum is never kept.
+// The chunk cache: a column chunk is read, checked and decoded once, then served from memory to
+// every later query with the same results; the cache stays within its budget; and a chunk that
+// fails its checksum is never kept.
 import type { ObjectStore } from '@spanbase/backend';
 import { CountingSink, withMetrics } from '@spanbase/backend';
 import { isSpanbaseError } from '@spanbase/model';
+import { executeSearch } from '@spanbase/traceql';
 import { describe, expect, it } from 'vitest';
 import { BlockObjects, blockKey } from '../keys.ts';
 import { openBlock } from '../registry.ts';
 import { generateRealisticTraces } from '../testing/realistic-traces.ts';
 import { writeTestBlock } from '../testing/block-suite.ts';
 import { ChunkCache } from './chunk-cache.ts';
+import { blockSpansetFetcher } from './fetch-spansets.ts';
 import type { Sb1Reader } from './reader.ts';
 
-const COLUMNS = ['duration_nano', 'name', 'service_name'];
+const QUERIES = ['{ duration > 10ms }', '{ resource.service.name != "x" && kind = server }', '{ status = error } >> { }', '{}'];
 
 describe('chunk cache', () => {
   const traces = generateRealisticTraces({ traces: 300, seed: 5 });
+  const search = (reader: ReturnType<typeof openBlock>, q: string) => executeSearch(q, blockSpansetFetcher(reader), { limit: 0, spansPerSpanset: 0 });
 
-  it('reads and verifies a chunk once, then serves the same values from memory', async () => {
+  it('reads, checks and decodes a chunk once, then serves every later query from memory', async () => {
     const { store, meta } = await writeTestBlock('sb1', traces, { rowGroupSpans: 500 });
     const sink = new CountingSink();
     const cache = new ChunkCache(64 * 1024 * 1024);
-    const reader = openBlock(withMetrics(store, sink), meta, { chunkCache: cache }) as Sb1Reader;
-    const groups = (await reader.rowGroups()).length;
-    expect(groups).toBeGreaterThan(2);
+    const cached = openBlock(withMetrics(store, sink), meta, { chunkCache: cache });
+    const plain = openBlock(store, meta);
+    const first = [];
+    for (const q of QUERIES) first.push(await search(cached, q));
+    expect(sink.requests('getRange')).toBeGreaterThan(0);
+    expect(cache.count).toBeGreaterThan(10);
     sink.reset();
-    const first = await Promise.all(Array.from({ length: groups }, (_, g) => reader.readColumns(g, COLUMNS)));
-    expect(sink.requests('getRange')).toBeGreaterThanOrEqual(groups);
-    expect(cache.count).toBe(groups * COLUMNS.length);
-    sink.reset();
-    const again = await Promise.all(Array.from({ length: groups }, (_, g) => reader.readColumns(g, COLUMNS)));
+    for (const [i, q] of QUERIES.entries()) {
+      const again = await search(cached, q);
+      expect(again, q).toEqual(first[i]);
+      expect(again, q).toEqual(await search(plain, q));
+    }
     expect(sink.requests('getRange')).toBe(0);
-    expect(again).toEqual(first);
-    // Another reader of the same block shares what the first one read; a column not read yet is fetched.
-    const other = openBlock(withMetrics(store, sink), meta, { chunkCache: cache }) as Sb1Reader;
-    await other.readColumns(0, [...COLUMNS, 'kind']);
-    expect(sink.requests('getRange')).toBe(1);
+    // Another reader of the same block shares the chunks.
+    const other = openBlock(withMetrics(store, sink), meta, { chunkCache: cache });
+    await search(other, '{}');
+    expect(sink.requests('getRange')).toBe(0);
   });
 
   it('stays within its budget, evicting the least recently used', async () => {
     const { store, meta } = await writeTestBlock('sb1', traces, { rowGroupSpans: 500 });
-    const cache = new ChunkCache(4096);
-    const reader = openBlock(store, meta, { chunkCache: cache }) as Sb1Reader;
-    for (let g = 0; g < (await reader.rowGroups()).length; g++) {
-      await reader.readColumns(g, COLUMNS);
-      expect(cache.size <= 4096 || cache.count === 1).toBe(true);
+    const cache = new ChunkCache(32 * 1024);
+    const reader = openBlock(store, meta, { chunkCache: cache });
+    for (const q of QUERIES) {
+      await search(reader, q);
+      expect(cache.size <= 32 * 1024 || cache.count === 1).toBe(true);
     }
     expect(cache.count).toBeGreaterThan(0);
   });
 
   it('never keeps a chunk that fails its checksum', async () => {
     const { store, meta } = await writeTestBlock('sb1', traces, { rowGroupSpans: 500 });
-    const key = blockKey(meta.tenantID, meta.blockID, BlockObjects.data);
     const cache = new ChunkCache(64 * 1024 * 1024);
     const reader = openBlock(store, meta, { chunkCache: cache }) as Sb1Reader;
+    // Flip a byte of the duration chunk of the first row group, which every query here reads.
     const rg = (await reader.rowGroups())[0];
-    await corrupt(store, key, rg.offset + rg.chunkOffsets[0] + 1);
-    const err = await reader.readColumns(0, [reader.columns[0].name]).then(() => undefined, (e: unknown) => e);
-    expect(isSpanbaseError(err) && err.code).toBe('BLK_ERR_CHECKSUM');
-    expect(cache.count).toBe(0);
+    const column = reader.columns.findIndex((c) => c.name === 'duration_nano');
+    await corrupt(store, blockKey(meta.tenantID, meta.blockID, BlockObjects.data), rg.offset + rg.chunkOffsets[column] + 2);
+    const errors = [];
+    for (const q of QUERIES) errors.push(await search(reader, q).then(() => undefined, (e: unknown) => (isSpanbaseError(e) ? e.code : String(e))));
+    expect(errors).toEqual(QUERIES.map(() => 'BLK_ERR_CHECKSUM'));
+    const again = await search(reader, '{}').then(() => 'ok', (e: unknown) => (isSpanbaseError(e) ? e.code : String(e)));
+    expect(again).toBe('BLK_ERR_CHECKSUM');
   });
 });
 

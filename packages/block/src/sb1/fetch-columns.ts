@@ -224,7 +224,8 @@ class Sb1ColumnFetcher implements BlockColumnFetcher {
     const conditions = new ConditionSet(this.fields, request.conditions, true, true);
     const readers = request.columns.map((f) => this.fields.reader(f));
     const perTrace = conditions.conditions.some((c) => c.reader.perTrace) || readers.some((r) => r.perTrace);
-    const columns = ['start_unix_nano', 'duration_nano', ...(perTrace ? TRACE_COLUMNS : []), ...(request.ids ? ['trace_id', 'span_id'] : [])];
+    const base = ['start_unix_nano', 'duration_nano', ...(perTrace ? TRACE_COLUMNS : [])];
+    const withIds = [...base, 'trace_id', 'span_id'];
     const roots = conditions.needsRoots || request.columns.some((f) => f.kind === 'intrinsic' && (f.name === 'rootName' || f.name === 'rootServiceName'));
     const { startTimeUnixNano: from, endTimeUnixNano: to } = request;
     // Spans starting in (from, to]: a group may hold one when it overlaps [from, to].
@@ -232,7 +233,9 @@ class Sb1ColumnFetcher implements BlockColumnFetcher {
     for (const g of groups) {
       signal?.throwIfAborted();
       stats.groupsRead++;
-      await loadFields(g, [...conditions.readers, ...readers], columns, (names) => loadCounted(g, names, stats, signal));
+      // Ids are read only while the engine still wants some from this group's time range.
+      const ids = request.ids && (request.idsWanted?.(g.entry.minStartUnixNano, g.entry.maxEndUnixNano) ?? true);
+      await loadFields(g, [...conditions.readers, ...readers], ids ? withIds : base, (names) => loadCounted(g, names, stats, signal));
       if (roots) await g.prepareRoots(Array.from({ length: g.traceCount }, (_, t) => t), signal);
       let rows = maskedRows(conditions.evaluate(g));
       let starts = gather(g, 'start_unix_nano', rows);
@@ -254,8 +257,8 @@ class Sb1ColumnFetcher implements BlockColumnFetcher {
         startTimeUnixNano: starts,
         durationNano: gather(g, 'duration_nano', rows),
         columns: vectors.map((v) => v.vector()),
-        traceId: request.ids ? (row) => g.traceId(g.traceOf(batchRows[row])) : undefined,
-        spanId: request.ids ? (row) => bytesAt(g.chunk('span_id'), batchRows[row]) : undefined,
+        traceId: ids ? (row) => g.traceId(g.traceOf(batchRows[row])) : undefined,
+        spanId: ids ? (row) => bytesAt(g.chunk('span_id'), batchRows[row]) : undefined,
       };
     }
   }

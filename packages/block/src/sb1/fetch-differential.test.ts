@@ -9,6 +9,7 @@ import { bytesToHex } from '@spanbase/model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openBlock, writeBlock } from '../registry.ts';
 import { conformanceTraces } from '../testing/conformance-traces.ts';
+import { ChunkCache } from './chunk-cache.ts';
 import type { BlockFetcherOptions } from './fetch-spansets.ts';
 import { blockSpansetFetcher } from './fetch-spansets.ts';
 import { CORPUS_START, corpusQueries, corpusTraces } from './fetch-test-corpus.ts';
@@ -27,10 +28,10 @@ function runnable(q: string): boolean {
   return r.errors.length === 0 && r.ast !== undefined && typecheck(r.ast).length === 0;
 }
 
-async function writeTraces(traces: SpanRecord[][], rowGroupSpans: number): Promise<Sb1Reader> {
+async function writeTraces(traces: SpanRecord[][], rowGroupSpans: number, chunkCache?: ChunkCache): Promise<Sb1Reader> {
   const store = new MemoryStore();
   const meta = await writeBlock(store, { tenant: 't', rowGroupSpans, pageSizeBytes: 4096 }, traces);
-  return openBlock(store, meta) as Sb1Reader;
+  return openBlock(store, meta, { chunkCache }) as Sb1Reader;
 }
 
 async function compare(reader: Sb1Reader, reference: MemoryFetcher, queries: readonly string[], options: SearchOptions, fetcherOptions: BlockFetcherOptions = {}): Promise<number> {
@@ -67,8 +68,12 @@ describe('block spanset fetcher agrees with the in-memory reference', () => {
   let reader: Sb1Reader;
   let reference: MemoryFetcher;
 
+  // Through a chunk cache smaller than the block: queries share decoded chunks with the ones
+  // before them, and chunks are evicted and read again, as on a query worker.
+  const cache = new ChunkCache(512 * 1024);
+
   beforeAll(async () => {
-    reader = await writeTraces(traces, 300);
+    reader = await writeTraces(traces, 300, cache);
     reference = new MemoryFetcher(traces);
   });
 
@@ -80,6 +85,7 @@ describe('block spanset fetcher agrees with the in-memory reference', () => {
     const queries = corpusQueries(11, 420);
     const checked = await compare(reader, reference, queries, { limit: 0, spansPerSpanset: 0 });
     expect(checked).toBeGreaterThan(300);
+    expect(cache.count).toBeGreaterThan(10);
   });
 
   it('fetches exactly the spans and values the in-memory fetcher does', { timeout: 300_000 }, async () => {

@@ -351,7 +351,8 @@ export class BlockFields {
       case 'duration':
         return single('duration_nano', (v, i) => ({ type: 'duration', value: v.bigint(i) }));
       case 'span:childCount':
-        return computed(CHILD_COLUMNS, (g, row) => int(g.childCount(row)));
+        // Children are counted within the span's trace, so the trace bounds' columns are read too.
+        return computed([...CHILD_COLUMNS, 'trace_start_unix_nano', 'trace_id'], (g, row) => int(g.childCount(row)));
       case 'span:id':
         return single('span_id', (v, i) => str(bytesToHex(v.bytes(i))));
       case 'span:parentID':

@@ -51,14 +51,33 @@ export class GroupData {
     this.rows = entry.rows;
   }
 
-  /** Reads the chunks of `names` not read yet, in one coalesced request per run of neighbours. */
+  /**
+   * Reads the chunks of `names` not read yet, in one coalesced request per run of neighbours;
+   * with the reader's chunk cache, chunks it holds (pages decoded by earlier queries included)
+   * are taken from it and those read are added to it.
+   */
   async load(names: Iterable<string>, signal?: AbortSignal): Promise<void> {
-    const missing = [...new Set(names)].filter((n) => !this.chunks.has(n));
+    const cache = this.reader.chunkCache;
+    let missing = [...new Set(names)].filter((n) => !this.chunks.has(n));
+    if (cache) {
+      for (const n of missing) {
+        const hit = cache.get(this.reader.chunkKey(this.index, n));
+        if (hit) this.chunks.set(n, hit);
+      }
+      missing = missing.filter((n) => !this.chunks.has(n));
+    }
     if (missing.length === 0) return;
     const raw = await this.reader.readChunks(this.index, missing, { signal, gap: READ_GAP });
     for (const [name, chunk] of raw) {
-      this.chunks.set(name, new ColumnChunk(chunk));
       this.bytesRead += chunk.bytes.length;
+      if (!cache) {
+        this.chunks.set(name, new ColumnChunk(chunk));
+        continue;
+      }
+      // Its own copy: a shared read buffer would keep neighbouring columns alive in the cache.
+      const c = new ColumnChunk({ ...chunk, bytes: chunk.bytes.slice() });
+      cache.set(this.reader.chunkKey(this.index, name), c);
+      this.chunks.set(name, c);
     }
   }
 

@@ -107,4 +107,22 @@ describe('metrics over a block agree with the in-memory reference', () => {
     expect(checked).toBe(320);
     expect(columnPath).toBeGreaterThan(200);
   });
+
+  it('reads id columns only while exemplars are still wanted, with the same exemplars', async () => {
+    const asked: string[][] = [];
+    const readChunks = reader.readChunks.bind(reader);
+    const spy = Object.create(reader) as Sb1Reader;
+    spy.readChunks = (group, names, opts) => (asked.push([...names]), readChunks(group, names, opts));
+    const groups = (await reader.rowGroups()).length;
+    const lazy = blockColumnFetcher(spy);
+    const eager = blockColumnFetcher(reader);
+    const query = '{} | rate() by (resource.service.name)';
+    const got = await run(query, { fetch: () => { throw new Error('spanset path'); }, fetchColumns: (r, s) => lazy.fetchColumns(r, s) }, FULL);
+    const want = await run(query, { fetch: () => { throw new Error('spanset path'); }, fetchColumns: (r, s) => eager.fetchColumns({ ...r, idsWanted: undefined }, s) }, FULL);
+    expect(got).toEqual(want);
+    expect(got.series.reduce((n, s) => n + s.exemplars.length, 0)).toBeGreaterThan(0);
+    const withIds = asked.filter((names) => names.includes('trace_id')).length;
+    expect(withIds).toBeGreaterThan(0);
+    expect(withIds).toBeLessThan(groups / 2);
+  });
 });

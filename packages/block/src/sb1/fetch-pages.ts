@@ -140,6 +140,8 @@ export class ColumnChunk {
   readonly valueCount: number;
   /** Null values (for a list column: empty lists). */
   readonly nullCount: number;
+  /** Bytes the chunk holds with every page decoded, estimated: its bytes, its pages uncompressed, 8 per value, 4 per row. */
+  readonly heldBytes: number;
   private readonly col: ChunkColumn;
   private readonly bytes: Uint8Array;
   private readonly refs: PageRef[] = [];
@@ -162,9 +164,11 @@ export class ColumnChunk {
     let allDictionary = true;
     let values = 0;
     let nulls = 0;
+    let uncompressed = 0;
     try {
       while (reader.offset < raw.bytes.byteLength) {
         const header = parquetHeader(reader);
+        uncompressed += header.uncompressed_page_size;
         const at = reader.offset;
         reader.offset += header.compressed_page_size;
         if (header.type === 'DICTIONARY_PAGE') {
@@ -191,6 +195,7 @@ export class ColumnChunk {
     this.allDictionary = allDictionary && this.dictRef !== undefined;
     this.valueCount = values;
     this.nullCount = nulls;
+    this.heldBytes = raw.bytes.byteLength + uncompressed + 8 * values + 4 * this.rows;
   }
 
   /** False when no value of the chunk can be the string `s` (a key list without that key). */

@@ -17,7 +17,7 @@ import type { BlockMeta } from '../meta.ts';
 import { crcHex } from '../meta.ts';
 import { bloomMayContain, bloomShardOf, parseBloomShard } from './bloom.ts';
 import type { BloomCache } from './bloom-cache.ts';
-import { ChunkCache } from './chunk-cache.ts';
+import type { ChunkCache } from './chunk-cache.ts';
 import type { OpenOptions } from '../format.ts';
 import type { ChunkColumn } from './column-decode.ts';
 import { chunkColumn, decodeChunk } from './column-decode.ts';
@@ -77,7 +77,8 @@ export class Sb1Reader implements BlockReader {
   private stats: Promise<ColumnChunkStats[][]> | undefined;
 
   private readonly blooms: BloomCache | undefined;
-  private readonly chunkCache: ChunkCache | undefined;
+  /** Decoded column chunks shared across readers (the TraceQL fetchers use it), when given one. */
+  readonly chunkCache: ChunkCache | undefined;
 
   constructor(store: ObjectStore, meta: BlockMeta, opts: OpenOptions = {}) {
     this.blooms = opts.bloomCache;
@@ -126,6 +127,11 @@ export class Sb1Reader implements BlockReader {
     return this.index;
   }
 
+  /** The chunk cache key of column `name` in row group `rowGroup` of this block. */
+  chunkKey(rowGroup: number, name: string): string {
+    return `${this.key(BlockObjects.data)}@${rowGroup}#${name}`;
+  }
+
   /** Row groups with their trace-id and time ranges, counts and byte ranges. */
   async rowGroups(opts?: ReadOptions): Promise<readonly RowGroupEntry[]> {
     return (await this.loadIndex(opts)).rowGroups;
@@ -133,21 +139,14 @@ export class Sb1Reader implements BlockReader {
 
   /** Fetches the chunks of `cols` in row group `rg`, coalescing neighbours into one read each, and verifies them. */
   private async fetchChunks(rg: RowGroupEntry, cols: readonly number[], signal?: AbortSignal, gap = COALESCE_GAP): Promise<FetchedChunks> {
-    const chunks = new Map<number, Uint8Array>();
-    const cache = this.chunkCache;
-    const dataKey = this.key(BlockObjects.data);
-    const sorted: number[] = [];
-    for (const c of [...new Set(cols)].sort((a, b) => a - b)) {
-      const hit = cache?.get(ChunkCache.key(dataKey, rg.offset, c));
-      if (hit) chunks.set(c, hit);
-      else sorted.push(c);
-    }
+    const sorted = [...new Set(cols)].sort((a, b) => a - b);
     const runs: number[][] = [];
     for (const c of sorted) {
       const last = runs[runs.length - 1];
       if (last && rg.chunkOffsets[c] - rg.chunkOffsets[last[last.length - 1] + 1] <= gap) last.push(c);
       else runs.push([c]);
     }
+    const chunks = new Map<number, Uint8Array>();
     await Promise.all(
       runs.map(async (run) => {
         const from = rg.chunkOffsets[run[0]];
@@ -158,11 +157,7 @@ export class Sb1Reader implements BlockReader {
         for (const c of run) {
           const chunk = bytes.subarray(rg.chunkOffsets[c] - from, rg.chunkOffsets[c + 1] - from);
           if (crc32c(chunk) !== rg.chunkCrcs[c]) throw BlockChecksum(`${this.key(BlockObjects.data)}: column ${this.columns[c].name} of the row group at ${rg.offset} does not match its checksum`);
-          if (cache) {
-            const own = chunk.slice();
-            cache.set(ChunkCache.key(dataKey, rg.offset, c), own);
-            chunks.set(c, own);
-          } else chunks.set(c, chunk);
+          chunks.set(c, chunk);
         }
       }),
     );

@@ -68,12 +68,25 @@ export class QueryPool {
     return slot;
   }
 
+  /**
+   * The worker for a block's job: the block's own worker (by a hash of its id, so each worker
+   * caches the chunks of its share of blocks rather than all of them) unless it has more jobs
+   * queued than the least busy one, which then takes it.
+   */
+  private pick(blockId: string): Slot {
+    const least = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    let h = 0;
+    for (let i = 0; i < blockId.length; i++) h = (Math.imul(h, 31) + blockId.charCodeAt(i)) | 0;
+    const own = this.slots[(h >>> 0) % this.slots.length];
+    return own.busy <= least.busy ? own : least;
+  }
+
   /** Runs one job; rejects with the signal's reason if it is aborted. */
   run<J extends BlockJob>(job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
     type T = BlockJobResult<J>;
     signal.throwIfAborted();
     if (this.inline) return runBlockJob(this.inline, job, signal);
-    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const slot = this.pick(job.meta.blockID);
     const id = this.nextId++;
     slot.busy++;
     return new Promise<T>((resolve, reject) => {
