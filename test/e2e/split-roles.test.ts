@@ -38,6 +38,11 @@ describe('--target per role', () => {
       expect(held.filter(Boolean)).toHaveLength(1);
       owners[held[0] ? 0 : 1]++;
     }
+    // Autocomplete sees the ingesters' live data too: tag names by scope, and a tag's values.
+    const names = (await (await fetch(`${querier.api}/api/v2/search/tags?scope=span`)).json()) as { scopes: { name: string; tags: string[] }[] };
+    expect(names.scopes.find((s) => s.name === 'span')?.tags).toContain('k');
+    const values = (await (await fetch(`${querier.api}/api/v2/search/tag/resource.service.name/values`)).json()) as { tagValues: { value: string }[] };
+    expect(values.tagValues.map((v) => v.value)).toContain('svc');
     // With 40 random traces both ingesters get some.
     expect(owners[0]).toBeGreaterThan(0);
     expect(owners[1]).toBeGreaterThan(0);

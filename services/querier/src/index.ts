@@ -45,4 +45,4 @@ export { blockTraceSource } from './blocks/block-trace-source.ts';
 export { QueryPool } from './pool/query-pool.ts';
 export { blockSearchSource } from './blocks/block-search-source.ts';
 export { blockMetricsSource } from './blocks/block-metrics-source.ts';
-export { remoteSearchSources, remoteMetricsSources } from './search/remote-live.ts';
+export { remoteSearchSources, remoteMetricsSources, remoteTagsSources } from './search/remote-live.ts';

@@ -10,7 +10,7 @@ import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { isCacheableBlockObject, parseBlockMeta } from '@spanbase/block';
 import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
-import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources } from '@spanbase/querier';
+import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources, remoteTagsSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
 import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
 import type { MetricsSource } from '@spanbase/querier';
@@ -139,7 +139,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         sources: remoteLiveSources(addresses),
         search: (tenant: string): SearchSource[] => remoteSearchSources(addresses, tenant),
         metrics: (tenant: string): MetricsSource[] => remoteMetricsSources(addresses, tenant),
-        tags: (): TagsSource[] => [],
+        tags: (tenant: string): TagsSource[] => remoteTagsSources(addresses, tenant),
       };
     },
   },

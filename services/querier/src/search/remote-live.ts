@@ -1,11 +1,13 @@
-// Search and metrics over ingesters in other processes (--target=querier): each ingester
+// Search, metrics and tags over ingesters in other processes (--target=querier): each ingester
 // evaluates the query over its memory and answers with its result (v8-serialized: bigints,
 // Maps and typed arrays survive), which merges like any other source's.
 import { deserialize } from 'node:v8';
 import { revivePartial, stringify } from '@spanbase/traceql';
 import type { MetricsPartial, SearchResult } from '@spanbase/traceql';
 import { IngesterQueryFailed } from '../errors.ts';
+import type { TagsSummary } from '@spanbase/block';
 import type { MetricsSource } from '../metrics/metrics-source.ts';
+import type { TagsSource } from '../tags/tags-source.ts';
 import type { SearchSource } from './search-source.ts';
 
 function url(addr: string, path: string): string {
@@ -29,6 +31,18 @@ export function remoteSearchSources(addresses: readonly string[], tenant: string
     isBlock: false,
     async search(query, o) {
       return (await post(addr, '/internal/search', tenant, { query: stringify(query), limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end }, o.signal)) as SearchResult;
+    },
+  }));
+}
+
+/** One tags source per remote ingester: the summary of its live data (cached there for 2 s). */
+export function remoteTagsSources(addresses: readonly string[], tenant: string): TagsSource[] {
+  return addresses.map((addr) => ({
+    name: `ingester ${addr}`,
+    timeRange: undefined,
+    bytes: 0,
+    async summary(signal) {
+      return (await post(addr, '/internal/tags', tenant, {}, signal ?? AbortSignal.timeout(30_000))) as TagsSummary;
     },
   }));
 }
