@@ -6,7 +6,7 @@
 import { zstdDecompressSync } from 'node:zlib';
 import type { ObjectStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
-import { TRACE_ID_BYTES, bytesToHex, compareIds, crc32c, idsEqual } from '@spanbase/model';
+import { TRACE_ID_BYTES, compareIds, crc32c, hexToBytes, idsEqual } from '@spanbase/model';
 import type { SchemaTree } from 'hyparquet';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { getTreePath } from 'hyparquet/src/schema.js';
@@ -71,8 +71,10 @@ export class Sb1Reader implements BlockReader {
   private readonly extra: DedicatedColumn[];
   private readonly chunkCols: ChunkColumn[];
   private readonly byName = new Map<string, number>();
-  private readonly minId: string;
-  private readonly maxId: string;
+  private readonly minId: Uint8Array | undefined;
+  private readonly maxId: Uint8Array | undefined;
+  /** Object keys of the bloom shards, made once: a lookup asks every block in range for one. */
+  private readonly bloomKeys: string[] = [];
   private index: Promise<BlockIndex> | undefined;
   private stats: Promise<ColumnChunkStats[][]> | undefined;
 
@@ -93,8 +95,9 @@ export class Sb1Reader implements BlockReader {
     const tree: SchemaTree = parquetSchema({ schema: schemaElements(this.columns) } as Parameters<typeof parquetSchema>[0]);
     this.chunkCols = this.columns.map((c) => chunkColumn(c, getTreePath(tree, c.shape === 'flat' ? [c.name] : [c.name, 'list', 'element'])));
     this.columns.forEach((c, i) => this.byName.set(c.name, i));
-    this.minId = meta.minTraceID;
-    this.maxId = meta.maxTraceID;
+    // As bytes, so a lookup compares without making a hex string per block.
+    this.minId = hexToBytes(meta.minTraceID);
+    this.maxId = hexToBytes(meta.maxTraceID);
   }
 
   private key(object: string): string {
@@ -232,10 +235,9 @@ export class Sb1Reader implements BlockReader {
    */
   async mayContainTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<boolean> {
     if (traceId.length !== TRACE_ID_BYTES) return false;
-    const hex = bytesToHex(traceId);
-    if (hex < this.minId || hex > this.maxId) return false;
+    if ((this.minId && compareIds(traceId, this.minId) < 0) || (this.maxId && compareIds(traceId, this.maxId) > 0)) return false;
     const shardNo = bloomShardOf(traceId, this.meta.bloomShards);
-    const cacheKey = this.key(BlockObjects.bloom(shardNo));
+    const cacheKey = (this.bloomKeys[shardNo] ??= this.key(BlockObjects.bloom(shardNo)));
     let shard = this.blooms?.get(cacheKey);
     if (!shard) {
       shard = parseBloomShard(await this.getVerified(BlockObjects.bloom(shardNo), opts?.signal));
