@@ -38,6 +38,10 @@ describe('--target per role', () => {
       expect(held.filter(Boolean)).toHaveLength(1);
       owners[held[0] ? 0 : 1]++;
     }
+    // A search pinned to one trace id finds it on whichever ingester holds it.
+    const pinned = bytesToHex(spans[5].traceId);
+    const found = (await (await fetch(`${querier.api}/api/search?q=${encodeURIComponent(`{ trace:id = "${pinned}" }`)}`)).json()) as { traces: { traceID: string }[] };
+    expect(found.traces.map((t) => t.traceID.padStart(32, '0'))).toEqual([pinned]);
     // Autocomplete sees the ingesters' live data too: tag names by scope, and a tag's values.
     const names = (await (await fetch(`${querier.api}/api/v2/search/tags?scope=span`)).json()) as { scopes: { name: string; tags: string[] }[] };
     expect(names.scopes.find((s) => s.name === 'span')?.tags).toContain('k');

@@ -8,7 +8,7 @@ import type { FastifyInstance } from '@spanbase/server';
 import { serialize } from 'node:v8';
 import { TagsBuilder } from '@spanbase/block';
 import type { SpanRecord } from '@spanbase/model';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, planMetrics } from '@spanbase/traceql';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
 import type { MetricsRequest } from '@spanbase/traceql';
 import type { Ingester } from './ingester.ts';
 
@@ -83,8 +83,12 @@ export function registerIngesterQueryRoutes(app: FastifyInstance, ingester: Inge
   app.post<{ Body: unknown }>('/internal/search', async (req, reply) => {
     const tenant = tenantOf(req.headers['x-scope-orgid']);
     const job = jsonJob<{ query: string; limit: number; spansPerSpanset: number; start: bigint; end: bigint }>(req.body, ['start', 'end']);
-    const traces = ingester.liveTraces(tenant, Number(job.start), Number(job.end));
-    const result = await executeSearch(job.query, new MemoryFetcher(traces), { ...job, mostRecent: true });
+    const query = parseOrThrow(job.query);
+    // A query pinned to one trace id decodes only that trace (see the querier's live search).
+    const hex = query.body.kind === 'pipeline' ? pinnedTraceId(planSearch(query.body).request) : undefined;
+    const id = hex === undefined ? undefined : parseTraceIdParam(hex);
+    const traces = hex === undefined ? ingester.liveTraces(tenant, Number(job.start), Number(job.end)) : id ? [ingester.findTrace(tenant, id)?.records ?? []].filter((t) => t.length > 0) : [];
+    const result = await executeSearch(query, new MemoryFetcher(traces), { ...job, mostRecent: true });
     return reply.type('application/octet-stream').send(serialize(result));
   });
   app.post<{ Body: unknown }>('/internal/metrics', async (req, reply) => {
