@@ -55,13 +55,5 @@ export function run(query: string, fetcher: MetricsFetcher, req: Partial<Metrics
   return executeMetrics(query, fetcher, { ...RANGE, ...req });
 }
 
-/** A small seeded random generator (mulberry32), for reproducible random tests. */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(x ^ (x >>> 15), 1 | x);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the random tests (mulberry32), shared with the query generator. */
+export { rng } from '../testing/random-queries.ts';
