@@ -10,6 +10,7 @@ import { arith, compare, negate } from './operators.ts';
 import { compileRegex } from './regex.ts';
 import type { Static } from './static.ts';
 import { TRUE, staticToString } from './static.ts';
+import { parseTraceIdParam } from '@spanbase/model';
 import type { Condition, ConditionOp, FetchSpansRequest, FieldRef } from './storage.ts';
 import { fieldKey } from './storage.ts';
 
@@ -56,17 +57,18 @@ export function planSearch(pipeline: Pipeline, start = 0n, end = 0n, extraFields
 }
 
 /**
- * The trace id every match of a request must have, as the query spells it: the operand of a
- * `trace:id = "..."` among conditions that must all hold (or the only one). Storage that can rule
- * a trace id out cheaply (a bloom filter, sorted ids) skips everything else. Undefined when the
- * request pins no id.
+ * The trace id every match of a request must have, as bytes: from a `trace:id = "..."` among
+ * conditions that must all hold (or the only one). A trace's search id is its id in lowercase hex
+ * without leading zeros, so a match has exactly the id the operand spells. Storage that can rule a
+ * trace id out cheaply (a bloom filter, sorted ids, an index of live traces) skips everything
+ * else. Null when the operand is no trace id (nothing can match); undefined when no id is pinned.
  */
-export function pinnedTraceId(request: Pick<FetchSpansRequest, 'conditions' | 'allConditions'>): string | undefined {
+export function pinnedTraceId(request: Pick<FetchSpansRequest, 'conditions' | 'allConditions'>): Uint8Array | null | undefined {
   if (!request.allConditions && request.conditions.length !== 1) return undefined;
   for (const c of request.conditions) {
     if (c.field.kind !== 'intrinsic' || c.field.name !== 'trace:id' || c.op !== '=' || c.operands.length !== 1) continue;
     const operand = c.operands[0];
-    if (operand.type === 'string') return operand.value;
+    if (operand.type === 'string') return parseTraceIdParam(operand.value) ?? null;
   }
   return undefined;
 }

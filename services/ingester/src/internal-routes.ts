@@ -85,9 +85,9 @@ export function registerIngesterQueryRoutes(app: FastifyInstance, ingester: Inge
     const job = jsonJob<{ query: string; limit: number; spansPerSpanset: number; start: bigint; end: bigint }>(req.body, ['start', 'end']);
     const query = parseOrThrow(job.query);
     // A query pinned to one trace id decodes only that trace (see the querier's live search).
-    const hex = query.body.kind === 'pipeline' ? pinnedTraceId(planSearch(query.body).request) : undefined;
-    const id = hex === undefined ? undefined : parseTraceIdParam(hex);
-    const traces = hex === undefined ? ingester.liveTraces(tenant, Number(job.start), Number(job.end)) : id ? [ingester.findTrace(tenant, id)?.records ?? []].filter((t) => t.length > 0) : [];
+    const id = query.body.kind === 'pipeline' ? pinnedTraceId(planSearch(query.body).request) : undefined;
+    const one = id ? ingester.findTrace(tenant, id) : undefined;
+    const traces = id === undefined ? ingester.liveTraces(tenant, Number(job.start), Number(job.end)) : one ? [one.records] : [];
     const result = await executeSearch(query, new MemoryFetcher(traces), { ...job, mostRecent: true });
     return reply.type('application/octet-stream').send(serialize(result));
   });

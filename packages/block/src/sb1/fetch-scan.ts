@@ -1,8 +1,8 @@
 // The row-group scan both fetchers share: which row groups a request can skip (time range from
 // the index, conditions against column statistics), in which order to visit the rest (newest
 // first), and counters that tests and measurements read.
-import { compareIds, parseTraceIdParam } from '@spanbase/model';
-import type { Condition, FetchSpansRequest } from '@spanbase/traceql';
+import { compareIds } from '@spanbase/model';
+import type { Condition } from '@spanbase/traceql';
 import { pinnedTraceId } from '@spanbase/traceql';
 import { BlockFormat } from '../errors.ts';
 import type { BlockReader, ReadOptions } from '../format.ts';
@@ -63,22 +63,12 @@ function wantsStats(conditions: readonly Condition[]): boolean {
 }
 
 /**
- * The trace id the request pins (see pinnedTraceId), as bytes: a trace's search id is its id in
- * lowercase hex without leading zeros, so a match has exactly the id the operand spells; null
- * when the operand is no id (nothing can match).
- */
-function pinnedId(request: Pick<FetchSpansRequest, 'conditions' | 'allConditions'>): Uint8Array | null | undefined {
-  const hex = pinnedTraceId(request);
-  return hex === undefined ? undefined : (parseTraceIdParam(hex) ?? null);
-}
-
-/**
  * The row groups worth reading for a time range and conditions, newest first (by their latest
  * trace start when statistics are read, else by their latest span end). A pinned trace id is
  * looked up in the bloom filter first, and then only the row group whose id range holds it is read.
  */
 export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, raw: readonly Condition[], start: bigint, end: bigint, stats: FetchStats, opts: ReadOptions): Promise<GroupData[]> {
-  const pinned = pinnedId({ conditions: raw, allConditions: conditions.all });
+  const pinned = pinnedTraceId({ conditions: raw, allConditions: conditions.all });
   if (pinned === null || (pinned && !(await reader.mayContainTrace(pinned, opts)))) {
     stats.skippedByBloom++;
     return [];
