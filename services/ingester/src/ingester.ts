@@ -5,6 +5,8 @@ import { decodeExportRequest, scanExportRequest } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
 import { faultPoint, flattenTracesData } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
+import { TagsBuilder } from '@spanbase/block';
+import type { TagsSummary } from '@spanbase/block';
 import { Wal } from '@spanbase/wal';
 import type { FsyncPolicy, RecordRef } from '@spanbase/wal';
 import type { Logger } from '@spanbase/server';
@@ -16,6 +18,9 @@ import { TenantStore } from './tenant-store.ts';
 import type { HeadBatch } from './tenant-store.ts';
 import type { BlockSink, FlushedBlock } from './block-sink.ts';
 import { buildFlushBatch } from './flush-batch.ts';
+
+/** How long a live tags summary is reused. */
+const TAGS_TTL_MS = 2000;
 
 /** Most spans kept decoded for queries over live data (a few hundred MB at most). */
 const MAX_DECODED_SPANS = 500_000;
@@ -62,6 +67,7 @@ export class Ingester {
   private readonly opts: IngesterOptions;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly tagsCache = new Map<string, { at: number; summary: TagsSummary }>();
   private wal!: Wal;
   private readonly tenants = new Map<string, TenantStore>();
   private liveBytes = 0;
@@ -205,6 +211,20 @@ export class Ingester {
       tenant.requeue(batch);
       this.log.error({ err, tenant: tenant.tenant, failures: this.flushFailures }, 'block flush failed; the traces stay in memory and the WAL, and will be retried');
     }
+  }
+
+  /**
+   * Tag names and frequent values of a tenant's live data, for autocomplete (in process and over
+   * /internal/tags). Reused for TAGS_TTL_MS: autocomplete asks often, and each is a walk over memory.
+   */
+  tagsSummary(tenant: string): TagsSummary {
+    const hit = this.tagsCache.get(tenant);
+    if (hit && this.now() - hit.at < TAGS_TTL_MS) return hit.summary;
+    const b = new TagsBuilder();
+    for (const t of this.liveTraces(tenant)) b.addTrace(t);
+    const summary = b.summary();
+    this.tagsCache.set(tenant, { at: this.now(), summary });
+    return summary;
   }
 
   /**

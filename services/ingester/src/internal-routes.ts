@@ -6,7 +6,6 @@ import { groupSpanRecords, parseTraceIdParam } from '@spanbase/model';
 import { BadParameter, validateTenantId } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import { serialize } from 'node:v8';
-import { TagsBuilder } from '@spanbase/block';
 import type { SpanRecord } from '@spanbase/model';
 import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
 import type { MetricsRequest } from '@spanbase/traceql';
@@ -59,26 +58,15 @@ function jsonJob<T>(body: unknown, bigints: readonly string[]): T {
   return o as T;
 }
 
-/** Live tags summaries are reused this long: autocomplete asks often, and each is a walk over memory. */
-const TAGS_TTL_MS = 2000;
-
 /**
  * Searches, metrics and tags over an ingester's memory for queriers running apart. Jobs come as
  * JSON; answers are v8-serialized (they hold bigints, Maps and typed arrays) and read only by the
  * queriers configured with this ingester's address.
  */
 export function registerIngesterQueryRoutes(app: FastifyInstance, ingester: Ingester): void {
-  const tags = new Map<string, { at: number; body: Buffer }>();
   app.post('/internal/tags', async (req, reply) => {
     const tenant = tenantOf(req.headers['x-scope-orgid']);
-    let hit = tags.get(tenant);
-    if (!hit || Date.now() - hit.at >= TAGS_TTL_MS) {
-      const b = new TagsBuilder();
-      for (const t of ingester.liveTraces(tenant)) b.addTrace(t);
-      hit = { at: Date.now(), body: serialize(b.summary()) };
-      tags.set(tenant, hit);
-    }
-    return reply.type('application/octet-stream').send(hit.body);
+    return reply.type('application/octet-stream').send(serialize(ingester.tagsSummary(tenant)));
   });
   app.post<{ Body: unknown }>('/internal/search', async (req, reply) => {
     const tenant = tenantOf(req.headers['x-scope-orgid']);

@@ -26,7 +26,7 @@ export { querySignal } from './query-signal.ts';
 export type { TagRef } from './tags/tag-name.ts';
 export { parseTagName, tagText } from './tags/tag-name.ts';
 export type { TagsSource } from './tags/tags-source.ts';
-export type { BlockReaderWithTags } from './tags/tags-source.ts';
+export type { BlockReaderWithTags, LiveTagsSummary } from './tags/tags-source.ts';
 export { liveTagsSource, blockTagsSource } from './tags/tags-source.ts';
 export type { TagsRoutesOptions } from './tags/tags-routes.ts';
 export { registerTagsRoutes, INTRINSIC_TAGS } from './tags/tags-routes.ts';

@@ -126,9 +126,8 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     async init(ctx) {
       if (ctx.cfg.target === 'all') {
         const ingester = ctx.get<{ ingester: Ingester }>('ingester').ingester;
-        const tagsCache = new Map();
         return {
-          tags: (tenant: string): TagsSource[] => [liveTagsSource(ingester, tenant, tagsCache)],
+          tags: (tenant: string): TagsSource[] => [liveTagsSource(ingester, tenant)],
           sources: [liveSource(ingester)],
           search: (tenant: string): SearchSource[] => [liveSearchSource(ingester, tenant)],
           metrics: (tenant: string): MetricsSource[] => [liveMetricsSource(ingester, tenant)],

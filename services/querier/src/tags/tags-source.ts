@@ -1,8 +1,6 @@
-// Where tag names and values come from: each block's stored tags summary, and a summary of live
-// data computed on demand (and reused for a couple of seconds, since autocomplete asks often).
-import { TagsBuilder } from '@spanbase/block';
+// Where tag names and values come from: each block's stored tags summary, and the ingester's
+// summary of live data (it reuses one for a couple of seconds, since autocomplete asks often).
 import type { BlockMeta, TagsSummary } from '@spanbase/block';
-import type { LiveTraceSnapshot } from '../search/live-search.ts';
 
 /** A summary provider: a block or live data. */
 export interface TagsSource {
@@ -16,23 +14,18 @@ export interface TagsSource {
   summary(signal?: AbortSignal): Promise<TagsSummary>;
 }
 
-const LIVE_SUMMARY_TTL_MS = 2000;
+/** What live tags need from the ingester: its (cached) summary of a tenant's live data. */
+export interface LiveTagsSummary {
+  tagsSummary(tenant: string): TagsSummary;
+}
 
 /** Tags of the ingester's live data for one tenant. */
-export function liveTagsSource(ingester: LiveTraceSnapshot, tenant: string, cache: Map<string, { at: number; summary: TagsSummary }>, now: () => number = Date.now): TagsSource {
+export function liveTagsSource(ingester: LiveTagsSummary, tenant: string): TagsSource {
   return {
     name: 'live',
     timeRange: undefined,
     bytes: 0,
-    async summary() {
-      const hit = cache.get(tenant);
-      if (hit && now() - hit.at < LIVE_SUMMARY_TTL_MS) return hit.summary;
-      const b = new TagsBuilder();
-      for (const t of ingester.liveTraces(tenant)) b.addTrace(t);
-      const summary = b.summary();
-      cache.set(tenant, { at: now(), summary });
-      return summary;
-    },
+    summary: async () => ingester.tagsSummary(tenant),
   };
 }
 
