@@ -1,0 +1,34 @@
+// A worker for the supervisor's tests: jobs that answer, spin (listening or deaf to
+// cancellation), eat memory, or report state built from events.
+import { jobWorkerData, serveJobs } from '../index.ts';
+
+type Job = { op: 'echo'; value: unknown; delayMs?: number } | { op: 'spin' } | { op: 'spin-deaf' } | { op: 'eat-memory' } | { op: 'state' } | { op: 'fail'; code: string; status: number };
+
+let total = 0;
+const hogs: unknown[] = [];
+
+serveJobs({
+  onEvent(e) {
+    const ev = e as { add?: number; reset?: number };
+    if (ev.reset !== undefined) total = ev.reset;
+    if (ev.add !== undefined) total += ev.add;
+  },
+  async run(raw, signal) {
+    const job = raw as Job;
+    switch (job.op) {
+      case 'echo':
+        if (job.delayMs) await new Promise((r) => setTimeout(r, job.delayMs));
+        return { value: job.value, data: jobWorkerData() };
+      case 'spin':
+        for (;;) signal.throwIfAborted();
+      case 'spin-deaf':
+        for (;;) total += 0;
+      case 'eat-memory':
+        for (;;) hogs.push(new Array(1 << 16).fill({ x: Math.random() }));
+      case 'state':
+        return total;
+      case 'fail':
+        throw Object.assign(new Error('failed on purpose'), { code: job.code, statusCode: job.status });
+    }
+  },
+});
