@@ -5,6 +5,7 @@ export { decodeUtf8, isValidUtf8 } from './utf8.ts';
 export { encodeTracesData } from './proto-encode.ts';
 export type { ScannedRequest, ScanOptions } from './scan.ts';
 export { scanExportRequest } from './scan.ts';
+export { shareScan, isSharedScan } from './scan-shared.ts';
 export type { AssembleGroup, AssembleScope } from './assemble.ts';
 export { assembleExportRequest } from './assemble.ts';
 export { decodeOtlpJson } from './json-decode.ts';
