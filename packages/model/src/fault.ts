@@ -9,3 +9,14 @@ export function faultPoint(name: string): Promise<void> {
   process.stderr.write(`FAULT ${name}\n`);
   return new Promise(() => {});
 }
+
+/**
+ * Spins on this thread forever, deaf to cancellation, when SPANBASE_FAULT=name and `when` holds:
+ * a stand-in for a query that never yields (tests of hard cancellation replace the worker it hangs).
+ */
+export function faultSpin(name: string, when: boolean): void {
+  if (process.env.SPANBASE_FAULT !== name || !when) return;
+  for (;;) {
+    // Nothing here checks a signal; only terminating the thread ends it.
+  }
+}

@@ -32,4 +32,4 @@ export { computeNestedSets } from './nested-set.ts';
 export type { ErrorFactory, ErrorOptions } from './errors.ts';
 export { SpanbaseError, createError, isSpanbaseError } from './errors.ts';
 export { crc32c } from './crc32c.ts';
-export { faultPoint } from './fault.ts';
+export { faultPoint, faultSpin } from './fault.ts';
