@@ -4,11 +4,12 @@
 // kept. Results are always ordered newest first.
 import type { Query } from './ast.ts';
 import { planSearch } from './conditions.ts';
-import { TqlUnsupportedError } from './errors.ts';
+import { TqlResultTooLarge, TqlUnsupportedError } from './errors.ts';
 import type { EvalSpanset, SpansetAttribute } from './evaluate.ts';
 import { compilePipeline } from './evaluate.ts';
 import { overlapsRange } from './memory-fetcher.ts';
 import { parseOrThrow } from './parse.ts';
+import { traceResultBytes } from './result-size.ts';
 import type { Static } from './static.ts';
 import type { FetchedSpanset, FieldRef, SpansetFetcher } from './storage.ts';
 import { fieldKey } from './storage.ts';
@@ -28,6 +29,8 @@ export interface SearchOptions {
   readonly signal?: AbortSignal;
   /** Keep the newest traces rather than the first found; the `most_recent=true` hint sets it too. */
   readonly mostRecent?: boolean;
+  /** Fail with TQL_ERR_RESULT_TOO_LARGE once the answer's estimated JSON size passes this (0 or absent: no bound). */
+  readonly maxResultBytes?: number;
 }
 
 /** One attribute of a span or spanset in results. */
@@ -103,6 +106,14 @@ export async function executeSearch(query: string | Query, fetcher: SpansetFetch
   let inspectedTraces = 0;
   let inspectedSpans = 0;
   const found = new Map<string, TraceResult>();
+  const maxBytes = options.maxResultBytes ?? 0;
+  let bytes = 0;
+  const put = (t: TraceResult, was: TraceResult | undefined) => {
+    found.set(t.traceId, t);
+    if (maxBytes <= 0) return;
+    bytes += traceResultBytes(t) - (was ? traceResultBytes(was) : 0);
+    if (bytes > maxBytes) throw TqlResultTooLarge(`the answer would be larger than ${maxBytes} bytes (about ${bytes} with ${found.size} traces so far)`);
+  };
   if (!plan.noop) {
     const evaluate = compilePipeline(ast.body, plan.request.columns);
     const resultFields = plan.fields.filter((f) => !NOT_ATTRIBUTES.has(fieldKey(f)));
@@ -116,9 +127,15 @@ export async function executeSearch(query: string | Query, fetcher: SpansetFetch
       if (spansets.length === 0) continue;
       const result = toTraceResult(trace, spansets, perSpanset, resultFields, plan.request.columns, nameColumn);
       const existing = found.get(result.traceId);
-      if (existing) found.set(result.traceId, { ...existing, spansets: [...existing.spansets, ...result.spansets] });
-      else if (limit === 0 || found.size < limit) found.set(result.traceId, result);
-      else if (mostRecent) replaceOldest(found, result);
+      if (existing) put({ ...existing, spansets: [...existing.spansets, ...result.spansets] }, existing);
+      else if (limit === 0 || found.size < limit) put(result, undefined);
+      else if (mostRecent) {
+        const dropped = replaceOldest(found, result);
+        if (dropped && maxBytes > 0) {
+          bytes -= traceResultBytes(dropped);
+          put(result, undefined);
+        }
+      }
       if (!mostRecent && limit > 0 && found.size >= limit) break;
     }
   }
@@ -126,13 +143,16 @@ export async function executeSearch(query: string | Query, fetcher: SpansetFetch
   return { traces, inspectedTraces, inspectedSpans };
 }
 
-function replaceOldest(found: Map<string, TraceResult>, candidate: TraceResult): void {
+/** Puts `candidate` in place of the oldest trace when it is newer; returns the trace it replaced. */
+function replaceOldest(found: Map<string, TraceResult>, candidate: TraceResult): TraceResult | undefined {
   let oldest: TraceResult | undefined;
   for (const t of found.values()) if (!oldest || t.startTimeUnixNano < oldest.startTimeUnixNano) oldest = t;
   if (oldest && candidate.startTimeUnixNano > oldest.startTimeUnixNano) {
     found.delete(oldest.traceId);
     found.set(candidate.traceId, candidate);
+    return oldest;
   }
+  return undefined;
 }
 
 function toTraceResult(

@@ -12,7 +12,8 @@ export { stringify, stringifyField, stringifyRef, stringifyPipeline } from './st
 export type { TypeIssue } from './typecheck.ts';
 export { typecheck } from './typecheck.ts';
 export type { TqlErrorCode } from './errors.ts';
-export { TqlParseError, TqlTypeError, TqlUnsupportedError, TQL_ERROR_CODES } from './errors.ts';
+export { TqlParseError, TqlTypeError, TqlUnsupportedError, TqlResultTooLarge, TQL_ERROR_CODES } from './errors.ts';
+export { traceResultBytes, searchResultBytes } from './result-size.ts';
 export type { Static, Scalar, StaticType, StatusValue, KindValue } from './static.ts';
 export { st, NIL, TRUE, FALSE, staticFromAnyValue, staticToAnyValue, formatDuration, staticToString } from './static.ts';
 export { parseDurationText } from './duration.ts';

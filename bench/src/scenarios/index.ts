@@ -6,9 +6,10 @@ import { compactionScenario } from './compaction.ts';
 import { ingestScenario } from './ingest.ts';
 import { ingestToQueryableScenario } from './ingest-to-queryable.ts';
 import { metricsScenario } from './metrics.ts';
+import { queryStormScenario } from './query-storm.ts';
 import { searchScenario } from './search.ts';
 import { traceByIdScenario } from './trace-by-id.ts';
 import { traceqlParseScenario } from './traceql-parse.ts';
 
 /** All scenarios. */
-export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, compactionScenario, ingestToQueryableScenario];
+export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario];

@@ -11,6 +11,7 @@
 //         rules: ['{ status = error } 30d', '{ duration > 2s } 30d']
 //       ingestion: { rate_limit_bytes: 20MB, burst_size_bytes: 30MB }
 //       global: { max_bytes_per_trace: 5MB }
+//       read: { max_concurrent_queries: 2 }
 //
 // A value missing for a tenant comes from "*", then from the flags. A file that fails to parse
 // on reload is ignored (the previous overrides stay) and reported through `onError`.
@@ -37,6 +38,8 @@ export interface TenantLimits {
   readonly ingestionBurstSizeBytes: number;
   /** --query.max-bytes-per-trace. */
   readonly maxBytesPerTrace: number;
+  /** --query.max-concurrent-per-tenant. */
+  readonly maxConcurrentQueries: number;
 }
 
 type Partialised = { -readonly [K in keyof TenantLimits]?: TenantLimits[K] };
@@ -62,6 +65,7 @@ export function limitsFromConfig(cfg: Config): TenantLimits {
     ingestionRateLimitBytes: cfg['ingestion.rate-limit-bytes'],
     ingestionBurstSizeBytes: cfg['ingestion.burst-size-bytes'],
     maxBytesPerTrace: cfg['query.max-bytes-per-trace'],
+    maxConcurrentQueries: cfg['query.max-concurrent-per-tenant'],
   };
 }
 
@@ -73,6 +77,7 @@ const FIELDS: readonly { path: readonly string[]; key: keyof TenantLimits; parse
   { path: ['ingestion', 'rate-limit-bytes'], key: 'ingestionRateLimitBytes', parse: bytes },
   { path: ['ingestion', 'burst-size-bytes'], key: 'ingestionBurstSizeBytes', parse: bytes },
   { path: ['global', 'max-bytes-per-trace'], key: 'maxBytesPerTrace', parse: bytes },
+  { path: ['read', 'max-concurrent-queries'], key: 'maxConcurrentQueries', parse: positiveInt },
 ];
 
 function duration(v: unknown, where: string): number {
@@ -84,6 +89,12 @@ function duration(v: unknown, where: string): number {
 function bytes(v: unknown, where: string): number {
   const n = parseBytes(String(v));
   if (n === undefined) throw CompactorBadOverrides(`${where}: expected a size like 20MB or 5MiB, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function positiveInt(v: unknown, where: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw CompactorBadOverrides(`${where}: expected a whole number of at least 1, got ${JSON.stringify(v)}`);
   return n;
 }
 

@@ -1,4 +1,6 @@
-export type { IngesterOptions, PushResult, LiveTraceResult } from './ingester.ts';
+export type { IngesterOptions, PushResult } from './ingester.ts';
+export type { LiveQueries } from './live/live-queries.ts';
+export type { LiveSearchOptions } from './live/live-protocol.ts';
 export { Ingester } from './ingester.ts';
 export type { RecentBlocks } from './internal-routes.ts';
 export { registerIngesterRoutes } from './internal-routes.ts';

@@ -74,14 +74,14 @@ describe('Ingester flush', () => {
     advance(6000);
     await ing.flushTick();
     expect(sink.batches).toHaveLength(0); // sealed, but the head block is young
-    expect(ing.findTrace('t', id(16, 1))?.records).toHaveLength(2); // still findable while sealed
+    expect(await ing.live.findTrace('t', id(16, 1))).toHaveLength(2); // still findable while sealed
     advance(60_000);
     await ing.flushTick();
     expect(sink.batches).toHaveLength(1);
     expect(sink.batches[0].traces.map((t) => t.slice(-1))).toEqual(['1', '2', '3', '4']);
     expect(sink.batches[0].spans).toBe(5);
     expect(flushed).toEqual(['b1']);
-    expect(ing.findTrace('t', id(16, 1))).toBeUndefined();
+    expect(await ing.live.findTrace('t', id(16, 1))).toEqual([]);
     expect(ing.memoryBytes).toBe(0);
     await ing.stop();
     // Every record was released: nothing is left to replay.
@@ -112,7 +112,7 @@ describe('Ingester flush', () => {
     await ing.flushTick(); // the head block is due: fails
     await ing.flushTick(); // still due after the failure: fails again
     expect(ing.flushStats.failures).toBe(2);
-    expect(ing.findTrace('t', id(16, 9))?.records).toHaveLength(1);
+    expect(await ing.live.findTrace('t', id(16, 9))).toHaveLength(1);
     sink.fail = false;
     await ing.flushTick();
     expect(sink.batches).toHaveLength(1);

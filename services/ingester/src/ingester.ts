@@ -1,16 +1,12 @@
 // The ingester: makes accepted spans durable (WAL) before acknowledging them, keeps them
 // queryable in memory, and (with a block sink) moves idle traces into blocks in the object
 // store, releasing WAL records only once the block is durable.
-import { decodeExportRequest, scanExportRequest } from '@spanbase/otlp';
+import { scanExportRequest, shareScan } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
-import { faultPoint, flattenTracesData } from '@spanbase/model';
-import type { SpanRecord } from '@spanbase/model';
-import { TagsBuilder } from '@spanbase/block';
-import type { TagsSummary } from '@spanbase/block';
+import { faultPoint } from '@spanbase/model';
 import { Wal } from '@spanbase/wal';
 import type { FsyncPolicy, RecordRef } from '@spanbase/wal';
 import type { Logger } from '@spanbase/server';
-import { assembleTraces } from './assemble-traces.ts';
 import { Chunk } from './chunk.ts';
 import { IngesterUnavailable, LiveBytesExceeded } from './errors.ts';
 import type { LiveTrace } from './live-trace.ts';
@@ -18,12 +14,9 @@ import { TenantStore } from './tenant-store.ts';
 import type { HeadBatch } from './tenant-store.ts';
 import type { BlockSink, FlushedBlock } from './block-sink.ts';
 import { buildFlushBatch } from './flush-batch.ts';
-
-/** How long a live tags summary is reused. */
-const TAGS_TTL_MS = 2000;
-
-/** Most spans kept decoded for queries over live data (a few hundred MB at most). */
-const MAX_DECODED_SPANS = 500_000;
+import { InlineLiveQueries, WorkerLiveQueries } from './live/live-queries.ts';
+import type { LiveFeed, LiveQueries } from './live/live-queries.ts';
+import { liveTenantState } from './live/live-state.ts';
 
 /** Ingester settings (from the `ingester.*` and `wal.*` flags). */
 export interface IngesterOptions {
@@ -48,6 +41,11 @@ export interface IngesterOptions {
   logger: Logger;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /**
+   * Where queries over memory run: a worker thread (the default, so no query delays ingest), or
+   * this thread (tests). Worker settings: grace for a cancelled query, heap limit in MiB, queries at once.
+   */
+  liveQueries?: { thread: 'worker'; abortGraceMs: number; memoryMb: number; slots: number; onReplace?: (reason: string) => void } | { thread: 'inline' };
 }
 
 /** What a push accepted. */
@@ -56,26 +54,18 @@ export interface PushResult {
   accepted: number;
 }
 
-/** A trace's spans held in memory, decoded. */
-export interface LiveTraceResult {
-  /** Spans with their resource and scope (may contain duplicates from client retries). */
-  records: SpanRecord[];
-}
-
 /** The ingest side of a tenant's data. */
 export class Ingester {
   private readonly opts: IngesterOptions;
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly tagsCache = new Map<string, { at: number; summary: TagsSummary }>();
+  /** Queries over what is in memory (search, metrics, trace by id, tags), kept in step with it. */
+  readonly live: LiveQueries;
+  private readonly feed: LiveFeed;
   private wal!: Wal;
   private readonly tenants = new Map<string, TenantStore>();
   private liveBytes = 0;
   private ready = false;
-  /** Decoded spans per trace generation, dropped when the generation is flushed. */
-  private readonly decodedCache = new Map<LiveTrace, { spans: number; records: SpanRecord[] }>();
-  /** Spans held decoded in decodedCache; bounded so the cache cannot outgrow the live data's own budget. */
-  private decodedSpans = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private flushFailures = 0;
@@ -86,6 +76,13 @@ export class Ingester {
     this.opts = opts;
     this.log = opts.logger;
     this.now = opts.now ?? Date.now;
+    const lq = opts.liveQueries ?? { thread: 'worker', abortGraceMs: 2000, memoryMb: 0, slots: 4 };
+    const live =
+      lq.thread === 'inline'
+        ? new InlineLiveQueries()
+        : new WorkerLiveQueries({ ...lq, snapshot: () => [...this.tenants.values()].map((t) => liveTenantState(t.tenant, t.generations())) });
+    this.live = live;
+    this.feed = live;
   }
 
   /** Opens the WAL and replays it, so every acknowledged span is in memory before serving. */
@@ -140,9 +137,12 @@ export class Ingester {
       this.wal.release(ref);
       return;
     }
-    const chunk = new Chunk(scan, ref, receivedAtMs);
+    // In shared memory, the live-query worker and the block writer read the request where it is.
+    const chunk = new Chunk(shareScan(scan), ref, receivedAtMs);
     this.liveBytes += chunk.bytes;
-    this.tenant(tenant).add(chunk, receivedAtMs);
+    const gens = new Float64Array(scan.spanCount);
+    this.tenant(tenant).add(chunk, receivedAtMs, gens);
+    this.feed.added(tenant, chunk.scan, gens);
   }
 
   private tenant(tenant: string): TenantStore {
@@ -152,13 +152,6 @@ export class Ingester {
       this.tenants.set(tenant, t);
     }
     return t;
-  }
-
-  /** The in-memory spans of a trace (live and sealed generations), or undefined. */
-  findTrace(tenant: string, traceId: Uint8Array): LiveTraceResult | undefined {
-    const gens = this.tenants.get(tenant)?.find(traceId);
-    if (!gens || gens.length === 0) return undefined;
-    return { records: flattenTracesData(decodeExportRequest(assembleTraces(gens))) };
   }
 
   /**
@@ -200,7 +193,7 @@ export class Ingester {
       // trace is in neither place.
       this.opts.onFlushed?.(tenant.tenant, block);
       tenant.forget(batch);
-      this.releaseTraces(batch.traces);
+      this.releaseTraces(tenant.tenant, batch.traces);
       this.flushFailures = 0;
       this.flushStats.blocks++;
       this.flushStats.spans += fb.spanCount;
@@ -213,68 +206,10 @@ export class Ingester {
     }
   }
 
-  /**
-   * Tag names and frequent values of a tenant's live data, for autocomplete (in process and over
-   * /internal/tags). Reused for TAGS_TTL_MS: autocomplete asks often, and each is a walk over memory.
-   */
-  tagsSummary(tenant: string): TagsSummary {
-    const hit = this.tagsCache.get(tenant);
-    if (hit && this.now() - hit.at < TAGS_TTL_MS) return hit.summary;
-    const b = new TagsBuilder();
-    for (const t of this.liveTraces(tenant)) b.addTrace(t);
-    const summary = b.summary();
-    this.tagsCache.set(tenant, { at: this.now(), summary });
-    return summary;
-  }
-
-  /**
-   * Every in-memory trace of a tenant overlapping [startNs, endNs] (0 = open), decoded: one
-   * record list per trace id, generations merged. For searches over live data.
-   */
-  liveTraces(tenant: string, startNs = 0, endNs = 0): SpanRecord[][] {
-    const t = this.tenants.get(tenant);
-    if (!t) return [];
-    const out: SpanRecord[][] = [];
-    for (const gens of t.generations()) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const g of gens) {
-        if (g.startNs < lo) lo = g.startNs;
-        if (g.endNs > hi) hi = g.endNs;
-      }
-      if ((startNs !== 0 && hi < startNs) || (endNs !== 0 && lo > endNs)) continue;
-      out.push(gens.length === 1 ? this.decoded(gens[0]) : gens.flatMap((g) => this.decoded(g)));
-    }
-    return out;
-  }
-
-  /**
-   * A generation's spans, decoded once and reused until it gets more spans: searches, metrics
-   * and autocomplete ask for live data often, and decoding it every time starved ingest.
-   */
-  private decoded(t: LiveTrace): SpanRecord[] {
-    const hit = this.decodedCache.get(t);
-    if (hit && hit.spans === t.spanCount) return hit.records;
-    const records = flattenTracesData(decodeExportRequest(assembleTraces([t])));
-    if (hit) {
-      this.decodedSpans -= hit.records.length;
-      this.decodedCache.delete(t);
-    }
-    if (this.decodedSpans + records.length <= MAX_DECODED_SPANS) {
-      this.decodedCache.set(t, { spans: t.spanCount, records });
-      this.decodedSpans += records.length;
-    }
-    return records;
-  }
-
   /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
-  private releaseTraces(traces: readonly LiveTrace[]): void {
+  private releaseTraces(tenant: string, traces: readonly LiveTrace[]): void {
+    this.feed.dropped(tenant, Float64Array.from(traces, (t) => t.genId));
     for (const t of traces) {
-      const cached = this.decodedCache.get(t);
-      if (cached) {
-        this.decodedSpans -= cached.records.length;
-        this.decodedCache.delete(t);
-      }
       for (const chunk of t.chunks) {
         chunk.pending--;
         if (chunk.pending === 0) {
@@ -307,5 +242,6 @@ export class Ingester {
     await this.flushing;
     await this.wal.close();
     await this.opts.sink?.close();
+    await this.feed.close();
   }
 }

@@ -7,8 +7,8 @@ import { BadParameter, validateTenantId } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import { serialize } from 'node:v8';
 import type { SpanRecord } from '@spanbase/model';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
 import type { MetricsRequest } from '@spanbase/traceql';
+import type { LiveSearchOptions } from './live/live-protocol.ts';
 import type { Ingester } from './ingester.ts';
 
 /**
@@ -39,7 +39,7 @@ export function registerIngesterRoutes(app: FastifyInstance, ingester: Ingester,
       const tenant = tenantOf(req.headers['x-scope-orgid']);
       const id = parseTraceIdParam(req.params.id);
       if (!id) throw BadParameter(`invalid trace id ${req.params.id}`);
-      const records = [...(ingester.findTrace(tenant, id)?.records ?? []), ...((await recentBlocks?.(tenant, id)) ?? [])];
+      const records = [...(await ingester.live.findTrace(tenant, id)), ...((await recentBlocks?.(tenant, id)) ?? [])];
       if (records.length === 0) return reply.code(404).send();
       const bytes = encodeTracesData(groupSpanRecords(records));
       return reply.type('application/x-protobuf').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -64,26 +64,24 @@ function jsonJob<T>(body: unknown, bigints: readonly string[]): T {
  * queriers configured with this ingester's address.
  */
 export function registerIngesterQueryRoutes(app: FastifyInstance, ingester: Ingester): void {
+  const signalOf = (req: { raw: { socket: { once(e: 'close', f: () => void): void } | null } }) => {
+    const ac = new AbortController();
+    req.raw.socket?.once('close', () => ac.abort(new Error('querier went away')));
+    return ac.signal;
+  };
   app.post('/internal/tags', async (req, reply) => {
     const tenant = tenantOf(req.headers['x-scope-orgid']);
-    return reply.type('application/octet-stream').send(serialize(ingester.tagsSummary(tenant)));
+    return reply.type('application/octet-stream').send(serialize(await ingester.live.tagsSummary(tenant, signalOf(req))));
   });
   app.post<{ Body: unknown }>('/internal/search', async (req, reply) => {
     const tenant = tenantOf(req.headers['x-scope-orgid']);
-    const job = jsonJob<{ query: string; limit: number; spansPerSpanset: number; start: bigint; end: bigint }>(req.body, ['start', 'end']);
-    const query = parseOrThrow(job.query);
-    // A query pinned to one trace id decodes only that trace (see the querier's live search).
-    const id = query.body.kind === 'pipeline' ? pinnedTraceId(planSearch(query.body).request) : undefined;
-    const one = id ? ingester.findTrace(tenant, id) : undefined;
-    const traces = id === undefined ? ingester.liveTraces(tenant, Number(job.start), Number(job.end)) : one ? [one.records] : [];
-    const result = await executeSearch(query, new MemoryFetcher(traces), { ...job, mostRecent: true });
+    const job = jsonJob<{ query: string } & LiveSearchOptions>(req.body, ['start', 'end']);
+    const result = await ingester.live.search(tenant, job.query, { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, maxResultBytes: job.maxResultBytes }, signalOf(req));
     return reply.type('application/octet-stream').send(serialize(result));
   });
   app.post<{ Body: unknown }>('/internal/metrics', async (req, reply) => {
     const tenant = tenantOf(req.headers['x-scope-orgid']);
     const job = jsonJob<{ query: string; request: MetricsRequest }>(req.body, ['start', 'end', 'step']);
-    const plan = planMetrics(job.query, job.request);
-    const traces = ingester.liveTraces(tenant, Number(plan.grid.start), Number(plan.grid.end));
-    return reply.type('application/octet-stream').send(serialize(await evaluateMetrics(plan, new MemoryColumnFetcher(traces))));
+    return reply.type('application/octet-stream').send(serialize(await ingester.live.metrics(tenant, job.query, job.request, signalOf(req))));
   });
 }

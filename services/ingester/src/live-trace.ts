@@ -4,10 +4,15 @@ import type { Chunk } from './chunk.ts';
 /** Where a trace is in its life: accepting spans, waiting in the head block, or being written. */
 export type LiveTraceState = 'live' | 'head' | 'flushing';
 
+/** Generation ids are unique in the process (a double counts past any uptime). */
+let nextGenId = 1;
+
 /** One trace's in-memory spans. */
 export class LiveTrace {
   /** The 16-byte trace id (own copy). */
   readonly traceId: Uint8Array;
+  /** Names this generation to the live-query worker, which keeps its own index of the same spans. */
+  readonly genId: number;
   /** Chunk of each span reference. */
   readonly chunks: Chunk[] = [];
   /** Index of each span within its chunk's scan. */
@@ -23,8 +28,9 @@ export class LiveTrace {
   /** Lifecycle state. */
   state: LiveTraceState = 'live';
 
-  constructor(traceId: Uint8Array) {
+  constructor(traceId: Uint8Array, genId = nextGenId++) {
     this.traceId = traceId;
+    this.genId = genId;
   }
 
   /** Adds span `i` of `chunk`. */

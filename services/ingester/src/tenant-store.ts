@@ -43,8 +43,8 @@ export class TenantStore {
     this.tenant = tenant;
   }
 
-  /** Indexes every span of an accepted request. */
-  add(chunk: Chunk, nowMs: number): void {
+  /** Indexes every span of an accepted request; `gens[i]` receives the generation id of span i. */
+  add(chunk: Chunk, nowMs: number, gens?: Float64Array): void {
     const scan = chunk.scan;
     const b = scan.bytes;
     const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -56,6 +56,7 @@ export class TenantStore {
       // id and skip building a key and the map lookup for runs.
       if (last !== undefined && sameId(buf, off, lastOff)) {
         last.add(chunk, i, nowMs);
+        if (gens) gens[i] = last.genId;
         lastOff = off;
         continue;
       }
@@ -66,6 +67,7 @@ export class TenantStore {
         this.live.set(key, t);
       }
       t.add(chunk, i, nowMs);
+      if (gens) gens[i] = t.genId;
       last = t;
       lastOff = off;
     }

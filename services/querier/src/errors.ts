@@ -12,3 +12,5 @@ export const TooManyQueries = createError('QRY_ERR_TOO_MANY_QUERIES', 429);
 export const QueryTimeout = createError('QRY_ERR_TIMEOUT', 504);
 /** A remote ingester failed a search or metrics job. */
 export const IngesterQueryFailed = createError('QRY_ERR_INGESTER_FAILED', 502);
+/** A search's answer would be larger than --query.max-response-bytes. */
+export const ResponseTooLarge = createError('QRY_ERR_RESPONSE_TOO_LARGE', 422);

@@ -1,19 +1,13 @@
 // Trace-by-id over the in-process ingester's memory.
+import type { LiveQueryService } from './live-service.ts';
 import type { SourceResult, TraceSource } from './trace-source.ts';
-import type { SpanRecord } from '@spanbase/model';
-
-/** The part of the ingester trace-by-id needs. */
-export interface LiveTraceFinder {
-  /** In-memory spans of a trace, or undefined. */
-  findTrace(tenant: string, traceId: Uint8Array): { records: SpanRecord[] } | undefined;
-}
 
 /** A TraceSource over an in-process ingester. */
-export function liveSource(ingester: LiveTraceFinder): TraceSource {
+export function liveSource(live: Pick<LiveQueryService, 'findTrace'>): TraceSource {
   return {
     name: 'live',
-    async findTrace(tenant, traceId): Promise<SourceResult> {
-      return { records: ingester.findTrace(tenant, traceId)?.records ?? [] };
+    async findTrace(tenant, traceId, _range, signal): Promise<SourceResult> {
+      return { records: await live.findTrace(tenant, traceId, signal) };
     },
   };
 }

@@ -33,7 +33,7 @@ function app(spanCount: number, maxBytesPerTrace = 1_000_000) {
     },
   };
   const a = createHttpApp({ logger: silentLogger() });
-  registerTraceRoutes(a, { sources: () => [source], multitenancy: false, maxBytesPerTrace: () => maxBytesPerTrace });
+  registerTraceRoutes(a, { sources: () => [source], multitenancy: false, maxBytesPerTrace: () => maxBytesPerTrace, timeoutMs: 10_000 });
   return a;
 }
 

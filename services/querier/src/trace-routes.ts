@@ -6,7 +6,8 @@
 //       as Tempo answers: Grafana reports it as "not found" without a second lookup on v1 (it
 //       retries v1 only on a v2 404). docs/grafana.md explains the choice.
 import { tracesDataToJson } from '@spanbase/otlp';
-import type { FastifyInstance, FastifyReply } from '@spanbase/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from '@spanbase/server';
+import { querySignal } from './query-signal.ts';
 import { tenantFromHeader } from '@spanbase/server';
 import { TraceNotFound, TraceTooLarge } from './errors.ts';
 import { timeRangeParams, traceIdParam } from './params.ts';
@@ -22,6 +23,8 @@ export interface TraceRoutesOptions {
   multitenancy: boolean;
   /** A tenant's --query.max-bytes-per-trace (flag, or the overrides file). */
   maxBytesPerTrace: (tenant: string) => number;
+  /** --query.timeout, ms. */
+  timeoutMs: number;
 }
 
 type TraceRequest = { Params: { id: string }; Querystring: Record<string, string> };
@@ -43,12 +46,19 @@ function v2Json(r: TraceByIdResult): Record<string, unknown> {
 
 /** Registers the trace-by-id routes. */
 export function registerTraceRoutes(app: FastifyInstance, opts: TraceRoutesOptions): void {
-  const lookup = (req: { headers: Record<string, string | string[] | undefined>; params: { id: string }; query: Record<string, string> }) => {
+  const lookup = async (req: FastifyRequest<TraceRequest>) => {
     const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
     const id = traceIdParam(req.params.id);
     const range = timeRangeParams(req.query);
     const maxBytes = opts.maxBytesPerTrace(tenant);
-    return findTraceById(opts.sources(), tenant, id, range, maxBytes).then((r) => ({ ...r, maxBytes }));
+    const { signal, done } = querySignal(req, opts.timeoutMs);
+    try {
+      const r = await findTraceById(opts.sources(), tenant, id, range, maxBytes, signal);
+      signal.throwIfAborted();
+      return { ...r, maxBytes };
+    } finally {
+      done();
+    }
   };
 
   app.get<TraceRequest>('/api/traces/:id', async (req, reply) => {

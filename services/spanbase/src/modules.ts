@@ -10,7 +10,7 @@ import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { isCacheableBlockObject, parseBlockMeta } from '@spanbase/block';
 import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
-import { TenantConcurrency, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources, remoteTagsSources } from '@spanbase/querier';
+import { QueryAdmission, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources, remoteTagsSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
 import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
 import type { MetricsSource } from '@spanbase/querier';
@@ -24,6 +24,9 @@ interface StoreModule {
   store: ObjectStore;
   config: ObjectStoreConfig;
 }
+
+/** How long a cancelled query may keep a worker busy before the worker is replaced, ms. */
+const QUERY_ABORT_GRACE_MS = 2000;
 
 function requireAddresses(flag: string, list: string[]): string[] {
   if (list.length === 0) throw new Error(`--${flag} must list at least one ingester (host:port of its HTTP API)`);
@@ -95,6 +98,13 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         maxBlockDurationMs: cfg['ingester.max-block-duration'],
         maxBlockBytes: cfg['ingester.max-block-bytes'],
         flushCheckPeriodMs: cfg['ingester.flush-check-period'],
+        liveQueries: {
+          thread: 'worker',
+          abortGraceMs: QUERY_ABORT_GRACE_MS,
+          memoryMb: Math.floor(cfg['query.worker-memory'] / 2 ** 20),
+          slots: 4,
+          onReplace: (reason) => ctx.log.warn({ reason }, 'live-query worker replaced'),
+        },
         sink,
         onFlushed: (tenant, block) => catalog.add(tenant, parseBlockMeta(block.meta)),
         logger: ctx.log.child({ module: 'ingester' }),
@@ -125,12 +135,12 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     deps: (target) => (target === 'all' ? ['ingester'] : []),
     async init(ctx) {
       if (ctx.cfg.target === 'all') {
-        const ingester = ctx.get<{ ingester: Ingester }>('ingester').ingester;
+        const live = ctx.get<{ ingester: Ingester }>('ingester').ingester.live;
         return {
-          tags: (tenant: string): TagsSource[] => [liveTagsSource(ingester, tenant)],
-          sources: [liveSource(ingester)],
-          search: (tenant: string): SearchSource[] => [liveSearchSource(ingester, tenant)],
-          metrics: (tenant: string): MetricsSource[] => [liveMetricsSource(ingester, tenant)],
+          tags: (tenant: string): TagsSource[] => [liveTagsSource(live, tenant)],
+          sources: [liveSource(live)],
+          search: (tenant: string): SearchSource[] => [liveSearchSource(live, tenant)],
+          metrics: (tenant: string): MetricsSource[] => [liveMetricsSource(live, tenant)],
         };
       }
       const addresses = requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses']);
@@ -187,23 +197,53 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       const catalog = ctx.get<{ catalog: BlockCatalog }>('blocks').catalog;
       const log = ctx.log.child({ module: 'querier' });
       const unreadable = ctx.metrics.counter('spanbase_querier_blocks_skipped_total', 'Blocks skipped by a query because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
-      const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable)];
       const storeModule = ctx.get<StoreModule>('store');
-      const pool = new QueryPool(cfg['query.workers'] > 0 ? cfg['query.workers'] : availableParallelism(), storeModule.config, storeModule.store, { chunkCacheBytes: cfg['query.chunk-cache-bytes'] });
-      const searchSources = async (tenant: string): Promise<SearchSource[]> => [...live.search(tenant), ...catalog.blocks(tenant).map((m) => blockSearchSource(m, pool, catalog.reader(m)))];
+      const replaced = ctx.metrics.counter('spanbase_query_workers_replaced_total', 'Query worker threads replaced: stuck on a cancelled query, out of memory, or crashed.');
+      const pool = new QueryPool(cfg['query.workers'] > 0 ? cfg['query.workers'] : availableParallelism(), storeModule.config, storeModule.store, {
+        chunkCacheBytes: cfg['query.chunk-cache-bytes'],
+        abortGraceMs: QUERY_ABORT_GRACE_MS,
+        workerMemoryMb: Math.floor(cfg['query.worker-memory'] / 2 ** 20),
+        onReplace: (reason) => {
+          replaced.inc();
+          log.warn({ reason }, 'query worker replaced');
+        },
+      });
+      const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable, pool)];
+      // Sources searched at once: enough to keep every worker busy.
+      const parallelism = Math.max(2, pool.size);
+      const rejected = ctx.metrics.counter('spanbase_query_rejected_total', 'Queries refused with 429: the queue was full or the wait too long.');
+      const admission = new QueryAdmission(
+        {
+          maxConcurrent: cfg['query.max-concurrent'],
+          perTenant: (tenant) => overrides.forTenant(tenant).maxConcurrentQueries,
+          maxQueued: cfg['query.max-queued'],
+          queueTimeoutMs: cfg['query.queue-timeout'],
+        },
+        () => rejected.inc(),
+      );
+      ctx.metrics.gauge('spanbase_query_admission', 'Queries admitted and running, and waiting for a turn.', ['state']).collect(() => {
+        const st = admission.stats();
+        return [[{ state: 'running' }, st.running], [{ state: 'queued' }, st.queued]];
+      });
+      const searchSources = {
+        live: live.search,
+        blocks: (tenant: string) => catalog.blocks(tenant).map((m) => blockSearchSource(m, pool, catalog.reader(m))),
+      };
       registerTraceRoutes(ctx.api, {
         sources: () => traceSources,
         multitenancy: cfg['multitenancy.enabled'],
         maxBytesPerTrace: (tenant) => overrides.forTenant(tenant).maxBytesPerTrace,
+        timeoutMs: cfg['query.timeout'],
       });
       const failures = ctx.metrics.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
       registerSearchRoutes(ctx.api, {
         sources: searchSources,
         multitenancy: cfg['multitenancy.enabled'],
-        limits: { defaultLimit: 20, maxLimit: 262_144, defaultSpss: 3, maxSpss: 100, defaultLookbackMs: cfg['query.default-lookback'], maxQueryBytes: 128 * 1024, now: Date.now },
-        concurrency: new TenantConcurrency(cfg['query.max-concurrent-per-tenant']),
-        parallelism: 2,
+        limits: { defaultLimit: 20, maxLimit: cfg['query.max-limit'], defaultSpss: 3, maxSpss: cfg['query.max-spans-per-spanset'], defaultLookbackMs: cfg['query.default-lookback'], maxQueryBytes: 128 * 1024, now: Date.now },
+        admission,
+        parallelism,
         timeoutMs: cfg['query.timeout'],
+        maxResponseBytes: cfg['query.max-response-bytes'],
         onSourceFailure: (source, err) => {
           failures.inc();
           log.warn({ source, err }, 'search source failed; the result is partial');
@@ -212,20 +252,23 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       registerTagsRoutes(ctx.api, {
         tagsSources: async (tenant) => [...live.tags(tenant), ...catalog.blocks(tenant).map((m) => blockTagsSource(m, catalog.reader(m) as unknown as BlockReaderWithTags))],
         searchSources,
+        admission,
+        parallelism,
+        maxResponseBytes: cfg['query.max-response-bytes'],
         multitenancy: cfg['multitenancy.enabled'],
         defaultLookbackMs: cfg['query.default-lookback'],
         timeoutMs: cfg['query.timeout'],
         now: Date.now,
       });
-      // --- TraceQL metrics (issue #6): /api/metrics/query_range and /api/metrics/query ---
       registerMetricsRoutes(ctx.api, {
-        sources: async (tenant) => [...live.metrics(tenant), ...catalog.blocks(tenant).map((m) => blockMetricsSource(m, pool))],
+        sources: { live: live.metrics, blocks: (tenant: string) => catalog.blocks(tenant).map((m) => blockMetricsSource(m, pool)) },
         multitenancy: cfg['multitenancy.enabled'],
         limits: { maxRangeMs: 24 * 3600_000, maxQueryBytes: 128 * 1024, now: Date.now },
         maxExemplars: 100,
-        maxSeries: 10_000,
-        concurrency: new TenantConcurrency(cfg['query.max-concurrent-per-tenant']),
-        parallelism: 2,
+        maxSeries: cfg['query.max-series'],
+        maxResponseBytes: cfg['query.max-response-bytes'],
+        admission,
+        parallelism,
         timeoutMs: cfg['query.timeout'],
         onSourceFailure: (source, err) => {
           failures.inc();

@@ -18,7 +18,7 @@ export function blockSearchSource(meta: BlockMeta, pool: QueryPool, reader?: Blo
     async search(query, o) {
       const id = reader ? pinnedTraceIdOf(query) : undefined;
       if (id === null || (id && !(await reader!.mayContainTrace(id, { signal: o.signal })))) return { traces: [], inspectedTraces: 0, inspectedSpans: 0 };
-      return pool.run({ kind: 'search', meta, query: stringify(query), limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end }, o.signal);
+      return pool.run({ kind: 'search', meta, query: stringify(query), limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end, maxResultBytes: o.maxResultBytes ?? 0 }, o.signal);
     },
   };
 }

@@ -1,12 +1,14 @@
 // Trace by id over blocks: only blocks whose time range overlaps the request (when given) and
-// whose trace-id range holds the id are asked; each then checks its bloom shard, its index and
-// reads one row group. Blocks are asked in parallel, a bounded number at a time. A corrupt
-// block is skipped, logged and counted, and the answer says it is partial.
+// whose trace-id range holds the id are asked. This thread asks each block's bloom filter (one
+// small cached object); a block that may hold the trace reads its index and one row group on the
+// query pool. Blocks are asked in parallel, a bounded number at a time. A corrupt block is
+// skipped, logged and counted, and the answer says it is partial.
 import { bytesToHex, isSpanbaseError } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { mapLimited } from '@spanbase/block';
 import type { BlockMeta } from '@spanbase/block';
 import type { Counter, Logger } from '@spanbase/server';
+import type { QueryPool } from '../pool/query-pool.ts';
 import type { SourceResult, TimeRange, TraceSource } from '../trace-source.ts';
 import type { BlockCatalog } from './block-catalog.ts';
 
@@ -18,8 +20,10 @@ function mayHold(meta: BlockMeta, hex: string, range: TimeRange | undefined): bo
   return BigInt(meta.endUnixNano) >= start && BigInt(meta.startUnixNano) <= end;
 }
 
-/** A TraceSource over a tenant's blocks. */
-export function blockTraceSource(catalog: BlockCatalog, log: Logger, corrupt: Counter, concurrency = 32): TraceSource {
+const never = new AbortController().signal;
+
+/** A TraceSource over a tenant's blocks; without a pool (an ingester's recent blocks) the reads run here. */
+export function blockTraceSource(catalog: BlockCatalog, log: Logger, corrupt: Counter, pool?: QueryPool, concurrency = 32): TraceSource {
   return {
     name: 'blocks',
     async findTrace(tenant, traceId, range, signal): Promise<SourceResult> {
@@ -28,7 +32,10 @@ export function blockTraceSource(catalog: BlockCatalog, log: Logger, corrupt: Co
       const skipped: string[] = [];
       const found = await mapLimited(candidates, concurrency, async (meta): Promise<SpanRecord[]> => {
         try {
-          return (await catalog.reader(meta).findTrace(traceId, { signal })) ?? [];
+          const reader = catalog.reader(meta);
+          if (!pool) return (await reader.findTrace(traceId, { signal })) ?? [];
+          if (!(await reader.mayContainTrace(traceId, { signal }))) return [];
+          return await pool.run({ kind: 'trace', meta, traceId }, signal ?? never);
         } catch (err) {
           if (signal?.aborted) throw err;
           skipped.push(meta.blockID);

@@ -87,3 +87,32 @@ export function queryInstantJson(result: MetricsResult, stats: MetricsQueryStats
   out.metrics = queryStatsJson(stats);
   return withStatus(out, partialMessage);
 }
+
+/** Estimated JSON bytes of one series (labels, its samples, its exemplars). */
+export function seriesBytes(s: MetricsSeries): number {
+  let samples = 0;
+  for (const v of s.values) if (!Number.isNaN(v)) samples++;
+  let n = 40 + samples * 48 + s.exemplars.length * 120;
+  for (const l of s.labels) n += 40 + l.key.length + (l.value.type === 'string' ? l.value.value.length : 24);
+  return n;
+}
+
+/**
+ * The result cut to the series that fit in `maxBytes` of JSON (in their order), and whether any
+ * were left out. Error-marker series (`__meta_error`) are always kept: they say why a result is odd.
+ */
+export function fitSeries(result: MetricsResult, maxBytes: number): { result: MetricsResult; cut: number } {
+  let bytes = 200;
+  const kept: MetricsSeries[] = [];
+  let cut = 0;
+  for (const s of result.series) {
+    const b = seriesBytes(s);
+    if (bytes + b > maxBytes && s.labels[0]?.key !== '__meta_error') {
+      cut++;
+      continue;
+    }
+    bytes += b;
+    kept.push(s);
+  }
+  return { result: cut > 0 ? { ...result, series: kept } : result, cut };
+}

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpApp, silentLogger } from '@spanbase/server';
 import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, generateTraces } from '@spanbase/traceql';
-import { TenantConcurrency } from '../concurrency.ts';
+import { QueryAdmission } from '../admission.ts';
 import { registerMetricsRoutes } from './metrics-routes.ts';
 import type { MetricsSource } from './metrics-source.ts';
 
@@ -28,12 +28,13 @@ function app(extra: MetricsSource[] = []) {
   const a = createHttpApp({ logger: silentLogger() });
   const sources = [source('live', DATA.traces.filter((_, i) => i % 2 === 0), true), source('block-1', DATA.traces.filter((_, i) => i % 2 === 1), false, true), ...extra];
   registerMetricsRoutes(a, {
-    sources: async () => sources,
+    sources: { live: () => sources.filter((s) => !s.isBlock), blocks: () => sources.filter((s) => s.isBlock) },
     multitenancy: false,
     limits: { maxRangeMs: 24 * 3600_000, maxQueryBytes: 128 * 1024, now: () => (BASE_S + 700) * 1000 },
     maxExemplars: 100,
     maxSeries: 1000,
-    concurrency: new TenantConcurrency(4),
+    maxResponseBytes: 16 << 20,
+    admission: new QueryAdmission({ maxConcurrent: 4, perTenant: () => 4, maxQueued: 4, queueTimeoutMs: 5000 }),
     parallelism: 2,
     timeoutMs: 10_000,
   });

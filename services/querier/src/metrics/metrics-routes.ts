@@ -4,19 +4,20 @@ import type { FastifyInstance, FastifyRequest } from '@spanbase/server';
 import { tenantFromHeader } from '@spanbase/server';
 import type { MetricsPlan } from '@spanbase/traceql';
 import { finishMetrics, planMetrics } from '@spanbase/traceql';
-import type { TenantConcurrency } from '../concurrency.ts';
+import type { QueryAdmission } from '../admission.ts';
 import { BadRequest } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
 import { executeMetricsOver } from './metrics-executor.ts';
-import { queryInstantJson, queryRangeJson } from './metrics-json.ts';
+import { fitSeries, queryInstantJson, queryRangeJson } from './metrics-json.ts';
 import type { MetricsParamLimits } from './metrics-params.ts';
 import { parseMetricsParams } from './metrics-params.ts';
-import type { MetricsSource } from './metrics-source.ts';
+import { startMetrics } from './metrics-source.ts';
+import type { MetricsSources } from './metrics-source.ts';
 
 /** What the metrics routes need. */
 export interface MetricsRoutesOptions {
-  /** Every source of a tenant: live data, then blocks. */
-  sources: (tenant: string) => Promise<readonly MetricsSource[]>;
+  /** Live data and blocks of a tenant. */
+  sources: MetricsSources;
   /** Whether X-Scope-OrgID is required. */
   multitenancy: boolean;
   /** Parameter limits. */
@@ -25,8 +26,10 @@ export interface MetricsRoutesOptions {
   maxExemplars: number;
   /** Most series per metrics function; beyond, the result is partial (0 = no limit). */
   maxSeries: number;
-  /** Per-tenant limit on queries running at once. */
-  concurrency: TenantConcurrency;
+  /** --query.max-response-bytes: series past it are left out and the answer is PARTIAL. */
+  maxResponseBytes: number;
+  /** Admission control (queries at once, queue). */
+  admission: QueryAdmission;
   /** Sources evaluated at once. */
   parallelism: number;
   /** --query.timeout, ms. */
@@ -50,21 +53,23 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
       if (err instanceof RangeError) throw BadRequest(err.message);
       throw err;
     }
-    return opts.concurrency.run(tenant, async () => {
-      const { signal, done } = querySignal(req, opts.timeoutMs);
-      try {
-        const run = await executeMetricsOver(await opts.sources(tenant), plan, { concurrency: opts.parallelism, signal });
+    const { signal, done } = querySignal(req, opts.timeoutMs);
+    try {
+      return await opts.admission.run(tenant, async () => {
+        const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism, signal });
         for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
-        const result = finishMetrics(plan, run.partial);
+        const fitted = fitSeries(finishMetrics(plan, run.partial), opts.maxResponseBytes);
+        const result = fitted.result;
         const reasons: string[] = [];
         if (run.failed.length > 0) reasons.push(`${run.failed.length} source(s) could not be read and were left out: ${run.failed.map((f) => f.source).join(', ')}`);
-        if (result.truncated) reasons.push(`a metrics function reached the limit of ${opts.maxSeries} series; further groups were left out`);
+        if (result.truncated) reasons.push(`a metrics function reached the limit of ${opts.maxSeries} series (--query.max-series); further groups were left out`);
+        if (fitted.cut > 0) reasons.push(`${fitted.cut} series were left out to keep the answer under --query.max-response-bytes=${opts.maxResponseBytes}`);
         const partial = reasons.length > 0 ? reasons.join('; ') : undefined;
         return instant ? queryInstantJson(result, run.stats, partial) : queryRangeJson(result, plan.grid, run.stats, partial);
-      } finally {
-        done();
-      }
-    });
+      }, signal);
+    } finally {
+      done();
+    }
   };
   app.get<{ Querystring: Query }>('/api/metrics/query_range', (req) => run(req, false));
   app.get<{ Querystring: Query }>('/api/metrics/query', (req) => run(req, true));

@@ -16,3 +16,21 @@ export interface MetricsSource {
   /** Evaluates the plan over the source's spans (see evaluateMetrics in @spanbase/traceql). */
   evaluate(plan: MetricsPlan, signal: AbortSignal): Promise<MetricsPartial>;
 }
+
+/** The sources of a tenant's metrics query: live data (asked first) and blocks. */
+export interface MetricsSources {
+  /** Live data: ingesters in this process or others. */
+  live(tenant: string): readonly MetricsSource[];
+  /** Blocks in the object store, as known now. */
+  blocks(tenant: string): readonly MetricsSource[];
+}
+
+/** Every source of a metrics query, live ones already asked before the block list is read (see startSearch). */
+export function startMetrics(sources: MetricsSources, tenant: string, plan: MetricsPlan, signal: AbortSignal): MetricsSource[] {
+  const live = sources.live(tenant).map((s): MetricsSource => {
+    const running = s.evaluate(plan, signal);
+    running.catch(() => {});
+    return { ...s, evaluate: () => running };
+  });
+  return [...live, ...sources.blocks(tenant)];
+}

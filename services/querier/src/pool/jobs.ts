@@ -3,6 +3,8 @@
 import { BloomCache, ChunkCache, blockColumnFetcher, blockSpansetFetcher, openBlock, searchBlock } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
+import { faultSpin } from '@spanbase/model';
+import type { SpanRecord } from '@spanbase/model';
 import { evaluateMetrics, parseOrThrow, planMetrics } from '@spanbase/traceql';
 import type { MetricsFetcher, MetricsPartial, MetricsPlan, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 
@@ -16,6 +18,8 @@ export interface BlockSearchJob {
   spansPerSpanset: number;
   start: bigint;
   end: bigint;
+  /** Bound on the answer's estimated JSON size (0 = none). */
+  maxResultBytes: number;
 }
 
 /** A metrics query over one block; the result is a partial to merge. */
@@ -28,11 +32,18 @@ export interface BlockMetricsJob {
   request: MetricsRequest;
 }
 
+/** A trace's spans in one block (trace by id). */
+export interface BlockTraceJob {
+  kind: 'trace';
+  meta: BlockMeta;
+  traceId: Uint8Array;
+}
+
 /** Any job. */
-export type BlockJob = BlockSearchJob | BlockMetricsJob;
+export type BlockJob = BlockSearchJob | BlockMetricsJob | BlockTraceJob;
 
 /** What a job returns. */
-export type BlockJobResult<J extends BlockJob> = J extends BlockMetricsJob ? MetricsPartial : SearchResult;
+export type BlockJobResult<J extends BlockJob> = J extends BlockMetricsJob ? MetricsPartial : J extends BlockTraceJob ? SpanRecord[] : SearchResult;
 
 /**
  * Opened readers, so a block's index and footer are read once per process; verified bloom
@@ -101,10 +112,12 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
 
 /** Runs a job against a block. */
 export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
+  faultSpin('query-spin', job.meta.tenantID === 'spin');
   const reader = readers.get(job.meta);
+  if (job.kind === 'trace') return ((await reader.findTrace(job.traceId, { signal })) ?? []) as BlockJobResult<J>;
   if (job.kind === 'metrics') return (await evaluateMetrics(planOf(job), fetcherFor(reader), signal)) as BlockJobResult<J>;
   // The block's newest `limit` matches, which is what the executor merges across blocks; the
   // block hands its traces out newest first, so the search stops at the limit-th match instead
   // of looking at every trace of the block.
-  return (await searchBlock(reader, queryOf(job.query), { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, signal })) as BlockJobResult<J>;
+  return (await searchBlock(reader, queryOf(job.query), { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, maxResultBytes: job.maxResultBytes, signal })) as BlockJobResult<J>;
 }

@@ -1,32 +1,21 @@
 // A query worker thread: runs block jobs with its own object store (and cache) and readers, so
-// decoding Parquet for one query uses every core while the main thread keeps answering.
-import { parentPort, workerData } from 'node:worker_threads';
+// decoding Parquet for one query uses every core while the main thread keeps answering. It runs
+// under supervision (see @spanbase/workers): cancellable inside its loops, replaced when stuck.
 import { createObjectStore } from '@spanbase/backend';
 import { isCacheableBlockObject } from '@spanbase/block';
 import type { ObjectStoreConfig } from '@spanbase/backend';
+import { jobWorkerData, serveJobs } from '@spanbase/workers';
 import { ReaderCache, runBlockJob } from './jobs.ts';
 import type { BlockJob } from './jobs.ts';
 
-/** Messages to a worker. */
-export type ToWorker = { id: number; job: BlockJob } | { id: number; abort: true };
-/** Messages from a worker. */
-export type FromWorker = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; code?: string; statusCode?: number } };
+/** What a query worker is started with. */
+export interface QueryWorkerData {
+  store: ObjectStoreConfig;
+  chunkCacheBytes: number;
+}
 
-const data = workerData as { store: ObjectStoreConfig; chunkCacheBytes: number };
+const data = jobWorkerData<QueryWorkerData>();
 const store = createObjectStore(data.store, { cacheable: isCacheableBlockObject });
 const readers = new ReaderCache(store, { chunkCacheBytes: data.chunkCacheBytes });
-const running = new Map<number, AbortController>();
 
-parentPort?.on('message', (msg: ToWorker) => {
-  if ('abort' in msg) {
-    running.get(msg.id)?.abort(new Error('query cancelled'));
-    return;
-  }
-  const ac = new AbortController();
-  running.set(msg.id, ac);
-  runBlockJob(readers, msg.job, ac.signal).then(
-    (result) => parentPort?.postMessage({ id: msg.id, ok: true, result } satisfies FromWorker),
-    (err: { message?: string; code?: string; statusCode?: number }) =>
-      parentPort?.postMessage({ id: msg.id, ok: false, error: { message: err?.message ?? String(err), code: err?.code, statusCode: err?.statusCode } } satisfies FromWorker),
-  ).finally(() => running.delete(msg.id));
-});
+serveJobs({ run: (job, signal) => runBlockJob(readers, job as BlockJob, signal) });

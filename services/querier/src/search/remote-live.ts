@@ -30,7 +30,7 @@ export function remoteSearchSources(addresses: readonly string[], tenant: string
     bytes: 0,
     isBlock: false,
     async search(query, o) {
-      return (await post(addr, '/internal/search', tenant, { query: stringify(query), limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end }, o.signal)) as SearchResult;
+      return (await post(addr, '/internal/search', tenant, { query: stringify(query), limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end, maxResultBytes: o.maxResultBytes ?? 0 }, o.signal)) as SearchResult;
     },
   }));
 }

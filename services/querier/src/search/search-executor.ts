@@ -3,6 +3,7 @@
 // when the k-th newest result started after anything the unvisited sources can hold. Results
 // are merged by trace id (a trace split across blocks shows all its matching spansets).
 import { isSpanbaseError } from '@spanbase/model';
+import { TqlResultTooLarge, traceResultBytes } from '@spanbase/traceql';
 import type { Query, SearchResult, TraceResult } from '@spanbase/traceql';
 import type { SearchSource, SourceSearchOptions } from './search-source.ts';
 import type { SearchMetrics } from './search-json.ts';
@@ -80,6 +81,10 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
       if (existing) merged.set(t.traceId, mergeTraces(existing, t));
       else merged.set(t.traceId, t);
     }
+    // Only the newest `limit` can be in the answer: keep memory to that (amortised).
+    if (opts.limit > 0 && merged.size > 2 * opts.limit) {
+      for (const t of newestFirst(merged).slice(opts.limit)) merged.delete(t.traceId);
+    }
   };
 
   const worker = async () => {
@@ -90,7 +95,7 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
       }
       const source = queue[next++];
       try {
-        merge(await source.search(query, { limit: opts.limit, spansPerSpanset: opts.spansPerSpanset, start: opts.start, end: opts.end, signal }));
+        merge(await source.search(query, { limit: opts.limit, spansPerSpanset: opts.spansPerSpanset, start: opts.start, end: opts.end, maxResultBytes: opts.maxResultBytes, signal }));
         metrics.completedJobs++;
         if (source.isBlock) metrics.inspectedBytes += source.bytes;
       } catch (err) {
@@ -104,12 +109,23 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, queue.length)) }, worker));
   opts.signal.throwIfAborted();
 
-  const traces = [...merged.values()].sort((a, b) => (a.startTimeUnixNano > b.startTimeUnixNano ? -1 : a.startTimeUnixNano < b.startTimeUnixNano ? 1 : 0));
+  const sorted = newestFirst(merged);
+  const traces = opts.limit > 0 ? sorted.slice(0, opts.limit) : sorted;
+  const max = opts.maxResultBytes ?? 0;
+  if (max > 0) {
+    // Each source kept to the bound; together they may not.
+    const bytes = traces.reduce((n, t) => n + traceResultBytes(t), 200);
+    if (bytes > max) throw TqlResultTooLarge(`the answer would be larger than ${max} bytes (about ${bytes} with ${traces.length} traces)`);
+  }
   return {
-    result: { traces: opts.limit > 0 ? traces.slice(0, opts.limit) : traces, inspectedTraces: metrics.inspectedTraces, inspectedSpans: metrics.inspectedSpans },
+    result: { traces, inspectedTraces: metrics.inspectedTraces, inspectedSpans: metrics.inspectedSpans },
     metrics,
     failed,
   };
+}
+
+function newestFirst(m: Map<string, TraceResult>): TraceResult[] {
+  return [...m.values()].sort((a, b) => (a.startTimeUnixNano > b.startTimeUnixNano ? -1 : a.startTimeUnixNano < b.startTimeUnixNano ? 1 : 0));
 }
 
 /** One trace's results from two sources: the trace-level fields of the more complete one, all spansets. */

@@ -1,26 +1,31 @@
 // GET /api/search: TraceQL (or legacy tag) search over live data and blocks, newest first, in
 // Tempo's SearchResponse shape.
-import { TqlUnsupportedError, isMetricsQuery, parseOrThrow } from '@spanbase/traceql';
+import { TqlResultTooLarge, TqlUnsupportedError, isMetricsQuery, parseOrThrow } from '@spanbase/traceql';
+import { isSpanbaseError } from '@spanbase/model';
 import { tenantFromHeader } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
-import type { TenantConcurrency } from '../concurrency.ts';
+import type { QueryAdmission } from '../admission.ts';
+import { ResponseTooLarge } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
 import { executeSearchOver } from './search-executor.ts';
 import { searchResponseJson } from './search-json.ts';
 import { parseSearchParams } from './search-params.ts';
 import type { SearchParamLimits } from './search-params.ts';
-import type { SearchSource } from './search-source.ts';
+import { startSearch } from './search-source.ts';
+import type { SearchSources } from './search-source.ts';
 
 /** What the search route needs. */
 export interface SearchRoutesOptions {
-  /** Every source of a tenant: live data first, then blocks. */
-  sources: (tenant: string) => Promise<readonly SearchSource[]>;
+  /** Live data and blocks of a tenant. */
+  sources: SearchSources;
   multitenancy: boolean;
   limits: SearchParamLimits;
-  concurrency: TenantConcurrency;
+  admission: QueryAdmission;
   /** Sources searched at once. */
   parallelism: number;
   timeoutMs: number;
+  /** --query.max-response-bytes: a bigger answer is a 422. */
+  maxResponseBytes: number;
   /** Reports sources that failed (logged and counted by the caller). */
   onSourceFailure?: (source: string, error: unknown) => void;
 }
@@ -32,11 +37,11 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
     const p = parseSearchParams(req.query, opts.limits);
     const query = parseOrThrow(p.query);
     if (isMetricsQuery(query)) throw TqlUnsupportedError('this is a TraceQL metrics query: send it to /api/metrics/query_range or /api/metrics/query');
-    return opts.concurrency.run(tenant, async () => {
-      const { signal, done } = querySignal(req, opts.timeoutMs);
-      try {
-        const sources = await opts.sources(tenant);
-        const run = await executeSearchOver(sources, query, { limit: p.limit, spansPerSpanset: p.spss, start: p.start, end: p.end, concurrency: opts.parallelism, signal });
+    const { signal, done } = querySignal(req, opts.timeoutMs);
+    try {
+      return await opts.admission.run(tenant, async () => {
+        const o = { limit: p.limit, spansPerSpanset: p.spss, start: p.start, end: p.end, maxResultBytes: opts.maxResponseBytes, signal };
+        const run = await executeSearchOver(startSearch(opts.sources, tenant, query, o), query, { ...o, concurrency: opts.parallelism });
         for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
         let result = run.result;
         if (p.minDurationNs !== undefined || p.maxDurationNs !== undefined) {
@@ -46,9 +51,17 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
           };
         }
         return searchResponseJson(result, run.metrics);
-      } finally {
-        done();
+      }, signal);
+    } catch (err) {
+      if (isSpanbaseError(err, TqlResultTooLarge)) {
+        throw ResponseTooLarge(
+          `the answer would be larger than --query.max-response-bytes=${opts.maxResponseBytes} bytes: ask for fewer traces (limit=${p.limit}) or spans per spanset (spss=${p.spss}), or narrow the query or its time range`,
+          { cause: err },
+        );
       }
-    });
+      throw err;
+    } finally {
+      done();
+    }
   });
 }

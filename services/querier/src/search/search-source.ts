@@ -12,6 +12,8 @@ export interface SourceSearchOptions {
   start: bigint;
   /** See start. */
   end: bigint;
+  /** Bound on the answer's estimated JSON size; past it the search fails with TQL_ERR_RESULT_TOO_LARGE (0 or absent = none). */
+  maxResultBytes?: number;
   /** Cancels the work. */
   signal: AbortSignal;
 }
@@ -32,4 +34,26 @@ export interface SearchSource {
   readonly isBlock: boolean;
   /** Runs the query; resolves with the source's newest `limit` matches. */
   search(query: Query, opts: SourceSearchOptions): Promise<SearchResult>;
+}
+
+/** The sources of a tenant's search: live data (asked first) and blocks. */
+export interface SearchSources {
+  /** Live data: ingesters in this process or others. */
+  live(tenant: string): readonly SearchSource[];
+  /** Blocks in the object store, as known now. */
+  blocks(tenant: string): readonly SearchSource[];
+}
+
+/**
+ * Every source of a search, live ones already asked. Live data is asked before the block list is
+ * read: a trace moving from memory into a block meanwhile is then found in one or the other
+ * (memory forgets it only after the block is listed), never in neither.
+ */
+export function startSearch(sources: SearchSources, tenant: string, query: Query, o: SourceSearchOptions): SearchSource[] {
+  const live = sources.live(tenant).map((s): SearchSource => {
+    const running = s.search(query, o);
+    running.catch(() => {});
+    return { ...s, search: () => running };
+  });
+  return [...live, ...sources.blocks(tenant)];
 }

@@ -6,14 +6,17 @@
 //   GET /api/v2/search/tag/{tag}/values       {"tagValues":[{"type","value"}]}  q, start, end, limit
 // A `q` filter on values runs the filter as a search with select(tag) and counts what it finds.
 import type { TagScope } from '@spanbase/block';
-import { parse, parseOrThrow } from '@spanbase/traceql';
+import { TqlResultTooLarge, parse, parseOrThrow } from '@spanbase/traceql';
 import type { Scalar } from '@spanbase/traceql';
 import { tenantFromHeader } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
-import { BadRequest } from '../errors.ts';
+import { BadRequest, ResponseTooLarge } from '../errors.ts';
+import { isSpanbaseError } from '@spanbase/model';
 import { querySignal } from '../query-signal.ts';
+import type { QueryAdmission } from '../admission.ts';
 import { executeSearchOver } from '../search/search-executor.ts';
-import type { SearchSource } from '../search/search-source.ts';
+import { startSearch } from '../search/search-source.ts';
+import type { SearchSources } from '../search/search-source.ts';
 import { parseTagName, tagText } from './tag-name.ts';
 import type { TagRef } from './tag-name.ts';
 import { mergeSummaries, topIntrinsicValues, topKeys, topValues } from './tags-merge.ts';
@@ -39,7 +42,14 @@ const NO_VALUES = new Set(['duration', 'traceDuration', 'event:timeSinceStart', 
 /** What the tag routes need. */
 export interface TagsRoutesOptions {
   tagsSources: (tenant: string) => Promise<readonly TagsSource[]>;
-  searchSources: (tenant: string) => Promise<readonly SearchSource[]>;
+  /** Where a `q` filter on values runs, as a search. */
+  searchSources: SearchSources;
+  /** Admission of `q`-filtered value lookups, which are searches. */
+  admission: QueryAdmission;
+  /** Sources a filtered lookup searches at once. */
+  parallelism: number;
+  /** --query.max-response-bytes: bound on the search behind a filtered lookup. */
+  maxResponseBytes: number;
   multitenancy: boolean;
   defaultLookbackMs: number;
   timeoutMs: number;
@@ -113,7 +123,11 @@ export function registerTagsRoutes(app: FastifyInstance, opts: TagsRoutesOptions
   /** Values of `ref` among spans matching the filter `q`, by running the filter as a search. */
   const filteredValues = async (tenant: string, ref: TagRef, q: string, r: Range, limit: number, signal: AbortSignal): Promise<MergedValue[]> => {
     const query = parseOrThrow(`${q} | select(${tagText(ref)})`);
-    const run = await executeSearchOver(await opts.searchSources(tenant), query, { limit: 1000, spansPerSpanset: 100, start: r.start, end: r.end, concurrency: 2, signal });
+    const o = { limit: 1000, spansPerSpanset: 100, start: r.start, end: r.end, maxResultBytes: opts.maxResponseBytes, signal };
+    const run = await opts.admission.run(tenant, () => executeSearchOver(startSearch(opts.searchSources, tenant, query, o), query, { ...o, concurrency: opts.parallelism }), signal).catch((err: unknown) => {
+      if (!isSpanbaseError(err, TqlResultTooLarge)) throw err;
+      throw ResponseTooLarge(`the spans matching the filter would carry more than --query.max-response-bytes=${opts.maxResponseBytes} bytes of values: narrow the filter or the time range`, { cause: err });
+    });
     const counts = new Map<string, MergedValue>();
     const count = (v: Scalar) => {
       if (v.type === 'nil') return;

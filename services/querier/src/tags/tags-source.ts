@@ -1,6 +1,7 @@
 // Where tag names and values come from: each block's stored tags summary, and the ingester's
 // summary of live data (it reuses one for a couple of seconds, since autocomplete asks often).
 import type { BlockMeta, TagsSummary } from '@spanbase/block';
+import type { LiveQueryService } from '../live-service.ts';
 
 /** A summary provider: a block or live data. */
 export interface TagsSource {
@@ -14,18 +15,13 @@ export interface TagsSource {
   summary(signal?: AbortSignal): Promise<TagsSummary>;
 }
 
-/** What live tags need from the ingester: its (cached) summary of a tenant's live data. */
-export interface LiveTagsSummary {
-  tagsSummary(tenant: string): TagsSummary;
-}
-
 /** Tags of the ingester's live data for one tenant. */
-export function liveTagsSource(ingester: LiveTagsSummary, tenant: string): TagsSource {
+export function liveTagsSource(live: Pick<LiveQueryService, 'tagsSummary'>, tenant: string): TagsSource {
   return {
     name: 'live',
     timeRange: undefined,
     bytes: 0,
-    summary: async () => ingester.tagsSummary(tenant),
+    summary: (signal) => live.tagsSummary(tenant, signal),
   };
 }
 

@@ -1,0 +1,80 @@
+// The live index answers from what the ingester told it: spans come with `add`, leave with `drop`,
+// and a `reset` (a fresh worker) rebuilds the same answers. A query pinned to one trace id looks
+// that trace up and answers what a scan of every trace answers.
+import { describe, expect, it } from 'vitest';
+import { conformanceTraces } from '@spanbase/block/testing';
+import { bytesToHex, groupSpanRecords } from '@spanbase/model';
+import type { SpanRecord } from '@spanbase/model';
+import { encodeTracesData, scanExportRequest, shareScan } from '@spanbase/otlp';
+import { executeSearch, MemoryFetcher, parseOrThrow } from '@spanbase/traceql';
+import { Chunk } from '../chunk.ts';
+import { TenantStore } from '../tenant-store.ts';
+import { LiveIndex } from './live-index.ts';
+import { liveTenantState } from './live-state.ts';
+
+const OPTS = { limit: 20, spansPerSpanset: 3, start: 0n, end: 0n };
+
+/** A tenant store and a live index fed the same requests, as the ingester feeds its worker. */
+function fed(requests: SpanRecord[][]) {
+  const store = new TenantStore('t');
+  const index = new LiveIndex();
+  for (const recs of requests) {
+    const scan = shareScan(scanExportRequest(encodeTracesData(groupSpanRecords(recs))));
+    const gens = new Float64Array(scan.spanCount);
+    store.add(new Chunk(scan, undefined, 0), 0, gens);
+    index.apply({ kind: 'add', tenant: 't', scan, gens });
+  }
+  return { store, index };
+}
+
+const ids = (r: { traces: readonly { traceId: string }[] }) => r.traces.map((t) => t.traceId).sort();
+
+describe('LiveIndex', () => {
+  const traces = conformanceTraces().slice(0, 12);
+  // Each trace's spans arrive over two requests.
+  const requests = [traces.flatMap((t) => t.slice(0, 1)), traces.flatMap((t) => t.slice(1))].filter((r) => r.length > 0);
+
+  it('answers searches as a scan of the same traces does', async () => {
+    const { index } = fed(requests);
+    for (const q of ['{}', '{ kind = server }', '{ status = error } | count() > 0', '{ span.http.route != nil }']) {
+      const want = await executeSearch(parseOrThrow(q), new MemoryFetcher(traces), { ...OPTS, mostRecent: true });
+      expect(ids(await index.search('t', parseOrThrow(q), OPTS)), q).toEqual(ids(want));
+    }
+    expect(index.spanCount('t')).toBe(traces.reduce((n, t) => n + t.length, 0));
+  });
+
+  it('looks a pinned trace id up directly, with the answer a scan gives', async () => {
+    const { index } = fed(requests);
+    const id = bytesToHex(traces[2][0].span.traceId);
+    for (const q of [`{ trace:id = "${id}" }`, `{ trace:id = "${id}" && kind = server }`, '{ trace:id = "0123" }', '{ trace:id = "nope" }']) {
+      const want = await executeSearch(parseOrThrow(q), new MemoryFetcher(traces), { ...OPTS, mostRecent: true });
+      expect(await index.search('t', parseOrThrow(q), OPTS), q).toEqual(want);
+    }
+    expect(index.findTrace('t', traces[2][0].span.traceId)).toHaveLength(traces[2].length);
+  });
+
+  it('forgets dropped generations, and a reset rebuilds the same state', async () => {
+    const { store, index } = fed(requests);
+    store.sealIdle(0, 0, true);
+    // Drop the generations of the first three traces (as a flush of them would).
+    const gone = [...store.generations()].filter((g) => traces.slice(0, 3).some((t) => bytesToHex(t[0].span.traceId) === bytesToHex(g[0].traceId)));
+    expect(gone).toHaveLength(3);
+    index.apply({ kind: 'drop', tenant: 't', gens: Float64Array.from(gone.flat(), (g) => g.genId) });
+    for (const g of gone) store.forget({ traces: g, bytes: 0, startedMs: 0 });
+    for (const t of traces.slice(0, 3)) expect(index.findTrace('t', t[0].span.traceId)).toEqual([]);
+    const before = await index.search('t', parseOrThrow('{}'), OPTS);
+    expect(before.traces).toHaveLength(traces.length - 3);
+
+    const fresh = new LiveIndex();
+    fresh.apply({ kind: 'reset', tenants: [liveTenantState('t', store.generations())] });
+    expect(await fresh.search('t', parseOrThrow('{}'), OPTS)).toEqual(before);
+    expect(fresh.spanCount('t')).toBe(index.spanCount('t'));
+  });
+
+  it('stops a search when its signal is aborted', async () => {
+    const { index } = fed(requests);
+    const ac = new AbortController();
+    ac.abort(new Error('cancelled'));
+    await expect(index.search('t', parseOrThrow('{}'), OPTS, ac.signal)).rejects.toThrow('cancelled');
+  });
+});

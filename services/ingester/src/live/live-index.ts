@@ -1,0 +1,233 @@
+// The live-query side of the ingester's memory: an index of the spans not yet in blocks, kept
+// in step with the ingester by events (see live-protocol.ts), and the queries over it: search,
+// metrics, trace by id and the tags summary. It runs on the live-query worker thread, so no
+// query over live data ever runs on the thread that acknowledges ingest.
+import { decodeExportRequest } from '@spanbase/otlp';
+import { faultSpin, flattenTracesData } from '@spanbase/model';
+import type { SpanRecord } from '@spanbase/model';
+import { TagsBuilder } from '@spanbase/block';
+import type { TagsSummary } from '@spanbase/block';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
+import type { MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
+import { assembleTraces } from '../assemble-traces.ts';
+import { Chunk } from '../chunk.ts';
+import { LiveTrace } from '../live-trace.ts';
+import type { LiveEvent, LiveJob, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
+
+/** How long a tags summary is reused: autocomplete asks often, and each is a walk over memory. */
+const TAGS_TTL_MS = 2000;
+
+/** Most spans kept decoded between queries (a few hundred MB at most). */
+const MAX_DECODED_SPANS = 500_000;
+
+/** Traces decoded between cancellation checks. */
+const CHECK_EVERY = 256;
+
+function keyOf(bytes: Uint8Array, offset: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + offset, 16).toString('latin1');
+}
+
+/** One tenant's generations, by id and by trace. */
+class TenantLive {
+  readonly gens = new Map<number, LiveTrace>();
+  /** Generations of each trace, oldest first. */
+  readonly traces = new Map<string, LiveTrace[]>();
+
+  gen(genId: number, bytes: Uint8Array, traceIdOffset: number): LiveTrace {
+    let g = this.gens.get(genId);
+    if (g) return g;
+    g = new LiveTrace(bytes.slice(traceIdOffset, traceIdOffset + 16), genId);
+    this.gens.set(genId, g);
+    const key = keyOf(bytes, traceIdOffset);
+    const list = this.traces.get(key);
+    if (list) list.push(g);
+    else this.traces.set(key, [g]);
+    return g;
+  }
+
+  drop(genId: number): LiveTrace | undefined {
+    const g = this.gens.get(genId);
+    if (!g) return undefined;
+    this.gens.delete(genId);
+    const key = keyOf(g.traceId, 0);
+    const rest = (this.traces.get(key) ?? []).filter((x) => x !== g);
+    if (rest.length === 0) this.traces.delete(key);
+    else this.traces.set(key, rest);
+    return g;
+  }
+}
+
+/** The live index and its queries. */
+export class LiveIndex {
+  private readonly tenants = new Map<string, TenantLive>();
+  private readonly decodedCache = new Map<LiveTrace, { spans: number; records: SpanRecord[] }>();
+  private decodedSpans = 0;
+  private readonly tagsCache = new Map<string, { at: number; summary: TagsSummary }>();
+  private readonly parsed = new Map<string, Query>();
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  /** Applies one event from the ingester. */
+  apply(e: LiveEvent): void {
+    switch (e.kind) {
+      case 'add': {
+        const t = this.tenant(e.tenant);
+        const chunk = new Chunk(e.scan, undefined, 0);
+        for (let i = 0; i < e.scan.spanCount; i++) t.gen(e.gens[i], e.scan.bytes, e.scan.traceIdOffset[i]).add(chunk, i, 0);
+        return;
+      }
+      case 'drop': {
+        const t = this.tenants.get(e.tenant);
+        if (!t) return;
+        for (const id of e.gens) {
+          const g = t.drop(id);
+          if (g) this.forgetDecoded(g);
+        }
+        if (t.gens.size === 0) this.tenants.delete(e.tenant);
+        return;
+      }
+      case 'reset':
+        this.tenants.clear();
+        this.decodedCache.clear();
+        this.decodedSpans = 0;
+        this.tagsCache.clear();
+        for (const s of e.tenants) this.restore(s);
+        return;
+    }
+  }
+
+  private restore(s: LiveTenantState): void {
+    const t = this.tenant(s.tenant);
+    const chunks = s.chunks.map((scan) => new Chunk(scan, undefined, 0));
+    for (let g = 0; g < s.genIds.length; g++) {
+      for (let r = s.refStarts[g]; r < s.refStarts[g + 1]; r++) {
+        const chunk = chunks[s.chunkOf[r]];
+        const span = s.spanOf[r];
+        t.gen(s.genIds[g], chunk.scan.bytes, chunk.scan.traceIdOffset[span]).add(chunk, span, 0);
+      }
+    }
+  }
+
+  private tenant(name: string): TenantLive {
+    let t = this.tenants.get(name);
+    if (!t) {
+      t = new TenantLive();
+      this.tenants.set(name, t);
+    }
+    return t;
+  }
+
+  /** Spans held for a tenant (for tests and metrics). */
+  spanCount(tenant: string): number {
+    let n = 0;
+    for (const g of this.tenants.get(tenant)?.gens.values() ?? []) n += g.spanCount;
+    return n;
+  }
+
+  /** Runs a query job. */
+  async run(job: LiveJob, signal: AbortSignal): Promise<unknown> {
+    faultSpin('query-spin', job.tenant === 'spin');
+    switch (job.op) {
+      case 'search':
+        return this.search(job.tenant, this.query(job.query), job.options, signal);
+      case 'metrics':
+        return this.metrics(job.tenant, job.query, job.request, signal);
+      case 'trace':
+        return this.findTrace(job.tenant, job.traceId);
+      case 'tags':
+        return this.tagsSummary(job.tenant, signal);
+    }
+  }
+
+  private query(text: string): Query {
+    let q = this.parsed.get(text);
+    if (!q) {
+      q = parseOrThrow(text);
+      if (this.parsed.size > 256) this.parsed.clear();
+      this.parsed.set(text, q);
+    }
+    return q;
+  }
+
+  /** The in-memory spans of a trace (every generation), possibly with client-retry duplicates. */
+  findTrace(tenant: string, traceId: Uint8Array): SpanRecord[] {
+    const gens = this.tenants.get(tenant)?.traces.get(keyOf(traceId, 0));
+    if (!gens || gens.length === 0) return [];
+    return flattenTracesData(decodeExportRequest(assembleTraces(gens)));
+  }
+
+  /** Search over live data: the newest `limit` matches. A query pinned to one trace id decodes only that trace. */
+  async search(tenant: string, query: Query, o: LiveSearchOptions, signal?: AbortSignal): Promise<SearchResult> {
+    const id = query.body.kind === 'pipeline' ? pinnedTraceId(planSearch(query.body).request) : undefined;
+    if (id === null) return { traces: [], inspectedTraces: 0, inspectedSpans: 0 };
+    let traces: SpanRecord[][];
+    if (id) {
+      const one = this.findTrace(tenant, id);
+      traces = one.length > 0 ? [one] : [];
+    } else {
+      traces = this.liveTraces(tenant, Number(o.start), Number(o.end), signal);
+    }
+    return executeSearch(query, new MemoryFetcher(traces), { limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end, maxResultBytes: o.maxResultBytes, signal, mostRecent: true });
+  }
+
+  /** A metrics query's partial result over live data. */
+  async metrics(tenant: string, query: string, request: MetricsRequest, signal?: AbortSignal): Promise<MetricsPartial> {
+    const plan = planMetrics(this.query(query), request);
+    const traces = this.liveTraces(tenant, Number(plan.grid.start), Number(plan.grid.end), signal);
+    return evaluateMetrics(plan, new MemoryColumnFetcher(traces), signal);
+  }
+
+  /** Tag names and frequent values of a tenant's live data, for autocomplete; reused for a couple of seconds. */
+  tagsSummary(tenant: string, signal?: AbortSignal): TagsSummary {
+    const hit = this.tagsCache.get(tenant);
+    if (hit && this.now() - hit.at < TAGS_TTL_MS) return hit.summary;
+    const b = new TagsBuilder();
+    for (const t of this.liveTraces(tenant, 0, 0, signal)) b.addTrace(t);
+    const summary = b.summary();
+    this.tagsCache.set(tenant, { at: this.now(), summary });
+    return summary;
+  }
+
+  /** Every in-memory trace of a tenant overlapping [startNs, endNs] (0 = open), decoded, generations merged. */
+  liveTraces(tenant: string, startNs = 0, endNs = 0, signal?: AbortSignal): SpanRecord[][] {
+    const t = this.tenants.get(tenant);
+    if (!t) return [];
+    const out: SpanRecord[][] = [];
+    let n = 0;
+    for (const gens of t.traces.values()) {
+      if (++n % CHECK_EVERY === 0) signal?.throwIfAborted();
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const g of gens) {
+        if (g.startNs < lo) lo = g.startNs;
+        if (g.endNs > hi) hi = g.endNs;
+      }
+      if ((startNs !== 0 && hi < startNs) || (endNs !== 0 && lo > endNs)) continue;
+      out.push(gens.length === 1 ? this.decoded(gens[0]) : gens.flatMap((g) => this.decoded(g)));
+    }
+    return out;
+  }
+
+  /** A generation's spans, decoded once and reused until it gets more spans. */
+  private decoded(g: LiveTrace): SpanRecord[] {
+    const hit = this.decodedCache.get(g);
+    if (hit && hit.spans === g.spanCount) return hit.records;
+    const records = flattenTracesData(decodeExportRequest(assembleTraces([g])));
+    if (hit) this.forgetDecoded(g);
+    if (this.decodedSpans + records.length <= MAX_DECODED_SPANS) {
+      this.decodedCache.set(g, { spans: g.spanCount, records });
+      this.decodedSpans += records.length;
+    }
+    return records;
+  }
+
+  private forgetDecoded(g: LiveTrace): void {
+    const hit = this.decodedCache.get(g);
+    if (!hit) return;
+    this.decodedSpans -= hit.records.length;
+    this.decodedCache.delete(g);
+  }
+}
