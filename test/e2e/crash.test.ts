@@ -4,72 +4,21 @@
 // record.
 import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bytesToHex, hexToBytes } from '@spanbase/model';
-import type { Span } from '@spanbase/model';
-import { encodeTracesData } from '@spanbase/otlp';
 import { describe, expect, it } from 'vitest';
+import { ack, batch, expectAllOnce as expectAllOnceBy, httpLookup, send } from '../src/acked.ts';
+import type { SentSpans } from '../src/acked.ts';
 import { spawnSpanbase, tempDir } from '../src/harness.ts';
 import type { ChildSpanbase } from '../src/harness.ts';
-import { randomHex } from '../src/otel.ts';
-import { request, span } from '../src/spans.ts';
 
-interface Sent {
-  traceId: string;
-  spanIds: Set<string>;
-}
-
-async function countSpans(sb: ChildSpanbase, traceId: string): Promise<string[]> {
-  const r = await fetch(`${sb.api}/api/traces/${traceId}`);
-  if (r.status === 404) return [];
-  expect(r.status).toBe(200);
-  const body = (await r.json()) as { batches: { scopeSpans: { spans: { spanId: string }[] }[] }[] };
-  return body.batches.flatMap((b) => b.scopeSpans.flatMap((s) => s.spans.map((x) => Buffer.from(x.spanId, 'base64').toString('hex'))));
-}
-
-function batch(traces: Map<string, Sent>, n: number): { body: Uint8Array; spans: Span[] } {
-  // Spans of a few long-lived traces plus new ones, so traces span many requests.
-  const ids = [...traces.keys()];
-  const spans: Span[] = [];
-  for (let i = 0; i < n; i++) {
-    const traceId = ids.length > 0 && i % 2 === 0 ? ids[Math.floor(Math.random() * ids.length)] : randomHex(16);
-    spans.push(span({ traceId: hexToBytes(traceId)!, name: `op-${i}` }));
-  }
-  return { body: encodeTracesData(request(spans)), spans };
-}
-
-function ack(traces: Map<string, Sent>, spans: Span[]): void {
-  for (const s of spans) {
-    const t = bytesToHex(s.traceId);
-    let e = traces.get(t);
-    if (!e) {
-      e = { traceId: t, spanIds: new Set() };
-      traces.set(t, e);
-    }
-    e.spanIds.add(bytesToHex(s.spanId));
-  }
-}
-
-async function send(sb: ChildSpanbase, body: Uint8Array): Promise<number> {
-  try {
-    const r = await fetch(sb.otlpHttp, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
-    return r.status;
-  } catch {
-    return -1; // the process died under us: not acknowledged
-  }
-}
-
-async function expectAllOnce(sb: ChildSpanbase, traces: Map<string, Sent>): Promise<void> {
-  for (const t of traces.values()) {
-    const got = await countSpans(sb, t.traceId);
-    for (const id of t.spanIds) expect(got.filter((g) => g === id), `span ${id} of trace ${t.traceId}`).toHaveLength(1);
-  }
+async function expectAllOnce(sb: ChildSpanbase, traces: SentSpans): Promise<void> {
+  await expectAllOnceBy(httpLookup(sb), traces);
 }
 
 describe('crash safety', () => {
   it('keeps every acknowledged span across SIGKILL, exactly once', async () => {
     const dir = tempDir('sb-crash-');
     const sb = await spawnSpanbase(dir, ['--wal.fsync=interval']);
-    const acked = new Map<string, Sent>();
+    const acked: SentSpans = new Map();
     for (let i = 0; i < 30; i++) {
       const { body, spans } = batch(acked, 40);
       if ((await send(sb, body)) === 200) ack(acked, spans);
@@ -101,7 +50,7 @@ describe('crash safety', () => {
   it('starts with a torn last WAL record and keeps every whole one', async () => {
     const dir = tempDir('sb-torn-');
     const sb = await spawnSpanbase(dir);
-    const acked = new Map<string, Sent>();
+    const acked: SentSpans = new Map();
     for (let i = 0; i < 10; i++) {
       const { body, spans } = batch(acked, 20);
       expect(await send(sb, body)).toBe(200);

@@ -4,3 +4,5 @@ import { createError } from '@spanbase/model';
 export const WalWriteFailed = createError('WAL_ERR_WRITE', 503);
 /** The WAL is closed (the process is shutting down). */
 export const WalClosed = createError('WAL_ERR_CLOSED', 503);
+/** A WAL segment is in a format this version cannot read; it is kept, and the process does not start. */
+export const WalUnknownFormat = createError('WAL_ERR_FORMAT', 500);

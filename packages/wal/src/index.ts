@@ -1,6 +1,10 @@
 export type { WalOptions, RecordRef, ReplayStats } from './wal.ts';
 export { Wal } from './wal.ts';
-export type { WalRecord, DecodedSegment } from './record.ts';
+export type { WalRecord, DecodedSegment, SkippedRange } from './record.ts';
 export { RecordType, decodeSegment, SEGMENT_MAGIC } from './record.ts';
 export type { FsyncPolicy } from './segment-writer.ts';
-export { WalWriteFailed, WalClosed } from './errors.ts';
+export type { SegmentFile, CreateSegmentFile } from './segment-file.ts';
+export { createSegmentFile } from './segment-file.ts';
+export { FaultDisk } from './fault-disk.ts';
+export type { FaultOp } from './fault-disk.ts';
+export { WalWriteFailed, WalClosed, WalUnknownFormat } from './errors.ts';

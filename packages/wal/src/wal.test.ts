@@ -65,7 +65,7 @@ describe('Wal', () => {
     await third.wal.close();
   });
 
-  it('stops at a record whose checksum does not match', async () => {
+  it('skips a record whose checksum does not match and replays the ones after it', async () => {
     const dir = tmp();
     const wal = await Wal.open(opts(dir));
     await wal.replay(() => {});
@@ -77,10 +77,16 @@ describe('Wal', () => {
     buf[8 + 3 * recordBytes + 30] ^= 0x01; // flip one bit inside the 4th record's body
     writeFileSync(seg, buf);
     const decoded = decodeSegment(buf);
-    expect(decoded.records).toHaveLength(3);
-    expect(decoded.problem).toMatch(/checksum mismatch/);
-    const { got } = await replayAll(dir);
-    expect(got).toHaveLength(3);
+    expect(decoded.records.map((r) => r.body[0])).toEqual([0, 1, 2, 4]);
+    expect(decoded.skipped).toEqual([{ offset: 8 + 3 * recordBytes, bytes: recordBytes, problem: 'checksum mismatch' }]);
+    const warnings: string[] = [];
+    const { got, stats, wal: w2 } = await replayAll(dir, { warn: (msg) => warnings.push(msg) });
+    expect(got.map((g) => g.body[0])).toEqual([0, 1, 2, 4]);
+    expect(stats).toMatchObject({ records: 4, skippedBytes: recordBytes, skippedRecords: 1, truncatedBytes: 0 });
+    expect(warnings.join('\n')).toMatch(/damaged records; skipped/);
+    // The damaged bytes stay (the file is not rewritten); the next start skips them again.
+    await w2.close();
+    expect(statSync(seg).size).toBe(buf.length);
   });
 
   it('deletes a segment once every record in it is released', async () => {

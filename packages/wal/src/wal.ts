@@ -7,6 +7,8 @@ import { faultPoint } from '@spanbase/model';
 import { WalClosed } from './errors.ts';
 import { RecordType, decodeSegment } from './record.ts';
 import type { WalRecord } from './record.ts';
+import { createSegmentFile } from './segment-file.ts';
+import type { CreateSegmentFile } from './segment-file.ts';
 import { SegmentWriter } from './segment-writer.ts';
 import type { FsyncPolicy } from './segment-writer.ts';
 import { fsyncDir, listSegments, segmentFileName } from './segment-files.ts';
@@ -21,8 +23,10 @@ export interface WalOptions {
   fsyncIntervalMs: number;
   /** A segment is sealed once it grows past this. */
   segmentBytes: number;
-  /** Receives warnings (torn tails cut off). */
+  /** Receives warnings (torn tails cut off, damaged records skipped, appends rolled back). */
   warn?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Creates segment files; fault tests wrap it (FaultDisk). Default: real files. */
+  createFile?: CreateSegmentFile;
 }
 
 /** Where a record went: needed to release it later. */
@@ -41,6 +45,10 @@ export interface ReplayStats {
   records: number;
   /** Bytes cut off torn or corrupt tails. */
   truncatedBytes: number;
+  /** Bytes of damaged records skipped in the middle of segments (whole records after them were replayed). */
+  skippedBytes: number;
+  /** Damaged stretches skipped in the middle of segments, each at least one lost record. */
+  skippedRecords: number;
 }
 
 interface SegmentState {
@@ -82,11 +90,13 @@ export class Wal {
 
   /**
    * Replays every segment of every tenant in order. Each whole record is handed to `onRecord`
-   * with the reference to release once its spans are durable. A torn or corrupt tail is cut off
-   * (and reported), never fatal. Replayed segments are sealed: new appends start new segments.
+   * with the reference to release once its spans are durable. A damaged record in the middle of
+   * a segment is skipped and the records after it replayed; a torn or corrupt tail is cut off.
+   * Both are reported (warning, stats), never fatal. Replayed segments are sealed: new appends
+   * start new segments.
    */
   async replay(onRecord: (ref: RecordRef, record: WalRecord) => void): Promise<ReplayStats> {
-    const stats: ReplayStats = { segments: 0, records: 0, truncatedBytes: 0 };
+    const stats: ReplayStats = { segments: 0, records: 0, truncatedBytes: 0, skippedBytes: 0, skippedRecords: 0 };
     const entries = await readdir(this.opts.dir, { withFileTypes: true });
     for (const e of entries.filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const tenant = e.name;
@@ -99,6 +109,14 @@ export class Wal {
         const buf = await readFile(path);
         const decoded = decodeSegment(buf);
         stats.segments++;
+        if (decoded.skipped.length > 0) {
+          const bytes = decoded.skipped.reduce((n, r) => n + r.bytes, 0);
+          stats.skippedBytes += bytes;
+          stats.skippedRecords += decoded.skipped.length;
+          this.opts.warn?.('WAL segment has damaged records; skipped them and replayed the whole records after them', {
+            tenant, segment: seq, skippedBytes: bytes, skippedRecords: decoded.skipped.length, keptRecords: decoded.records.length, damage: decoded.skipped.slice(0, 10),
+          });
+        }
         if (decoded.validLength < buf.length) {
           stats.truncatedBytes += buf.length - decoded.validLength;
           this.opts.warn?.('WAL segment has a torn or corrupt tail; cutting it off', { tenant, segment: seq, problem: decoded.problem, keptBytes: decoded.validLength, cutBytes: buf.length - decoded.validLength });
@@ -178,7 +196,9 @@ export class Wal {
   }
 
   private newWriter(tenant: string, firstSeq: number, state: TenantState): SegmentWriter {
-    return new SegmentWriter(join(this.opts.dir, tenant), firstSeq, this.opts.fsync, this.opts.segmentBytes, {
+    const opts = { dir: join(this.opts.dir, tenant), firstSeq, fsync: this.opts.fsync, segmentBytes: this.opts.segmentBytes, createFile: this.opts.createFile ?? createSegmentFile };
+    return new SegmentWriter(opts, {
+      warn: (msg, fields) => this.opts.warn?.(msg, { tenant, ...fields }),
       onRecord: (seq, bytes) => {
         let seg = state.segments.get(seq);
         if (!seg) {
@@ -190,7 +210,8 @@ export class Wal {
       },
       onSealed: (seq) => {
         const seg = state.segments.get(seq);
-        if (!seg) return;
+        // A segment without records (its only appends failed and were rolled back) holds nothing.
+        if (!seg) return this.scheduleDelete(tenant, seq);
         seg.sealed = true;
         if (seg.outstanding <= 0) this.scheduleDelete(tenant, seq);
       },

@@ -5,7 +5,7 @@ import { scanExportRequest, shareScan } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
 import { faultPoint } from '@spanbase/model';
 import { Wal } from '@spanbase/wal';
-import type { FsyncPolicy, RecordRef } from '@spanbase/wal';
+import type { CreateSegmentFile, FsyncPolicy, RecordRef, ReplayStats } from '@spanbase/wal';
 import type { Logger } from '@spanbase/server';
 import { Chunk } from './chunk.ts';
 import { IngesterUnavailable, LiveBytesExceeded } from './errors.ts';
@@ -24,6 +24,8 @@ export interface IngesterOptions {
   walFsync: FsyncPolicy;
   walFsyncIntervalMs: number;
   walSegmentBytes: number;
+  /** Creates WAL segment files; fault tests inject a failing disk here. Default: real files. */
+  walCreateFile?: CreateSegmentFile;
   /** Memory for chunks not yet released; past it pushes get 429. */
   maxLiveBytes: number;
   /** A trace idle this long is sealed into the head block. */
@@ -71,6 +73,8 @@ export class Ingester {
   private flushFailures = 0;
   /** Blocks written, spans flushed and flush failures, for metrics. */
   readonly flushStats = { blocks: 0, spans: 0, failures: 0 };
+  /** What the WAL replay at start found (records replayed, damaged bytes skipped, tails cut), for metrics. */
+  replayStats!: ReplayStats;
 
   private constructor(opts: IngesterOptions) {
     this.opts = opts;
@@ -93,16 +97,17 @@ export class Ingester {
       fsync: opts.walFsync,
       fsyncIntervalMs: opts.walFsyncIntervalMs,
       segmentBytes: opts.walSegmentBytes,
+      createFile: opts.walCreateFile,
       warn: (msg, fields) => ing.log.warn(fields ?? {}, msg),
     });
     const started = performance.now();
     let spans = 0;
-    const stats = await ing.wal.replay((ref, record) => {
+    const stats = (ing.replayStats = await ing.wal.replay((ref, record) => {
       // Replayed bodies were validated (and truncated) before they were written.
       const scan = scanExportRequest(record.body);
       spans += scan.spanCount;
       ing.index(ref.tenant, scan, ref, record.receivedAtMs);
-    });
+    }));
     ing.ready = true;
     ing.log.info({ ...stats, spans, ms: Math.round(performance.now() - started) }, 'WAL replayed');
     if (opts.sink) {

@@ -118,6 +118,8 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       m.gauge('spanbase_ingester_memory_bytes', 'Bytes of accepted requests held in memory until their spans are in durable blocks.').collect(() => [[{}, ingester.memoryBytes]]);
       m.gauge('spanbase_wal_segments', 'WAL segment files, by tenant.', ['tenant']).collect(() => ingester.walStats().map((s) => [{ tenant: s.tenant }, s.segments] as [Record<string, string>, number]));
       m.gauge('spanbase_wal_bytes', 'Bytes in WAL segment files, by tenant.', ['tenant']).collect(() => ingester.walStats().map((s) => [{ tenant: s.tenant }, s.bytes] as [Record<string, string>, number]));
+      m.counter('spanbase_wal_replay_skipped_bytes_total', 'Bytes of damaged WAL records skipped at start-up replay (the whole records after them were replayed).').inc({}, ingester.replayStats.skippedBytes);
+      m.counter('spanbase_wal_replay_skipped_records_total', 'Damaged WAL records skipped at start-up replay (each damaged stretch counts once).').inc({}, ingester.replayStats.skippedRecords);
       return { ingester, ready: () => ingester.isReady(), stop: () => ingester.stop() };
     },
   },
