@@ -10,7 +10,7 @@ import { bytesToHex, hexToBytes } from '@spanbase/model';
 import { Ingester } from '@spanbase/ingester';
 import { silentLogger } from '@spanbase/server';
 import { describe, expect, it } from 'vitest';
-import { ack, batch, expectAllOnce, expectNone, spanCount } from '../src/acked.ts';
+import { ack, batch, expectAllOnce, expectNone, killMidBurst, spanCount } from '../src/acked.ts';
 import type { SentSpans, SpanLookup } from '../src/acked.ts';
 import { tempDir } from '../src/harness.ts';
 import { TENANT, ingesterOptions } from './wal-ingester-child.ts';
@@ -82,12 +82,7 @@ describe.each(['clean stop', 'SIGKILL'])('ENOSPC in the middle of a WAL append, 
         child.proc.send({ stop: true } satisfies ChildRequest);
         expect(await child.exited).toBe(0);
       } else {
-        // Killed while a burst is in flight: those answered before the kill count as acknowledged.
-        const inflight = Array.from({ length: 10 }, () => push(40));
-        await new Promise((r) => setTimeout(r, 3));
-        child.proc.kill('SIGKILL');
-        await Promise.all(inflight);
-        await child.exited;
+        await killMidBurst(child.proc, child.exited, () => push(40));
       }
     } finally {
       child.proc.kill('SIGKILL');

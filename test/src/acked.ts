@@ -95,3 +95,15 @@ export async function expectNone(lookup: SpanLookup, traces: SentSpans): Promise
   }
   return n;
 }
+
+/**
+ * SIGKILLs `proc` while `n` pushes are in flight; the pushes answered before the kill count as
+ * acknowledged (each `push` records its own outcome). Resolves once the process is gone.
+ */
+export async function killMidBurst(proc: { kill(signal: NodeJS.Signals): boolean }, exited: Promise<unknown>, push: () => Promise<unknown>, n = 10): Promise<void> {
+  const inflight = Array.from({ length: n }, push);
+  await new Promise((r) => setTimeout(r, 3));
+  proc.kill('SIGKILL');
+  await Promise.all(inflight);
+  await exited;
+}

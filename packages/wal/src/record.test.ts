@@ -45,6 +45,12 @@ describe('decodeSegment', () => {
     expect(d.problem).toBeUndefined();
   });
 
+  it('stores receive times as whole milliseconds, which replay recognises', () => {
+    const body = new Uint8Array(10);
+    const buf = Buffer.concat([SEGMENT_MAGIC, encodeRecordHeader(RecordType.OTLP_TRACES, 1234.7, body), body, encodeRecordHeader(RecordType.OTLP_TRACES, -5, body), body]);
+    expect(decodeSegment(buf).records.map((r) => r.receivedAtMs)).toEqual([1234, 0]);
+  });
+
   it('loses only the damaged record when one byte anywhere in the middle of a segment is flipped', () => {
     const n = 40;
     const { buf, starts } = segment(n, (i) => 20 + ((i * 37) % 300));

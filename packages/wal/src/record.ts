@@ -2,7 +2,7 @@
 //
 //   segment  = magic "SBWAL001" (8 bytes), then records
 //   record   = length (u32 LE, bytes of payload) | crc32c(payload) (u32 LE) | payload
-//   payload  = type (u8) | receivedAtMs (f64 LE) | body
+//   payload  = type (u8) | receivedAtMs (f64 LE, whole milliseconds) | body
 //
 // The checksum covers the whole payload, so a record cut short by a crash (a torn write) or a
 // flipped bit is recognised. Damage in the middle of a segment costs the damaged record only:
@@ -44,7 +44,8 @@ export function encodeRecordHeader(type: RecordType, receivedAtMs: number, body:
   const head = Buffer.allocUnsafe(RECORD_HEADER_BYTES + PAYLOAD_PREFIX_BYTES);
   head.writeUInt32LE(PAYLOAD_PREFIX_BYTES + body.length, 0);
   head.writeUInt8(type, 8);
-  head.writeDoubleLE(receivedAtMs, 9);
+  // Whole milliseconds, never negative: replay's resynchronisation scan relies on it.
+  head.writeDoubleLE(Number.isFinite(receivedAtMs) ? Math.max(0, Math.floor(receivedAtMs)) : 0, 9);
   const crc = crc32c(body, crc32c(head, 0, 8, 17));
   head.writeUInt32LE(crc, 4);
   return head;
