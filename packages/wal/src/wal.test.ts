@@ -129,4 +129,23 @@ describe('Wal', () => {
     const second = await replayAll(dir);
     expect(second.got).toHaveLength(0);
   });
+
+  it('keeps a replayed segment while later records of it are unreleased, even if an earlier one is released at once', async () => {
+    const dir = tmp();
+    const wal = await Wal.open(opts(dir));
+    await wal.replay(() => {});
+    for (let i = 0; i < 3; i++) await wal.append('t', body(i));
+    await wal.close();
+    // The first record is released as soon as it is replayed (an ingester does that for a
+    // request without spans); the other two are still only in the WAL.
+    const first = await Wal.open(opts(dir));
+    await first.replay((ref, r) => {
+      if (r.body[0] === 0) first.release(ref);
+    });
+    await first.settled();
+    await first.close();
+    // The segment is kept whole (the released record comes back too; replay is at least once).
+    const { got } = await replayAll(dir);
+    expect(got.map((g) => g.body[0])).toEqual([0, 1, 2]);
+  });
 });

@@ -126,13 +126,12 @@ export class Wal {
           }
           await truncate(path, decoded.validLength);
         }
-        const seg: SegmentState = { outstanding: 0, sealed: true, bytes: decoded.validLength };
+        // Every record counts as outstanding before the first is handed over: one released at
+        // once (a request without spans) must not get the segment deleted under the others.
+        const seg: SegmentState = { outstanding: decoded.records.length, sealed: true, bytes: decoded.validLength };
         state.segments.set(seq, seg);
-        for (const r of decoded.records) {
-          seg.outstanding++;
-          stats.records++;
-          onRecord({ tenant, segment: seq }, r);
-        }
+        stats.records += decoded.records.length;
+        for (const r of decoded.records) onRecord({ tenant, segment: seq }, r);
       }
       this.nextSeq.set(tenant, last + 1);
       // Re-create the writer so it starts after the last replayed segment.

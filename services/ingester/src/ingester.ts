@@ -102,12 +102,26 @@ export class Ingester {
     });
     const started = performance.now();
     let spans = 0;
+    const undecodable = { records: 0, bytes: 0 };
     const stats = (ing.replayStats = await ing.wal.replay((ref, record) => {
-      // Replayed bodies were validated (and truncated) before they were written.
-      const scan = scanExportRequest(record.body);
+      // Replayed bodies were validated (and truncated) before they were written, and their
+      // checksum matched; one that still does not decode is skipped like a damaged record
+      // rather than stopping every start-up from here on.
+      let scan: ScannedRequest;
+      try {
+        scan = scanExportRequest(record.body);
+      } catch (err) {
+        undecodable.records++;
+        undecodable.bytes += record.body.byteLength;
+        ing.log.error({ err, tenant: ref.tenant, segment: ref.segment }, 'WAL record does not decode; skipped');
+        ing.wal.release(ref);
+        return;
+      }
       spans += scan.spanCount;
       ing.index(ref.tenant, scan, ref, record.receivedAtMs);
     }));
+    stats.skippedRecords += undecodable.records;
+    stats.skippedBytes += undecodable.bytes;
     ing.ready = true;
     ing.log.info({ ...stats, spans, ms: Math.round(performance.now() - started) }, 'WAL replayed');
     if (opts.sink) {
