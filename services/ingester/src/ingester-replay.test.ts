@@ -36,7 +36,7 @@ describe('Ingester replay', () => {
     });
     try {
       expect(ing.replayStats).toMatchObject({ records: 3, skippedRecords: 1, skippedBytes: bodies[1].length });
-      expect(ing.findTrace('t', hexToBytes(TRACE)!)?.records.map((r) => r.span.spanId[7])).toEqual([1, 2]);
+      expect((await ing.live.findTrace('t', hexToBytes(TRACE)!)).map((r) => r.span.spanId[7])).toEqual([1, 2]);
     } finally {
       await ing.stop();
     }
