@@ -43,8 +43,9 @@ export class MemoryColumnFetcher implements SpansetFetcher, SpanColumnFetcher {
   private readonly traces: readonly IndexedTrace[];
   private readonly spansets: MemoryFetcher;
 
-  constructor(traces: readonly (readonly SpanRecord[])[]) {
-    this.traces = traces.filter((t) => t.length > 0).map(indexTrace);
+  /** Traces as span record lists, or already indexed (to share the indexing with other readers). */
+  constructor(traces: readonly (readonly SpanRecord[] | IndexedTrace)[]) {
+    this.traces = traces.map((t) => ('records' in t ? t : indexTrace(t))).filter((t) => t.records.length > 0);
     this.spansets = new MemoryFetcher(this.traces);
   }
 
