@@ -18,6 +18,7 @@ export type { Static, Scalar, StaticType, StatusValue, KindValue } from './stati
 export { st, NIL, TRUE, FALSE, staticFromAnyValue, staticToAnyValue, formatDuration, staticToString } from './static.ts';
 export { parseDurationText } from './duration.ts';
 export { compileRegex } from './regex.ts';
+export type { RegexMatcher } from './regex.ts';
 export type {
   FieldRef, ConditionOp, Condition, FetchSpansRequest, FetchedSpan, FetchedSpanset, SpansetFetcher,
   FetchColumnsRequest, ColumnVector, SpanColumnBatch, SpanColumnFetcher,
