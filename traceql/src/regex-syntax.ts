@@ -131,7 +131,7 @@ class Parser {
       }
       const item = this.atom(flags);
       items.push(item);
-      repeatable = item.k !== 'assert';
+      repeatable = ch === '(' || item.k !== 'assert'; // RE2 repeats groups, not bare assertions
     }
     if (items.length === 0) return { k: 'empty' };
     return items.length === 1 ? items[0] : { k: 'cat', xs: items };
