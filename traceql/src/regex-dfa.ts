@@ -98,18 +98,22 @@ export class DfaMatcher {
     const n = s.length;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      let t = c < 128 ? trans[(st << 7) | c] : -1;
-      if (t < 0) {
-        const lo = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
-        if (lo >= 0xdc00 && lo <= 0xdfff) {
-          t = this.transition(st, 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00));
-          i++;
-        } else {
-          t = this.transition(st, c);
+      if (c < 128) {
+        const t = trans[(st << 7) | c];
+        if (t > 0) {
+          st = t;
+          continue;
         }
-        trans = this.trans;
+        if (t === 0) return false;
       }
-      st = t;
+      const lo = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        st = this.transition(st, 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00));
+        i++;
+      } else {
+        st = this.transition(st, c);
+      }
+      trans = this.trans;
       if (st === 0) return false;
     }
     return this.accepts(st);
