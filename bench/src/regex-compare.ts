@@ -47,19 +47,16 @@ function optional(name: string): unknown {
   }
 }
 
-async function engines(): Promise<Map<string, Engine>> {
+function engines(): Map<string, Engine> {
   const out = new Map<string, Engine>();
   out.set('spanbase', (p) => compileRegex(p));
   out.set('v8', (_, js) => new RegExp(`^(?:${js})$`, 'u'));
-  try {
-    const name = 're2js';
-    const { RE2JS } = (await import(name)) as { RE2JS: { compile(p: string): { matches(s: string): boolean } } };
+  const re2js = optional('re2js') as { RE2JS: { compile(p: string): { matches(s: string): boolean } } } | undefined;
+  if (re2js) {
     out.set('re2js', (p) => {
-      const re = RE2JS.compile(p);
+      const re = re2js.RE2JS.compile(p);
       return { test: (s) => re.matches(s) };
     });
-  } catch {
-    // not installed
   }
   for (const name of ['re2-wasm', '@adguard/re2-wasm']) {
     const mod = optional(name) as { RE2: new (p: string, f: string) => Matcher } | undefined;
@@ -102,7 +99,7 @@ function values(n: number): string[] {
 
 const xs = values(Number(args.values));
 const rounds = Number(args.rounds);
-const all = await engines();
+const all = engines();
 console.log(`${xs.length} values, mean ${(xs.reduce((a, s) => a + s.length, 0) / xs.length).toFixed(0)} chars; engines: ${[...all.keys()].join(', ')}`);
 for (const [name, engine] of all) {
   const rows: string[] = [];

@@ -95,6 +95,7 @@ export class DfaMatcher {
     let st = this.startId;
     if (st < 0) st = this.start();
     let trans = this.trans;
+    const flushes = this.flushes;
     const n = s.length;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
@@ -115,13 +116,14 @@ export class DfaMatcher {
       }
       trans = this.trans;
       if (st === 0) return false;
+      if (this.flushes - flushes >= 2) return this.simulate(s, i + 1, this.pcs[st], this.prev[st]);
     }
     return this.accepts(st);
   }
 
   /** Whether the input may end in state `st`. */
   private accepts(st: number): boolean {
-    if (this.accept[st] === 0) this.accept[st] = this.acceptsAtEnd(st) ? 2 : 1;
+    if (this.accept[st] === 0) this.accept[st] = this.acceptsAtEnd(this.pcs[st], this.prev[st]) ? 2 : 1;
     return this.accept[st] === 2;
   }
 
@@ -183,13 +185,12 @@ export class DfaMatcher {
     return len;
   }
 
-  /** Resolves the pending assertions of state `st` given the next code point (or END). */
-  private resolve(st: number, next: number, gen: number): number {
+  /** Resolves the pending assertions in `pcs` (after `prev`) given the next code point (or END), into `list`. */
+  private resolve(pcs: Int32Array, prev: number, next: number, gen: number): number {
     const list = this.list;
-    const prev = this.prev[st];
     let len = 0;
     const { op, out, arg } = this.prog;
-    for (const pc of this.pcs[st]) {
+    for (const pc of pcs) {
       this.mark[pc] = gen;
       list[len++] = pc;
     }
@@ -203,21 +204,27 @@ export class DfaMatcher {
     return len;
   }
 
-  private acceptsAtEnd(st: number): boolean {
-    const len = this.resolve(st, END, this.nextGeneration());
+  private acceptsAtEnd(pcs: Int32Array, prev: number): boolean {
+    const len = this.resolve(pcs, prev, END, this.nextGeneration());
     for (let i = 0; i < len; i++) if (this.prog.op[this.list[i]] === OP_MATCH) return true;
     return false;
   }
 
-  private step(st: number, c: number): number {
+  /** The instructions alive after code point `c` from `pcs` (after `prev`), into `list`; returns their count. */
+  private advance(pcs: Int32Array, prev: number, c: number): number {
     const { op, out, arg } = this.prog;
-    const current = this.prog.asserts.size > 0 ? this.list.slice(0, this.resolve(st, c, this.nextGeneration())) : this.pcs[st];
+    const current = this.prog.asserts.size > 0 ? this.list.slice(0, this.resolve(pcs, prev, c, this.nextGeneration())) : pcs;
     const gen = this.nextGeneration();
     let len = 0;
     for (const pc of current) {
       this.work++;
       if (op[pc] === OP_CHAR && (arg[pc] as CharTest).test(c)) len = this.follow(out[pc], gen, len, -2, -2);
     }
+    return len;
+  }
+
+  private step(st: number, c: number): number {
+    const len = this.advance(this.pcs[st], this.prev[st], c);
     const flushes = this.flushes;
     const target = this.intern(this.list.subarray(0, len), this.prevOf(c));
     // When the cache was started over, `st` no longer names the state it did.
@@ -231,6 +238,28 @@ export class DfaMatcher {
       }
     }
     return target;
+  }
+
+  /**
+   * Matches the rest of `s` from `from` on, starting from instructions `pcs`, without building
+   * states: for inputs on which the DFA keeps outgrowing its cache (RE2 falls back to its NFA
+   * then too). Each code point costs one pass over the live instructions, and no state keys.
+   */
+  private simulate(s: string, from: number, pcs: Int32Array, prev: number): boolean {
+    const n = s.length;
+    for (let i = from; i < n; i++) {
+      let c = s.charCodeAt(i);
+      const lo = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        i++;
+      }
+      const len = this.advance(pcs, prev, c);
+      if (len === 0) return false;
+      pcs = this.list.slice(0, len);
+      prev = this.prevOf(c);
+    }
+    return this.acceptsAtEnd(pcs, prev);
   }
 
   private intern(pcs: Int32Array, prev: number): number {
