@@ -28,6 +28,8 @@ export type ReNode =
 
 /** RE2's limit on `{n,m}` counts. */
 export const MAX_REPEAT = 1000;
+/** RE2's limit on group nesting (the parser and compiler recurse once per level). */
+export const MAX_NESTING = 1000;
 
 const POSIX: Record<string, string> = {
   alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7f', blank: '\\t ', cntrl: '\\x00-\\x1f\\x7f', digit: '0-9',
@@ -67,6 +69,7 @@ export function parseRe2(pattern: string): ReNode {
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   private readonly names = new Set<string>();
   private readonly p: string;
 
@@ -219,7 +222,9 @@ class Parser {
     } else {
       this.pos++;
     }
+    if (++this.depth > MAX_NESTING) throw new Error(`expression nests too deeply (over ${MAX_NESTING} groups)`);
     const node = this.alternation(inner);
+    this.depth--;
     if (this.p[this.pos] !== ')') throw new Error('missing closing )');
     this.pos++;
     return node;

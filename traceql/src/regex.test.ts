@@ -84,6 +84,7 @@ describe('RE2 regexes', () => {
     ['a{1001}', /invalid repeat count/],
     ['a**', /invalid nested repetition operator/],
     ['(a{100}){200}', /expression too large/],
+    ['('.repeat(1001) + ')'.repeat(1001), /expression nests too deeply/],
   ])('says why it rejects %s', (pattern, message) => {
     expect(() => compileRegex(pattern)).toThrow(message);
   });
