@@ -20,7 +20,7 @@ export interface RegexMatcher {
  * rejects those before the automaton runs. A pattern that starts with a literal gets none: the
  * automaton already gives up at the first code point that differs, sooner than a search would.
  */
-export function requiredLiteral(node: ReNode): string {
+function requiredLiteral(node: ReNode): string {
   const items = node.k === 'cat' ? node.xs : [node];
   if (items[0].k === 'char' && items[0].spec.kind === 'cp') return '';
   let best = '';
