@@ -28,7 +28,7 @@ export type { SearchPlan } from './conditions.ts';
 export { planSearch, pinnedTraceId, planMetricsPipeline, metricsLeaves, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
 export type { IndexedTrace } from './record-values.ts';
 export { indexTrace, recordValue, recordAttributes } from './record-values.ts';
-export type { MemoryFetcherOptions } from './memory-fetcher.ts';
+export type { MemoryFetcherOptions, MemoryTraces } from './memory-fetcher.ts';
 export { MemoryFetcher, overlapsRange } from './memory-fetcher.ts';
 export type { CompareOp, ArithOp } from './operators.ts';
 export { compare, arith } from './operators.ts';

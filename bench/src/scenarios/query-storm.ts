@@ -2,6 +2,7 @@
 // trace backend is shared infrastructure; one team's queries must not cost another its traces,
 // so the rows compare ingest acknowledgement latency with and without the storm, and watch
 // /ready and the server's memory while it lasts.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TracesData } from '@spanbase/model';
 import { encodeTracesData } from '@spanbase/otlp';
@@ -12,6 +13,7 @@ import { encodePayloads, PayloadCycler } from '../load/payloads.ts';
 import { httpTransport } from '../load/senders.ts';
 import type { ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
 import { storageFlags } from '../server/backend.ts';
+import { profileSections } from '../server/cpu-profile.ts';
 import { serverProblems } from '../server/server-log.ts';
 import { spawnSpanbase } from '../server/spanbase-process.ts';
 import { latencyCurve, latencyStats } from '../stats.ts';
@@ -79,7 +81,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   genStep.done(`${formatNumber(preload.totalSpans)} spans to preload, ${formatNumber(background.totalSpans)} to cycle in the background`);
 
   const backend = await ctx.backend();
-  const server = await spawnSpanbase({ dataDir: join(ctx.tmpDir, 'data'), flags: [...storageFlags(backend), '--wal.fsync=interval'] });
+  const profileDir = ctx.cpuProfile ? join(ctx.tmpDir, 'cpu-profile') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const server = await spawnSpanbase({ dataDir: join(ctx.tmpDir, 'data'), flags: [...storageFlags(backend), '--wal.fsync=interval'], cpuProfileDir: profileDir });
   const transport = httpTransport(server.otlpHttp, 8);
   const storm: QueryOutcome[] = [];
   let quiet: DriveResult;
@@ -168,7 +172,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   return {
     rows,
     notes,
-    sections: [{ title: 'Storm queries', markdown: ['| query | sent | answers | p50 ms | max ms |', '|---|---:|---|---:|---:|', ...perQuery].join('\n') }],
+    sections: [{ title: 'Storm queries', markdown: ['| query | sent | answers | p50 ms | max ms |', '|---|---:|---|---:|---:|', ...perQuery].join('\n') }, ...profileSections(stopped.cpuProfiles, 'preload, ingest alone and the storm')],
     charts: [
       { kind: 'latency', id: 'ack', title: 'Ingest acknowledgement latency', unit: 'ms', series: [latencyCurve('ingest alone', quiet.latencyMs), latencyCurve('during the storm', loud.latencyMs)] },
       { kind: 'latency', id: 'ready', title: '/ready latency', unit: 'ms', series: [latencyCurve('ingest alone', readyQuiet), latencyCurve('during the storm', readyLoud)] },
