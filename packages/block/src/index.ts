@@ -4,7 +4,9 @@ export { DamageLog, damageKey, describeDamage, isDamageError, isLoss } from './d
 export type { BlockMeta, ObjectChecksum } from './meta.ts';
 export { parseBlockMeta, serializeBlockMeta, compactedMeta } from './meta.ts';
 export { CURRENT_FORMAT, knownFormats, blockFormat, createBlockWriter, openBlock, writeBlock, writeEncodedBlock } from './registry.ts';
-export type { BlockList, BlockListError, TenantIndex } from './blocklist.ts';
+export type { BlockList, BlockListError, ListedBlocks, TenantIndex } from './blocklist.ts';
+export type { QuarantineRecord } from './quarantine.ts';
+export { quarantineKey, readQuarantine, writeQuarantine } from './quarantine.ts';
 export { listBlocks, listTenants, readTenantIndex, writeTenantIndex, markBlockCompacted, deleteBlock } from './blocklist.ts';
 export { BlockObjects, blockKey, blockPrefix, tenantIndexKey, isBlockId } from './keys.ts';
 export { BlockChecksum, BlockFormat, BlockUnknownFormat, BlockMissingObject, BlockBadOptions, BlockBadInput, BlockWriterClosed } from './errors.ts';
@@ -36,4 +38,5 @@ export { searchBlock } from './sb1/fetch-search.ts';
 export type { FetchPattern, FetchBenchRow, FetchBenchOptions } from './sb1/bench-fetch.ts';
 export { FETCH_PATTERNS, measureFetchPatterns } from './sb1/bench-fetch.ts';
 export { BloomCache } from './sb1/bloom-cache.ts';
+export { bloomShardOf } from './sb1/bloom.ts';
 export { ChunkCache } from './sb1/chunk-cache.ts';

@@ -108,7 +108,7 @@ export function progressPrinter(io: CommandIo): (p: JobProgress) => void {
 }
 
 function summary(r: CycleReport): string {
-  return `compact: ${r.tenants} tenants, ${r.jobs} jobs (${r.blocksCompacted} blocks compacted), ${r.blocksExpired} expired, ${r.blocksDeleted} deleted, ${r.partialCleaned} leftovers cleaned, ${r.repaired} repaired, ${r.spansDeduplicated} spans deduplicated, ${r.tracesDropped} traces dropped by retention, ${r.windowsBusy} windows busy elsewhere, ${r.failures} failures\n`;
+  return `compact: ${r.tenants} tenants, ${r.jobs} jobs (${r.blocksCompacted} blocks compacted), ${r.blocksExpired} expired, ${r.blocksDeleted} deleted, ${r.partialCleaned} leftovers cleaned, ${r.repaired} repaired, ${r.spansDeduplicated} spans deduplicated, ${r.tracesDropped} traces dropped by retention, ${r.windowsBusy} windows busy elsewhere, ${r.blocksQuarantined} quarantined, ${r.failures} failures\n`;
 }
 
 /** `spanbase compact`: one cycle with `once`, else cycles until `signal` aborts. Returns the exit code. */
