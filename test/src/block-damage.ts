@@ -5,6 +5,7 @@ import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { createObjectStore } from '@spanbase/backend';
 import { BlockObjects, blockKey, openBlock } from '@spanbase/block';
 import type { BlockMeta, RowGroupEntry, Sb1Reader } from '@spanbase/block';
+import type { Config } from '@spanbase/config';
 import { s3TestConfig } from '../setup/s3.ts';
 import { tempDir } from './harness.ts';
 
@@ -50,4 +51,20 @@ export async function damageChunk(store: ObjectStore, meta: BlockMeta, group: nu
   const c = reader.columns.findIndex((x) => x.name === column);
   await flipBytes(store, objectKey(meta, BlockObjects.data), [rg.offset + Math.floor((rg.chunkOffsets[c] + rg.chunkOffsets[c + 1]) / 2)]);
   return rg;
+}
+
+/** The storage flags (as config keys) that point a command at the store `config` describes. */
+export function storageFlags(config: ObjectStoreConfig): Partial<Config> {
+  if (config.backend === 'local') return { 'storage.backend': 'local', 'storage.local.path': config.local!.path };
+  const s3 = config.s3!;
+  return {
+    'storage.backend': 's3',
+    'storage.s3.bucket': s3.bucket,
+    'storage.s3.endpoint': s3.endpoint ?? '',
+    'storage.s3.region': s3.region ?? 'us-east-1',
+    'storage.s3.prefix': s3.prefix ?? '',
+    'storage.s3.force-path-style': s3.forcePathStyle ?? false,
+    'storage.s3.access-key-id': s3.accessKeyId ?? '',
+    'storage.s3.secret-access-key': s3.secretAccessKey ?? '',
+  };
 }
