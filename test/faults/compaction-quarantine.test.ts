@@ -114,4 +114,29 @@ describe.each(FAULT_STORE_CONFIGS)('compaction past damaged blocks, on %s', (_na
     expect([...end.live, ...end.compacted].map((m) => m.blockID)).not.toContain(unreadable.blockID);
     expect(end.quarantined, JSON.stringify({ unreadable: unreadable.blockID, partial: partial.blockID, broken: broken.blockID })).toEqual([]);
   });
+
+  it('puts back a meta.json that no longer parses from the tenant manifest, and loses nothing', { timeout: 120_000 }, async () => {
+    const config = makeConfig();
+    const store = createObjectStore(config);
+    const traces = generateRealisticTraces({ traces: 120, seed: 8, startUnixNano: BigInt(T0_MS) * 1_000_000n });
+    const first = await writeBlock(store, { tenant: TENANT, rowGroupSpans: 150 }, traces.slice(0, 60));
+    const clock = { t: T0_MS + 2 * HOUR };
+    const metrics = new CountingMetrics();
+    const c = compactor(store, config, clock, metrics, { info() {}, warn() {}, error() {} });
+    onTestFinished(() => c.stop());
+    // One block: nothing to merge, but the cycle writes the tenant manifest with its meta.
+    expect(await c.runCycle()).toMatchObject({ jobs: 0, failures: 0 });
+    const original = await store.get(objectKey(first, BlockObjects.meta));
+    await truncateHalf(store, objectKey(first, BlockObjects.meta));
+    await writeBlock(store, { tenant: TENANT, rowGroupSpans: 150 }, traces.slice(60));
+    // A compactor that starts now (a running one keeps the metas it read) meets the damaged meta.
+    const fresh = compactor(store, config, clock, metrics, { info() {}, warn() {}, error() {} });
+    onTestFinished(() => fresh.stop());
+    expect(await fresh.runCycle()).toMatchObject({ repaired: 1, blocksQuarantined: 0, failures: 0 });
+    expect(metrics.get('metasRestored')).toBe(1);
+    expect(new TextDecoder().decode(await store.get(objectKey(first, BlockObjects.meta)))).toBe(new TextDecoder().decode(original));
+    expect(await fresh.runCycle()).toMatchObject({ jobs: 1, blocksCompacted: 2, failures: 0 });
+    expect(await visibleSpans(store, '')).toEqual(traces.flatMap((t) => t.map(spanKey)).sort());
+    expect((await listBlocks(store, TENANT)).quarantined).toEqual([]);
+  });
 });

@@ -38,7 +38,7 @@ export interface TenantScan {
   /** Blocks with neither. */
   partial: PartialBlock[];
   /** Blocks whose meta does not parse; quarantined rather than guessed at. */
-  broken: { blockId: string; error: Error }[];
+  broken: { blockId: string; key: string; error: Error }[];
   /** Blocks with a quarantine marker, by id: when it was written (unix ms; for blocks without a readable meta, the marker's quarantinedAt). */
   quarantined: Map<string, number>;
 }
@@ -113,7 +113,7 @@ export async function scanTenant(store: ObjectStore, tenant: string, cache: Meta
         meta = await cache.get(key, signal);
       } catch (err) {
         signal?.throwIfAborted();
-        scan.broken.push({ blockId: id, error: err as Error });
+        scan.broken.push({ blockId: id, key, error: err as Error });
         continue;
       }
       if (!meta) continue; // removed since the listing; the next cycle sees what replaced it

@@ -16,6 +16,7 @@ import type { CompactorMetricsSink } from './metrics.ts';
 import type { Overrides } from './overrides.ts';
 import type { PlannerOptions, TenantPlan, WindowWork } from './planner.ts';
 import { planTenant } from './planner.ts';
+import { manifestOnce, restoreMeta } from './meta-restore.ts';
 import { deleteCompactedBlock } from './publish.ts';
 import type { JobProgress, StepHook } from './run-job.ts';
 import { runJob } from './run-job.ts';
@@ -156,10 +157,20 @@ export class Compactor {
     this.log.error({ tenant: q.tenantID, block: q.blockID, reason: q.reason, lostRowGroups: q.lostRowGroups, lostSpans: q.lostSpans, carriedInto: q.carriedInto }, 'block quarantined: it cannot be read whole (see quarantine.json beside it)');
   }
 
-  /** Quarantines blocks whose meta does not parse, and deletes those quarantined a retention ago. */
+  /**
+   * Puts back metas that do not parse from the tenant manifest (meta-restore.ts), quarantines the
+   * blocks it cannot, and deletes those quarantined a retention ago.
+   */
   private async handleBroken(tenant: string, plan: TenantPlan, report: CycleReport, signal?: AbortSignal): Promise<void> {
     const { store } = this.o;
+    const manifest = manifestOnce(store, tenant, signal);
     for (const b of plan.quarantineBroken) {
+      if (await restoreMeta(store, tenant, b.blockId, b.key, await manifest(), signal)) {
+        report.repaired++;
+        this.metrics.count('metasRestored', tenant, 1);
+        this.log.warn({ tenant, block: b.blockId, key: b.key, err: b.error }, 'block meta did not parse; put back the copy the tenant manifest holds');
+        continue;
+      }
       const damage: BlockDamage[] = [{ tenantID: tenant, blockID: b.blockId, object: BlockObjects.meta, fallback: 'block-unreadable', message: b.error.message }];
       const q: QuarantineRecord = { blockID: b.blockId, tenantID: tenant, quarantinedAt: new Date(this.now()).toISOString(), reason: `meta.json does not parse: ${b.error.message}`, damage, lostRowGroups: 0, lostSpans: 0 };
       await writeQuarantine(store, q, { signal });

@@ -156,7 +156,7 @@ describe('planTenant', () => {
   });
 
   it('quarantines blocks whose meta does not parse, and deletes them a retention later', () => {
-    const broken = [{ blockId: fakeId('new'), error: new Error('x') }, { blockId: fakeId('marked'), error: new Error('y') }, { blockId: fakeId('gone'), error: new Error('z') }];
+    const broken = ['new', 'marked', 'gone'].map((n) => ({ blockId: fakeId(n), key: `t/${fakeId(n)}/meta.json`, error: new Error(n) }));
     const quarantined = new Map([[fakeId('marked'), NOW - H], [fakeId('gone'), NOW - 14 * D - 1]]);
     const plan = planTenant(scan([], { broken, quarantined }), NO_RULES, OPTS, NOW);
     expect(plan.quarantineBroken.map((b) => b.blockId)).toEqual([fakeId('new')]);
