@@ -11,6 +11,8 @@ export type DamageSink = (damage: readonly BlockDamage[]) => void;
 export function incompleteOf(meta: { rowGroups: number }, r: JobDamage, sink: DamageSink | undefined): Error | undefined {
   if (r.damage) sink?.(r.damage);
   if (!r.lost?.length) return undefined;
-  const spans = r.lost.reduce((n, d) => n + (d.rows ?? 0), 0);
-  return BlockChecksum(`${r.lost.length} of ${meta.rowGroups} row groups unreadable (${spans} spans left out): row group ${r.lost.map((d) => d.rowGroup).join(', ')}`);
+  // A metrics job reads through two fetchers; each reports the groups it left out.
+  const groups = new Map(r.lost.map((d) => [d.rowGroup, d.rows ?? 0]));
+  const spans = [...groups.values()].reduce((n, rows) => n + rows, 0);
+  return BlockChecksum(`${groups.size} of ${meta.rowGroups} row groups unreadable (${spans} spans left out): row group ${[...groups.keys()].sort((a, b) => a! - b!).join(', ')}`);
 }
