@@ -68,6 +68,8 @@ interface FetchedChunks {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Chunks this close are read with one request (Arrow's and hyparquet's hole limit). */
+const COALESCE_GAP = 8 * 1024;
 
 /** An error of a read that failed because of one damaged row group, with that group's number. */
 export type RowGroupError = SpanbaseError & { rowGroup: number };
@@ -77,8 +79,6 @@ export function rowGroupOfError(err: unknown): number | undefined {
   const g = (err as Partial<RowGroupError> | undefined)?.rowGroup;
   return typeof g === 'number' && isDamageError(err) ? g : undefined;
 }
-/** Chunks this close are read with one request (Arrow's and hyparquet's hole limit). */
-const COALESCE_GAP = 8 * 1024;
 
 /** Reader of one sb1 block. */
 export class Sb1Reader implements BlockReader {
