@@ -414,9 +414,13 @@ export class Sb1Reader implements BlockReader {
    * are not kept here; the store's cache holds their bytes.
    */
   async tags(opts?: ReadOptions): Promise<TagsSummary> {
+    if (this.tagsParsed) return this.tagsParsed;
     if (!this.tagsDamaged) {
       try {
-        return await this.readTags(opts?.signal);
+        // Parsed once per reader: autocomplete asks every block in range on every keystroke, and
+        // decompressing and parsing each summary again would be work on the thread that answers.
+        this.tagsParsed = await this.readTags(opts?.signal);
+        return this.tagsParsed;
       } catch (err) {
         if (!this.isDamage(err, opts?.signal)) throw err;
         this.tagsDamaged = true;
@@ -425,6 +429,8 @@ export class Sb1Reader implements BlockReader {
     }
     return new TagsBuilder().summary();
   }
+
+  private tagsParsed: TagsSummary | undefined;
 
   private async readTags(signal?: AbortSignal): Promise<TagsSummary> {
     const bytes = await this.getVerified(BlockObjects.tags, signal);
