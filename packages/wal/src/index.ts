@@ -2,6 +2,8 @@ export type { WalOptions, RecordRef, ReplayStats } from './wal.ts';
 export { Wal } from './wal.ts';
 export type { WalRecord, DecodedSegment, SkippedRange } from './record.ts';
 export { RecordType, decodeSegment, encodeRecordHeader, SEGMENT_MAGIC } from './record.ts';
+export type { FlushedEntry, FlushedSpans } from './flushed.ts';
+export { isFlushed } from './flushed.ts';
 export type { FsyncPolicy } from './segment-writer.ts';
 export type { SegmentFile, CreateSegmentFile } from './segment-file.ts';
 export { createSegmentFile } from './segment-file.ts';

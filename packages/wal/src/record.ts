@@ -23,6 +23,8 @@ export const MAX_RECORD_BYTES = 1 << 30;
 export const RecordType = {
   /** An OTLP ExportTraceServiceRequest (protobuf), already validated. */
   OTLP_TRACES: 1,
+  /** Which spans of earlier records are durable in blocks (see flushed.ts): replay skips them. */
+  FLUSHED: 2,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
@@ -34,6 +36,8 @@ export interface WalRecord {
   receivedAtMs: number;
   /** The body (a view into the segment buffer). */
   body: Uint8Array;
+  /** Where the record starts in its segment: with the segment, the record's identity. */
+  offset: number;
 }
 
 /**
@@ -101,7 +105,7 @@ function scanRecords(buf: Uint8Array, view: DataView, off: number, records: WalR
     const end = recordEnd(buf, view, off);
     if (end > 0) {
       const start = off + RECORD_HEADER_BYTES;
-      records.push({ type: buf[start] as RecordType, receivedAtMs: view.getFloat64(start + 1, true), body: buf.subarray(start + PAYLOAD_PREFIX_BYTES, end) });
+      records.push({ type: buf[start] as RecordType, receivedAtMs: view.getFloat64(start + 1, true), body: buf.subarray(start + PAYLOAD_PREFIX_BYTES, end), offset: off });
       off = end;
       continue;
     }
@@ -132,7 +136,7 @@ function recordEnd(buf: Uint8Array, view: DataView, off: number): number {
   if (start + len > buf.length) return TORN_RECORD;
   // Checked before the checksum so that a resync scan rejects almost every wrong offset cheaply
   // (the writer only writes known types and whole-millisecond clock readings).
-  if (buf[start] !== RecordType.OTLP_TRACES) return UNKNOWN_TYPE;
+  if (buf[start] !== RecordType.OTLP_TRACES && buf[start] !== RecordType.FLUSHED) return UNKNOWN_TYPE;
   const receivedAtMs = view.getFloat64(start + 1, true);
   if (!Number.isSafeInteger(receivedAtMs) || receivedAtMs < 0) return BAD_TIME;
   if (crc32c(buf, 0, start, start + len) !== view.getUint32(off + 4, true)) return BAD_CHECKSUM;

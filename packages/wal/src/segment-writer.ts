@@ -19,7 +19,8 @@ import { fsyncDir, segmentFileName } from './segment-files.ts';
 interface Pending {
   header: Buffer;
   body: Uint8Array;
-  resolve: (seq: number) => void;
+  type: RecordType;
+  resolve: (at: { seq: number; offset: number }) => void;
   reject: (err: unknown) => void;
 }
 
@@ -29,7 +30,7 @@ export type FsyncPolicy = 'always' | 'interval' | 'never';
 /** Callbacks from the writer to the WAL's bookkeeping. */
 export interface SegmentEvents {
   /** A record was written to segment `seq`. */
-  onRecord(seq: number, bytes: number): void;
+  onRecord(seq: number, bytes: number, type: RecordType): void;
   /** Segment `seq` will get no more records. */
   onSealed(seq: number): void;
   /** Something went wrong that does not fail an append (a rollback, a failed fsync at seal). */
@@ -72,11 +73,11 @@ export class SegmentWriter {
     this.events = events;
   }
 
-  /** Appends one record; resolves with the segment number once written (and synced if `always`). */
-  append(type: RecordType, receivedAtMs: number, body: Uint8Array): Promise<number> {
+  /** Appends one record; resolves with its segment and offset once written (and synced if `always`). */
+  append(type: RecordType, receivedAtMs: number, body: Uint8Array): Promise<{ seq: number; offset: number }> {
     if (this.closed) return Promise.reject(WalWriteFailed('the WAL is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ header: encodeRecordHeader(type, receivedAtMs, body), body, resolve, reject });
+      this.queue.push({ header: encodeRecordHeader(type, receivedAtMs, body), body, type, resolve, reject });
       this.kick();
     });
   }
@@ -153,10 +154,15 @@ export class SegmentWriter {
         for (const p of batch) p.reject(failed);
         continue;
       }
+      let offset = this.size;
       this.size += bytes;
       if (this.opts.fsync !== 'always') this.dirty = true;
-      for (const p of batch) this.events.onRecord(this.seq, p.header.length + p.body.length);
-      for (const p of batch) p.resolve(this.seq);
+      for (const p of batch) {
+        const n = p.header.length + p.body.length;
+        this.events.onRecord(this.seq, n, p.type);
+        p.resolve({ seq: this.seq, offset });
+        offset += n;
+      }
       if (this.size >= this.opts.segmentBytes) await this.seal();
     }
   }

@@ -7,6 +7,8 @@ import { faultPoint } from '@spanbase/model';
 import { WalClosed } from './errors.ts';
 import { RecordType, decodeSegment } from './record.ts';
 import type { WalRecord } from './record.ts';
+import { addFlushed, encodeFlushed } from './flushed.ts';
+import type { FlushedEntry, FlushedSpans } from './flushed.ts';
 import { createSegmentFile } from './segment-file.ts';
 import type { CreateSegmentFile } from './segment-file.ts';
 import { SegmentWriter } from './segment-writer.ts';
@@ -29,12 +31,14 @@ export interface WalOptions {
   createFile?: CreateSegmentFile;
 }
 
-/** Where a record went: needed to release it later. */
+/** Where a record went: needed to release it later and to name it in flush markers. */
 export interface RecordRef {
   /** Tenant directory. */
   tenant: string;
   /** Segment sequence number. */
   segment: number;
+  /** Byte offset of the record in its segment. */
+  offset: number;
 }
 
 /** What replay found. */
@@ -49,10 +53,12 @@ export interface ReplayStats {
   skippedBytes: number;
   /** Damaged stretches skipped in the middle of segments, each at least one lost record. */
   skippedRecords: number;
+  /** Records not replayed because flush markers say all their spans are in blocks. */
+  flushedRecords: number;
 }
 
 interface SegmentState {
-  /** Records not yet released. */
+  /** Data records not yet released (flush markers hold no data and are never outstanding). */
   outstanding: number;
   /** No more records will be appended. */
   sealed: boolean;
@@ -89,21 +95,29 @@ export class Wal {
   }
 
   /**
-   * Replays every segment of every tenant in order. Each whole record is handed to `onRecord`
-   * with the reference to release once its spans are durable. A damaged record in the middle of
-   * a segment is skipped and the records after it replayed; a torn or corrupt tail is cut off.
-   * Both are reported (warning, stats), never fatal. Replayed segments are sealed: new appends
-   * start new segments.
+   * Replays every segment of every tenant in order. Each whole record whose spans are not all in
+   * blocks (flush markers say which are) is handed to `onRecord` with the reference to release
+   * once its spans are durable, and with the spans already flushed when some are. A damaged record
+   * in the middle of a segment is skipped and the records after it replayed; a torn or corrupt
+   * tail is cut off. Both are reported (warning, stats), never fatal. Replayed segments are
+   * sealed: new appends start new segments.
    */
-  async replay(onRecord: (ref: RecordRef, record: WalRecord) => void): Promise<ReplayStats> {
-    const stats: ReplayStats = { segments: 0, records: 0, truncatedBytes: 0, skippedBytes: 0, skippedRecords: 0 };
+  async replay(onRecord: (ref: RecordRef, record: WalRecord, flushed?: FlushedSpans) => void): Promise<ReplayStats> {
+    const stats: ReplayStats = { segments: 0, records: 0, truncatedBytes: 0, skippedBytes: 0, skippedRecords: 0, flushedRecords: 0 };
     const entries = await readdir(this.opts.dir, { withFileTypes: true });
     for (const e of entries.filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const tenant = e.name;
       const dir = join(this.opts.dir, tenant);
       const state = this.tenantState(tenant);
+      const seqs = await listSegments(dir);
+      // Markers name records of their own or older segments: read them all before replaying.
+      const flushed = new Map<string, FlushedSpans>();
+      for (const seq of seqs) {
+        const decoded = decodeSegment(await readFile(join(dir, segmentFileName(seq))));
+        for (const r of decoded.records) if (r.type === RecordType.FLUSHED) addFlushed(r.body, flushed);
+      }
       let last = -1;
-      for (const seq of await listSegments(dir)) {
+      for (const seq of seqs) {
         last = seq;
         const path = join(dir, segmentFileName(seq));
         const buf = await readFile(path);
@@ -126,17 +140,19 @@ export class Wal {
           }
           await truncate(path, decoded.validLength);
         }
+        const data = decoded.records.filter((r) => r.type === RecordType.OTLP_TRACES && flushed.get(`${seq}:${r.offset}`) !== 'all');
+        stats.flushedRecords += decoded.records.filter((r) => r.type === RecordType.OTLP_TRACES).length - data.length;
         // Every record counts as outstanding before the first is handed over: one released at
         // once (a request without spans) must not get the segment deleted under the others.
-        const seg: SegmentState = { outstanding: decoded.records.length, sealed: true, bytes: decoded.validLength };
+        const seg: SegmentState = { outstanding: data.length, sealed: true, bytes: decoded.validLength };
         state.segments.set(seq, seg);
-        stats.records += decoded.records.length;
-        for (const r of decoded.records) onRecord({ tenant, segment: seq }, r);
+        stats.records += data.length;
+        for (const r of data) onRecord({ tenant, segment: seq, offset: r.offset }, r, flushed.get(`${seq}:${r.offset}`));
       }
       this.nextSeq.set(tenant, last + 1);
       // Re-create the writer so it starts after the last replayed segment.
       state.writer = this.newWriter(tenant, last + 1, state);
-      for (const [seq, seg] of state.segments) if (seg.outstanding === 0) this.scheduleDelete(tenant, seq);
+      this.deleteReleased(tenant);
     }
     return stats;
   }
@@ -145,8 +161,22 @@ export class Wal {
   async append(tenant: string, body: Uint8Array, receivedAtMs = Date.now()): Promise<RecordRef> {
     if (this.closed) throw WalClosed('the WAL is closed');
     const state = this.tenantState(tenant);
-    const segment = await state.writer.append(RecordType.OTLP_TRACES, receivedAtMs, body);
-    return { tenant, segment };
+    const at = await state.writer.append(RecordType.OTLP_TRACES, receivedAtMs, body);
+    return { tenant, segment: at.seq, offset: at.offset };
+  }
+
+  /**
+   * Records that these spans are durable in blocks (a flush marker, see flushed.ts), so replay
+   * after a crash does not write them again. Best effort: a marker that cannot be written is
+   * reported and costs only duplicates, which compaction removes.
+   */
+  async markFlushed(tenant: string, entries: readonly FlushedEntry[]): Promise<void> {
+    if (this.closed || entries.length === 0) return;
+    try {
+      await this.tenantState(tenant).writer.append(RecordType.FLUSHED, Date.now(), encodeFlushed(entries));
+    } catch (err) {
+      this.opts.warn?.('WAL flush marker could not be written; a crash now would replay some flushed spans (compaction removes the copies)', { tenant, err });
+    }
   }
 
   /** Releases one record: its spans are durable elsewhere. A sealed segment with none left is deleted. */
@@ -156,7 +186,7 @@ export class Wal {
     if (!state || !seg) return;
     seg.outstanding--;
     if (seg.outstanding > 0) return;
-    if (seg.sealed) this.scheduleDelete(ref.tenant, ref.segment);
+    if (seg.sealed) this.deleteReleased(ref.tenant);
     else state.writer.requestSeal(ref.segment);
   }
 
@@ -198,13 +228,13 @@ export class Wal {
     const opts = { dir: join(this.opts.dir, tenant), firstSeq, fsync: this.opts.fsync, segmentBytes: this.opts.segmentBytes, createFile: this.opts.createFile ?? createSegmentFile };
     return new SegmentWriter(opts, {
       warn: (msg, fields) => this.opts.warn?.(msg, { tenant, ...fields }),
-      onRecord: (seq, bytes) => {
+      onRecord: (seq, bytes, type) => {
         let seg = state.segments.get(seq);
         if (!seg) {
           seg = { outstanding: 0, sealed: false, bytes: 0 };
           state.segments.set(seq, seg);
         }
-        seg.outstanding++;
+        if (type === RecordType.OTLP_TRACES) seg.outstanding++;
         seg.bytes += bytes;
       },
       onSealed: (seq) => {
@@ -212,9 +242,24 @@ export class Wal {
         // A segment without records (its only appends failed and were rolled back) holds nothing.
         if (!seg) return this.scheduleDelete(tenant, seq);
         seg.sealed = true;
-        if (seg.outstanding <= 0) this.scheduleDelete(tenant, seq);
+        if (seg.outstanding <= 0) this.deleteReleased(tenant);
       },
     });
+  }
+
+  /**
+   * Deletes released segments oldest first, stopping at the first one still holding spans not in
+   * blocks: a flush marker names records of its own or older segments, so a segment is never
+   * deleted before the older ones whose records its markers keep from being replayed.
+   */
+  private deleteReleased(tenant: string): void {
+    const state = this.tenants.get(tenant);
+    if (!state) return;
+    for (const seq of [...state.segments.keys()].sort((a, b) => a - b)) {
+      const seg = state.segments.get(seq)!;
+      if (!seg.sealed || seg.outstanding > 0) return;
+      this.scheduleDelete(tenant, seq);
+    }
   }
 
   private scheduleDelete(tenant: string, seq: number): void {

@@ -140,16 +140,43 @@ export function* batchEncodedTraces(b: FlushBatch): Iterable<EncodedSpan[]> {
     let j = i + 1;
     while (j < order.length && compareIds(ids[order[j]], ids[order[i]]) === 0) j++;
     const spans: EncodedSpan[] = [];
-    for (let k = i; k < j; k++) {
-      const t = order[k];
-      for (let r = b.traceStarts[t]; r < b.traceStarts[t + 1]; r++) {
-        const c = b.chunkOf[r];
-        spans.push((decoders[c] ??= new ChunkDecoder(b.chunks[c], shared)).span(b.spanOf[r]));
-      }
+    // A client that retries a request the server wrote but could not acknowledge sends its spans
+    // twice; in one trace they meet here, and only the first copy goes into the block.
+    const refs: number[] = [];
+    for (let k = i; k < j; k++) for (let r = b.traceStarts[order[k]]; r < b.traceStarts[order[k] + 1]; r++) refs.push(r);
+    const seen = refs.some((r) => b.chunkOf[r] !== b.chunkOf[refs[0]]) ? new Map<string, EncodedSpan[]>() : undefined;
+    for (const r of refs) {
+      const c = b.chunkOf[r];
+      const span = (decoders[c] ??= new ChunkDecoder(b.chunks[c], shared)).span(b.spanOf[r]);
+      if (seen && isRepeat(seen, spanIdKey(b, r), span)) continue;
+      spans.push(span);
     }
     yield spans;
     i = j;
   }
+}
+
+function spanIdKey(b: FlushBatch, ref: number): string {
+  const scan = b.chunks[b.chunkOf[ref]];
+  const off = scan.spanIdOffset[b.spanOf[ref]];
+  return Buffer.from(scan.bytes.buffer, scan.bytes.byteOffset + off, 8).toString('latin1');
+}
+
+function bytesOf(s: EncodedSpan): Buffer {
+  return Buffer.from(s.bytes.buffer, s.bytes.byteOffset + s.offset, s.length);
+}
+
+/** True when an identical span (same id, same bytes) was already kept; else records this one. */
+function isRepeat(seen: Map<string, EncodedSpan[]>, key: string, span: EncodedSpan): boolean {
+  const list = seen.get(key);
+  if (!list) {
+    seen.set(key, [span]);
+    return false;
+  }
+  const mine = bytesOf(span);
+  if (list.some((s) => s.length === span.length && bytesOf(s).equals(mine))) return true;
+  list.push(span);
+  return false;
 }
 
 /** The batch's traces decoded to span records (for tests and tools; the block worker writes encoded spans). */

@@ -4,7 +4,7 @@
 import { scanExportRequest, shareScan } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
 import { faultPoint } from '@spanbase/model';
-import { Wal } from '@spanbase/wal';
+import { Wal, isFlushed } from '@spanbase/wal';
 import type { CreateSegmentFile, FsyncPolicy, RecordRef, ReplayStats } from '@spanbase/wal';
 import type { Logger } from '@spanbase/server';
 import { Chunk } from './chunk.ts';
@@ -14,6 +14,7 @@ import { TenantStore } from './tenant-store.ts';
 import type { HeadBatch } from './tenant-store.ts';
 import type { BlockSink, FlushedBlock } from './block-sink.ts';
 import { buildFlushBatch } from './flush-batch.ts';
+import { flushMarkerEntries } from './flush-marker.ts';
 import { InlineLiveQueries, WorkerLiveQueries } from './live/live-queries.ts';
 import type { LiveFeed, LiveQueries } from './live/live-queries.ts';
 import { liveTenantState } from './live/live-state.ts';
@@ -103,7 +104,8 @@ export class Ingester {
     const started = performance.now();
     let spans = 0;
     const undecodable = { records: 0, bytes: 0 };
-    const stats = (ing.replayStats = await ing.wal.replay((ref, record) => {
+    let skippedFlushed = 0;
+    const stats = (ing.replayStats = await ing.wal.replay((ref, record, flushed) => {
       // Replayed bodies were validated (and truncated) before they were written, and their
       // checksum matched; one that still does not decode is skipped like a damaged record
       // rather than stopping every start-up from here on.
@@ -118,12 +120,14 @@ export class Ingester {
         return;
       }
       spans += scan.spanCount;
-      ing.index(ref.tenant, scan, ref, record.receivedAtMs);
+      // Spans of the record already in blocks (a flush marker says so) are not indexed again.
+      const skip = flushed === undefined ? undefined : (i: number) => isFlushed(flushed, i);
+      skippedFlushed += ing.index(ref.tenant, scan, ref, record.receivedAtMs, skip);
     }));
     stats.skippedRecords += undecodable.records;
     stats.skippedBytes += undecodable.bytes;
     ing.ready = true;
-    ing.log.info({ ...stats, spans, ms: Math.round(performance.now() - started) }, 'WAL replayed');
+    ing.log.info({ ...stats, spans: spans - skippedFlushed, flushedSpans: skippedFlushed, ms: Math.round(performance.now() - started) }, 'WAL replayed');
     if (opts.sink) {
       ing.timer = setInterval(() => ing.flushTick(), opts.flushCheckPeriodMs);
       ing.timer.unref();
@@ -151,17 +155,22 @@ export class Ingester {
     return { accepted: scan.spanCount };
   }
 
-  private index(tenant: string, scan: ScannedRequest, ref: RecordRef, receivedAtMs: number): void {
-    if (scan.spanCount === 0) {
+  /** Indexes a request's spans (but those `skip` names, already in blocks); returns how many it skipped. */
+  private index(tenant: string, scan: ScannedRequest, ref: RecordRef, receivedAtMs: number, skip?: (i: number) => boolean): number {
+    let skipped = 0;
+    if (skip) for (let i = 0; i < scan.spanCount; i++) if (skip(i)) skipped++;
+    if (scan.spanCount - skipped === 0) {
       this.wal.release(ref);
-      return;
+      return skipped;
     }
     // In shared memory, the live-query worker and the block writer read the request where it is.
     const chunk = new Chunk(shareScan(scan), ref, receivedAtMs);
+    chunk.pending -= skipped;
     this.liveBytes += chunk.bytes;
     const gens = new Float64Array(scan.spanCount);
-    this.tenant(tenant).add(chunk, receivedAtMs, gens);
+    this.tenant(tenant).add(chunk, receivedAtMs, gens, skip);
     this.feed.added(tenant, chunk.scan, gens);
+    return skipped;
   }
 
   private tenant(tenant: string): TenantStore {
@@ -228,14 +237,22 @@ export class Ingester {
   /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
   private releaseTraces(tenant: string, traces: readonly LiveTrace[]): void {
     this.feed.dropped(tenant, Float64Array.from(traces, (t) => t.genId));
+    const flushed = new Map<Chunk, number[]>();
     for (const t of traces) {
-      for (const chunk of t.chunks) {
+      for (let k = 0; k < t.chunks.length; k++) {
+        const chunk = t.chunks[k];
         chunk.pending--;
-        if (chunk.pending === 0) {
-          this.liveBytes -= chunk.bytes;
-          if (chunk.ref) this.wal.release(chunk.ref);
-        }
+        let list = flushed.get(chunk);
+        if (!list) flushed.set(chunk, (list = []));
+        list.push(t.spans[k]);
       }
+    }
+    // Which spans are now in a block, so a crash before their segments are gone does not write them twice.
+    void this.wal.markFlushed(tenant, flushMarkerEntries(flushed));
+    for (const chunk of flushed.keys()) {
+      if (chunk.pending !== 0) continue;
+      this.liveBytes -= chunk.bytes;
+      if (chunk.ref) this.wal.release(chunk.ref);
     }
   }
 

@@ -43,14 +43,18 @@ export class TenantStore {
     this.tenant = tenant;
   }
 
-  /** Indexes every span of an accepted request; `gens[i]` receives the generation id of span i. */
-  add(chunk: Chunk, nowMs: number, gens?: Float64Array): void {
+  /**
+   * Indexes every span of an accepted request but those `skip` names; `gens[i]` receives the
+   * generation id of span i (0 for a skipped span).
+   */
+  add(chunk: Chunk, nowMs: number, gens?: Float64Array, skip?: (i: number) => boolean): void {
     const scan = chunk.scan;
     const b = scan.bytes;
     const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     let last: LiveTrace | undefined;
     let lastOff = -1;
     for (let i = 0; i < scan.spanCount; i++) {
+      if (skip?.(i)) continue;
       const off = scan.traceIdOffset[i];
       // Exporters usually send a trace's spans together: compare bytes with the previous span's
       // id and skip building a key and the map lookup for runs.

@@ -83,7 +83,10 @@ export class LiveIndex {
       case 'add': {
         const t = this.tenant(e.tenant);
         const chunk = new Chunk(e.scan, undefined, 0);
-        for (let i = 0; i < e.scan.spanCount; i++) t.gen(e.gens[i], e.scan.bytes, e.scan.traceIdOffset[i]).add(chunk, i, 0);
+        for (let i = 0; i < e.scan.spanCount; i++) {
+          // Generation 0: a span the ingester did not index (already in a block).
+          if (e.gens[i] !== 0) t.gen(e.gens[i], e.scan.bytes, e.scan.traceIdOffset[i]).add(chunk, i, 0);
+        }
         return;
       }
       case 'drop': {

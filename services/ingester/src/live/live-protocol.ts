@@ -5,7 +5,7 @@
 import type { ScannedRequest } from '@spanbase/otlp';
 import type { MetricsRequest } from '@spanbase/traceql';
 
-/** Spans of an accepted request; `gens[i]` is the generation span i belongs to. */
+/** Spans of an accepted request; `gens[i]` is the generation span i belongs to (0: not indexed). */
 export interface LiveAdd {
   kind: 'add';
   tenant: string;
