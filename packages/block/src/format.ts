@@ -48,6 +48,22 @@ export interface BlockWriterOptions {
   signal?: AbortSignal;
   /** Clock for `createdAt` (tests). */
   now?: () => Date;
+  /**
+   * The span times meta.json may record (unix ns, inclusive): the block's time range as sent is
+   * clamped into them, so a client clock far off cannot stretch the range that block selection,
+   * compaction windows and retention go by. The spans themselves, the index and the trace
+   * columns keep the times as sent. The ingester passes its receive times widened by
+   * --ingestion.time-range-slack; compaction passes the union of its inputs' ranges.
+   */
+  timeBounds?: TimeBounds;
+}
+
+/** An inclusive range of unix nanoseconds. */
+export interface TimeBounds {
+  /** Earliest time, unix ns. */
+  minUnixNano: bigint;
+  /** Latest time, unix ns. */
+  maxUnixNano: bigint;
 }
 
 /**

@@ -1,4 +1,4 @@
-export type { BlockWriter, BlockWriterOptions, EncodedSpan, BlockReader, ReadOptions, IterateOptions, OpenOptions, VerifyIssue, VerifyReport, BlockFormatImpl } from './format.ts';
+export type { BlockWriter, BlockWriterOptions, TimeBounds, EncodedSpan, BlockReader, ReadOptions, IterateOptions, OpenOptions, VerifyIssue, VerifyReport, BlockFormatImpl } from './format.ts';
 export type { BlockDamage, DamageFallback, DamageListener } from './damage.ts';
 export { DamageLog, damageKey, describeDamage, isDamageError, isLoss } from './damage.ts';
 export type { BlockMeta, ObjectChecksum } from './meta.ts';

@@ -22,9 +22,12 @@ export interface BlockMeta {
   blockID: string;
   /** Tenant the block belongs to. */
   tenantID: string;
-  /** Earliest span start, RFC 3339 (UTC, millisecond precision, rounded down). */
+  /**
+   * Earliest span start, RFC 3339 (UTC, millisecond precision, rounded down), clamped to the
+   * block's ingestion time range (see startUnixNano).
+   */
   startTime: string;
-  /** Latest span end, RFC 3339 (UTC, millisecond precision, rounded up). */
+  /** Latest span end, RFC 3339 (UTC, millisecond precision, rounded up), clamped likewise. */
   endTime: string;
   /** Number of traces. */
   totalObjects: number;
@@ -46,9 +49,14 @@ export interface BlockMeta {
   checksums: Record<string, ObjectChecksum>;
   /** When the block was written, RFC 3339. */
   createdAt: string;
-  /** Earliest span start, unix nanoseconds as a decimal string (exact). */
+  /**
+   * Earliest span start, unix nanoseconds as a decimal string (exact), clamped into the time the
+   * block's spans were received, widened by --ingestion.time-range-slack (for a compacted block:
+   * into its inputs' ranges). Block selection, compaction windows and retention go by this range,
+   * so a client clock far off cannot stretch it; the spans keep the times as sent.
+   */
   startUnixNano: string;
-  /** Latest span end, unix nanoseconds as a decimal string (exact). */
+  /** Latest span end, unix nanoseconds as a decimal string (exact), clamped likewise. */
   endUnixNano: string;
   /** Smallest trace id, 32 lowercase hex digits. */
   minTraceID: string;

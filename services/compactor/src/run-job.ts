@@ -5,7 +5,7 @@
 // merge of its neighbours goes on without it.
 import type { ObjectStore } from '@spanbase/backend';
 import { BlockObjects, blockKey, createBlockWriter, markBlockCompacted, writeQuarantine } from '@spanbase/block';
-import type { BlockDamage, QuarantineRecord } from '@spanbase/block';
+import type { BlockDamage, BlockMeta, QuarantineRecord, TimeBounds } from '@spanbase/block';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { DamagedInputs } from './damaged-inputs.ts';
 import { CompactorInputGone } from './errors.ts';
@@ -67,6 +67,19 @@ export interface JobResult {
   damage: BlockDamage[];
 }
 
+/** The union of the blocks' recorded time ranges. */
+export function inputTimeBounds(inputs: readonly BlockMeta[]): TimeBounds {
+  let minUnixNano = BigInt(inputs[0].startUnixNano);
+  let maxUnixNano = BigInt(inputs[0].endUnixNano);
+  for (const m of inputs) {
+    const s = BigInt(m.startUnixNano);
+    const e = BigInt(m.endUnixNano);
+    if (s < minUnixNano) minUnixNano = s;
+    if (e > maxUnixNano) maxUnixNano = e;
+  }
+  return { minUnixNano, maxUnixNano };
+}
+
 /** Runs a job; on any error nothing of it is visible and its inputs stay live. */
 export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
   const { store, lease } = ctx;
@@ -95,6 +108,9 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
     // An upper bound (traces in several inputs merge): the filter is sized up front, not from 12
     // bytes of hashes per trace held to the end, which was the largest item of a big merge's memory.
     expectedTraces: job.inputs.reduce((n, m) => n + m.totalObjects, 0),
+    // The inputs' ranges were bounded by when their spans were received; the output keeps them
+    // so, instead of widening back to the times clients sent (which retention would then trust).
+    timeBounds: inputTimeBounds(job.inputs),
     signal,
     now: () => new Date(ctx.now()),
   });

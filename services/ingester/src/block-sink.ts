@@ -3,6 +3,7 @@
 // waits for Parquet. A batch names its spans by position in the accepted requests (chunks) that
 // hold them: building it on the event loop is a few integer arrays, and the copying, sorting,
 // reassembling and decoding all happen on the sink's side (see flush-batch.ts).
+import type { TimeBounds } from '@spanbase/block';
 import type { ScannedRequest } from '@spanbase/otlp';
 
 /** Traces of one head block, ready to encode. */
@@ -19,6 +20,11 @@ export interface FlushBatch {
   spanOf: Uint32Array;
   /** Spans in the batch (for logs and metrics). */
   spanCount: number;
+  /**
+   * The times the block's meta may record: when the batch's requests were received, widened by
+   * --ingestion.time-range-slack. Absent: the spans' own times.
+   */
+  timeBounds?: TimeBounds;
 }
 
 /** What a flushed block reports back (a subset of its meta). */

@@ -5,7 +5,7 @@
 // into columns without decoding them to objects — one trace at a time, so memory stays bounded
 // by the writer's row group rather than the batch. A request's resources and scopes are decoded
 // once and shared by all its spans, so the writer converts each once per row group.
-import type { EncodedSpan } from '@spanbase/block';
+import type { EncodedSpan, TimeBounds } from '@spanbase/block';
 import { compareIds } from '@spanbase/model';
 import type { Resource, Scope, SpanRecord } from '@spanbase/model';
 import { MessageDecoder } from '@spanbase/otlp';
@@ -14,8 +14,14 @@ import type { FlushBatch } from './block-sink.ts';
 import type { Chunk } from './chunk.ts';
 import type { LiveTrace } from './live-trace.ts';
 
-/** Builds the sink's input for a head block. Cheap: no bytes are copied here. */
-export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[]): FlushBatch {
+/**
+ * Builds the sink's input for a head block. Cheap: no bytes are copied here. With `slackMs`, the
+ * block's recorded time range is bounded by the receive times of its requests plus or minus that
+ * slack: a client whose clock is far off (a span dated 2500, an end time of 2^64-1) cannot make
+ * the block look newer or older than the moment it arrived, which search windows, compaction and
+ * retention go by.
+ */
+export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[], slackMs?: number): FlushBatch {
   const chunkIndex = new Map<Chunk, number>();
   const chunks: ScannedRequest[] = [];
   let refs = 0;
@@ -24,6 +30,8 @@ export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[]): F
   const chunkOf = new Uint32Array(refs);
   const spanOf = new Uint32Array(refs);
   let at = 0;
+  let firstReceived = Infinity;
+  let lastReceived = -Infinity;
   for (let i = 0; i < traces.length; i++) {
     const t = traces[i];
     traceStarts[i] = at;
@@ -34,6 +42,9 @@ export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[]): F
         ci = chunks.length;
         chunkIndex.set(c, ci);
         chunks.push(c.scan);
+        // 0 is a receive time the WAL could not record: it bounds nothing.
+        if (c.receivedAtMs > 0 && c.receivedAtMs < firstReceived) firstReceived = c.receivedAtMs;
+        if (c.receivedAtMs > lastReceived) lastReceived = c.receivedAtMs;
       }
       chunkOf[at] = ci;
       spanOf[at] = t.spans[k];
@@ -41,7 +52,15 @@ export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[]): F
     }
   }
   traceStarts[traces.length] = at;
-  return { tenant, chunks, traceStarts, chunkOf, spanOf, spanCount: refs };
+  const batch: FlushBatch = { tenant, chunks, traceStarts, chunkOf, spanOf, spanCount: refs };
+  if (slackMs !== undefined && lastReceived > 0) batch.timeBounds = receiveTimeBounds(firstReceived, lastReceived, slackMs);
+  return batch;
+}
+
+/** [first - slack, last + slack] in unix nanoseconds, never before the epoch. */
+export function receiveTimeBounds(firstReceivedMs: number, lastReceivedMs: number, slackMs: number): TimeBounds {
+  const ms = (v: number) => BigInt(Math.max(0, Math.floor(v))) * 1_000_000n;
+  return { minUnixNano: ms(firstReceivedMs - slackMs), maxUnixNano: ms(lastReceivedMs + slackMs) };
 }
 
 function traceIdOf(b: FlushBatch, t: number): Uint8Array {

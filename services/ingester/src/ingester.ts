@@ -37,6 +37,11 @@ export interface IngesterOptions {
   maxBlockBytes: number;
   /** How often idle traces and head blocks are checked. */
   flushCheckPeriodMs: number;
+  /**
+   * --ingestion.time-range-slack: a block's recorded time range is kept within its requests'
+   * receive times plus or minus this. Absent: the spans' own times (tests).
+   */
+  timeRangeSlackMs?: number;
   /** Where head blocks go; without one, traces stay in memory (and the WAL) until restart. */
   sink?: BlockSink;
   /** Called once a block is durable, before its traces leave memory (register it for queries here). */
@@ -213,7 +218,7 @@ export class Ingester {
 
   private async flushBatch(tenant: TenantStore, batch: HeadBatch): Promise<void> {
     const started = performance.now();
-    const fb = buildFlushBatch(tenant.tenant, batch.traces);
+    const fb = buildFlushBatch(tenant.tenant, batch.traces, this.opts.timeRangeSlackMs);
     try {
       const block = await this.opts.sink!.write(fb);
       await faultPoint('flush-after-meta');

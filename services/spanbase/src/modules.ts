@@ -99,6 +99,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         maxBlockDurationMs: cfg['ingester.max-block-duration'],
         maxBlockBytes: cfg['ingester.max-block-bytes'],
         flushCheckPeriodMs: cfg['ingester.flush-check-period'],
+        timeRangeSlackMs: cfg['ingestion.time-range-slack'],
         liveQueries: {
           thread: 'worker',
           abortGraceMs: QUERY_ABORT_GRACE_MS,
@@ -250,7 +251,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       registerSearchRoutes(ctx.api, {
         sources: searchSources,
         multitenancy: cfg['multitenancy.enabled'],
-        limits: { defaultLimit: 20, maxLimit: cfg['query.max-limit'], defaultSpss: 3, maxSpss: cfg['query.max-spans-per-spanset'], defaultLookbackMs: cfg['query.default-lookback'], maxQueryBytes: 128 * 1024, now: Date.now },
+        limits: { defaultLimit: 20, maxLimit: cfg['query.max-limit'], defaultSpss: 3, maxSpss: cfg['query.max-spans-per-spanset'], defaultLookbackMs: cfg['query.default-lookback'], timeRangeSlackMs: cfg['ingestion.time-range-slack'], maxQueryBytes: 128 * 1024, now: Date.now },
         admission,
         parallelism,
         timeoutMs: cfg['query.timeout'],

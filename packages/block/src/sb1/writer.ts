@@ -14,7 +14,7 @@ import { BlockBadInput, BlockBadOptions, BlockWriterClosed } from '../errors.ts'
 import { BlockObjects, blockKey, isBlockId } from '../keys.ts';
 import type { BlockMeta, ObjectChecksum } from '../meta.ts';
 import { crcHex, rfc3339FromNanos, serializeBlockMeta } from '../meta.ts';
-import type { BlockWriter, BlockWriterOptions } from '../format.ts';
+import type { BlockWriter, BlockWriterOptions, TimeBounds } from '../format.ts';
 import { BloomBuilder } from './bloom.ts';
 import { EncodedRows } from './encoded-rows.ts';
 import { WELL_KNOWN_DEDICATED, dedicatedToJson, resolveDedicated } from './dedicated.ts';
@@ -68,7 +68,20 @@ function resolveOptions(opts: BlockWriterOptions): Resolved {
   if (!Number.isInteger(o.compressionLevel) || o.compressionLevel < -7 || o.compressionLevel > 22) throw BlockBadOptions('compressionLevel must be a zstd level, -7 to 22');
   if (!Number.isInteger(o.compactionLevel) || o.compactionLevel < 0) throw BlockBadOptions('compactionLevel must be a non-negative integer');
   if (opts.expectedTraces !== undefined && !(Number.isInteger(opts.expectedTraces) && opts.expectedTraces >= 0)) throw BlockBadOptions('expectedTraces must be a non-negative integer');
+  const b = opts.timeBounds;
+  if (b && !(typeof b.minUnixNano === 'bigint' && typeof b.maxUnixNano === 'bigint' && b.minUnixNano >= 0n && b.minUnixNano <= b.maxUnixNano)) throw BlockBadOptions('timeBounds must be unix nanoseconds with 0 <= minUnixNano <= maxUnixNano');
   return o;
+}
+
+/** `v` moved into [lo, hi]. */
+function clamp(v: bigint, lo: bigint, hi: bigint): bigint {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** The block's time range as meta.json records it: the spans' range, clamped into the bounds. */
+export function boundedTimeRange(start: bigint, end: bigint, bounds: TimeBounds | undefined): { start: bigint; end: bigint } {
+  if (!bounds) return { start, end };
+  return { start: clamp(start, bounds.minUnixNano, bounds.maxUnixNano), end: clamp(end, bounds.minUnixNano, bounds.maxUnixNano) };
 }
 
 /** Creates an sb1 block writer. */
@@ -193,12 +206,13 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
         await mapLimited(shards, 16, (bytes, i) => put(BlockObjects.bloom(i), bytes));
         await put(BlockObjects.index, encodeIndex({ columns: names, dataSize: written.size, footerOffset: written.footerOffset, footerCrc: written.footerCrc, rowGroups: written.rowGroups }));
         await put(BlockObjects.tags, new Uint8Array(zstdCompressSync(JSON.stringify(tags.summary()))));
+        const range = boundedTimeRange(start, end, opts.timeBounds);
         const meta: BlockMeta = {
           format: 'sb1',
           blockID: blockId,
           tenantID: opts.tenant,
-          startTime: rfc3339FromNanos(start),
-          endTime: rfc3339FromNanos(end, true),
+          startTime: rfc3339FromNanos(range.start),
+          endTime: rfc3339FromNanos(range.end, true),
           totalObjects: traces,
           size: written.size,
           compactionLevel: o.compactionLevel,
@@ -209,8 +223,8 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
           rowGroups: written.rowGroups.length,
           checksums: Object.fromEntries(Object.entries(checksums).sort(([a], [b]) => (a < b ? -1 : 1))),
           createdAt: (opts.now?.() ?? new Date()).toISOString(),
-          startUnixNano: start.toString(),
-          endUnixNano: end.toString(),
+          startUnixNano: range.start.toString(),
+          endUnixNano: range.end.toString(),
           minTraceID: bytesToHex(firstId!),
           maxTraceID: bytesToHex(lastId!),
           bloomFalsePositive: o.bloomFalsePositive,

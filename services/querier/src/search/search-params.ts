@@ -27,6 +27,12 @@ export interface SearchParamLimits {
   maxSpss: number;
   /** Range used when start/end are absent, ms. */
   defaultLookbackMs: number;
+  /**
+   * --ingestion.time-range-slack, ms: without start/end the range ends this far past now. Spans
+   * dated further ahead were stamped by a clock that is off; they would otherwise sort first and
+   * crowd the newest real traces out of every answer. Absent: the end stays open.
+   */
+  timeRangeSlackMs?: number;
   maxQueryBytes: number;
   now: () => number;
 }
@@ -106,9 +112,10 @@ export function parseSearchParams(q: Record<string, string | undefined>, limits:
     end = BigInt(q.end!) * 1_000_000_000n;
     if (end <= start) throw BadRequest(`invalid range: end (${q.end}) must be after start (${q.start})`);
   } else {
-    // The last lookback window; the end stays open so spans stamped by a clock running ahead
-    // are still found.
-    start = BigInt(limits.now()) * 1_000_000n - BigInt(limits.defaultLookbackMs) * 1_000_000n;
+    // The last lookback window, up to the slack a clock running a little ahead is allowed.
+    const now = BigInt(limits.now()) * 1_000_000n;
+    start = now - BigInt(limits.defaultLookbackMs) * 1_000_000n;
+    if (limits.timeRangeSlackMs !== undefined) end = now + BigInt(limits.timeRangeSlackMs) * 1_000_000n;
   }
   return {
     query,
