@@ -120,6 +120,10 @@ describe('scanExportRequest columns', () => {
   it('accepts a span with zero start and end times', () => {
     expect(scanExportRequest(encodeTracesData(withSpan({ startTimeUnixNano: 0n, endTimeUnixNano: 0n }))).spanCount).toBe(4);
   });
+
+  it('accepts a parent span id of eight zero bytes: a root span, as the OpenTelemetry Collector reads it', () => {
+    expect(scanExportRequest(encodeTracesData(withSpan({ parentSpanId: new Uint8Array(8) }))).spanCount).toBe(4);
+  });
 });
 
 describe('scanExportRequest validation', () => {

@@ -269,6 +269,8 @@ class Scanner {
       index = -1;
       checkId(OTLP_ERR_BAD_TRACE_ID, 'trace_id', r.buf, traceIdAt, traceIdLen, 16);
       checkId(OTLP_ERR_BAD_SPAN_ID, 'span_id', r.buf, spanIdAt, spanIdLen, 8);
+      // Eight zero bytes are accepted: SDKs send the invalid span id for "no parent", and the
+      // OpenTelemetry Collector (in front of Tempo) reads them as a root span, as we do.
       if (parentLen !== 0 && parentLen !== 8) idError(OTLP_ERR_BAD_SPAN_ID, 'parent_span_id', `must be empty or 8 bytes, got ${parentLen}`);
     } catch (e) {
       this.attrIndex = this.eventIndex = this.linkIndex = 0;

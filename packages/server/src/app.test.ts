@@ -46,6 +46,11 @@ describe('tenants', () => {
     expect(() => tenantFromHeader('a/b', true)).toThrow(/invalid tenant/);
     expect(() => tenantFromHeader('x'.repeat(151), true)).toThrow(/invalid tenant/);
     expect(tenantFromHeader("a!-_.*'()Z9", true)).toBe("a!-_.*'()Z9");
+    // gRPC metadata keeps surrounding spaces that Node's HTTP parser drops from headers.
+    expect(tenantFromHeader(' tenantB', true)).toBe('tenantB');
+    expect(tenantFromHeader('\ttenantB  ', true)).toBe('tenantB');
+    expect(() => tenantFromHeader('   ', true)).toThrow(/X-Scope-OrgID/);
+    expect(() => tenantFromHeader('a b', true)).toThrow(/invalid tenant/);
   });
 });
 

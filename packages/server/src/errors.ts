@@ -12,3 +12,11 @@ export const BodyTooLarge = createError('SRV_ERR_BODY_TOO_LARGE', 413);
 export const UnsupportedMediaType = createError('SRV_ERR_UNSUPPORTED_MEDIA_TYPE', 415);
 /** Something unexpected failed; details are in the logs. */
 export const Internal = createError('SRV_ERR_INTERNAL', 500);
+/** The request line is longer than the server reads, or a path parameter (a trace id, a tag name) longer than 1024 characters. */
+export const UriTooLong = createError('SRV_ERR_URI_TOO_LONG', 414);
+/** The request's headers (with its request line) are larger than the server reads (16 KiB). */
+export const HeadersTooLarge = createError('SRV_ERR_HEADERS_TOO_LARGE', 431);
+/** The request is not valid HTTP, or its URL path is not valid percent-encoding. */
+export const MalformedRequest = createError('SRV_ERR_MALFORMED_REQUEST', 400);
+/** The client closed the connection before the answer was ready (nobody reads the status; logs and metrics do). */
+export const ClientClosed = createError('SRV_ERR_CLIENT_CLOSED', 499);

@@ -15,10 +15,14 @@ export function validateTenantId(id: string): string {
   return id;
 }
 
-/** The tenant of a request from its X-Scope-OrgID header value. */
+/**
+ * The tenant of a request from its X-Scope-OrgID header value (or gRPC metadata). Spaces and tabs
+ * around it are dropped: Node's HTTP parser does so for headers, gRPC metadata keeps them, and a
+ * tenant must not depend on the protocol it came over.
+ */
 export function tenantFromHeader(value: string | string[] | undefined, multitenancy: boolean): string {
   if (!multitenancy) return SINGLE_TENANT;
-  const v = Array.isArray(value) ? value[0] : value;
+  const v = (Array.isArray(value) ? value[0] : value)?.replace(/^[ \t]+|[ \t]+$/g, '');
   if (v === undefined || v === '') throw TenantMissing('no tenant: the X-Scope-OrgID header is required when multitenancy is enabled');
   return validateTenantId(v);
 }

@@ -37,6 +37,7 @@ export function createOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
     'grpc.max_receive_message_length': opts.maxRecvMsgSize,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
   });
+  keepFieldWhitespace(server);
   server.addService(traceServiceDefinition, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       const started = performance.now();
@@ -64,6 +65,18 @@ export function createOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
     },
   });
   return server;
+}
+
+/**
+ * Node's HTTP/2 layer drops a header whose value has spaces around it (RFC 9113 calls it
+ * malformed) before any handler sees it, so metadata `x-scope-orgid: " tenantB"` would arrive as
+ * no tenant at all, while HTTP/1 trims the same header. Keeping the value lets tenantFromHeader
+ * trim it for both protocols. grpc-js has no option for this: its http2 server options are set
+ * before the server is bound (a test fails if grpc-js stops honouring them).
+ */
+function keepFieldWhitespace(server: grpc.Server): void {
+  const http2Options = (server as unknown as { commonServerOptions?: Record<string, unknown> }).commonServerOptions;
+  if (http2Options) http2Options.strictFieldWhitespaceValidation = false;
 }
 
 function toServiceError(err: unknown, log: Logger): grpc.ServiceError {

@@ -5,7 +5,7 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { encodeExportResponse } from '@spanbase/otlp';
 import { createHttpApp, tenantFromHeader } from '@spanbase/server';
-import type { FastifyInstance, FastifyRequest } from '@spanbase/server';
+import type { ErrorRenderer, FastifyInstance } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
 import type { Distributor, OtlpEncoding } from './distributor.ts';
 import { MessageTooLarge, UnsupportedEncoding } from './errors.ts';
@@ -45,13 +45,14 @@ export async function decodeBody(raw: Buffer, contentEncoding: string | undefine
   }
 }
 
-function renderError(req: FastifyRequest, status: number, message: string) {
+/** Errors as a google.rpc.Status in the request's encoding; plain text when that is unknown. */
+const renderError: ErrorRenderer = (req, status, message) => {
   const enc = encodingOf(req.headers['content-type']);
   const code = grpcCodeForHttp(status);
   if (enc === 'protobuf') return { body: encodeStatusProto(code, message), contentType: 'application/x-protobuf' };
   if (enc === 'json') return { body: encodeStatusJson(code, message), contentType: 'application/json' };
   return { body: message + '\n', contentType: 'text/plain; charset=utf-8' };
-}
+};
 
 /** Builds the OTLP/HTTP app (port 4318 by default). */
 export function createOtlpHttpApp(opts: OtlpHttpOptions): FastifyInstance {

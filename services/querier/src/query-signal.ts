@@ -1,5 +1,6 @@
 // A query's AbortSignal: cancelled when the client goes away or --query.timeout passes, so a
 // search nobody waits for stops using the machine.
+import { ClientClosed } from '@spanbase/server';
 import type { FastifyRequest } from '@spanbase/server';
 import { QueryTimeout } from './errors.ts';
 
@@ -7,7 +8,8 @@ import { QueryTimeout } from './errors.ts';
 export function querySignal(req: FastifyRequest, timeoutMs: number): { signal: AbortSignal; done: () => void } {
   const ac = new AbortController();
   const socket = req.raw.socket;
-  const onClose = () => ac.abort(new Error('client went away'));
+  // A named error, so the answer nobody reads is logged as routine rather than as a failure.
+  const onClose = () => ac.abort(ClientClosed('client went away'));
   socket?.once('close', onClose);
   const timer = setTimeout(() => ac.abort(QueryTimeout(`query cancelled after ${timeoutMs} ms (--query.timeout)`)), timeoutMs);
   return {

@@ -15,6 +15,12 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('start', '2023-11-14T22:13:20.000000123Z')).toBe(1_700_000_000_000_000_123n);
     expect(parseTimestamp('start', '2023-11-15T00:13:20+02:00')).toBe(1_700_000_000n * S);
     expect(() => parseTimestamp('start', 'yesterday')).toThrow(/could not parse 'start'/);
+    // 11 to 18 digits as nanoseconds would be 1970 to 2001: a unit mistake, not a range to answer empty.
+    expect(() => parseTimestamp('end', '99999999999')).toThrow(/11 digits are neither unix seconds/);
+    expect(() => parseTimestamp('end', '1700000000123')).toThrow(/looks like milliseconds/);
+    expect(() => parseTimestamp('start', '-5')).toThrow(/before 1970/);
+    expect(() => parseTimestamp('start', '-5.5')).toThrow(/could not parse 'start'/);
+    expect(parseTimestamp('start', '0')).toBe(0n);
   });
 });
 
@@ -52,6 +58,7 @@ describe('parseMetricsParams', () => {
       [{}, /missing q/],
       [{ q: 'x', start: '1700000100', end: '1700000000' }, /end must be greater/],
       [{ q: 'x', start: '1600000000', end: '1700000000' }, /over the limit/],
+      [{ q: 'x', start: '0', end: '99999999999' }, /neither unix seconds \(at most 10 digits\) nor unix nanoseconds/],
       [{ q: 'x'.repeat(1001) }, /bytes, over the limit/],
     ] as const) {
       let err: unknown;

@@ -34,16 +34,24 @@ const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d
 
 /**
  * A timestamp as Tempo reads one: with a dot, fractional unix seconds (to the millisecond); an
- * integer of at most 10 digits, unix seconds; a longer one, unix nanoseconds; else RFC 3339.
+ * integer of at most 10 digits, unix seconds; one of 19 or more, unix nanoseconds; else RFC 3339.
+ * Integers of 11 to 18 digits are refused: read as nanoseconds (Tempo's way) they fall before
+ * 2001, so they are a unit mistake (13 digits are milliseconds, 11 seconds after 2286) that would
+ * otherwise answer an empty 200.
  */
 export function parseTimestamp(name: string, text: string): bigint {
   if (text.includes('.') && /^-?\d*\.\d*$/.test(text) && text !== '.') {
     const ms = Math.round(Number(text) * 1000);
-    if (Number.isFinite(ms)) return BigInt(ms) * 1_000_000n;
+    if (Number.isFinite(ms) && ms >= 0) return BigInt(ms) * 1_000_000n;
   }
   if (/^-?\d+$/.test(text)) {
+    const digits = text.replace('-', '').length;
+    if (text.startsWith('-')) throw BadRequest(`invalid '${name}' parameter "${text}": a time before 1970`);
+    if (digits > 10 && digits < 19) {
+      throw BadRequest(`invalid '${name}' parameter "${text}": ${digits} digits are neither unix seconds (at most 10 digits) nor unix nanoseconds (19 digits)${digits === 13 ? '; this looks like milliseconds' : ''}`);
+    }
     const n = BigInt(text);
-    return text.replace('-', '').length <= 10 ? n * NS_PER_S : n;
+    return digits <= 10 ? n * NS_PER_S : n;
   }
   const m = RFC3339.exec(text);
   const ms = m ? Date.parse(`${m[1]}${m[3].toUpperCase()}`) : NaN;
