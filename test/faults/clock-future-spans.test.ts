@@ -89,6 +89,8 @@ describe('spans dated far from the receive time', () => {
       expect(BigInt(m.endUnixNano)).toBeLessThanOrEqual(BigInt(sentTo + SLACK_MS) * MS);
     }
     expectRealFirst(await searchIds(sb)); // from blocks
+    const counted = /spanbase_ingester_traces_outside_time_slack_total\{tenant="single-tenant"\} (\d+)/.exec(await (await fetch(`${sb.api}/metrics`)).text());
+    expect(Number(counted?.[1])).toBe(21);
 
     // The times as sent, to the nanosecond.
     expect(await spanTimes(sb, future[7].traceId)).toEqual([[String(YEAR_2500 + 7000n), String(YEAR_2500 + 7000n + MS)]]);

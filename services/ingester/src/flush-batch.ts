@@ -57,6 +57,15 @@ export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[], sl
   return batch;
 }
 
+/** Traces with a span time outside the bounds: stamped by a clock further off than the slack. */
+export function tracesOutside(traces: readonly LiveTrace[], bounds: TimeBounds): number {
+  const lo = Number(bounds.minUnixNano);
+  const hi = Number(bounds.maxUnixNano);
+  let n = 0;
+  for (const t of traces) if (t.startNs < lo || t.endNs > hi) n++;
+  return n;
+}
+
 /** [first - slack, last + slack] in unix nanoseconds, never before the epoch. */
 export function receiveTimeBounds(firstReceivedMs: number, lastReceivedMs: number, slackMs: number): TimeBounds {
   const ms = (v: number) => BigInt(Math.max(0, Math.floor(v))) * 1_000_000n;

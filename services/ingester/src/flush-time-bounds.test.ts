@@ -48,13 +48,16 @@ describe('head block time bounds', () => {
   it('are the receive times of its requests widened by the slack, whatever the spans claim', async () => {
     const sink = new BoundsSink();
     const clock = { now: RECEIVED_MS };
-    const ing = await Ingester.start(options(mkdtempSync(join(tmpdir(), 'sb-bounds-')), sink, clock));
+    const outside: [string, number][] = [];
+    const ing = await Ingester.start(options(mkdtempSync(join(tmpdir(), 'sb-bounds-')), sink, clock, { onOutsideTimeBounds: (t, n) => outside.push([t, n]) }));
     await ing.push('t', request(1, 16_725_225_600_000_000_000n, 16_725_225_600_000_000_001n)); // dated 2500
     clock.now += 30_000;
     await ing.push('t', request(2, 1n, 2n ** 64n - 1n)); // 1970 to 2554
+    await ing.push('t', request(5, BigInt(RECEIVED_MS + 60_000) * MS, BigInt(RECEIVED_MS + 61_000) * MS)); // a minute ahead: within the slack
     await ing.flushAll();
     await ing.stop();
     expect(sink.bounds).toEqual([{ minUnixNano: BigInt(RECEIVED_MS - SLACK_MS) * MS, maxUnixNano: BigInt(RECEIVED_MS + 30_000 + SLACK_MS) * MS }]);
+    expect(outside).toEqual([['t', 2]]);
   });
 
   it('keep the original receive times when the requests are replayed from the WAL', async () => {

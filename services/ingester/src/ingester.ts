@@ -13,7 +13,7 @@ import type { LiveTrace } from './live-trace.ts';
 import { TenantStore } from './tenant-store.ts';
 import type { HeadBatch } from './tenant-store.ts';
 import type { BlockSink, FlushedBlock } from './block-sink.ts';
-import { buildFlushBatch } from './flush-batch.ts';
+import { buildFlushBatch, tracesOutside } from './flush-batch.ts';
 import { flushMarkerEntries } from './flush-marker.ts';
 import { InlineLiveQueries, WorkerLiveQueries } from './live/live-queries.ts';
 import type { LiveFeed, LiveQueries } from './live/live-queries.ts';
@@ -42,6 +42,8 @@ export interface IngesterOptions {
    * receive times plus or minus this. Absent: the spans' own times (tests).
    */
   timeRangeSlackMs?: number;
+  /** Called after a flush with the number of its traces that had span times outside the block's bounds. */
+  onOutsideTimeBounds?: (tenant: string, traces: number) => void;
   /** Where head blocks go; without one, traces stay in memory (and the WAL) until restart. */
   sink?: BlockSink;
   /** Called once a block is durable, before its traces leave memory (register it for queries here). */
@@ -230,6 +232,8 @@ export class Ingester {
       this.flushFailures = 0;
       this.flushStats.blocks++;
       this.flushStats.spans += fb.spanCount;
+      const outside = fb.timeBounds ? tracesOutside(batch.traces, fb.timeBounds) : 0;
+      if (outside > 0) this.opts.onOutsideTimeBounds?.(tenant.tenant, outside);
       this.log.info({ tenant: tenant.tenant, block: block.blockId, traces: fb.traceStarts.length - 1, spans: fb.spanCount, ms: Math.round(performance.now() - started) }, 'block flushed');
     } catch (err) {
       this.flushFailures++;
