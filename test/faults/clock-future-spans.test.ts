@@ -1,7 +1,8 @@
 // Spans from clients whose clocks are far off (dated 2500, or ending at 2^64-1) next to real
 // ones: a search without a range still answers the newest real traces, from memory and from
-// blocks; the blocks' recorded ranges stay within the receive times plus the slack, so retention
-// expires them on time; trace by id returns every timestamp as it was sent.
+// blocks; the blocks' recorded ranges end within the receive times plus or minus the slack, so
+// retention expires them on time; spans that arrive late stay findable by their own time; trace
+// by id returns every timestamp as it was sent.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Span } from '@spanbase/model';
@@ -69,6 +70,10 @@ describe('spans dated far from the receive time', () => {
     // One span from 1970 to 2^64-1 (year 2554).
     const wide = span({ startTimeUnixNano: 1n, endTimeUnixNano: MAX_U64 });
     await post(sb, [...future, wide]);
+    // Spans that arrive half an hour late (a collector's queue draining after an outage).
+    const lateStart = BigInt(sentFrom - 30 * 60_000) * MS;
+    const late = span({ startTimeUnixNano: lateStart, endTimeUnixNano: lateStart + MS });
+    await post(sb, [late]);
     const real = [span(), span(), span()];
     await post(sb, real);
     const sentTo = Date.now();
@@ -85,16 +90,25 @@ describe('spans dated far from the receive time', () => {
     const metas = liveMetas(sb);
     expect(metas.length).toBeGreaterThan(0);
     for (const m of metas) {
-      expect(BigInt(m.startUnixNano)).toBeGreaterThanOrEqual(BigInt(sentFrom - SLACK_MS) * MS);
+      // Ends within the receive times plus or minus the slack; starts never after them (a start
+      // as old as sent, 1970 here, only widens the windows that pick the block).
+      expect(BigInt(m.endUnixNano)).toBeGreaterThanOrEqual(BigInt(sentFrom - SLACK_MS) * MS);
       expect(BigInt(m.endUnixNano)).toBeLessThanOrEqual(BigInt(sentTo + SLACK_MS) * MS);
+      expect(BigInt(m.startUnixNano)).toBeLessThanOrEqual(BigInt(m.endUnixNano));
     }
     expectRealFirst(await searchIds(sb)); // from blocks
     const counted = /spanbase_ingester_traces_outside_time_slack_total\{tenant="single-tenant"\} (\d+)/.exec(await (await fetch(`${sb.api}/metrics`)).text());
-    expect(Number(counted?.[1])).toBe(21);
+    expect(Number(counted?.[1])).toBe(22); // the 20 dated 2500, the one from 1970, the late one
 
     // The times as sent, to the nanosecond.
     expect(await spanTimes(sb, future[7].traceId)).toEqual([[String(YEAR_2500 + 7000n), String(YEAR_2500 + 7000n + MS)]]);
     expect(await spanTimes(sb, wide.traceId)).toEqual([['1', MAX_U64.toString()]]);
+    // The late trace is still found by a range around its own time, from a block.
+    const lateSec = Number(lateStart / 1_000_000_000n);
+    const lateRange = await fetch(`${sb.api}/api/search?q=${encodeURIComponent('{}')}&start=${lateSec - 60}&end=${lateSec + 60}`);
+    const lateIds = ((await lateRange.json()) as { traces: { traceID: string }[] }).traces.map((t) => t.traceID);
+    // (The 1970-to-2554 trace overlaps every range.)
+    expect(lateIds.sort()).toEqual([traceIdToSearchHex(late.traceId), traceIdToSearchHex(wide.traceId)].sort());
     // An explicit range reaching 2500 still finds the future traces: the blocks were received now.
     const explicit = await fetch(`${sb.api}/api/search?q=${encodeURIComponent('{}')}&start=${Math.floor(sentFrom / 1000) - 60}&end=${YEAR_2500 / 1_000_000_000n + 60n}&limit=50`);
     const explicitIds = ((await explicit.json()) as { traces: { traceID: string }[] }).traces.map((t) => t.traceID);

@@ -49,20 +49,21 @@ export interface BlockWriterOptions {
   /** Clock for `createdAt` (tests). */
   now?: () => Date;
   /**
-   * The span times meta.json may record (unix ns, inclusive): the block's time range as sent is
-   * clamped into them, so a client clock far off cannot stretch the range that block selection,
-   * compaction windows and retention go by. The spans themselves, the index and the trace
-   * columns keep the times as sent. The ingester passes its receive times widened by
-   * --ingestion.time-range-slack; compaction passes the union of its inputs' ranges.
+   * Bounds of the time range meta.json records, so a client clock far off cannot move the range
+   * that block selection, compaction windows and retention go by: the end is kept within them,
+   * the start at or below the upper one (never raised, so late spans stay findable by their own
+   * times). The spans themselves, the index and the trace columns keep the times as sent. The
+   * ingester passes its receive times widened by --ingestion.time-range-slack; compaction pins
+   * the end to its newest input's.
    */
   timeBounds?: TimeBounds;
 }
 
 /** An inclusive range of unix nanoseconds. */
 export interface TimeBounds {
-  /** Earliest time, unix ns. */
+  /** Earliest time, unix ns: the recorded end is raised to it. */
   minUnixNano: bigint;
-  /** Latest time, unix ns. */
+  /** Latest time, unix ns: neither the recorded start nor the end passes it. */
   maxUnixNano: bigint;
 }
 

@@ -23,11 +23,11 @@ export interface BlockMeta {
   /** Tenant the block belongs to. */
   tenantID: string;
   /**
-   * Earliest span start, RFC 3339 (UTC, millisecond precision, rounded down), clamped to the
-   * block's ingestion time range (see startUnixNano).
+   * Earliest span start, RFC 3339 (UTC, millisecond precision, rounded down), bounded by the
+   * block's receive times (see startUnixNano).
    */
   startTime: string;
-  /** Latest span end, RFC 3339 (UTC, millisecond precision, rounded up), clamped likewise. */
+  /** Latest span end, RFC 3339 (UTC, millisecond precision, rounded up), bounded likewise. */
   endTime: string;
   /** Number of traces. */
   totalObjects: number;
@@ -50,13 +50,16 @@ export interface BlockMeta {
   /** When the block was written, RFC 3339. */
   createdAt: string;
   /**
-   * Earliest span start, unix nanoseconds as a decimal string (exact), clamped into the time the
-   * block's spans were received, widened by --ingestion.time-range-slack (for a compacted block:
-   * into its inputs' ranges). Block selection, compaction windows and retention go by this range,
-   * so a client clock far off cannot stretch it; the spans keep the times as sent.
+   * Earliest span start, unix nanoseconds as a decimal string (exact), at most the last receive
+   * time of the block's spans plus --ingestion.time-range-slack. Block selection, compaction
+   * windows and retention go by this range, so a client clock far ahead cannot stretch it; the
+   * spans keep the times as sent.
    */
   startUnixNano: string;
-  /** Latest span end, unix nanoseconds as a decimal string (exact), clamped likewise. */
+  /**
+   * Latest span end, unix nanoseconds as a decimal string (exact), kept within the receive times
+   * plus or minus the slack (a compacted block: its newest input's end).
+   */
   endUnixNano: string;
   /** Smallest trace id, 32 lowercase hex digits. */
   minTraceID: string;

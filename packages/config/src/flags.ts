@@ -26,7 +26,7 @@ export const FLAGS = {
   'distributor.ingester-addresses': flag.list('With --target=distributor: HTTP addresses (host:port) of the ingesters; traces are routed by trace id.'),
   'ingestion.rate-limit-bytes': flag.bytes('100MB', 'Per-tenant sustained ingest rate in bytes per second (token bucket); over it clients get 429.'),
   'ingestion.burst-size-bytes': flag.bytes('150MB', 'Per-tenant burst allowance in bytes (token bucket size).'),
-  'ingestion.time-range-slack': flag.duration('2m', 'Span times are trusted this far from the moment they are received: a block\'s time range (used to pick blocks for a search window, compaction windows and retention) is kept within its spans\' receive times plus or minus this, and a search without start/end ends at now plus this. Spans keep their times as sent.'),
+  'ingestion.time-range-slack': flag.duration('2m', 'How far span times are trusted from when they arrive: a block\'s recorded time range (which picks blocks for a query window, compaction windows and retention) never reaches past its last receive time plus this, and never ends before its first receive time minus this; a search without start/end ends at now plus this. Spans keep their times as sent.'),
   'multitenancy.enabled': flag.bool(false, 'Require the X-Scope-OrgID header (or gRPC metadata) and keep tenants apart; when off every span belongs to "single-tenant".'),
 
   // Ingester

@@ -67,17 +67,14 @@ export interface JobResult {
   damage: BlockDamage[];
 }
 
-/** The union of the blocks' recorded time ranges. */
+/**
+ * Bounds that pin an output's recorded end to its newest input's: the output holds their spans
+ * (a retention rewrite, some of them), so it ends, and ages, exactly as the newest did.
+ */
 export function inputTimeBounds(inputs: readonly BlockMeta[]): TimeBounds {
-  let minUnixNano = BigInt(inputs[0].startUnixNano);
-  let maxUnixNano = BigInt(inputs[0].endUnixNano);
-  for (const m of inputs) {
-    const s = BigInt(m.startUnixNano);
-    const e = BigInt(m.endUnixNano);
-    if (s < minUnixNano) minUnixNano = s;
-    if (e > maxUnixNano) maxUnixNano = e;
-  }
-  return { minUnixNano, maxUnixNano };
+  let end = BigInt(inputs[0].endUnixNano);
+  for (const m of inputs) if (BigInt(m.endUnixNano) > end) end = BigInt(m.endUnixNano);
+  return { minUnixNano: end, maxUnixNano: end };
 }
 
 /** Runs a job; on any error nothing of it is visible and its inputs stay live. */
@@ -108,8 +105,8 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
     // An upper bound (traces in several inputs merge): the filter is sized up front, not from 12
     // bytes of hashes per trace held to the end, which was the largest item of a big merge's memory.
     expectedTraces: job.inputs.reduce((n, m) => n + m.totalObjects, 0),
-    // The inputs' ranges were bounded by when their spans were received; the output keeps them
-    // so, instead of widening back to the times clients sent (which retention would then trust).
+    // The inputs' ends were bounded by when their spans were received; the output keeps its
+    // newest input's instead of going back to the times clients sent (which retention would then trust).
     timeBounds: inputTimeBounds(job.inputs),
     signal,
     now: () => new Date(ctx.now()),

@@ -1,6 +1,6 @@
-// A merge keeps its inputs' recorded time ranges (bounded by when the spans were received), not
-// the times clients sent: a span dated 2500 or ending at 2^64-1 neither stretches the output's
-// range nor keeps it from expiring on time.
+// A merge keeps its newest input's recorded end (bounded by when the spans were received), not the
+// times clients sent: a span dated 2500 or ending at 2^64-1 does not keep the output from expiring,
+// and spans stamped 1970 do not get it expired at once.
 import { writeBlock } from '@spanbase/block';
 import type { SpanRecord } from '@spanbase/model';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,27 +25,36 @@ function skewedTraces(first: number, receivedMs: number): SpanRecord[][] {
   return sortTraces(traces);
 }
 
+/** Traces whose clock was reset to 1970. */
+function epochTraces(first: number): SpanRecord[][] {
+  return sortTraces(Array.from({ length: 3 }, (_, i) => testTrace(first + i, { startNs: 1_000_000_000n, spans: 2 })));
+}
+
 describe('compaction of blocks with skewed span times', () => {
-  it('bounds the output by the union of the inputs ranges and expires it on time', async () => {
+  it('keeps the newest input end, so the output expires on time, neither never nor at once', async () => {
     const store = tmp.store();
-    const received = [T0_MS + 5 * MIN, T0_MS + 20 * MIN];
-    const inputs = [];
-    for (const [i, at] of received.entries()) {
-      const timeBounds = { minUnixNano: BigInt(at - SLACK_MS) * MS, maxUnixNano: BigInt(at + SLACK_MS) * MS };
-      inputs.push(await writeBlock(store, { tenant: 't', timeBounds, rowGroupSpans: 64 }, skewedTraces(i * 100, at)));
-    }
-    expect(inputTimeBounds(inputs)).toEqual({ minUnixNano: BigInt(received[0] - SLACK_MS) * MS, maxUnixNano: BigInt(received[1] + SLACK_MS) * MS });
+    const bounds = (at: number) => ({ minUnixNano: BigInt(at - SLACK_MS) * MS, maxUnixNano: BigInt(at + SLACK_MS) * MS });
+    const inputs = [
+      await writeBlock(store, { tenant: 't', timeBounds: bounds(T0_MS + 5 * MIN), rowGroupSpans: 64 }, skewedTraces(0, T0_MS + 5 * MIN)),
+      await writeBlock(store, { tenant: 't', timeBounds: bounds(T0_MS + 20 * MIN), rowGroupSpans: 64 }, skewedTraces(100, T0_MS + 20 * MIN)),
+      // Received last, but every span says 1970: its end is raised to the receive time minus the slack.
+      await writeBlock(store, { tenant: 't', timeBounds: bounds(T0_MS + 30 * MIN), rowGroupSpans: 64 }, epochTraces(200)),
+    ];
+    expect(inputs.map((m) => m.endUnixNano)).toEqual([T0_MS + 7 * MIN, T0_MS + 22 * MIN, T0_MS + 28 * MIN].map((ms) => String(BigInt(ms) * MS)));
+    const newestEnd = BigInt(T0_MS + 28 * MIN) * MS;
+    expect(inputTimeBounds(inputs)).toEqual({ minUnixNano: newestEnd, maxUnixNano: newestEnd });
 
     const clock = new TestClock(T0_MS + 2 * HOUR);
     const compactor = testCompactor(store, clock);
-    expect(await compactor.runCycle()).toMatchObject({ jobs: 1, blocksCompacted: 2, failures: 0 });
+    expect(await compactor.runCycle()).toMatchObject({ jobs: 1, blocksCompacted: 3, failures: 0 });
     const [out] = await visibleMetas(store, 't');
     expect(out.compactionLevel).toBe(1);
-    expect([out.startUnixNano, out.endUnixNano]).toEqual([String(BigInt(received[0] - SLACK_MS) * MS), String(BigInt(received[1] + SLACK_MS) * MS)]);
-    expect(out.spanCount).toBe(36);
+    // The start stays the earliest as sent (1970): it only widens the windows that pick the block.
+    expect([out.startUnixNano, out.endUnixNano]).toEqual(['1', String(newestEnd)]);
+    expect(out.spanCount).toBe(42);
 
-    // The default block retention (14 days) counts from the last receive time plus the slack.
-    const expiresAt = received[1] + SLACK_MS + 14 * DAY;
+    // The default block retention (14 days) counts from the newest input's end.
+    const expiresAt = T0_MS + 28 * MIN + 14 * DAY;
     clock.t = expiresAt - MIN;
     await compactor.runCycle();
     expect(await visibleMetas(store, 't')).toHaveLength(1);

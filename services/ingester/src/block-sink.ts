@@ -21,8 +21,8 @@ export interface FlushBatch {
   /** Spans in the batch (for logs and metrics). */
   spanCount: number;
   /**
-   * The times the block's meta may record: when the batch's requests were received, widened by
-   * --ingestion.time-range-slack. Absent: the spans' own times.
+   * Bounds of the time range the block's meta records: when the batch's requests were received,
+   * widened by --ingestion.time-range-slack. Absent: the spans' own times.
    */
   timeBounds?: TimeBounds;
 }

@@ -17,9 +17,9 @@ import type { LiveTrace } from './live-trace.ts';
 /**
  * Builds the sink's input for a head block. Cheap: no bytes are copied here. With `slackMs`, the
  * block's recorded time range is bounded by the receive times of its requests plus or minus that
- * slack: a client whose clock is far off (a span dated 2500, an end time of 2^64-1) cannot make
- * the block look newer or older than the moment it arrived, which search windows, compaction and
- * retention go by.
+ * slack (see TimeBounds): a client whose clock is far off (a span dated 2500, an end time of
+ * 2^64-1, a clock restarted at 0) cannot make the block end later or earlier than the moment it
+ * arrived, which search windows, compaction and retention go by.
  */
 export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[], slackMs?: number): FlushBatch {
   const chunkIndex = new Map<Chunk, number>();

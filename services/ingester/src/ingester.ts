@@ -38,8 +38,8 @@ export interface IngesterOptions {
   /** How often idle traces and head blocks are checked. */
   flushCheckPeriodMs: number;
   /**
-   * --ingestion.time-range-slack: a block's recorded time range is kept within its requests'
-   * receive times plus or minus this. Absent: the spans' own times (tests).
+   * --ingestion.time-range-slack: a block's recorded time range is bounded by its requests'
+   * receive times plus or minus this (see TimeBounds). Absent: the spans' own times (tests).
    */
   timeRangeSlackMs?: number;
   /** Called after a flush with the number of its traces that had span times outside the block's bounds. */

@@ -88,7 +88,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
           ? ctx.get<{ catalog: BlockCatalog }>('blocks').catalog
           : new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: 0, localOnlyForMs: 2 * cfg['storage.blocklist-poll'] + 60_000, log: ctx.log });
       // The worker only writes: it gets the store settings without the read cache.
-      const outsideSlack = ctx.metrics.counter('spanbase_ingester_traces_outside_time_slack_total', 'Traces flushed with span times further than --ingestion.time-range-slack from when they were received (their block range was clamped), by tenant.', ['tenant']);
+      const outsideSlack = ctx.metrics.counter('spanbase_ingester_traces_outside_time_slack_total', 'Traces flushed with span times further than --ingestion.time-range-slack from when they were received, by tenant: a client clock that is off, or a pipeline delivering late.', ['tenant']);
       const sink = new WorkerBlockSink({ store: { ...ctx.get<StoreModule>('store').config, cache: undefined }, block: { bloomFalsePositive: cfg['block.bloom-filter-false-positive'] } });
       const ingester = await Ingester.start({
         walDir: cfg['wal.path'],

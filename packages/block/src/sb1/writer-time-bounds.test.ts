@@ -1,5 +1,5 @@
-// A block's recorded time range is clamped into the bounds its writer is given, while the spans,
-// their trace lookups and the index keep the times as sent.
+// A block's recorded time range is bounded by what its writer is given, while the spans, their
+// trace lookups and the index keep the times as sent.
 import { MemoryStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
@@ -32,20 +32,24 @@ function skewedTraces(): SpanRecord[][] {
 const bounds = { minUnixNano: NOW - 120_000_000_000n, maxUnixNano: NOW + 120_000_000_000n };
 
 describe('sb1 writer time bounds', () => {
-  it('clamps the range into the bounds, both ends', () => {
-    expect(boundedTimeRange(1n, MAX_U64, bounds)).toEqual({ start: bounds.minUnixNano, end: bounds.maxUnixNano });
+  it('keeps the end within the bounds and the start at most the upper bound', () => {
+    expect(boundedTimeRange(1n, MAX_U64, bounds)).toEqual({ start: 1n, end: bounds.maxUnixNano });
     expect(boundedTimeRange(YEAR_2500, YEAR_2500 + 5n, bounds)).toEqual({ start: bounds.maxUnixNano, end: bounds.maxUnixNano });
+    // A clock reset to 1970: the block ends when it arrived, so retention does not delete it at once.
+    expect(boundedTimeRange(1000n, 2000n, bounds)).toEqual({ start: 1000n, end: bounds.minUnixNano });
+    // Spans that arrive an hour late keep their start, so a query of that hour still picks the block.
+    expect(boundedTimeRange(NOW - 3_600_000_000_000n, NOW - 3_000_000_000_000n, bounds)).toEqual({ start: NOW - 3_600_000_000_000n, end: bounds.minUnixNano });
     expect(boundedTimeRange(NOW, NOW + 5n, bounds)).toEqual({ start: NOW, end: NOW + 5n });
     expect(boundedTimeRange(1n, MAX_U64, undefined)).toEqual({ start: 1n, end: MAX_U64 });
   });
 
-  it('records the clamped range in meta.json and keeps the spans as sent', async () => {
+  it('records the bounded range in meta.json and keeps the spans as sent', async () => {
     const store = new MemoryStore();
     const traces = skewedTraces();
     const meta = await writeBlock(store, { tenant: 't', timeBounds: bounds, rowGroupSpans: 40 }, traces);
-    expect(meta.startUnixNano).toBe(bounds.minUnixNano.toString());
+    expect(meta.startUnixNano).toBe('1');
     expect(meta.endUnixNano).toBe(bounds.maxUnixNano.toString());
-    expect(meta.startTime).toBe('2025-12-31T23:58:00.000Z');
+    expect(meta.startTime).toBe('1970-01-01T00:00:00.000Z');
     expect(meta.endTime).toBe('2026-01-01T00:02:00.000Z');
     const reader = openBlock(store, meta);
     const future = await reader.findTrace(traces[1][0].span.traceId);
@@ -60,10 +64,10 @@ describe('sb1 writer time bounds', () => {
     expect(open.endTime).toBe(new Date(Number(MAX_U64 / 1_000_000n) + 1).toISOString());
   });
 
-  it('clamps blocks written from encoded spans (the ingester path) the same way', async () => {
+  it('bounds blocks written from encoded spans (the ingester path) the same way', async () => {
     const store = new MemoryStore();
     const meta = await writeEncodedBlock(store, { tenant: 't', timeBounds: bounds }, encodedTraces(encodeRequests(skewedTraces(), 3)));
-    expect([meta.startUnixNano, meta.endUnixNano]).toEqual([bounds.minUnixNano.toString(), bounds.maxUnixNano.toString()]);
+    expect([meta.startUnixNano, meta.endUnixNano]).toEqual(['1', bounds.maxUnixNano.toString()]);
   });
 
   it('refuses bounds that are not a range', async () => {

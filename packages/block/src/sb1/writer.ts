@@ -78,10 +78,14 @@ function clamp(v: bigint, lo: bigint, hi: bigint): bigint {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** The block's time range as meta.json records it: the spans' range, clamped into the bounds. */
+/**
+ * The block's time range as meta.json records it: the spans' range with its end kept within the
+ * bounds and its start at most the upper bound. The start is never raised, so spans that arrive
+ * late stay findable by their own times; the end is, so retention counts from when they arrived.
+ */
 export function boundedTimeRange(start: bigint, end: bigint, bounds: TimeBounds | undefined): { start: bigint; end: bigint } {
   if (!bounds) return { start, end };
-  return { start: clamp(start, bounds.minUnixNano, bounds.maxUnixNano), end: clamp(end, bounds.minUnixNano, bounds.maxUnixNano) };
+  return { start: start > bounds.maxUnixNano ? bounds.maxUnixNano : start, end: clamp(end, bounds.minUnixNano, bounds.maxUnixNano) };
 }
 
 /** Creates an sb1 block writer. */
