@@ -7,6 +7,7 @@ import { bytesToHex, hexToBytes } from '@spanbase/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSpanbase } from '../src/harness.ts';
 import type { TestSpanbase } from '../src/harness.ts';
+import { grpcExport } from '../src/grpc-export.ts';
 import { request, span } from '../src/spans.ts';
 
 function post(url: string, body: Uint8Array | string, headers: Record<string, string>) {
@@ -29,23 +30,6 @@ function statusMessage(buf: Uint8Array): string {
     if (tag === 0x12) return Buffer.from(buf.subarray(i, i + n)).toString('utf8');
   }
   return '';
-}
-
-function grpcExport(address: string, body: Uint8Array, metadata = new grpc.Metadata()): Promise<{ code: number; details: string }> {
-  const client = new grpc.Client(address.replace('http://', ''), grpc.credentials.createInsecure());
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      Buffer.from(body),
-      metadata,
-      (err) => {
-        client.close();
-        resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '' });
-      },
-    );
-  });
 }
 
 describe('validation', () => {

@@ -6,7 +6,7 @@
 //   blocks verify [<blockID>] [--tenant=T]         every object of the block(s) against meta.json's checksums
 import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore } from '@spanbase/backend';
-import { storageSettings } from '@spanbase/config';
+import { formatCount, storageSettings } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
 import { listBlocks, listTenants, openBlock } from '@spanbase/block';
 import type { BlockMeta } from '@spanbase/block';
@@ -67,7 +67,7 @@ export async function runBlocksCommand(args: string[], cfg: Config, switches: Ma
       }
       io.out(['tenant', 'block', 'state', 'level', 'start', 'end', 'spans', 'traces', 'size'].join('\t') + '\n');
       for (const r of rows) io.out([r.tenant, r.blockID, r.state, r.compactionLevel, r.startTime, r.endTime, r.spanCount, r.totalObjects, formatBytes(r.size)].join('\t') + '\n');
-      io.err(`${rows.length} blocks in ${tenants.length} tenants\n`);
+      io.err(`${formatCount(rows.length, 'block')} in ${formatCount(tenants.length, 'tenant')}\n`);
       return 0;
     }
     case 'meta': {
@@ -123,7 +123,7 @@ export async function runBlocksCommand(args: string[], cfg: Config, switches: Ma
         }
         if (metas.length > 20 && (i + 1) % 20 === 0) io.err(`verified ${i + 1}/${metas.length}\n`);
       }
-      io.err(`${metas.length - bad} of ${metas.length} blocks ok\n`);
+      io.err(`${metas.length - bad} of ${formatCount(metas.length, 'block')} ok\n`);
       return bad > 0 ? 1 : 0;
     }
     default:

@@ -8,7 +8,7 @@ import { BLOCKS_SWITCHES, runBlocksCommand } from './blocks-cli.ts';
 
 const USAGE = `Usage: spanbase [flags]
        spanbase compact --once [flags]        one compaction cycle, then exit (cron, tests)
-       spanbase retention --dry-run [flags]   what retention would expire or drop now, per tenant and rule
+       spanbase retention [--dry-run] [flags] what retention would expire or drop now, per tenant and rule (changes nothing)
        spanbase blocks list [--tenant=T] [--json]      blocks per tenant: id, level, time range, spans, traces, size
        spanbase blocks meta <blockID> [--tenant=T]     a block's meta.json
        spanbase blocks trace <traceID> [--tenant=T]    a trace read from the blocks (JSON as /api/traces returns it)
