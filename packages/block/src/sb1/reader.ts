@@ -9,7 +9,7 @@ import type { SpanRecord } from '@spanbase/model';
 import { TRACE_ID_BYTES, compareIds, crc32c, hexToBytes, idsEqual } from '@spanbase/model';
 import type { SchemaTree } from 'hyparquet';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
-import { getTreePath } from 'hyparquet/src/schema.js';
+import { getTreePath } from './parquet-internals.ts';
 import { BlockChecksum, BlockFormat, BlockMissingObject } from '../errors.ts';
 import type { BlockReader, ReadOptions, VerifyReport } from '../format.ts';
 import { BlockObjects, blockKey } from '../keys.ts';
