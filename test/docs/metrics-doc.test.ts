@@ -1,29 +1,18 @@
 // docs/operations.md lists every metric Spanbase exports: each name registered in the sources
 // (string literals `'spanbase_...'` outside tests) and each one a running `all` process serves
 // on /metrics must have a row in its Metrics table, and every metric the table names must exist.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startTestSpanbase } from '../src/harness.ts';
+import { sourceFiles } from '../src/sources.ts';
 import type { TestSpanbase } from '../src/harness.ts';
-
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist-types') continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) sources(p, out);
-    else if (p.endsWith('.ts') && !p.endsWith('.test.ts') && p.includes('/src/')) out.push(p);
-  }
-  return out;
-}
 
 /** Metric names written in the sources. */
 function registered(): Set<string> {
   const out = new Set<string>();
-  for (const root of ['packages', 'services', 'traceql']) {
-    for (const file of sources(join(REPO_ROOT, root))) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/['"`](spanbase_[a-z0-9_]+)['"`]/g)) out.add(m[1]);
-    }
+  for (const file of sourceFiles()) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/['"`](spanbase_[a-z0-9_]+)['"`]/g)) out.add(m[1]);
   }
   return out;
 }
