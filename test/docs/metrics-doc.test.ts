@@ -1,6 +1,7 @@
-// docs/operations.md lists every metric Spanbase exports: each name registered in the sources
-// (string literals `'spanbase_...'` outside tests) and each one a running `all` process serves
-// on /metrics must have a row in its Metrics table, and every metric the table names must exist.
+// The docs list every metric Spanbase exports, in the Metrics tables of docs/operations.md and
+// (the compactor's) docs/compaction.md: each name registered in the sources (string literals
+// `'spanbase_...'` outside tests) and each one a running `all` process serves on /metrics must
+// have a row, and every metric the tables name must exist.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,14 +18,19 @@ function registered(): Set<string> {
   return out;
 }
 
-/** Metric names in the rows of docs/operations.md's Metrics table. */
+/** Metric names in the rows of the Metrics tables of docs/operations.md and docs/compaction.md. */
 function documented(): Set<string> {
-  const doc = readFileSync(join(REPO_ROOT, 'docs', 'operations.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('\n## Metrics\n'), doc.indexOf('\n## ', doc.indexOf('\n## Metrics\n') + 1));
   const out = new Set<string>();
-  for (const line of section.split('\n').filter((l) => l.startsWith('| `spanbase_'))) {
-    const firstCell = line.split(' | ')[0];
-    for (const m of firstCell.matchAll(/`(spanbase_[a-z0-9_]+)/g)) out.add(m[1]);
+  for (const file of ['operations.md', 'compaction.md']) {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', file), 'utf8');
+    const at = doc.indexOf('\n## Metrics\n');
+    expect(at, `docs/${file} has a Metrics section`).toBeGreaterThanOrEqual(0);
+    const next = doc.indexOf('\n## ', at + 1);
+    const section = doc.slice(at, next < 0 ? undefined : next);
+    for (const line of section.split('\n').filter((l) => l.startsWith('| `spanbase_'))) {
+      const firstCell = line.split(' | ')[0];
+      for (const m of firstCell.matchAll(/`(spanbase_[a-z0-9_]+)/g)) out.add(m[1]);
+    }
   }
   return out;
 }
@@ -44,8 +50,8 @@ describe('docs/operations.md metrics', () => {
   });
 
   it('lists every metric the sources register, and no other', () => {
-    expect([...inCode].filter((m) => !inDoc.has(m)), 'registered but not in docs/operations.md').toEqual([]);
-    expect([...inDoc].filter((m) => !inCode.has(m)), 'in docs/operations.md but registered nowhere').toEqual([]);
+    expect([...inCode].filter((m) => !inDoc.has(m)), 'registered but in neither table').toEqual([]);
+    expect([...inDoc].filter((m) => !inCode.has(m)), 'documented but registered nowhere').toEqual([]);
   });
 
   it('lists every metric a running process serves', async () => {

@@ -193,3 +193,16 @@ describe('evaluation', () => {
     await expect(run('({ } | by(kind)) > { }')).rejects.toMatchObject({ code: 'TQL_ERR_UNSUPPORTED' });
   });
 });
+
+describe('regex matching in queries', () => {
+  it('answers a pattern that backtracking engines take exponential time on, over a long value', async () => {
+    // Forty `a`s and a `!`: V8's RegExp would take days on `(a+)+$` here.
+    const hostile = TRACES.map((t) => t.map((r) => (r.span.name === 'auth' ? { ...r, span: { ...r.span, name: 'a'.repeat(40) + '!' } } : r)));
+    const started = performance.now();
+    const found = await executeSearch('{ name =~ "(a+)+$" || name =~ "(a|a)*b" }', new MemoryFetcher(hostile), { limit: 0, spansPerSpanset: 0 });
+    const reference = await referenceSearch('{ name !~ "(a+)+$" && name =~ "a+!" }', hostile, { limit: 0, spansPerSpanset: 0 });
+    expect(found.traces).toEqual([]);
+    expect(shape(reference)).toEqual({ a: [['a'.repeat(40) + '!']] });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});

@@ -18,6 +18,7 @@ export type { Static, Scalar, StaticType, StatusValue, KindValue } from './stati
 export { st, NIL, TRUE, FALSE, staticFromAnyValue, staticToAnyValue, formatDuration, staticToString } from './static.ts';
 export { parseDurationText } from './duration.ts';
 export { compileRegex } from './regex.ts';
+export type { RegexMatcher } from './regex.ts';
 export type {
   FieldRef, ConditionOp, Condition, FetchSpansRequest, FetchedSpan, FetchedSpanset, SpansetFetcher,
   FetchColumnsRequest, ColumnVector, SpanColumnBatch, SpanColumnFetcher,
@@ -27,7 +28,7 @@ export type { SearchPlan } from './conditions.ts';
 export { planSearch, pinnedTraceId, planMetricsPipeline, metricsLeaves, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
 export type { IndexedTrace } from './record-values.ts';
 export { indexTrace, recordValue, recordAttributes } from './record-values.ts';
-export type { MemoryFetcherOptions } from './memory-fetcher.ts';
+export type { MemoryFetcherOptions, MemoryTraces } from './memory-fetcher.ts';
 export { MemoryFetcher, overlapsRange } from './memory-fetcher.ts';
 export type { CompareOp, ArithOp } from './operators.ts';
 export { compare, arith } from './operators.ts';

@@ -21,22 +21,37 @@ export function overlapsRange(start: bigint, end: bigint, request: Pick<FetchSpa
   return (request.endTimeUnixNano === 0n || start <= request.endTimeUnixNano) && (request.startTimeUnixNano === 0n || end >= request.startTimeUnixNano);
 }
 
+/** Traces as span record lists, or already indexed; an iterable may produce them one at a time. */
+export type MemoryTraces = Iterable<readonly SpanRecord[] | IndexedTrace>;
+
+/** The traces of `source` indexed, empty ones left out, as they are iterated (nothing is kept). */
+export function* indexedTraces(source: MemoryTraces): Generator<IndexedTrace> {
+  for (const t of source) {
+    const indexed = 'records' in t ? t : indexTrace(t);
+    if (indexed.records.length > 0) yield indexed;
+  }
+}
+
 /** Serves spansets from in-memory traces (one SpanRecord list per trace). */
 export class MemoryFetcher implements SpansetFetcher {
-  private readonly traces: readonly IndexedTrace[];
+  private readonly traces: MemoryTraces;
   private readonly prune: boolean;
   /** Spans handed out by the last fetch, for tests that check pruning. */
   lastFetchedSpans = 0;
 
-  /** Traces as span record lists, or already indexed (to share the indexing with other readers). */
-  constructor(traces: readonly (readonly SpanRecord[] | IndexedTrace)[], options: MemoryFetcherOptions = {}) {
-    this.traces = traces.map((t) => ('records' in t ? t : indexTrace(t))).filter((t) => t.records.length > 0);
+  /**
+   * Traces as span record lists, or already indexed (to share the indexing with other readers).
+   * An iterable is iterated once per fetch, so traces can be produced (decoded) one at a time and
+   * a fetch holds one trace, not all of them.
+   */
+  constructor(traces: MemoryTraces, options: MemoryFetcherOptions = {}) {
+    this.traces = traces;
     this.prune = options.prune ?? true;
   }
 
   async *fetch(request: FetchSpansRequest, signal?: AbortSignal): AsyncIterable<FetchedSpanset> {
     this.lastFetchedSpans = 0;
-    for (const t of this.traces) {
+    for (const t of indexedTraces(this.traces)) {
       signal?.throwIfAborted();
       if (!overlapsRange(t.start, t.end, request)) continue;
       const spans: FetchedSpan[] = [];

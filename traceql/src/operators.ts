@@ -11,6 +11,7 @@
 // so the span simply does not match.
 import type { Scalar, Static } from './static.ts';
 import { FALSE, NIL, TEMPO_STATUS_NUMBER, TRUE } from './static.ts';
+import type { RegexMatcher } from './regex.ts';
 
 /** Comparison and regex operators. */
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | '=~' | '!~';
@@ -82,7 +83,7 @@ function orderingValid(t: Static['type']): boolean {
   return t === 'int' || t === 'float' || t === 'duration' || t === 'string';
 }
 
-function compareScalars(op: CompareOp, a: Scalar, b: Scalar, regex: RegExp | undefined): boolean {
+function compareScalars(op: CompareOp, a: Scalar, b: Scalar, regex: RegexMatcher | undefined): boolean {
   if (a.type === 'nil' || b.type === 'nil') return false;
   switch (op) {
     case '=':
@@ -125,7 +126,7 @@ const FLIP: Partial<Record<CompareOp, CompareOp>> = { '<': '>', '<=': '>=', '>':
  * `a op b`. For regex operators `regex` is the compiled right-hand pattern. Arrays match
  * element-wise (any element; all elements for `!=` and `!~`).
  */
-export function compare(op: CompareOp, a: Static, b: Static, regex?: RegExp): boolean {
+export function compare(op: CompareOp, a: Static, b: Static, regex?: RegexMatcher): boolean {
   if (a.type === 'array' || b.type === 'array') {
     if (a.type === 'array' && b.type === 'array') return false;
     const arrayOnLeft = a.type === 'array';

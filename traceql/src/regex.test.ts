@@ -33,11 +33,59 @@ describe('RE2 regexes', () => {
     ['(a(?i)b)c', 'aBC', false],
     ['(?i:a)b', 'Ab', true],
     ['(?i)a(?-i)b', 'AB', false],
+    // RE2 semantics beyond the JavaScript translation this engine replaced.
+    ['a.c', 'a\rc', true],
+    ['(?s:.)', '\n', true],
+    ['(?m)a$\n^b', 'a\nb', true],
+    ['a$b', 'ab', false],
+    ['\\bfoo\\b', 'foo', true],
+    ['a\\Bb', 'ab', true],
+    ['\\Aab\\z', 'ab', true],
+    ['.', '😀', true],
+    ['..', '😀', false],
+    ['\\x{1F600}+', '😀😀', true],
+    ['\\Qa.\\E*', 'a..', true],
+    ['\\Qab\\E*', 'abab', false],
+    ['a*?', 'aaa', true],
+    ['a{2,3}', 'aaaa', false],
+    ['a{2,}', 'aaaaa', true],
+    ['a{,2}', 'a{,2}', true],
+    ['(?i)k', 'K', true],
+    ['(?i)[a-c]+', 'ABC', true],
+    ['[^a]', '\n', true],
+    ['\\W', '\n', true],
+    ['\\s', '\u00a0', false],
+    ['(?P<year>\\d{4})-(?<m>\\d\\d)', '2024-05', true],
+    ['\\pN', '٣', true],
+    ['\\p{^Greek}', 'a', true],
+    ['\\PL', '1', true],
+    ['[\\d\\s]+', '1 2', true],
+    ['', '', true],
+    ['', 'a', false],
+    ['a|', '', true],
+    ['(a*)*', 'aaa', true],
+    ['(a|b)*c', 'ababc', true],
+    ['(^)*a', 'a', true],
   ])('%s matches %s: %s', (pattern, text, expected) => {
     expect(compileRegex(pattern).test(text)).toBe(expected);
   });
 
-  it.each(['[', '(', ')', 'a**', '(a)\\1', '(?=a)', '(?!a)', '\\q', '(?U)a'])('rejects %s like RE2', (pattern) => {
+  it.each([
+    '[', '(', ')', 'a**', '(a)\\1', '(?=a)', '(?!a)', '\\q', '(?U)a', 'a{1001}', 'x{2,1}', '(?P<a>x)(?P<a>y)', '\\8', '(?P=n)',
+    '*a', 'a|*', '\\p{Foo}', '[z-a]', '\\x{110000}', '(?i', '[[:foo:]]', '[\\S]', 'a*??', '(?i)*', '(?)', '(?i-)', '^*',
+  ])('rejects %s like RE2', (pattern) => {
     expect(() => compileRegex(pattern)).toThrow();
+  });
+
+  it.each<[string, RegExp]>([
+    ['(a)\\1', /backreferences are not supported/],
+    ['(?<=a)b', /lookaround is not supported/],
+    ['(?<!a)b', /lookaround is not supported/],
+    ['a{1001}', /invalid repeat count/],
+    ['a**', /invalid nested repetition operator/],
+    ['(a{100}){200}', /expression too large/],
+    ['('.repeat(1001) + ')'.repeat(1001), /expression nests too deeply/],
+  ])('says why it rejects %s', (pattern, message) => {
+    expect(() => compileRegex(pattern)).toThrow(message);
   });
 });

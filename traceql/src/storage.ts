@@ -52,7 +52,7 @@ export type ConditionOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | '=~' | '!~' | '
  * FetchedSpan.value for what the value is) satisfies `op` against the operand, with TraceQL's
  * value rules: a missing value satisfies no comparison; values of different types never match
  * except numbers (int, float and duration compare as numbers); string order is byte order; `=~`
- * and `!~` are RE2 patterns anchored at both ends (compileRegex gives the JavaScript RegExp);
+ * and `!~` are RE2 patterns anchored at both ends (compileRegex matches them in linear time);
  * an array value matches when any element does (for `!=` and `!~`: when every element does).
  * `conditionHolds()` in conditions.ts is the reference implementation.
  */

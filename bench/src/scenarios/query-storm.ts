@@ -2,6 +2,7 @@
 // trace backend is shared infrastructure; one team's queries must not cost another its traces,
 // so the rows compare ingest acknowledgement latency with and without the storm, and watch
 // /ready and the server's memory while it lasts.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TracesData } from '@spanbase/model';
 import { encodeTracesData } from '@spanbase/otlp';
@@ -12,8 +13,9 @@ import { encodePayloads, PayloadCycler } from '../load/payloads.ts';
 import { httpTransport } from '../load/senders.ts';
 import type { ResultRow, Scenario, ScenarioContext, ScenarioResult } from '../scenario.ts';
 import { storageFlags } from '../server/backend.ts';
+import { profileSections } from '../server/cpu-profile.ts';
 import { serverProblems } from '../server/server-log.ts';
-import { spawnSpanbase } from '../server/spanbase-process.ts';
+import { procStatusBytes, spawnSpanbase } from '../server/spanbase-process.ts';
 import { latencyCurve, latencyStats } from '../stats.ts';
 import { generateTraces, spanCountOf, workloadBatches } from '../workload/generate.ts';
 
@@ -64,7 +66,7 @@ export const queryStormScenario: Scenario = {
     `The spanbase binary as a child process holds about ${formatNumber(300_000)} spans (timestamps now; at the default flush settings part are still in memory, part in blocks). ` +
     `OTLP/HTTP ingest runs at ${formatNumber(STORM_INGEST_SPANS_PER_SECOND)} spans/s, first alone, then while ${STORM_CLIENTS} clients send heavy searches, metrics and tag-value queries back to back ` +
     '(a match-everything search with limit 5000 and spss 100, a backtracking regex `(a+)+$` against a span whose attribute is forty `a`s and a `!`, a series per span id at step 1s, a huge limit, ...). ' +
-    '/ready is probed every 100 ms throughout. Reported: ingest ack latency without and with the storm, failed ingest requests, /ready latency, the server\'s RSS, and how the queries were answered.',
+    'Before that, `{} | rate() by (span:id)` at step 1s runs alone over all of it. /ready is probed every 100 ms throughout. Reported: that query\'s latency and the server\'s RSS growth, ingest ack latency without and with the storm, failed ingest requests, /ready latency, the server\'s RSS, and how the storm\'s queries were answered.',
   inDefaultSuite: true,
   run,
 };
@@ -79,7 +81,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   genStep.done(`${formatNumber(preload.totalSpans)} spans to preload, ${formatNumber(background.totalSpans)} to cycle in the background`);
 
   const backend = await ctx.backend();
-  const server = await spawnSpanbase({ dataDir: join(ctx.tmpDir, 'data'), flags: [...storageFlags(backend), '--wal.fsync=interval'] });
+  const profileDir = ctx.cpuProfile ? join(ctx.tmpDir, 'cpu-profile') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const server = await spawnSpanbase({ dataDir: join(ctx.tmpDir, 'data'), flags: [...storageFlags(backend), '--wal.fsync=interval'], cpuProfileDir: profileDir });
   const transport = httpTransport(server.otlpHttp, 8);
   const storm: QueryOutcome[] = [];
   let quiet: DriveResult;
@@ -88,6 +92,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   let readyLoud: number[];
   let rssBefore = 0;
   let rssStormPeak = 0;
+  let perSpan: { ms: number; status: number; partial: boolean; bytes: number; rssGrowth?: number } = { ms: 0, status: 0, partial: false, bytes: 0 };
   let stopped: Awaited<ReturnType<typeof server.stop>>;
   try {
     const loadStep = ctx.progress.step('preload', 1);
@@ -96,6 +101,19 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     await special.arrayBuffer();
     if (special.status !== 200) throw new Error(`the regex target trace was not accepted: HTTP ${special.status}`);
     loadStep.done(`${formatNumber(accepted)} spans accepted`);
+
+    // One heavy metrics query alone first: a series per span id over everything preloaded.
+    const alone = ctx.progress.step('a series per span id, alone', 1);
+    const rssAlone0 = procStatusBytes(server.pid, 'VmRSS');
+    const aloneFrom = server.rssTimeline().length;
+    const endAlone = Math.ceil(Date.now() / 1000) + 60;
+    const t0 = performance.now();
+    const res = await fetch(`${server.api}/api/metrics/query_range?q=${encodeURIComponent('{} | rate() by (span:id)')}&step=1s&start=${endAlone - 660}&end=${endAlone}`, { signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) });
+    const body = await res.text();
+    perSpan = { ms: performance.now() - t0, status: res.status, partial: body.includes('"PARTIAL"'), bytes: body.length };
+    await new Promise((r) => setTimeout(r, 300));
+    perSpan.rssGrowth = Math.max(0, ...server.rssTimeline().slice(aloneFrom).map(([, b]) => b), procStatusBytes(server.pid, 'VmRSS')) - rssAlone0;
+    alone.done(`HTTP ${perSpan.status}${perSpan.partial ? ' (partial)' : ''} in ${formatNumber(perSpan.ms)} ms`);
 
     const quietSeconds = ctx.seconds(10, 2);
     const stormSeconds = ctx.seconds(30, 2);
@@ -145,6 +163,12 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const ackRatio = ackLoud.p99 / Math.max(ackQuiet.p99, 1e-9);
   const GiB = 1024 ** 3;
   const rows: ResultRow[] = [
+    {
+      metric: 'a series per span id, alone: latency', unit: 'ms', spanbase: perSpan.ms, higherIsBetter: false,
+      goal: '< 2000 ms, bounded or refused', goalMet: perSpan.ms < 2000 && (perSpan.partial || (perSpan.status >= 400 && perSpan.status < 500)),
+      note: `{} | rate() by (span:id) at step 1s over the ${formatNumber(preload.totalSpans)} preloaded spans: HTTP ${perSpan.status}${perSpan.partial ? ', PARTIAL' : ''}, ${formatNumber(perSpan.bytes / 1024)} KiB`,
+    },
+    { metric: 'a series per span id, alone: server RSS growth', unit: 'MiB', spanbase: Math.max(perSpan.rssGrowth ?? 0, 1e-9) / 2 ** 20, higherIsBetter: false, goal: '< 500 MiB', goalMet: (perSpan.rssGrowth ?? 0) < 500 * 2 ** 20 },
     { metric: 'ingest alone: ack latency p99', unit: 'ms', spanbase: ackQuiet.p99, higherIsBetter: false, note: `p50 ${formatNumber(ackQuiet.p50)} ms at ${formatNumber(STORM_INGEST_SPANS_PER_SECOND)} spans/s` },
     {
       metric: 'ingest during the storm: ack latency p99', unit: 'ms', spanbase: ackLoud.p99, higherIsBetter: false,
@@ -168,7 +192,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   return {
     rows,
     notes,
-    sections: [{ title: 'Storm queries', markdown: ['| query | sent | answers | p50 ms | max ms |', '|---|---:|---|---:|---:|', ...perQuery].join('\n') }],
+    sections: [{ title: 'Storm queries', markdown: ['| query | sent | answers | p50 ms | max ms |', '|---|---:|---|---:|---:|', ...perQuery].join('\n') }, ...profileSections(stopped.cpuProfiles, 'preload, ingest alone and the storm')],
     charts: [
       { kind: 'latency', id: 'ack', title: 'Ingest acknowledgement latency', unit: 'ms', series: [latencyCurve('ingest alone', quiet.latencyMs), latencyCurve('during the storm', loud.latencyMs)] },
       { kind: 'latency', id: 'ready', title: '/ready latency', unit: 'ms', series: [latencyCurve('ingest alone', readyQuiet), latencyCurve('during the storm', readyLoud)] },

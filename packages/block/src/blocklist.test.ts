@@ -3,6 +3,7 @@ import { MemoryStore } from '@spanbase/backend';
 import { describe, expect, it } from 'vitest';
 import { deleteBlock, listBlocks, listTenants, markBlockCompacted, readTenantIndex, writeTenantIndex } from './blocklist.ts';
 import { tenantIndexKey } from './keys.ts';
+import { quarantineKey, readQuarantine, writeQuarantine } from './quarantine.ts';
 import { writeBlock } from './registry.ts';
 import { conformanceTraces } from './testing/conformance-traces.ts';
 
@@ -28,6 +29,21 @@ describe('blocklist', () => {
     expect(list.errors.map((e) => e.key)).toEqual(['tenant-a/0b9c6f2e-8d1a-4c3b-9e7f-123456789abc/meta.json']);
     expect(await store.get(`tenant-a/${a[1].blockID}/meta.json`)).toBeUndefined();
     expect(await listTenants(store)).toEqual(['tenant-a', 'tenant-b']);
+  });
+
+  it('lists quarantined blocks, and reads their markers', async () => {
+    const store = new MemoryStore();
+    const [a, b] = await blocks(store, 't', 2);
+    const record = { blockID: a.blockID, tenantID: 't', quarantinedAt: '2026-01-01T00:00:00.000Z', reason: 'index and data.parquet damaged', damage: [], lostRowGroups: 1, lostSpans: 7 };
+    await writeQuarantine(store, record);
+    await store.put(quarantineKey('t', b.blockID), new TextEncoder().encode('{"reas'));
+    const list = await listBlocks(store, 't');
+    expect(list.live).toHaveLength(2);
+    expect(list.quarantined).toEqual([a.blockID, b.blockID].sort());
+    expect(await readQuarantine(store, 't', a.blockID)).toEqual(record);
+    expect((await readQuarantine(store, 't', b.blockID))!.reason).toMatch(/does not parse/);
+    await deleteBlock(store, 't', a.blockID);
+    expect(await readQuarantine(store, 't', a.blockID)).toBeUndefined();
   });
 
   it('writes and reads the tenant manifest', async () => {

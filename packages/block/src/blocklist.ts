@@ -19,6 +19,14 @@ export interface BlockList {
   compacted: BlockMeta[];
 }
 
+/** What a listing of the store finds beyond the block list. */
+export interface ListedBlocks extends BlockList {
+  /** Metas that could not be read. */
+  errors: BlockListError[];
+  /** Ids of blocks with a quarantine marker (live, compacted or without a readable meta), sorted. */
+  quarantined: string[];
+}
+
 /** A listed block whose meta could not be read. */
 export interface BlockListError {
   /** Key of the meta object. */
@@ -52,13 +60,15 @@ export async function listBlocks(
      */
     known?: ReadonlyMap<string, { meta: BlockMeta; compacted: boolean }>;
   },
-): Promise<BlockList & { errors: BlockListError[] }> {
+): Promise<ListedBlocks> {
   const { objects } = await store.list(`${tenant}/`, { signal: opts?.signal });
   const metas = new Map<string, string>();
+  const quarantined: string[] = [];
   for (const o of objects) {
     const parts = o.key.slice(tenant.length + 1).split('/');
     if (parts.length !== 2 || !isBlockId(parts[0])) continue;
-    if (parts[1] === BlockObjects.compactedMeta) metas.set(parts[0], BlockObjects.compactedMeta);
+    if (parts[1] === BlockObjects.quarantine) quarantined.push(parts[0]);
+    else if (parts[1] === BlockObjects.compactedMeta) metas.set(parts[0], BlockObjects.compactedMeta);
     else if (parts[1] === BlockObjects.meta && !metas.has(parts[0])) metas.set(parts[0], BlockObjects.meta);
   }
   const errors: BlockListError[] = [];
@@ -81,7 +91,7 @@ export async function listBlocks(
   const live: BlockMeta[] = [];
   const compacted: BlockMeta[] = [];
   for (const r of read) if (r) (r.compacted ? compacted : live).push(r.meta);
-  return { live: live.sort(byId), compacted: compacted.sort(byId), errors };
+  return { live: live.sort(byId), compacted: compacted.sort(byId), errors, quarantined: quarantined.sort() };
 }
 
 /** Tenants that have objects in the store (top-level prefixes). */

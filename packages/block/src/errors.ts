@@ -1,5 +1,6 @@
-// Named errors of the block layer (STYLE rule 8). A reader that meets BLK_ERR_CHECKSUM or
-// BLK_ERR_FORMAT skips the block, logs and counts it, and reports the answer as partial.
+// Named errors of the block layer (STYLE rule 8). Readers contain damage (../damage.ts): these
+// reach a caller only for what could not be worked around (a damaged row group, an unreadable
+// block), which skips that part, counts it, and reports the answer as partial.
 import { createError } from '@spanbase/model';
 
 /** Bytes read from a block object do not match the checksum recorded for them. */

@@ -9,6 +9,7 @@ import type { DedicatedColumnJson } from './sb1/dedicated.ts';
 import type { TagsOptions, TagsSummary } from './sb1/tags.ts';
 import type { BloomCache } from './sb1/bloom-cache.ts';
 import type { ChunkCache } from './sb1/chunk-cache.ts';
+import type { BlockDamage, DamageListener } from './damage.ts';
 
 /** Options for a block writer. */
 export interface BlockWriterOptions {
@@ -100,6 +101,17 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** Options of {@link BlockReader.iterateTraces}. */
+export interface IterateOptions extends ReadOptions {
+  /**
+   * Leave out row groups whose column chunks are damaged instead of failing (compaction carries
+   * what it can read); damage to the block as a whole still throws.
+   */
+  skipDamaged?: boolean;
+  /** Told of each row group left out by `skipDamaged`. */
+  onLost?: (d: BlockDamage) => void;
+}
+
 /** Outcome of checking one object of a block. */
 export interface VerifyIssue {
   /** Object name, e.g. `bloom-3`. */
@@ -126,20 +138,24 @@ export interface BlockReader {
   readonly meta: BlockMeta;
   /**
    * The spans of a trace, or undefined when the block does not hold it. Throws
-   * BLK_ERR_CHECKSUM when what it read is corrupt (the caller skips the block).
+   * BLK_ERR_CHECKSUM when the row group holding it is damaged, or the whole block is (the caller
+   * skips the block and reports the answer partial).
    */
   findTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<SpanRecord[] | undefined>;
   /**
    * False when the block cannot hold the trace (its id range and bloom filter rule it out);
-   * true may be a false positive. At most one small read.
+   * true may be a false positive, and is the answer when the bloom shard is damaged. At most
+   * one small read.
    */
   mayContainTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<boolean>;
   /** Every trace, in trace-id order, one row group in memory at a time (for compaction). */
-  iterateTraces(opts?: ReadOptions): AsyncIterable<SpanRecord[]>;
-  /** The block's attribute and intrinsic summary for autocomplete (checksum-verified). */
+  iterateTraces(opts?: IterateOptions): AsyncIterable<SpanRecord[]>;
+  /** The block's attribute and intrinsic summary for autocomplete (checksum-verified; empty when damaged). */
   tags(opts?: ReadOptions): Promise<TagsSummary>;
   /** Checks every object of the block against meta.json's sizes and checksums. */
   verify(opts?: ReadOptions): Promise<VerifyReport>;
+  /** Damage this reader has met and worked around or lost, each once (see damage.ts). */
+  damage(): BlockDamage[];
 }
 
 /** Options of opening a block. */
@@ -148,6 +164,8 @@ export interface OpenOptions {
   bloomCache?: BloomCache;
   /** Verified column chunks shared across readers; without one every read fetches and checks its chunks. */
   chunkCache?: ChunkCache;
+  /** Told of each damage the reader meets, once (log it, count it). */
+  onDamage?: DamageListener;
 }
 
 /** One block format: how to write and read it. */

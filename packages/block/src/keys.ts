@@ -12,6 +12,8 @@ export const BlockObjects = {
   data: 'data.parquet',
   index: 'index',
   tags: 'tags',
+  /** Written by the compactor beside a block it could not read whole (quarantine.ts). */
+  quarantine: 'quarantine.json',
   bloom: (n: number) => `bloom-${n}`,
 } as const;
 

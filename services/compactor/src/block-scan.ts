@@ -3,7 +3,7 @@
 // (objects but neither meta: a writer that died, or one still writing). One recursive listing per
 // tenant; metas are immutable per block id, so they are fetched once and cached.
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey, isBlockId, listTenants, parseBlockMeta } from '@spanbase/block';
+import { BlockObjects, blockKey, isBlockId, listTenants, parseBlockMeta, readQuarantine } from '@spanbase/block';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { COMPACTOR_PREFIX } from './leases.ts';
 
@@ -37,8 +37,10 @@ export interface TenantScan {
   halfMarked: CompactionMeta[];
   /** Blocks with neither. */
   partial: PartialBlock[];
-  /** Blocks whose meta does not parse; left alone (and logged) rather than guessed at. */
-  broken: { blockId: string; error: Error }[];
+  /** Blocks whose meta does not parse; quarantined rather than guessed at. */
+  broken: { blockId: string; key: string; error: Error }[];
+  /** Blocks with a quarantine marker, by id: when it was written (unix ms; for blocks without a readable meta, the marker's quarantinedAt). */
+  quarantined: Map<string, number>;
 }
 
 /** Tenants in the store (the compactor's own prefix is not one). */
@@ -76,6 +78,7 @@ export class MetaCache {
 export async function scanTenant(store: ObjectStore, tenant: string, cache: MetaCache, signal?: AbortSignal): Promise<TenantScan> {
   const { objects } = await store.list(`${tenant}/`, { signal });
   const byBlock = new Map<string, { keys: string[]; newestMs: number; meta?: number; compacted?: number }>();
+  const quarantined = new Map<string, number>();
   for (const o of objects) {
     const rest = o.key.slice(tenant.length + 1);
     const slash = rest.indexOf('/');
@@ -89,8 +92,9 @@ export async function scanTenant(store: ObjectStore, tenant: string, cache: Meta
     const name = rest.slice(slash + 1);
     if (name === BlockObjects.meta) b.meta = o.lastModified;
     if (name === BlockObjects.compactedMeta) b.compacted = o.lastModified;
+    if (name === BlockObjects.quarantine) quarantined.set(id, o.lastModified);
   }
-  const scan: TenantScan = { tenant, live: [], compacted: [], halfMarked: [], partial: [], broken: [] };
+  const scan: TenantScan = { tenant, live: [], compacted: [], halfMarked: [], partial: [], broken: [], quarantined };
   const metaKeys = new Set<string>();
   const ids = [...byBlock.keys()];
   let next = 0;
@@ -109,7 +113,7 @@ export async function scanTenant(store: ObjectStore, tenant: string, cache: Meta
         meta = await cache.get(key, signal);
       } catch (err) {
         signal?.throwIfAborted();
-        scan.broken.push({ blockId: id, error: err as Error });
+        scan.broken.push({ blockId: id, key, error: err as Error });
         continue;
       }
       if (!meta) continue; // removed since the listing; the next cycle sees what replaced it
@@ -119,6 +123,12 @@ export async function scanTenant(store: ObjectStore, tenant: string, cache: Meta
     }
   };
   await Promise.all(Array.from({ length: Math.min(16, ids.length) }, worker));
+  // A block without a readable meta is aged by its marker's own time (the compactor's clock).
+  for (const b of scan.broken) {
+    if (!quarantined.has(b.blockId)) continue;
+    const at = Date.parse((await readQuarantine(store, tenant, b.blockId, { signal }))?.quarantinedAt ?? '');
+    if (at > 0) quarantined.set(b.blockId, at);
+  }
   cache.retainOnly(`${tenant}/`, metaKeys);
   const byId = (a: { blockID: string }, b: { blockID: string }) => (a.blockID < b.blockID ? -1 : a.blockID > b.blockID ? 1 : 0);
   scan.live.sort(byId);

@@ -113,7 +113,7 @@ function summary(r: CycleReport): string {
     `compact: ${formatCount(r.tenants, 'tenant')}, ${formatCount(r.jobs, 'job')} (${formatCount(r.blocksCompacted, 'block')} compacted), ` +
     `${r.blocksExpired} expired, ${r.blocksDeleted} deleted, ${formatCount(r.partialCleaned, 'leftover')} cleaned, ${r.repaired} repaired, ` +
     `${formatCount(r.spansDeduplicated, 'span')} deduplicated, ${formatCount(r.tracesDropped, 'trace')} dropped by retention, ` +
-    `${formatCount(r.windowsBusy, 'window')} busy elsewhere, ${formatCount(r.failures, 'failure')}\n`
+    `${formatCount(r.windowsBusy, 'window')} busy elsewhere, ${r.blocksQuarantined} quarantined, ${formatCount(r.failures, 'failure')}\n`
   );
 }
 

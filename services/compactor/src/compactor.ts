@@ -4,7 +4,8 @@
 // cycle finds the state it left and carries on (docs/design/2026-11 Compaction and retention.md).
 import { hostname } from 'node:os';
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey, markBlockCompacted, tenantIndexKey, writeTenantIndex } from '@spanbase/block';
+import { BlockObjects, blockKey, deleteBlock, describeDamage, markBlockCompacted, tenantIndexKey, writeQuarantine, writeTenantIndex } from '@spanbase/block';
+import type { BlockDamage, QuarantineRecord } from '@spanbase/block';
 import { formatDuration } from '@spanbase/config';
 import { isSpanbaseError } from '@spanbase/model';
 import type { TenantScan } from './block-scan.ts';
@@ -16,6 +17,7 @@ import type { CompactorMetricsSink } from './metrics.ts';
 import type { Overrides } from './overrides.ts';
 import type { PlannerOptions, TenantPlan, WindowWork } from './planner.ts';
 import { planTenant } from './planner.ts';
+import { manifestOnce, restoreMeta } from './meta-restore.ts';
 import { expiryReason } from './retention-rules.ts';
 import { deleteCompactedBlock } from './publish.ts';
 import type { JobProgress, StepHook } from './run-job.ts';
@@ -88,6 +90,8 @@ export interface CycleReport {
   tracesDropped: number;
   /** Jobs or steps that failed (retried next cycle). */
   failures: number;
+  /** Blocks quarantined (damaged inputs, blocks whose meta does not parse). */
+  blocksQuarantined: number;
 }
 
 const NOOP_LOG: CompactorLogger = { info() {}, warn() {}, error() {} };
@@ -119,7 +123,7 @@ export class Compactor {
   /** Runs one cycle over every tenant. */
   async runCycle(signal?: AbortSignal): Promise<CycleReport> {
     const started = performance.now();
-    const report: CycleReport = { tenants: 0, jobs: 0, blocksCompacted: 0, blocksExpired: 0, blocksDeleted: 0, partialCleaned: 0, repaired: 0, windowsBusy: 0, spansDeduplicated: 0, tracesDropped: 0, failures: 0 };
+    const report: CycleReport = { tenants: 0, jobs: 0, blocksCompacted: 0, blocksExpired: 0, blocksDeleted: 0, partialCleaned: 0, repaired: 0, windowsBusy: 0, spansDeduplicated: 0, tracesDropped: 0, failures: 0, blocksQuarantined: 0 };
     const tenants = await this.tenants(signal);
     for (const tenant of tenants) {
       signal?.throwIfAborted();
@@ -144,8 +148,42 @@ export class Compactor {
   /** Plans a tenant's cycle without doing it (the retention dry run uses this). */
   async planFor(tenant: string, signal?: AbortSignal): Promise<{ scan: TenantScan; plan: TenantPlan }> {
     const scan = await scanTenant(this.o.store, tenant, this.cache, signal);
-    for (const b of scan.broken) this.log.warn({ tenant, block: b.blockId, err: b.error }, 'block meta does not parse; leaving the block alone');
     return { scan, plan: planTenant(scan, this.o.overrides.retention(tenant), this.o.planner, this.now()) };
+  }
+
+  /** Logs and counts a quarantine (its marker is written): once per block, as the planner skips it after. */
+  private quarantined(q: QuarantineRecord, report: CycleReport): void {
+    report.blocksQuarantined++;
+    this.metrics.count('blocksQuarantined', q.tenantID, 1);
+    if (q.lostSpans > 0) this.metrics.count('spansLost', q.tenantID, q.lostSpans);
+    this.log.error({ tenant: q.tenantID, block: q.blockID, reason: q.reason, lostRowGroups: q.lostRowGroups, lostSpans: q.lostSpans, carriedInto: q.carriedInto }, 'block quarantined: it cannot be read whole (see quarantine.json beside it)');
+  }
+
+  /**
+   * Puts back metas that do not parse from the tenant manifest (meta-restore.ts), quarantines the
+   * blocks it cannot, and deletes those quarantined a retention ago.
+   */
+  private async handleBroken(tenant: string, plan: TenantPlan, report: CycleReport, signal?: AbortSignal): Promise<void> {
+    const { store } = this.o;
+    const manifest = manifestOnce(store, tenant, signal);
+    for (const b of plan.quarantineBroken) {
+      if (await restoreMeta(store, tenant, b.blockId, b.key, await manifest(), signal)) {
+        report.repaired++;
+        this.metrics.count('metasRestored', tenant, 1);
+        this.log.warn({ tenant, block: b.blockId, key: b.key, err: b.error }, 'block meta did not parse; put back the copy the tenant manifest holds');
+        continue;
+      }
+      const damage: BlockDamage[] = [{ tenantID: tenant, blockID: b.blockId, object: BlockObjects.meta, fallback: 'block-unreadable', message: b.error.message }];
+      const q: QuarantineRecord = { blockID: b.blockId, tenantID: tenant, quarantinedAt: new Date(this.now()).toISOString(), reason: `meta.json does not parse: ${b.error.message}`, damage, lostRowGroups: 0, lostSpans: 0 };
+      await writeQuarantine(store, q, { signal });
+      this.quarantined(q, report);
+    }
+    for (const id of plan.deleteBroken) {
+      await deleteBlock(store, tenant, id, { signal });
+      this.metrics.count('blocksDeleted', tenant, 1);
+      report.blocksDeleted++;
+      this.log.info({ tenant, block: id }, 'deleted a quarantined block whose meta does not parse, a retention period after it was quarantined');
+    }
   }
 
   private async runTenant(tenant: string, report: CycleReport, signal?: AbortSignal): Promise<void> {
@@ -171,6 +209,7 @@ export class Compactor {
         this.log.info({ tenant, block: p.blockId, objects: p.keys.length }, 'deleted the leftovers of an unfinished block');
       }
     }
+    await this.handleBroken(tenant, plan, report, signal);
     for (const w of plan.windows) {
       signal?.throwIfAborted();
       await this.runWindow(tenant, w, report, signal);
@@ -224,10 +263,12 @@ export class Compactor {
           const ctx = { store, lease, policy, now: this.now, step: this.o.step, onProgress: this.o.onProgress, signal };
           const r = this.isolated ? await this.isolated.run(job, ctx) : await runJob(job, ctx);
           report.jobs++;
-          report.blocksCompacted += job.inputs.length;
+          report.blocksCompacted += r.retired;
           report.spansDeduplicated += r.stats.spansDeduped;
           report.tracesDropped += r.stats.tracesDropped;
-          this.metrics.count('blocksCompacted', tenant, job.inputs.length);
+          for (const d of r.damage) if (d.fallback === 'index-rebuilt') this.log.warn({ tenant, block: d.blockID, damage: describeDamage(d) }, 'block index damaged; read through an index rebuilt from data.parquet');
+          for (const q of r.quarantined) this.quarantined(q, report);
+          this.metrics.count('blocksCompacted', tenant, r.retired);
           this.metrics.count('bytesCompacted', tenant, r.bytesIn);
           this.metrics.count('spansDeduplicated', tenant, r.stats.spansDeduped);
           this.metrics.count('tracesDroppedByRetention', tenant, r.stats.tracesDropped);

@@ -2,8 +2,8 @@
 // and rule, in blocks, traces, spans and bytes. Blocks to rewrite are read (with the same context
 // blocks a rewrite reads) and judged exactly as the rewrite would; nothing is written.
 import type { ObjectStore } from '@spanbase/backend';
-import { openBlock } from '@spanbase/block';
 import { formatDuration } from '@spanbase/config';
+import { DamagedInputs } from './damaged-inputs.ts';
 import { mergeTraces } from './merge.ts';
 import type { Job, TenantPlan } from './planner.ts';
 import { judgeTraces } from './retention-filter.ts';
@@ -51,8 +51,10 @@ async function judgeRewrite(store: ObjectStore, tenant: string, job: Job, policy
   const tier = job.filter!.ageMs;
   const bytesPerSpan = meta.size / Math.max(1, meta.spanCount);
   const defaultReason = `default ${formatDuration(policy.defaultMs)}`;
-  await mergeTraces([openBlock(store, meta).iterateTraces()], async () => {}, {
-    context: (job.context ?? []).map((m) => openBlock(store, m).iterateTraces()),
+  // Damaged row groups are left out as the real rewrite leaves them out.
+  const inputs = new DamagedInputs(store);
+  await mergeTraces([inputs.traces(meta)], async () => {}, {
+    context: (job.context ?? []).map((m) => inputs.traces(m)),
     filter: async (traces, parts) => {
       const verdicts = await judgeTraces(policy, tier, traces, true);
       verdicts.forEach((v, i) => {

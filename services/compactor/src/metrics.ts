@@ -12,6 +12,9 @@ export const CompactorCounters = {
   blocksDeleted: ['spanbase_compactor_blocks_deleted_total', 'Compacted blocks deleted after --compaction.compacted-block-retention, by tenant.'],
   partialBlocksCleaned: ['spanbase_compactor_partial_blocks_cleaned_total', 'Leftovers of killed writers (objects without meta.json) deleted, by tenant.'],
   jobFailures: ['spanbase_compactor_job_failures_total', 'Jobs that stopped with an error (retried next cycle), by tenant.'],
+  blocksQuarantined: ['spanbase_compactor_blocks_quarantined_total', 'Blocks the compactor could not read whole and quarantined (quarantine.json written beside them), by tenant.'],
+  metasRestored: ['spanbase_compactor_metas_restored_total', 'Block metas that no longer parsed, put back from the copy in the tenant manifest, by tenant.'],
+  spansLost: ['spanbase_compactor_spans_lost_total', 'Spans in damaged row groups of quarantined blocks, which compaction could not carry into its output, by tenant.'],
 } as const;
 
 /** Short name of a compactor counter. */

@@ -13,7 +13,7 @@ const OPTS: PlannerOptions = { windowMs: H, minInputBlocks: 2, maxInputBlocks: 4
 const NO_RULES = retentionPolicy(14 * D, 0, []);
 
 function scan(live: CompactionMeta[], more: Partial<TenantScan> = {}): TenantScan {
-  return { tenant: 't', live, compacted: [], halfMarked: [], partial: [], broken: [], ...more };
+  return { tenant: 't', live, compacted: [], halfMarked: [], partial: [], broken: [], quarantined: new Map(), ...more };
 }
 
 const ids = (ms: readonly CompactionMeta[]) => ms.map((m) => m.blockID).sort();
@@ -128,5 +128,38 @@ describe('planTenant', () => {
     const [job] = planTenant(scan([a, b]), policy, OPTS, NOW).windows.flatMap((w) => w.jobs);
     expect(job.kind).toBe('merge');
     expect(job.mark).toEqual({ policy: policy.id, ageMs: 2 * D });
+  });
+
+  it('leaves quarantined blocks out of merges, rewrites and their context, and keeps them until retention', () => {
+    const end = NOW - H;
+    const healthy = [1, 2, 3].map((n) => fakeMeta({ name: `h${n}`, endMs: end, size: n }));
+    const bad = fakeMeta({ name: 'bad', endMs: end, size: 0 });
+    const quarantined = new Map([[bad.blockID, NOW - H]]);
+    const plan = planTenant(scan([...healthy, bad], { quarantined }), NO_RULES, OPTS, NOW);
+    expect(plan.windows.flatMap((w) => w.jobs).map((j) => ids(j.inputs))).toEqual([ids(healthy)]);
+    // Past the block retention a quarantined block is expired like any other.
+    const old = fakeMeta({ name: 'old-bad', endMs: NOW - 15 * D });
+    expect(planTenant(scan([old], { quarantined: new Map([[old.blockID, 0]]) }), NO_RULES, OPTS, NOW).windows.flatMap((w) => w.expire)).toEqual([old]);
+    // Rewrites do not read a quarantined block for context.
+    const policy = retentionPolicy(14 * D, 2 * D, [parseRetentionRule('{ status = error } 10d')]);
+    const due = fakeMeta({ name: 'due', endMs: NOW - 3 * D });
+    const near = fakeMeta({ name: 'near', endMs: NOW - 3 * D + 1 });
+    const [rewrite] = planTenant(scan([due, near], { quarantined: new Map([[near.blockID, 0]]) }), policy, OPTS, NOW).windows.flatMap((w) => w.jobs);
+    expect(ids(rewrite.inputs)).toEqual(ids([due]));
+    expect(rewrite.context).toEqual([]);
+    // Compacted and quarantined: kept past the compacted-block retention, until the block retention.
+    const carried = (n: string, endMs: number) => ({ meta: fakeMeta({ name: n, endMs }), compactedAtMs: NOW - 2 * H });
+    const keep = carried('keep', NOW - D);
+    const go = carried('go', NOW - 15 * D);
+    const marked = new Map([[keep.meta.blockID, NOW - 2 * H], [go.meta.blockID, NOW - 2 * H]]);
+    expect(planTenant(scan([], { compacted: [keep, go], quarantined: marked }), NO_RULES, OPTS, NOW).deleteCompacted.map((c) => c.meta.blockID)).toEqual([go.meta.blockID]);
+  });
+
+  it('quarantines blocks whose meta does not parse, and deletes them a retention later', () => {
+    const broken = ['new', 'marked', 'gone'].map((n) => ({ blockId: fakeId(n), key: `t/${fakeId(n)}/meta.json`, error: new Error(n) }));
+    const quarantined = new Map([[fakeId('marked'), NOW - H], [fakeId('gone'), NOW - 14 * D - 1]]);
+    const plan = planTenant(scan([], { broken, quarantined }), NO_RULES, OPTS, NOW);
+    expect(plan.quarantineBroken.map((b) => b.blockId)).toEqual([fakeId('new')]);
+    expect(plan.deleteBroken).toEqual([fakeId('gone')]);
   });
 });

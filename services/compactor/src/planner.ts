@@ -88,6 +88,10 @@ export interface TenantPlan {
   deleteCompacted: CompactedBlock[];
   /** Partial blocks older than the grace period (the caller spares announced outputs). */
   cleanPartial: PartialBlock[];
+  /** Blocks whose meta does not parse and that have no quarantine marker yet: quarantined. */
+  quarantineBroken: TenantScan['broken'];
+  /** Blocks whose meta does not parse, quarantined longer than the tenant's longest retention: deleted. */
+  deleteBroken: string[];
   /** Window work, in the order it should run. */
   windows: WindowWork[];
 }
@@ -184,13 +188,20 @@ export function planTenant(scan: TenantScan, policy: RetentionPolicy, o: Planner
   const live = new Map(scan.live.map((m) => [m.blockID, m]));
   const replaced = new Set<string>();
   for (const m of scan.live) for (const id of compactedFromOf(m)) if (live.has(id)) replaced.add(id);
+  const quarantined = scan.quarantined;
+  // A quarantined block is kept for the operator until retention would have expired it.
+  const deletable = (c: CompactedBlock) => c.compactedAtMs + o.compactedBlockRetentionMs < now && (!quarantined.has(c.meta.blockID) || now - blockEndMs(c.meta) > policy.maxAgeMs);
   const plan: TenantPlan = {
     finishMarking: scan.halfMarked,
     markReplaced: scan.live.filter((m) => replaced.has(m.blockID)),
-    deleteCompacted: scan.compacted.filter((c) => c.compactedAtMs + o.compactedBlockRetentionMs < now),
+    deleteCompacted: scan.compacted.filter(deletable),
     cleanPartial: scan.partial.filter((p) => p.newestMs + o.partialBlockGraceMs < now),
+    quarantineBroken: scan.broken.filter((b) => !quarantined.has(b.blockId)),
+    // Without a meta its age is unknown; its spans are older than the time it was quarantined.
+    deleteBroken: scan.broken.filter((b) => (quarantined.get(b.blockId) ?? Infinity) + policy.maxAgeMs < now).map((b) => b.blockId),
     windows: [],
   };
+  const readable = quarantined.size === 0 ? scan.live : scan.live.filter((m) => !quarantined.has(m.blockID));
   const windows = new Map<string, WindowWork>();
   const work = (w: string) => {
     let ww = windows.get(w);
@@ -208,11 +219,13 @@ export function planTenant(scan: TenantScan, policy: RetentionPolicy, o: Planner
       work(w).expire.push(m);
       continue;
     }
+    // Quarantined: nothing more can be read from it than was tried; it waits for expiry.
+    if (quarantined.has(m.blockID)) continue;
     const tier = dueTier(policy, age);
     const mark = retentionMarkOf(m);
     if (tier !== undefined && (!mark || mark.policy !== policy.id || mark.ageMs < tier)) {
       const filter = { policy: policy.id, ageMs: tier };
-      const context = contextOf(m, scan.live, o);
+      const context = contextOf(m, readable, o);
       const key = `rewrite|${scan.tenant}|${m.blockID}|${policy.id}|${tier}|${context.map((c) => c.blockID).join(',')}`;
       work(w).jobs.push({ kind: 'rewrite', key, outputId: uuidFromKey(key), window: w, inputs: [m], level: m.compactionLevel, filter, mark: filter, context });
       continue;

@@ -1,8 +1,13 @@
 // Runs one planned job under its window lease: stream the inputs through the merge into a new
-// block, publish it (publish.ts has the order and why), retire the inputs.
+// block, publish it (publish.ts has the order and why), retire the inputs. An input that is
+// damaged gives what it can (damaged-inputs.ts): its readable row groups go into the output, then
+// it is quarantined and retired; one that gives nothing is quarantined and stays live, so the
+// merge of its neighbours goes on without it.
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey, createBlockWriter, markBlockCompacted, openBlock } from '@spanbase/block';
+import { BlockObjects, blockKey, createBlockWriter, markBlockCompacted, writeQuarantine } from '@spanbase/block';
+import type { BlockDamage, QuarantineRecord } from '@spanbase/block';
 import type { CompactionMeta } from './compaction-meta.ts';
+import { DamagedInputs } from './damaged-inputs.ts';
 import { CompactorInputGone } from './errors.ts';
 import type { Lease } from './leases.ts';
 import type { MergeStats } from './merge.ts';
@@ -54,6 +59,12 @@ export interface JobResult {
   stats: MergeStats;
   /** Bytes (data.parquet) of the inputs. */
   bytesIn: number;
+  /** Inputs marked compacted (all of them unless one could not be read at all). */
+  retired: number;
+  /** Inputs quarantined (markers written): those that lost spans, retired or not. */
+  quarantined: QuarantineRecord[];
+  /** Damage met in inputs and context, lossless fallbacks (a rebuilt index) included, for the log. */
+  damage: BlockDamage[];
 }
 
 /** Runs a job; on any error nothing of it is visible and its inputs stay live. */
@@ -89,20 +100,27 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
   });
   const partsTotal = job.inputs.reduce((n, m) => n + m.totalObjects, 0);
   let partsDone = 0;
+  const inputs = new DamagedInputs(store, signal);
+  const context = new DamagedInputs(store, signal);
   try {
     ctx.onProgress?.({ job, partsDone, partsTotal });
     const stats = await mergeTraces(
-      job.inputs.map((m) => openBlock(store, m).iterateTraces({ signal })),
+      job.inputs.map((m) => inputs.traces(m)),
       (trace) => writer.addTrace(trace),
       {
         filter: job.filter ? retentionFilter(ctx.policy, job.filter.ageMs) : undefined,
-        context: (job.context ?? []).map((m) => openBlock(store, m).iterateTraces({ signal })),
+        // Context only informs the filter: a damaged context block gives what it can, silently
+        // (it is quarantined when it is an input itself).
+        context: (job.context ?? []).map((m) => context.traces(m)),
         signal,
         onPart: () => {
           if (++partsDone % 5000 === 0) ctx.onProgress?.({ job, partsDone, partsTotal });
         },
       },
     );
+    // An input that gave nothing is not replaced by the output: it stays live, quarantined.
+    const retire = job.inputs.filter((m) => inputs.carried(m));
+    extra.compactedFrom = retire.map((m) => m.blockID);
     let output: CompactionMeta | undefined;
     if (stats.tracesOut > 0) {
       output = { ...(await writer.finish()), ...extra };
@@ -113,15 +131,19 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
       await beforeCommit();
     }
     ctx.onProgress?.({ job, partsDone, partsTotal });
+    // Markers after the output is visible, so a marker never names an output that is not there,
+    // and before the inputs are retired, so a retired damaged block always has its record.
+    const quarantined = inputs.records(new Date(ctx.now()), output?.blockID);
+    for (const q of quarantined) await writeQuarantine(store, q, { signal });
     let first = true;
-    for (const m of job.inputs) {
+    for (const m of retire) {
       await markBlockCompacted(store, m, { at: new Date(ctx.now()) });
       if (first) {
         first = false;
         await ctx.step?.('input-marked', m.blockID);
       }
     }
-    return { output, stats, bytesIn: job.inputs.reduce((n, m) => n + m.size, 0) };
+    return { output, stats, bytesIn: job.inputs.reduce((n, m) => n + m.size, 0), retired: retire.length, quarantined, damage: [...inputs.damage(), ...context.damage()] };
   } catch (err) {
     await writer.abort(err).catch(() => {});
     throw signal.aborted && signal.reason instanceof Error ? signal.reason : err;

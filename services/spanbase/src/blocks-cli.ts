@@ -1,17 +1,18 @@
 // `spanbase blocks ...`: operator commands over the object store, with the same storage flags as
 // the server (local or S3):
-//   blocks list   [--tenant=T] [--json]            every block: id, level, time range, spans, traces, size
-//   blocks meta   <blockID> [--tenant=T]           a block's meta.json
+//   blocks list   [--tenant=T] [--json]            every block: id, state, level, time range, spans, traces, size
+//   blocks meta   <blockID> [--tenant=T]           a block's meta.json (and its quarantine record, if any)
 //   blocks trace  <traceID> [--tenant=T]           a trace from the blocks, as /api/traces/{id} returns it
-//   blocks verify [<blockID>] [--tenant=T]         every object of the block(s) against meta.json's checksums
+//   blocks verify [<blockID>] [--tenant=T]         metas and objects against their checksums (blocks-verify.ts)
 import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore } from '@spanbase/backend';
 import { formatCount, storageSettings } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
-import { listBlocks, listTenants, openBlock } from '@spanbase/block';
-import type { BlockMeta } from '@spanbase/block';
+import { listBlocks, listTenants, openBlock, readQuarantine } from '@spanbase/block';
+import type { BlockMeta, QuarantineRecord } from '@spanbase/block';
 import { dedupeSpanRecords, groupSpanRecords, parseTraceIdParam } from '@spanbase/model';
 import { tracesDataToJson } from '@spanbase/otlp';
+import { verifyBlocks } from './blocks-verify.ts';
 
 /** Switches the blocks command accepts. */
 export const BLOCKS_SWITCHES = ['tenant', 'json'];
@@ -35,13 +36,22 @@ async function tenantsOf(store: ObjectStore, switches: Map<string, string | true
   return listTenants(store);
 }
 
-async function findBlock(store: ObjectStore, tenants: string[], id: string): Promise<{ meta: BlockMeta; compacted: boolean } | undefined> {
+/** A block as `meta` finds it: its meta, or why there is none; and its quarantine record. */
+interface FoundBlock {
+  tenant: string;
+  meta?: BlockMeta;
+  /** Why meta.json does not parse. */
+  error?: Error;
+  quarantine?: QuarantineRecord;
+}
+
+async function findBlock(store: ObjectStore, tenants: string[], id: string): Promise<FoundBlock | undefined> {
   for (const tenant of tenants) {
     const list = await listBlocks(store, tenant);
-    const live = list.live.find((m) => m.blockID === id);
-    if (live) return { meta: live, compacted: false };
-    const compacted = list.compacted.find((m) => m.blockID === id);
-    if (compacted) return { meta: compacted, compacted: true };
+    const meta = list.live.find((m) => m.blockID === id) ?? list.compacted.find((m) => m.blockID === id);
+    const error = list.errors.find((e) => e.key.split('/').at(-2) === id)?.error as Error | undefined;
+    if (!meta && !error && !list.quarantined.includes(id)) continue;
+    return { tenant, meta, error, quarantine: list.quarantined.includes(id) ? await readQuarantine(store, tenant, id) : undefined };
   }
   return undefined;
 }
@@ -49,24 +59,35 @@ async function findBlock(store: ObjectStore, tenants: string[], id: string): Pro
 /** Runs `spanbase blocks <sub> ...`; returns the exit code. */
 export async function runBlocksCommand(args: string[], cfg: Config, switches: Map<string, string | true>, io: Io): Promise<number> {
   const [sub, arg] = args;
-  const store = createObjectStore(storageSettings(cfg, { withCache: false }));
+  const config = storageSettings(cfg, { withCache: false });
+  const store = createObjectStore(config);
   const tenants = await tenantsOf(store, switches);
   switch (sub) {
     case 'list': {
-      const rows: (BlockMeta & { tenant: string; state: string })[] = [];
+      // state: live | compacted | unreadable (meta.json does not parse), with `quarantined` added
+      // for blocks the compactor quarantined.
+      const rows: (Partial<BlockMeta> & { tenant: string; blockID: string; state: string; quarantine?: QuarantineRecord; error?: string })[] = [];
       for (const tenant of tenants) {
         const list = await listBlocks(store, tenant);
-        for (const m of list.live) rows.push({ ...m, tenant, state: 'live' });
-        for (const m of list.compacted) rows.push({ ...m, tenant, state: 'compacted' });
-        for (const e of list.errors) io.err(`unreadable meta ${e.key}: ${(e.error as Error).message}\n`);
+        const q = new Set(list.quarantined);
+        const marker = async (id: string) => (q.has(id) ? { quarantine: await readQuarantine(store, tenant, id) } : {});
+        const state = (base: string, id: string) => (q.has(id) ? `${base},quarantined` : base);
+        for (const m of list.live) rows.push({ ...m, tenant, state: state('live', m.blockID), ...(await marker(m.blockID)) });
+        for (const m of list.compacted) rows.push({ ...m, tenant, state: state('compacted', m.blockID), ...(await marker(m.blockID)) });
+        for (const e of list.errors) {
+          const id = e.key.split('/').at(-2)!;
+          rows.push({ tenant, blockID: id, state: state('unreadable', id), error: (e.error as Error).message, ...(await marker(id)) });
+          io.err(`unreadable meta ${e.key}: ${(e.error as Error).message}\n`);
+        }
       }
-      rows.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.startTime < b.startTime ? -1 : 1));
+      rows.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : (a.startTime ?? '') < (b.startTime ?? '') ? -1 : 1));
       if (switches.has('json')) {
         io.out(JSON.stringify(rows, null, 2) + '\n');
         return 0;
       }
       io.out(['tenant', 'block', 'state', 'level', 'start', 'end', 'spans', 'traces', 'size'].join('\t') + '\n');
-      for (const r of rows) io.out([r.tenant, r.blockID, r.state, r.compactionLevel, r.startTime, r.endTime, r.spanCount, r.totalObjects, formatBytes(r.size)].join('\t') + '\n');
+      for (const r of rows) io.out([r.tenant, r.blockID, r.state, r.compactionLevel ?? '-', r.startTime ?? '-', r.endTime ?? '-', r.spanCount ?? '-', r.totalObjects ?? '-', r.size === undefined ? '-' : formatBytes(r.size)].join('\t') + '\n');
+      for (const r of rows) if (r.quarantine) io.err(`quarantined ${r.tenant}/${r.blockID}: ${r.quarantine.reason}\n`);
       io.err(`${formatCount(rows.length, 'block')} in ${formatCount(tenants.length, 'tenant')}\n`);
       return 0;
     }
@@ -77,7 +98,13 @@ export async function runBlocksCommand(args: string[], cfg: Config, switches: Ma
         io.err(`block ${arg} not found\n`);
         return 1;
       }
-      io.out(JSON.stringify(found.meta, null, 2) + '\n');
+      if (!found.meta) {
+        io.err(`block ${found.tenant}/${arg}: meta.json ${found.error ? `does not parse: ${found.error.message}` : 'is missing'}\n`);
+        if (found.quarantine) io.out(JSON.stringify({ quarantine: found.quarantine }, null, 2) + '\n');
+        return 1;
+      }
+      // meta.json as stored, plus the quarantine record under a key of its own when there is one.
+      io.out(JSON.stringify(found.quarantine ? { ...found.meta, quarantine: found.quarantine } : found.meta, null, 2) + '\n');
       return 0;
     }
     case 'trace': {
@@ -101,31 +128,8 @@ export async function runBlocksCommand(args: string[], cfg: Config, switches: Ma
       io.out(JSON.stringify({ batches: json.resourceSpans ?? [] }, null, 2) + '\n');
       return 0;
     }
-    case 'verify': {
-      const metas: BlockMeta[] = [];
-      if (arg) {
-        const found = await findBlock(store, tenants, arg);
-        if (!found) {
-          io.err(`block ${arg} not found\n`);
-          return 1;
-        }
-        metas.push(found.meta);
-      } else {
-        for (const tenant of tenants) metas.push(...(await listBlocks(store, tenant)).live);
-      }
-      let bad = 0;
-      for (const [i, meta] of metas.entries()) {
-        const report = await openBlock(store, meta).verify();
-        if (report.ok) io.out(`ok       ${meta.tenantID}/${meta.blockID} (${report.checked.length} objects)\n`);
-        else {
-          bad++;
-          for (const issue of report.issues) io.out(`CORRUPT  ${meta.tenantID}/${meta.blockID} ${issue.object}: ${issue.problem}: ${issue.message}\n`);
-        }
-        if (metas.length > 20 && (i + 1) % 20 === 0) io.err(`verified ${i + 1}/${metas.length}\n`);
-      }
-      io.err(`${metas.length - bad} of ${formatCount(metas.length, 'block')} ok\n`);
-      return bad > 0 ? 1 : 0;
-    }
+    case 'verify':
+      return verifyBlocks(store, config, tenants, arg, io);
     default:
       return usage(io, 'blocks list|meta <blockID>|trace <traceID>|verify [<blockID>]');
   }

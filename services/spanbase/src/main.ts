@@ -12,7 +12,8 @@ const USAGE = `Usage: spanbase [flags]
        spanbase blocks list [--tenant=T] [--json]      blocks per tenant: id, level, time range, spans, traces, size
        spanbase blocks meta <blockID> [--tenant=T]     a block's meta.json
        spanbase blocks trace <traceID> [--tenant=T]    a trace read from the blocks (JSON as /api/traces returns it)
-       spanbase blocks verify [<blockID>] [--tenant=T] check block objects against their checksums (exit 1 if any is corrupt)
+       spanbase blocks verify [<blockID>] [--tenant=T] check metas and block objects against their checksums, list quarantined
+                                                       blocks (exit 1 if anything is wrong, 3 if no block was found)
 
 Spanbase stores OpenTelemetry traces and answers Grafana Tempo's HTTP API.
 By default it runs every role in one process on local disk (./data).

@@ -7,7 +7,7 @@ import { Ingester, WorkerBlockSink, registerIngesterRoutes } from '@spanbase/ing
 import { createObjectStore } from '@spanbase/backend';
 import { storageSettings } from '@spanbase/config';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
-import { isCacheableBlockObject, parseBlockMeta } from '@spanbase/block';
+import { isCacheableBlockObject, isDamageError, parseBlockMeta } from '@spanbase/block';
 import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
 import { QueryAdmission, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources, remoteTagsSources } from '@spanbase/querier';
@@ -70,7 +70,8 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
   blocks: {
     deps: () => ['store'],
     async init(ctx) {
-      const catalog = new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }) });
+      const damaged = ctx.metrics.counter('spanbase_block_damage_total', 'Damaged parts of blocks found by this process, each counted once, by what readers do instead (bloom-skipped, index-rebuilt, statistics-skipped, tags-skipped, row-group-lost, block-unreadable).', ['fallback']);
+      const catalog = new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }), onDamage: (d) => damaged.inc({ fallback: d.fallback }) });
       ctx.metrics.gauge('spanbase_blocklist_blocks', 'Blocks known to this process, by tenant.', ['tenant']).collect(() => catalog.tenantIds().map((t) => [{ tenant: t }, catalog.blocks(t).length] as [Record<string, string>, number]));
       return { catalog, start: () => catalog.start(), stop: async () => catalog.stop() };
     },
@@ -198,7 +199,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[]; metrics: (tenant: string) => MetricsSource[]; tags: (tenant: string) => TagsSource[] }>('live-sources');
       const catalog = ctx.get<{ catalog: BlockCatalog }>('blocks').catalog;
       const log = ctx.log.child({ module: 'querier' });
-      const unreadable = ctx.metrics.counter('spanbase_querier_blocks_skipped_total', 'Blocks skipped by a query because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
+      const unreadable = ctx.metrics.counter('spanbase_querier_blocks_skipped_total', 'Blocks a query skipped, wholly or in part (damaged row groups), because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
       const storeModule = ctx.get<StoreModule>('store');
       const replaced = ctx.metrics.counter('spanbase_query_workers_replaced_total', 'Query worker threads replaced: stuck on a cancelled query, out of memory, or crashed.');
       const pool = new QueryPool(cfg['query.workers'] > 0 ? cfg['query.workers'] : availableParallelism(), storeModule.config, storeModule.store, {
@@ -227,9 +228,10 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         const st = admission.stats();
         return [[{ state: 'running' }, st.running], [{ state: 'queued' }, st.queued]];
       });
+      const noteDamage = (d: Parameters<BlockCatalog['noteDamage']>[0]) => catalog.noteDamage(d);
       const searchSources = {
         live: live.search,
-        blocks: (tenant: string) => catalog.blocks(tenant).map((m) => blockSearchSource(m, pool, catalog.reader(m))),
+        blocks: (tenant: string) => catalog.blocks(tenant).map((m) => blockSearchSource(m, pool, catalog.reader(m), noteDamage)),
       };
       registerTraceRoutes(ctx.api, {
         sources: () => traceSources,
@@ -238,6 +240,13 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         timeoutMs: cfg['query.timeout'],
       });
       const failures = ctx.metrics.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
+      // A damaged block is logged once where the damage is found; each answer it leaves partial is counted.
+      const sourceFailed = (kind: string) => (source: string, err: unknown) => {
+        failures.inc();
+        if (!isDamageError(err)) return log.warn({ source, err }, `${kind} source failed; the result is partial`);
+        unreadable.inc({ reason: (err as { code: string }).code });
+        log.debug({ source, err }, `${kind} source damaged; the result is partial`);
+      };
       registerSearchRoutes(ctx.api, {
         sources: searchSources,
         multitenancy: cfg['multitenancy.enabled'],
@@ -246,10 +255,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         parallelism,
         timeoutMs: cfg['query.timeout'],
         maxResponseBytes: cfg['query.max-response-bytes'],
-        onSourceFailure: (source, err) => {
-          failures.inc();
-          log.warn({ source, err }, 'search source failed; the result is partial');
-        },
+        onSourceFailure: sourceFailed('search'),
       });
       registerTagsRoutes(ctx.api, {
         tagsSources: async (tenant) => [...live.tags(tenant), ...catalog.blocks(tenant).map((m) => blockTagsSource(m, catalog.reader(m) as unknown as BlockReaderWithTags))],
@@ -263,7 +269,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         now: Date.now,
       });
       registerMetricsRoutes(ctx.api, {
-        sources: { live: live.metrics, blocks: (tenant: string) => catalog.blocks(tenant).map((m) => blockMetricsSource(m, pool)) },
+        sources: { live: live.metrics, blocks: (tenant: string) => catalog.blocks(tenant).map((m) => blockMetricsSource(m, pool, noteDamage)) },
         multitenancy: cfg['multitenancy.enabled'],
         limits: { maxRangeMs: 24 * 3600_000, maxQueryBytes: 128 * 1024, now: Date.now },
         maxExemplars: 100,
@@ -272,10 +278,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         admission,
         parallelism,
         timeoutMs: cfg['query.timeout'],
-        onSourceFailure: (source, err) => {
-          failures.inc();
-          log.warn({ source, err }, 'metrics source failed; the result is partial');
-        },
+        onSourceFailure: sourceFailed('metrics'),
       });
       // --- end TraceQL metrics ---
       return { pool, stop: () => pool.close() };

@@ -2,11 +2,11 @@
 // path, which evaluates the conditions itself (exactly, as the contract asks) and packs the
 // matching spans into batches the way a Parquet reader would: 64-bit time arrays and
 // dictionary-encoded field values. The ingester's live data is served this way.
-import type { SpanRecord } from '@spanbase/model';
 import { conditionHolds } from '../conditions.ts';
-import { MemoryFetcher } from '../memory-fetcher.ts';
+import { MemoryFetcher, indexedTraces } from '../memory-fetcher.ts';
+import type { MemoryTraces } from '../memory-fetcher.ts';
 import type { IndexedTrace } from '../record-values.ts';
-import { indexTrace, recordValue } from '../record-values.ts';
+import { recordValue } from '../record-values.ts';
 import type { Static } from '../static.ts';
 import type { FetchColumnsRequest, FetchedSpanset, FetchSpansRequest, SpanColumnBatch, SpanColumnFetcher, SpansetFetcher } from '../storage.ts';
 import { valueKey } from './leaf-state.ts';
@@ -40,12 +40,13 @@ class DictionaryBuilder {
 
 /** A SpansetFetcher and SpanColumnFetcher over in-memory traces. */
 export class MemoryColumnFetcher implements SpansetFetcher, SpanColumnFetcher {
-  private readonly traces: readonly IndexedTrace[];
+  private readonly traces: MemoryTraces;
   private readonly spansets: MemoryFetcher;
 
-  constructor(traces: readonly (readonly SpanRecord[])[]) {
-    this.traces = traces.filter((t) => t.length > 0).map(indexTrace);
-    this.spansets = new MemoryFetcher(this.traces);
+  /** Traces as span record lists, or already indexed; an iterable may produce them one at a time (see MemoryFetcher). */
+  constructor(traces: MemoryTraces) {
+    this.traces = traces;
+    this.spansets = new MemoryFetcher(traces);
   }
 
   fetch(request: FetchSpansRequest, signal?: AbortSignal): AsyncIterable<FetchedSpanset> {
@@ -55,7 +56,7 @@ export class MemoryColumnFetcher implements SpansetFetcher, SpanColumnFetcher {
   async *fetchColumns(request: FetchColumnsRequest, signal?: AbortSignal): AsyncIterable<SpanColumnBatch> {
     const { startTimeUnixNano: from, endTimeUnixNano: to, conditions } = request;
     let batch = new BatchBuilder(request);
-    for (const t of this.traces) {
+    for (const t of indexedTraces(this.traces)) {
       signal?.throwIfAborted();
       if (t.end <= from || t.start > to) continue;
       for (let i = 0; i < t.records.length; i++) {

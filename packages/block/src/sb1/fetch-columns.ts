@@ -14,8 +14,9 @@ import { TRACE_COLUMNS, bytesAt, locatedValues } from './fetch-group.ts';
 import type { Values } from './fetch-pages.ts';
 import { HI, LO } from './fetch-pages.ts';
 import type { FetchStats } from './fetch-scan.ts';
-import { groupsToScan, loadCounted, newFetchStats, sb1ReaderOf } from './fetch-scan.ts';
+import { groupsToScan, loadCounted, loseGroup, newFetchStats, sb1ReaderOf } from './fetch-scan.ts';
 import type { Sb1Reader } from './reader.ts';
+import type { BlockDamage } from '../damage.ts';
 
 /** A SpanColumnFetcher with counters of what its last fetch read. */
 export interface BlockColumnFetcher extends SpanColumnFetcher {
@@ -210,10 +211,12 @@ class Sb1ColumnFetcher implements BlockColumnFetcher {
   stats: FetchStats = newFetchStats();
   private readonly reader: Sb1Reader;
   private readonly fields: BlockFields;
+  private readonly onLost: ((d: BlockDamage) => void) | undefined;
 
-  constructor(reader: Sb1Reader) {
+  constructor(reader: Sb1Reader, onLost?: (d: BlockDamage) => void) {
     this.reader = reader;
     this.fields = new BlockFields(reader);
+    this.onLost = onLost;
   }
 
   async *fetchColumns(request: FetchColumnsRequest, signal?: AbortSignal): AsyncIterable<SpanColumnBatch> {
@@ -235,8 +238,14 @@ class Sb1ColumnFetcher implements BlockColumnFetcher {
       stats.groupsRead++;
       // Ids are read only while the engine still wants some from this group's time range.
       const ids = request.ids && (request.idsWanted?.(g.entry.minStartUnixNano, g.entry.maxEndUnixNano) ?? true);
-      await loadFields(g, [...conditions.readers, ...readers], ids ? withIds : base, (names) => loadCounted(g, names, stats, signal));
-      if (roots) await g.prepareRoots(Array.from({ length: g.traceCount }, (_, t) => t), signal);
+      try {
+        await loadFields(g, [...conditions.readers, ...readers], ids ? withIds : base, (names) => loadCounted(g, names, stats, signal));
+        if (roots) await g.prepareRoots(Array.from({ length: g.traceCount }, (_, t) => t), signal);
+      } catch (err) {
+        // A row group with a damaged chunk is left out (and counted as lost); the others answer.
+        loseGroup(this.reader, g, err, stats, this.onLost, signal);
+        continue;
+      }
       let rows = maskedRows(conditions.evaluate(g));
       let starts = gather(g, 'start_unix_nano', rows);
       if (!(g.entry.minStartUnixNano > from && (to === 0n || g.entry.maxEndUnixNano <= to))) {
@@ -266,8 +275,9 @@ class Sb1ColumnFetcher implements BlockColumnFetcher {
 
 /**
  * The metrics column path over one sb1 block. Every condition is evaluated exactly (a block's
- * values are those its own row decoder gives); `reader` must be an sb1 block's reader.
+ * values are those its own row decoder gives); `reader` must be an sb1 block's reader. Row groups
+ * with a damaged chunk are left out, and `opts.onLost` is told of each.
  */
-export function blockColumnFetcher(reader: BlockReader): BlockColumnFetcher {
-  return new Sb1ColumnFetcher(sb1ReaderOf(reader));
+export function blockColumnFetcher(reader: BlockReader, opts: { onLost?: (d: BlockDamage) => void } = {}): BlockColumnFetcher {
+  return new Sb1ColumnFetcher(sb1ReaderOf(reader), opts.onLost);
 }

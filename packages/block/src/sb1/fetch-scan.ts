@@ -10,7 +10,9 @@ import type { ConditionSet } from './fetch-conditions.ts';
 import { GroupData } from './fetch-group.ts';
 import type { RowGroupEntry } from './index-file.ts';
 import type { ColumnChunkStats } from './reader.ts';
-import { Sb1Reader } from './reader.ts';
+import { Sb1Reader, rowGroupOfError } from './reader.ts';
+import type { BlockDamage } from '../damage.ts';
+import { BlockObjects } from '../keys.ts';
 
 /** What a fetch did, for tests and measurements. */
 export interface FetchStats {
@@ -32,11 +34,25 @@ export interface FetchStats {
   yielded: number;
   /** Spans (or rows) handed out. */
   spans: number;
+  /** Row groups left out because their column chunks are damaged: the answer lacks their spans. */
+  lost: BlockDamage[];
 }
 
 /** Fresh counters. */
 export function newFetchStats(): FetchStats {
-  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0 };
+  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0, lost: [] };
+}
+
+/**
+ * Records a row group a fetch has to leave out because `err` says it is damaged, and tells
+ * `onLost`; rethrows any other error (an abort, a store failure, damage to the whole block).
+ */
+export function loseGroup(reader: Sb1Reader, g: GroupData, err: unknown, stats: FetchStats, onLost: ((d: BlockDamage) => void) | undefined, signal?: AbortSignal): void {
+  if (signal?.aborted || rowGroupOfError(err) === undefined) throw err;
+  if (stats.lost.some((d) => d.rowGroup === g.index)) return;
+  const d: BlockDamage = { tenantID: reader.meta.tenantID, blockID: reader.meta.blockID, object: BlockObjects.data, rowGroup: g.index, rows: g.rows, fallback: 'row-group-lost', message: (err as Error).message };
+  stats.lost.push(d);
+  onLost?.(d);
 }
 
 /** The sb1 reader behind a block reader; the fetchers read sb1 columns. */

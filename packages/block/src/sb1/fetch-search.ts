@@ -3,13 +3,23 @@
 // match are the newest `limit`, and the engine stops there instead of looking at every trace.
 import type { Query, SearchOptions, SearchResult } from '@spanbase/traceql';
 import { executeSearch } from '@spanbase/traceql';
+import type { BlockDamage } from '../damage.ts';
 import type { BlockReader } from '../format.ts';
 import { blockSpansetFetcher } from './fetch-spansets.ts';
+
+/** A block's search result, with the row groups it had to leave out. */
+export interface BlockSearchResult extends SearchResult {
+  /** Damaged row groups the search could not read; the result lacks their spans. Absent when none. */
+  lost?: BlockDamage[];
+}
 
 /**
  * executeSearch over one sb1 block, returning the newest `limit` matching traces (what
  * `mostRecent: true` returns; traces starting at the same nanosecond may tie differently).
  */
-export function searchBlock(reader: BlockReader, query: string | Query, options: SearchOptions = {}): Promise<SearchResult> {
-  return executeSearch(query, blockSpansetFetcher(reader, { order: 'newest' }), { ...options, mostRecent: false });
+export async function searchBlock(reader: BlockReader, query: string | Query, options: SearchOptions = {}): Promise<BlockSearchResult> {
+  const lost: BlockDamage[] = [];
+  const result: BlockSearchResult = await executeSearch(query, blockSpansetFetcher(reader, { order: 'newest', onLost: (d) => lost.push(d) }), { ...options, mostRecent: false });
+  if (lost.length > 0) result.lost = lost;
+  return result;
 }

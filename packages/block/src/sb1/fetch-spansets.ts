@@ -17,8 +17,9 @@ import type { TracePosition } from './fetch-order.ts';
 import { NewestTraces } from './fetch-order.ts';
 import { mapLimited } from '../concurrency.ts';
 import type { FetchStats } from './fetch-scan.ts';
-import { groupsToScan, inside, loadCounted, newFetchStats, overlaps, sb1ReaderOf } from './fetch-scan.ts';
+import { groupsToScan, inside, loadCounted, loseGroup, newFetchStats, overlaps, sb1ReaderOf } from './fetch-scan.ts';
 import type { Sb1Reader } from './reader.ts';
+import type { BlockDamage } from '../damage.ts';
 
 /** Options of {@link blockSpansetFetcher}. */
 export interface BlockFetcherOptions {
@@ -31,6 +32,8 @@ export interface BlockFetcherOptions {
   readonly order?: 'rowGroups' | 'newest';
   /** Rows whose conditions are evaluated together when a trace among them is reached (default 1024; tests use small ones). */
   readonly evalBlockRows?: number;
+  /** Told of each row group a fetch leaves out because it is damaged (the answer is then partial). */
+  readonly onLost?: (d: BlockDamage) => void;
 }
 
 /** A SpansetFetcher with counters of what its last fetch read. */
@@ -114,12 +117,14 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
   private readonly fields: BlockFields;
   private readonly order: 'rowGroups' | 'newest';
   private readonly evalBlock: number;
+  private readonly onLost: ((d: BlockDamage) => void) | undefined;
 
   constructor(reader: Sb1Reader, opts: BlockFetcherOptions) {
     this.reader = reader;
     this.fields = new BlockFields(reader);
     this.order = opts.order ?? 'rowGroups';
     this.evalBlock = Math.max(1, opts.evalBlockRows ?? 1024);
+    this.onLost = opts.onLost;
   }
 
   async *fetch(request: FetchSpansRequest, signal?: AbortSignal): AsyncIterable<FetchedSpanset> {
@@ -140,15 +145,26 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
    * and the conditions evaluated for blocks of rows as traces reach them, so a consumer that
    * stops early leaves most rows unevaluated and most output columns unread.
    */
-  private async *newest(scan: Scan, groups: readonly GroupData[]): AsyncIterable<FetchedSpanset> {
+  private async *newest(scan: Scan, candidates: readonly GroupData[]): AsyncIterable<FetchedSpanset> {
     const { request, conditions, stats, signal } = scan;
     const load = (g: GroupData) => (names: readonly string[]) => loadCounted(g, names, stats, signal);
-    await mapLimited(groups, 4, async (g) => {
+    // A row group with a damaged chunk is left out (and counted as lost); the others answer.
+    const lost = new Set<GroupData>();
+    const lose = (g: GroupData, err: unknown) => {
+      loseGroup(this.reader, g, err, stats, this.onLost, signal);
+      lost.add(g);
+    };
+    await mapLimited(candidates, 4, async (g) => {
       signal?.throwIfAborted();
       stats.groupsRead++;
-      await loadFields(g, conditions.readers, TRACE_COLUMNS, load(g));
-      if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
+      try {
+        await loadFields(g, conditions.readers, TRACE_COLUMNS, load(g));
+        if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
+      } catch (err) {
+        lose(g, err);
+      }
     });
+    const groups = lost.size === 0 ? candidates : candidates.filter((g) => !lost.has(g));
     const masks = groups.map((g) => new Uint8Array(g.rows));
     const block = this.evalBlock;
     const evaluated = groups.map((g) => new Uint8Array(Math.ceil(g.rows / block)));
@@ -166,6 +182,7 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
       const group = order.group[next];
       const trace = order.trace[next];
       const g = groups[group];
+      if (lost.has(g)) continue;
       const bounds = g.traceBounds();
       const from = bounds[trace];
       const to = bounds[trace + 1];
@@ -192,13 +209,19 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
       let hit = from;
       while (hit < to && mask[hit] === 0) hit++;
       if (hit === to) continue;
-      if (!ready.has(g)) {
-        signal?.throwIfAborted();
-        await loadFields(g, scan.readers, scan.output, load(g));
-        ready.add(g);
+      try {
+        if (!ready.has(g)) {
+          signal?.throwIfAborted();
+          await loadFields(g, scan.readers, scan.output, load(g));
+          ready.add(g);
+        }
+        await g.prepareRoots([trace], signal);
+      } catch (err) {
+        // Its traces handed out already stay handed out; the rest of the group is lost.
+        lose(g, err);
+        continue;
       }
       found++;
-      await g.prepareRoots([trace], signal);
       const spanset = this.spanset(scan.ctx, g, trace, mask);
       stats.yielded++;
       stats.spans += spanset.spans.length;

@@ -3,7 +3,7 @@ import { CountingSink, MemoryStore, withMetrics } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
 import { av, bytesToHex, compareIds, isSpanbaseError } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
-import { BlockChecksum, BlockMissingObject, BlockUnknownFormat } from '../errors.ts';
+import { BlockChecksum, BlockUnknownFormat } from '../errors.ts';
 import { blockKey } from '../keys.ts';
 import { openBlock } from '../registry.ts';
 import { canonicalTrace } from '../testing/compare.ts';
@@ -60,27 +60,36 @@ describe('sb1 reader', () => {
     }
   });
 
-  it('detects a flipped byte in the row group of a trace and in a bloom shard', async () => {
+  it('detects a flipped byte in the row group of a trace and in a bloom shard, and loses no more than it must', async () => {
     const { store, meta } = await writeTestBlock('sb1', traces, { rowGroupSpans: 500 });
     const reader = openBlock(store, meta) as Sb1Reader;
     const groups = await reader.rowGroups();
     const target = traces[200];
     const rg = groups.find((g) => compareIds(g.minTraceId, target[0].span.traceId) <= 0 && compareIds(target[0].span.traceId, g.maxTraceId) <= 0)!;
-    await flipByte(store, blockKey(TENANT, meta.blockID, 'data.parquet'), rg.offset + Math.floor(rg.length / 2));
+    const dataKey = blockKey(TENANT, meta.blockID, 'data.parquet');
+    await flipByte(store, dataKey, rg.offset + Math.floor(rg.length / 2));
     const fresh = openBlock(store, meta);
     expect(await codeOf(fresh.findTrace(target[0].span.traceId))).toBe(BlockChecksum.code);
     const elsewhere = traces.find((t) => compareIds(t[0].span.traceId, rg.minTraceId) < 0)!;
     expect(canonicalTrace((await fresh.findTrace(elsewhere[0].span.traceId))!)).toEqual(canonicalTrace(elsewhere));
+    expect(fresh.damage().map((d) => [d.rowGroup, d.fallback])).toEqual([[groups.indexOf(rg), 'row-group-lost']]);
+    // A damaged bloom shard rules nothing out: the lookup goes on to the index and finds the trace.
     const shard = bloomShardOf(elsewhere[0].span.traceId, meta.bloomShards);
     await flipByte(store, blockKey(TENANT, meta.blockID, `bloom-${shard}`), 30);
-    expect(await codeOf(openBlock(store, meta).findTrace(elsewhere[0].span.traceId))).toBe(BlockChecksum.code);
+    const noBloom = openBlock(store, meta);
+    expect(canonicalTrace((await noBloom.findTrace(elsewhere[0].span.traceId))!)).toEqual(canonicalTrace(elsewhere));
+    expect(noBloom.damage().map((d) => [d.object, d.fallback])).toEqual([[`bloom-${shard}`, 'bloom-skipped']]);
     const report = await fresh.verify();
     expect(report.ok).toBe(false);
     expect(report.issues.map((i) => [i.object, i.problem])).toEqual([[`bloom-${shard}`, 'checksum'], ['data.parquet', 'checksum']]);
     expect(report.issues[1].message).toMatch(new RegExp(`row group ${groups.indexOf(rg)} column `));
     await flipByte(store, blockKey(TENANT, meta.blockID, `bloom-${shard}`), 30);
+    // Without its index the block is read through an index rebuilt from data.parquet; with
+    // data.parquet damaged too, nothing can be trusted and the block is unreadable.
     await store.delete(blockKey(TENANT, meta.blockID, 'index'));
-    expect(await codeOf(openBlock(store, meta).findTrace(elsewhere[0].span.traceId))).toBe(BlockMissingObject.code);
+    expect(await codeOf(openBlock(store, meta).findTrace(elsewhere[0].span.traceId))).toBe(BlockChecksum.code);
+    await flipByte(store, dataKey, rg.offset + Math.floor(rg.length / 2));
+    expect(canonicalTrace((await openBlock(store, meta).findTrace(target[0].span.traceId))!)).toEqual(canonicalTrace(target));
     expect((await openBlock(store, meta).verify()).issues.find((i) => i.object === 'index')?.problem).toBe('missing');
   });
 
@@ -111,7 +120,7 @@ describe('sb1 reader', () => {
     expect(strAttrs).toEqual(expected);
     const part = await reader.readColumns(2, ['name'], { start: 10, end: 20 });
     expect(part.name).toEqual((await reader.readColumns(2, ['name'])).name.slice(10, 20));
-    const stats = await reader.columnStats();
+    const stats = (await reader.columnStats())!;
     expect(stats).toHaveLength(groups.length);
     const traceIdCol = reader.columns.findIndex((c) => c.name === 'trace_id');
     for (const [g, s] of stats.entries()) {
@@ -170,7 +179,13 @@ describe('sb1 tags', () => {
     expect(tags.scopes.resource.find((k) => k.name === 'service.name')!.count).toBe(meta.spanCount);
     expect(tags.intrinsics.rootServiceName).toEqual([{ type: 'string', value: 'frontend', count: 100 }]);
     await flipByte(store, blockKey(TENANT, meta.blockID, 'tags'), 5);
-    expect(await codeOf(openBlock(store, meta).tags())).toBe(BlockChecksum.code);
+    // A damaged summary leaves the block out of autocomplete instead of failing it.
+    const damaged = openBlock(store, meta);
+    const empty = await damaged.tags();
+    expect(Object.values(empty.scopes).flat()).toEqual([]);
+    expect(empty.intrinsics).toEqual({});
+    await damaged.tags();
+    expect(damaged.damage().map((d) => [d.object, d.fallback])).toEqual([['tags', 'tags-skipped']]);
   });
 });
 

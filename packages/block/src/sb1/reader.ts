@@ -1,17 +1,24 @@
 // The sb1 block reader. A trace lookup costs at most three requests: one bloom shard, the index
 // (once per reader; cached), and one ranged read of the row group that holds the trace. Every byte
-// read is checked against a CRC32C (meta.json for whole objects, the index for column chunks) and
-// a mismatch throws BLK_ERR_CHECKSUM. Search reads subsets of columns of chosen row groups with
-// readColumns(); columnStats() exposes the Parquet statistics.
+// read is checked against a CRC32C (meta.json for whole objects, the index for column chunks).
+// Damage is contained (see ../damage.ts): a bad bloom shard means "maybe here", a bad index is
+// rebuilt from data.parquet, a bad footer costs the column statistics, bad tags an empty summary,
+// and a bad column chunk throws BLK_ERR_CHECKSUM for reads of that row group only. Each damage is
+// noted once per reader (OpenOptions.onDamage) and remembered, so queries that meet it again
+// neither re-read the bad bytes nor report it again. Search reads subsets of columns of chosen row
+// groups with readColumns(); columnStats() exposes the Parquet statistics.
 import { zstdDecompressSync } from 'node:zlib';
 import type { ObjectStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
 import { TRACE_ID_BYTES, compareIds, crc32c, hexToBytes, idsEqual } from '@spanbase/model';
+import type { SpanbaseError } from '@spanbase/model';
 import type { SchemaTree } from 'hyparquet';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { getTreePath } from './parquet-internals.ts';
+import type { BlockDamage, DamageListener } from '../damage.ts';
+import { damageKey, isDamageError } from '../damage.ts';
 import { BlockChecksum, BlockFormat, BlockMissingObject } from '../errors.ts';
-import type { BlockReader, ReadOptions, VerifyReport } from '../format.ts';
+import type { BlockReader, IterateOptions, ReadOptions, VerifyReport } from '../format.ts';
 import { BlockObjects, blockKey } from '../keys.ts';
 import type { BlockMeta } from '../meta.ts';
 import { crcHex } from '../meta.ts';
@@ -25,10 +32,12 @@ import type { DedicatedColumn } from './dedicated.ts';
 import { resolveDedicated } from './dedicated.ts';
 import type { BlockIndex, RowGroupEntry } from './index-file.ts';
 import { decodeIndex } from './index-file.ts';
+import { rebuildIndex } from './index-rebuild.ts';
 import { RowDecoder } from './row-decoder.ts';
 import type { DecodedColumns } from './row-decoder.ts';
 import type { ColumnSpec } from './schema.ts';
 import type { TagsSummary } from './tags.ts';
+import { TagsBuilder } from './tags.ts';
 import { sb1Columns, schemaElements } from './schema.ts';
 import { verifyBlock } from './verify.ts';
 
@@ -62,6 +71,15 @@ const EMPTY = new Uint8Array(0);
 /** Chunks this close are read with one request (Arrow's and hyparquet's hole limit). */
 const COALESCE_GAP = 8 * 1024;
 
+/** An error of a read that failed because of one damaged row group, with that group's number. */
+export type RowGroupError = SpanbaseError & { rowGroup: number };
+
+/** The damaged row group an error is about; undefined for errors about the block or the store. */
+export function rowGroupOfError(err: unknown): number | undefined {
+  const g = (err as Partial<RowGroupError> | undefined)?.rowGroup;
+  return typeof g === 'number' && isDamageError(err) ? g : undefined;
+}
+
 /** Reader of one sb1 block. */
 export class Sb1Reader implements BlockReader {
   readonly meta: BlockMeta;
@@ -76,7 +94,18 @@ export class Sb1Reader implements BlockReader {
   /** Object keys of the bloom shards, made once: a lookup asks every block in range for one. */
   private readonly bloomKeys: string[] = [];
   private index: Promise<BlockIndex> | undefined;
-  private stats: Promise<ColumnChunkStats[][]> | undefined;
+  private stats: Promise<ColumnChunkStats[][] | undefined> | undefined;
+  /** Damage met so far, by key (see ../damage.ts). */
+  private readonly damaged = new Map<string, BlockDamage>();
+  private readonly onDamage: DamageListener | undefined;
+  /** Bloom shards that failed: lookups treat them as "maybe here". */
+  private readonly badShards = new Set<number>();
+  /** Column chunks that failed, by row group then column: reads of them fail without a request. */
+  private readonly badChunks = new Map<number, Map<number, RowGroupError>>();
+  /** Set when neither the index nor data.parquet can be trusted: every read fails with it. */
+  private unreadable: Error | undefined;
+  /** Set once the tags object proved damaged. */
+  private tagsDamaged = false;
 
   private readonly blooms: BloomCache | undefined;
   /** Decoded column chunks shared across readers (the TraceQL fetchers use it), when given one. */
@@ -85,6 +114,7 @@ export class Sb1Reader implements BlockReader {
   constructor(store: ObjectStore, meta: BlockMeta, opts: OpenOptions = {}) {
     this.blooms = opts.bloomCache;
     this.chunkCache = opts.chunkCache;
+    this.onDamage = opts.onDamage;
     if (meta.format !== 'sb1') throw BlockFormat(`not an sb1 block: format ${meta.format}`);
     if (meta.bloomShards < 1) throw BlockFormat('meta.json: bloomShards must be at least 1');
     for (const name of [BlockObjects.data, BlockObjects.index, BlockObjects.tags]) if (!meta.checksums[name]) throw BlockFormat(`meta.json has no checksum for ${name}`);
@@ -116,14 +146,53 @@ export class Sb1Reader implements BlockReader {
     return bytes;
   }
 
-  /** The block index (read once, then cached). */
+  /** Records damage (once per key) and tells the listener. */
+  private note(d: Omit<BlockDamage, 'tenantID' | 'blockID'>): BlockDamage {
+    const full: BlockDamage = { tenantID: this.meta.tenantID, blockID: this.meta.blockID, ...d };
+    const k = damageKey(full);
+    const known = this.damaged.get(k);
+    if (known) return known;
+    this.damaged.set(k, full);
+    this.onDamage?.(full);
+    return full;
+  }
+
+  /** Damage this reader has met so far (each once), oldest first. */
+  damage(): BlockDamage[] {
+    return [...this.damaged.values()];
+  }
+
+  /** Whether `err` is damage to note, rather than an abort or a store failure to pass on. */
+  private isDamage(err: unknown, signal?: AbortSignal): boolean {
+    return !signal?.aborted && isDamageError(err);
+  }
+
+  private async readIndex(signal?: AbortSignal): Promise<BlockIndex> {
+    const index = decodeIndex(await this.getVerified(BlockObjects.index, signal));
+    if (index.columns.length !== this.columns.length || index.columns.some((c, i) => c !== this.columns[i].name)) throw BlockFormat('index columns do not match the sb1 schema of this block');
+    if (index.dataSize !== this.meta.size || index.rowGroups.length !== this.meta.rowGroups) throw BlockFormat('index does not match meta.json');
+    return index;
+  }
+
+  /**
+   * The block index (read once, then cached). A damaged index is rebuilt from data.parquet
+   * (index-rebuild.ts); when that fails too, the block is unreadable and stays so for this reader.
+   */
   loadIndex(opts?: ReadOptions): Promise<BlockIndex> {
+    if (this.unreadable) return Promise.reject(this.unreadable);
     if (!this.index) {
-      this.index = this.getVerified(BlockObjects.index, opts?.signal).then((bytes) => {
-        const index = decodeIndex(bytes);
-        if (index.columns.length !== this.columns.length || index.columns.some((c, i) => c !== this.columns[i].name)) throw BlockFormat('index columns do not match the sb1 schema of this block');
-        if (index.dataSize !== this.meta.size || index.rowGroups.length !== this.meta.rowGroups) throw BlockFormat('index does not match meta.json');
-        return index;
+      const signal = opts?.signal;
+      this.index = this.readIndex(signal).catch(async (err: unknown) => {
+        if (!this.isDamage(err, signal)) throw err;
+        this.note({ object: BlockObjects.index, fallback: 'index-rebuilt', message: (err as Error).message });
+        try {
+          return await rebuildIndex(this.store, this.key(BlockObjects.data), this.meta, { names: this.columns.map((c) => c.name), chunkCols: this.chunkCols }, signal);
+        } catch (again) {
+          if (!this.isDamage(again, signal)) throw again;
+          const message = `index is damaged (${(err as Error).message}) and it cannot be rebuilt: ${(again as Error).message}`;
+          this.note({ object: BlockObjects.data, fallback: 'block-unreadable', message });
+          throw (this.unreadable = BlockChecksum(`${this.key(BlockObjects.index)}: ${message}`, { cause: again }));
+        }
       });
       this.index.catch(() => (this.index = undefined));
     }
@@ -140,8 +209,23 @@ export class Sb1Reader implements BlockReader {
     return (await this.loadIndex(opts)).rowGroups;
   }
 
-  /** Fetches the chunks of `cols` in row group `rg`, coalescing neighbours into one read each, and verifies them. */
-  private async fetchChunks(rg: RowGroupEntry, cols: readonly number[], signal?: AbortSignal, gap = COALESCE_GAP): Promise<FetchedChunks> {
+  /** Remembers a damaged chunk and returns the error every read of it throws from now on. */
+  private badChunk(g: number, rg: RowGroupEntry, column: number, message: string): RowGroupError {
+    const err = Object.assign(BlockChecksum(message), { rowGroup: g });
+    let group = this.badChunks.get(g);
+    if (!group) this.badChunks.set(g, (group = new Map()));
+    group.set(column, err);
+    this.note({ object: BlockObjects.data, rowGroup: g, rows: rg.rows, fallback: 'row-group-lost', message });
+    return err;
+  }
+
+  /**
+   * Fetches the chunks of `cols` in row group `g`, coalescing neighbours into one read each, and
+   * verifies them. A chunk that fails throws a {@link RowGroupError}, now and on every later read.
+   */
+  private async fetchChunks(g: number, rg: RowGroupEntry, cols: readonly number[], signal?: AbortSignal, gap = COALESCE_GAP): Promise<FetchedChunks> {
+    const known = this.badChunks.get(g);
+    if (known) for (const c of cols) if (known.has(c)) throw known.get(c)!;
     const sorted = [...new Set(cols)].sort((a, b) => a - b);
     const runs: number[][] = [];
     for (const c of sorted) {
@@ -156,10 +240,10 @@ export class Sb1Reader implements BlockReader {
         const to = rg.chunkOffsets[run[run.length - 1] + 1];
         const bytes = to > from ? await this.store.getRange(this.key(BlockObjects.data), rg.offset + from, to - from, { signal }) : EMPTY;
         if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
-        if (bytes.length !== to - from) throw BlockChecksum(`${this.key(BlockObjects.data)}: short read of row group at ${rg.offset}`);
+        if (bytes.length !== to - from) throw this.badChunk(g, rg, run[0], `${this.key(BlockObjects.data)}: short read of row group ${g} at ${rg.offset}`);
         for (const c of run) {
           const chunk = bytes.subarray(rg.chunkOffsets[c] - from, rg.chunkOffsets[c + 1] - from);
-          if (crc32c(chunk) !== rg.chunkCrcs[c]) throw BlockChecksum(`${this.key(BlockObjects.data)}: column ${this.columns[c].name} of the row group at ${rg.offset} does not match its checksum`);
+          if (crc32c(chunk) !== rg.chunkCrcs[c]) throw this.badChunk(g, rg, c, `${this.key(BlockObjects.data)}: column ${this.columns[c].name} of row group ${g} does not match its checksum`);
           chunks.set(c, chunk);
         }
       }),
@@ -192,7 +276,7 @@ export class Sb1Reader implements BlockReader {
     const rg = (await this.loadIndex(opts)).rowGroups[rowGroup];
     if (!rg) throw BlockFormat(`row group ${rowGroup} does not exist`);
     const cols = this.columnIndexes(names);
-    const f = await this.fetchChunks(rg, cols, opts?.signal);
+    const f = await this.fetchChunks(rowGroup, rg, cols, opts?.signal);
     return this.decode(f, cols, opts?.start ?? 0, opts?.end ?? rg.rows);
   }
 
@@ -206,23 +290,32 @@ export class Sb1Reader implements BlockReader {
     const rg = (await this.loadIndex(opts)).rowGroups[rowGroup];
     if (!rg) throw BlockFormat(`row group ${rowGroup} does not exist`);
     const cols = this.columnIndexes(names);
-    const f = await this.fetchChunks(rg, cols, opts?.signal, opts?.gap);
+    const f = await this.fetchChunks(rowGroup, rg, cols, opts?.signal, opts?.gap);
     const out = new Map<string, RawChunk>();
     for (const c of cols) out.set(this.columns[c].name, { bytes: f.chunks.get(c)!, column: this.chunkCols[c], rows: rg.rows });
     return out;
   }
 
-  /** Parquet min/max/null statistics per row group, per column (in column order); reads the footer once. */
-  columnStats(opts?: ReadOptions): Promise<ColumnChunkStats[][]> {
+  /**
+   * Parquet min/max/null statistics per row group, per column (in column order); reads the footer
+   * once. Undefined when the footer is damaged: callers then skip no row group by statistics.
+   */
+  columnStats(opts?: ReadOptions): Promise<ColumnChunkStats[][] | undefined> {
     if (!this.stats) {
       this.stats = (async () => {
         const index = await this.loadIndex(opts);
-        const len = index.dataSize - index.footerOffset;
-        const bytes = await this.store.getRange(this.key(BlockObjects.data), index.footerOffset, len, opts);
-        if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
-        if (bytes.length !== len || crc32c(bytes) !== index.footerCrc) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet footer does not match its checksum`);
-        const md = parquetMetadata(bytes.slice().buffer);
-        return md.row_groups.map((rg) => rg.columns.map((c) => ({ min: c.meta_data?.statistics?.min_value, max: c.meta_data?.statistics?.max_value, nullCount: c.meta_data?.statistics?.null_count })));
+        try {
+          const len = index.dataSize - index.footerOffset;
+          const bytes = await this.store.getRange(this.key(BlockObjects.data), index.footerOffset, len, opts);
+          if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
+          if (bytes.length !== len || crc32c(bytes) !== index.footerCrc) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet footer does not match its checksum`);
+          const md = parquetMetadata(bytes.slice().buffer);
+          return md.row_groups.map((rg) => rg.columns.map((c) => ({ min: c.meta_data?.statistics?.min_value, max: c.meta_data?.statistics?.max_value, nullCount: c.meta_data?.statistics?.null_count })));
+        } catch (err) {
+          if (!this.isDamage(err, opts?.signal)) throw err;
+          this.note({ object: `${BlockObjects.data} footer`, fallback: 'statistics-skipped', message: (err as Error).message });
+          return undefined;
+        }
       })();
       this.stats.catch(() => (this.stats = undefined));
     }
@@ -238,10 +331,19 @@ export class Sb1Reader implements BlockReader {
     if ((this.minId && compareIds(traceId, this.minId) < 0) || (this.maxId && compareIds(traceId, this.maxId) > 0)) return false;
     const shardNo = bloomShardOf(traceId, this.meta.bloomShards);
     const cacheKey = (this.bloomKeys[shardNo] ??= this.key(BlockObjects.bloom(shardNo)));
+    if (this.badShards.has(shardNo)) return true;
     let shard = this.blooms?.get(cacheKey);
     if (!shard) {
-      shard = parseBloomShard(await this.getVerified(BlockObjects.bloom(shardNo), opts?.signal));
-      if (shard.shardCount !== this.meta.bloomShards || shard.shardIndex !== shardNo) throw BlockFormat(`bloom-${shardNo} does not match meta.json`);
+      try {
+        shard = parseBloomShard(await this.getVerified(BlockObjects.bloom(shardNo), opts?.signal));
+        if (shard.shardCount !== this.meta.bloomShards || shard.shardIndex !== shardNo) throw BlockFormat(`bloom-${shardNo} does not match meta.json`);
+      } catch (err) {
+        if (!this.isDamage(err, opts?.signal)) throw err;
+        // A filter that cannot be trusted rules nothing out: the index and row group decide.
+        this.badShards.add(shardNo);
+        this.note({ object: BlockObjects.bloom(shardNo), fallback: 'bloom-skipped', message: (err as Error).message });
+        return true;
+      }
       this.blooms?.set(cacheKey, shard);
     }
     return bloomMayContain(shard, traceId);
@@ -261,7 +363,7 @@ export class Sb1Reader implements BlockReader {
     const rg = groups[lo];
     if (!rg || compareIds(rg.minTraceId, traceId) > 0 || compareIds(rg.maxTraceId, traceId) < 0) return undefined;
     const all = this.columns.map((_, i) => i);
-    const f = await this.fetchChunks(rg, all, opts?.signal);
+    const f = await this.fetchChunks(lo, rg, all, opts?.signal);
     const idCol = this.byName.get('trace_id')!;
     const ids = decodeChunk(f.chunks.get(idCol)!, this.chunkCols[idCol], 0, rg.rows) as Uint8Array[];
     let a = 0;
@@ -279,11 +381,19 @@ export class Sb1Reader implements BlockReader {
     return Array.from({ length: end - a }, (_, i) => rows.record(cols, i));
   }
 
-  async *iterateTraces(opts?: ReadOptions): AsyncIterable<SpanRecord[]> {
+  async *iterateTraces(opts?: IterateOptions): AsyncIterable<SpanRecord[]> {
     const index = await this.loadIndex(opts);
     const all = this.columns.map((_, i) => i);
-    for (const rg of index.rowGroups) {
-      const cols = this.decode(await this.fetchChunks(rg, all, opts?.signal), all, 0, rg.rows);
+    for (const [g, rg] of index.rowGroups.entries()) {
+      let fetched: FetchedChunks;
+      try {
+        fetched = await this.fetchChunks(g, rg, all, opts?.signal);
+      } catch (err) {
+        if (!opts?.skipDamaged || rowGroupOfError(err) === undefined) throw err;
+        opts.onLost?.(this.note({ object: BlockObjects.data, rowGroup: g, rows: rg.rows, fallback: 'row-group-lost', message: (err as Error).message }));
+        continue;
+      }
+      const cols = this.decode(fetched, all, 0, rg.rows);
       const rows = new RowDecoder(this.extra);
       const ids = cols.trace_id as Uint8Array[];
       let from = 0;
@@ -298,8 +408,32 @@ export class Sb1Reader implements BlockReader {
     }
   }
 
+  /**
+   * The tags summary. A damaged tags object gives an empty summary (and is not read again): the
+   * block then adds nothing to autocomplete, and every other source still does. Good summaries
+   * are not kept here; the store's cache holds their bytes.
+   */
   async tags(opts?: ReadOptions): Promise<TagsSummary> {
-    const bytes = await this.getVerified(BlockObjects.tags, opts?.signal);
+    if (this.tagsParsed) return this.tagsParsed;
+    if (!this.tagsDamaged) {
+      try {
+        // Parsed once per reader: autocomplete asks every block in range on every keystroke, and
+        // decompressing and parsing each summary again would be work on the thread that answers.
+        this.tagsParsed = await this.readTags(opts?.signal);
+        return this.tagsParsed;
+      } catch (err) {
+        if (!this.isDamage(err, opts?.signal)) throw err;
+        this.tagsDamaged = true;
+        this.note({ object: BlockObjects.tags, fallback: 'tags-skipped', message: (err as Error).message });
+      }
+    }
+    return new TagsBuilder().summary();
+  }
+
+  private tagsParsed: TagsSummary | undefined;
+
+  private async readTags(signal?: AbortSignal): Promise<TagsSummary> {
+    const bytes = await this.getVerified(BlockObjects.tags, signal);
     try {
       const summary = JSON.parse(new TextDecoder().decode(zstdDecompressSync(bytes))) as TagsSummary;
       if (summary.version !== 1 || typeof summary.scopes !== 'object' || typeof summary.intrinsics !== 'object') throw new Error('unexpected shape');

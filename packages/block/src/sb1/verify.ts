@@ -1,4 +1,5 @@
-// verify(): every object of a block against meta.json's size and CRC32C, then parsed. Large
+// verify(): meta.json's keys against each other, then every object of a block against meta.json's
+// size and CRC32C, then parsed. Large
 // objects are read in ranges so memory stays small; when data.parquet does not match, the index's
 // chunk checksums name the row groups and columns that are damaged.
 import { zstdDecompressSync } from 'node:zlib';
@@ -42,7 +43,20 @@ async function damagedChunks(store: ObjectStore, key: string, index: BlockIndex,
   return bad;
 }
 
-/** Checks every object of an sb1 block. */
+/** What meta.json says that does not add up (parseBlockMeta has checked each key on its own). */
+export function metaIssues(meta: BlockMeta): VerifyIssue[] {
+  const out: VerifyIssue[] = [];
+  const bad = (message: string) => out.push({ object: BlockObjects.meta, problem: 'format', message: `meta.json: ${message}` });
+  const data = meta.checksums[BlockObjects.data];
+  if (data && data.size !== meta.size) bad(`size ${meta.size} is not the ${data.size} bytes its checksum entry gives data.parquet`);
+  if (meta.footerSize + 12 > meta.size) bad(`footerSize ${meta.footerSize} does not fit in ${meta.size} bytes of data.parquet`);
+  const shards = Object.keys(meta.checksums).filter((k) => k.startsWith('bloom-')).length;
+  if (shards !== meta.bloomShards) bad(`bloomShards is ${meta.bloomShards} but ${shards} bloom shards have checksums`);
+  if (meta.rowGroups < 1 || meta.spanCount < meta.rowGroups || meta.totalObjects < 1 || meta.totalObjects > meta.spanCount) bad(`counts do not add up: ${meta.rowGroups} row groups, ${meta.totalObjects} traces, ${meta.spanCount} spans`);
+  return out;
+}
+
+/** Checks meta.json and every object of an sb1 block. */
 export async function verifyBlock(store: ObjectStore, meta: BlockMeta, key: (object: string) => string, columns: readonly ColumnSpec[], opts?: ReadOptions): Promise<VerifyReport> {
   const signal = opts?.signal;
   const issues: VerifyIssue[] = [];
@@ -50,6 +64,7 @@ export async function verifyBlock(store: ObjectStore, meta: BlockMeta, key: (obj
   let index: BlockIndex | undefined;
   const expected = [BlockObjects.data, BlockObjects.index, BlockObjects.tags, ...Array.from({ length: meta.bloomShards }, (_, i) => BlockObjects.bloom(i))];
   for (const object of expected) if (!meta.checksums[object]) issues.push({ object, problem: 'missing', message: `meta.json lists no checksum for ${object}` });
+  issues.push(...metaIssues(meta));
   for (const [object, want] of Object.entries(meta.checksums)) {
     checked.push(object);
     const k = key(object);

@@ -7,8 +7,8 @@ import { faultSpin, flattenTracesData } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { TagsBuilder } from '@spanbase/block';
 import type { TagsSummary } from '@spanbase/block';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
-import type { MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
+import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 import { assembleTraces } from '../assemble-traces.ts';
 import { Chunk } from '../chunk.ts';
 import { LiveTrace } from '../live-trace.ts';
@@ -17,8 +17,11 @@ import type { LiveEvent, LiveJob, LiveSearchOptions, LiveTenantState } from './l
 /** How long a tags summary is reused: autocomplete asks often, and each is a walk over memory. */
 const TAGS_TTL_MS = 2000;
 
-/** Most spans kept decoded between queries (a few hundred MB at most). */
-const MAX_DECODED_SPANS = 500_000;
+/**
+ * Decoded and indexed, a span takes about 2.5 KB of heap (measured on the bench workload); the
+ * cache of indexed traces gets a quarter of the worker's heap, so queries have room beside it.
+ */
+const CACHED_BYTES_PER_SPAN = 2500;
 
 /** Traces decoded between cancellation checks. */
 const CHECK_EVERY = 256;
@@ -60,14 +63,18 @@ class TenantLive {
 /** The live index and its queries. */
 export class LiveIndex {
   private readonly tenants = new Map<string, TenantLive>();
-  private readonly decodedCache = new Map<LiveTrace, { spans: number; records: SpanRecord[] }>();
-  private decodedSpans = 0;
+  /** Each trace decoded and indexed (dedupe, nested sets, root) as of `spans` span references. */
+  private readonly indexedCache = new Map<string, { spans: number; indexed: IndexedTrace }>();
+  private cachedSpans = 0;
   private readonly tagsCache = new Map<string, { at: number; summary: TagsSummary }>();
   private readonly parsed = new Map<string, Query>();
   private readonly now: () => number;
+  private readonly maxCachedSpans: number;
 
-  constructor(now: () => number = Date.now) {
-    this.now = now;
+  /** `heapBytes`: the heap this index may use (the worker's limit); a quarter of it caches indexed traces. */
+  constructor(opts: { heapBytes?: number; now?: () => number } = {}) {
+    this.now = opts.now ?? Date.now;
+    this.maxCachedSpans = Math.floor((opts.heapBytes ?? 1024 * 2 ** 20) / 4 / CACHED_BYTES_PER_SPAN);
   }
 
   /** Applies one event from the ingester. */
@@ -84,15 +91,15 @@ export class LiveIndex {
         if (!t) return;
         for (const id of e.gens) {
           const g = t.drop(id);
-          if (g) this.forgetDecoded(g);
+          if (g) this.forgetIndexed(e.tenant, keyOf(g.traceId, 0));
         }
         if (t.gens.size === 0) this.tenants.delete(e.tenant);
         return;
       }
       case 'reset':
         this.tenants.clear();
-        this.decodedCache.clear();
-        this.decodedSpans = 0;
+        this.indexedCache.clear();
+        this.cachedSpans = 0;
         this.tagsCache.clear();
         for (const s of e.tenants) this.restore(s);
         return;
@@ -163,7 +170,7 @@ export class LiveIndex {
   async search(tenant: string, query: Query, o: LiveSearchOptions, signal?: AbortSignal): Promise<SearchResult> {
     const id = query.body.kind === 'pipeline' ? pinnedTraceId(planSearch(query.body).request) : undefined;
     if (id === null) return { traces: [], inspectedTraces: 0, inspectedSpans: 0 };
-    let traces: SpanRecord[][];
+    let traces: Iterable<SpanRecord[] | IndexedTrace>;
     if (id) {
       const one = this.findTrace(tenant, id);
       traces = one.length > 0 ? [one] : [];
@@ -185,49 +192,63 @@ export class LiveIndex {
     const hit = this.tagsCache.get(tenant);
     if (hit && this.now() - hit.at < TAGS_TTL_MS) return hit.summary;
     const b = new TagsBuilder();
-    for (const t of this.liveTraces(tenant, 0, 0, signal)) b.addTrace(t);
+    for (const t of this.liveTraces(tenant, 0, 0, signal)) b.addTrace(t.records);
     const summary = b.summary();
     this.tagsCache.set(tenant, { at: this.now(), summary });
     return summary;
   }
 
-  /** Every in-memory trace of a tenant overlapping [startNs, endNs] (0 = open), decoded, generations merged. */
-  liveTraces(tenant: string, startNs = 0, endNs = 0, signal?: AbortSignal): SpanRecord[][] {
+  /**
+   * Every in-memory trace of a tenant overlapping [startNs, endNs] (0 = open), generations merged,
+   * decoded and indexed as it is iterated: a query holds one trace at a time (and the cache what
+   * it can), not the whole live set.
+   */
+  liveTraces(tenant: string, startNs = 0, endNs = 0, signal?: AbortSignal): Iterable<IndexedTrace> {
+    return { [Symbol.iterator]: () => this.iterate(tenant, startNs, endNs, signal) };
+  }
+
+  private *iterate(tenant: string, startNs: number, endNs: number, signal?: AbortSignal): Generator<IndexedTrace> {
     const t = this.tenants.get(tenant);
-    if (!t) return [];
-    const out: SpanRecord[][] = [];
+    if (!t) return;
     let n = 0;
-    for (const gens of t.traces.values()) {
+    for (const [key, gens] of t.traces) {
       if (++n % CHECK_EVERY === 0) signal?.throwIfAborted();
       let lo = Infinity;
       let hi = -Infinity;
+      let spans = 0;
       for (const g of gens) {
         if (g.startNs < lo) lo = g.startNs;
         if (g.endNs > hi) hi = g.endNs;
+        spans += g.spanCount;
       }
       if ((startNs !== 0 && hi < startNs) || (endNs !== 0 && lo > endNs)) continue;
-      out.push(gens.length === 1 ? this.decoded(gens[0]) : gens.flatMap((g) => this.decoded(g)));
+      yield this.indexed(tenant, key, gens, spans);
     }
-    return out;
   }
 
-  /** A generation's spans, decoded once and reused until it gets more spans. */
-  private decoded(g: LiveTrace): SpanRecord[] {
-    const hit = this.decodedCache.get(g);
-    if (hit && hit.spans === g.spanCount) return hit.records;
-    const records = flattenTracesData(decodeExportRequest(assembleTraces([g])));
-    if (hit) this.forgetDecoded(g);
-    if (this.decodedSpans + records.length <= MAX_DECODED_SPANS) {
-      this.decodedCache.set(g, { spans: g.spanCount, records });
-      this.decodedSpans += records.length;
+  /**
+   * A trace decoded and indexed once and reused until it gets more spans: searches, metrics and
+   * autocomplete ask for live data often, and decoding and indexing it every time is most of
+   * their cost.
+   */
+  private indexed(tenant: string, key: string, gens: readonly LiveTrace[], spans: number): IndexedTrace {
+    const ck = `${tenant}\u0000${key}`;
+    const hit = this.indexedCache.get(ck);
+    if (hit && hit.spans === spans) return hit.indexed;
+    const indexed = indexTrace(flattenTracesData(decodeExportRequest(assembleTraces(gens))));
+    if (hit) this.forgetIndexed(tenant, key);
+    if (this.cachedSpans + spans <= this.maxCachedSpans) {
+      this.indexedCache.set(ck, { spans, indexed });
+      this.cachedSpans += spans;
     }
-    return records;
+    return indexed;
   }
 
-  private forgetDecoded(g: LiveTrace): void {
-    const hit = this.decodedCache.get(g);
+  private forgetIndexed(tenant: string, key: string): void {
+    const ck = `${tenant}\u0000${key}`;
+    const hit = this.indexedCache.get(ck);
     if (!hit) return;
-    this.decodedSpans -= hit.records.length;
-    this.decodedCache.delete(g);
+    this.cachedSpans -= hit.spans;
+    this.indexedCache.delete(ck);
   }
 }

@@ -3,6 +3,7 @@
 // changes and the queries to a worker thread (the request bytes are shared, not copied), so a
 // query over live data, however heavy, never delays an acknowledgement or /ready. The inline
 // implementation runs the same index on this thread, for tests.
+import { getHeapStatistics } from 'node:v8';
 import type { SpanRecord } from '@spanbase/model';
 import type { ScannedRequest } from '@spanbase/otlp';
 import type { TagsSummary } from '@spanbase/block';
@@ -38,7 +39,7 @@ const never = new AbortController().signal;
 
 /** The live index on this thread. */
 export class InlineLiveQueries implements LiveQueries, LiveFeed {
-  readonly index = new LiveIndex();
+  readonly index = new LiveIndex({ heapBytes: getHeapStatistics().heap_size_limit });
 
   added(tenant: string, scan: ScannedRequest, gens: Float64Array): void {
     this.index.apply({ kind: 'add', tenant, scan, gens });

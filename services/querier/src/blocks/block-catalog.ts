@@ -2,10 +2,12 @@
 // manifest first, then a listing for anything newer), plus blocks this process just flushed,
 // which are queryable the moment their meta.json is written — no window where a trace moving
 // from memory to storage answers 404. Readers are opened once per block and kept, so their
-// index and footer stay cached.
+// index and footer stay cached. Damage any reader of this process meets (here or in a query
+// worker) is logged and counted once, and so is a meta that does not parse, not once per query
+// or per poll.
 import type { ObjectStore } from '@spanbase/backend';
-import { BloomCache, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
-import type { BlockMeta, BlockReader } from '@spanbase/block';
+import { BloomCache, DamageLog, describeDamage, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
+import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { Logger } from '@spanbase/server';
 
 /** Catalog settings. */
@@ -21,6 +23,8 @@ export interface BlockCatalogOptions {
   log: Logger;
   /** Concurrent meta reads per poll. */
   pollConcurrency?: number;
+  /** Told of each damaged part of a block once (after it is logged), e.g. to count it. */
+  onDamage?: (d: BlockDamage) => void;
 }
 
 interface TenantBlocks {
@@ -41,6 +45,10 @@ export class BlockCatalog {
   private readonly readers = new Map<string, BlockReader>();
   /** Verified bloom shards of every block, for trace lookups. */
   private readonly blooms = new BloomCache();
+  /** Damage already logged. */
+  private readonly damageLog = new DamageLog();
+  /** Meta keys already logged as unreadable. */
+  private readonly badMetas = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   /** Polls done, and when the last one finished (unix ms). */
@@ -112,7 +120,11 @@ export class BlockCatalog {
           for (const m of index?.compacted ?? []) t.known.set(m.blockID, { meta: m, compacted: true });
         }
         const list = await listBlocks(this.opts.store, tenant, { concurrency: this.opts.pollConcurrency ?? 16, known: t.known });
-        for (const e of list.errors) this.opts.log.warn({ key: e.key, err: e.error }, 'block meta unreadable; block skipped');
+        for (const e of list.errors) {
+          if (this.badMetas.has(e.key)) continue;
+          this.badMetas.add(e.key);
+          this.opts.log.warn({ key: e.key, err: e.error }, 'block meta unreadable; block skipped (the compactor quarantines it)');
+        }
         t.known = new Map<string, { meta: BlockMeta; compacted: boolean }>();
         for (const m of list.live) t.known.set(m.blockID, { meta: m, compacted: false });
         for (const m of list.compacted) t.known.set(m.blockID, { meta: m, compacted: true });
@@ -149,11 +161,20 @@ export class BlockCatalog {
     return [...this.tenants.keys()];
   }
 
+  /** Logs (and reports to `onDamage`) each damaged part of a block the first time it is met. */
+  noteDamage(damage: readonly BlockDamage[]): void {
+    for (const d of damage) {
+      if (!this.damageLog.first(d)) continue;
+      this.opts.log.warn({ tenant: d.tenantID, block: d.blockID, object: d.object, rowGroup: d.rowGroup, fallback: d.fallback, err: d.message }, `block damaged: ${describeDamage(d)}`);
+      this.opts.onDamage?.(d);
+    }
+  }
+
   /** The (cached) reader of a block. */
   reader(meta: BlockMeta): BlockReader {
     let r = this.readers.get(meta.blockID);
     if (!r) {
-      r = openBlock(this.opts.store, meta, { bloomCache: this.blooms });
+      r = openBlock(this.opts.store, meta, { bloomCache: this.blooms, onDamage: (d) => this.noteDamage([d]) });
       this.readers.set(meta.blockID, r);
     }
     return r;

@@ -1,11 +1,12 @@
 // Trace by id over blocks: only blocks whose time range overlaps the request (when given) and
 // whose trace-id range holds the id are asked. This thread asks each block's bloom filter (one
 // small cached object); a block that may hold the trace reads its index and one row group on the
-// query pool. Blocks are asked in parallel, a bounded number at a time. A corrupt block is
-// skipped, logged and counted, and the answer says it is partial.
+// query pool. Blocks are asked in parallel, a bounded number at a time. A block whose row group
+// holding the trace is damaged (or that is unreadable) is skipped and counted, and the answer says
+// it is partial; the damage itself is logged once, by the reader that found it.
 import { bytesToHex, isSpanbaseError } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
-import { mapLimited } from '@spanbase/block';
+import { isDamageError, mapLimited } from '@spanbase/block';
 import type { BlockMeta } from '@spanbase/block';
 import type { Counter, Logger } from '@spanbase/server';
 import type { QueryPool } from '../pool/query-pool.ts';
@@ -35,12 +36,15 @@ export function blockTraceSource(catalog: BlockCatalog, log: Logger, corrupt: Co
           const reader = catalog.reader(meta);
           if (!pool) return (await reader.findTrace(traceId, { signal })) ?? [];
           if (!(await reader.mayContainTrace(traceId, { signal }))) return [];
-          return await pool.run({ kind: 'trace', meta, traceId }, signal ?? never);
+          const r = await pool.run({ kind: 'trace', meta, traceId }, signal ?? never);
+          if (r.damage) catalog.noteDamage(r.damage);
+          return r.records;
         } catch (err) {
           if (signal?.aborted) throw err;
           skipped.push(meta.blockID);
           corrupt.inc({ reason: isSpanbaseError(err) ? err.code : 'error' });
-          log.warn({ tenant, block: meta.blockID, err }, 'block unreadable during trace lookup; skipped');
+          if (isDamageError(err)) log.debug({ tenant, block: meta.blockID, err }, 'block damaged where the trace would be; skipped');
+          else log.warn({ tenant, block: meta.blockID, err }, 'block unreadable during trace lookup; skipped');
           return [];
         }
       });

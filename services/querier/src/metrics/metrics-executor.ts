@@ -61,7 +61,10 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
     while (next < queue.length && !opts.signal.aborted) {
       const source = queue[next++];
       try {
-        mergeMetrics(partial, await source.evaluate(plan, opts.signal));
+        const r = await source.evaluate(plan, opts.signal);
+        mergeMetrics(partial, r);
+        // Part of the source could not be read: what it did read counts, and the result is partial.
+        if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
         stats.completedJobs++;
         if (source.isBlock) stats.inspectedBytes += source.bytes;
       } catch (err) {

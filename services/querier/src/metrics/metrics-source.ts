@@ -2,6 +2,7 @@
 // Each evaluates the planned query over its own spans into a partial result; the executor
 // merges them (counts and sums add, minima and maxima combine, histograms add bucket by bucket).
 import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
+import type { Incomplete } from '../search/search-source.ts';
 
 /** Something a metrics query can run against. */
 export interface MetricsSource {
@@ -14,7 +15,7 @@ export interface MetricsSource {
   /** True for a block (counts in totalBlocks). */
   readonly isBlock: boolean;
   /** Evaluates the plan over the source's spans (see evaluateMetrics in @spanbase/traceql). */
-  evaluate(plan: MetricsPlan, signal: AbortSignal): Promise<MetricsPartial>;
+  evaluate(plan: MetricsPlan, signal: AbortSignal): Promise<MetricsPartial & Incomplete>;
 }
 
 /** The sources of a tenant's metrics query: live data (asked first) and blocks. */

@@ -1,7 +1,7 @@
 // The work a query worker does for one block, shared by the worker thread and the in-process
 // path (pool size 0): open the block, run the query through the block's fetcher.
 import { BloomCache, ChunkCache, blockColumnFetcher, blockSpansetFetcher, openBlock, searchBlock } from '@spanbase/block';
-import type { BlockMeta, BlockReader } from '@spanbase/block';
+import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
 import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
@@ -42,8 +42,21 @@ export interface BlockTraceJob {
 /** Any job. */
 export type BlockJob = BlockSearchJob | BlockMetricsJob | BlockTraceJob;
 
+/** A trace job's answer: the trace's spans in the block (none when it is not there). */
+export interface TraceInBlock {
+  records: SpanRecord[];
+}
+
+/** What a job found damaged in its block: row groups it had to leave out, and damage met for the first time. */
+export interface JobDamage {
+  /** Row groups of the block this job could not read; its result lacks their spans. */
+  lost?: BlockDamage[];
+  /** Damage this thread's readers met since the last job reported (each once), for the log. */
+  damage?: BlockDamage[];
+}
+
 /** What a job returns. */
-export type BlockJobResult<J extends BlockJob> = J extends BlockMetricsJob ? MetricsPartial : J extends BlockTraceJob ? SpanRecord[] : SearchResult;
+export type BlockJobResult<J extends BlockJob> = (J extends BlockMetricsJob ? MetricsPartial : J extends BlockTraceJob ? TraceInBlock : SearchResult) & JobDamage;
 
 /**
  * Opened readers, so a block's index and footer are read once per process; verified bloom
@@ -56,6 +69,8 @@ export class ReaderCache {
   private readonly chunks: ChunkCache | undefined;
   private readonly max: number;
   private readonly store: ObjectStore;
+  /** Damage met and not yet reported by a job. */
+  private fresh: BlockDamage[] = [];
 
   constructor(store: ObjectStore, opts: { max?: number; chunkCacheBytes?: number } = {}) {
     this.store = store;
@@ -71,10 +86,18 @@ export class ReaderCache {
       this.readers.set(meta.blockID, r);
       return r;
     }
-    r = openBlock(this.store, meta, { bloomCache: this.blooms, chunkCache: this.chunks });
+    r = openBlock(this.store, meta, { bloomCache: this.blooms, chunkCache: this.chunks, onDamage: (d) => this.fresh.push(d) });
     this.readers.set(meta.blockID, r);
     if (this.readers.size > this.max) this.readers.delete(this.readers.keys().next().value!);
     return r;
+  }
+
+  /** Damage met since the last call. */
+  drainDamage(): BlockDamage[] | undefined {
+    if (this.fresh.length === 0) return undefined;
+    const d = this.fresh;
+    this.fresh = [];
+    return d;
   }
 }
 
@@ -91,9 +114,9 @@ function queryOf(text: string): Query {
 }
 
 /** The block's TraceQL fetchers: spansets for search, the column path (and spansets) for metrics. */
-function fetcherFor(reader: BlockReader): MetricsFetcher {
-  const spansets = blockSpansetFetcher(reader);
-  const columns = blockColumnFetcher(reader);
+function fetcherFor(reader: BlockReader, onLost: (d: BlockDamage) => void): MetricsFetcher {
+  const spansets = blockSpansetFetcher(reader, { onLost });
+  const columns = blockColumnFetcher(reader, { onLost });
   return { fetch: (req, signal) => spansets.fetch(req, signal), fetchColumns: (req, signal) => columns.fetchColumns(req, signal) };
 }
 
@@ -114,10 +137,20 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
 export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
   faultSpin('query-spin', job.meta.tenantID === 'spin');
   const reader = readers.get(job.meta);
-  if (job.kind === 'trace') return ((await reader.findTrace(job.traceId, { signal })) ?? []) as BlockJobResult<J>;
-  if (job.kind === 'metrics') return (await evaluateMetrics(planOf(job), fetcherFor(reader), signal)) as BlockJobResult<J>;
-  // The block's newest `limit` matches, which is what the executor merges across blocks; the
-  // block hands its traces out newest first, so the search stops at the limit-th match instead
-  // of looking at every trace of the block.
-  return (await searchBlock(reader, queryOf(job.query), { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, maxResultBytes: job.maxResultBytes, signal })) as BlockJobResult<J>;
+  let result: (MetricsPartial | SearchResult | TraceInBlock) & JobDamage;
+  if (job.kind === 'trace') {
+    result = { records: (await reader.findTrace(job.traceId, { signal })) ?? [] };
+  } else if (job.kind === 'metrics') {
+    const lost: BlockDamage[] = [];
+    result = await evaluateMetrics(planOf(job), fetcherFor(reader, (d) => lost.push(d)), signal);
+    if (lost.length > 0) result.lost = lost;
+  } else {
+    // The block's newest `limit` matches, which is what the executor merges across blocks; the
+    // block hands its traces out newest first, so the search stops at the limit-th match instead
+    // of looking at every trace of the block. searchBlock reports the row groups it lost.
+    result = await searchBlock(reader, queryOf(job.query), { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, maxResultBytes: job.maxResultBytes, signal });
+  }
+  const damage = readers.drainDamage();
+  if (damage) result.damage = damage;
+  return result as BlockJobResult<J>;
 }

@@ -95,7 +95,10 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
       }
       const source = queue[next++];
       try {
-        merge(await source.search(query, { limit: opts.limit, spansPerSpanset: opts.spansPerSpanset, start: opts.start, end: opts.end, maxResultBytes: opts.maxResultBytes, signal }));
+        const r = await source.search(query, { limit: opts.limit, spansPerSpanset: opts.spansPerSpanset, start: opts.start, end: opts.end, maxResultBytes: opts.maxResultBytes, signal });
+        merge(r);
+        // Part of the source could not be read: what it did read counts, and the result is partial.
+        if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
         metrics.completedJobs++;
         if (source.isBlock) metrics.inspectedBytes += source.bytes;
       } catch (err) {

@@ -31,12 +31,12 @@ export interface SearchParamLimits {
   now: () => number;
 }
 
-function uint(name: string, v: string | undefined, def: number, max: number): number {
+function uint(name: string, v: string | undefined, def: number, max: number, flag: string): number {
   if (v === undefined || v === '') return def;
   if (!/^\d+$/.test(v)) throw BadRequest(`invalid ${name} "${v}": expected a positive integer`);
   const n = Number(v);
   if (n === 0) throw BadRequest(`invalid ${name}: must be greater than 0`);
-  if (n > max) throw BadRequest(`${name} ${n} is over the maximum of ${max}`);
+  if (n > max) throw BadRequest(`${name} ${n} is over the maximum of ${max} (${flag})`);
   return n;
 }
 
@@ -112,8 +112,8 @@ export function parseSearchParams(q: Record<string, string | undefined>, limits:
   }
   return {
     query,
-    limit: uint('limit', q.limit, limits.defaultLimit, limits.maxLimit),
-    spss: uint('spss', q.spss, limits.defaultSpss, limits.maxSpss),
+    limit: uint('limit', q.limit, limits.defaultLimit, limits.maxLimit, '--query.max-limit'),
+    spss: uint('spss', q.spss, limits.defaultSpss, limits.maxSpss, '--query.max-spans-per-spanset'),
     start,
     end,
     minDurationNs,

@@ -33,7 +33,13 @@ export interface SearchSource {
   /** True for a block (counts in totalBlocks). */
   readonly isBlock: boolean;
   /** Runs the query; resolves with the source's newest `limit` matches. */
-  search(query: Query, opts: SourceSearchOptions): Promise<SearchResult>;
+  search(query: Query, opts: SourceSearchOptions): Promise<SearchResult & Incomplete>;
+}
+
+/** Marks a source's answer as missing part of the source (damaged row groups of a block). */
+export interface Incomplete {
+  /** What could not be read; the answer holds everything else. Absent when nothing was missed. */
+  incomplete?: Error;
 }
 
 /** The sources of a tenant's search: live data (asked first) and blocks. */
