@@ -23,6 +23,16 @@ export default tseslint.config(
     },
   },
   {
+    // hyparquet's and hyparquet-writer's internal modules go through one adapter, so an upgrade
+    // has one place to check (see packages/block/src/sb1/parquet-internals.ts).
+    ignores: ['packages/block/src/sb1/parquet-internals.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['hyparquet/src/*', 'hyparquet-writer/src/*'], message: 'import internal hyparquet modules through packages/block/src/sb1/parquet-internals.ts' }],
+      }],
+    },
+  },
+  {
     files: ['traceql/src/**/*.ts'],
     ignores: ['traceql/src/**/*.test.ts'],
     rules: {

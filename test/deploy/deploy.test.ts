@@ -169,7 +169,7 @@ describe('deploy/config example files', () => {
   });
 
   it('distributed.yaml parses for each role and lists the same ingesters for distributors and queriers', () => {
-    for (const target of ['distributor', 'ingester', 'querier']) {
+    for (const target of ['distributor', 'ingester', 'querier', 'compactor']) {
       const cfg = parseSpanbaseArgs([`--config.file=${MOUNTED}`, `--target=${target}`], { [MOUNTED]: join(DEPLOY, 'config/distributed.yaml') });
       expect(cfg.target).toBe(target);
       expect(cfg['distributor.ingester-addresses'].length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '@spanbase/config';
 import { DEPLOY, environmentSpanbaseReads, parseSpanbaseArgs, readYaml, readYamlDocs } from './manifests.ts';
+import { QUERY_HEADROOM_BYTES, memoryBudget, parseQuantity, runsQueryPool } from './memory-budget.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -78,7 +79,7 @@ describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout)
 
   it('runs the expected roles', () => {
     const targets = workloads.map((w) => w.cfg.target).sort();
-    expect(targets).toEqual(layout === 'single-binary' ? ['all'] : ['distributor', 'ingester', 'querier']);
+    expect(targets).toEqual(layout === 'single-binary' ? ['all'] : ['compactor', 'distributor', 'ingester', 'querier']);
   });
 
   it('listens on every interface, on the ports the containers declare', () => {
@@ -105,6 +106,19 @@ describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout)
       expect(c.resources?.requests?.memory, w.name).toBeDefined();
       expect(c.resources?.limits?.memory, w.name).toBeDefined();
       expect(w.doc.spec.template.spec.securityContext?.runAsNonRoot, w.name).toBe(true);
+    }
+  });
+
+  it('fixes the number of query workers, so memory does not depend on the node', () => {
+    for (const w of workloads.filter((x) => runsQueryPool(x.cfg))) expect(w.cfg['query.workers'], `${w.name}: --query.workers`).toBeGreaterThan(0);
+  });
+
+  it('sets memory limits from the measured idle memory, the caches and the live data, with room for queries', () => {
+    for (const w of workloads) {
+      const limit = parseQuantity(w.container.resources.limits.memory);
+      const budget = memoryBudget(w.cfg);
+      expect(limit, `${w.name}: limit ${w.container.resources.limits.memory} for a budget of ${Math.ceil(budget / 2 ** 20)} MiB`).toBeGreaterThanOrEqual(budget + QUERY_HEADROOM_BYTES);
+      expect(parseQuantity(w.container.resources.requests.memory), `${w.name}: request within the limit`).toBeLessThanOrEqual(limit);
     }
   });
 

@@ -1,27 +1,16 @@
 // docs/errors.md lists every named error with its status, and named errors are declared only in
 // each package's errors.ts (house style: one catalogue per package).
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/harness.ts';
-
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist-types') continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) sources(p, out);
-    else if (p.endsWith('.ts') && !p.endsWith('.test.ts') && p.includes('/src/')) out.push(p);
-  }
-  return out;
-}
+import { sourceFiles } from '../src/sources.ts';
 
 function declared(): Map<string, { status: number; file: string }> {
   const out = new Map<string, { status: number; file: string }>();
-  for (const root of ['packages', 'services', 'traceql']) {
-    for (const file of sources(join(REPO_ROOT, root))) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/createError\(\s*'([A-Z0-9_]+)'\s*,\s*(\d{3})\s*\)/g)) out.set(m[1], { status: Number(m[2]), file: relative(REPO_ROOT, file) });
-    }
+  for (const file of sourceFiles()) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/createError\(\s*'([A-Z0-9_]+)'\s*,\s*(\d{3})\s*\)/g)) out.set(m[1], { status: Number(m[2]), file: relative(REPO_ROOT, file) });
   }
   return out;
 }

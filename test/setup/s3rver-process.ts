@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3TestServer } from './s3.ts';
+import { S3RVER_KEY } from './s3rver-patch.ts';
 
 /** A running s3rver. */
 export interface S3rverProcess {
@@ -34,7 +35,7 @@ export async function startS3rver(bucket = 'spanbase-test'): Promise<S3rverProce
       child.once('exit', (code) => reject(new Error(`s3rver exited before listening (code ${code})`)));
     });
     const info: S3TestServer = {
-      endpoint: `http://127.0.0.1:${port}`, bucket, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER',
+      endpoint: `http://127.0.0.1:${port}`, bucket, region: 'us-east-1', accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY,
     };
     const stop = async () => {
       if (child.exitCode === null && child.signalCode === null) {

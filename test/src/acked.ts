@@ -53,7 +53,7 @@ export function spanCount(traces: SentSpans): number {
 }
 
 /** POSTs an OTLP/HTTP protobuf body; the status, or -1 when the process died under the request. */
-export async function send(sb: ChildSpanbase, body: Uint8Array): Promise<number> {
+export async function send(sb: Pick<ChildSpanbase, 'otlpHttp'>, body: Uint8Array): Promise<number> {
   try {
     const r = await fetch(sb.otlpHttp, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
     await r.arrayBuffer();
@@ -64,7 +64,7 @@ export async function send(sb: ChildSpanbase, body: Uint8Array): Promise<number>
 }
 
 /** Looks spans up over the Tempo trace-by-id API. */
-export function httpLookup(sb: ChildSpanbase): SpanLookup {
+export function httpLookup(sb: Pick<ChildSpanbase, 'api'>): SpanLookup {
   return async (traceId) => {
     const r = await fetch(`${sb.api}/api/traces/${traceId}`);
     if (r.status === 404) return [];

@@ -78,6 +78,8 @@ export function freePort(): Promise<number> {
 export interface ChildSpanbase {
   api: string;
   otlpHttp: string;
+  /** `http://127.0.0.1:<port>` of the OTLP/gRPC receiver. */
+  otlpGrpc: string;
   proc: ChildProcess;
   /** Everything it printed (JSON log lines). */
   output(): string;
@@ -104,6 +106,7 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
   let out = '';
   let apiPort = 0;
   let httpPort = 0;
+  let grpcPort = 0;
   let stdout = '';
   let parsed = 0;
   proc.stdout?.on('data', (d) => {
@@ -114,9 +117,10 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
       const line = stdout.slice(parsed, nl);
       parsed = nl + 1;
       if (!line.startsWith('{')) continue;
-      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; http?: number };
+      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; http?: number; grpc?: number };
       if (rec.msg === 'Spanbase started' && rec.apiPort) apiPort = rec.apiPort;
       if (rec.msg === 'OTLP receivers listening' && rec.http) httpPort = rec.http;
+      if (rec.msg === 'OTLP receivers listening' && rec.grpc) grpcPort = rec.grpc;
     }
   });
   proc.stderr?.on('data', (d) => (out += d));
@@ -138,5 +142,5 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, proc, output: () => out, exited };
+  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, otlpGrpc: `http://127.0.0.1:${grpcPort}`, proc, output: () => out, exited };
 }

@@ -12,7 +12,8 @@ function plan(q: string): SearchPlan {
 }
 
 function ref(f: FieldRef): string {
-  return f.kind === 'intrinsic' ? f.name : `${f.scope === 'none' ? '' : f.scope}.${f.name}`;
+  if (f.kind === 'intrinsic') return f.name;
+  return `${f.kind === 'missing' ? 'missing:' : ''}${f.scope === 'none' ? '' : f.scope}.${f.name}`;
 }
 
 function text(c: Condition): string {
@@ -38,6 +39,10 @@ describe('pushdown conditions', () => {
     ['{ 1 < .a }', ['.a > 1'], true],
     ['{ .a != nil }', ['.a exists'], true],
     ['{ .a = nil }', ['.a notExists'], true],
+    // per event (link): some event lacks it, which a span without events never satisfies
+    ['{ event.a = nil }', ['missing:event.a exists'], true],
+    ['{ link.a = nil }', ['missing:link.a exists'], true],
+    ['{ event.a != nil }', ['event.a exists'], true],
     ['{ .flag }', ['.flag = true'], true],
     ['{ .a } | by(.b) | { .c }', ['.a = true'], true],
     ['{ .a } | { .c } | count() > 1', ['.a = true', '.c = true'], true],

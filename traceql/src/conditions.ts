@@ -11,6 +11,7 @@ import { compileRegex } from './regex.ts';
 import type { Static } from './static.ts';
 import { TRUE, staticToString } from './static.ts';
 import { parseTraceIdParam } from '@spanbase/model';
+import { absenceField, nilCondition } from './absence.ts';
 import type { Condition, ConditionOp, FetchSpansRequest, FieldRef } from './storage.ts';
 import { fieldKey } from './storage.ts';
 
@@ -45,7 +46,7 @@ export function planSearch(pipeline: Pipeline, start = 0n, end = 0n, extraFields
   walkPipeline(pipeline, add);
   for (const f of extraFields) add(f);
   const all = [...fields.values()];
-  const columns = all.filter((f) => f.kind === 'attribute' || !ENGINE_INTRINSICS.has(f.name));
+  const columns = all.filter((f) => f.kind !== 'intrinsic' || !ENGINE_INTRINSICS.has(f.name));
   const nestedSets = needsNestedSets(pipeline) || all.some((f) => f.kind === 'intrinsic' && f.name.startsWith('nestedSet'));
   const pred = simplify(pipelinePred(pipeline));
   const { conditions, allConditions } = toConditions(pred);
@@ -116,6 +117,14 @@ export function conditionHolds(c: Condition, value: Static | undefined): boolean
 
 // ---------- fields ----------
 
+/** The other operand of a comparison with the nil literal, when one side is nil. */
+function nilOperand(e: FieldExpr & { kind: 'binary' }): FieldExpr | undefined {
+  const isNil = (x: FieldExpr) => x.kind === 'literal' && x.value.type === 'nil';
+  if (isNil(e.lhs) && !isNil(e.rhs)) return e.rhs;
+  if (isNil(e.rhs) && !isNil(e.lhs)) return e.lhs;
+  return undefined;
+}
+
 function refOf(e: FieldExpr): FieldRef | undefined {
   if (e.kind === 'attribute') return { kind: 'attribute', scope: e.scope, name: e.name };
   if (e.kind === 'intrinsic') return { kind: 'intrinsic', name: e.name };
@@ -130,10 +139,17 @@ function walkField(e: FieldExpr, add: (f: FieldRef) => void): void {
     case 'intrinsic':
       add(refOf(e)!);
       return;
-    case 'binary':
-      walkField(e.lhs, add);
-      walkField(e.rhs, add);
+    case 'binary': {
+      // `x = nil` reads the field absenceField() names (per event or link for their attributes).
+      const nilTest = e.op === '=' ? nilOperand(e) : undefined;
+      const ref = nilTest && refOf(nilTest);
+      if (ref) add(absenceField(ref));
+      else {
+        walkField(e.lhs, add);
+        walkField(e.rhs, add);
+      }
       return;
+    }
     case 'unary':
       walkField(e.operand, add);
       return;
@@ -322,7 +338,8 @@ function fieldPred(e: FieldExpr): Pred {
     // nil = nil and nil != nil are false (as in Tempo); any other literal is never nil.
     if (other.kind === 'literal') return other.value.type !== 'nil' && op === '!=' ? T : F;
     if (!otherRef) return op === '!=' ? existsPred(other) : T;
-    return atom(otherRef, op === '=' ? 'notExists' : 'exists', []);
+    const c = nilCondition(otherRef, op as '=' | '!=');
+    return atom(c.field, c.op, []);
   }
   if (lref && rval !== undefined) return atom(lref, op as ConditionOp, [normalizeOperand(lref, rval)]);
   if (rref && lval !== undefined && op !== '=~' && op !== '!~') return atom(rref, FLIP[op], [normalizeOperand(rref, lval)]);

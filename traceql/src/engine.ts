@@ -116,7 +116,7 @@ export async function executeSearch(query: string | Query, fetcher: SpansetFetch
   };
   if (!plan.noop) {
     const evaluate = compilePipeline(ast.body, plan.request.columns);
-    const resultFields = plan.fields.filter((f) => !NOT_ATTRIBUTES.has(fieldKey(f)));
+    const resultFields = plan.fields.filter((f) => f.kind !== 'missing' && !NOT_ATTRIBUTES.has(fieldKey(f)));
     const nameColumn = plan.request.columns.findIndex((f) => f.kind === 'intrinsic' && f.name === 'name');
     for await (const trace of fetcher.fetch(plan.request, options.signal)) {
       options.signal?.throwIfAborted();

@@ -44,6 +44,18 @@ const CASES: [string, Expected][] = [
   ['{ instrumentation.lib.tier = "gold" }', { a: [['GET /', 'auth', 'db.query', 'cache.get']] }],
   ['{ event.exception.message =~ "bo.*" }', { a: [['db.query']] }],
   ['{ link.link.kind = "follows" }', { a: [['db.query']] }],
+  // event and link attributes are compared per event (link), as Tempo does: `= nil` needs an
+  // event (link) without the attribute, so spans with none never match
+  ['{ event.exception.message = nil }', { a: [['db.query']] }],
+  ['{ event.exception.message != nil }', { a: [['db.query']] }],
+  ['{ event.other = nil }', { a: [['db.query']] }],
+  ['{ event.other != nil }', {}],
+  ['{ link.link.kind = nil }', {}],
+  ['{ link.link.kind != nil }', { a: [['db.query']] }],
+  ['{ link.other = nil }', { a: [['db.query']] }],
+  ['{ link.other = nil && name = "db.query" }', { a: [['db.query']] }],
+  ['{ link.other = nil || name = "auth" }', { a: [['auth', 'db.query']] }],
+  ['{ !(event.other = nil) }', { a: [['GET /', 'auth', 'auth.check', 'pg.exec', 'cache.get']], b: [B_ALL], c: [C_ALL] }],
   // intrinsics
   ['{ status = error }', { a: [['db.query', 'pg.exec']], b: [['step']] }],
   ['{ span:status != unset }', { a: [['auth', 'auth.check', 'db.query', 'pg.exec']], b: [['job', 'step']] }],

@@ -3,6 +3,7 @@
 // implementation of TraceQL's search semantics: the storage-backed search and the reference
 // evaluation over in-memory traces both use it (they differ only in what spans they feed in).
 import type { Aggregate, FieldExpr, Pipeline, ScalarExpr, SpansetExpr, Stage } from './ast.ts';
+import { absenceField } from './absence.ts';
 import { normalizeOperand } from './conditions.ts';
 import { TqlUnsupportedError } from './errors.ts';
 import type { ArithOp, CompareOp } from './operators.ts';
@@ -154,7 +155,17 @@ class Compiler {
     if ((op === '=' || op === '!=') && (isNilLiteral(e.lhs) || isNilLiteral(e.rhs))) {
       // `x = nil` tests absence, `x != nil` presence; nil compared with nil is false (as in Tempo).
       if (isNilLiteral(e.lhs) && isNilLiteral(e.rhs)) return () => FALSE;
-      const f = this.field(isNilLiteral(e.lhs) ? e.rhs : e.lhs);
+      const other = isNilLiteral(e.lhs) ? e.rhs : e.lhs;
+      // An event or link attribute is absent per event (link): see absence.ts.
+      if (op === '=' && other.kind === 'attribute') {
+        const ref: FieldRef = { kind: 'attribute', scope: other.scope, name: other.name };
+        const absent = absenceField(ref);
+        if (absent !== ref) {
+          const c = this.column(absent);
+          return (s) => bool(s.span.value(c) !== undefined);
+        }
+      }
+      const f = this.field(other);
       return op === '=' ? (s, t) => bool(f(s, t).type === 'nil') : (s, t) => bool(f(s, t).type !== 'nil');
     }
     const lhs = this.normalized(e.lhs, e.rhs);

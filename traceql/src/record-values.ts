@@ -3,7 +3,7 @@
 import type { KeyValue, NestedSet, SpanRecord } from '@spanbase/model';
 import { bytesToHex, computeNestedSets, dedupeSpanRecords, findAttribute, isAllZero, serviceNameOf, traceIdToSearchHex } from '@spanbase/model';
 import type { Scalar, Static } from './static.ts';
-import { KIND_BY_CODE, STATUS_BY_CODE, staticFromAnyValue } from './static.ts';
+import { KIND_BY_CODE, STATUS_BY_CODE, TRUE, staticFromAnyValue } from './static.ts';
 import type { FieldRef } from './storage.ts';
 
 /** A trace prepared for queries: spans in start order, nested sets, child counts, root. */
@@ -75,10 +75,16 @@ function str(s: string): Static {
   return { type: 'string', value: s };
 }
 
+/** TRUE when one of the lists (events or links) lacks `key`; undefined when none does or there are none. */
+function lacking(lists: readonly { readonly attributes: readonly KeyValue[] }[], key: string): Static | undefined {
+  return lists.some((l) => attr(l.attributes, key) === undefined) ? TRUE : undefined;
+}
+
 /** The value of `field` on span `i` of the trace; undefined when the span does not have it. */
 export function recordValue(field: FieldRef, t: IndexedTrace, i: number): Static | undefined {
   const r = t.records[i];
   const span = r.span;
+  if (field.kind === 'missing') return lacking(field.scope === 'event' ? span.events : span.links, field.name);
   if (field.kind === 'attribute') {
     switch (field.scope) {
       case 'none':
@@ -94,7 +100,7 @@ export function recordValue(field: FieldRef, t: IndexedTrace, i: number): Static
       case 'link':
         return multi(span.links, field.name);
       default: {
-        const never: never = field.scope;
+        const never: never = field;
         return never;
       }
     }

@@ -29,6 +29,19 @@ export type FieldRef =
       readonly kind: 'intrinsic';
       /** Canonical intrinsic name, e.g. `status`, `event:name`. */
       readonly name: Intrinsic;
+    }
+  | {
+      /**
+       * Whether an event (link) of the span lacks an attribute: what `event.x = nil` tests.
+       * Tempo compares event and link attributes per event (link), so a span without events
+       * matches no `event.` test, `= nil` included; the values of the events that have the
+       * attribute cannot tell whether another one lacks it, hence a field of its own.
+       */
+      readonly kind: 'missing';
+      /** `event` or `link`. */
+      readonly scope: 'event' | 'link';
+      /** The attribute key. */
+      readonly name: string;
     };
 
 /** Comparison of a field with its operand, or a presence test. */
@@ -109,7 +122,10 @@ export interface FetchedSpan {
    * attributes. Intrinsics: name (string), status, kind, statusMessage (string, "" when
    * unset), span:childCount (int), span:parentID (16 lowercase hex digits; undefined for a root),
    * instrumentation:name and :version (undefined when empty); ids of links as in search results
-   * (trace ids lowercase hex without leading zeros, span ids 16 hex digits).
+   * (trace ids lowercase hex without leading zeros, span ids 16 hex digits). `missing` fields:
+   * true when at least one event (link) of the span does not have the attribute (by the rules
+   * above: bytes, kvlist and empty values count as absent), undefined otherwise (no events or
+   * links, or every one has it).
    */
   value(column: number): Static | undefined;
   /**
@@ -148,7 +164,8 @@ export interface SpansetFetcher {
 
 /** A stable string key of a field, for maps. */
 export function fieldKey(f: FieldRef): string {
-  return f.kind === 'intrinsic' ? `:${f.name}` : `${f.scope}.${f.name}`;
+  if (f.kind === 'intrinsic') return `:${f.name}`;
+  return f.kind === 'missing' ? `!${f.scope}.${f.name}` : `${f.scope}.${f.name}`;
 }
 
 // ---------- the metrics column path ----------

@@ -9,6 +9,7 @@ export type Target = (typeof TARGETS)[number];
 export const FLAGS = {
   // Process
   target: flag.enum(TARGETS, 'all', 'Which role to run: all runs every role in one process.'),
+  'data-dir': flag.string('./data', 'Directory of the local data: the WAL goes to DIR/wal and local blocks to DIR/blocks, unless --wal.path or --storage.local.path say otherwise.'),
   'log.level': flag.enum(['debug', 'info', 'warn', 'error'], 'info', 'Minimum level of the JSON logs written to stdout.'),
 
   // Listeners. Loopback by default: a fresh install is not reachable from other machines until

@@ -6,7 +6,7 @@ export type { ParsedArgs } from './load.ts';
 export { parseArgs, defaultConfig, isFlagName, rejectUnknownSwitches } from './load.ts';
 export { formatFlagHelp } from './help.ts';
 export { checkConfig } from './check.ts';
-export { parseDuration, formatDuration, parseBytes, formatBytes } from './units.ts';
+export { parseDuration, formatDuration, parseBytes, formatBytes, formatCount } from './units.ts';
 export { ConfigInvalid, ConfigFileUnreadable } from './errors.ts';
 export { renderFlagReference, DOC_BEGIN, DOC_END } from './doc.ts';
 export type { StorageSettings } from './storage.ts';

@@ -53,6 +53,20 @@ describe('parseArgs', () => {
     expect(() => rejectUnknownSwitches(switches)).toThrow(/unknown flag --server.http-port/);
   });
 
+  it('moves the WAL and the local blocks with --data-dir; their own flags still win', () => {
+    let { config } = parseArgs(['--data-dir=/srv/sb']);
+    expect([config['wal.path'], config['storage.local.path']]).toEqual(['/srv/sb/wal', '/srv/sb/blocks']);
+    ({ config } = parseArgs(['--wal.path=/fast/wal', '--data-dir', '/srv/sb']));
+    expect([config['wal.path'], config['storage.local.path']]).toEqual(['/fast/wal', '/srv/sb/blocks']);
+    ({ config } = parseArgs([`--config.file=${yamlFile('data-dir: /from/file\nstorage:\n  local:\n    path: /file/blocks\n')}`]));
+    expect([config['wal.path'], config['storage.local.path']]).toEqual(['/from/file/wal', '/file/blocks']);
+    // A flag is stronger than the file: --data-dir moves a path the file set.
+    ({ config } = parseArgs([`--config.file=${yamlFile('wal:\n  path: /file/wal\n')}`, '--data-dir=/flag']));
+    expect([config['wal.path'], config['storage.local.path']]).toEqual(['/flag/wal', '/flag/blocks']);
+    ({ config } = parseArgs([`--config.file=${yamlFile('data-dir: /from/file\n')}`, '--storage.local.path=/flag/blocks']));
+    expect([config['wal.path'], config['storage.local.path']]).toEqual(['/from/file/wal', '/flag/blocks']);
+  });
+
   it('accumulates repeatable flags', () => {
     const { config } = parseArgs(['--distributor.ingester-addresses=a:1,b:2', '--distributor.ingester-addresses=c:3']);
     expect(config['distributor.ingester-addresses']).toEqual(['a:1', 'b:2', 'c:3']);

@@ -1,6 +1,7 @@
 // Builds the Config from defaults, then the YAML file, then command-line flags (flags win).
 // Unknown names fail loudly: a misspelt limit silently ignored is an outage later.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigFileUnreadable, ConfigInvalid } from './errors.ts';
 import type { Flag } from './flag.ts';
@@ -63,7 +64,8 @@ function flattenYaml(node: unknown, prefix: string, out: Map<string, unknown>): 
   }
 }
 
-function applyFile(cfg: Record<string, unknown>, path: string): void {
+/** Applies the YAML file; returns the names it set. */
+function applyFile(cfg: Record<string, unknown>, path: string): Set<string> {
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(path, 'utf8'));
@@ -78,6 +80,24 @@ function applyFile(cfg: Record<string, unknown>, path: string): void {
     const values = Array.isArray(value) ? value : [value];
     if (Array.isArray(value) && !flags[name].repeatable) throw ConfigInvalid(`config file ${path}: "${name}" takes one value, got a list`);
     for (const v of values) setValue(cfg, name, String(v), `config file ${path}: ${name}`, given);
+  }
+  return given;
+}
+
+/** The paths `--data-dir` sets, and where under it each goes. */
+const DATA_DIR_PATHS = [['wal.path', 'wal'], ['storage.local.path', 'blocks']] as const;
+
+/**
+ * `--data-dir` moves every local path at once. A path given on its own wins over it when given
+ * at the same level or a stronger one (flags over the file), so a file's `wal.path` stays put
+ * unless `--data-dir` comes as a flag.
+ */
+function applyDataDir(cfg: Record<string, unknown>, fromFile: ReadonlySet<string>, fromFlags: ReadonlySet<string>): void {
+  if (!fromFile.has('data-dir') && !fromFlags.has('data-dir')) return;
+  const dirIsFlag = fromFlags.has('data-dir');
+  for (const [name, sub] of DATA_DIR_PATHS) {
+    const explicit = fromFlags.has(name) || (fromFile.has(name) && !dirIsFlag);
+    if (!explicit) cfg[name] = join(cfg['data-dir'] as string, sub);
   }
 }
 
@@ -119,9 +139,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     else if (known) pairs.push({ name, value });
     else switches.set(name, value ?? true);
   }
-  if (configFile) applyFile(cfg, configFile);
+  const fromFile = configFile ? applyFile(cfg, configFile) : new Set<string>();
   const given = new Set<string>();
   for (const { name, value } of pairs) setValue(cfg, name, value ?? 'true', `--${name}`, given);
+  applyDataDir(cfg, fromFile, given);
   return { config: cfg as unknown as Config, positional, help, version, switches };
 }
 

@@ -75,3 +75,8 @@ export function formatBytes(n: number): string {
   }
   return String(n);
 }
+
+/** `1 block`, `3 blocks`: a count with its noun, for messages people read. */
+export function formatCount(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

@@ -24,7 +24,8 @@ describe('spanbase compact --once', () => {
     const out = io();
     const code = await runCompactCommand(defaultConfig({ 'storage.local.path': dir }), { once: true, io: out });
     expect(code).toBe(0);
-    expect(out.stdout).toMatch(/1 tenants, 1 jobs \(3 blocks compacted\).*0 failures/);
+    expect(out.stdout).toMatch(/^compact: 1 tenant, 1 job \(3 blocks compacted\).* 0 failures\n$/);
+    expect(out.stderr.split('\n')[0]).toBe(`compact: one compaction cycle over the blocks in ${dir} (window 1h, block retention 14d)`);
     expect(out.stderr).toMatch(/merging 3 blocks into level 1, [\d.]+ MiB: 100% \(\d+\/\d+ traces\)/);
     expect((await visibleMetas(local, 'single-tenant')).map((m) => m.compactionLevel)).toEqual([1]);
   });
@@ -70,9 +71,18 @@ describe('spanbase retention --dry-run', () => {
     expect(plain.stdout).toMatch(/^b\s+expire\s+block retention 14d\s+1\s+10\s/m);
   });
 
-  it('refuses to run without --dry-run', async () => {
-    const out = io();
-    expect(await runRetentionCommand(defaultConfig(), { dryRun: false, io: out, store: tmp.store() })).toBe(2);
-    expect(out.stderr).toMatch(/only --dry-run/);
+  it('reports the same without --dry-run, and says that nothing was changed', async () => {
+    const store = tmp.store();
+    await writeParts(store, 'b', splitTraces(10, 1, T0_MS).parts);
+    const before = await objectKeys(store, '');
+    const now = () => T0_MS + 15 * DAY;
+    const dry = io();
+    const plain = io();
+    expect(await runRetentionCommand(defaultConfig(), { dryRun: true, io: dry, store, now })).toBe(0);
+    expect(await runRetentionCommand(defaultConfig(), { dryRun: false, io: plain, store, now })).toBe(0);
+    expect(plain.stdout).toBe(dry.stdout);
+    expect(plain.stdout).toMatch(/^b\s+expire\s+block retention 14d\s+1\s+10\s/m);
+    expect(plain.stderr).toContain('retention: nothing was changed; the compactor applies retention every --compaction.cycle (30s)');
+    expect(await objectKeys(store, '')).toEqual(before);
   });
 });

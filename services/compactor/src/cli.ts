@@ -1,10 +1,11 @@
 // The operator commands, called by the spanbase binary: `spanbase compact [--once]` and
 // `spanbase retention --dry-run`. Both build the compactor from the same flags as the
 // `compactor` module, so what they show is what the running compactor does.
+import { resolve } from 'node:path';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { createObjectStore } from '@spanbase/backend';
 import type { Config } from '@spanbase/config';
-import { storageSettings } from '@spanbase/config';
+import { formatCount, formatDuration, storageSettings } from '@spanbase/config';
 import { isSpanbaseError } from '@spanbase/model';
 import type { CompactorLogger, CycleReport } from './compactor.ts';
 import { Compactor } from './compactor.ts';
@@ -101,19 +102,33 @@ export function progressPrinter(io: CommandIo): (p: JobProgress) => void {
     if (!finished && p.partsDone > 0 && t - last < 1000) return;
     last = t;
     const pct = p.partsTotal > 0 ? Math.floor((100 * p.partsDone) / p.partsTotal) : 100;
-    const what = p.job.kind === 'merge' ? `merging ${p.job.inputs.length} blocks into level ${p.job.level}` : `rewriting ${p.job.inputs[0].blockID} (retention ${p.job.filter!.ageMs / 3_600_000}h tier)`;
+    const what = p.job.kind === 'merge' ? `merging ${p.job.inputs.length} blocks into level ${p.job.level}` : `rewriting ${p.job.inputs[0].blockID} (retention ${formatDuration(p.job.filter!.ageMs)} tier)`;
     const mib = (p.job.inputs.reduce((n, m) => n + m.size, 0) / 1024 / 1024).toFixed(1);
     io.err(`compact: ${p.job.inputs[0].tenantID}: ${what}, ${mib} MiB: ${pct}% (${p.partsDone}/${p.partsTotal} traces)\n`);
   };
 }
 
 function summary(r: CycleReport): string {
-  return `compact: ${r.tenants} tenants, ${r.jobs} jobs (${r.blocksCompacted} blocks compacted), ${r.blocksExpired} expired, ${r.blocksDeleted} deleted, ${r.partialCleaned} leftovers cleaned, ${r.repaired} repaired, ${r.spansDeduplicated} spans deduplicated, ${r.tracesDropped} traces dropped by retention, ${r.windowsBusy} windows busy elsewhere, ${r.blocksQuarantined} quarantined, ${r.failures} failures\n`;
+  return (
+    `compact: ${formatCount(r.tenants, 'tenant')}, ${formatCount(r.jobs, 'job')} (${formatCount(r.blocksCompacted, 'block')} compacted), ` +
+    `${r.blocksExpired} expired, ${r.blocksDeleted} deleted, ${formatCount(r.partialCleaned, 'leftover')} cleaned, ${r.repaired} repaired, ` +
+    `${formatCount(r.spansDeduplicated, 'span')} deduplicated, ${formatCount(r.tracesDropped, 'trace')} dropped by retention, ` +
+    `${formatCount(r.windowsBusy, 'window')} busy elsewhere, ${r.blocksQuarantined} quarantined, ${formatCount(r.failures, 'failure')}\n`
+  );
+}
+
+/** What `spanbase compact` is about to do, so a silent start is not mistaken for a hang. */
+function startLine(cfg: Config, once: boolean): string {
+  const store = storeConfigFromFlags(cfg);
+  const where = store.backend === 'local' ? resolve(store.local!.path) : `s3://${store.s3!.bucket}/${store.s3!.prefix}`;
+  const what = once ? 'one compaction cycle' : `compacting every ${formatDuration(cfg['compaction.cycle'])} until stopped (Ctrl-C)`;
+  return `compact: ${what} over the blocks in ${where} (window ${formatDuration(cfg['compaction.window'])}, block retention ${formatDuration(cfg['compaction.block-retention'])})\n`;
 }
 
 /** `spanbase compact`: one cycle with `once`, else cycles until `signal` aborts. Returns the exit code. */
 export async function runCompactCommand(cfg: Config, opts: { once: boolean; io: CommandIo; store?: ObjectStore; signal?: AbortSignal }): Promise<number> {
   const { compactor } = compactorFromConfig(cfg, { store: opts.store, log: opts.io.log, onProgress: progressPrinter(opts.io) });
+  opts.io.err(startLine(cfg, opts.once));
   if (opts.once) {
     try {
       const report = await compactor.runCycle(opts.signal);
@@ -129,12 +144,11 @@ export async function runCompactCommand(cfg: Config, opts: { once: boolean; io: 
   return 0;
 }
 
-/** `spanbase retention --dry-run`: prints what retention would expire or drop now. */
+/**
+ * `spanbase retention [--dry-run]`: prints what retention would expire or drop now. It never
+ * changes anything (the compactor applies retention); `--dry-run` only says so explicitly.
+ */
 export async function runRetentionCommand(cfg: Config, opts: { dryRun: boolean; io: CommandIo; store?: ObjectStore; now?: () => number; signal?: AbortSignal }): Promise<number> {
-  if (!opts.dryRun) {
-    opts.io.err('spanbase retention: only --dry-run is supported; the compactor applies retention every --compaction.cycle (or run `spanbase compact --once`)\n');
-    return 2;
-  }
   const store = opts.store ?? createObjectStore(storeConfigFromFlags(cfg));
   const now = opts.now ?? Date.now;
   const { compactor, overrides } = compactorFromConfig(cfg, { store, log: opts.io.log, now });
@@ -144,6 +158,7 @@ export async function runRetentionCommand(cfg: Config, opts: { dryRun: boolean; 
     rows.push(...(await retentionDryRun(store, tenant, plan, overrides.retention(tenant), now(), (t, done, total) => opts.io.err(`retention: ${t}: judged ${done}/${total} blocks to rewrite\n`))));
   }
   opts.io.out(formatDryRun(rows));
+  opts.io.err(`retention: nothing was changed${opts.dryRun ? ' (dry run)' : ''}; the compactor applies retention every --compaction.cycle (${formatDuration(cfg['compaction.cycle'])}), or at once with \`spanbase compact --once\`\n`);
   return 0;
 }
 

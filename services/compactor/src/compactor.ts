@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { ObjectStore } from '@spanbase/backend';
 import { BlockObjects, blockKey, deleteBlock, describeDamage, markBlockCompacted, tenantIndexKey, writeQuarantine, writeTenantIndex } from '@spanbase/block';
 import type { BlockDamage, QuarantineRecord } from '@spanbase/block';
+import { formatDuration } from '@spanbase/config';
 import { isSpanbaseError } from '@spanbase/model';
 import type { TenantScan } from './block-scan.ts';
 import { MetaCache, compactableTenants, scanTenant } from './block-scan.ts';
@@ -17,6 +18,7 @@ import type { Overrides } from './overrides.ts';
 import type { PlannerOptions, TenantPlan, WindowWork } from './planner.ts';
 import { planTenant } from './planner.ts';
 import { manifestOnce, restoreMeta } from './meta-restore.ts';
+import { expiryReason } from './retention-rules.ts';
 import { deleteCompactedBlock } from './publish.ts';
 import type { JobProgress, StepHook } from './run-job.ts';
 import { runJob } from './run-job.ts';
@@ -196,6 +198,7 @@ export class Compactor {
       this.metrics.count('blocksDeleted', tenant, 1);
       report.blocksDeleted++;
     }
+    if (plan.deleteCompacted.length > 0) this.log.info({ tenant, blocks: plan.deleteCompacted.length, graceMs: this.o.planner.compactedBlockRetentionMs }, `deleted ${plan.deleteCompacted.length} compacted or expired block(s) past their grace period`);
     if (plan.cleanPartial.length > 0) {
       const writing = await this.leases.activeOutputs(tenant);
       for (const p of plan.cleanPartial) {
@@ -238,12 +241,22 @@ export class Compactor {
     }
     try {
       if (w.expire.length > 0) await lease.renew();
+      const policy = this.o.overrides.retention(tenant);
       for (const m of w.expire) {
         await markBlockCompacted(store, m, { at: new Date(this.now()) });
         this.metrics.count('blocksExpired', tenant, 1);
         report.blocksExpired++;
       }
-      const policy = this.o.overrides.retention(tenant);
+      // Expiry removes data: always say so, with what went and why, at the default log level.
+      if (w.expire.length > 0) {
+        const spans = w.expire.reduce((n, m) => n + m.spanCount, 0);
+        const traces = w.expire.reduce((n, m) => n + m.totalObjects, 0);
+        const newest = w.expire.reduce((t, m) => (m.endTime > t ? m.endTime : t), '');
+        this.log.info(
+          { tenant, window: w.window, blocks: w.expire.length, traces, spans, newest, reason: expiryReason(policy), ids: w.expire.map((m) => m.blockID) },
+          `expired ${w.expire.length} block(s) with ${spans} span(s): ${expiryReason(policy)}`,
+        );
+      }
       for (const job of w.jobs) {
         signal?.throwIfAborted();
         try {
@@ -260,7 +273,8 @@ export class Compactor {
           this.metrics.count('spansDeduplicated', tenant, r.stats.spansDeduped);
           this.metrics.count('tracesDroppedByRetention', tenant, r.stats.tracesDropped);
           if (r.output) this.metrics.count('blocksWritten', tenant, 1);
-          this.log.info({ tenant, kind: job.kind, inputs: job.inputs.map((m) => m.blockID), output: r.output?.blockID, level: job.level, spans: r.stats.spansOut, deduped: r.stats.spansDeduped, dropped: r.stats.tracesDropped }, 'compaction job done');
+          const msg = job.kind === 'rewrite' ? `retention rewrote a block past ${formatDuration(job.filter!.ageMs)}: ${r.stats.tracesDropped} trace(s) dropped, ${r.stats.spansOut} span(s) kept` : 'compaction job done';
+          this.log.info({ tenant, kind: job.kind, inputs: job.inputs.map((m) => m.blockID), output: r.output?.blockID, level: job.level, spans: r.stats.spansOut, deduped: r.stats.spansDeduped, dropped: r.stats.tracesDropped }, msg);
         } catch (err) {
           signal?.throwIfAborted();
           report.failures++;

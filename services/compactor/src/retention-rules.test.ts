@@ -16,7 +16,8 @@ describe('parseRetentionRule', () => {
   });
 
   it.each([
-    ['{ status = error }', 'duration'],
+    ['{ status = error }', 'no duration; write the TraceQL query then how long'],
+    ['{ status = error && duration > 2s }', 'no duration'],
     ['30d', 'TraceQL'],
     ['{ status = error } soon', 'positive duration'],
     ['{ status = error } 0s', 'positive duration'],

@@ -20,6 +20,8 @@ export interface RetentionRule {
 
 /** Parses `<TraceQL spanset query> <duration>`; throws CMP_ERR_BAD_RULE. */
 export function parseRetentionRule(text: string): RetentionRule {
+  // A rule that is a whole query lacks its duration (else its last word would be taken for one).
+  if (parse(text).errors.length === 0) throw CompactorBadRule(`retention rule "${text}": no duration; write the TraceQL query then how long to keep the traces it matches, e.g. '{ status = error } 30d'`);
   const m = /^(.*\S)\s+(\S+)\s*$/s.exec(text.trim());
   if (!m) throw CompactorBadRule(`retention rule "${text}": expected a TraceQL query then a duration, e.g. '{ status = error } 30d'`);
   const ageMs = parseDuration(m[2]);

@@ -105,11 +105,22 @@ describe('retention rules', () => {
     const [meta] = await writeParts(store, 't', parts);
     const end = Number(BigInt(meta.endUnixNano) / 1_000_000n);
     const clock = new TestClock(end + 336 * HOUR - MIN);
-    const compactor = testCompactor(store, clock);
+    const infos: { obj: Record<string, unknown>; msg?: string }[] = [];
+    const log = { info: (obj: object, msg?: string) => void infos.push({ obj: obj as Record<string, unknown>, msg }), warn() {}, error() {} };
+    const compactor = testCompactor(store, clock, { log });
     await compactor.runCycle();
     expect(await readerView(store, 't', traces.map((t) => t[0].span.traceId))).toEqual(expectedView(traces));
+    expect(infos.filter((l) => l.msg?.startsWith('expired'))).toEqual([]);
     clock.t = end + 336 * HOUR + MIN;
     expect(await compactor.runCycle()).toMatchObject({ blocksExpired: 1, jobs: 0 });
     expect(await visibleMetas(store, 't')).toEqual([]);
+    // Data going away is said at info level, with what went and why.
+    const spans = traces.reduce((n, t) => n + t.length, 0);
+    const expired = infos.filter((l) => l.msg?.startsWith('expired'));
+    expect(expired.map((l) => l.msg)).toEqual([`expired 1 block(s) with ${spans} span(s): block retention 14d`]);
+    expect(expired[0].obj).toMatchObject({ tenant: 't', blocks: 1, traces: traces.length, spans, ids: [meta.blockID] });
+    clock.t += HOUR + MIN;
+    await compactor.runCycle();
+    expect(infos.map((l) => l.msg)).toContain('deleted 1 compacted or expired block(s) past their grace period');
   });
 });

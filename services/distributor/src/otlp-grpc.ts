@@ -7,6 +7,7 @@ import { encodeExportResponse } from '@spanbase/otlp';
 import { tenantFromHeader } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
 import type { Distributor } from './distributor.ts';
+import { RejectionLog } from './rejection-log.ts';
 import { grpcCodeForHttp } from './rpc-status.ts';
 
 const identity = (b: Buffer): Buffer => b;
@@ -38,6 +39,16 @@ export function createOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
     'grpc.max_send_message_length': 4 * 1024 * 1024,
   });
   keepFieldWhitespace(server);
+  const rejections = new RejectionLog(opts.logger);
+  const toServiceError = (err: unknown, call: grpc.ServerUnaryCall<Buffer, Buffer>, tenant?: string): grpc.ServiceError => {
+    const status = isSpanbaseError(err) ? err.statusCode : 500;
+    if (status >= 500) opts.logger.error({ err }, 'OTLP/gRPC export failed');
+    const message = isSpanbaseError(err) ? err.message : 'internal error; see the server logs';
+    rejections.reject({ protocol: 'grpc', status, code: isSpanbaseError(err) ? err.code : undefined, message, tenant, remote: call.getPeer() });
+    const metadata = new grpc.Metadata();
+    if (isSpanbaseError(err) && err.retryAfterSeconds !== undefined) metadata.set('retry-after', String(err.retryAfterSeconds));
+    return Object.assign(new Error(message), { code: grpcCodeForHttp(status), details: message, metadata }) as grpc.ServiceError;
+  };
   server.addService(traceServiceDefinition, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       const started = performance.now();
@@ -48,7 +59,7 @@ export function createOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
         tenant = tenantFromHeader(header.length > 0 ? String(header[0]) : undefined, opts.multitenancy);
       } catch (err) {
         finish('error');
-        callback(toServiceError(err, opts.logger));
+        callback(toServiceError(err, call));
         return;
       }
       opts.distributor.push(tenant, call.request, 'protobuf').then(
@@ -59,7 +70,7 @@ export function createOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
         },
         (err) => {
           finish('error');
-          callback(toServiceError(err, opts.logger));
+          callback(toServiceError(err, call, tenant));
         },
       );
     },
@@ -77,15 +88,6 @@ export function createOtlpGrpcServer(opts: OtlpGrpcOptions): grpc.Server {
 function keepFieldWhitespace(server: grpc.Server): void {
   const http2Options = (server as unknown as { commonServerOptions?: Record<string, unknown> }).commonServerOptions;
   if (http2Options) http2Options.strictFieldWhitespaceValidation = false;
-}
-
-function toServiceError(err: unknown, log: Logger): grpc.ServiceError {
-  const status = isSpanbaseError(err) ? err.statusCode : 500;
-  if (status >= 500) log.error({ err }, 'OTLP/gRPC export failed');
-  const metadata = new grpc.Metadata();
-  if (isSpanbaseError(err) && err.retryAfterSeconds !== undefined) metadata.set('retry-after', String(err.retryAfterSeconds));
-  const message = isSpanbaseError(err) ? err.message : 'internal error; see the server logs';
-  return Object.assign(new Error(message), { code: grpcCodeForHttp(status), details: message, metadata }) as grpc.ServiceError;
 }
 
 /** Binds the server; resolves with the bound port. */

@@ -4,12 +4,14 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { encodeExportResponse } from '@spanbase/otlp';
-import { createHttpApp, tenantFromHeader } from '@spanbase/server';
+import { isSpanbaseError } from '@spanbase/model';
+import { createHttpApp, describeError, tenantFromHeader } from '@spanbase/server';
 import type { ErrorRenderer, FastifyInstance } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
 import type { Distributor, OtlpEncoding } from './distributor.ts';
 import { MessageTooLarge, UnsupportedEncoding } from './errors.ts';
 import { readBody } from './read-body.ts';
+import { RejectionLog } from './rejection-log.ts';
 import { encodeStatusJson, encodeStatusProto, grpcCodeForHttp } from './rpc-status.ts';
 import { UnsupportedMediaType } from '@spanbase/server';
 
@@ -57,6 +59,12 @@ const renderError: ErrorRenderer = (req, status, message) => {
 /** Builds the OTLP/HTTP app (port 4318 by default). */
 export function createOtlpHttpApp(opts: OtlpHttpOptions): FastifyInstance {
   const app = createHttpApp({ logger: opts.logger, bodyLimit: opts.maxRecvMsgSize, renderError });
+  const rejections = new RejectionLog(opts.logger);
+  app.addHook('onError', async (req, _reply, err) => {
+    const { status, message } = describeError(err, opts.maxRecvMsgSize);
+    const code = isSpanbaseError(err) ? err.code : (err as { code?: string }).code;
+    rejections.reject({ protocol: 'http', status, code, message, tenant: req.headers['x-scope-orgid'] as string | undefined, remote: req.ip });
+  });
   app.removeAllContentTypeParsers();
   // Every body arrives as raw bytes; the route decides what it is, so a wrong type is a clear 415.
   app.addContentTypeParser('*', (req, payload, done) => {

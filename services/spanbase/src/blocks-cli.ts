@@ -6,7 +6,7 @@
 //   blocks verify [<blockID>] [--tenant=T]         metas and objects against their checksums (blocks-verify.ts)
 import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore } from '@spanbase/backend';
-import { storageSettings } from '@spanbase/config';
+import { formatCount, storageSettings } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
 import { listBlocks, listTenants, openBlock, readQuarantine } from '@spanbase/block';
 import type { BlockMeta, QuarantineRecord } from '@spanbase/block';
@@ -88,7 +88,7 @@ export async function runBlocksCommand(args: string[], cfg: Config, switches: Ma
       io.out(['tenant', 'block', 'state', 'level', 'start', 'end', 'spans', 'traces', 'size'].join('\t') + '\n');
       for (const r of rows) io.out([r.tenant, r.blockID, r.state, r.compactionLevel ?? '-', r.startTime ?? '-', r.endTime ?? '-', r.spanCount ?? '-', r.totalObjects ?? '-', r.size === undefined ? '-' : formatBytes(r.size)].join('\t') + '\n');
       for (const r of rows) if (r.quarantine) io.err(`quarantined ${r.tenant}/${r.blockID}: ${r.quarantine.reason}\n`);
-      io.err(`${rows.length} blocks in ${tenants.length} tenants\n`);
+      io.err(`${formatCount(rows.length, 'block')} in ${formatCount(tenants.length, 'tenant')}\n`);
       return 0;
     }
     case 'meta': {

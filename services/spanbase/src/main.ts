@@ -8,7 +8,7 @@ import { BLOCKS_SWITCHES, runBlocksCommand } from './blocks-cli.ts';
 
 const USAGE = `Usage: spanbase [flags]
        spanbase compact --once [flags]        one compaction cycle, then exit (cron, tests)
-       spanbase retention --dry-run [flags]   what retention would expire or drop now, per tenant and rule
+       spanbase retention [--dry-run] [flags] what retention would expire or drop now, per tenant and rule (changes nothing)
        spanbase blocks list [--tenant=T] [--json]      blocks per tenant: id, level, time range, spans, traces, size
        spanbase blocks meta <blockID> [--tenant=T]     a block's meta.json
        spanbase blocks trace <traceID> [--tenant=T]    a trace read from the blocks (JSON as /api/traces returns it)
@@ -22,6 +22,9 @@ By default it runs every role in one process on local disk (./data).
   --version      print the version
 
 Flags:`;
+
+/** A stop signal within this long of the first is the same request delivered twice, ms. */
+const REPEATED_SIGNAL_MS = 1000;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -70,21 +73,24 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   await new Promise<void>((resolve) => {
-    let stopping = false;
+    let stoppingSince = 0;
     const onSignal = (signal: string) => {
-      if (stopping) {
+      if (stoppingSince > 0) {
+        // Ctrl-C under `npm start` arrives twice at once: from the terminal (to the whole process
+        // group) and forwarded by npm. Only a second request some time later means "now".
+        if (performance.now() - stoppingSince < REPEATED_SIGNAL_MS) return;
         log.warn({ signal }, 'second signal: exiting now');
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = performance.now();
       log.info({ signal }, 'shutting down');
       running.stop().then(resolve, (err) => {
         log.error({ err }, 'shutdown failed');
         resolve();
       });
     };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
   });
   log.info('stopped');
   return 0;

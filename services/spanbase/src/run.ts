@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '@spanbase/config';
 import { MetricsRegistry, createHttpApp, registerBasicRoutes } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
+import { dataLocation } from './data-location.ts';
 import { listen } from './listen.ts';
 import { resolveModules } from './module-registry.ts';
 import type { ModuleContext, ModuleInstance, ModuleName } from './module-registry.ts';
@@ -72,7 +73,7 @@ export async function startSpanbase(cfg: Config, log: Logger): Promise<RunningSp
     const apiPort = await listen(api, cfg['server.http-listen-address'], cfg['server.http-listen-port']);
     for (const name of names) await instances.get(name)?.start?.();
     const dist = instances.get('distributor') as { bound?: { http?: number; grpc?: number } } | undefined;
-    log.info({ target: cfg.target, modules: names, apiPort, version: SPANBASE_VERSION }, 'Spanbase started');
+    log.info({ target: cfg.target, modules: names, apiPort, version: SPANBASE_VERSION, pid: process.pid, ...dataLocation(cfg, names) }, 'Spanbase started');
     return { apiPort, otlpHttpPort: dist?.bound?.http, otlpGrpcPort: dist?.bound?.grpc, modules: instances, stop };
   } catch (err) {
     await stop();

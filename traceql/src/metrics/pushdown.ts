@@ -5,6 +5,7 @@
 // operators, by(), aggregates, arithmetic on fields, ||, negation, bare boolean attributes)
 // goes through the evaluator.
 import type { FieldExpr, Pipeline } from '../ast.ts';
+import { nilCondition } from '../absence.ts';
 import { normalizeOperand } from '../conditions.ts';
 import type { CompareOp } from '../operators.ts';
 import { negate } from '../operators.ts';
@@ -81,11 +82,7 @@ function atomCondition(e: FieldExpr): Condition | undefined {
 }
 
 function condition(field: FieldRef, op: CompareOp, operand: Static): Condition | undefined {
-  if (operand.type === 'nil') {
-    if (op === '=') return { field, op: 'notExists', operands: [] };
-    if (op === '!=') return { field, op: 'exists', operands: [] };
-    return undefined;
-  }
+  if (operand.type === 'nil') return op === '=' || op === '!=' ? { ...nilCondition(field, op), operands: [] } : undefined;
   if ((op === '=~' || op === '!~') && operand.type !== 'string') return undefined;
   return { field, op, operands: [normalizeOperand(field, operand)] };
 }

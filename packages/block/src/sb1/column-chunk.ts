@@ -6,9 +6,8 @@
 // PLAIN size (hyparquet-writer's rule, which the measured sizes were taken with).
 import { endianness } from 'node:os';
 import type { ColumnChunk, Encoding, ParquetType, Statistics } from 'hyparquet';
-import type { PageEncodingStats } from 'hyparquet/src/types.js';
-import type { Writer } from 'hyparquet-writer/src/types.js';
-import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
+import type { PageEncodingStats, Writer } from './parquet-internals.ts';
+import { writePageHeader } from './parquet-internals.ts';
 import { ByteBuffer } from './bytes.ts';
 import type { AnyValues, DictValues, I64Values } from './column-values.ts';
 import type { IntBuffer } from './bytes.ts';

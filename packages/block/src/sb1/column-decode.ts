@@ -6,13 +6,8 @@
 // hyparquet still parses page headers, levels and encodings. No Parquet footer is needed: the
 // block index holds every chunk's byte range.
 import type { DecodedArray, PageHeader, SchemaElement } from 'hyparquet';
-import { parquetHeader } from 'hyparquet/src/column.js';
-import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
-import { decompressPage } from 'hyparquet/src/datapage.js';
-import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
-import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
-import { readPlain } from 'hyparquet/src/plain.js';
-import type { ColumnDecoder, Compressors, SchemaTree } from 'hyparquet/src/types.js';
+import type { ColumnDecoder, Compressors, SchemaTree } from './parquet-internals.ts';
+import { DEFAULT_PARSERS, decompressPage, deltaBinaryUnpack, parquetHeader, readPlain, readRleBitPackedHybrid } from './parquet-internals.ts';
 import { BlockFormat } from '../errors.ts';
 import type { ColumnSpec } from './schema.ts';
 import { zstdDecompress } from './zstd.ts';

@@ -1,5 +1,4 @@
-import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
-import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import { deltaBinaryUnpack, readRleBitPackedHybrid } from './parquet-internals.ts';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../testing/random.ts';
 import { ByteBuffer } from './bytes.ts';

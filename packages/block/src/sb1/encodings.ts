@@ -1,7 +1,7 @@
 // Parquet value encodings the sb1 writer produces, over typed arrays: the RLE/bit-packed hybrid
 // (levels, dictionary codes, booleans) and DELTA_BINARY_PACKED for INT64 (durations). Standard
 // Parquet, read back by hyparquet's decoders and by DuckDB.
-import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
+import { deltaBinaryPack } from './parquet-internals.ts';
 import { ByteWriter } from 'hyparquet-writer';
 import type { ByteBuffer } from './bytes.ts';
 

@@ -217,6 +217,11 @@ function linksOf(g: GroupData, row: number) {
   return json === undefined || json === null ? [] : linksFromJson(json);
 }
 
+/** TRUE when an event (link) of the span lacks `key`; undefined when none does or there are none. */
+function lacking(lists: readonly { readonly attributes: readonly KeyValue[] }[], key: string): Static | undefined {
+  return lists.some((l) => attrOf(l.attributes, key) === undefined) ? TRUE : undefined;
+}
+
 /** Values of `key` over the events (links) of a span, flattened; undefined when none has it. */
 function multi(lists: readonly { readonly attributes: readonly KeyValue[] }[], key: string): Static | undefined {
   const out: Scalar[] = [];
@@ -318,6 +323,10 @@ export class BlockFields {
    * unscoped attributes, only spans that have the key in the span at all).
    */
   reader(f: FieldRef, types: readonly AttrType[] = ATTR_TYPES): FieldReader {
+    if (f.kind === 'missing') {
+      const key = f.name;
+      return f.scope === 'event' ? computed(['events'], (g, row) => lacking(eventsOf(g, row), key)) : computed(['links'], (g, row) => lacking(linksOf(g, row), key));
+    }
     if (f.kind === 'attribute') {
       const key = f.name;
       switch (f.scope) {
@@ -334,7 +343,7 @@ export class BlockFields {
         case 'link':
           return computed(['links'], (g, row) => multi(linksOf(g, row), key));
         default: {
-          const never: never = f.scope;
+          const never: never = f;
           return never;
         }
       }

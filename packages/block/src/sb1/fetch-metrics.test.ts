@@ -23,7 +23,7 @@ const EXACT = [
   '.service.name =~ "c.*"', 'span.http.route = "/y"', '.http.route != "/"', 'span.http.status_code >= 400', 'span.http.status_code = "500"', '.a = "x"', 'span.a != nil',
   'resource.b = nil', '.num > 100', 'event:name = "exception"', 'link:spanID != nil', 'instrumentation:name = "db-driver"', 'rootServiceName = "frontend"',
   'rootServiceName != "cart"', 'traceDuration > 200ms', 'span:childCount > 0', 'nestedSetParent = -1', 'statusMessage = ""', 'resource.deployment.environment = "prod"', 'event.a = "x"',
-  '.a = 1', 'span.b = true', 'resource.service.version = 3', 'trace:id != "0"', 'span:id != "0"',
+  '.a = 1', 'span.b = true', 'resource.service.version = 3', 'trace:id != "0"', 'span:id != "0"', 'event.e = nil', 'link.l = nil',
 ];
 const INEXACT = ['.a = "x" || status = error', '.num * 2 > 100', '!(kind = client)', 'span.http.route'];
 const FUNCTIONS = [

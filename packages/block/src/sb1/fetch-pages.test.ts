@@ -2,7 +2,7 @@
 // BigInt decoder: every bit width the float path takes, negative values, and the fallback for
 // values beyond 2^53.
 import { ByteWriter } from 'hyparquet-writer';
-import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
+import { deltaBinaryPack } from './parquet-internals.ts';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../testing/random.ts';
 import { deltaInt64 } from './fetch-pages.ts';

@@ -6,11 +6,7 @@
 // converted only when read, once per dictionary entry. Levels are 0 or 1 everywhere in sb1, so a
 // flat nullable page maps rows to value slots and a list page maps rows to slot ranges.
 import type { PageHeader } from 'hyparquet';
-import { parquetHeader } from 'hyparquet/src/column.js';
-import { decompressPage } from 'hyparquet/src/datapage.js';
-import { deltaBinaryUnpack } from 'hyparquet/src/delta.js';
-import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
-import { readPlain } from 'hyparquet/src/plain.js';
+import { decompressPage, deltaBinaryUnpack, parquetHeader, readPlain, readRleBitPackedHybrid } from './parquet-internals.ts';
 import { BlockFormat } from '../errors.ts';
 import type { ChunkColumn } from './column-decode.ts';
 import { decodeLevels } from './column-decode.ts';

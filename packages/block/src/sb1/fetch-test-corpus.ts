@@ -140,6 +140,7 @@ const ATOMS = [
   'span.http.status_code = 500', 'span.http.status_code = "500"', 'span.http.status_code >= 400', '.http.status_code != 200', 'span.http.method = "GET"', 'span.db.system = true', 'span.db.system = "postgresql"',
   'span.num > 500', 'span.num < 100.5', '.num = nil', '.num * 2 > 600', '.num + 1 < 50', '-.num < -900',
   'event.a = "x"', 'event.e != nil', 'event.a = 1', 'link.a = "y"', 'link.l != nil', 'instrumentation.a = "x"', 'instrumentation.lib.tier = 2', 'instrumentation.b = true',
+  'event.e = nil', 'link.a = nil',
   // intrinsics
   'name = "GET /"', 'name != "SELECT"', 'name =~ "GET.*"', 'name = ""', 'name > "G"', 'status = error', 'status != ok', 'status = unset', 'status = 0', 'statusMessage = "boom"', 'statusMessage != ""',
   'kind = server', 'kind != client', 'kind = unspecified', 'duration > 100ms', 'duration < 5ms', 'duration >= 1s', 'duration = 0', 'duration > 2 * 20ms',

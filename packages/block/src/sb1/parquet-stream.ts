@@ -7,7 +7,7 @@ import type { ObjectStore } from '@spanbase/backend';
 import { crc32c } from '@spanbase/model';
 import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
-import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { writeMetadata } from './parquet-internals.ts';
 import { ChunkChannel } from '../chunk-channel.ts';
 import { BlockFormat } from '../errors.ts';
 import type { ColumnData } from './column-chunk.ts';

@@ -14,7 +14,7 @@ import { TRACE_ID_BYTES, compareIds, crc32c, hexToBytes, idsEqual } from '@spanb
 import type { SpanbaseError } from '@spanbase/model';
 import type { SchemaTree } from 'hyparquet';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
-import { getTreePath } from 'hyparquet/src/schema.js';
+import { getTreePath } from './parquet-internals.ts';
 import type { BlockDamage, DamageListener } from '../damage.ts';
 import { damageKey, isDamageError } from '../damage.ts';
 import { BlockChecksum, BlockFormat, BlockMissingObject } from '../errors.ts';
