@@ -14,7 +14,7 @@ const FAST = ['--ingester.trace-idle-period=100ms', '--ingester.max-block-durati
 /** While it is killed the compactor merges nothing (it runs a cycle at every start), so what the WAL replays shows in the counts. */
 const NO_COMPACTION = [...FAST, '--compaction.min-input-blocks=100000', '--compaction.max-input-blocks=100000'];
 const COMPACTION = [...FAST, '--compaction.cycle=1s'];
-const CYCLES = 20;
+const CYCLES = 8;
 const enc = encodeURIComponent;
 
 async function metric(sb: ChildSpanbase, name: string): Promise<number> {
@@ -58,8 +58,9 @@ describe('SIGKILL under load, twenty times', () => {
         }
       };
       const load = Promise.all(Array.from({ length: 4 }, worker));
-      await new Promise((r) => setTimeout(r, 1500 + Math.random() * 2500));
+      await new Promise((r) => setTimeout(r, 3000 + Math.random() * 3000));
       killed = true;
+      console.log('REPLAY', sb.output().split('\n').filter((l) => l.includes('WAL replayed') || l.includes('DEBUG')).map((l) => l.slice(0, 300)).join('\n'));
       sb.proc.kill('SIGKILL');
       await load;
       await sb.exited;

@@ -1,4 +1,4 @@
-export type { WalOptions, RecordRef, ReplayStats } from './wal.ts';
+export type { WalOptions, RecordRef, ReplayStats, ReplayOptions } from './wal.ts';
 export { Wal } from './wal.ts';
 export type { WalRecord, DecodedSegment, SkippedRange } from './record.ts';
 export { RecordType, decodeSegment, encodeRecordHeader, SEGMENT_MAGIC } from './record.ts';

@@ -7,8 +7,8 @@ import { faultPoint } from '@spanbase/model';
 import { WalClosed } from './errors.ts';
 import { RecordType, decodeSegment } from './record.ts';
 import type { WalRecord } from './record.ts';
-import { addFlushed, encodeFlushed } from './flushed.ts';
-import type { FlushedEntry, FlushedSpans } from './flushed.ts';
+import { addFlushed, decodeFlushed, encodeFlushed } from './flushed.ts';
+import type { FlushedEntry, FlushedSpans, FlushMarker } from './flushed.ts';
 import { createSegmentFile } from './segment-file.ts';
 import type { CreateSegmentFile } from './segment-file.ts';
 import { SegmentWriter } from './segment-writer.ts';
@@ -29,6 +29,15 @@ export interface WalOptions {
   warn?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Creates segment files; fault tests wrap it (FaultDisk). Default: real files. */
   createFile?: CreateSegmentFile;
+}
+
+/** Replay settings. */
+export interface ReplayOptions {
+  /**
+   * Whether a block named in a flush marker exists in the object store (its meta.json, or its
+   * compacted meta). Without it markers are ignored and every record replays whole.
+   */
+  blockExists?: (tenant: string, blockId: string) => Promise<boolean>;
 }
 
 /** Where a record went: needed to release it later and to name it in flush markers. */
@@ -102,7 +111,7 @@ export class Wal {
    * tail is cut off. Both are reported (warning, stats), never fatal. Replayed segments are
    * sealed: new appends start new segments.
    */
-  async replay(onRecord: (ref: RecordRef, record: WalRecord, flushed?: FlushedSpans) => void): Promise<ReplayStats> {
+  async replay(onRecord: (ref: RecordRef, record: WalRecord, flushed?: FlushedSpans) => void, opts: ReplayOptions = {}): Promise<ReplayStats> {
     const stats: ReplayStats = { segments: 0, records: 0, truncatedBytes: 0, skippedBytes: 0, skippedRecords: 0, flushedRecords: 0 };
     const entries = await readdir(this.opts.dir, { withFileTypes: true });
     for (const e of entries.filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -111,11 +120,7 @@ export class Wal {
       const state = this.tenantState(tenant);
       const seqs = await listSegments(dir);
       // Markers name records of their own or older segments: read them all before replaying.
-      const flushed = new Map<string, FlushedSpans>();
-      for (const seq of seqs) {
-        const decoded = decodeSegment(await readFile(join(dir, segmentFileName(seq))));
-        for (const r of decoded.records) if (r.type === RecordType.FLUSHED) addFlushed(r.body, flushed);
-      }
+      const flushed = await this.flushedSpans(tenant, dir, seqs, opts);
       let last = -1;
       for (const seq of seqs) {
         last = seq;
@@ -157,6 +162,38 @@ export class Wal {
     return stats;
   }
 
+  /** The spans held by blocks that exist, from the flush markers in the tenant's segments. */
+  private async flushedSpans(tenant: string, dir: string, seqs: readonly number[], opts: ReplayOptions): Promise<Map<string, FlushedSpans>> {
+    const flushed = new Map<string, FlushedSpans>();
+    if (!opts.blockExists) return flushed;
+    const markers: FlushMarker[] = [];
+    for (const seq of seqs) {
+      const decoded = decodeSegment(await readFile(join(dir, segmentFileName(seq))));
+      for (const r of decoded.records) {
+        if (r.type !== RecordType.FLUSHED) continue;
+        const m = decodeFlushed(r.body);
+        if (m) markers.push(m);
+      }
+    }
+    const exists = new Map<string, boolean>();
+    for (const m of markers) {
+      let ok = exists.get(m.blockId);
+      if (ok === undefined) {
+        try {
+          ok = await opts.blockExists(tenant, m.blockId);
+        } catch (err) {
+          // Unknown: replay the spans (at worst written twice; compaction removes the copies).
+          this.opts.warn?.('could not ask the object store whether a flushed block exists; replaying its spans', { tenant, block: m.blockId, err });
+          ok = false;
+        }
+        exists.set(m.blockId, ok);
+      }
+      if (ok) addFlushed(m, flushed);
+    }
+    this.opts.warn?.('DEBUG markers', { tenant, markers: markers.length, blocks: exists.size, existing: [...exists.values()].filter(Boolean).length, keys: flushed.size });
+    return flushed;
+  }
+
   /** Appends a validated batch for `tenant`; resolves once it is written (and synced under `always`). */
   async append(tenant: string, body: Uint8Array, receivedAtMs = Date.now()): Promise<RecordRef> {
     if (this.closed) throw WalClosed('the WAL is closed');
@@ -166,16 +203,16 @@ export class Wal {
   }
 
   /**
-   * Records that these spans are durable in blocks (a flush marker, see flushed.ts), so replay
-   * after a crash does not write them again. Best effort: a marker that cannot be written is
-   * reported and costs only duplicates, which compaction removes.
+   * Records that block `blockId`, about to be written, holds these spans (a flush marker, see
+   * flushed.ts): if it exists after a crash, replay does not write them again. Best effort: a
+   * marker that cannot be written is reported and costs only duplicates, which compaction removes.
    */
-  async markFlushed(tenant: string, entries: readonly FlushedEntry[]): Promise<void> {
+  async markFlushing(tenant: string, blockId: string, entries: readonly FlushedEntry[]): Promise<void> {
     if (this.closed || entries.length === 0) return;
     try {
-      await this.tenantState(tenant).writer.append(RecordType.FLUSHED, Date.now(), encodeFlushed(entries));
+      await this.tenantState(tenant).writer.append(RecordType.FLUSHED, Date.now(), encodeFlushed(blockId, entries));
     } catch (err) {
-      this.opts.warn?.('WAL flush marker could not be written; a crash now would replay some flushed spans (compaction removes the copies)', { tenant, err });
+      this.opts.warn?.('WAL flush marker could not be written; a crash now would replay some flushed spans (compaction removes the copies)', { tenant, block: blockId, err });
     }
   }
 

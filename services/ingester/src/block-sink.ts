@@ -20,6 +20,8 @@ export interface FlushBatch {
   spanOf: Uint32Array;
   /** Spans in the batch (for logs and metrics). */
   spanCount: number;
+  /** The id the block gets (named in the WAL's flush marker before it is written); random when absent. */
+  blockId?: string;
   /**
    * Bounds of the time range the block's meta records: when the batch's requests were received,
    * widened by --ingestion.time-range-slack. Absent: the spans' own times.

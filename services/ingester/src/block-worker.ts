@@ -40,7 +40,7 @@ function withUploadFaults(s: ObjectStore): ObjectStore {
 parentPort?.on('message', async (job: BlockJob) => {
   let result: BlockJobResult;
   try {
-    const meta = await writeEncodedBlock(store, { ...data.block, tenant: job.batch.tenant, timeBounds: job.batch.timeBounds }, batchEncodedTraces(job.batch));
+    const meta = await writeEncodedBlock(store, { ...data.block, tenant: job.batch.tenant, blockId: job.batch.blockId, timeBounds: job.batch.timeBounds }, batchEncodedTraces(job.batch));
     result = { id: job.id, ok: true, meta, blockId: meta.blockID };
   } catch (err) {
     result = { id: job.id, ok: false, error: err instanceof Error ? `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err) };

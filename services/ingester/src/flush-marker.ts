@@ -1,14 +1,24 @@
-// The WAL flush marker for a block just made durable: per request (chunk) it touched, either
-// "all its spans are in blocks now" or a bitmap of the spans this block holds.
+// The WAL flush marker of a block about to be written: per request (chunk) its traces touch,
+// either "all its spans will be in blocks" or a bitmap of the spans this block holds.
 import type { FlushedEntry } from '@spanbase/wal';
 import type { Chunk } from './chunk.ts';
+import type { LiveTrace } from './live-trace.ts';
 
-/** Marker entries for chunks and the span indices a flush wrote of each. */
-export function flushMarkerEntries(flushed: ReadonlyMap<Chunk, readonly number[]>): FlushedEntry[] {
+/** Marker entries for the spans of `traces` (before they are released). */
+export function flushMarkerEntries(traces: readonly LiveTrace[]): FlushedEntry[] {
+  const byChunk = new Map<Chunk, number[]>();
+  for (const t of traces) {
+    for (let k = 0; k < t.chunks.length; k++) {
+      let list = byChunk.get(t.chunks[k]);
+      if (!list) byChunk.set(t.chunks[k], (list = []));
+      list.push(t.spans[k]);
+    }
+  }
   const out: FlushedEntry[] = [];
-  for (const [chunk, spans] of flushed) {
+  for (const [chunk, spans] of byChunk) {
     if (!chunk.ref) continue;
-    if (chunk.pending === 0) {
+    // Every span of the request not yet in a block is in this one.
+    if (chunk.pending === spans.length) {
       out.push({ segment: chunk.ref.segment, offset: chunk.ref.offset, spans: 'all' });
       continue;
     }

@@ -1,6 +1,7 @@
 // The ingester: makes accepted spans durable (WAL) before acknowledging them, keeps them
 // queryable in memory, and (with a block sink) moves idle traces into blocks in the object
 // store, releasing WAL records only once the block is durable.
+import { randomUUID } from 'node:crypto';
 import { scanExportRequest, shareScan } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
 import { faultPoint } from '@spanbase/model';
@@ -51,6 +52,11 @@ export interface IngesterOptions {
   logger: Logger;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /**
+   * Whether a block exists in the object store: WAL replay skips the spans of blocks that were
+   * finished before a crash (see the WAL's flush markers). Without it every record replays whole.
+   */
+  blockExists?: (tenant: string, blockId: string) => Promise<boolean>;
   /**
    * Where queries over memory run: a worker thread (the default, so no query delays ingest), or
    * this thread (tests). Worker settings: grace for a cancelled query, heap limit in MiB, queries at once.
@@ -112,7 +118,8 @@ export class Ingester {
     let spans = 0;
     const undecodable = { records: 0, bytes: 0 };
     let skippedFlushed = 0;
-    const stats = (ing.replayStats = await ing.wal.replay((ref, record, flushed) => {
+    const stats = (ing.replayStats = await ing.wal.replay(
+      (ref, record, flushed) => {
       // Replayed bodies were validated (and truncated) before they were written, and their
       // checksum matched; one that still does not decode is skipped like a damaged record
       // rather than stopping every start-up from here on.
@@ -130,7 +137,9 @@ export class Ingester {
       // Spans of the record already in blocks (a flush marker says so) are not indexed again.
       const skip = flushed === undefined ? undefined : (i: number) => isFlushed(flushed, i);
       skippedFlushed += ing.index(ref.tenant, scan, ref, record.receivedAtMs, skip);
-    }));
+      },
+      { blockExists: opts.blockExists },
+    ));
     stats.skippedRecords += undecodable.records;
     stats.skippedBytes += undecodable.bytes;
     ing.ready = true;
@@ -221,7 +230,10 @@ export class Ingester {
   private async flushBatch(tenant: TenantStore, batch: HeadBatch): Promise<void> {
     const started = performance.now();
     const fb = buildFlushBatch(tenant.tenant, batch.traces, this.opts.timeRangeSlackMs);
+    fb.blockId = randomUUID();
     try {
+      // Which spans the block will hold, so that if it exists after a crash they are not replayed.
+      await this.wal.markFlushing(tenant.tenant, fb.blockId, flushMarkerEntries(batch.traces));
       const block = await this.opts.sink!.write(fb);
       await faultPoint('flush-after-meta');
       // Register the block for queries before the traces leave memory: no window where a
@@ -246,22 +258,14 @@ export class Ingester {
   /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
   private releaseTraces(tenant: string, traces: readonly LiveTrace[]): void {
     this.feed.dropped(tenant, Float64Array.from(traces, (t) => t.genId));
-    const flushed = new Map<Chunk, number[]>();
     for (const t of traces) {
-      for (let k = 0; k < t.chunks.length; k++) {
-        const chunk = t.chunks[k];
+      for (const chunk of t.chunks) {
         chunk.pending--;
-        let list = flushed.get(chunk);
-        if (!list) flushed.set(chunk, (list = []));
-        list.push(t.spans[k]);
+        if (chunk.pending === 0) {
+          this.liveBytes -= chunk.bytes;
+          if (chunk.ref) this.wal.release(chunk.ref);
+        }
       }
-    }
-    // Which spans are now in a block, so a crash before their segments are gone does not write them twice.
-    void this.wal.markFlushed(tenant, flushMarkerEntries(flushed));
-    for (const chunk of flushed.keys()) {
-      if (chunk.pending !== 0) continue;
-      this.liveBytes -= chunk.bytes;
-      if (chunk.ref) this.wal.release(chunk.ref);
     }
   }
 

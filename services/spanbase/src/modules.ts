@@ -7,7 +7,7 @@ import { Ingester, WorkerBlockSink, registerIngesterRoutes } from '@spanbase/ing
 import { createObjectStore } from '@spanbase/backend';
 import { storageSettings } from '@spanbase/config';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
-import { isCacheableBlockObject, isDamageError, parseBlockMeta } from '@spanbase/block';
+import { BlockObjects, blockKey, isCacheableBlockObject, isDamageError, parseBlockMeta } from '@spanbase/block';
 import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
 import { QueryAdmission, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources, remoteTagsSources } from '@spanbase/querier';
@@ -102,6 +102,11 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         flushCheckPeriodMs: cfg['ingester.flush-check-period'],
         timeRangeSlackMs: cfg['ingestion.time-range-slack'],
         onOutsideTimeBounds: (tenant, traces) => outsideSlack.inc({ tenant }, traces),
+        // WAL replay skips spans of blocks finished before a crash (their flush markers name them).
+        blockExists: async (tenant, id) => {
+          const store = ctx.get<StoreModule>('store').store;
+          return (await store.head(blockKey(tenant, id, BlockObjects.meta))) !== undefined || (await store.head(blockKey(tenant, id, BlockObjects.compactedMeta))) !== undefined;
+        },
         liveQueries: {
           thread: 'worker',
           abortGraceMs: QUERY_ABORT_GRACE_MS,
