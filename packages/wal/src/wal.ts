@@ -190,7 +190,6 @@ export class Wal {
       }
       if (ok) addFlushed(m, flushed);
     }
-    this.opts.warn?.('DEBUG markers', { tenant, markers: markers.length, blocks: exists.size, existing: [...exists.values()].filter(Boolean).length, keys: flushed.size });
     return flushed;
   }
 
