@@ -1,7 +1,7 @@
 // The value of every TraceQL field on a span from the model (SpanRecord): the reference for what
 // FetchedSpan.value() answers (see storage.ts). Storage implementations mirror these rules.
 import type { KeyValue, NestedSet, SpanRecord } from '@spanbase/model';
-import { bytesToHex, computeNestedSets, dedupeSpanRecords, findAttribute, isAllZero, serviceNameOf, traceIdToSearchHex } from '@spanbase/model';
+import { bytesToHex, computeNestedSets, dedupeSpanRecords, findAttribute, idKey, isAllZero, serviceNameOf, traceIdToSearchHex } from '@spanbase/model';
 import type { Scalar, Static } from './static.ts';
 import { KIND_BY_CODE, STATUS_BY_CODE, TRUE, staticFromAnyValue } from './static.ts';
 import type { FieldRef } from './storage.ts';
@@ -29,7 +29,7 @@ export function indexTrace(input: readonly SpanRecord[]): IndexedTrace {
   const records = dedupeSpanRecords(input);
   const nested = computeNestedSets(records.map((r) => r.span));
   const byId = new Map<string, number>();
-  records.forEach((r, i) => byId.set(bytesToHex(r.span.spanId), i));
+  records.forEach((r, i) => byId.set(idKey(r.span.spanId), i));
   const childCount = new Array<number>(records.length).fill(0);
   let root: SpanRecord | undefined;
   let start = records.length > 0 ? records[0].span.startTimeUnixNano : 0n;
@@ -38,7 +38,7 @@ export function indexTrace(input: readonly SpanRecord[]): IndexedTrace {
     const p = r.span.parentSpanId;
     if (p.length === 0 || isAllZero(p)) root ??= r;
     else {
-      const pi = byId.get(bytesToHex(p));
+      const pi = byId.get(idKey(p));
       if (pi !== undefined) childCount[pi]++;
     }
     if (r.span.startTimeUnixNano < start) start = r.span.startTimeUnixNano;

@@ -16,6 +16,19 @@ export function bytesToHex(bytes: Uint8Array): string {
   return s;
 }
 
+/**
+ * A map key for an id: two bytes per UTF-16 code unit, so an 8-byte span id is a 4-character
+ * string (a hex string is 16 characters built one pair at a time). Keys of ids of the same
+ * length compare as the bytes do; they are for maps and sets, not for display.
+ */
+export function idKey(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n === 8) return String.fromCharCode(bytes[0] | (bytes[1] << 8), bytes[2] | (bytes[3] << 8), bytes[4] | (bytes[5] << 8), bytes[6] | (bytes[7] << 8));
+  let s = '';
+  for (let i = 0; i < n; i += 2) s += String.fromCharCode(bytes[i] | ((i + 1 < n ? bytes[i + 1] : 0) << 8));
+  return n % 2 === 0 ? s : s + '\u0000odd';
+}
+
 /** Bytes of an even-length hex string, or undefined when it is not hex. */
 export function hexToBytes(hex: string): Uint8Array | undefined {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;

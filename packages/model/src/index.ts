@@ -17,6 +17,7 @@ export {
   TRACE_ID_BYTES,
   SPAN_ID_BYTES,
   bytesToHex,
+  idKey,
   hexToBytes,
   isAllZero,
   parseTraceIdParam,

@@ -1,7 +1,7 @@
 // Nested-set numbering of a trace's span tree. With it, "is A an ancestor of B" is
 // `A.left < B.left && B.right < A.right`, a range comparison that works on columns without
 // rebuilding the tree (see docs/design/2026-11 Block format sb1.md).
-import { bytesToHex } from './ids.ts';
+import { idKey } from './ids.ts';
 import type { Span } from './span.ts';
 
 /** Nested-set numbers of one span; all zero for a span not connected to a root. */
@@ -23,7 +23,7 @@ export function computeNestedSets(spans: readonly Span[]): NestedSet[] {
   const n = spans.length;
   const out: NestedSet[] = Array.from({ length: n }, () => ({ left: 0, right: 0, parent: 0 }));
   const index = new Map<string, number>();
-  for (let i = 0; i < n; i++) index.set(bytesToHex(spans[i].spanId), i);
+  for (let i = 0; i < n; i++) index.set(idKey(spans[i].spanId), i);
   const children: number[][] = Array.from({ length: n }, () => []);
   const roots: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -32,7 +32,7 @@ export function computeNestedSets(spans: readonly Span[]): NestedSet[] {
       roots.push(i);
       continue;
     }
-    const pi = index.get(bytesToHex(p));
+    const pi = index.get(idKey(p));
     if (pi !== undefined && pi !== i) children[pi].push(i);
   }
   const byStart = (a: number, b: number) => {

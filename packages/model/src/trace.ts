@@ -1,7 +1,7 @@
 // A trace as a flat list of spans, each with the resource and scope it came from. Storage and the
 // query engine work on this flat form; OTLP's nesting (resource → scope → span) is rebuilt only
 // at the edges (ingest decode, trace-by-id encode).
-import { bytesToHex, compareIds } from './ids.ts';
+import { bytesToHex, compareIds, idKey } from './ids.ts';
 import type { Resource, ResourceSpans, Scope, Span, TracesData } from './span.ts';
 
 /** A span with the context it was sent in. */
@@ -90,7 +90,7 @@ function stableKey(value: unknown): string {
 
 /** Identity of a span within a trace for de-duplication: span id and kind, as Tempo does. */
 export function spanIdentity(span: Span): string {
-  return bytesToHex(span.spanId) + ':' + span.kind;
+  return idKey(span.spanId) + String.fromCharCode(span.kind);
 }
 
 /**

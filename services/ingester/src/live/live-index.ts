@@ -2,15 +2,14 @@
 // in step with the ingester by events (see live-protocol.ts), and the queries over it: search,
 // metrics, trace by id and the tags summary. It runs on the live-query worker thread, so no
 // query over live data ever runs on the thread that acknowledges ingest.
-import { decodeExportRequest } from '@spanbase/otlp';
-import { faultSpin, flattenTracesData } from '@spanbase/model';
+import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { TagsBuilder } from '@spanbase/block';
 import type { TagsSummary } from '@spanbase/block';
 import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
 import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
-import { assembleTraces } from '../assemble-traces.ts';
 import { Chunk } from '../chunk.ts';
+import { ChunkDecoder } from '../chunk-decoder.ts';
 import { LiveTrace } from '../live-trace.ts';
 import type { LiveEvent, LiveJob, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
 
@@ -68,6 +67,8 @@ export class LiveIndex {
   private cachedSpans = 0;
   private readonly tagsCache = new Map<string, { at: number; summary: TagsSummary }>();
   private readonly parsed = new Map<string, Query>();
+  /** Each request's resources and scopes decoded once, for as long as the request is held. */
+  private readonly decoders = new WeakMap<Chunk, ChunkDecoder>();
   private readonly now: () => number;
   private readonly maxCachedSpans: number;
 
@@ -166,7 +167,21 @@ export class LiveIndex {
   findTrace(tenant: string, traceId: Uint8Array): SpanRecord[] {
     const gens = this.tenants.get(tenant)?.traces.get(keyOf(traceId, 0));
     if (!gens || gens.length === 0) return [];
-    return flattenTracesData(decodeExportRequest(assembleTraces(gens)));
+    return this.decode(gens);
+  }
+
+  /** The spans of a trace's generations, decoded where they lie in their requests. */
+  private decode(gens: readonly LiveTrace[]): SpanRecord[] {
+    const out: SpanRecord[] = [];
+    for (const g of gens) {
+      for (let k = 0; k < g.chunks.length; k++) {
+        const chunk = g.chunks[k];
+        let d = this.decoders.get(chunk);
+        if (!d) this.decoders.set(chunk, (d = new ChunkDecoder(chunk.scan)));
+        out.push(d.record(g.spans[k]));
+      }
+    }
+    return out;
   }
 
   /** Search over live data: the newest `limit` matches. A query pinned to one trace id decodes only that trace. */
@@ -238,7 +253,7 @@ export class LiveIndex {
     const ck = `${tenant}\u0000${key}`;
     const hit = this.indexedCache.get(ck);
     if (hit && hit.spans === spans) return hit.indexed;
-    const indexed = indexTrace(flattenTracesData(decodeExportRequest(assembleTraces(gens))));
+    const indexed = indexTrace(this.decode(gens));
     if (hit) this.forgetIndexed(tenant, key);
     if (this.cachedSpans + spans <= this.maxCachedSpans) {
       this.indexedCache.set(ck, { spans, indexed });
