@@ -1,6 +1,7 @@
 export type { ErrorRenderer, ErrorRequest, HttpAppOptions } from './app.ts';
 export { MAX_PARAM_LENGTH, createHttpApp, describeError, plainText } from './app.ts';
 export { Counter, Gauge, Histogram, MetricsRegistry, LATENCY_BUCKETS } from './metrics.ts';
+export { registerProcessMetrics } from './process-metrics.ts';
 export { createLogger, silentLogger } from './logger.ts';
 export { SINGLE_TENANT, validateTenantId, tenantFromHeader } from './tenant.ts';
 export { TenantMissing, TenantInvalid, BadParameter, BodyTooLarge, UnsupportedMediaType, Internal, UriTooLong, HeadersTooLarge, MalformedRequest, ClientClosed } from './errors.ts';

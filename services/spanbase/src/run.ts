@@ -2,7 +2,7 @@
 // start, and on stop undo it all in reverse. main.ts and the end-to-end tests both use this.
 import { readFileSync } from 'node:fs';
 import type { Config } from '@spanbase/config';
-import { MetricsRegistry, createHttpApp, registerBasicRoutes } from '@spanbase/server';
+import { MetricsRegistry, createHttpApp, registerBasicRoutes, registerProcessMetrics } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
 import { dataLocation } from './data-location.ts';
 import { listen } from './listen.ts';
@@ -50,12 +50,14 @@ export async function startSpanbase(cfg: Config, log: Logger): Promise<RunningSp
     revision: process.env.SPANBASE_REVISION ?? '',
     notReady: () => [...instances].filter(([, m]) => m.ready && !m.ready()).map(([n]) => n),
   });
+  const stopProcessMetrics = registerProcessMetrics(metrics);
   const requestSeconds = metrics.histogram('spanbase_request_duration_seconds', 'HTTP API request latency, by route and status.', ['route', 'status_code']);
   api.addHook('onResponse', async (req, reply) => {
     requestSeconds.observe({ route: req.routeOptions.url ?? 'unknown', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   const started: ModuleName[] = [];
   const stop = async () => {
+    stopProcessMetrics();
     await api.close();
     for (const name of [...started].reverse()) {
       try {
