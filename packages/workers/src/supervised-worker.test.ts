@@ -93,6 +93,22 @@ describe('SupervisedWorker', () => {
     expect(w.replacements).toBe(1);
   });
 
+  it('keeps events behind the jobs asked before them, even while those wait for a slot', async () => {
+    const w = supervised({ slots: 1 });
+    w.post({ reset: 1 });
+    const busy = w.run({ op: 'echo', value: 0, delayMs: 100 }, never());
+    const asked = w.run({ op: 'state' }, never());
+    const ac = new AbortController();
+    const dropped = w.run({ op: 'state' }, ac.signal);
+    w.post({ add: 10 });
+    ac.abort(new Error('gone'));
+    await expect(dropped).rejects.toThrow('gone');
+    w.post({ add: 100 });
+    await busy;
+    expect(await asked).toBe(1);
+    expect(await w.run({ op: 'state' }, never())).toBe(111);
+  });
+
   it('queues jobs beyond its slots and drops a queued job that is cancelled', async () => {
     const w = supervised({ slots: 1 });
     const first = w.run({ op: 'echo', value: 1, delayMs: 100 }, never());

@@ -45,6 +45,8 @@ interface Entry {
   attempts: number;
   /** Lost with a worker that died: runs again alone, so a job that kills workers cannot take others with it. */
   isolate: boolean;
+  /** Events posted while this job waited: they go to the worker right after it, keeping their order. */
+  after?: unknown[];
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   signal: AbortSignal;
@@ -79,10 +81,16 @@ export class SupervisedWorker {
     return this.running.size + this.waiting.length;
   }
 
-  /** Posts an event to the worker, in order with jobs. */
+  /**
+   * Posts an event to the worker, in order with jobs: an event posted after a job reaches the
+   * worker after it, even when the job waits here for a slot (a job must see the state as it was
+   * when it was asked, not changes made since).
+   */
   post(event: unknown): void {
     if (this.closed) return;
-    this.worker!.postMessage({ kind: 'event', event } satisfies ToWorker);
+    const last = this.waiting.at(-1);
+    if (last) (last.after ??= []).push(event);
+    else this.worker!.postMessage({ kind: 'event', event } satisfies ToWorker);
   }
 
   /** Runs a job; rejects with the signal's reason as soon as it is aborted. */
@@ -141,7 +149,15 @@ export class SupervisedWorker {
       e.attempts++;
       this.running.set(e.id, e);
       this.worker!.postMessage({ kind: 'job', id: e.id, slot: e.slot, job: e.job } satisfies ToWorker);
+      this.flushAfter(e);
     }
+  }
+
+  /** Posts the events that waited behind a job. */
+  private flushAfter(e: Entry): void {
+    const after = e.after;
+    e.after = undefined;
+    for (const event of after ?? []) this.worker!.postMessage({ kind: 'event', event } satisfies ToWorker);
   }
 
   private abort(e: Entry): void {
@@ -151,6 +167,11 @@ export class SupervisedWorker {
     const i = this.waiting.indexOf(e);
     if (i >= 0) {
       this.waiting.splice(i, 1);
+      // Its events keep their place: behind the job before it, or out now if it led the queue.
+      if (e.after) {
+        if (i > 0) (this.waiting[i - 1].after ??= []).push(...e.after);
+        else this.flushAfter(e);
+      }
       e.reject(reason);
       return;
     }
@@ -187,6 +208,8 @@ export class SupervisedWorker {
     const lost = [...this.running.values()];
     this.running.clear();
     void old?.terminate();
+    // The new worker's onSpawn state already includes every change posted so far.
+    for (const w of this.waiting) w.after = undefined;
     this.spawn();
     const again: Entry[] = [];
     for (const e of lost) {
