@@ -1,5 +1,6 @@
 // Builds the configured store with its wrappers, from a plain config object (the config package
 // fills it from flags and YAML; docs/storage.md describes every key).
+import { isMainThread } from 'node:worker_threads';
 import { withCache } from './cache.ts';
 import { StoreConfig } from './errors.ts';
 import type { FaultPlan } from './faults.ts';
@@ -61,7 +62,7 @@ export interface ObjectStoreConfig {
 /**
  * The environment variable that turns fault injection on for every store a process builds (its
  * worker threads and child processes included): the path of a fault plan file. For tests only;
- * a process that has it set says so on stderr.
+ * a process that has it set says so on stderr (once, from its main thread).
  */
 export const FAULTS_ENV = 'SPANBASE_STORE_FAULTS';
 
@@ -120,7 +121,7 @@ export function createObjectStore(cfg: ObjectStoreConfig, deps: ObjectStoreDeps 
   let store = baseStore(cfg);
   const faults = faultsOf(cfg);
   if (faults) {
-    if (!warned) {
+    if (!warned && isMainThread) {
       warned = true;
       process.emitWarning(`object store fault injection is on (${'file' in faults ? `${FAULTS_ENV}=${faults.file}` : 'storage config "faults"'}): some storage operations fail on purpose. For tests only.`, { code: 'SPANBASE_STORE_FAULTS' });
     }
