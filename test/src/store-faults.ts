@@ -4,9 +4,11 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAULTS_ENV } from '@spanbase/backend';
-import type { FaultRule } from '@spanbase/backend';
+import type { FaultRule, ObjectStore } from '@spanbase/backend';
+import { Compactor, CountingMetrics, Overrides, limitsFromConfig } from '@spanbase/compactor';
 import type { Config } from '@spanbase/config';
-import { expect } from 'vitest';
+import { defaultConfig } from '@spanbase/config';
+import { expect, onTestFinished } from 'vitest';
 import { s3TestConfig } from '../setup/s3.ts';
 import { storageFlags } from './block-damage.ts';
 import { tempDir } from './harness.ts';
@@ -69,4 +71,22 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * A compactor over `store` as the fault tests run it: in this thread, hour windows, two to four
+ * blocks a merge (`minInputBlocks` more to merge nothing), quick leases; stopped after the test.
+ */
+export function testCompactor(store: ObjectStore, o: { minInputBlocks?: number; now?: () => number } = {}): Compactor {
+  const c = new Compactor({
+    store,
+    overrides: new Overrides(limitsFromConfig(defaultConfig())),
+    planner: { windowMs: 3_600_000, minInputBlocks: o.minInputBlocks ?? 2, maxInputBlocks: Math.max(4, o.minInputBlocks ?? 0), maxBlockBytes: 1e9, maxMemoryBytes: 512 * 1024 * 1024, compactedBlockRetentionMs: 3_600_000, partialBlockGraceMs: 3_600_000 },
+    cycleMs: 1000,
+    now: o.now,
+    leases: { settleMs: 5, ttlMs: 5 * 60_000 },
+    metrics: new CountingMetrics(),
+  });
+  onTestFinished(() => c.stop());
+  return c;
 }
