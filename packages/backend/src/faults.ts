@@ -7,7 +7,8 @@
 // meet in production.
 //
 // Nothing builds it unless asked: createObjectStore adds it for a `faults` config or the
-// SPANBASE_STORE_FAULTS environment variable only (factory.ts; docs/operations.md says more).
+// SPANBASE_STORE_FAULTS environment variable only (factory.ts; docs/storage.md says how, and
+// docs/design/2026-12 Object store faults.md why).
 import { statSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreConfig, StoreRequest } from './errors.ts';
