@@ -1,7 +1,10 @@
 // Builds the configured store with its wrappers, from a plain config object (the config package
 // fills it from flags and YAML; docs/storage.md describes every key).
+import { isMainThread } from 'node:worker_threads';
 import { withCache } from './cache.ts';
 import { StoreConfig } from './errors.ts';
+import type { FaultPlan } from './faults.ts';
+import { checkFaultPlan, faultPlanFile, withFaults } from './faults.ts';
 import { LocalStore } from './local-store.ts';
 import { MemoryStore } from './memory-store.ts';
 import type { ObjectStoreMetricsSink } from './metrics.ts';
@@ -48,6 +51,26 @@ export interface ObjectStoreConfig {
   retry?: Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>;
   /** Enables the read cache. */
   cache?: { maxBytes: number; maxObjectBytes?: number };
+  /**
+   * For tests only: fails some operations of the backend (faults.ts), by a fixed plan or one kept
+   * in a JSON file and read again when it changes. No flag or YAML key sets it; see
+   * FAULTS_ENV for the other way to turn it on.
+   */
+  faults?: { file: string } | FaultPlan;
+}
+
+/**
+ * The environment variable that turns fault injection on for every store a process builds (its
+ * worker threads and child processes included): the path of a fault plan file. For tests only;
+ * a process that has it set says so on stderr (once, from its main thread).
+ */
+export const FAULTS_ENV = 'SPANBASE_STORE_FAULTS';
+
+let warned = false;
+
+/** The fault plan to wrap the backend in: the config's, else FAULTS_ENV's, else none. */
+export function faultsOf(cfg: ObjectStoreConfig, env: NodeJS.ProcessEnv = process.env): ObjectStoreConfig['faults'] {
+  return cfg.faults ?? (env[FAULTS_ENV] ? { file: env[FAULTS_ENV] } : undefined);
 }
 
 /** What the caller supplies beyond plain config. */
@@ -90,11 +113,20 @@ function baseStore(cfg: ObjectStoreConfig): ObjectStore {
 }
 
 /**
- * Builds the store: the backend, then metrics (per attempt), retries, and the cache when
- * `cfg.cache` is set. Cache hits therefore cost no request and no metric.
+ * Builds the store: the backend (with injected faults, in tests), then metrics (per attempt),
+ * retries, and the cache when `cfg.cache` is set. Cache hits therefore cost no request and no
+ * metric; an injected fault counts as a failed request and is retried like one.
  */
 export function createObjectStore(cfg: ObjectStoreConfig, deps: ObjectStoreDeps = {}): ObjectStore {
   let store = baseStore(cfg);
+  const faults = faultsOf(cfg);
+  if (faults) {
+    if (!warned && isMainThread) {
+      warned = true;
+      process.emitWarning(`object store fault injection is on (${'file' in faults ? `${FAULTS_ENV}=${faults.file}` : 'storage config "faults"'}): some storage operations fail on purpose. For tests only.`, { code: 'SPANBASE_STORE_FAULTS' });
+    }
+    store = withFaults(store, 'file' in faults ? faultPlanFile(faults.file) : checkFaultPlan(faults, 'storage config "faults"'));
+  }
   if (deps.metrics) store = withMetrics(store, deps.metrics);
   store = withRetry(store, { ...cfg.retry, onRetry: deps.onRetry });
   if (!cfg.cache) return store;

@@ -84,7 +84,11 @@ export function createS3Client(opts: S3StoreOptions): S3Client {
     maxAttempts: 1,
     requestHandler: {
       connectionTimeout: opts.connectionTimeoutMs ?? 5_000,
-      requestTimeout: opts.requestTimeoutMs ?? 60_000,
+      // An idle timeout, so a store that stops answering mid-request fails the request (a
+      // retryable TimeoutError) instead of holding a flush, a compaction or a query forever.
+      // Not `requestTimeout`: in this SDK that only logs a warning on the console unless
+      // throwOnRequestTimeout is set, and it would bound a whole large transfer, not silence.
+      socketTimeout: opts.requestTimeoutMs ?? 60_000,
     },
   });
 }

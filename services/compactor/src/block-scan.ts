@@ -3,7 +3,7 @@
 // (objects but neither meta: a writer that died, or one still writing). One recursive listing per
 // tenant; metas are immutable per block id, so they are fetched once and cached.
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey, isBlockId, listTenants, parseBlockMeta, readQuarantine } from '@spanbase/block';
+import { BlockObjects, blockKey, isBlockId, isDamageError, listTenants, parseBlockMeta, readQuarantine } from '@spanbase/block';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { COMPACTOR_PREFIX } from './leases.ts';
 
@@ -113,6 +113,10 @@ export async function scanTenant(store: ObjectStore, tenant: string, cache: Meta
         meta = await cache.get(key, signal);
       } catch (err) {
         signal?.throwIfAborted();
+        // Only a meta that was read and does not parse is broken; a store that failed to answer
+        // fails the scan (the tenant waits for the next cycle) rather than getting healthy
+        // blocks quarantined.
+        if (!isDamageError(err)) throw err;
         scan.broken.push({ blockId: id, key, error: err as Error });
         continue;
       }

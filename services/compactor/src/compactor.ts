@@ -304,6 +304,8 @@ export class Compactor {
           if (!stop.signal.aborted) this.log.error({ err }, 'compaction cycle failed');
         }
         await new Promise<void>((resolve) => {
+          // Stopped during the cycle: the abort event has fired already and would not fire again.
+          if (stop.signal.aborted) return resolve();
           const t = setTimeout(resolve, this.o.cycleMs);
           stop.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
         });

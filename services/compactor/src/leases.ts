@@ -56,6 +56,21 @@ function parseRecord(bytes: Uint8Array | undefined): LeaseRecord | undefined {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Writes a lease record. A write that failed may still have landed (its reply lost): if the
+ * store holds this very record afterwards, the write counts as done; otherwise it throws. An
+ * acquisition counted as failed while its record sits in the store would shut everyone out of
+ * the window, its writer included, until the record expires.
+ */
+async function writeRecord(store: ObjectStore, key: string, record: LeaseRecord): Promise<void> {
+  try {
+    await store.put(key, new TextEncoder().encode(JSON.stringify(record)));
+  } catch (err) {
+    const back = parseRecord(await store.get(key).catch(() => undefined));
+    if (back?.token !== record.token || back.expiresAt !== record.expiresAt) throw err;
+  }
+}
+
 /** A held lease. */
 export class Lease {
   /** The lease object's key. */
@@ -96,7 +111,7 @@ export class Lease {
     if (!current || current.token !== this.record.token) throw CompactorLeaseLost(`lease ${this.key} is held by ${current?.owner ?? 'nobody'} now`);
     if (current.expiresAt <= now) throw CompactorLeaseLost(`lease ${this.key} expired ${now - current.expiresAt} ms ago`);
     const next = { ...this.record, expiresAt: now + this.opts.ttlMs, outputs: [...new Set([...this.record.outputs, ...outputs])] };
-    await this.store.put(this.key, new TextEncoder().encode(JSON.stringify(next)));
+    await writeRecord(this.store, this.key, next);
     this.record = next;
   }
 
@@ -146,7 +161,7 @@ export class Leases {
     const existing = parseRecord(await this.store.get(key));
     if (existing && existing.expiresAt > this.opts.now()) return undefined;
     const record: LeaseRecord = { owner: this.opts.owner, token: randomUUID(), window, expiresAt: this.opts.now() + this.opts.ttlMs, outputs: [] };
-    await this.store.put(key, new TextEncoder().encode(JSON.stringify(record)));
+    await writeRecord(this.store, key, record);
     await sleep(this.opts.settleMs);
     const back = parseRecord(await this.store.get(key));
     if (back?.token !== record.token) return undefined;

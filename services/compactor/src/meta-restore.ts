@@ -5,14 +5,21 @@
 // block is read, merged and expired as if nothing had happened; damage to its other objects is then
 // handled as usual. A block the manifest does not know is quarantined instead.
 import type { ObjectStore } from '@spanbase/backend';
-import { BlockObjects, blockKey, readTenantIndex, serializeBlockMeta } from '@spanbase/block';
+import { BlockObjects, blockKey, isDamageError, readTenantIndex, serializeBlockMeta } from '@spanbase/block';
 import type { BlockMeta, TenantIndex } from '@spanbase/block';
 import { crc32c } from '@spanbase/model';
 
-/** Reads the tenant manifest once, on first use; undefined when there is none or it is unreadable. */
+/**
+ * Reads the tenant manifest once, on first use; undefined when there is none or it is damaged.
+ * A store that fails to answer fails the caller: a block must not be quarantined because the
+ * copy that could restore it was out of reach for a moment.
+ */
 export function manifestOnce(store: ObjectStore, tenant: string, signal?: AbortSignal): () => Promise<TenantIndex | undefined> {
   let index: Promise<TenantIndex | undefined> | undefined;
-  return () => (index ??= readTenantIndex(store, tenant, { signal }).catch(() => undefined));
+  return () => (index ??= readTenantIndex(store, tenant, { signal }).catch((err: unknown) => {
+    if (isDamageError(err)) return undefined;
+    throw err;
+  }));
 }
 
 /** Whether `meta` describes the objects stored for its block. */

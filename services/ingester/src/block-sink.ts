@@ -35,6 +35,8 @@ export interface FlushedBlock {
   blockId: string;
   /** The whole meta as written, for the blocklist. */
   meta: unknown;
+  /** The error the store reported although the block was found whole afterwards (a lost reply). */
+  lostReply?: string;
 }
 
 /** Writes head blocks. */

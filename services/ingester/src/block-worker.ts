@@ -3,9 +3,9 @@
 // and reports the meta. Running here keeps Parquet encoding and zstd off the event loop that acknowledges ingest.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createObjectStore } from '@spanbase/backend';
-import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
-import { writeEncodedBlock } from '@spanbase/block';
-import type { BlockWriterOptions } from '@spanbase/block';
+import type { ObjectStore, ObjectStoreConfig, StoreOp, StoreOutcome } from '@spanbase/backend';
+import { BlockObjects, blockKey, parseBlockMeta, writeEncodedBlock } from '@spanbase/block';
+import type { BlockMeta, BlockWriterOptions } from '@spanbase/block';
 import { faultPoint } from '@spanbase/model';
 import type { FlushBatch } from './block-sink.ts';
 import { batchEncodedTraces } from './flush-batch.ts';
@@ -22,11 +22,18 @@ export interface BlockJob {
   batch: FlushBatch;
 }
 
-/** The answer to a job. */
-export type BlockJobResult = { id: number; ok: true; meta: unknown; blockId: string } | { id: number; ok: false; error: string };
+/** One store request the worker made: op, outcome, bytes, seconds (see ObjectStoreMetricsSink). */
+export type StoreObservation = [StoreOp, StoreOutcome, number, number];
+
+/** How a job ended. */
+type JobOutcome = { id: number; ok: true; meta: unknown; blockId: string; lostReply?: string } | { id: number; ok: false; error: string };
+
+/** The answer to a job, with the store requests it made (for the process's store metrics). */
+export type BlockJobResult = JobOutcome & { requests: StoreObservation[] };
 
 const data = workerData as BlockWorkerData;
-const store = withUploadFaults(createObjectStore(data.store));
+let requests: StoreObservation[] = [];
+const store = withUploadFaults(createObjectStore(data.store, { metrics: { observe: (...o) => void requests.push(o) } }));
 
 /** Crash-test hooks: stop before meta.json (block half uploaded) when SPANBASE_FAULT says so. */
 function withUploadFaults(s: ObjectStore): ObjectStore {
@@ -37,13 +44,33 @@ function withUploadFaults(s: ObjectStore): ObjectStore {
   } };
 }
 
-parentPort?.on('message', async (job: BlockJob) => {
-  let result: BlockJobResult;
+/**
+ * The block's meta.json when it is in the store after all: a write whose reply was lost (the
+ * connection reset after the object was stored) fails although the block is whole, and flushing
+ * its traces again would store them twice. Undefined when it is not there or cannot be read.
+ */
+async function landedMeta(tenant: string, blockId: string | undefined): Promise<BlockMeta | undefined> {
+  if (!blockId) return undefined;
   try {
-    const meta = await writeEncodedBlock(store, { ...data.block, tenant: job.batch.tenant, blockId: job.batch.blockId, timeBounds: job.batch.timeBounds }, batchEncodedTraces(job.batch));
+    const bytes = await store.get(blockKey(tenant, blockId, BlockObjects.meta));
+    const meta = bytes && parseBlockMeta(bytes);
+    return meta && meta.blockID === blockId ? meta : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+parentPort?.on('message', async (job: BlockJob) => {
+  let result: JobOutcome;
+  const { tenant, blockId } = job.batch;
+  try {
+    const meta = await writeEncodedBlock(store, { ...data.block, tenant, blockId, timeBounds: job.batch.timeBounds }, batchEncodedTraces(job.batch));
     result = { id: job.id, ok: true, meta, blockId: meta.blockID };
   } catch (err) {
-    result = { id: job.id, ok: false, error: err instanceof Error ? `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err) };
+    const error = err instanceof Error ? `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err);
+    const meta = await landedMeta(tenant, blockId);
+    result = meta ? { id: job.id, ok: true, meta, blockId: meta.blockID, lostReply: error } : { id: job.id, ok: false, error };
   }
-  parentPort?.postMessage(result);
+  parentPort?.postMessage({ ...result, requests } satisfies BlockJobResult);
+  requests = [];
 });

@@ -7,4 +7,4 @@ export { registerIngesterRoutes } from './internal-routes.ts';
 export { LiveBytesExceeded, IngesterUnavailable } from './errors.ts';
 export type { BlockSink, FlushBatch, FlushedBlock } from './block-sink.ts';
 export { WorkerBlockSink } from './worker-sink.ts';
-export type { BlockWorkerData } from './block-worker.ts';
+export type { BlockWorkerData, StoreObservation } from './block-worker.ts';

@@ -2,14 +2,14 @@ import { readdirSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { av, bytesToHex, compareIds } from '@spanbase/model';
+import { av, bytesToHex } from '@spanbase/model';
 import type { Span, TracesData } from '@spanbase/model';
 import { encodeTracesData, scanExportRequest } from '@spanbase/otlp';
 import { silentLogger } from '@spanbase/server';
 import { describe, expect, it } from 'vitest';
 import type { BlockSink, FlushBatch } from './block-sink.ts';
 import { batchTraces } from './flush-batch.ts';
-import { Ingester } from './ingester.ts';
+import { Ingester, flushRetryDelay } from './ingester.ts';
 import type { IngesterOptions } from './ingester.ts';
 
 let seq = 1;
@@ -102,23 +102,45 @@ describe('Ingester flush', () => {
     await ing.stop();
   });
 
-  it('keeps traces in memory and the WAL when a flush fails, and retries', async () => {
-    const { ing, sink, dir, advance } = await start();
+  it('keeps traces in memory and the WAL when a flush fails, and retries after a backoff that grows', async () => {
+    const { ing, sink, dir, advance } = await start({ flushRetry: { baseMs: 1000, maxMs: 3000 } });
     await ing.push('t', scanExportRequest(req([spanOf(9)])));
     sink.fail = true;
     advance(70_000);
     await ing.flushTick(); // seals
     advance(70_000);
     await ing.flushTick(); // the head block is due: fails
-    await ing.flushTick(); // still due after the failure: fails again
+    await ing.flushTick(); // within the backoff: not tried
+    advance(500);
+    await ing.flushTick();
+    expect(ing.flushStats.failures).toBe(1);
+    advance(1000); // past 1 s ± 25%: tried, fails, and now waits 2 s ± 25%
+    await ing.flushTick();
     expect(ing.flushStats.failures).toBe(2);
+    advance(1400);
+    await ing.flushTick();
+    expect(ing.flushStats.failures).toBe(2);
+    for (let i = 0; i < 5; i++) {
+      advance(3750); // the ceiling of 3 s ± 25%
+      await ing.flushTick();
+    }
+    expect(ing.flushStats.failures).toBe(7);
     expect(await ing.live.findTrace('t', id(16, 9))).toHaveLength(1);
+    expect(readdirSync(join(dir, 't')).length).toBeGreaterThan(0);
     sink.fail = false;
+    await ing.flushTick(); // still backing off
+    expect(sink.batches).toHaveLength(0);
+    advance(3750);
     await ing.flushTick();
     expect(sink.batches).toHaveLength(1);
     await ing.stop();
     expect(readdirSync(join(dir, 't'))).toHaveLength(0);
-    expect(compareIds(id(16, 1), id(16, 2))).toBeLessThan(0);
+  });
+
+  it('waits 1 s, 2 s, 4 s ... up to a minute between failed flushes, within 25%', () => {
+    expect([1, 2, 3, 7, 8, 50].map((f) => flushRetryDelay(f, undefined, () => 0.5))).toEqual([1000, 2000, 4000, 60_000, 60_000, 60_000]);
+    expect(flushRetryDelay(1, undefined, () => 0)).toBe(750);
+    expect(flushRetryDelay(1, undefined, () => 0.999999)).toBe(1250);
   });
 
   it('answers 429 past --ingester.max-live-bytes', async () => {

@@ -39,10 +39,17 @@ export interface IngesterOptions {
   /** How often idle traces and head blocks are checked. */
   flushCheckPeriodMs: number;
   /**
+   * After a failed flush, how long before the next attempt: `baseMs` doubling per failure in a
+   * row up to `maxMs`, each wait drawn within 25% of that (default 1 s to 1 min).
+   */
+  flushRetry?: { baseMs: number; maxMs: number };
+  /**
    * --ingestion.time-range-slack: a block's recorded time range is bounded by its requests'
    * receive times plus or minus this (see TimeBounds). Absent: the spans' own times (tests).
    */
   timeRangeSlackMs?: number;
+  /** Called when a head block could not be written (it is retried after a backoff). */
+  onFlushFailed?: (tenant: string) => void;
   /** Called after a flush with the number of its traces that had span times outside the block's bounds. */
   onOutsideTimeBounds?: (tenant: string, traces: number) => void;
   /** Where head blocks go; without one, traces stay in memory (and the WAL) until restart. */
@@ -62,6 +69,12 @@ export interface IngesterOptions {
    * this thread (tests). Worker settings: grace for a cancelled query, heap limit in MiB, queries at once.
    */
   liveQueries?: { thread: 'worker'; abortGraceMs: number; memoryMb: number; slots: number; onReplace?: (reason: string) => void } | { thread: 'inline' };
+}
+
+/** The wait before the flush after `failures` failed ones in a row, ms. */
+export function flushRetryDelay(failures: number, o: { baseMs: number; maxMs: number } = { baseMs: 1000, maxMs: 60_000 }, random = Math.random): number {
+  const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** Math.min(30, failures - 1));
+  return Math.round(ceiling * (0.75 + 0.5 * random()));
 }
 
 /** What a push accepted. */
@@ -85,6 +98,8 @@ export class Ingester {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private flushFailures = 0;
+  /** After failed flushes: no block is written before this time (unix ms). */
+  private flushRetryAtMs = 0;
   /** Blocks written, spans flushed and flush failures, for metrics. */
   readonly flushStats = { blocks: 0, spans: 0, failures: 0 };
   /** What the WAL replay at start found (records replayed, damaged bytes skipped, tails cut), for metrics. */
@@ -200,12 +215,15 @@ export class Ingester {
 
   /**
    * One round of the flush loop: seal idle traces, and cut and write head blocks that are old or
-   * big enough. One flush runs at a time, which bounds the memory and CPU flushing takes.
+   * big enough. One flush runs at a time, which bounds the memory and CPU flushing takes. After
+   * a failure no block is written until the backoff has passed (unless forced), so a store that
+   * is down is not asked again every tick; acknowledged data waits in memory and the WAL.
    */
   flushTick(force = false): Promise<void> {
     if (this.flushing) return this.flushing;
     const now = this.now();
     for (const t of this.tenants.values()) t.sealIdle(now - this.opts.traceIdlePeriodMs, now, force);
+    if (!force && now < this.flushRetryAtMs) return Promise.resolve();
     const due = [...this.tenants.values()].filter(
       (t) => t.head.length > 0 && (force || t.headBytes >= this.opts.maxBlockBytes || now - t.headStartedMs >= this.opts.maxBlockDurationMs),
     );
@@ -235,6 +253,7 @@ export class Ingester {
       // Which spans the block will hold, so that if it exists after a crash they are not replayed.
       await this.wal.markFlushing(tenant.tenant, fb.blockId, flushMarkerEntries(batch.traces));
       const block = await this.opts.sink!.write(fb);
+      if (block.lostReply) this.log.warn({ tenant: tenant.tenant, block: block.blockId, err: block.lostReply }, 'the object store reported an error writing a block that it did store whole; the block is kept, not written again');
       await faultPoint('flush-after-meta');
       // Register the block for queries before the traces leave memory: no window where a
       // trace is in neither place.
@@ -242,6 +261,7 @@ export class Ingester {
       tenant.forget(batch);
       this.releaseTraces(tenant.tenant, batch.traces);
       this.flushFailures = 0;
+      this.flushRetryAtMs = 0;
       this.flushStats.blocks++;
       this.flushStats.spans += fb.spanCount;
       const outside = fb.timeBounds ? tracesOutside(batch.traces, fb.timeBounds) : 0;
@@ -251,7 +271,10 @@ export class Ingester {
       this.flushFailures++;
       this.flushStats.failures++;
       tenant.requeue(batch);
-      this.log.error({ err, tenant: tenant.tenant, failures: this.flushFailures }, 'block flush failed; the traces stay in memory and the WAL, and will be retried');
+      const retryInMs = flushRetryDelay(this.flushFailures, this.opts.flushRetry);
+      this.flushRetryAtMs = this.now() + retryInMs;
+      this.opts.onFlushFailed?.(tenant.tenant);
+      this.log.error({ err, tenant: tenant.tenant, failures: this.flushFailures, retryInMs }, 'block flush failed; the traces stay in memory and the WAL, and will be retried');
     }
   }
 

@@ -3,7 +3,7 @@
 // fails its job (the ingester keeps the traces and retries) and is replaced for the next one.
 import { Worker } from 'node:worker_threads';
 import type { BlockSink, FlushBatch, FlushedBlock } from './block-sink.ts';
-import type { BlockJob, BlockJobResult, BlockWorkerData } from './block-worker.ts';
+import type { BlockJob, BlockJobResult, BlockWorkerData, StoreObservation } from './block-worker.ts';
 
 interface Pending {
   resolve: (b: FlushedBlock) => void;
@@ -13,22 +13,26 @@ interface Pending {
 /** A block sink backed by one worker thread. */
 export class WorkerBlockSink implements BlockSink {
   private readonly data: BlockWorkerData;
+  private readonly onStoreRequest: ((...o: StoreObservation) => void) | undefined;
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
 
-  constructor(data: BlockWorkerData) {
+  /** `onStoreRequest` hears of each store request the worker made (its retries included), after each job. */
+  constructor(data: BlockWorkerData, onStoreRequest?: (...o: StoreObservation) => void) {
     this.data = data;
+    this.onStoreRequest = onStoreRequest;
   }
 
   private spawn(): Worker {
     const w = new Worker(new URL('./block-worker.ts', import.meta.url), { workerData: this.data });
     w.on('message', (r: BlockJobResult) => {
+      if (this.onStoreRequest) for (const o of r.requests) this.onStoreRequest(...o);
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
-      if (r.ok) p.resolve({ blockId: r.blockId, meta: r.meta });
+      if (r.ok) p.resolve({ blockId: r.blockId, meta: r.meta, lostReply: r.lostReply });
       else p.reject(new Error(`block write failed: ${r.error}`));
     });
     const fail = (err: Error) => {

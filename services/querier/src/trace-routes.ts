@@ -1,6 +1,7 @@
 // GET /api/traces/{id} (v1) and /api/v2/traces/{id}: Tempo's shapes, in protobuf when the Accept
 // header asks for it (Grafana's trace view always does) and protobuf-JSON otherwise.
-//   v1: Trace / {"batches":[...]}; 404 when unknown; 422 when over --query.max-bytes-per-trace.
+//   v1: Trace / {"batches":[...]}; 404 when unknown (naming blocks that could not be read); 422
+//       when over --query.max-bytes-per-trace.
 //   v2: TraceByIDResponse / {"trace":{...},"metrics":{...}}; PARTIAL with a message when the
 //       trace was cut or a block was unreadable. An unknown trace is a 200 with an empty trace,
 //       as Tempo answers: Grafana reports it as "not found" without a second lookup on v1 (it
@@ -63,7 +64,8 @@ export function registerTraceRoutes(app: FastifyInstance, opts: TraceRoutesOptio
 
   app.get<TraceRequest>('/api/traces/:id', async (req, reply) => {
     const r = await lookup(req);
-    if (!r.trace) throw TraceNotFound(`trace not found: ${req.params.id}`);
+    // v1 has no PARTIAL: a trace that may be in a block that could not be read says so in the 404.
+    if (!r.trace) throw TraceNotFound(`trace not found: ${req.params.id}${r.partial ? ` (${r.message}; it may be there: try again)` : ''}`);
     if (r.tooLarge) throw TraceTooLarge(`trace exceeds the maximum size of ${r.maxBytes} bytes (--query.max-bytes-per-trace)`);
     if (acceptsProtobuf(req.headers.accept)) return sendProtobuf(reply, r.encoded);
     const json = tracesDataToJson(r.trace, { ids: 'base64' }) as { resourceSpans?: unknown[] };

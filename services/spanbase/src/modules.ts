@@ -4,9 +4,9 @@
 import { Distributor, RemoteIngesters, createOtlpGrpcServer, createOtlpHttpApp, bindGrpc, shutdownGrpc } from '@spanbase/distributor';
 import type { IngesterClient } from '@spanbase/distributor';
 import { Ingester, WorkerBlockSink, registerIngesterRoutes } from '@spanbase/ingester';
-import { createObjectStore } from '@spanbase/backend';
+import { FAULTS_ENV, createObjectStore, faultsOf } from '@spanbase/backend';
 import { storageSettings } from '@spanbase/config';
-import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
+import type { ObjectStore, ObjectStoreConfig, ObjectStoreMetricsSink } from '@spanbase/backend';
 import { BlockObjects, blockKey, isCacheableBlockObject, isDamageError, parseBlockMeta } from '@spanbase/block';
 import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
@@ -23,10 +23,31 @@ import { listen } from './listen.ts';
 interface StoreModule {
   store: ObjectStore;
   config: ObjectStoreConfig;
+  /** Where requests of stores built elsewhere from `config` (the block writer's thread) are counted. */
+  metrics: ObjectStoreMetricsSink;
 }
 
 /** How long a cancelled query may keep a worker busy before the worker is replaced, ms. */
 const QUERY_ABORT_GRACE_MS = 2000;
+
+/**
+ * Whether a block exists, for WAL replay. A store that fails one check (after its retries) is
+ * not asked again during this start-up: the WAL replays the spans of every block it cannot
+ * confirm (at worst they are stored twice, and compaction merges the copies), and an outage
+ * then costs one failed check rather than one per flushed block before the ingester is ready.
+ */
+function blockExistsOnce(store: ObjectStore): (tenant: string, id: string) => Promise<boolean> {
+  let down: unknown;
+  return async (tenant, id) => {
+    if (down) throw down;
+    try {
+      return (await store.head(blockKey(tenant, id, BlockObjects.meta))) !== undefined || (await store.head(blockKey(tenant, id, BlockObjects.compactedMeta))) !== undefined;
+    } catch (err) {
+      down = err;
+      throw err;
+    }
+  };
+}
 
 function requireAddresses(flag: string, list: string[]): string[] {
   if (list.length === 0) throw new Error(`--${flag} must list at least one ingester (host:port of its HTTP API)`);
@@ -52,18 +73,20 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
       const requests = m.counter('spanbase_store_requests_total', 'Object store requests, by operation and outcome.', ['op', 'outcome']);
       const bytes = m.counter('spanbase_store_bytes_total', 'Object store bytes moved, by operation.', ['op']);
       const seconds = m.histogram('spanbase_store_request_duration_seconds', 'Object store request latency, by operation.', ['op']);
+      if (faultsOf(config)) ctx.log.warn({ [FAULTS_ENV]: process.env[FAULTS_ENV] }, 'object store fault injection is on: storage operations fail on purpose (for tests only)');
+      const metrics: ObjectStoreMetricsSink = {
+        observe(op, outcome, n, secs) {
+          requests.inc({ op, outcome });
+          if (n > 0) bytes.inc({ op }, n);
+          seconds.observe({ op }, secs);
+        },
+      };
       const store = createObjectStore(config, {
         cacheable: isCacheableBlockObject,
-        metrics: {
-          observe(op, outcome, n, secs) {
-            requests.inc({ op, outcome });
-            if (n > 0) bytes.inc({ op }, n);
-            seconds.observe({ op }, secs);
-          },
-        },
+        metrics,
         onRetry: (e) => ctx.log.warn({ op: e.op, key: e.key, attempt: e.attempt, err: e.error }, 'object store request failed; retrying'),
       });
-      return { store, config } satisfies StoreModule;
+      return { store, config, metrics } satisfies StoreModule;
     },
   },
 
@@ -89,7 +112,9 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
           : new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: 0, localOnlyForMs: 2 * cfg['storage.blocklist-poll'] + 60_000, log: ctx.log });
       // The worker only writes: it gets the store settings without the read cache.
       const outsideSlack = ctx.metrics.counter('spanbase_ingester_traces_outside_time_slack_total', 'Traces flushed with span times further than --ingestion.time-range-slack from when they were received, by tenant: a client clock that is off, or a pipeline delivering late.', ['tenant']);
-      const sink = new WorkerBlockSink({ store: { ...ctx.get<StoreModule>('store').config, cache: undefined }, block: { bloomFalsePositive: cfg['block.bloom-filter-false-positive'] } });
+      const flushFailures = ctx.metrics.counter('spanbase_ingester_flush_failures_total', 'Head blocks that could not be written to the object store, by tenant: each is tried again after a backoff (1s doubling to 1m) while its data waits in memory and the WAL.', ['tenant']);
+      const storeModule = ctx.get<StoreModule>('store');
+      const sink = new WorkerBlockSink({ store: { ...storeModule.config, cache: undefined }, block: { bloomFalsePositive: cfg['block.bloom-filter-false-positive'] } }, (...o) => storeModule.metrics.observe(...o));
       const ingester = await Ingester.start({
         walDir: cfg['wal.path'],
         walFsync: cfg['wal.fsync'],
@@ -102,11 +127,9 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         flushCheckPeriodMs: cfg['ingester.flush-check-period'],
         timeRangeSlackMs: cfg['ingestion.time-range-slack'],
         onOutsideTimeBounds: (tenant, traces) => outsideSlack.inc({ tenant }, traces),
+        onFlushFailed: (tenant) => flushFailures.inc({ tenant }),
         // WAL replay skips spans of blocks finished before a crash (their flush markers name them).
-        blockExists: async (tenant, id) => {
-          const store = ctx.get<StoreModule>('store').store;
-          return (await store.head(blockKey(tenant, id, BlockObjects.meta))) !== undefined || (await store.head(blockKey(tenant, id, BlockObjects.compactedMeta))) !== undefined;
-        },
+        blockExists: blockExistsOnce(ctx.get<StoreModule>('store').store),
         liveQueries: {
           thread: 'worker',
           abortGraceMs: QUERY_ABORT_GRACE_MS,

@@ -1,5 +1,6 @@
-import { CountingSink, MemoryStore, withMetrics } from '@spanbase/backend';
-import { listBlocks, writeBlock, writeTenantIndex } from '@spanbase/block';
+import { CountingSink, MemoryStore, withFaults, withMetrics } from '@spanbase/backend';
+import type { FaultPlan } from '@spanbase/backend';
+import { listBlocks, markBlockCompacted, writeBlock, writeTenantIndex } from '@spanbase/block';
 import { conformanceTraces } from '@spanbase/block/testing';
 import { silentLogger } from '@spanbase/server';
 import { describe, expect, it } from 'vitest';
@@ -31,5 +32,29 @@ describe('BlockCatalog', () => {
     await fresh.poll();
     expect(fresh.blocks('t')).toHaveLength(5);
     expect(sink.requests('get')).toBe(1);
+  });
+});
+
+describe('BlockCatalog on a failing store', () => {
+  it('keeps a block it knows while the store fails to return its new meta, and lists without the manifest', async () => {
+    const base = new MemoryStore();
+    const traces = conformanceTraces();
+    const metas = [];
+    for (let i = 0; i < 2; i++) metas.push(await writeBlock(base, { tenant: 't' }, traces.slice(i * 2, i * 2 + 2)));
+    await writeTenantIndex(base, 't', await listBlocks(base, 't'));
+    let plan: FaultPlan = { rules: [{ fault: 'server-error', ops: ['get'], key: 'index\\.json\\.zst$' }] };
+    const store = withFaults(base, () => plan);
+    const catalog = new BlockCatalog({ store, pollMs: 0, log: silentLogger() });
+    await catalog.poll();
+    expect(catalog.blocks('t').map((m) => m.blockID).sort()).toEqual(metas.map((m) => m.blockID).sort());
+    expect(store.injected()).toBe(1);
+    // The first block is marked compacted; its meta.compacted.json cannot be read for now.
+    await markBlockCompacted(base, metas[0]);
+    plan = { rules: [{ fault: 'reset', ops: ['get'], key: `${metas[0].blockID}/meta\\.compacted\\.json$` }] };
+    await catalog.poll();
+    expect(catalog.blocks('t').map((m) => m.blockID).sort()).toEqual(metas.map((m) => m.blockID).sort());
+    plan = { rules: [] };
+    await catalog.poll();
+    expect(catalog.blocks('t').map((m) => m.blockID)).toEqual([metas[1].blockID]);
   });
 });

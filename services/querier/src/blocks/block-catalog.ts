@@ -6,7 +6,7 @@
 // worker) is logged and counted once, and so is a meta that does not parse, not once per query
 // or per poll.
 import type { ObjectStore } from '@spanbase/backend';
-import { BloomCache, DamageLog, describeDamage, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
+import { BloomCache, DamageLog, describeDamage, isDamageError, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { Logger } from '@spanbase/server';
 
@@ -115,20 +115,37 @@ export class BlockCatalog {
         const t = this.tenant(tenant);
         // A new process starts from the tenant manifest, so it reads one object instead of every meta.
         if (t.known.size === 0) {
-          const index = await readTenantIndex(this.opts.store, tenant).catch(() => undefined);
+          // Damaged or out of reach, the manifest only saves reads: the listing below finds every block.
+          const index = await readTenantIndex(this.opts.store, tenant).catch((err: unknown) => {
+            this.opts.log.warn({ tenant, err }, 'tenant manifest unreadable; reading every block meta instead');
+            return undefined;
+          });
           for (const m of index?.live ?? []) t.known.set(m.blockID, { meta: m, compacted: false });
           for (const m of index?.compacted ?? []) t.known.set(m.blockID, { meta: m, compacted: true });
         }
         const list = await listBlocks(this.opts.store, tenant, { concurrency: this.opts.pollConcurrency ?? 16, known: t.known });
-        for (const e of list.errors) {
-          if (this.badMetas.has(e.key)) continue;
-          this.badMetas.add(e.key);
-          this.opts.log.warn({ key: e.key, err: e.error }, 'block meta unreadable; block skipped (the compactor quarantines it)');
-        }
+        const previous = t.known;
         t.known = new Map<string, { meta: BlockMeta; compacted: boolean }>();
         for (const m of list.live) t.known.set(m.blockID, { meta: m, compacted: false });
         for (const m of list.compacted) t.known.set(m.blockID, { meta: m, compacted: true });
         const seen = new Map(list.live.map((m) => [m.blockID, m]));
+        const unanswered: string[] = [];
+        for (const e of list.errors) {
+          if (!isDamageError(e.error)) {
+            // The store did not answer: the block keeps the state the last poll saw (a block
+            // turning compacted stays readable meanwhile), or waits for the next poll if new.
+            const id = e.key.split('/')[1];
+            const before = previous.get(id);
+            if (before) t.known.set(id, before);
+            if (before && !before.compacted) seen.set(id, before.meta);
+            unanswered.push(e.key);
+            continue;
+          }
+          if (this.badMetas.has(e.key)) continue;
+          this.badMetas.add(e.key);
+          this.opts.log.warn({ key: e.key, err: e.error }, 'block meta unreadable; block skipped (the compactor quarantines it)');
+        }
+        if (unanswered.length > 0) this.opts.log.warn({ tenant, metas: unanswered.length, key: unanswered[0], err: list.errors.find((e) => e.key === unanswered[0])?.error }, 'object store failed to return block metas; those blocks keep their last known state until the next poll');
         const compacted = new Set(list.compacted.map((m) => m.blockID));
         // Local blocks the listing does not show yet stay (eventually consistent listings);
         // ones it shows compacted or has caught up with are the store's to report from now on.
