@@ -13,6 +13,8 @@ import type { GroupData } from './fetch-group.ts';
 import { locatedValues } from './fetch-group.ts';
 import { HI, LO } from './fetch-pages.ts';
 import type { Values } from './fetch-pages.ts';
+import type { NeedleFilters, NeedleTest } from './needle-filters.ts';
+import { needleTestOf } from './needle-filters.ts';
 
 const TWO32 = 4294967296;
 const SAFE = 2 ** 53;
@@ -67,6 +69,8 @@ export class CompiledCondition {
   readonly reader: FieldReader;
   /** Rough cost rank: cheap conditions run first and narrow the rows the others test. */
   readonly cost: number;
+  /** What the needle filters can tell about it; undefined when they cannot rule it out. */
+  readonly needle: NeedleTest | undefined;
   private readonly stats: StatsColumn | undefined;
   private readonly numeric: number | undefined;
   private memoOf: (Values | undefined)[] = [];
@@ -80,6 +84,7 @@ export class CompiledCondition {
     const narrow = !(exact && condition.field.kind === 'attribute' && condition.field.scope === 'none');
     this.reader = fields.reader(condition.field, narrow ? listTypesFor(operand?.type) : undefined);
     this.stats = statsColumnOf(condition);
+    this.needle = needleTestOf(condition);
     const f = condition.field;
     const isDuration = f.kind === 'intrinsic' && f.name === 'duration';
     if (isDuration && ORDERED.has(condition.op) && operand && (operand.type === 'int' || operand.type === 'duration' || operand.type === 'float')) {
@@ -89,8 +94,16 @@ export class CompiledCondition {
     this.cost = this.reader.perTrace ? 0 : this.reader.sources?.length === 1 ? 1 : this.reader.sources ? 2 + this.reader.sources.length : 10;
   }
 
-  /** False when the row group's statistics show no row can satisfy the condition. */
-  mayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
+  /**
+   * False when the row group's statistics (when given), or the needle filters (when given), show
+   * no row of group `group` can satisfy the condition.
+   */
+  mayMatch(stats: readonly ColumnChunkStats[] | undefined, columnIndex: (name: string) => number, rows: number, filters?: NeedleFilters, group = -1): boolean {
+    if (filters && this.needle && !filters.mayHold(this.needle, group)) return false;
+    return stats === undefined || this.statsMayMatch(stats, columnIndex, rows);
+  }
+
+  private statsMayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
     const s = this.stats;
     const c = this.condition;
     if (!s) return true;
@@ -261,19 +274,22 @@ export class ConditionSet {
   readonly needsRoots: boolean;
   /** The conditions' field readers (for loadFields). */
   readonly readers: readonly FieldReader[];
+  /** True when the needle filters can rule a row group out (with `all`, one condition they decide suffices; else every one must be). */
+  readonly wantsFilters: boolean;
 
   constructor(fields: BlockFields, conditions: readonly Condition[], all: boolean, exact: boolean) {
     this.conditions = conditions.map((c) => new CompiledCondition(fields, c, exact)).sort((a, b) => a.cost - b.cost);
     this.all = all;
     this.columns = [...new Set(this.conditions.flatMap((c) => c.reader.columns))];
     this.readers = this.conditions.map((c) => c.reader);
+    this.wantsFilters = this.conditions.length > 0 && (all ? this.conditions.some((c) => c.needle) : this.conditions.every((c) => c.needle));
     this.needsRoots = conditions.some((c) => c.field.kind === 'intrinsic' && (c.field.name === 'rootName' || c.field.name === 'rootServiceName'));
   }
 
-  /** False when statistics show no row of the group can matter. */
-  mayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
+  /** False when statistics (or, given them, the needle filters for row group `group`) show no row of the group can matter. */
+  mayMatch(stats: readonly ColumnChunkStats[] | undefined, columnIndex: (name: string) => number, rows: number, filters?: NeedleFilters, group = -1): boolean {
     if (this.conditions.length === 0) return true;
-    const may = (c: CompiledCondition) => c.mayMatch(stats, columnIndex, rows);
+    const may = (c: CompiledCondition) => c.mayMatch(stats, columnIndex, rows, filters, group);
     return this.all ? this.conditions.every(may) : this.conditions.some(may);
   }
 

@@ -24,6 +24,8 @@ export interface FetchStats {
   skippedByStats: number;
   /** 1 when the whole block was ruled out by its bloom filter for a pinned trace id. */
   skippedByBloom: number;
+  /** Row groups ruled out by the needle filters (attribute value index, Parquet bloom filters). */
+  skippedByIndex: number;
   /** Row groups whose columns were read. */
   groupsRead: number;
   /** Distinct columns read, over all row groups. */
@@ -40,7 +42,7 @@ export interface FetchStats {
 
 /** Fresh counters. */
 export function newFetchStats(): FetchStats {
-  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0, lost: [] };
+  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, skippedByIndex: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0, lost: [] };
 }
 
 /**
@@ -93,6 +95,7 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
   stats.rowGroups += entries.length;
   let columnStats: ColumnChunkStats[][] | undefined;
   if (wantsStats(raw)) columnStats = await reader.columnStats(opts);
+  const filters = conditions.wantsFilters ? await reader.needleFilters(opts) : undefined;
   const byName = new Map(reader.columns.map((c, i) => [c.name, i]));
   const index = (name: string) => byName.get(name) ?? -1;
   const out: { g: GroupData; newest: bigint }[] = [];
@@ -107,6 +110,10 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
     }
     if (columnStats && !conditions.mayMatch(columnStats[i], index, e.rows)) {
       stats.skippedByStats++;
+      return;
+    }
+    if (filters && !conditions.mayMatch(columnStats?.[i], index, e.rows, filters, i)) {
+      stats.skippedByIndex++;
       return;
     }
     const maxStart = columnStats?.[i][index('trace_start_unix_nano')]?.max;
