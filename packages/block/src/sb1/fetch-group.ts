@@ -35,8 +35,10 @@ export class GroupData {
   readonly rows: number;
   /** Column chunks read so far. */
   readonly chunks = new Map<string, ColumnChunk>();
-  /** Chunk bytes read so far (for tests and measurements). */
+  /** Chunk bytes read from the store so far (for tests and measurements). */
   bytesRead = 0;
+  /** Chunk bytes used so far, read or found in the chunk cache (what a search inspected). */
+  bytesInspected = 0;
   private readonly reader: Sb1Reader;
   private bounds: Int32Array | undefined;
   /** trace_start dictionary code of each trace, when the bounds came from that column. */
@@ -62,7 +64,9 @@ export class GroupData {
     if (cache) {
       for (const n of missing) {
         const hit = cache.get(this.reader.chunkKey(this.index, n));
-        if (hit) this.chunks.set(n, hit);
+        if (!hit) continue;
+        this.chunks.set(n, hit);
+        this.bytesInspected += hit.storedBytes;
       }
       missing = missing.filter((n) => !this.chunks.has(n));
     }
@@ -70,6 +74,7 @@ export class GroupData {
     const raw = await this.reader.readChunks(this.index, missing, { signal, gap: READ_GAP });
     for (const [name, chunk] of raw) {
       this.bytesRead += chunk.bytes.length;
+      this.bytesInspected += chunk.bytes.length;
       if (!cache) {
         this.chunks.set(name, new ColumnChunk(chunk));
         continue;

@@ -148,6 +148,12 @@ describe('fetcher pruning', () => {
     // A disjunction needs every branch ruled out.
     expect(await run('{ span.rare = "yes" || span.rare = "no" }')).toEqual([1, 1, 19]);
     expect((await run('{ span.rare = "yes" || span.i = 3 }'))[2]).toBe(0);
+    // A search reports what it scanned: the spans of the row groups it read, and their bytes.
+    const found = await searchBlock(reader, '{ span.rare = "yes" }', { limit: 20 });
+    expect([found.traces.length, found.inspectedSpans]).toEqual([1, 50]);
+    expect(found.inspectedBytes).toBeGreaterThan(0);
+    const none = await searchBlock(reader, '{ span.rare = "no" }', { limit: 20 });
+    expect([none.traces.length, none.inspectedSpans, none.inspectedBytes]).toEqual([0, 0, 0]);
     // Not equality with a string: nothing the filters can say.
     for (const q of ['{ span.rare != "yes" }', '{ span.rare =~ "ye." }', '{ span.i = 3 }']) expect((await run(q))[2], q).toBe(0);
   });

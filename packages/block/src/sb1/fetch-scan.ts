@@ -30,8 +30,12 @@ export interface FetchStats {
   groupsRead: number;
   /** Distinct columns read, over all row groups. */
   columnsRead: Set<string>;
-  /** Column chunk bytes read. */
+  /** Column chunk bytes read from the store. */
   bytesRead: number;
+  /** Column chunk bytes used, read or from the chunk cache: what the fetch inspected. */
+  bytesInspected: number;
+  /** Spans (rows) of the row groups whose columns were read. */
+  rowsInspected: number;
   /** Spansets (or batches) handed out. */
   yielded: number;
   /** Spans (or rows) handed out. */
@@ -42,7 +46,7 @@ export interface FetchStats {
 
 /** Fresh counters. */
 export function newFetchStats(): FetchStats {
-  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, skippedByIndex: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0, lost: [] };
+  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, skippedByIndex: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, bytesInspected: 0, rowsInspected: 0, yielded: 0, spans: 0, lost: [] };
 }
 
 /**
@@ -126,8 +130,10 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
 /** Loads columns of a group and counts them. */
 export async function loadCounted(g: GroupData, names: Iterable<string>, stats: FetchStats, signal?: AbortSignal): Promise<void> {
   const before = g.bytesRead;
+  const inspected = g.bytesInspected;
   const list = [...names];
   await g.load(list, signal);
   for (const n of list) stats.columnsRead.add(n);
   stats.bytesRead += g.bytesRead - before;
+  stats.bytesInspected += g.bytesInspected - inspected;
 }

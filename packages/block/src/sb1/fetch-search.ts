@@ -9,6 +9,8 @@ import { blockSpansetFetcher } from './fetch-spansets.ts';
 
 /** A block's search result, with the row groups it had to leave out. */
 export interface BlockSearchResult extends SearchResult {
+  /** Compressed column chunk bytes the search used (read or cached); row groups ruled out cost none. */
+  inspectedBytes: number;
   /** Damaged row groups the search could not read; the result lacks their spans. Absent when none. */
   lost?: BlockDamage[];
 }
@@ -19,7 +21,10 @@ export interface BlockSearchResult extends SearchResult {
  */
 export async function searchBlock(reader: BlockReader, query: string | Query, options: SearchOptions = {}): Promise<BlockSearchResult> {
   const lost: BlockDamage[] = [];
-  const result: BlockSearchResult = await executeSearch(query, blockSpansetFetcher(reader, { order: 'newest', onLost: (d) => lost.push(d) }), { ...options, mostRecent: false });
+  const fetcher = blockSpansetFetcher(reader, { order: 'newest', onLost: (d) => lost.push(d) });
+  const found = await executeSearch(query, fetcher, { ...options, mostRecent: false });
+  // What was scanned, not what matched: the spans of the row groups read and their chunk bytes.
+  const result: BlockSearchResult = { ...found, inspectedSpans: fetcher.stats.rowsInspected, inspectedBytes: fetcher.stats.bytesInspected };
   if (lost.length > 0) result.lost = lost;
   return result;
 }

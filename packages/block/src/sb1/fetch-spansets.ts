@@ -157,6 +157,7 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
     await mapLimited(candidates, 4, async (g) => {
       signal?.throwIfAborted();
       stats.groupsRead++;
+      stats.rowsInspected += g.rows;
       try {
         await loadFields(g, conditions.readers, TRACE_COLUMNS, load(g));
         if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
