@@ -15,6 +15,7 @@ import { HI, LO } from './fetch-pages.ts';
 import type { Values } from './fetch-pages.ts';
 import type { NeedleFilters, NeedleTest } from './needle-filters.ts';
 import { needleTestOf } from './needle-filters.ts';
+import { dictionaryRulesOut, dictionaryTarget } from './fetch-dictionary.ts';
 
 const TWO32 = 4294967296;
 const SAFE = 2 ** 53;
@@ -72,6 +73,8 @@ export class CompiledCondition {
   /** What the needle filters can tell about it; undefined when they cannot rule it out. */
   readonly needle: NeedleTest | undefined;
   private readonly stats: StatsColumn | undefined;
+  /** For `= "text"`: the text as UTF-8, and as a JSON string (for JSON columns). */
+  private readonly target: readonly [Uint8Array, Uint8Array] | undefined;
   private readonly numeric: number | undefined;
   private memoOf: (Values | undefined)[] = [];
   private memos: Uint8Array[] = [];
@@ -85,6 +88,8 @@ export class CompiledCondition {
     this.reader = fields.reader(condition.field, narrow ? listTypesFor(operand?.type) : undefined);
     this.stats = statsColumnOf(condition);
     this.needle = needleTestOf(condition);
+    const target = dictionaryTarget(condition);
+    if (target) this.target = [target, new TextEncoder().encode(JSON.stringify((operand as { value: string }).value))];
     const f = condition.field;
     const isDuration = f.kind === 'intrinsic' && f.name === 'duration';
     if (isDuration && ORDERED.has(condition.op) && operand && (operand.type === 'int' || operand.type === 'duration' || operand.type === 'float')) {
@@ -137,6 +142,11 @@ export class CompiledCondition {
       default:
         return true;
     }
+  }
+
+  /** True when the dictionaries of the loaded group show no row can satisfy the condition. */
+  ruledOutByDictionary(g: GroupData): boolean {
+    return this.target !== undefined && dictionaryRulesOut(this.reader, g, this.target[0], this.target[1]);
   }
 
   private memo(source: number, values: Values): Uint8Array {
@@ -291,6 +301,13 @@ export class ConditionSet {
     if (this.conditions.length === 0) return true;
     const may = (c: CompiledCondition) => c.mayMatch(stats, columnIndex, rows, filters, group);
     return this.all ? this.conditions.every(may) : this.conditions.some(may);
+  }
+
+  /** True when dictionary checks show no row of the loaded group can matter. */
+  ruledOutByDictionary(g: GroupData): boolean {
+    if (this.conditions.length === 0) return false;
+    const out = (c: CompiledCondition) => c.ruledOutByDictionary(g);
+    return this.all ? this.conditions.some(out) : this.conditions.every(out);
   }
 
   /** Rows of the group that matter (1) by the conditions; the group's condition columns must be loaded. */

@@ -158,6 +158,24 @@ describe('fetcher pruning', () => {
     for (const q of ['{ span.rare != "yes" }', '{ span.rare =~ "ye." }', '{ span.i = 3 }']) expect((await run(q))[2], q).toBe(0);
   });
 
+  it('rules row groups out by their dictionaries before decoding rows, when no filter did', async () => {
+    const store = new MemoryStore();
+    const plain = openBlock(store, await writeBlock(store, { tenant: 't', rowGroupSpans: 50, needleIndexes: false }, data)) as Sb1Reader;
+    const f = blockSpansetFetcher(plain);
+    const run = async (q: string) => {
+      const out = await drain(f.fetch(request(q)));
+      return [out.length, f.stats.groupsRead, f.stats.skippedByIndex, f.stats.skippedByDictionary];
+    };
+    // Every group is read (no filters), none decoded row by row: the text is in no dictionary.
+    expect(await run('{ span.rare = "no" }')).toEqual([0, 20, 0, 20]);
+    expect(f.stats.columnsRead).not.toContain('span_id');
+    expect(await run('{ name = "op-25" }')).toEqual([0, 20, 0, 20]);
+    expect(await run('{ resource.service.name = "svc-7" }')).toEqual([0, 20, 0, 20]);
+    // Where the text is in a dictionary the rows decide.
+    expect(await run('{ span.rare = "yes" }')).toEqual([1, 20, 0, 19]);
+    expect(await run('{ resource.service.name = "svc-1" }')).toEqual([67, 20, 0, 0]);
+  });
+
   it('makes no second read for row groups where nothing matches', async () => {
     const f = blockSpansetFetcher(reader);
     const before = sink.total('getRange').requests;

@@ -150,6 +150,7 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
     const load = (g: GroupData) => (names: readonly string[]) => loadCounted(g, names, stats, signal);
     // A row group with a damaged chunk is left out (and counted as lost); the others answer.
     const lost = new Set<GroupData>();
+    const ruledOut = new Set<GroupData>();
     const lose = (g: GroupData, err: unknown) => {
       loseGroup(this.reader, g, err, stats, this.onLost, signal);
       lost.add(g);
@@ -160,12 +161,17 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
       stats.rowsInspected += g.rows;
       try {
         await loadFields(g, conditions.readers, TRACE_COLUMNS, load(g));
+        if (conditions.ruledOutByDictionary(g)) {
+          stats.skippedByDictionary++;
+          ruledOut.add(g);
+          return;
+        }
         if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
       } catch (err) {
         lose(g, err);
       }
     });
-    const groups = lost.size === 0 ? candidates : candidates.filter((g) => !lost.has(g));
+    const groups = lost.size === 0 && ruledOut.size === 0 ? candidates : candidates.filter((g) => !lost.has(g) && !ruledOut.has(g));
     const masks = groups.map((g) => new Uint8Array(g.rows));
     const block = this.evalBlock;
     const evaluated = groups.map((g) => new Uint8Array(Math.ceil(g.rows / block)));

@@ -21,7 +21,7 @@ const HASH = 1;
 const SEEDS = [0x3c6ef372, 0xa54ff53a] as const;
 const HEADER_BYTES = 12;
 /** False-positive rate each row group's filter is sized for. */
-export const VALUE_INDEX_FPP = 0.01;
+export const VALUE_INDEX_FPP = 0.001;
 
 const SCOPE_BYTE: Record<ValueScope, number> = { span: 0x73, resource: 0x72, instrumentation: 0x69, event: 0x65, link: 0x6c };
 const utf8 = new TextEncoder();
