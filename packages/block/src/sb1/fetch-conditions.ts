@@ -157,9 +157,9 @@ export class CompiledCondition {
     return this.memos[source];
   }
 
-  /** Whether the condition holds for `row`, looking in the sources from `from` on. */
-  holds(g: GroupData, row: number, from = 0): boolean {
-    const sources = this.reader.active?.(g);
+  /** Whether the condition holds for `row`, looking in the sources from `from` on (`active`: the group's active sources, when the caller has them). */
+  holds(g: GroupData, row: number, from = 0, active?: readonly AttrSource[]): boolean {
+    const sources = active ?? this.reader.active?.(g);
     if (!sources) return conditionHolds(this.condition, this.reader.value(g, row));
     for (let s = from; s < sources.length; s++) {
       const src: AttrSource = sources[s];
@@ -236,7 +236,7 @@ export class CompiledCondition {
     if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0], from, to);
     for (let r = from; r < to; r++) {
       if (mask[r] !== test) continue;
-      if (this.holds(g, r) !== and) mask[r] = and ? 0 : 1;
+      if (this.holds(g, r, 0, active) !== and) mask[r] = and ? 0 : 1;
     }
   }
 

@@ -327,14 +327,20 @@ export function locateElement(c: ColumnChunk, row: number, k: number): number {
 
 /** Position of `key` in the list of `row` of a string list column; -1 when absent. */
 export function findInList(c: ColumnChunk, row: number, key: string): number {
-  if (!c.mayHold(key)) return -1;
+  return c.mayHold(key) ? findInListCode(c, row, key, c.codeOf(key)) : -1;
+}
+
+/**
+ * findInList for a key whose dictionary code in `c` the caller already has (-1: not in the
+ * dictionary; then only plain pages can hold it). Per-row callers look the code up once per chunk.
+ */
+export function findInListCode(c: ColumnChunk, row: number, key: string, code: number): number {
   const page = c.pageOf(row);
   const r = row - page.firstRow;
   const from = page.index![r];
   const to = page.index![r + 1];
   if (from === to) return -1;
   if (page.codes) {
-    const code = c.codeOf(key);
     if (code < 0) return -1;
     for (let s = from; s < to; s++) if (page.codes[s] === code) return s - from;
     return -1;
