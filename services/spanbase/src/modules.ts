@@ -219,6 +219,8 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
           log.warn({ reason }, 'query worker replaced');
         },
       });
+      // Workers read the metadata of new blocks too, so a first search finds it in their readers.
+      catalog.onPrefetch((meta) => pool.prefetch(meta));
       const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable, pool)];
       // Sources searched at once: enough to keep every worker busy.
       const parallelism = Math.max(2, pool.size);

@@ -43,8 +43,15 @@ describe('BlockCatalog', () => {
     const sink = new CountingSink();
     const store = withMetrics(base, sink);
     const catalog = new BlockCatalog({ store, pollMs: 0, log: silentLogger() });
+    const told: string[] = [];
+    catalog.onPrefetch(async (m) => void told.push(m.blockID));
     await catalog.poll();
     await catalog.prefetchDone();
+    expect(told.sort()).toEqual(metas.map((m) => m.blockID).sort());
+    // Known blocks are not prefetched again.
+    await catalog.poll();
+    await catalog.prefetchDone();
+    expect(told).toHaveLength(4);
     const ast = parseOrThrow('{ span.nowhere = "x" && name = "y" }');
     if (ast.body.kind !== 'pipeline') throw new Error('not a search');
     const request = planSearch(ast.body).request;

@@ -56,6 +56,7 @@ export class BlockCatalog {
   /** Blocks whose metadata was prefetched (or is being). */
   private readonly prefetched = new Set<string>();
   private prefetching: Promise<void> = Promise.resolve();
+  private readonly alsoPrefetch: ((meta: BlockMeta) => Promise<void>)[] = [];
   /** Verified bloom shards of every block, for trace lookups. */
   private readonly blooms = new BloomCache();
   /** Damage already logged. */
@@ -91,7 +92,13 @@ export class BlockCatalog {
     if (chosen.length === 0) return;
     this.prefetching = this.prefetching.then(() => mapLimited(chosen, 4, async (m) => {
       await prefetchBlock(this.reader(m)).catch(() => undefined);
+      await Promise.all(this.alsoPrefetch.map((fn) => fn(m).catch(() => undefined)));
     })).then(() => undefined);
+  }
+
+  /** Has `fn` called for every block this catalog prefetches (query workers warm their own readers). */
+  onPrefetch(fn: (meta: BlockMeta) => Promise<void>): void {
+    this.alsoPrefetch.push(fn);
   }
 
   /** Resolves once the prefetches started so far are done (for tests and start-up). */

@@ -1,6 +1,6 @@
 // The work a query worker does for one block, shared by the worker thread and the in-process
 // path (pool size 0): open the block, run the query through the block's fetcher.
-import { BloomCache, ChunkCache, blockColumnFetcher, blockSpansetFetcher, openBlock, searchBlock } from '@spanbase/block';
+import { BloomCache, ChunkCache, blockColumnFetcher, blockSpansetFetcher, openBlock, prefetchBlock, searchBlock } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
 import { faultSpin } from '@spanbase/model';
@@ -39,8 +39,14 @@ export interface BlockTraceJob {
   traceId: Uint8Array;
 }
 
+/** Reads a block's metadata (index, footer, needle filters) into this worker's reader ahead of queries. */
+export interface BlockPrefetchJob {
+  kind: 'prefetch';
+  meta: BlockMeta;
+}
+
 /** Any job. */
-export type BlockJob = BlockSearchJob | BlockMetricsJob | BlockTraceJob;
+export type BlockJob = BlockSearchJob | BlockMetricsJob | BlockTraceJob | BlockPrefetchJob;
 
 /** A trace job's answer: the trace's spans in the block (none when it is not there). */
 export interface TraceInBlock {
@@ -56,7 +62,7 @@ export interface JobDamage {
 }
 
 /** What a job returns. */
-export type BlockJobResult<J extends BlockJob> = (J extends BlockMetricsJob ? MetricsPartial : J extends BlockTraceJob ? TraceInBlock : SearchResult) & JobDamage;
+export type BlockJobResult<J extends BlockJob> = (J extends BlockMetricsJob ? MetricsPartial : J extends BlockTraceJob ? TraceInBlock : J extends BlockPrefetchJob ? object : SearchResult) & JobDamage;
 
 /**
  * Opened readers, so a block's index and footer are read once per process; verified bloom
@@ -137,8 +143,11 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
 export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
   faultSpin('query-spin', job.meta.tenantID === 'spin');
   const reader = readers.get(job.meta);
-  let result: (MetricsPartial | SearchResult | TraceInBlock) & JobDamage;
-  if (job.kind === 'trace') {
+  let result: (MetricsPartial | SearchResult | TraceInBlock | object) & JobDamage;
+  if (job.kind === 'prefetch') {
+    await prefetchBlock(reader, { signal });
+    result = {};
+  } else if (job.kind === 'trace') {
     result = { records: (await reader.findTrace(job.traceId, { signal })) ?? [] };
   } else if (job.kind === 'metrics') {
     const lost: BlockDamage[] = [];
