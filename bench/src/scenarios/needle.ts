@@ -46,7 +46,13 @@ export function needleQueries(d: NeedleDataset): NeedleQuery[] {
       id: 'service-status', label: 'service and status', traceql: `{ resource.service.name = "${NEEDLES.service}" && status = error }`,
       where: `service_name = ${sqlString(NEEDLES.service)} AND status_code = 2`, expected: [d.needleTraces.service],
     },
-    { id: 'regex', label: 'regex over an attribute', traceql: '{ span.url.path =~ ".*/needle-[0-9]+" }', where: `regexp_full_match(${strAttr('url.path')}, '.*/needle-[0-9]+')`, expected: [d.needleTraces.path], scan: true },
+    { id: 'regex', label: 'regex over an attribute', traceql: '{ span.url.path =~ ".*/needle-[0-9]+" }', where: `regexp_full_match(${strAttr('url.path')}, '.*/needle-[0-9]+')`, expected: [d.needleTraces.path] },
+    // The same match with no literal run to look for in a dictionary's bytes: every value of the
+    // key is decoded and tested (the raw scan rate).
+    {
+      id: 'regex-scan', label: 'regex without a literal', traceql: '{ span.url.path =~ ".*/[n][e][e][d][l][e]-[0-9]+" }',
+      where: `regexp_full_match(${strAttr('url.path')}, '.*/[n][e][e][d][l][e]-[0-9]+')`, expected: [d.needleTraces.path], scan: true,
+    },
     { id: 'nothing', label: 'matches nothing', traceql: `{ span.enduser.id = "${NEEDLES.absentUser}" }`, where: `${strAttr('enduser.id')} = ${sqlString(NEEDLES.absentUser)}`, expected: [] },
   ];
 }
@@ -178,7 +184,7 @@ export const needleScenario: Scenario = {
   title: 'Needle search',
   description:
     `${formatNumber(NEEDLE_BASE_SPANS)} realistic spans (times --scale) in 10 compacted blocks with planted needles, served by the binary; /api/search (limit 20, the whole range) for ` +
-    'a generic attribute value, a span name, a service with an error status, a regex over a string attribute (nothing to rule out: the raw scan rate) and a value no span has. ' +
+    'a generic attribute value, a span name, a service with an error status, a regex over a string attribute (with and without a literal run: the latter has nothing to rule out, the raw scan rate) and a value no span has. ' +
     'Each beside DuckDB over the same data.parquet files (1 thread and default threads), warm p50/p99, the first run, and the first search after a restart; answers are checked against the planted traces.',
   inDefaultSuite: false,
   run,

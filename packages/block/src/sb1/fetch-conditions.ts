@@ -4,8 +4,8 @@
 // resource, and per trace for trace-level fields. Durations compare as float halves of the
 // INT64 column, without a BigInt per row. Column statistics skip whole row groups where a field
 // is one flat column (name, status, kind, duration) or a trace-level one (root name and service).
-import type { Condition, Static } from '@spanbase/traceql';
-import { conditionHolds } from '@spanbase/traceql';
+import type { Condition, RegexMatcher, Static } from '@spanbase/traceql';
+import { compare, compileRegex, conditionHolds, regexLiteral } from '@spanbase/traceql';
 import type { ColumnChunkStats } from './reader.ts';
 import type { AttrSource, BlockFields, FieldReader } from './fetch-fields.ts';
 import { listTypesFor } from './fetch-fields.ts';
@@ -62,6 +62,22 @@ function statsColumnOf(c: Condition): StatsColumn | undefined {
 
 const ORDERED = new Set(['=', '<', '<=', '>', '>=']);
 
+/** Whether byte-array entry i of `values` contains `lit`. */
+function entryContains(values: Values, i: number, lit: Uint8Array): boolean {
+  const buf = values.buf;
+  if (!buf || values.fixed > 0) return true;
+  const from = values.starts![i];
+  const to = values.ends![i] - lit.length;
+  const first = lit[0];
+  for (let at = from; at <= to; at++) {
+    if (buf[at] !== first) continue;
+    let k = 1;
+    while (k < lit.length && buf[at + k] === lit[k]) k++;
+    if (k === lit.length) return true;
+  }
+  return false;
+}
+
 /** One compiled condition. */
 export class CompiledCondition {
   /** The condition. */
@@ -75,6 +91,9 @@ export class CompiledCondition {
   private readonly stats: StatsColumn | undefined;
   /** For `= "text"`: the text as UTF-8, and as a JSON string (for JSON columns). */
   private readonly target: readonly [Uint8Array, Uint8Array] | undefined;
+  /** For `=~`: the compiled pattern, and the UTF-8 of a literal every match contains (empty: none). */
+  private readonly regex: RegexMatcher | undefined;
+  private readonly literal: Uint8Array | undefined;
   private readonly numeric: number | undefined;
   private memoOf: (Values | undefined)[] = [];
   private memos: Uint8Array[] = [];
@@ -88,6 +107,11 @@ export class CompiledCondition {
     this.reader = fields.reader(condition.field, narrow ? listTypesFor(operand?.type) : undefined);
     this.stats = statsColumnOf(condition);
     this.needle = needleTestOf(condition);
+    if ((condition.op === '=~' || condition.op === '!~') && operand?.type === 'string') {
+      this.regex = compileRegex(operand.value);
+      const lit = condition.op === '=~' ? regexLiteral(operand.value) : '';
+      if (lit !== '') this.literal = new TextEncoder().encode(lit);
+    }
     const target = dictionaryTarget(condition);
     if (target) this.target = [target, new TextEncoder().encode(JSON.stringify((operand as { value: string }).value))];
     const f = condition.field;
@@ -144,9 +168,46 @@ export class CompiledCondition {
     }
   }
 
-  /** True when the dictionaries of the loaded group show no row can satisfy the condition. */
+  /**
+   * True when the dictionaries of the loaded group show no row can satisfy the condition: for
+   * `= "text"` by comparing bytes, for other conditions on dictionary-encoded sources by deciding
+   * every entry (remembered, so the rows reuse the outcomes). No page is decoded either way.
+   */
   ruledOutByDictionary(g: GroupData): boolean {
-    return this.target !== undefined && dictionaryRulesOut(this.reader, g, this.target[0], this.target[1]);
+    if (this.target !== undefined) return dictionaryRulesOut(this.reader, g, this.target[0], this.target[1]);
+    if (this.numeric !== undefined || this.reader.perTrace || conditionHolds(this.condition, undefined)) return false;
+    const sources = this.reader.active?.(g);
+    if (!sources) return false;
+    for (let s = 0; s < sources.length; s++) {
+      const src = sources[s];
+      const column = src.list ? src.list.values : src.flat;
+      const c = column === undefined ? undefined : g.chunks.get(column);
+      const values = c?.allDictionary ? c.dictionary : undefined;
+      if (!values) return false;
+      const memo = this.memo(s, values);
+      // A pattern's required literal rules entries out by their bytes, without making strings.
+      const lit = this.literal && !c!.spec.kind.startsWith('json') ? this.literal : undefined;
+      for (let i = 0; i < values.count; i++) {
+        let m = memo[i];
+        if (m === UNKNOWN && lit && !entryContains(values, i, lit)) m = memo[i] = FAILS;
+        if (m === UNKNOWN) {
+          const v = src.convert(values, i);
+          m = memo[i] = v === undefined ? ABSENT : this.test(v) ? HOLDS : FAILS;
+        }
+        if (m === HOLDS) return false;
+      }
+    }
+    return true;
+  }
+
+  /** True for text equality and patterns with a required literal: their dictionary checks are cheap and usually decide. */
+  get checksDictionary(): boolean {
+    return this.target !== undefined || this.literal !== undefined;
+  }
+
+  /** conditionHolds for a value, with the pattern compiled once. */
+  private test(v: Static): boolean {
+    return this.regex ? compare(this.condition.op as '=~', v, this.condition.operands[0], this.regex) : conditionHolds(this.condition, v);
   }
 
   private memo(source: number, values: Values): Uint8Array {
@@ -170,7 +231,7 @@ export class CompiledCondition {
       let m = memo[i];
       if (m === UNKNOWN) {
         const v = src.convert(values, i);
-        m = memo[i] = v === undefined ? ABSENT : conditionHolds(this.condition, v) ? HOLDS : FAILS;
+        m = memo[i] = v === undefined ? ABSENT : this.test(v) ? HOLDS : FAILS;
       }
       if (m !== ABSENT) return m === HOLDS;
     }
@@ -198,7 +259,7 @@ export class CompiledCondition {
           m = memo[i];
           if (m === UNKNOWN) {
             const v = first.convert(values, i);
-            m = memo[i] = v === undefined ? ABSENT : conditionHolds(this.condition, v) ? HOLDS : FAILS;
+            m = memo[i] = v === undefined ? ABSENT : this.test(v) ? HOLDS : FAILS;
           }
         }
         const ok = m === ABSENT ? this.holds(g, rows[k], 1) : m === HOLDS;
@@ -284,6 +345,8 @@ export class ConditionSet {
   readonly needsRoots: boolean;
   /** The conditions' field readers (for loadFields). */
   readonly readers: readonly FieldReader[];
+  /** True when a condition is one whose dictionaries can rule a row group out (text equality, a pattern with a literal). */
+  readonly checksDictionaries: boolean;
   /** True when the needle filters can rule a row group out (with `all`, one condition they decide suffices; else every one must be). */
   readonly wantsFilters: boolean;
 
@@ -292,6 +355,7 @@ export class ConditionSet {
     this.all = all;
     this.columns = [...new Set(this.conditions.flatMap((c) => c.reader.columns))];
     this.readers = this.conditions.map((c) => c.reader);
+    this.checksDictionaries = this.conditions.length > 0 && (all ? this.conditions.some((c) => c.checksDictionary) : this.conditions.every((c) => c.checksDictionary));
     this.wantsFilters = this.conditions.length > 0 && (all ? this.conditions.some((c) => c.needle) : this.conditions.every((c) => c.needle));
     this.needsRoots = conditions.some((c) => c.field.kind === 'intrinsic' && (c.field.name === 'rootName' || c.field.name === 'rootServiceName'));
   }

@@ -171,6 +171,10 @@ describe('fetcher pruning', () => {
     expect(f.stats.columnsRead).not.toContain('span_id');
     expect(await run('{ name = "op-25" }')).toEqual([0, 20, 0, 20]);
     expect(await run('{ resource.service.name = "svc-7" }')).toEqual([0, 20, 0, 20]);
+    // Patterns: decided per dictionary entry (and by the literal every match contains).
+    expect(await run('{ span.rare =~ "n.*" }')).toEqual([0, 20, 0, 20]);
+    expect(await run('{ span.rare =~ "[xz].*" }')).toEqual([0, 20, 0, 20]);
+    expect(await run('{ span.rare =~ ".*es" }')).toEqual([1, 20, 0, 19]);
     // Where the text is in a dictionary the rows decide.
     expect(await run('{ span.rare = "yes" }')).toEqual([1, 20, 0, 19]);
     expect(await run('{ resource.service.name = "svc-1" }')).toEqual([67, 20, 0, 0]);

@@ -158,13 +158,16 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
     // Needles (conditions the filters decide) match few rows: the conditions' columns are read
     // and evaluated first, and the trace columns only of groups where a row matched.
     const first = conditions.wantsFilters && !conditions.readers.some((r) => r.perTrace) && !conditions.needsRoots;
+    // Conditions a dictionary can decide (text equality, patterns) read the trace columns only
+    // where the dictionaries leave a row possible.
+    const split = first || conditions.checksDictionaries;
     const evaluatedFirst = new Map<GroupData, Uint8Array>();
     await mapLimited(candidates, 4, async (g) => {
       signal?.throwIfAborted();
       stats.groupsRead++;
       stats.rowsInspected += g.rows;
       try {
-        await loadFields(g, conditions.readers, first ? [] : TRACE_COLUMNS, load(g));
+        await loadFields(g, conditions.readers, split ? [] : TRACE_COLUMNS, load(g));
         if (conditions.ruledOutByDictionary(g)) {
           stats.skippedByDictionary++;
           ruledOut.add(g);
@@ -177,8 +180,8 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
             return;
           }
           evaluatedFirst.set(g, mask);
-          await load(g)(TRACE_COLUMNS);
         }
+        if (split) await load(g)(TRACE_COLUMNS);
         if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
       } catch (err) {
         lose(g, err);
