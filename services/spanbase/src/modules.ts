@@ -8,7 +8,7 @@ import { createObjectStore } from '@spanbase/backend';
 import { storageSettings } from '@spanbase/config';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { BlockObjects, blockKey, isCacheableBlockObject, isDamageError, parseBlockMeta } from '@spanbase/block';
-import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
+import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, warmSearchPath, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
 import { QueryAdmission, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources, remoteTagsSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
@@ -220,7 +220,14 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
         },
       });
       // Workers read the metadata of new blocks too, so a first search finds it in their readers.
-      catalog.onPrefetch((meta) => pool.prefetch(meta));
+      let warmed = false;
+      catalog.onPrefetch(async (meta) => {
+        if (!warmed) {
+          warmed = true;
+          await warmSearchPath(catalog.reader(meta));
+        }
+        await pool.prefetch(meta);
+      });
       const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable, pool)];
       // Sources searched at once: enough to keep every worker busy.
       const parallelism = Math.max(2, pool.size);

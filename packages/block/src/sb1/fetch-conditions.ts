@@ -241,6 +241,8 @@ export class CompiledCondition {
   /** apply() for a field whose first source is a flat column: its pages are walked, not searched per row. */
   private applyFlat(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, from: number, to: number): void {
     const test = and ? 1 : 0;
+    const chunk = g.chunk(first.flat!);
+    if (chunk.allDictionary && chunk.dictionary && chunk.dictionary.count <= to - from) return this.applyCodes(g, mask, and, first, from, to);
     let n = 0;
     for (let r = from; r < to; r++) if (mask[r] === test) n++;
     if (n === 0) return;
@@ -264,6 +266,42 @@ export class CompiledCondition {
         }
         const ok = m === ABSENT ? this.holds(g, rows[k], 1) : m === HOLDS;
         if (ok !== and) mask[rows[k]] = flip;
+      }
+    }
+  }
+
+  /**
+   * applyFlat() over an all-dictionary chunk whose dictionary is no larger than the rows: every
+   * entry is decided once, then the pages' codes are looked up row by row, with no per-row
+   * arrays (what a needle's `resource.service.name = "x"` spends its time on).
+   */
+  private applyCodes(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, lo: number, hi: number): void {
+    const chunk = g.chunk(first.flat!);
+    const dict = chunk.dictionary!;
+    const memo = this.memo(0, dict);
+    for (let i = 0; i < dict.count; i++) {
+      if (memo[i] !== UNKNOWN) continue;
+      const v = first.convert(dict, i);
+      memo[i] = v === undefined ? ABSENT : this.test(v) ? HOLDS : FAILS;
+    }
+    const test = and ? 1 : 0;
+    const flip = and ? 0 : 1;
+    for (let p = lo < hi ? chunk.pageIndexOf(lo) : chunk.pageCount; p < chunk.pageCount && chunk.pageStart(p) < hi; p++) {
+      const start = chunk.pageStart(p);
+      const from = Math.max(lo, start);
+      const to = Math.min(hi, chunk.pageStart(p + 1));
+      let wanted = false;
+      for (let r = from; r < to; r++) if (mask[r] === test) wanted = true;
+      if (!wanted) continue;
+      const page = chunk.page(p);
+      const codes = page.codes!;
+      const index = page.index;
+      for (let r = from; r < to; r++) {
+        if (mask[r] !== test) continue;
+        const slot = index ? index[r - start] : r - start;
+        const m = slot < 0 ? ABSENT : memo[codes[slot]];
+        const ok = m === ABSENT ? this.holds(g, r, 1) : m === HOLDS;
+        if (ok !== and) mask[r] = flip;
       }
     }
   }

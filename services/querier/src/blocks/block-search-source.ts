@@ -7,7 +7,7 @@
 // could not read leave the answer partial (block-loss.ts).
 import { blockMayMatch } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
-import { stringify } from '@spanbase/traceql';
+import { parseOrThrow, stringify } from '@spanbase/traceql';
 import type { QueryPool } from '../pool/query-pool.ts';
 import { fetchRequestOf } from '../search/fetch-request.ts';
 import type { SearchSource } from '../search/search-source.ts';
@@ -45,4 +45,14 @@ export function blockSearchSource(meta: BlockMeta, pool: QueryPool, reader?: Blo
       return incomplete ? { ...result, incomplete } : result;
     },
   };
+}
+
+/**
+ * Runs what deciding a search costs this thread once (parsing, planning, the block checks), so
+ * the code is compiled before a user's first search: call with a block whose metadata is read.
+ */
+export async function warmSearchPath(reader: BlockReader): Promise<void> {
+  const query = parseOrThrow('{ span.x = "y" && name = "z" && resource.service.name =~ "w.*" } | count() > 1');
+  const request = fetchRequestOf(query, 0n, 0n);
+  if (request) await blockMayMatch(reader, request).catch(() => undefined);
 }

@@ -75,6 +75,8 @@ export class ReaderCache {
   private readonly chunks: ChunkCache | undefined;
   private readonly max: number;
   private readonly store: ObjectStore;
+  /** Set once this thread ran its warm-up searches. */
+  warmed = false;
   /** Damage met and not yet reported by a job. */
   private fresh: BlockDamage[] = [];
 
@@ -106,6 +108,9 @@ export class ReaderCache {
     return d;
   }
 }
+
+/** Searches that read, decode and evaluate a few columns of a block: the paths real searches take. */
+const WARM_UP = ['{ kind = server && name != "" }', '{ span.http.route =~ ".*/x.*" || resource.service.name = "x" }'];
 
 const parsed = new Map<string, Query>();
 
@@ -146,6 +151,12 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
   let result: (MetricsPartial | SearchResult | TraceInBlock | object) & JobDamage;
   if (job.kind === 'prefetch') {
     await prefetchBlock(reader, { signal });
+    // The first block a worker prefetches also gets a small search, so the code that reads,
+    // decodes and evaluates column chunks is compiled before a user's first search needs it.
+    if (!readers.warmed) {
+      readers.warmed = true;
+      for (const q of WARM_UP) await searchBlock(reader, queryOf(q), { limit: 1, spansPerSpanset: 1, signal }).catch(() => undefined);
+    }
     result = {};
   } else if (job.kind === 'trace') {
     result = { records: (await reader.findTrace(job.traceId, { signal })) ?? [] };
