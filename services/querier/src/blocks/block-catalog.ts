@@ -188,7 +188,10 @@ export class BlockCatalog {
           } else seen.set(id, m);
         }
         t.live = seen;
-        for (const id of compacted) this.readers.delete(id);
+        for (const id of compacted) {
+          this.readers.delete(id);
+          this.prefetched.delete(id);
+        }
         this.prefetch(visibleBlocks([...seen.values()]));
       }
       this.stats.polls++;
