@@ -10,6 +10,8 @@ import { RESULTS_DIR, runBench, selectScenarios } from './run.ts';
 
 /** Scenarios run beside the others, so the suite takes about half the wall time on two cores. */
 const SECOND_HALF = ['search', 'metrics', 'ingest-to-queryable'];
+/** Scenarios outside the default suite that the smoke run covers too. */
+const EXTRA = ['needle'];
 
 describe('bench harness at --scale=0.01', () => {
   const out = mkdtempSync(join(tmpdir(), 'spanbase-bench-test-'));
@@ -30,17 +32,17 @@ describe('bench harness at --scale=0.01', () => {
     const all = selectScenarios([]).map((s) => s.name);
     [run, second] = await Promise.all([
       runBench({ scenarios: all.filter((n) => !SECOND_HALF.includes(n)), scale: 0.01, outDir: join(out, 'a'), quiet: true }),
-      runBench({ scenarios: all.filter((n) => SECOND_HALF.includes(n)), scale: 0.01, outDir: join(out, 'b'), quiet: true }),
+      runBench({ scenarios: [...all.filter((n) => SECOND_HALF.includes(n)), ...EXTRA], scale: 0.01, outDir: join(out, 'b'), quiet: true }),
     ]);
     scenarios = [...run.report.scenarios, ...second.report.scenarios];
-  }, 180_000);
+  }, 240_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('runs the default suite, each scenario with finite numbers', () => {
     const { report } = run;
     expect(report.schema).toBe('spanbase-bench/1');
     expect(report.options).toMatchObject({ scale: 0.01, seed: 1, backend: 'local' });
-    expect(scenarios.map((s) => s.name).sort()).toEqual(selectScenarios([]).map((s) => s.name).sort());
+    expect(scenarios.map((s) => s.name).sort()).toEqual([...selectScenarios([]).map((s) => s.name), ...EXTRA].sort());
     expect(scenarios.map((s) => s.name)).toEqual(expect.arrayContaining(['ingest', 'ingest-grpc', 'traceql-parse', 'block-write', 'trace-by-id', 'compaction', ...SECOND_HALF]));
     for (const s of scenarios) {
       expect(s.error, `${s.name} failed`).toBeUndefined();
@@ -56,6 +58,15 @@ describe('bench harness at --scale=0.01', () => {
       for (const c of s.charts) for (const series of c.series) expect(series.points.length, `${s.name} ${c.id} ${series.label}`).toBeGreaterThan(0);
     }
     expect(report.knownLimits.length).toBeGreaterThan(0);
+  });
+
+  it('finds the planted needles beside DuckDB, and measures what the needle indexes cost', () => {
+    for (const q of ['generic attribute', 'span name', 'service and status', 'regex over an attribute', 'regex without a literal', 'matches nothing']) {
+      expect(row('needle', `${q}: p50`).note, q).toMatch(/the planted ones$/);
+      expect(row('needle', `${q}: first search after a restart`).spanbase).toBeGreaterThan(0);
+    }
+    expect(scenario('needle').notes?.some((n) => /answered|expected/.test(n))).toBe(false);
+    expect(row('needle', 'block size with the needle indexes: bytes per span').peerLabel).toBe('the same block without them');
   });
 
   it('measures block size and write speed beside DuckDB\'s export of the same rows', () => {

@@ -30,7 +30,7 @@ export function runsQueryPool(cfg: Config): boolean {
 export function memoryBudget(cfg: Config): number {
   const t = cfg.target;
   let bytes = IDLE_BASE_BYTES[t];
-  if (runsQueryPool(cfg)) bytes += cfg['query.workers'] * QUERY_WORKER_BYTES + cfg['query.chunk-cache-bytes'];
+  if (runsQueryPool(cfg)) bytes += cfg['query.workers'] * QUERY_WORKER_BYTES + cfg['query.chunk-cache-bytes'] + cfg['query.metadata-cache-bytes'];
   if (t !== 'distributor' && t !== 'compactor') bytes += cfg['storage.cache-bytes'];
   if (t === 'all' || t === 'ingester') bytes += cfg['ingester.max-live-bytes'];
   if (t === 'all' || t === 'compactor') bytes += cfg['compaction.max-memory-bytes'];

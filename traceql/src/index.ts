@@ -17,7 +17,7 @@ export { traceResultBytes, searchResultBytes } from './result-size.ts';
 export type { Static, Scalar, StaticType, StatusValue, KindValue } from './static.ts';
 export { st, NIL, TRUE, FALSE, staticFromAnyValue, staticToAnyValue, formatDuration, staticToString } from './static.ts';
 export { parseDurationText } from './duration.ts';
-export { compileRegex } from './regex.ts';
+export { compileRegex, regexLiteral } from './regex.ts';
 export type { RegexMatcher } from './regex.ts';
 export type {
   FieldRef, ConditionOp, Condition, FetchSpansRequest, FetchedSpan, FetchedSpanset, SpansetFetcher,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRegex } from './regex.ts';
+import { compileRegex, regexLiteral } from './regex.ts';
 
 describe('RE2 regexes', () => {
   it.each<[string, string, boolean]>([
@@ -87,5 +87,16 @@ describe('RE2 regexes', () => {
     ['('.repeat(1001) + ')'.repeat(1001), /expression nests too deeply/],
   ])('says why it rejects %s', (pattern, message) => {
     expect(() => compileRegex(pattern)).toThrow(message);
+  });
+});
+
+describe('regexLiteral', () => {
+  it('gives the longest literal every match contains, wherever it stands', () => {
+    expect(regexLiteral('.*/needle-[0-9]+')).toBe('/needle-');
+    expect(regexLiteral('foo.*barbaz')).toBe('barbaz');
+    expect(regexLiteral('GET .*')).toBe('GET ');
+    expect(regexLiteral('[a-z]+')).toBe('');
+    expect(regexLiteral('a|b')).toBe('');
+    for (const [p, s] of [['.*/needle-[0-9]+', '/api/needle-42'], ['foo.*barbaz', 'foo-barbaz'], ['GET .*', 'GET /x']] as const) expect(compileRegex(p).test(s) && s.includes(regexLiteral(p))).toBe(true);
   });
 });

@@ -23,6 +23,20 @@ export interface RegexMatcher {
 function requiredLiteral(node: ReNode): string {
   const items = node.k === 'cat' ? node.xs : [node];
   if (items[0].k === 'char' && items[0].spec.kind === 'cp') return '';
+  return longestLiteral(node);
+}
+
+/**
+ * The longest run of literal code points every match of `pattern` contains, or '': a value
+ * without it cannot match (storage uses it to rule out dictionaries by their bytes). Throws
+ * like compileRegex for an invalid pattern.
+ */
+export function regexLiteral(pattern: string): string {
+  return longestLiteral(parseRe2(pattern));
+}
+
+function longestLiteral(node: ReNode): string {
+  const items = node.k === 'cat' ? node.xs : [node];
   let best = '';
   let run = '';
   for (const x of items) {

@@ -120,7 +120,7 @@ function pickServiceRoute(counts: ReadonlyMap<string, number>): { service: strin
 }
 
 /** Copies the dataset's blocks to another store (S3), meta.json of each block last. */
-export async function copyBlocks(d: HourDataset, to: ObjectStore): Promise<void> {
+export async function copyBlocks(d: Pick<HourDataset, 'dir' | 'tenant' | 'metas'>, to: ObjectStore): Promise<void> {
   const from = new LocalStore({ path: d.dir });
   for (const m of d.metas) {
     for (const name of [...Object.keys(m.checksums), BlockObjects.meta]) {

@@ -6,10 +6,11 @@ import { compactionScenario } from './compaction.ts';
 import { ingestScenario } from './ingest.ts';
 import { ingestToQueryableScenario } from './ingest-to-queryable.ts';
 import { metricsScenario } from './metrics.ts';
+import { needleScenario } from './needle.ts';
 import { queryStormScenario } from './query-storm.ts';
 import { searchScenario } from './search.ts';
 import { traceByIdScenario } from './trace-by-id.ts';
 import { traceqlParseScenario } from './traceql-parse.ts';
 
 /** All scenarios. */
-export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario];
+export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario];

@@ -32,7 +32,7 @@ export interface DatasetServer {
 }
 
 /** Starts the binary over `d` (copied to S3 first when --backend=s3). */
-export async function startDatasetServer(ctx: ScenarioContext, d: HourDataset): Promise<DatasetServer> {
+export async function startDatasetServer(ctx: ScenarioContext, d: Pick<HourDataset, 'dir' | 'tenant' | 'metas'>): Promise<DatasetServer> {
   const wanted = await ctx.backend();
   let target: BackendTarget = { kind: 'local', dir: d.dir };
   if (wanted.kind === 's3') {

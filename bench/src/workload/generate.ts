@@ -3,7 +3,7 @@
 // exporter, which collects finished spans and sends a batch when it holds `maxBatchSpans` or its
 // oldest span has waited `maxBatchDelayMs`. So one request carries one resource, and a trace's
 // spans arrive spread over the batches of the services it touched.
-import type { ScopeSpans, Span, TracesData } from '@spanbase/model';
+import type { ScopeSpans, Span, SpanRecord, TracesData } from '@spanbase/model';
 import { makeInstance, makeRequestContext, scopeFor } from './attributes.ts';
 import type { Instance } from './attributes.ts';
 import { Rng } from './rng.ts';
@@ -80,6 +80,30 @@ export function* workloadBatches(seed: number, traceCount: number, opts: Workloa
   }
   for (const p of [...pending.values()].sort((a, b) => a.oldestMs - b.oldestMs)) flush(p);
   yield* ready;
+}
+
+/** Schema URL the generated exporters send. */
+const SCHEMA_URL = 'https://opentelemetry.io/schemas/1.27.0';
+
+/**
+ * Generates `traceCount` traces from `seed` one at a time, as the spans a block writer takes
+ * (no exporter batching): trace `i` starts at `startOf(i, rng)`. For datasets written straight
+ * into blocks, where holding the batches of millions of spans would not fit in memory.
+ */
+export function* workloadTraces(seed: number, traceCount: number, startOf: (i: number, rng: Rng) => bigint): Generator<SpanRecord[]> {
+  const rng = new Rng(seed);
+  const instances = new Map<string, Instance[]>(SERVICES.map((svc) => [svc.name, Array.from({ length: svc.instances }, (_, i) => makeInstance(rng, svc, i))]));
+  const recentProducers: SpanContextRef[] = [];
+  const totalWeight = ENTRY_POINTS.reduce((a, e) => a + e.weight, 0);
+  for (let i = 0; i < traceCount; i++) {
+    const spans: SpanRecord[] = [];
+    const emit = (e: EmittedSpan): void => {
+      spans.push({ span: e.span, resource: e.instance.resource, resourceSchemaUrl: SCHEMA_URL, scope: scopeFor(e.instance, e.category), scopeSchemaUrl: SCHEMA_URL });
+    };
+    const entry = pickEntry(rng, totalWeight);
+    new TraceBuilder(rng, instances, makeRequestContext(rng), startOf(i, rng), emit, recentProducers).root(entry.service, entry.op);
+    yield spans;
+  }
 }
 
 /** All batches of `workloadBatches` as an array. */

@@ -1,6 +1,7 @@
 // Damage to a block, contained to the smallest unit a reader can do without. A reader that meets
 // a bad object does what is listed here instead of giving up on the block, and notes it once:
 //   bloom shard       → "maybe here": the lookup goes on to the index and the row group
+//   value index, Parquet bloom filters → "maybe here" for every value (bloom-skipped)
 //   index             → rebuilt from data.parquet (its footer and chunks, checked against meta.json)
 //   Parquet footer    → row groups are not skipped by column statistics
 //   tags              → the block adds nothing to autocomplete

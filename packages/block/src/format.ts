@@ -32,6 +32,12 @@ export interface BlockWriterOptions {
    * the filter's false-positive rate.
    */
   expectedTraces?: number;
+  /**
+   * Write the indexes that rule row groups out for needle searches: Parquet bloom filters on the
+   * dedicated string columns and the block's attribute value index (default true; off only to
+   * measure what they cost).
+   */
+  needleIndexes?: boolean;
   /** A row group is cut (at a trace boundary) once it holds this many spans. */
   rowGroupSpans?: number;
   /** ...or once its estimated uncompressed size reaches this many bytes. */

@@ -34,7 +34,7 @@ export type { BlockColumnFetcher } from './sb1/fetch-columns.ts';
 export { blockColumnFetcher } from './sb1/fetch-columns.ts';
 export type { FetchStats } from './sb1/fetch-scan.ts';
 export type { BlockSearchResult } from './sb1/fetch-search.ts';
-export { searchBlock } from './sb1/fetch-search.ts';
+export { blockMayMatch, prefetchBlock, searchBlock } from './sb1/fetch-search.ts';
 export type { FetchPattern, FetchBenchRow, FetchBenchOptions } from './sb1/bench-fetch.ts';
 export { FETCH_PATTERNS, measureFetchPatterns } from './sb1/bench-fetch.ts';
 export { BloomCache } from './sb1/bloom-cache.ts';

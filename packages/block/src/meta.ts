@@ -67,8 +67,23 @@ export interface BlockMeta {
   maxTraceID: string;
   /** Target false-positive rate the bloom filter was sized for. */
   bloomFalsePositive: number;
+  /**
+   * Where data.parquet keeps its Parquet bloom filters (between the last row group and the
+   * footer) and their CRC32C; absent in blocks written without them.
+   */
+  columnBlooms?: ByteRangeChecksum;
   /** Set in meta.compacted.json: when the block was marked compacted, RFC 3339. */
   compactedAt?: string;
+}
+
+/** A byte range of an object and the CRC32C of its bytes. */
+export interface ByteRangeChecksum {
+  /** First byte. */
+  offset: number;
+  /** Length in bytes. */
+  size: number;
+  /** CRC32C, 8 lowercase hex digits. */
+  crc32c: string;
 }
 
 function fail(msg: string): never {
@@ -135,6 +150,11 @@ export function parseBlockMeta(input: Uint8Array | string | unknown): BlockMeta 
     if (e === null || typeof e !== 'object' || typeof e.n !== 'string' || (e.s !== undefined && e.s !== 'span' && e.s !== 'resource') || (e.t !== undefined && e.t !== 'string' && e.t !== 'int')) {
       fail(`bad dedicated column ${JSON.stringify(d)}`);
     }
+  }
+  const cb = m.columnBlooms as Record<string, unknown> | undefined;
+  if (cb !== undefined) {
+    const ok = cb !== null && typeof cb === 'object' && [cb.offset, cb.size].every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) && typeof cb.crc32c === 'string' && /^[0-9a-f]{8}$/.test(cb.crc32c);
+    if (!ok || (cb.offset as number) + (cb.size as number) > (m.size as number)) fail('columnBlooms must be {offset, size, crc32c} within data.parquet');
   }
   const cs = m.checksums;
   if (cs === null || typeof cs !== 'object' || Array.isArray(cs)) fail('checksums must be an object');

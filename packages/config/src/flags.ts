@@ -72,6 +72,7 @@ export const FLAGS = {
   'query.worker-memory': flag.bytes('1GiB', 'Heap of each query worker thread and of the live-query worker; a query that needs more fails (422) instead of growing the process. 0 means Node\'s default.'),
   'query.workers': flag.int(0, 'Worker threads that read blocks for searches; 0 means one per CPU core.'),
   'query.chunk-cache-bytes': flag.bytes('512MiB', 'Memory the query workers (together) keep verified Parquet column chunks in, so repeated searches over recent blocks skip reading and checking them; 0 turns it off.'),
+  'query.metadata-cache-bytes': flag.bytes('128MiB', 'Memory the querier keeps block metadata in (each block\'s index, Parquet footer and needle filters: the attribute value index and bloom filters), so a search decides which blocks and row groups it needs without reading the store; read when a block is first seen, newest blocks first, while it fits.'),
   'querier.ingester-addresses': flag.list('With --target=querier: HTTP addresses (host:port) of the ingesters, for live data.'),
 
   // --- Compaction and retention (services/compactor; see docs/compaction.md) ---

@@ -45,6 +45,6 @@ export type { BlockCatalogOptions } from './blocks/block-catalog.ts';
 export { BlockCatalog } from './blocks/block-catalog.ts';
 export { blockTraceSource } from './blocks/block-trace-source.ts';
 export { QueryPool } from './pool/query-pool.ts';
-export { blockSearchSource } from './blocks/block-search-source.ts';
+export { blockSearchSource, warmSearchPath } from './blocks/block-search-source.ts';
 export { blockMetricsSource } from './blocks/block-metrics-source.ts';
 export { remoteSearchSources, remoteMetricsSources, remoteTagsSources } from './search/remote-live.ts';

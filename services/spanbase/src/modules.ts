@@ -8,7 +8,7 @@ import { FAULTS_ENV, createObjectStore, faultsOf } from '@spanbase/backend';
 import { storageSettings } from '@spanbase/config';
 import type { ObjectStore, ObjectStoreConfig, ObjectStoreMetricsSink } from '@spanbase/backend';
 import { BlockObjects, blockKey, isCacheableBlockObject, isDamageError, parseBlockMeta } from '@spanbase/block';
-import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
+import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, warmSearchPath, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
 import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
 import { QueryAdmission, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources, remoteTagsSources } from '@spanbase/querier';
 import type { SearchSource, TraceSource } from '@spanbase/querier';
@@ -94,7 +94,7 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     deps: () => ['store'],
     async init(ctx) {
       const damaged = ctx.metrics.counter('spanbase_block_damage_total', 'Damaged parts of blocks found by this process, each counted once, by what readers do instead (bloom-skipped, index-rebuilt, statistics-skipped, tags-skipped, row-group-lost, block-unreadable).', ['fallback']);
-      const catalog = new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }), onDamage: (d) => damaged.inc({ fallback: d.fallback }) });
+      const catalog = new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }), onDamage: (d) => damaged.inc({ fallback: d.fallback }), metadataCacheBytes: ctx.cfg['query.metadata-cache-bytes'] });
       ctx.metrics.gauge('spanbase_blocklist_blocks', 'Blocks known to this process, by tenant.', ['tenant']).collect(() => catalog.tenantIds().map((t) => [{ tenant: t }, catalog.blocks(t).length] as [Record<string, string>, number]));
       return { catalog, start: () => catalog.start(), stop: async () => catalog.stop() };
     },
@@ -241,6 +241,15 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
           replaced.inc();
           log.warn({ reason }, 'query worker replaced');
         },
+      });
+      // Workers read the metadata of new blocks too, so a first search finds it in their readers.
+      let warmed = false;
+      catalog.onPrefetch(async (meta) => {
+        if (!warmed) {
+          warmed = true;
+          await warmSearchPath(catalog.reader(meta));
+        }
+        await pool.prefetch(meta);
       });
       const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable, pool)];
       // Sources searched at once: enough to keep every worker busy.

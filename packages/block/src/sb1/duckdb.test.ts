@@ -102,4 +102,21 @@ describe('DuckDB reads sb1 blocks', () => {
     const want = new Set(spans.filter((r) => (r.resource.attributes[0].value as { value: string }).value === 'frontend').map((r) => String((r.resource.attributes.find((a) => a.key === 'process.pid')!.value as { value: bigint }).value)));
     expect(pids.map((r) => r[0])).toEqual([...want].sort());
   });
+
+  it('reads our Parquet bloom filters: every value of a row group is in its filter, a value of none is in few', async () => {
+    const groups = await reader.rowGroups();
+    for (const column of ['name', 'service_name', 'span_http_url']) {
+      const present = new Map<string, Set<number>>();
+      for (let g = 0; g < groups.length; g++) {
+        for (const v of (await reader.readColumns(g, [column]))[column] as (string | null)[]) if (v !== null) (present.get(v) ?? present.set(v, new Set()).get(v)!).add(g);
+      }
+      for (const [value, inGroups] of [...present].slice(0, 40)) {
+        const probe = await one(`SELECT row_group_id, bloom_filter_excludes FROM parquet_bloom_probe('${file}', '${column}', '${value.replaceAll("'", "''")}') ORDER BY 1`);
+        expect(probe.length, column).toBe(groups.length);
+        for (const [g, excludes] of probe) if (inGroups.has(Number(g))) expect(excludes, `${column} = ${value} in row group ${g}`).toBe(false);
+      }
+      const absent = await one(`SELECT count(*) FILTER (WHERE bloom_filter_excludes) FROM parquet_bloom_probe('${file}', '${column}', 'no such value 7f3a')`);
+      expect(Number(absent[0][0]), column).toBeGreaterThanOrEqual(groups.length - 1);
+    }
+  });
 });

@@ -236,6 +236,7 @@ class Sb1ColumnFetcher implements BlockColumnFetcher {
     for (const g of groups) {
       signal?.throwIfAborted();
       stats.groupsRead++;
+      stats.rowsInspected += g.rows;
       // Ids are read only while the engine still wants some from this group's time range.
       const ids = request.ids && (request.idsWanted?.(g.entry.minStartUnixNano, g.entry.maxEndUnixNano) ?? true);
       try {

@@ -4,8 +4,8 @@
 // resource, and per trace for trace-level fields. Durations compare as float halves of the
 // INT64 column, without a BigInt per row. Column statistics skip whole row groups where a field
 // is one flat column (name, status, kind, duration) or a trace-level one (root name and service).
-import type { Condition, Static } from '@spanbase/traceql';
-import { conditionHolds } from '@spanbase/traceql';
+import type { Condition, RegexMatcher, Static } from '@spanbase/traceql';
+import { compare, compileRegex, conditionHolds, regexLiteral } from '@spanbase/traceql';
 import type { ColumnChunkStats } from './reader.ts';
 import type { AttrSource, BlockFields, FieldReader } from './fetch-fields.ts';
 import { listTypesFor } from './fetch-fields.ts';
@@ -13,6 +13,9 @@ import type { GroupData } from './fetch-group.ts';
 import { locatedValues } from './fetch-group.ts';
 import { HI, LO } from './fetch-pages.ts';
 import type { Values } from './fetch-pages.ts';
+import type { NeedleFilters, NeedleTest } from './needle-filters.ts';
+import { needleTestOf } from './needle-filters.ts';
+import { dictionaryRulesOut, dictionaryTarget } from './fetch-dictionary.ts';
 
 const TWO32 = 4294967296;
 const SAFE = 2 ** 53;
@@ -59,6 +62,22 @@ function statsColumnOf(c: Condition): StatsColumn | undefined {
 
 const ORDERED = new Set(['=', '<', '<=', '>', '>=']);
 
+/** Whether byte-array entry i of `values` contains `lit`. */
+function entryContains(values: Values, i: number, lit: Uint8Array): boolean {
+  const buf = values.buf;
+  if (!buf || values.fixed > 0) return true;
+  const from = values.starts![i];
+  const to = values.ends![i] - lit.length;
+  const first = lit[0];
+  for (let at = from; at <= to; at++) {
+    if (buf[at] !== first) continue;
+    let k = 1;
+    while (k < lit.length && buf[at + k] === lit[k]) k++;
+    if (k === lit.length) return true;
+  }
+  return false;
+}
+
 /** One compiled condition. */
 export class CompiledCondition {
   /** The condition. */
@@ -67,7 +86,14 @@ export class CompiledCondition {
   readonly reader: FieldReader;
   /** Rough cost rank: cheap conditions run first and narrow the rows the others test. */
   readonly cost: number;
+  /** What the needle filters can tell about it; undefined when they cannot rule it out. */
+  readonly needle: NeedleTest | undefined;
   private readonly stats: StatsColumn | undefined;
+  /** For `= "text"`: the text as UTF-8, and as a JSON string (for JSON columns). */
+  private readonly target: readonly [Uint8Array, Uint8Array] | undefined;
+  /** For `=~`: the compiled pattern, and the UTF-8 of a literal every match contains (empty: none). */
+  private readonly regex: RegexMatcher | undefined;
+  private readonly literal: Uint8Array | undefined;
   private readonly numeric: number | undefined;
   private memoOf: (Values | undefined)[] = [];
   private memos: Uint8Array[] = [];
@@ -80,6 +106,14 @@ export class CompiledCondition {
     const narrow = !(exact && condition.field.kind === 'attribute' && condition.field.scope === 'none');
     this.reader = fields.reader(condition.field, narrow ? listTypesFor(operand?.type) : undefined);
     this.stats = statsColumnOf(condition);
+    this.needle = needleTestOf(condition);
+    if ((condition.op === '=~' || condition.op === '!~') && operand?.type === 'string') {
+      this.regex = compileRegex(operand.value);
+      const lit = condition.op === '=~' ? regexLiteral(operand.value) : '';
+      if (lit !== '') this.literal = new TextEncoder().encode(lit);
+    }
+    const target = dictionaryTarget(condition);
+    if (target) this.target = [target, new TextEncoder().encode(JSON.stringify((operand as { value: string }).value))];
     const f = condition.field;
     const isDuration = f.kind === 'intrinsic' && f.name === 'duration';
     if (isDuration && ORDERED.has(condition.op) && operand && (operand.type === 'int' || operand.type === 'duration' || operand.type === 'float')) {
@@ -89,8 +123,16 @@ export class CompiledCondition {
     this.cost = this.reader.perTrace ? 0 : this.reader.sources?.length === 1 ? 1 : this.reader.sources ? 2 + this.reader.sources.length : 10;
   }
 
-  /** False when the row group's statistics show no row can satisfy the condition. */
-  mayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
+  /**
+   * False when the row group's statistics (when given), or the needle filters (when given), show
+   * no row of group `group` can satisfy the condition.
+   */
+  mayMatch(stats: readonly ColumnChunkStats[] | undefined, columnIndex: (name: string) => number, rows: number, filters?: NeedleFilters, group = -1): boolean {
+    if (filters && this.needle && !filters.mayHold(this.needle, group)) return false;
+    return stats === undefined || this.statsMayMatch(stats, columnIndex, rows);
+  }
+
+  private statsMayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
     const s = this.stats;
     const c = this.condition;
     if (!s) return true;
@@ -126,6 +168,48 @@ export class CompiledCondition {
     }
   }
 
+  /**
+   * True when the dictionaries of the loaded group show no row can satisfy the condition: for
+   * `= "text"` by comparing bytes, for other conditions on dictionary-encoded sources by deciding
+   * every entry (remembered, so the rows reuse the outcomes). No page is decoded either way.
+   */
+  ruledOutByDictionary(g: GroupData): boolean {
+    if (this.target !== undefined) return dictionaryRulesOut(this.reader, g, this.target[0], this.target[1]);
+    if (this.numeric !== undefined || this.reader.perTrace || conditionHolds(this.condition, undefined)) return false;
+    const sources = this.reader.active?.(g);
+    if (!sources) return false;
+    for (let s = 0; s < sources.length; s++) {
+      const src = sources[s];
+      const column = src.list ? src.list.values : src.flat;
+      const c = column === undefined ? undefined : g.chunks.get(column);
+      const values = c?.allDictionary ? c.dictionary : undefined;
+      if (!values) return false;
+      const memo = this.memo(s, values);
+      // A pattern's required literal rules entries out by their bytes, without making strings.
+      const lit = this.literal && !c!.spec.kind.startsWith('json') ? this.literal : undefined;
+      for (let i = 0; i < values.count; i++) {
+        let m = memo[i];
+        if (m === UNKNOWN && lit && !entryContains(values, i, lit)) m = memo[i] = FAILS;
+        if (m === UNKNOWN) {
+          const v = src.convert(values, i);
+          m = memo[i] = v === undefined ? ABSENT : this.test(v) ? HOLDS : FAILS;
+        }
+        if (m === HOLDS) return false;
+      }
+    }
+    return true;
+  }
+
+  /** True for text equality and patterns with a required literal: their dictionary checks are cheap and usually decide. */
+  get checksDictionary(): boolean {
+    return this.target !== undefined || this.literal !== undefined;
+  }
+
+  /** conditionHolds for a value, with the pattern compiled once. */
+  private test(v: Static): boolean {
+    return this.regex ? compare(this.condition.op as '=~', v, this.condition.operands[0], this.regex) : conditionHolds(this.condition, v);
+  }
+
   private memo(source: number, values: Values): Uint8Array {
     if (this.memoOf[source] !== values) {
       this.memoOf[source] = values;
@@ -134,9 +218,9 @@ export class CompiledCondition {
     return this.memos[source];
   }
 
-  /** Whether the condition holds for `row`, looking in the sources from `from` on. */
-  holds(g: GroupData, row: number, from = 0): boolean {
-    const sources = this.reader.active?.(g);
+  /** Whether the condition holds for `row`, looking in the sources from `from` on (`active`: the group's active sources, when the caller has them). */
+  holds(g: GroupData, row: number, from = 0, active?: readonly AttrSource[]): boolean {
+    const sources = active ?? this.reader.active?.(g);
     if (!sources) return conditionHolds(this.condition, this.reader.value(g, row));
     for (let s = from; s < sources.length; s++) {
       const src: AttrSource = sources[s];
@@ -147,7 +231,7 @@ export class CompiledCondition {
       let m = memo[i];
       if (m === UNKNOWN) {
         const v = src.convert(values, i);
-        m = memo[i] = v === undefined ? ABSENT : conditionHolds(this.condition, v) ? HOLDS : FAILS;
+        m = memo[i] = v === undefined ? ABSENT : this.test(v) ? HOLDS : FAILS;
       }
       if (m !== ABSENT) return m === HOLDS;
     }
@@ -157,6 +241,8 @@ export class CompiledCondition {
   /** apply() for a field whose first source is a flat column: its pages are walked, not searched per row. */
   private applyFlat(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, from: number, to: number): void {
     const test = and ? 1 : 0;
+    const chunk = g.chunk(first.flat!);
+    if (chunk.allDictionary && chunk.dictionary && chunk.dictionary.count <= to - from) return this.applyCodes(g, mask, and, first, from, to);
     let n = 0;
     for (let r = from; r < to; r++) if (mask[r] === test) n++;
     if (n === 0) return;
@@ -175,11 +261,47 @@ export class CompiledCondition {
           m = memo[i];
           if (m === UNKNOWN) {
             const v = first.convert(values, i);
-            m = memo[i] = v === undefined ? ABSENT : conditionHolds(this.condition, v) ? HOLDS : FAILS;
+            m = memo[i] = v === undefined ? ABSENT : this.test(v) ? HOLDS : FAILS;
           }
         }
         const ok = m === ABSENT ? this.holds(g, rows[k], 1) : m === HOLDS;
         if (ok !== and) mask[rows[k]] = flip;
+      }
+    }
+  }
+
+  /**
+   * applyFlat() over an all-dictionary chunk whose dictionary is no larger than the rows: every
+   * entry is decided once, then the pages' codes are looked up row by row, with no per-row
+   * arrays (what a needle's `resource.service.name = "x"` spends its time on).
+   */
+  private applyCodes(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, lo: number, hi: number): void {
+    const chunk = g.chunk(first.flat!);
+    const dict = chunk.dictionary!;
+    const memo = this.memo(0, dict);
+    for (let i = 0; i < dict.count; i++) {
+      if (memo[i] !== UNKNOWN) continue;
+      const v = first.convert(dict, i);
+      memo[i] = v === undefined ? ABSENT : this.test(v) ? HOLDS : FAILS;
+    }
+    const test = and ? 1 : 0;
+    const flip = and ? 0 : 1;
+    for (let p = lo < hi ? chunk.pageIndexOf(lo) : chunk.pageCount; p < chunk.pageCount && chunk.pageStart(p) < hi; p++) {
+      const start = chunk.pageStart(p);
+      const from = Math.max(lo, start);
+      const to = Math.min(hi, chunk.pageStart(p + 1));
+      let wanted = false;
+      for (let r = from; r < to; r++) if (mask[r] === test) wanted = true;
+      if (!wanted) continue;
+      const page = chunk.page(p);
+      const codes = page.codes!;
+      const index = page.index;
+      for (let r = from; r < to; r++) {
+        if (mask[r] !== test) continue;
+        const slot = index ? index[r - start] : r - start;
+        const m = slot < 0 ? ABSENT : memo[codes[slot]];
+        const ok = m === ABSENT ? this.holds(g, r, 1) : m === HOLDS;
+        if (ok !== and) mask[r] = flip;
       }
     }
   }
@@ -213,7 +335,7 @@ export class CompiledCondition {
     if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0], from, to);
     for (let r = from; r < to; r++) {
       if (mask[r] !== test) continue;
-      if (this.holds(g, r) !== and) mask[r] = and ? 0 : 1;
+      if (this.holds(g, r, 0, active) !== and) mask[r] = and ? 0 : 1;
     }
   }
 
@@ -261,20 +383,33 @@ export class ConditionSet {
   readonly needsRoots: boolean;
   /** The conditions' field readers (for loadFields). */
   readonly readers: readonly FieldReader[];
+  /** True when a condition is one whose dictionaries can rule a row group out (text equality, a pattern with a literal). */
+  readonly checksDictionaries: boolean;
+  /** True when the needle filters can rule a row group out (with `all`, one condition they decide suffices; else every one must be). */
+  readonly wantsFilters: boolean;
 
   constructor(fields: BlockFields, conditions: readonly Condition[], all: boolean, exact: boolean) {
     this.conditions = conditions.map((c) => new CompiledCondition(fields, c, exact)).sort((a, b) => a.cost - b.cost);
     this.all = all;
     this.columns = [...new Set(this.conditions.flatMap((c) => c.reader.columns))];
     this.readers = this.conditions.map((c) => c.reader);
+    this.checksDictionaries = this.conditions.length > 0 && (all ? this.conditions.some((c) => c.checksDictionary) : this.conditions.every((c) => c.checksDictionary));
+    this.wantsFilters = this.conditions.length > 0 && (all ? this.conditions.some((c) => c.needle) : this.conditions.every((c) => c.needle));
     this.needsRoots = conditions.some((c) => c.field.kind === 'intrinsic' && (c.field.name === 'rootName' || c.field.name === 'rootServiceName'));
   }
 
-  /** False when statistics show no row of the group can matter. */
-  mayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
+  /** False when statistics (or, given them, the needle filters for row group `group`) show no row of the group can matter. */
+  mayMatch(stats: readonly ColumnChunkStats[] | undefined, columnIndex: (name: string) => number, rows: number, filters?: NeedleFilters, group = -1): boolean {
     if (this.conditions.length === 0) return true;
-    const may = (c: CompiledCondition) => c.mayMatch(stats, columnIndex, rows);
+    const may = (c: CompiledCondition) => c.mayMatch(stats, columnIndex, rows, filters, group);
     return this.all ? this.conditions.every(may) : this.conditions.some(may);
+  }
+
+  /** True when dictionary checks show no row of the loaded group can matter. */
+  ruledOutByDictionary(g: GroupData): boolean {
+    if (this.conditions.length === 0) return false;
+    const out = (c: CompiledCondition) => c.ruledOutByDictionary(g);
+    return this.all ? this.conditions.some(out) : this.conditions.every(out);
   }
 
   /** Rows of the group that matter (1) by the conditions; the group's condition columns must be loaded. */

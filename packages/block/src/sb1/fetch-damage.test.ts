@@ -96,4 +96,31 @@ describe('fetchers over a damaged block', () => {
     expect(got.lost).toBeUndefined();
     expect(reader.damage().map((d) => d.fallback)).toEqual(['statistics-skipped']);
   });
+
+  it('a damaged value index or damaged Parquet bloom filters rule nothing out: answers stay whole', async () => {
+    const clean = new MemoryStore();
+    const m = await writeBlock(clean, { tenant: 't', rowGroupSpans: 200, pageSizeBytes: 2048 }, traces);
+    expect(m.columnBlooms).toBeDefined();
+    const queries = ['{ span.a = "x" }', '{ resource.service.name = "cart" }', '{ name = "charge" }', '{ span.a = "absent" }'];
+    const want = await Promise.all(queries.map(async (q) => (await searchBlock(openBlock(clean, m), q, { limit: 0, spansPerSpanset: 0 })).traces.map((t) => t.traceId).sort()));
+    expect(want.slice(0, 3).every((ids) => ids.length > 0)).toBe(true);
+    const values = blockKey('t', m.blockID, BlockObjects.values);
+    await flip(clean, values, 20);
+    await flip(clean, blockKey('t', m.blockID, BlockObjects.data), m.columnBlooms!.offset + 40);
+    const reader = openBlock(clean, m) as Sb1Reader;
+    for (const [i, q] of queries.entries()) {
+      const got = await searchBlock(reader, q, { limit: 0, spansPerSpanset: 0 });
+      expect(got.traces.map((t) => t.traceId).sort(), q).toEqual(want[i]);
+      expect(got.lost, q).toBeUndefined();
+    }
+    expect(reader.damage().map((d) => [d.object, d.fallback]).sort()).toEqual([['data.parquet blooms', 'bloom-skipped'], ['values', 'bloom-skipped']]);
+    const report = await reader.verify();
+    expect(report.issues.map((i) => [i.object, i.problem]).sort()).toEqual([['data.parquet blooms', 'checksum'], ['data.parquet', 'checksum'], ['values', 'checksum']]);
+    expect(report.checked).toEqual(expect.arrayContaining(['values', 'data.parquet blooms']));
+    // A missing value index (a block written before there were any) is no damage either.
+    await clean.delete(values);
+    const fresh = openBlock(clean, { ...m, checksums: Object.fromEntries(Object.entries(m.checksums).filter(([k]) => k !== 'values')) }) as Sb1Reader;
+    expect((await searchBlock(fresh, queries[0], { limit: 0, spansPerSpanset: 0 })).traces.map((t) => t.traceId).sort()).toEqual(want[0]);
+    expect(fresh.damage().map((d) => d.object)).toEqual(['data.parquet blooms']);
+  });
 });

@@ -11,8 +11,8 @@ import { FALSE, TRUE, staticFromAnyValue } from '@spanbase/traceql';
 import type { DedicatedColumn } from './dedicated.ts';
 import { WELL_KNOWN_DEDICATED, resolveDedicated } from './dedicated.ts';
 import type { GroupData } from './fetch-group.ts';
-import { CHILD_COLUMNS, bigintAt, findInList, jsonAt, listLength, locate, locateElement, locatedValues } from './fetch-group.ts';
-import type { Values } from './fetch-pages.ts';
+import { CHILD_COLUMNS, bigintAt, findInListCode, jsonAt, listLength, locate, locateElement, locatedValues } from './fetch-group.ts';
+import type { ColumnChunk, Values } from './fetch-pages.ts';
 import { anyValueFromJson, eventsFromJson, keyValuesFromJson, linksFromJson } from './otlp-json.ts';
 import type { Sb1Reader } from './reader.ts';
 import type { AttrType } from './schema.ts';
@@ -107,11 +107,20 @@ function dedicatedSource(d: DedicatedColumn): AttrSource {
 function listSource(t: AttrType, key: string): AttrSource {
   const keys = `span_${t}_keys`;
   const vals = `span_${t}_values`;
+  // The key's code in the last keys chunk seen (-2: the chunk cannot hold the key).
+  let seen: ColumnChunk | undefined;
+  let code = -2;
   return {
     columns: [keys, vals],
     list: { keys, values: vals, key },
     find(g, row) {
-      const k = findInList(g.chunk(keys), row, key);
+      const c = g.chunk(keys);
+      if (c !== seen) {
+        seen = c;
+        code = c.mayHold(key) ? c.codeOf(key) : -2;
+      }
+      if (code === -2) return -1;
+      const k = findInListCode(c, row, key, code);
       return k < 0 ? -1 : locateElement(g.chunk(vals), row, k);
     },
     convert: (values, i) => typedValue(t, values, i),

@@ -35,8 +35,10 @@ export class GroupData {
   readonly rows: number;
   /** Column chunks read so far. */
   readonly chunks = new Map<string, ColumnChunk>();
-  /** Chunk bytes read so far (for tests and measurements). */
+  /** Chunk bytes read from the store so far (for tests and measurements). */
   bytesRead = 0;
+  /** Chunk bytes used so far, read or found in the chunk cache (what a search inspected). */
+  bytesInspected = 0;
   private readonly reader: Sb1Reader;
   private bounds: Int32Array | undefined;
   /** trace_start dictionary code of each trace, when the bounds came from that column. */
@@ -62,7 +64,9 @@ export class GroupData {
     if (cache) {
       for (const n of missing) {
         const hit = cache.get(this.reader.chunkKey(this.index, n));
-        if (hit) this.chunks.set(n, hit);
+        if (!hit) continue;
+        this.chunks.set(n, hit);
+        this.bytesInspected += hit.storedBytes;
       }
       missing = missing.filter((n) => !this.chunks.has(n));
     }
@@ -70,6 +74,7 @@ export class GroupData {
     const raw = await this.reader.readChunks(this.index, missing, { signal, gap: READ_GAP });
     for (const [name, chunk] of raw) {
       this.bytesRead += chunk.bytes.length;
+      this.bytesInspected += chunk.bytes.length;
       if (!cache) {
         this.chunks.set(name, new ColumnChunk(chunk));
         continue;
@@ -322,14 +327,20 @@ export function locateElement(c: ColumnChunk, row: number, k: number): number {
 
 /** Position of `key` in the list of `row` of a string list column; -1 when absent. */
 export function findInList(c: ColumnChunk, row: number, key: string): number {
-  if (!c.mayHold(key)) return -1;
+  return c.mayHold(key) ? findInListCode(c, row, key, c.codeOf(key)) : -1;
+}
+
+/**
+ * findInList for a key whose dictionary code in `c` the caller already has (-1: not in the
+ * dictionary; then only plain pages can hold it). Per-row callers look the code up once per chunk.
+ */
+export function findInListCode(c: ColumnChunk, row: number, key: string, code: number): number {
   const page = c.pageOf(row);
   const r = row - page.firstRow;
   const from = page.index![r];
   const to = page.index![r + 1];
   if (from === to) return -1;
   if (page.codes) {
-    const code = c.codeOf(key);
     if (code < 0) return -1;
     for (let s = from; s < to; s++) if (page.codes[s] === code) return s - from;
     return -1;

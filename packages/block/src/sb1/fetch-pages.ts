@@ -141,6 +141,11 @@ export class ColumnChunk {
   private readonly col: ChunkColumn;
   private readonly bytes: Uint8Array;
   private readonly refs: PageRef[] = [];
+
+  /** Compressed bytes of the chunk as stored. */
+  get storedBytes(): number {
+    return this.bytes.length;
+  }
   /** First row of each page, and `rows` at the end. */
   private readonly firstRows: Int32Array;
   private readonly decoded: (Page | undefined)[];

@@ -113,8 +113,9 @@ describe('fetcher pruning', () => {
     await drain(f.fetch(request('{ kind = server }')));
     expect(f.stats.columnsRead).toContain('kind');
     for (const c of ['span_str_values', 'span_int_values', 'resource_attrs', 'events', 'links', 'nested_left', 'span_http_route']) expect(f.stats.columnsRead).not.toContain(c);
-    // A key no span list holds: its values column is never read, and no span comes back.
-    expect(await drain(f.fetch(request('{ span.absent = "x" }')))).toEqual([]);
+    // A key no span list holds: its values column is never read, and no span comes back (a
+    // regex, which the value index cannot decide).
+    expect(await drain(f.fetch(request('{ span.absent =~ "x" }')))).toEqual([]);
     expect(f.stats.columnsRead).toContain('span_str_keys');
     expect(f.stats.columnsRead).not.toContain('span_str_values');
     expect(f.stats.columnsRead).not.toContain('span_id');
@@ -124,6 +125,59 @@ describe('fetcher pruning', () => {
     // Structural queries read the nested-set columns; others do not.
     await drain(f.fetch(request('{ name = "op-0" } > { name = "op-1" }')));
     expect(f.stats.columnsRead).toContain('nested_left');
+  });
+
+  it('rules row groups out by the attribute value index and the Parquet bloom filters before reading them', async () => {
+    const f = blockSpansetFetcher(reader);
+    const run = async (q: string) => {
+      const out = await drain(f.fetch(request(q)));
+      return [out.length, f.stats.groupsRead, f.stats.skippedByIndex];
+    };
+    // One trace holds it: one row group is read, the other 19 are ruled out unread.
+    expect(await run('{ span.rare = "yes" }')).toEqual([1, 1, 19]);
+    expect(await run('{ .rare = "yes" }')).toEqual([1, 1, 19]);
+    expect(await run('{ span.rare = "no" }')).toEqual([0, 0, 20]);
+    expect(f.stats.bytesRead).toBe(0);
+    // Resource attributes, and a conjunction decided by one of its conditions.
+    expect(await run('{ resource.service.name = "svc-9" }')).toEqual([0, 0, 20]);
+    expect(await run('{ resource.service.name = "svc-1" && span.rare = "yes" }')).toEqual([1, 1, 19]);
+    // Span names, by data.parquet's own bloom filters.
+    // (op-25 lies between op-2 and op-3: statistics cannot rule it out.)
+    expect(await run('{ name = "op-25" }')).toEqual([0, 0, 20]);
+    expect((await run('{ name = "op-3" }'))[1]).toBe(20);
+    // A disjunction needs every branch ruled out.
+    expect(await run('{ span.rare = "yes" || span.rare = "no" }')).toEqual([1, 1, 19]);
+    expect((await run('{ span.rare = "yes" || span.i = 3 }'))[2]).toBe(0);
+    // A search reports what it scanned: the spans of the row groups it read, and their bytes.
+    const found = await searchBlock(reader, '{ span.rare = "yes" }', { limit: 20 });
+    expect([found.traces.length, found.inspectedSpans]).toEqual([1, 50]);
+    expect(found.inspectedBytes).toBeGreaterThan(0);
+    const none = await searchBlock(reader, '{ span.rare = "no" }', { limit: 20 });
+    expect([none.traces.length, none.inspectedSpans, none.inspectedBytes]).toEqual([0, 0, 0]);
+    // Not equality with a string: nothing the filters can say.
+    for (const q of ['{ span.rare != "yes" }', '{ span.rare =~ "ye." }', '{ span.i = 3 }']) expect((await run(q))[2], q).toBe(0);
+  });
+
+  it('rules row groups out by their dictionaries before decoding rows, when no filter did', async () => {
+    const store = new MemoryStore();
+    const plain = openBlock(store, await writeBlock(store, { tenant: 't', rowGroupSpans: 50, needleIndexes: false }, data)) as Sb1Reader;
+    const f = blockSpansetFetcher(plain);
+    const run = async (q: string) => {
+      const out = await drain(f.fetch(request(q)));
+      return [out.length, f.stats.groupsRead, f.stats.skippedByIndex, f.stats.skippedByDictionary];
+    };
+    // Every group is read (no filters), none decoded row by row: the text is in no dictionary.
+    expect(await run('{ span.rare = "no" }')).toEqual([0, 20, 0, 20]);
+    expect(f.stats.columnsRead).not.toContain('span_id');
+    expect(await run('{ name = "op-25" }')).toEqual([0, 20, 0, 20]);
+    expect(await run('{ resource.service.name = "svc-7" }')).toEqual([0, 20, 0, 20]);
+    // Patterns: decided per dictionary entry (and by the literal every match contains).
+    expect(await run('{ span.rare =~ "n.*" }')).toEqual([0, 20, 0, 20]);
+    expect(await run('{ span.rare =~ "[xz].*" }')).toEqual([0, 20, 0, 20]);
+    expect(await run('{ span.rare =~ ".*es" }')).toEqual([1, 20, 0, 19]);
+    // Where the text is in a dictionary the rows decide.
+    expect(await run('{ span.rare = "yes" }')).toEqual([1, 20, 0, 19]);
+    expect(await run('{ resource.service.name = "svc-1" }')).toEqual([67, 20, 0, 0]);
   });
 
   it('makes no second read for row groups where nothing matches', async () => {

@@ -24,12 +24,20 @@ export interface FetchStats {
   skippedByStats: number;
   /** 1 when the whole block was ruled out by its bloom filter for a pinned trace id. */
   skippedByBloom: number;
+  /** Row groups ruled out by the needle filters (attribute value index, Parquet bloom filters). */
+  skippedByIndex: number;
   /** Row groups whose columns were read. */
   groupsRead: number;
+  /** Of those, row groups ruled out by the dictionaries of their condition columns (rows not decoded). */
+  skippedByDictionary: number;
   /** Distinct columns read, over all row groups. */
   columnsRead: Set<string>;
-  /** Column chunk bytes read. */
+  /** Column chunk bytes read from the store. */
   bytesRead: number;
+  /** Column chunk bytes used, read or from the chunk cache: what the fetch inspected. */
+  bytesInspected: number;
+  /** Spans (rows) of the row groups whose columns were read. */
+  rowsInspected: number;
   /** Spansets (or batches) handed out. */
   yielded: number;
   /** Spans (or rows) handed out. */
@@ -40,7 +48,7 @@ export interface FetchStats {
 
 /** Fresh counters. */
 export function newFetchStats(): FetchStats {
-  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, groupsRead: 0, columnsRead: new Set(), bytesRead: 0, yielded: 0, spans: 0, lost: [] };
+  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, skippedByIndex: 0, groupsRead: 0, skippedByDictionary: 0, columnsRead: new Set(), bytesRead: 0, bytesInspected: 0, rowsInspected: 0, yielded: 0, spans: 0, lost: [] };
 }
 
 /**
@@ -93,6 +101,7 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
   stats.rowGroups += entries.length;
   let columnStats: ColumnChunkStats[][] | undefined;
   if (wantsStats(raw)) columnStats = await reader.columnStats(opts);
+  const filters = conditions.wantsFilters ? await reader.needleFilters(opts) : undefined;
   const byName = new Map(reader.columns.map((c, i) => [c.name, i]));
   const index = (name: string) => byName.get(name) ?? -1;
   const out: { g: GroupData; newest: bigint }[] = [];
@@ -109,6 +118,10 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
       stats.skippedByStats++;
       return;
     }
+    if (filters && !conditions.mayMatch(columnStats?.[i], index, e.rows, filters, i)) {
+      stats.skippedByIndex++;
+      return;
+    }
     const maxStart = columnStats?.[i][index('trace_start_unix_nano')]?.max;
     out.push({ g: new GroupData(reader, i, e), newest: typeof maxStart === 'bigint' ? BigInt.asUintN(64, maxStart) : e.maxEndUnixNano });
   });
@@ -119,8 +132,10 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
 /** Loads columns of a group and counts them. */
 export async function loadCounted(g: GroupData, names: Iterable<string>, stats: FetchStats, signal?: AbortSignal): Promise<void> {
   const before = g.bytesRead;
+  const inspected = g.bytesInspected;
   const list = [...names];
   await g.load(list, signal);
   for (const n of list) stats.columnsRead.add(n);
   stats.bytesRead += g.bytesRead - before;
+  stats.bytesInspected += g.bytesInspected - inspected;
 }

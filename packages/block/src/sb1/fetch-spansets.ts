@@ -150,29 +150,52 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
     const load = (g: GroupData) => (names: readonly string[]) => loadCounted(g, names, stats, signal);
     // A row group with a damaged chunk is left out (and counted as lost); the others answer.
     const lost = new Set<GroupData>();
+    const ruledOut = new Set<GroupData>();
     const lose = (g: GroupData, err: unknown) => {
       loseGroup(this.reader, g, err, stats, this.onLost, signal);
       lost.add(g);
     };
+    // Needles (conditions the filters decide) match few rows: the conditions' columns are read
+    // and evaluated first, and the trace columns only of groups where a row matched.
+    const first = conditions.wantsFilters && !conditions.readers.some((r) => r.perTrace) && !conditions.needsRoots;
+    // Conditions a dictionary can decide (text equality, patterns) read the trace columns only
+    // where the dictionaries leave a row possible.
+    const split = first || conditions.checksDictionaries;
+    const evaluatedFirst = new Map<GroupData, Uint8Array>();
     await mapLimited(candidates, 4, async (g) => {
       signal?.throwIfAborted();
       stats.groupsRead++;
+      stats.rowsInspected += g.rows;
       try {
-        await loadFields(g, conditions.readers, TRACE_COLUMNS, load(g));
+        await loadFields(g, conditions.readers, split ? [] : TRACE_COLUMNS, load(g));
+        if (conditions.ruledOutByDictionary(g)) {
+          stats.skippedByDictionary++;
+          ruledOut.add(g);
+          return;
+        }
+        if (first) {
+          const mask = conditions.evaluate(g);
+          if (mask.indexOf(1) < 0) {
+            ruledOut.add(g);
+            return;
+          }
+          evaluatedFirst.set(g, mask);
+        }
+        if (split) await load(g)(TRACE_COLUMNS);
         if (conditions.needsRoots) await g.prepareRoots(range(g.traceCount), signal);
       } catch (err) {
         lose(g, err);
       }
     });
-    const groups = lost.size === 0 ? candidates : candidates.filter((g) => !lost.has(g));
-    const masks = groups.map((g) => new Uint8Array(g.rows));
+    const groups = lost.size === 0 && ruledOut.size === 0 ? candidates : candidates.filter((g) => !lost.has(g) && !ruledOut.has(g));
+    const masks = groups.map((g) => evaluatedFirst.get(g) ?? new Uint8Array(g.rows));
     const block = this.evalBlock;
     const evaluated = groups.map((g) => new Uint8Array(Math.ceil(g.rows / block)));
     const ready = new Set<GroupData>();
     const all = conditions.conditions.length === 0;
     if (all) for (const m of masks) m.fill(1);
     // Without conditions every row matters; with them, rows are evaluated as traces reach them.
-    const settled = groups.map(() => all);
+    const settled = groups.map((g) => all || evaluatedFirst.has(g));
     const { startTimeUnixNano: start, endTimeUnixNano: end } = request;
     let order = orderTraces(groups, masks, settled, start, end);
     const rareAfter = Math.max(RARE_MIN, Math.min(RARE_AFTER, order.size >> 3));

@@ -7,12 +7,14 @@ import type { ObjectStore } from '@spanbase/backend';
 import { crc32c } from '@spanbase/model';
 import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
-import { writeMetadata } from './parquet-internals.ts';
+import { writeBloomFilter, writeMetadata } from './parquet-internals.ts';
 import { ChunkChannel } from '../chunk-channel.ts';
 import { BlockFormat } from '../errors.ts';
 import type { ColumnData } from './column-chunk.ts';
 import { writeColumnChunk } from './column-chunk.ts';
 import type { RowGroupEntry } from './index-file.ts';
+import type { DictValues } from './column-values.ts';
+import { sbbfBytes, sbbfInsert, xxhashHalves } from './sbbf.ts';
 import { zstdCompress } from './zstd.ts';
 
 const PAR1 = 0x31524150;
@@ -34,6 +36,8 @@ export interface WrittenData {
   footerCrc: number;
   /** Row groups with chunk ranges and checksums. */
   rowGroups: RowGroupEntry[];
+  /** Where the Parquet bloom filters are (after the last row group), with their CRC32C; none written: undefined. */
+  blooms: { offset: number; size: number; crc: number } | undefined;
 }
 
 /** A hyparquet-writer Writer whose flush() passes the buffered bytes on instead of keeping them. */
@@ -63,6 +67,33 @@ export interface ParquetStreamOptions {
   createdBy: string;
   /** Aborts the upload. */
   signal?: AbortSignal;
+  /** Column indices that get a Parquet bloom filter in every row group (string columns). */
+  bloomColumns?: readonly number[];
+  /** False-positive rate the bloom filters are sized for. */
+  bloomFpp?: number;
+}
+
+/** A bloom filter waiting for the end of the file, and the footer entry of its chunk. */
+interface PendingBloom {
+  chunk: ColumnChunk;
+  words: Uint32Array;
+}
+
+/**
+ * The Parquet bloom filter of a string column chunk: XXH64 of each distinct value's bytes (its
+ * PLAIN encoding without the length prefix, as the format says). Undefined when it holds no value.
+ */
+function chunkBloom(values: DictValues, fpp: number): Uint32Array | undefined {
+  const n = values.size;
+  if (n === 0) return undefined;
+  const words = new Uint32Array(sbbfBytes(n, fpp, true) >>> 2);
+  const buf = values.entries.buf;
+  const starts = values.starts.a;
+  for (let c = 0; c < n; c++) {
+    const [hi, lo] = xxhashHalves(buf.subarray(starts[c], starts[c + 1]));
+    sbbfInsert(words, hi, lo);
+  }
+  return words;
 }
 
 /** One data.parquet being written. */
@@ -76,6 +107,7 @@ export class ParquetStream {
   private readonly compress: (raw: Uint8Array) => Uint8Array;
   private readonly rowGroups: RowGroupEntry[] = [];
   private readonly footerGroups: RowGroup[] = [];
+  private readonly blooms: PendingBloom[] = [];
   private rows = 0;
   private crc = 0;
   private tail: Uint8Array = new Uint8Array(0);
@@ -137,6 +169,11 @@ export class ParquetStream {
       total_compressed_size: BigInt(w.offset - groupStart),
       sorting_columns: this.opts.sortingColumns.map((column_idx) => ({ column_idx, descending: false, nulls_first: false })),
     });
+    for (const j of this.opts.bloomColumns ?? []) {
+      const values = columns[j].values;
+      const words = values.kind === 'dict' ? chunkBloom(values, this.opts.bloomFpp ?? 0.01) : undefined;
+      if (words) this.blooms.push({ chunk: chunks[j], words });
+    }
     this.rows += facts.rows;
     this.rowGroups.push(this.chunkRanges(chunks, w.getBytes(), start, facts));
     await w.flush();
@@ -145,6 +182,20 @@ export class ParquetStream {
   /** Writes the footer, completes the upload and describes what was written. */
   async finish(): Promise<WrittenData> {
     const w = this.writer;
+    // Bloom filters go between the last row group and the footer (where parquet-java puts them),
+    // so a reader fetches all of a block's in one request.
+    let blooms: WrittenData['blooms'];
+    if (this.blooms.length > 0) {
+      const offset = w.offset;
+      const from = w.index;
+      for (const b of this.blooms) {
+        const at = w.offset;
+        writeBloomFilter(w, b.words);
+        b.chunk.meta_data!.bloom_filter_offset = BigInt(at);
+        b.chunk.meta_data!.bloom_filter_length = w.offset - at;
+      }
+      blooms = { offset, size: w.offset - offset, crc: crc32c(w.getBytes(), 0, from, w.index) };
+    }
     writeMetadata(w, { version: 2, created_by: this.opts.createdBy, schema: this.schema, num_rows: BigInt(this.rows), row_groups: this.footerGroups, metadata_length: 0 });
     w.appendUint32(PAR1);
     await w.finish();
@@ -157,7 +208,7 @@ export class ParquetStream {
     const footerLen = footerSize + 8;
     if (footerLen > t.length) throw BlockFormat('Parquet footer was not flushed in one piece');
     const footerCrc = crc32c(t, 0, t.length - footerLen, t.length);
-    return { size, crc: this.crc, footerOffset: size - footerLen, footerSize, footerCrc, rowGroups: this.rowGroups };
+    return { size, crc: this.crc, footerOffset: size - footerLen, footerSize, footerCrc, rowGroups: this.rowGroups, blooms };
   }
 
   /** Abandons the upload; the store discards the partial object. */

@@ -12,7 +12,7 @@ import type { ObjectStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
 import { TRACE_ID_BYTES, compareIds, crc32c, hexToBytes, idsEqual } from '@spanbase/model';
 import type { SpanbaseError } from '@spanbase/model';
-import type { SchemaTree } from 'hyparquet';
+import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { getTreePath } from './parquet-internals.ts';
 import type { BlockDamage, DamageListener } from '../damage.ts';
@@ -40,6 +40,8 @@ import type { TagsSummary } from './tags.ts';
 import { TagsBuilder } from './tags.ts';
 import { sb1Columns, schemaElements } from './schema.ts';
 import { verifyBlock } from './verify.ts';
+import { ColumnBlooms, NeedleFilters } from './needle-filters.ts';
+import { ValueIndex } from './value-index.ts';
 
 /** Min/max/null count of one column chunk, as the Parquet footer records them. */
 export interface ColumnChunkStats {
@@ -95,6 +97,8 @@ export class Sb1Reader implements BlockReader {
   private readonly bloomKeys: string[] = [];
   private index: Promise<BlockIndex> | undefined;
   private stats: Promise<ColumnChunkStats[][] | undefined> | undefined;
+  private footer: Promise<FileMetaData | undefined> | undefined;
+  private filters: Promise<NeedleFilters> | undefined;
   /** Damage met so far, by key (see ../damage.ts). */
   private readonly damaged = new Map<string, BlockDamage>();
   private readonly onDamage: DamageListener | undefined;
@@ -297,29 +301,78 @@ export class Sb1Reader implements BlockReader {
   }
 
   /**
-   * Parquet min/max/null statistics per row group, per column (in column order); reads the footer
-   * once. Undefined when the footer is damaged: callers then skip no row group by statistics.
+   * The Parquet footer, parsed (read once). Undefined when it is damaged: callers then skip no
+   * row group by statistics or Parquet bloom filters.
    */
-  columnStats(opts?: ReadOptions): Promise<ColumnChunkStats[][] | undefined> {
-    if (!this.stats) {
-      this.stats = (async () => {
+  footerMetadata(opts?: ReadOptions): Promise<FileMetaData | undefined> {
+    if (!this.footer) {
+      this.footer = (async () => {
         const index = await this.loadIndex(opts);
         try {
           const len = index.dataSize - index.footerOffset;
           const bytes = await this.store.getRange(this.key(BlockObjects.data), index.footerOffset, len, opts);
           if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
           if (bytes.length !== len || crc32c(bytes) !== index.footerCrc) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet footer does not match its checksum`);
-          const md = parquetMetadata(bytes.slice().buffer);
-          return md.row_groups.map((rg) => rg.columns.map((c) => ({ min: c.meta_data?.statistics?.min_value, max: c.meta_data?.statistics?.max_value, nullCount: c.meta_data?.statistics?.null_count })));
+          return parquetMetadata(bytes.slice().buffer);
         } catch (err) {
           if (!this.isDamage(err, opts?.signal)) throw err;
           this.note({ object: `${BlockObjects.data} footer`, fallback: 'statistics-skipped', message: (err as Error).message });
           return undefined;
         }
       })();
+      this.footer.catch(() => (this.footer = undefined));
+    }
+    return this.footer;
+  }
+
+  /** Parquet min/max/null statistics per row group, per column (in column order); undefined when the footer is damaged. */
+  columnStats(opts?: ReadOptions): Promise<ColumnChunkStats[][] | undefined> {
+    if (!this.stats) {
+      this.stats = this.footerMetadata(opts).then((md) => md?.row_groups.map((rg) => rg.columns.map((c) => ({ min: c.meta_data?.statistics?.min_value, max: c.meta_data?.statistics?.max_value, nullCount: c.meta_data?.statistics?.null_count }))));
       this.stats.catch(() => (this.stats = undefined));
     }
     return this.stats;
+  }
+
+  /**
+   * The needle filters (read once): the attribute value index and the Parquet bloom filters,
+   * each verified against meta.json. One that is absent (older blocks) or damaged (noted as
+   * `bloom-skipped`) rules nothing out.
+   */
+  needleFilters(opts?: ReadOptions): Promise<NeedleFilters> {
+    if (!this.filters) {
+      this.filters = Promise.all([this.readValueIndex(opts), this.readColumnBlooms(opts)]).then(([values, blooms]) => new NeedleFilters(values, blooms, (n) => this.byName.get(n) ?? -1));
+      this.filters.catch(() => (this.filters = undefined));
+    }
+    return this.filters;
+  }
+
+  private async readValueIndex(opts?: ReadOptions): Promise<ValueIndex | undefined> {
+    if (!this.meta.checksums[BlockObjects.values]) return undefined;
+    try {
+      return ValueIndex.parse(await this.getVerified(BlockObjects.values, opts?.signal), this.meta.rowGroups);
+    } catch (err) {
+      if (!this.isDamage(err, opts?.signal)) throw err;
+      this.note({ object: BlockObjects.values, fallback: 'bloom-skipped', message: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  private async readColumnBlooms(opts?: ReadOptions): Promise<ColumnBlooms | undefined> {
+    const range = this.meta.columnBlooms;
+    if (!range) return undefined;
+    const md = await this.footerMetadata(opts);
+    if (!md) return undefined;
+    try {
+      const bytes = await this.store.getRange(this.key(BlockObjects.data), range.offset, range.size, opts);
+      if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
+      if (bytes.length !== range.size || crcHex(crc32c(bytes)) !== range.crc32c) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet bloom filters do not match their checksum`);
+      return new ColumnBlooms(md, bytes.slice(), range.offset);
+    } catch (err) {
+      if (!this.isDamage(err, opts?.signal)) throw err;
+      this.note({ object: `${BlockObjects.data} blooms`, fallback: 'bloom-skipped', message: (err as Error).message });
+      return undefined;
+    }
   }
 
   /**

@@ -14,6 +14,8 @@ import { anyValueToJson, eventsToJson, keyValuesToJson, linksToJson } from './ot
 import type { ColumnSpec } from './schema.ts';
 import { ATTR_TYPES } from './schema.ts';
 import { RowGroupTags } from './row-group-tags.ts';
+import { indexAttributes } from './row-group-values.ts';
+import type { ValueIndexBuilder } from './value-index.ts';
 import type { TagsBuilder } from './tags.ts';
 import { isRoot, nestedSets, traceIdsOf } from './trace-shape.ts';
 
@@ -113,6 +115,8 @@ export class RowGroupBuilder {
   private readonly linkOffsets: IntBuffer;
   /** The tags side of this builder. */
   readonly tags: RowGroupTags;
+  /** The attribute value index being built, when the block gets one (events and links feed it as they come). */
+  valueIndex: ValueIndexBuilder | undefined;
   private readonly v: Record<string, AnyValues>;
 
   constructor(specs: readonly ColumnSpec[], dedicated: readonly DedicatedColumn[], tags: TagsBuilder) {
@@ -297,6 +301,7 @@ export class RowGroupBuilder {
       for (const e of events) {
         names.addString(e.name);
         this.tags.addEvent(e.attributes);
+        if (this.valueIndex) indexAttributes(this.valueIndex, 'event', e.attributes);
         this.estimatedBytes += 24 + e.name.length + estimateAttrs(e.attributes);
       }
     } else cell.addNull();
@@ -313,6 +318,7 @@ export class RowGroupBuilder {
         traceIds.addBytes(l.traceId);
         this.c.linkSpanIds.addBytes(l.spanId);
         this.tags.addLink(l.attributes);
+        if (this.valueIndex) indexAttributes(this.valueIndex, 'link', l.attributes);
         this.estimatedBytes += 48 + estimateAttrs(l.attributes);
       }
     } else cell.addNull();

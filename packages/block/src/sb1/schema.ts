@@ -124,3 +124,17 @@ export function schemaElements(columns: readonly ColumnSpec[]): SchemaElement[] 
   }
   return out;
 }
+
+/** Columns whose non-attribute names this set lists get no Parquet bloom filter although they are strings. */
+const NO_BLOOM = new Set(['resource_schema_url']);
+
+/**
+ * Whether a column gets Parquet bloom filters: the flat string columns where a needle search
+ * names one value among many (span name, service, status message, the dedicated attributes).
+ * Root names and services, scopes and schema URLs are few per row group; statistics and
+ * dictionaries serve them.
+ */
+export function hasColumnBloom(spec: ColumnSpec): boolean {
+  if (spec.shape !== 'flat' || spec.kind !== 'string' || NO_BLOOM.has(spec.name)) return false;
+  return spec.name === 'name' || spec.name === 'service_name' || spec.name === 'status_message' || /^(span|resource)_/.test(spec.name);
+}

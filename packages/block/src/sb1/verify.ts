@@ -13,6 +13,7 @@ import { parseBloomShard } from './bloom.ts';
 import { decodeIndex } from './index-file.ts';
 import type { BlockIndex } from './index-file.ts';
 import type { ColumnSpec } from './schema.ts';
+import { ValueIndex } from './value-index.ts';
 
 const RANGE = 8 * 1024 * 1024;
 
@@ -97,6 +98,8 @@ export async function verifyBlock(store: ObjectStore, meta: BlockMeta, key: (obj
         if (index.dataSize !== meta.size || index.rowGroups.length !== meta.rowGroups) throw new Error('index does not match meta.json');
       } else if (object === BlockObjects.tags) {
         JSON.parse(new TextDecoder().decode(zstdDecompressSync(bytes)));
+      } else if (object === BlockObjects.values) {
+        ValueIndex.parse(bytes, meta.rowGroups);
       } else if (object.startsWith('bloom-')) {
         const shard = parseBloomShard(bytes);
         if (shard.shardCount !== meta.bloomShards || `bloom-${shard.shardIndex}` !== object) throw new Error('shard header does not match meta.json');
@@ -104,6 +107,15 @@ export async function verifyBlock(store: ObjectStore, meta: BlockMeta, key: (obj
     } catch (err) {
       issues.push({ object, problem: 'format', message: `${k}: ${err instanceof Error ? err.message : String(err)}` });
     }
+  }
+  // The Parquet bloom filters have their own checksum: data.parquet can match meta.json as a whole
+  // only if they do, but they are named on their own so a report says what a reader loses.
+  const blooms = meta.columnBlooms;
+  if (blooms) {
+    const object = `${BlockObjects.data} blooms`;
+    checked.push(object);
+    const bytes = await store.getRange(key(BlockObjects.data), blooms.offset, blooms.size, { signal });
+    if (!bytes || bytes.length !== blooms.size || crcHex(crc32c(bytes)) !== blooms.crc32c) issues.push({ object, problem: 'checksum', message: `${key(BlockObjects.data)}: Parquet bloom filters at ${blooms.offset} do not match their checksum` });
   }
   const dataIssue = issues.find((i) => i.object === BlockObjects.data && i.problem === 'checksum');
   if (dataIssue && index) {

@@ -23,7 +23,9 @@ import type { RowGroupFacts } from './parquet-stream.ts';
 import { ParquetStream } from './parquet-stream.ts';
 import type { TraceSummary } from './row-builder.ts';
 import { RowGroupBuilder } from './row-builder.ts';
-import { sb1Columns, schemaElements } from './schema.ts';
+import { hasColumnBloom, sb1Columns, schemaElements } from './schema.ts';
+import { indexRowGroupValues } from './row-group-values.ts';
+import { ValueIndexBuilder } from './value-index.ts';
 import { TagsBuilder } from './tags.ts';
 import { sortTrace } from './trace-shape.ts';
 
@@ -50,6 +52,9 @@ export const SB1_DEFAULTS = {
    */
   compactedRowGroupSpans: 25_000,
 } as const;
+
+/** False-positive rate of the Parquet bloom filters of the flat string columns, per row group. */
+export const COLUMN_BLOOM_FPP = 0.01;
 
 type Resolved = { -readonly [K in Exclude<keyof typeof SB1_DEFAULTS, 'ingestCompressionLevel' | 'compactedPageSizeBytes' | 'compactedRowGroupSpans'>]: number } & { compactionLevel: number };
 
@@ -100,6 +105,9 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
   const bloom = new BloomBuilder(opts.expectedTraces === undefined ? {} : { expectedItems: opts.expectedTraces, falsePositive: o.bloomFalsePositive, shardBytes: o.bloomShardSizeBytes });
   const tags = new TagsBuilder(opts.tags);
   const rows = new RowGroupBuilder(columns, [...WELL_KNOWN_DEDICATED, ...extra], tags);
+  const needles = opts.needleIndexes !== false;
+  const values = needles ? new ValueIndexBuilder() : undefined;
+  rows.valueIndex = values;
   let encoded: EncodedRows | undefined;
   const data = new ParquetStream(store, key(BlockObjects.data), schemaElements(columns), {
     compressionLevel: o.compressionLevel,
@@ -107,6 +115,8 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
     sortingColumns: [names.indexOf('trace_id'), names.indexOf('start_unix_nano')],
     createdBy: 'spanbase sb1',
     signal: opts.signal,
+    bloomColumns: needles ? columns.flatMap((c, i) => (hasColumnBloom(c) ? [i] : [])) : [],
+    bloomFpp: COLUMN_BLOOM_FPP,
   });
   let state: 'open' | 'finishing' | 'closed' = 'open';
   let lastId: Uint8Array | undefined;
@@ -122,6 +132,10 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
     const facts = rg;
     rg = undefined;
     rows.countTags();
+    if (values) {
+      indexRowGroupValues(values, rows);
+      values.endRowGroup();
+    }
     await data.writeRowGroup(rows.columns, facts);
     rows.reset();
     encoded?.reset();
@@ -210,6 +224,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
         await mapLimited(shards, 16, (bytes, i) => put(BlockObjects.bloom(i), bytes));
         await put(BlockObjects.index, encodeIndex({ columns: names, dataSize: written.size, footerOffset: written.footerOffset, footerCrc: written.footerCrc, rowGroups: written.rowGroups }));
         await put(BlockObjects.tags, new Uint8Array(zstdCompressSync(JSON.stringify(tags.summary()))));
+        if (values) await put(BlockObjects.values, values.finish());
         const range = boundedTimeRange(start, end, opts.timeBounds);
         const meta: BlockMeta = {
           format: 'sb1',
@@ -233,6 +248,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
           maxTraceID: bytesToHex(lastId!),
           bloomFalsePositive: o.bloomFalsePositive,
         };
+        if (written.blooms) meta.columnBlooms = { offset: written.blooms.offset, size: written.blooms.size, crc32c: crcHex(written.blooms.crc) };
         await store.put(key(BlockObjects.meta), serializeBlockMeta(meta), { signal: opts.signal });
         state = 'closed';
         return meta;

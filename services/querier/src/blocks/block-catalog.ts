@@ -4,11 +4,14 @@
 // from memory to storage answers 404. Readers are opened once per block and kept, so their
 // index and footer stay cached. Damage any reader of this process meets (here or in a query
 // worker) is logged and counted once, and so is a meta that does not parse, not once per query
-// or per poll.
+// or per poll. Readers live in a bounded cache (metadataCacheBytes); a block's metadata (index,
+// footer, needle filters) is prefetched when the block is first seen, newest first, so the first
+// search after a start decides which blocks it needs from memory rather than from the store.
 import type { ObjectStore } from '@spanbase/backend';
-import { BloomCache, DamageLog, describeDamage, isDamageError, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
+import { BloomCache, DamageLog, describeDamage, isDamageError, listBlocks, listTenants, mapLimited, openBlock, prefetchBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { Logger } from '@spanbase/server';
+import { ReaderLru, readerBytes } from './reader-lru.ts';
 
 /** Catalog settings. */
 export interface BlockCatalogOptions {
@@ -25,6 +28,10 @@ export interface BlockCatalogOptions {
   pollConcurrency?: number;
   /** Told of each damaged part of a block once (after it is logged), e.g. to count it. */
   onDamage?: (d: BlockDamage) => void;
+  /** Bound on the block metadata readers keep (index, footer, needle filters), bytes; default 128 MiB. */
+  metadataCacheBytes?: number;
+  /** Read each new block's metadata when it is first seen (default true while the cache has room). */
+  prefetch?: boolean;
 }
 
 interface TenantBlocks {
@@ -38,11 +45,18 @@ interface TenantBlocks {
   addedAt: Map<string, number>;
 }
 
+/** Default bound of the readers' metadata (--query.metadata-cache-bytes). */
+export const DEFAULT_METADATA_CACHE_BYTES = 128 * 2 ** 20;
+
 /** Per-tenant blocks and their readers. */
 export class BlockCatalog {
   private readonly opts: BlockCatalogOptions;
   private readonly tenants = new Map<string, TenantBlocks>();
-  private readonly readers = new Map<string, BlockReader>();
+  private readonly readers: ReaderLru;
+  /** Blocks whose metadata was prefetched (or is being). */
+  private readonly prefetched = new Set<string>();
+  private prefetching: Promise<void> = Promise.resolve();
+  private readonly alsoPrefetch: ((meta: BlockMeta) => Promise<void>)[] = [];
   /** Verified bloom shards of every block, for trace lookups. */
   private readonly blooms = new BloomCache();
   /** Damage already logged. */
@@ -56,6 +70,40 @@ export class BlockCatalog {
 
   constructor(opts: BlockCatalogOptions) {
     this.opts = opts;
+    this.readers = new ReaderLru(opts.metadataCacheBytes ?? DEFAULT_METADATA_CACHE_BYTES);
+  }
+
+  /**
+   * Reads the metadata of blocks not seen before, newest first, as long as the cache has room
+   * for it (a full cache would only evict what it just read). Errors are left to the queries
+   * that meet them: a prefetch is an optimisation.
+   */
+  private prefetch(metas: readonly BlockMeta[]): void {
+    if (this.opts.prefetch === false) return;
+    const fresh = metas.filter((m) => !this.prefetched.has(m.blockID)).sort((a, b) => (BigInt(b.endUnixNano) > BigInt(a.endUnixNano) ? 1 : -1));
+    let room = (this.opts.metadataCacheBytes ?? DEFAULT_METADATA_CACHE_BYTES) - this.readers.heldBytes;
+    const chosen: BlockMeta[] = [];
+    for (const m of fresh) {
+      this.prefetched.add(m.blockID);
+      room -= readerBytes(m);
+      if (room < 0) break;
+      chosen.push(m);
+    }
+    if (chosen.length === 0) return;
+    this.prefetching = this.prefetching.then(() => mapLimited(chosen, 4, async (m) => {
+      await prefetchBlock(this.reader(m)).catch(() => undefined);
+      await Promise.all(this.alsoPrefetch.map((fn) => fn(m).catch(() => undefined)));
+    })).then(() => undefined);
+  }
+
+  /** Has `fn` called for every block this catalog prefetches (query workers warm their own readers). */
+  onPrefetch(fn: (meta: BlockMeta) => Promise<void>): void {
+    this.alsoPrefetch.push(fn);
+  }
+
+  /** Resolves once the prefetches started so far are done (for tests and start-up). */
+  prefetchDone(): Promise<void> {
+    return this.prefetching;
   }
 
   /** Polls once now and then every pollMs. */
@@ -84,6 +132,7 @@ export class BlockCatalog {
     t.live.set(meta.blockID, meta);
     t.local.set(meta.blockID, meta);
     t.addedAt.set(meta.blockID, Date.now());
+    this.prefetch([meta]);
     if (this.opts.localOnlyForMs !== undefined) this.expireLocal(Date.now() - this.opts.localOnlyForMs);
   }
 
@@ -156,7 +205,11 @@ export class BlockCatalog {
           } else seen.set(id, m);
         }
         t.live = seen;
-        for (const id of compacted) this.readers.delete(id);
+        for (const id of compacted) {
+          this.readers.delete(id);
+          this.prefetched.delete(id);
+        }
+        this.prefetch(visibleBlocks([...seen.values()]));
       }
       this.stats.polls++;
       this.stats.lastPollMs = Date.now();
@@ -189,11 +242,6 @@ export class BlockCatalog {
 
   /** The (cached) reader of a block. */
   reader(meta: BlockMeta): BlockReader {
-    let r = this.readers.get(meta.blockID);
-    if (!r) {
-      r = openBlock(this.opts.store, meta, { bloomCache: this.blooms, onDamage: (d) => this.noteDamage([d]) });
-      this.readers.set(meta.blockID, r);
-    }
-    return r;
+    return this.readers.get(meta, () => openBlock(this.opts.store, meta, { bloomCache: this.blooms, onDamage: (d) => this.noteDamage([d]) }));
   }
 }

@@ -1,5 +1,6 @@
-// A search pinned to one trace id asks each block's bloom filter on the querier's thread first,
-// so blocks that cannot hold the trace cost no worker job; other searches always run the job.
+// A search asks each block's filters on the querier's thread first (the trace-id bloom filter for
+// a pinned id, the needle filters for values, statistics and time ranges), so blocks that cannot
+// hold a match cost no worker job; searches the filters cannot decide run the job.
 import { MemoryStore } from '@spanbase/backend';
 import { openBlock, writeBlock } from '@spanbase/block';
 import { conformanceTraces } from '@spanbase/block/testing';
@@ -25,11 +26,19 @@ describe('block search source', () => {
     await run('{ trace:id = "not-an-id" }');
     expect(jobs).toEqual([]);
     await run(`{ trace:id = "${inBlock}" }`);
-    await run(`{ trace:id = "${elsewhere}" || name = "x" }`);
-    await run('{ name = "x" }');
-    expect(jobs).toHaveLength(3);
+    await run(`{ trace:id = "${elsewhere}" || kind = server }`);
+    expect(jobs).toHaveLength(2);
+    // A name, a span attribute value, a resource attribute value no span of the block has.
+    const name = traces[0][0].span.name;
+    await run('{ name = "no such span name" }');
+    await run('{ span.nowhere = "x" }');
+    await run('{ resource.service.name = "no such service" && kind = server }');
+    expect(jobs).toHaveLength(2);
+    await run(`{ name = ${JSON.stringify(name)} }`);
+    await run('{ name = "no such span name" || kind = server }');
+    expect(jobs).toHaveLength(4);
     // Without a reader the source cannot check and always runs the job.
     await blockSearchSource(meta, pool).search(parseOrThrow(`{ trace:id = "${elsewhere}" }`), opts);
-    expect(jobs).toHaveLength(4);
+    expect(jobs).toHaveLength(5);
   });
 });

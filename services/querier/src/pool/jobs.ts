@@ -1,6 +1,6 @@
 // The work a query worker does for one block, shared by the worker thread and the in-process
 // path (pool size 0): open the block, run the query through the block's fetcher.
-import { BloomCache, ChunkCache, blockColumnFetcher, blockSpansetFetcher, openBlock, searchBlock } from '@spanbase/block';
+import { BloomCache, ChunkCache, blockColumnFetcher, blockSpansetFetcher, openBlock, prefetchBlock, searchBlock } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
 import { faultSpin } from '@spanbase/model';
@@ -39,8 +39,14 @@ export interface BlockTraceJob {
   traceId: Uint8Array;
 }
 
+/** Reads a block's metadata (index, footer, needle filters) into this worker's reader ahead of queries. */
+export interface BlockPrefetchJob {
+  kind: 'prefetch';
+  meta: BlockMeta;
+}
+
 /** Any job. */
-export type BlockJob = BlockSearchJob | BlockMetricsJob | BlockTraceJob;
+export type BlockJob = BlockSearchJob | BlockMetricsJob | BlockTraceJob | BlockPrefetchJob;
 
 /** A trace job's answer: the trace's spans in the block (none when it is not there). */
 export interface TraceInBlock {
@@ -56,7 +62,7 @@ export interface JobDamage {
 }
 
 /** What a job returns. */
-export type BlockJobResult<J extends BlockJob> = (J extends BlockMetricsJob ? MetricsPartial : J extends BlockTraceJob ? TraceInBlock : SearchResult) & JobDamage;
+export type BlockJobResult<J extends BlockJob> = (J extends BlockMetricsJob ? MetricsPartial : J extends BlockTraceJob ? TraceInBlock : J extends BlockPrefetchJob ? object : SearchResult) & JobDamage;
 
 /**
  * Opened readers, so a block's index and footer are read once per process; verified bloom
@@ -69,6 +75,8 @@ export class ReaderCache {
   private readonly chunks: ChunkCache | undefined;
   private readonly max: number;
   private readonly store: ObjectStore;
+  /** Set once this thread ran its warm-up searches. */
+  warmed = false;
   /** Damage met and not yet reported by a job. */
   private fresh: BlockDamage[] = [];
 
@@ -100,6 +108,9 @@ export class ReaderCache {
     return d;
   }
 }
+
+/** Searches that read, decode and evaluate a few columns of a block: the paths real searches take. */
+const WARM_UP = ['{ kind = server && name != "" }', '{ span.http.route =~ ".*/x.*" || resource.service.name = "x" }'];
 
 const parsed = new Map<string, Query>();
 
@@ -137,8 +148,17 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
 export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
   faultSpin('query-spin', job.meta.tenantID === 'spin');
   const reader = readers.get(job.meta);
-  let result: (MetricsPartial | SearchResult | TraceInBlock) & JobDamage;
-  if (job.kind === 'trace') {
+  let result: (MetricsPartial | SearchResult | TraceInBlock | object) & JobDamage;
+  if (job.kind === 'prefetch') {
+    await prefetchBlock(reader, { signal });
+    // The first block a worker prefetches also gets a small search, so the code that reads,
+    // decodes and evaluates column chunks is compiled before a user's first search needs it.
+    if (!readers.warmed) {
+      readers.warmed = true;
+      for (const q of WARM_UP) await searchBlock(reader, queryOf(q), { limit: 1, spansPerSpanset: 1, signal }).catch(() => undefined);
+    }
+    result = {};
+  } else if (job.kind === 'trace') {
     result = { records: (await reader.findTrace(job.traceId, { signal })) ?? [] };
   } else if (job.kind === 'metrics') {
     const lost: BlockDamage[] = [];

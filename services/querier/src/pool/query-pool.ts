@@ -73,10 +73,15 @@ export class QueryPool {
    */
   private pick(blockId: string): SupervisedWorker {
     const least = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    const own = this.own(blockId);
+    return own.load <= least.load ? own : least;
+  }
+
+  /** The worker a block's jobs go to when it is not busier than the others (by a hash of the id). */
+  private own(blockId: string): SupervisedWorker {
     let h = 0;
     for (let i = 0; i < blockId.length; i++) h = (Math.imul(h, 31) + blockId.charCodeAt(i)) | 0;
-    const own = this.workers[(h >>> 0) % this.workers.length];
-    return own.load <= least.load ? own : least;
+    return this.workers[(h >>> 0) % this.workers.length];
   }
 
   /** Runs one job; rejects with the signal's reason if it is aborted. */
@@ -84,6 +89,15 @@ export class QueryPool {
     signal.throwIfAborted();
     if (this.inline) return runBlockJob(this.inline, job, signal);
     return this.pick(job.meta.blockID).run<BlockJobResult<J>>(job, signal);
+  }
+
+  /**
+   * Has the block's own worker read its metadata ahead of queries (the worker its jobs go to
+   * unless it is busy). Best effort: failures are left to the queries that meet them.
+   */
+  prefetch(meta: BlockJob['meta']): Promise<void> {
+    if (this.inline) return Promise.resolve();
+    return this.own(meta.blockID).run({ kind: 'prefetch', meta }, new AbortController().signal).then(() => undefined, () => undefined);
   }
 
   /** Stops the workers. */

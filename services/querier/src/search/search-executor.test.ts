@@ -29,6 +29,14 @@ const q = parseOrThrow('{}');
 const opts = (limit: number, concurrency: number) => ({ limit, spansPerSpanset: 3, start: 0n, end: 0n, concurrency, signal: new AbortController().signal });
 
 describe('executeSearchOver', () => {
+  it('reports the spans and bytes sources say they scanned, a block that does not say counting whole', async () => {
+    const ran: string[] = [];
+    const scanned: SearchSource = { ...source('scanned', 0n, 100n, [trace('a', 50n)], 1, ran), bytes: 5000, search: async () => ({ traces: [trace('a', 50n)], inspectedTraces: 1, inspectedSpans: 1200, inspectedBytes: 321 }) };
+    const r = await executeSearchOver([scanned, { ...source('plain', 100n, 200n, [], 1, ran), bytes: 77 }], q, opts(20, 2));
+    expect([r.metrics.inspectedSpans, r.metrics.inspectedBytes, r.metrics.totalBlockBytes]).toEqual([1200, 321 + 77, 5077]);
+  });
+
+
   it('visits newest sources first and stops once older ones cannot change the answer', async () => {
     const ran: string[] = [];
     const sources = [

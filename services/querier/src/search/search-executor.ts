@@ -100,7 +100,8 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
         // Part of the source could not be read: what it did read counts, and the result is partial.
         if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
         metrics.completedJobs++;
-        if (source.isBlock) metrics.inspectedBytes += source.bytes;
+        // A block says what it read; a source that does not counts as read whole.
+        if (source.isBlock) metrics.inspectedBytes += r.inspectedBytes ?? source.bytes;
       } catch (err) {
         if (signal.aborted) return;
         // A problem with the query itself is the caller's to fix, not a partial result.

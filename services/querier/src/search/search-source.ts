@@ -33,7 +33,13 @@ export interface SearchSource {
   /** True for a block (counts in totalBlocks). */
   readonly isBlock: boolean;
   /** Runs the query; resolves with the source's newest `limit` matches. */
-  search(query: Query, opts: SourceSearchOptions): Promise<SearchResult & Incomplete>;
+  search(query: Query, opts: SourceSearchOptions): Promise<SearchResult & Incomplete & Inspected>;
+}
+
+/** What a block source scanned, beyond the spans SearchResult counts. */
+export interface Inspected {
+  /** Bytes the source read or found in its caches (column chunks); absent: the whole source counts. */
+  inspectedBytes?: number;
 }
 
 /** Marks a source's answer as missing part of the source (damaged row groups of a block). */

@@ -1,0 +1,200 @@
+// The attribute value index (object `values`): per row group, a split-block bloom filter over the
+// string attribute values its spans, resources, scopes, events and links hold, each keyed by its
+// scope and attribute name (string array elements count as values of their attribute). It
+// answers "may this row group hold span.key = value" without reading data.parquet, for every
+// attribute wherever the block stores it (dedicated column, generic lists, resource JSON, event
+// JSON). Layout and hash: docs/design/2026-12 Needle search.md. A damaged or missing index
+// means "maybe here" for every row group.
+import { crc32c } from '@spanbase/model';
+import { BlockFormat } from '../errors.ts';
+import { murmur3 } from './bloom.ts';
+import { sbbfBytes, sbbfContains, sbbfInsert } from './sbbf.ts';
+
+/** Where an attribute lives. */
+export type ValueScope = 'span' | 'resource' | 'instrumentation' | 'event' | 'link';
+
+/** ASCII "SB1V", little-endian. */
+const MAGIC = 0x56314253;
+const VERSION = 1;
+/** 1 = MurmurHash3 x86 32 of the entry bytes with the two seeds below, as (hi, lo). */
+const HASH = 1;
+const SEEDS = [0x3c6ef372, 0xa54ff53a] as const;
+const HEADER_BYTES = 12;
+/** False-positive rate each row group's filter is sized for. */
+export const VALUE_INDEX_FPP = 0.001;
+
+const SCOPE_BYTE: Record<ValueScope, number> = { span: 0x73, resource: 0x72, instrumentation: 0x69, event: 0x65, link: 0x6c };
+const utf8 = new TextEncoder();
+
+/** Builds entry bytes `scope | key | 0x00 | value` (UTF-8) and hashes them. */
+class EntryHasher {
+  private buf = new Uint8Array(512);
+  private readonly keys = new Map<string, Uint8Array>();
+
+  private keyBytes(key: string): Uint8Array {
+    let b = this.keys.get(key);
+    if (!b) {
+      b = utf8.encode(key);
+      if (this.keys.size > 4096) this.keys.clear();
+      this.keys.set(key, b);
+    }
+    return b;
+  }
+
+  private room(n: number): void {
+    if (n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < n) size *= 2;
+    this.buf = new Uint8Array(size);
+  }
+
+  /** [hi, lo] of the entry whose value is the UTF-8 bytes src[from, to). */
+  hashBytes(scope: ValueScope, key: string, src: Uint8Array, from: number, to: number, out: Uint32Array): void {
+    const k = this.keyBytes(key);
+    const n = 2 + k.length + (to - from);
+    this.room(n);
+    const b = this.buf;
+    b[0] = SCOPE_BYTE[scope];
+    b.set(k, 1);
+    b[1 + k.length] = 0;
+    b.set(src.subarray(from, to), 2 + k.length);
+    const entry = b.subarray(0, n);
+    out[0] = murmur3(entry, SEEDS[0]);
+    out[1] = murmur3(entry, SEEDS[1]);
+  }
+
+  /** [hi, lo] of the entry for a string value. */
+  hashString(scope: ValueScope, key: string, value: string, out: Uint32Array): void {
+    const v = utf8.encode(value);
+    this.hashBytes(scope, key, v, 0, v.length, out);
+  }
+}
+
+/** Collects the entries of each row group and encodes the object. */
+export class ValueIndexBuilder {
+  private readonly hasher = new EntryHasher();
+  private readonly h = new Uint32Array(2);
+  /** Distinct hashes of the current row group: hi·2^21 + lo's top 21 bits, then the halves. */
+  private readonly seen = new Set<number>();
+  private his: number[] = [];
+  private los: number[] = [];
+  private readonly filters: Uint8Array[] = [];
+
+  private add(): void {
+    const [hi, lo] = this.h;
+    const k = hi * 2097152 + (lo >>> 11);
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    this.his.push(hi);
+    this.los.push(lo);
+  }
+
+  /** Adds a string value given as UTF-8 bytes src[from, to). */
+  addBytes(scope: ValueScope, key: string, src: Uint8Array, from: number, to: number): void {
+    this.hasher.hashBytes(scope, key, src, from, to, this.h);
+    this.add();
+  }
+
+  /** Adds a string value. */
+  addString(scope: ValueScope, key: string, value: string): void {
+    this.hasher.hashString(scope, key, value, this.h);
+    this.add();
+  }
+
+  /** Closes the current row group's filter. */
+  endRowGroup(): void {
+    const n = this.his.length;
+    if (n === 0) {
+      this.filters.push(new Uint8Array(0));
+    } else {
+      const words = new Uint32Array(sbbfBytes(n, VALUE_INDEX_FPP, false) >>> 2);
+      for (let i = 0; i < n; i++) sbbfInsert(words, this.his[i], this.los[i]);
+      this.filters.push(new Uint8Array(words.buffer));
+    }
+    this.seen.clear();
+    this.his = [];
+    this.los = [];
+  }
+
+  /** The object: header, filter sizes, filters, CRC32C trailer (little-endian). */
+  finish(): Uint8Array {
+    const groups = this.filters.length;
+    let size = HEADER_BYTES + 4 * groups + 4;
+    for (const f of this.filters) size += f.length;
+    const out = new Uint8Array(size);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, MAGIC, true);
+    v.setUint8(4, VERSION);
+    v.setUint8(5, HASH);
+    v.setUint32(8, groups, true);
+    let at = HEADER_BYTES;
+    for (const f of this.filters) {
+      v.setUint32(at, f.length, true);
+      at += 4;
+    }
+    for (const f of this.filters) {
+      out.set(f, at);
+      at += f.length;
+    }
+    v.setUint32(at, crc32c(out.subarray(0, at)), true);
+    return out;
+  }
+}
+
+/** A probe: the hashes of one value under each scope it may live in. */
+export type ValueProbe = readonly (readonly [number, number])[];
+
+/** A parsed value index. */
+export class ValueIndex {
+  private readonly filters: Uint32Array[];
+  private readonly hasher = new EntryHasher();
+
+  private constructor(filters: Uint32Array[]) {
+    this.filters = filters;
+  }
+
+  /** Parses and checks the object (BLK_ERR_FORMAT when it is not one). */
+  static parse(bytes: Uint8Array, rowGroups: number): ValueIndex {
+    if (bytes.length < HEADER_BYTES + 4) throw BlockFormat('value index is too short');
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (v.getUint32(0, true) !== MAGIC) throw BlockFormat('value index has a bad magic number');
+    if (v.getUint8(4) !== VERSION || v.getUint8(5) !== HASH) throw BlockFormat(`value index version ${v.getUint8(4)}, hash ${v.getUint8(5)} is not known`);
+    if (v.getUint32(bytes.length - 4, true) !== crc32c(bytes.subarray(0, bytes.length - 4))) throw BlockFormat('value index does not match its own checksum');
+    const groups = v.getUint32(8, true);
+    if (groups !== rowGroups) throw BlockFormat(`value index has ${groups} row groups, the block ${rowGroups}`);
+    let at = HEADER_BYTES + 4 * groups;
+    const filters: Uint32Array[] = [];
+    for (let g = 0; g < groups; g++) {
+      const n = v.getUint32(HEADER_BYTES + 4 * g, true);
+      if (n % 32 !== 0 || at + n > bytes.length - 4) throw BlockFormat('value index filter sizes do not fit the object');
+      // A copy: aligned words, and the object's buffer is not kept.
+      filters.push(new Uint32Array(bytes.slice(at, at + n).buffer));
+      at += n;
+    }
+    if (at !== bytes.length - 4) throw BlockFormat('value index has trailing bytes');
+    return new ValueIndex(filters);
+  }
+
+  /** The hashes of `key = value` in each of `scopes`. */
+  probe(scopes: readonly ValueScope[], key: string, value: string): ValueProbe {
+    const h = new Uint32Array(2);
+    return scopes.map((s) => {
+      this.hasher.hashString(s, key, value, h);
+      return [h[0], h[1]] as const;
+    });
+  }
+
+  /** False when no row of the group holds the probed value in any of its scopes. */
+  mayHold(rowGroup: number, probe: ValueProbe): boolean {
+    const f = this.filters[rowGroup];
+    if (!f) return true;
+    if (f.length === 0) return false;
+    for (const [hi, lo] of probe) if (sbbfContains(f, hi, lo)) return true;
+    return false;
+  }
+
+  /** Bytes of the filters (for measurements). */
+  get bytes(): number {
+    return this.filters.reduce((n, f) => n + f.byteLength, 0);
+  }
+}
