@@ -2,9 +2,14 @@
 // newest format unless told otherwise. Adding sb2 means adding it here; sb1 stays for old blocks.
 import type { ObjectStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
+import type { MetricsFetcher, Query, SearchOptions } from '@spanbase/traceql';
 import { BlockUnknownFormat } from './errors.ts';
-import type { BlockFormatImpl, BlockReader, BlockWriter, BlockWriterOptions, EncodedSpan, OpenOptions } from './format.ts';
+import type { BlockFormatImpl, BlockQueryOptions, BlockReader, BlockWriter, BlockWriterOptions, EncodedSpan, OpenOptions } from './format.ts';
 import type { BlockMeta } from './meta.ts';
+import { blockColumnFetcher } from './sb1/fetch-columns.ts';
+import type { BlockSearchResult } from './sb1/fetch-search.ts';
+import { searchBlock as searchSb1Block } from './sb1/fetch-search.ts';
+import { blockSpansetFetcher } from './sb1/fetch-spansets.ts';
 import { Sb1Reader } from './sb1/reader.ts';
 import { createSb1Writer } from './sb1/writer.ts';
 
@@ -12,6 +17,13 @@ const sb1: BlockFormatImpl = {
   name: 'sb1',
   createWriter: createSb1Writer,
   open: (store, meta, opts) => new Sb1Reader(store, meta, opts),
+  search: searchSb1Block,
+  metricsFetcher(reader, opts = {}) {
+    // Spansets for what the column path cannot answer, columns for the rest.
+    const spansets = blockSpansetFetcher(reader, opts);
+    const columns = blockColumnFetcher(reader, opts);
+    return { fetch: (req, signal) => spansets.fetch(req, signal), fetchColumns: (req, signal) => columns.fetchColumns(req, signal) };
+  },
 };
 
 const FORMATS = new Map<string, BlockFormatImpl>([[sb1.name, sb1]]);
@@ -42,6 +54,19 @@ export function createBlockWriter(store: ObjectStore, opts: BlockWriterOptions):
 /** Opens a block with the reader its meta.json names. Reads nothing until asked. */
 export function openBlock(store: ObjectStore, meta: BlockMeta, opts?: OpenOptions): BlockReader {
   return blockFormat(meta.format).open(store, meta, opts);
+}
+
+/**
+ * A TraceQL search over one block, whatever its format: the newest `options.limit` matching
+ * traces (what Tempo's `most_recent` returns), and the damaged row groups it left out.
+ */
+export function searchBlock(reader: BlockReader, query: string | Query, options: SearchOptions = {}): Promise<BlockSearchResult> {
+  return blockFormat(reader.meta.format).search(reader, query, options);
+}
+
+/** The metrics engine's fetcher over one block, whatever its format. */
+export function blockMetricsFetcher(reader: BlockReader, opts?: BlockQueryOptions): MetricsFetcher {
+  return blockFormat(reader.meta.format).metricsFetcher(reader, opts);
 }
 
 /** Writes a whole block from traces in ascending trace-id order; aborts the block on error. */

@@ -14,7 +14,8 @@ import { QueryAdmission, liveSearchSource, liveSource, registerSearchRoutes, reg
 import type { SearchSource, TraceSource } from '@spanbase/querier';
 import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
 import type { MetricsSource } from '@spanbase/querier';
-import { Overrides, compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
+import { compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
+import { Overrides } from '@spanbase/overrides';
 import type { ModuleDef, ModuleName } from './module-registry.ts';
 import { availableParallelism } from 'node:os';
 import { listen } from './listen.ts';
@@ -295,20 +296,14 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
 
   // --- Compaction and retention (issue #7): merges, rewrites and expires blocks every --compaction.cycle ---
   compactor: {
-    deps: () => [],
+    deps: () => ['overrides'],
     async init(ctx) {
-      const { compactor, overrides } = compactorFromConfig(ctx.cfg, { log: ctx.log.child({ module: 'compactor' }), metrics: metricsSinkFor(ctx.metrics) });
+      const overrides = ctx.get<{ overrides: Overrides }>('overrides').overrides;
+      const { compactor } = compactorFromConfig(ctx.cfg, { log: ctx.log.child({ module: 'compactor' }), metrics: metricsSinkFor(ctx.metrics), overrides });
       return {
         compactor,
-        overrides,
-        async start() {
-          overrides.start();
-          compactor.start();
-        },
-        async stop() {
-          await compactor.stop();
-          overrides.stop();
-        },
+        start: async () => compactor.start(),
+        stop: () => compactor.stop(),
       };
     },
   },

@@ -6,7 +6,7 @@
 // worker) is logged and counted once, and so is a meta that does not parse, not once per query
 // or per poll.
 import type { ObjectStore } from '@spanbase/backend';
-import { BloomCache, DamageLog, describeDamage, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
+import { DamageLog, createReadCaches, describeDamage, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { Logger } from '@spanbase/server';
 
@@ -44,7 +44,7 @@ export class BlockCatalog {
   private readonly tenants = new Map<string, TenantBlocks>();
   private readonly readers = new Map<string, BlockReader>();
   /** Verified bloom shards of every block, for trace lookups. */
-  private readonly blooms = new BloomCache();
+  private readonly caches = createReadCaches({ bloomBytes: 128 * 1024 * 1024, chunkBytes: 0 });
   /** Damage already logged. */
   private readonly damageLog = new DamageLog();
   /** Meta keys already logged as unreadable. */
@@ -174,7 +174,7 @@ export class BlockCatalog {
   reader(meta: BlockMeta): BlockReader {
     let r = this.readers.get(meta.blockID);
     if (!r) {
-      r = openBlock(this.opts.store, meta, { bloomCache: this.blooms, onDamage: (d) => this.noteDamage([d]) });
+      r = openBlock(this.opts.store, meta, { ...this.caches, onDamage: (d) => this.noteDamage([d]) });
       this.readers.set(meta.blockID, r);
     }
     return r;

@@ -20,7 +20,7 @@ import type { Config } from '@spanbase/config';
 import { parseBytes, parseDuration } from '@spanbase/config';
 import { isSpanbaseError } from '@spanbase/model';
 import { parse as parseYaml } from 'yaml';
-import { CompactorBadOverrides } from './errors.ts';
+import { OverridesBadFile } from './errors.ts';
 import type { RetentionPolicy, RetentionRule } from './retention-rules.ts';
 import { parseRetentionRule, retentionPolicy } from './retention-rules.ts';
 
@@ -82,29 +82,29 @@ const FIELDS: readonly { path: readonly string[]; key: keyof TenantLimits; parse
 
 function duration(v: unknown, where: string): number {
   const ms = parseDuration(String(v));
-  if (ms === undefined || ms < 0) throw CompactorBadOverrides(`${where}: expected a duration like 720h or 7d, got ${JSON.stringify(v)}`);
+  if (ms === undefined || ms < 0) throw OverridesBadFile(`${where}: expected a duration like 720h or 7d, got ${JSON.stringify(v)}`);
   return ms;
 }
 
 function bytes(v: unknown, where: string): number {
   const n = parseBytes(String(v));
-  if (n === undefined) throw CompactorBadOverrides(`${where}: expected a size like 20MB or 5MiB, got ${JSON.stringify(v)}`);
+  if (n === undefined) throw OverridesBadFile(`${where}: expected a size like 20MB or 5MiB, got ${JSON.stringify(v)}`);
   return n;
 }
 
 function positiveInt(v: unknown, where: string): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw CompactorBadOverrides(`${where}: expected a whole number of at least 1, got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(n) || n < 1) throw OverridesBadFile(`${where}: expected a whole number of at least 1, got ${JSON.stringify(v)}`);
   return n;
 }
 
 function rules(v: unknown, where: string): RetentionRule[] {
-  if (!Array.isArray(v)) throw CompactorBadOverrides(`${where}: expected a list of rules like '{ status = error } 30d'`);
+  if (!Array.isArray(v)) throw OverridesBadFile(`${where}: expected a list of rules like '{ status = error } 30d'`);
   return v.map((r) => {
     try {
       return parseRetentionRule(String(r));
     } catch (err) {
-      throw CompactorBadOverrides(`${where}: ${(err as Error).message}`, { cause: err });
+      throw OverridesBadFile(`${where}: ${(err as Error).message}`, { cause: err });
     }
   });
 }
@@ -117,21 +117,21 @@ function isMap(v: unknown): v is Record<string, unknown> {
 function parseTenant(tenant: string, section: unknown, file: string): Partialised {
   const out: Partialised = {};
   if (section === null || section === undefined) return out;
-  if (!isMap(section)) throw CompactorBadOverrides(`${file}: overrides for "${tenant}" must be a mapping`);
+  if (!isMap(section)) throw OverridesBadFile(`${file}: overrides for "${tenant}" must be a mapping`);
   const seen = new Set<string>();
   for (const f of FIELDS) {
     const group = section[f.path[0]];
     if (group === undefined || group === null) continue;
-    if (!isMap(group)) throw CompactorBadOverrides(`${file}: ${tenant}.${f.path[0]} must be a mapping`);
+    if (!isMap(group)) throw OverridesBadFile(`${file}: ${tenant}.${f.path[0]} must be a mapping`);
     const entry = Object.entries(group).find(([k]) => k.replace(/_/g, '-') === f.path[1]);
     if (!entry) continue;
     seen.add(`${f.path[0]}.${f.path[1]}`);
     (out as Record<string, unknown>)[f.key] = f.parse(entry[1], `${file}: ${tenant}.${f.path.join('.')}`);
   }
   for (const [group, v] of Object.entries(section)) {
-    if (!FIELDS.some((f) => f.path[0] === group)) throw CompactorBadOverrides(`${file}: unknown key ${tenant}.${group}`);
+    if (!FIELDS.some((f) => f.path[0] === group)) throw OverridesBadFile(`${file}: unknown key ${tenant}.${group}`);
     for (const k of Object.keys(v as Record<string, unknown>)) {
-      if (!seen.has(`${group}.${k.replace(/_/g, '-')}`)) throw CompactorBadOverrides(`${file}: unknown key ${tenant}.${group}.${k}`);
+      if (!seen.has(`${group}.${k.replace(/_/g, '-')}`)) throw OverridesBadFile(`${file}: unknown key ${tenant}.${group}.${k}`);
     }
   }
   return out;
@@ -143,13 +143,13 @@ export function parseOverrides(text: string, file = 'overrides'): Map<string, Pa
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw CompactorBadOverrides(`${file}: not YAML: ${(err as Error).message}`, { cause: err });
+    throw OverridesBadFile(`${file}: not YAML: ${(err as Error).message}`, { cause: err });
   }
   const out = new Map<string, Partialised>();
   if (doc === null || doc === undefined) return out;
-  if (!isMap(doc) || Object.keys(doc).some((k) => k !== 'overrides')) throw CompactorBadOverrides(`${file}: expected one top-level key, overrides`);
+  if (!isMap(doc) || Object.keys(doc).some((k) => k !== 'overrides')) throw OverridesBadFile(`${file}: expected one top-level key, overrides`);
   const tenants = doc.overrides ?? {};
-  if (!isMap(tenants)) throw CompactorBadOverrides(`${file}: overrides must map tenant ids to their overrides`);
+  if (!isMap(tenants)) throw OverridesBadFile(`${file}: overrides must map tenant ids to their overrides`);
   for (const [tenant, section] of Object.entries(tenants)) out.set(tenant, parseTenant(tenant, section, file));
   return out;
 }
@@ -163,7 +163,7 @@ export class Overrides {
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly policies = new Map<string, RetentionPolicy>();
 
-  /** Loads the file at once; throws CMP_ERR_BAD_OVERRIDES when it is unreadable or invalid. */
+  /** Loads the file at once; throws OVR_ERR_BAD_OVERRIDES when it is unreadable or invalid. */
   constructor(defaults: TenantLimits, opts: OverridesOptions = {}) {
     this.defaults = defaults;
     this.opts = opts;
@@ -180,7 +180,7 @@ export class Overrides {
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      throw CompactorBadOverrides(`overrides file ${path}: ${(err as Error).message}`, { cause: err });
+      throw OverridesBadFile(`overrides file ${path}: ${(err as Error).message}`, { cause: err });
     }
     if (text === this.text) return false;
     this.tenants = parseOverrides(text, path);

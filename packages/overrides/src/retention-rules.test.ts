@@ -1,8 +1,8 @@
 import { isSpanbaseError } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
-import { CompactorBadRule } from './errors.ts';
+import { OverridesBadRule } from './errors.ts';
 import { dueTier, expiryReason, parseRetentionRule, retentionPolicy } from './retention-rules.ts';
-import { errorOf } from './testing/fake-meta.ts';
+import { errorOf } from './testing.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -25,7 +25,7 @@ describe('parseRetentionRule', () => {
     ['{ } | rate() 30d', 'metrics query'],
   ])('rejects %j', (text, reason) => {
     const err = errorOf(() => parseRetentionRule(text));
-    expect(isSpanbaseError(err, CompactorBadRule)).toBe(true);
+    expect(isSpanbaseError(err, OverridesBadRule)).toBe(true);
     expect((err as Error).message).toContain(reason);
   });
 });

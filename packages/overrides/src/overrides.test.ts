@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { defaultConfig } from '@spanbase/config';
 import { isSpanbaseError } from '@spanbase/model';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CompactorBadOverrides } from './errors.ts';
+import { OverridesBadFile } from './errors.ts';
 import { Overrides, limitsFromConfig, parseOverrides } from './overrides.ts';
-import { errorOf } from './testing/fake-meta.ts';
+import { errorOf } from './testing.ts';
 
 const H = 3_600_000;
 const dirs: string[] = [];
@@ -68,7 +68,7 @@ describe('Overrides', () => {
     writeFileSync(path, 'overrides:\n  tenant-a:\n    retention: { rules: ["{ nope } 1d"] }\n');
     expect(o.reload()).toBe(false);
     expect(errors).toHaveLength(1);
-    expect(isSpanbaseError(errors[0], CompactorBadOverrides)).toBe(true);
+    expect(isSpanbaseError(errors[0], OverridesBadFile)).toBe(true);
     expect(o.forTenant('tenant-a').blockRetentionMs).toBe(24 * H);
     expect(reloads).toBe(1);
   });
@@ -90,7 +90,7 @@ describe('Overrides', () => {
     ['{', 'not YAML'],
   ])('rejects %j', (text, reason) => {
     const err = errorOf(() => parseOverrides(text));
-    expect(isSpanbaseError(err, CompactorBadOverrides)).toBe(true);
+    expect(isSpanbaseError(err, OverridesBadFile)).toBe(true);
     expect((err as Error).message).toContain(reason);
   });
 });

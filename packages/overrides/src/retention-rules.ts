@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { formatDuration, parseDuration } from '@spanbase/config';
 import type { Query } from '@spanbase/traceql';
 import { parse, stringify } from '@spanbase/traceql';
-import { CompactorBadRule } from './errors.ts';
+import { OverridesBadRule } from './errors.ts';
 
 /** One parsed retention rule. */
 export interface RetentionRule {
@@ -18,20 +18,20 @@ export interface RetentionRule {
   readonly ageMs: number;
 }
 
-/** Parses `<TraceQL spanset query> <duration>`; throws CMP_ERR_BAD_RULE. */
+/** Parses `<TraceQL spanset query> <duration>`; throws OVR_ERR_BAD_RULE. */
 export function parseRetentionRule(text: string): RetentionRule {
   // A rule that is a whole query lacks its duration (else its last word would be taken for one).
-  if (parse(text).errors.length === 0) throw CompactorBadRule(`retention rule "${text}": no duration; write the TraceQL query then how long to keep the traces it matches, e.g. '{ status = error } 30d'`);
+  if (parse(text).errors.length === 0) throw OverridesBadRule(`retention rule "${text}": no duration; write the TraceQL query then how long to keep the traces it matches, e.g. '{ status = error } 30d'`);
   const m = /^(.*\S)\s+(\S+)\s*$/s.exec(text.trim());
-  if (!m) throw CompactorBadRule(`retention rule "${text}": expected a TraceQL query then a duration, e.g. '{ status = error } 30d'`);
+  if (!m) throw OverridesBadRule(`retention rule "${text}": expected a TraceQL query then a duration, e.g. '{ status = error } 30d'`);
   const ageMs = parseDuration(m[2]);
-  if (ageMs === undefined || ageMs <= 0) throw CompactorBadRule(`retention rule "${text}": "${m[2]}" is not a positive duration (e.g. 30d, 72h)`);
+  if (ageMs === undefined || ageMs <= 0) throw OverridesBadRule(`retention rule "${text}": "${m[2]}" is not a positive duration (e.g. 30d, 72h)`);
   const parsed = parse(m[1]);
   if (parsed.errors.length > 0 || !parsed.ast) {
     const e = parsed.errors[0];
-    throw CompactorBadRule(`retention rule "${text}": ${e ? e.message : 'not TraceQL'}`);
+    throw OverridesBadRule(`retention rule "${text}": ${e ? e.message : 'not TraceQL'}`);
   }
-  if (parsed.ast.body.kind !== 'pipeline') throw CompactorBadRule(`retention rule "${text}": a metrics query cannot select traces; use a spanset query such as { status = error }`);
+  if (parsed.ast.body.kind !== 'pipeline') throw OverridesBadRule(`retention rule "${text}": a metrics query cannot select traces; use a spanset query such as { status = error }`);
   return { text, query: parsed.ast, ageMs };
 }
 
