@@ -1,7 +1,7 @@
 // Parsing of query-API parameters, with 400s that name the parameter.
 import { parseTraceIdParam } from '@spanbase/model';
 import { BadRequest } from './errors.ts';
-import type { TimeRange } from './trace-source.ts';
+import type { TimeRange } from '@spanbase/query';
 
 /** The trace id of a URL, left-padded to 16 bytes. */
 export function traceIdParam(text: string): Uint8Array {

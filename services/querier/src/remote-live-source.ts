@@ -3,7 +3,7 @@
 import { flattenTracesData, bytesToHex } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { decodeExportRequest } from '@spanbase/otlp';
-import type { SourceResult, TraceSource } from './trace-source.ts';
+import type { SourceResult, TraceSource } from '@spanbase/query';
 
 /** One TraceSource per ingester address (host:port of its HTTP API). */
 export function remoteLiveSources(addresses: readonly string[]): TraceSource[] {

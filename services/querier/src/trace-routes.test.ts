@@ -5,7 +5,7 @@ import type { Span, SpanRecord } from '@spanbase/model';
 import { decodeExportRequest } from '@spanbase/otlp';
 import { createHttpApp, silentLogger } from '@spanbase/server';
 import { registerTraceRoutes } from './trace-routes.ts';
-import type { TraceSource } from './trace-source.ts';
+import type { TraceSource } from '@spanbase/query';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const traceId = hexToBytes(TRACE)!;

@@ -11,9 +11,9 @@ import { querySignal } from './query-signal.ts';
 import { tenantFromHeader } from '@spanbase/server';
 import { TraceNotFound, TraceTooLarge } from './errors.ts';
 import { timeRangeParams, traceIdParam } from './params.ts';
-import { findTraceById } from './trace-by-id.ts';
-import type { TraceByIdResult } from './trace-by-id.ts';
-import type { TraceSource } from './trace-source.ts';
+import { findTraceById } from '@spanbase/query';
+import type { TraceByIdResult } from '@spanbase/query';
+import type { TraceSource } from '@spanbase/query';
 import { PROTOBUF_MEDIA_TYPE, acceptsProtobuf, encodeTraceByIdResponse } from './tempopb.ts';
 
 /** What the trace routes need. */

@@ -7,7 +7,7 @@ import type { BlockMeta, BlockReader } from '@spanbase/block';
 import { stringify } from '@spanbase/traceql';
 import type { QueryPool } from '../pool/query-pool.ts';
 import { pinnedTraceIdOf } from '../search/pinned-trace.ts';
-import type { SearchSource } from '../search/search-source.ts';
+import type { SearchSource } from '@spanbase/query';
 import type { DamageSink } from './block-loss.ts';
 import { incompleteOf } from './block-loss.ts';
 

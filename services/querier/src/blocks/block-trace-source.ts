@@ -10,8 +10,8 @@ import { isDamageError, mapLimited } from '@spanbase/block';
 import type { BlockMeta } from '@spanbase/block';
 import type { Counter, Logger } from '@spanbase/server';
 import type { QueryPool } from '../pool/query-pool.ts';
-import type { SourceResult, TimeRange, TraceSource } from '../trace-source.ts';
-import type { BlockCatalog } from './block-catalog.ts';
+import type { SourceResult, TimeRange, TraceSource } from '@spanbase/query';
+import type { BlockCatalog } from '@spanbase/query';
 
 function mayHold(meta: BlockMeta, hex: string, range: TimeRange | undefined): boolean {
   if (hex < meta.minTraceID || hex > meta.maxTraceID) return false;

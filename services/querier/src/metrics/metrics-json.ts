@@ -6,7 +6,7 @@
 import type { MetricsExemplar, MetricsLabel, MetricsResult, MetricsSeries, TimeGrid } from '@spanbase/traceql';
 import { sampleTimeMs, staticToAnyValue } from '@spanbase/traceql';
 import { anyValueJson } from '../search/search-json.ts';
-import type { MetricsQueryStats } from './metrics-executor.ts';
+import type { MetricsQueryStats } from '@spanbase/query';
 
 type Json = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { createHttpApp, silentLogger } from '@spanbase/server';
 import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, generateTraces } from '@spanbase/traceql';
 import { QueryAdmission } from '../admission.ts';
 import { registerMetricsRoutes } from './metrics-routes.ts';
-import type { MetricsSource } from './metrics-source.ts';
+import type { MetricsSource } from '@spanbase/query';
 
 const BASE_S = 1_700_000_040;
 const BASE = BigInt(BASE_S) * 1_000_000_000n;

@@ -7,12 +7,12 @@ import { finishMetrics, planMetrics } from '@spanbase/traceql';
 import type { QueryAdmission } from '../admission.ts';
 import { BadRequest } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
-import { executeMetricsOver } from './metrics-executor.ts';
+import { executeMetricsOver } from '@spanbase/query';
 import { fitSeries, queryInstantJson, queryRangeJson } from './metrics-json.ts';
 import type { MetricsParamLimits } from './metrics-params.ts';
 import { parseMetricsParams } from './metrics-params.ts';
-import { startMetrics } from './metrics-source.ts';
-import type { MetricsSources } from './metrics-source.ts';
+import { startMetrics } from '@spanbase/query';
+import type { MetricsSources } from '@spanbase/query';
 
 /** What the metrics routes need. */
 export interface MetricsRoutesOptions {

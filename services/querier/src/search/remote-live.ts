@@ -6,9 +6,9 @@ import { revivePartial, stringify } from '@spanbase/traceql';
 import type { MetricsPartial, SearchResult } from '@spanbase/traceql';
 import { IngesterQueryFailed } from '../errors.ts';
 import type { TagsSummary } from '@spanbase/block';
-import type { MetricsSource } from '../metrics/metrics-source.ts';
-import type { TagsSource } from '../tags/tags-source.ts';
-import type { SearchSource } from './search-source.ts';
+import type { MetricsSource } from '@spanbase/query';
+import type { TagsSource } from '@spanbase/query';
+import type { SearchSource } from '@spanbase/query';
 
 function url(addr: string, path: string): string {
   return `${addr.includes('://') ? addr : `http://${addr}`}${path}`;

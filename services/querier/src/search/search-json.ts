@@ -4,17 +4,8 @@
 import type { ResultAttribute, SearchResult, SpansetResult, TraceResult } from '@spanbase/traceql';
 import { staticToAnyValue } from '@spanbase/traceql';
 import type { AnyValue } from '@spanbase/model';
+import type { SearchMetrics } from '@spanbase/query';
 
-/** Counters reported under `metrics`. */
-export interface SearchMetrics {
-  inspectedTraces: number;
-  inspectedBytes: number;
-  inspectedSpans: number;
-  totalBlocks: number;
-  completedJobs: number;
-  totalJobs: number;
-  totalBlockBytes: number;
-}
 
 type Json = Record<string, unknown>;
 

@@ -7,12 +7,12 @@ import type { FastifyInstance } from '@spanbase/server';
 import type { QueryAdmission } from '../admission.ts';
 import { ResponseTooLarge } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
-import { executeSearchOver } from './search-executor.ts';
+import { executeSearchOver } from '@spanbase/query';
 import { searchResponseJson } from './search-json.ts';
 import { parseSearchParams } from './search-params.ts';
 import type { SearchParamLimits } from './search-params.ts';
-import { startSearch } from './search-source.ts';
-import type { SearchSources } from './search-source.ts';
+import { startSearch } from '@spanbase/query';
+import type { SearchSources } from '@spanbase/query';
 
 /** What the search route needs. */
 export interface SearchRoutesOptions {

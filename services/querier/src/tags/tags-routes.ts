@@ -14,14 +14,14 @@ import { BadRequest, ResponseTooLarge } from '../errors.ts';
 import { isSpanbaseError } from '@spanbase/model';
 import { querySignal } from '../query-signal.ts';
 import type { QueryAdmission } from '../admission.ts';
-import { executeSearchOver } from '../search/search-executor.ts';
-import { startSearch } from '../search/search-source.ts';
-import type { SearchSources } from '../search/search-source.ts';
+import { executeSearchOver } from '@spanbase/query';
+import { startSearch } from '@spanbase/query';
+import type { SearchSources } from '@spanbase/query';
 import { parseTagName, tagText } from './tag-name.ts';
 import type { TagRef } from './tag-name.ts';
-import { mergeSummaries, topIntrinsicValues, topKeys, topValues } from './tags-merge.ts';
-import type { MergedValue } from './tags-merge.ts';
-import type { TagsSource } from './tags-source.ts';
+import { mergeSummaries, topIntrinsicValues, topKeys, topValues } from '@spanbase/query';
+import type { MergedValue } from '@spanbase/query';
+import type { TagsSource } from '@spanbase/query';
 
 /** The intrinsics Grafana offers in autocomplete (Tempo's list). */
 export const INTRINSIC_TAGS = [

@@ -6,7 +6,17 @@ import { isSpanbaseError } from '@spanbase/model';
 import { TqlResultTooLarge, traceResultBytes } from '@spanbase/traceql';
 import type { Query, SearchResult, TraceResult } from '@spanbase/traceql';
 import type { SearchSource, SourceSearchOptions } from './search-source.ts';
-import type { SearchMetrics } from './search-json.ts';
+
+/** Counters a search reports under `metrics` (Tempo's SearchMetrics). */
+export interface SearchMetrics {
+  inspectedTraces: number;
+  inspectedBytes: number;
+  inspectedSpans: number;
+  totalBlocks: number;
+  completedJobs: number;
+  totalJobs: number;
+  totalBlockBytes: number;
+}
 
 /** Executor options. */
 export interface ExecutorOptions extends Omit<SourceSearchOptions, 'signal'> {

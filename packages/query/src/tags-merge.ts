@@ -1,6 +1,7 @@
 // Merging tags summaries (one per block, one for live data) into what the tags APIs answer:
 // keys per scope and values per key, most frequent first.
-import type { TagScope, TagValue, TagsSummary } from '@spanbase/block';
+import { TAG_SCOPES } from '@spanbase/block';
+import type { TagKey, TagScope, TagValue, TagsSummary } from '@spanbase/block';
 
 /** A value with its merged count. */
 export interface MergedValue {
@@ -77,4 +78,38 @@ export function topIntrinsicValues(m: MergedTags, name: string, limit: number): 
 function sortValues(acc: Map<string, MergedValue>, limit: number): MergedValue[] {
   const sorted = [...acc.values()].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
   return limit > 0 ? sorted.slice(0, limit) : sorted;
+}
+
+/**
+ * Several summaries as one (counts added, values kept in full, most frequent first): what a
+ * querier returns for a group of blocks, which merges on like any block's summary.
+ */
+export function mergeIntoSummary(summaries: readonly TagsSummary[]): TagsSummary {
+  const out: TagsSummary = { version: 1, scopes: {} as TagsSummary['scopes'], intrinsics: {}, droppedKeys: {} as TagsSummary['droppedKeys'] };
+  for (const scope of TAG_SCOPES) {
+    const keys = new Map<string, TagKey>();
+    let dropped = 0;
+    for (const s of summaries) {
+      dropped += s.droppedKeys?.[scope] ?? 0;
+      for (const k of s.scopes[scope] ?? []) {
+        let e = keys.get(k.name);
+        if (!e) keys.set(k.name, (e = { name: k.name, count: 0, types: {}, values: [], approximate: false }));
+        e.count += k.count;
+        e.approximate ||= k.approximate;
+        for (const [t, n] of Object.entries(k.types)) e.types[t] = (e.types[t] ?? 0) + n;
+        e.values = sumValues([e.values, k.values]);
+      }
+    }
+    out.scopes[scope] = [...keys.values()].sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
+    out.droppedKeys[scope] = dropped;
+  }
+  const names = new Set(summaries.flatMap((s) => Object.keys(s.intrinsics)));
+  for (const name of names) out.intrinsics[name] = sumValues(summaries.map((s) => s.intrinsics[name] ?? []));
+  return out;
+}
+
+function sumValues(lists: readonly (readonly TagValue[])[]): TagValue[] {
+  const acc = new Map<string, MergedValue>();
+  for (const list of lists) for (const v of list) addValue(acc, v);
+  return sortValues(acc, 0).map((v) => ({ type: v.type, value: v.value, count: v.count }));
 }

@@ -2,7 +2,7 @@
 // Each evaluates the planned query over its own spans into a partial result; the executor
 // merges them (counts and sums add, minima and maxima combine, histograms add bucket by bucket).
 import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
-import type { Incomplete } from '../search/search-source.ts';
+import type { Incomplete } from './search-source.ts';
 
 /** Something a metrics query can run against. */
 export interface MetricsSource {
