@@ -45,6 +45,7 @@ export async function startTestSpanbase(overrides: Partial<Config> = {}): Promis
     'server.http-listen-port': 0,
     'otlp.http-listen-port': 0,
     'otlp.grpc-listen-port': 0,
+    'internal.listen-port': 0,
     'wal.path': join(dataDir, 'wal'),
     'storage.local.path': join(dataDir, 'blocks'),
     ...overrides,
@@ -80,6 +81,8 @@ export interface ChildSpanbase {
   otlpHttp: string;
   /** `http://127.0.0.1:<port>` of the OTLP/gRPC receiver. */
   otlpGrpc: string;
+  /** `127.0.0.1:<port>` of the internal API (split targets only; empty otherwise). */
+  internal: string;
   proc: ChildProcess;
   /** Everything it printed (JSON log lines). */
   output(): string;
@@ -98,6 +101,7 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
     '--server.http-listen-port=0',
     '--otlp.http-listen-port=0',
     '--otlp.grpc-listen-port=0',
+    '--internal.listen-port=0',
     `--wal.path=${join(dataDir, 'wal')}`,
     `--storage.local.path=${join(dataDir, 'blocks')}`,
     ...flags,
@@ -107,6 +111,7 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
   let apiPort = 0;
   let httpPort = 0;
   let grpcPort = 0;
+  let internalPort = 0;
   let stdout = '';
   let parsed = 0;
   proc.stdout?.on('data', (d) => {
@@ -117,8 +122,9 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
       const line = stdout.slice(parsed, nl);
       parsed = nl + 1;
       if (!line.startsWith('{')) continue;
-      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; http?: number; grpc?: number };
+      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; internalPort?: number; http?: number; grpc?: number };
       if (rec.msg === 'Spanbase started' && rec.apiPort) apiPort = rec.apiPort;
+      if (rec.msg === 'Spanbase started' && rec.internalPort) internalPort = rec.internalPort;
       if (rec.msg === 'OTLP receivers listening' && rec.http) httpPort = rec.http;
       if (rec.msg === 'OTLP receivers listening' && rec.grpc) grpcPort = rec.grpc;
     }
@@ -142,5 +148,5 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, otlpGrpc: `http://127.0.0.1:${grpcPort}`, proc, output: () => out, exited };
+  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, otlpGrpc: `http://127.0.0.1:${grpcPort}`, internal: internalPort ? `127.0.0.1:${internalPort}` : '', proc, output: () => out, exited };
 }

@@ -1,4 +1,4 @@
-export type { SearchSource, SearchSources, SourceSearchOptions, Incomplete } from './search-source.ts';
+export type { SearchSource, SearchSources, SourceSearchOptions, Incomplete, QueryRange } from './search-source.ts';
 export { startSearch } from './search-source.ts';
 export type { ExecutedSearch, ExecutorOptions, SearchMetrics } from './search-executor.ts';
 export { executeSearchOver } from './search-executor.ts';

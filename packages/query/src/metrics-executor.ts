@@ -52,7 +52,7 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
   const stats: MetricsQueryStats = { inspectedBytes: 0, inspectedSpans: 0, totalBlocks: 0, totalJobs: queue.length, completedJobs: 0, totalBlockBytes: 0 };
   for (const s of queue) {
     if (!s.isBlock) continue;
-    stats.totalBlocks++;
+    stats.totalBlocks += s.blocks ?? 1;
     stats.totalBlockBytes += s.bytes;
   }
   const failed: ExecutedMetrics['failed'] = [];
@@ -65,6 +65,7 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
         mergeMetrics(partial, r);
         // Part of the source could not be read: what it did read counts, and the result is partial.
         if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
+        for (const f of r.failures ?? []) failed.push(f);
         stats.completedJobs++;
         if (source.isBlock) stats.inspectedBytes += source.bytes;
       } catch (err) {

@@ -2,7 +2,7 @@
 // Each evaluates the planned query over its own spans into a partial result; the executor
 // merges them (counts and sums add, minima and maxima combine, histograms add bucket by bucket).
 import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
-import type { Incomplete } from './search-source.ts';
+import type { Incomplete, QueryRange } from './search-source.ts';
 
 /** Something a metrics query can run against. */
 export interface MetricsSource {
@@ -12,8 +12,10 @@ export interface MetricsSource {
   readonly timeRange: { readonly startNs: bigint; readonly endNs: bigint } | undefined;
   /** Bytes the source covers (block size), for the response metrics; 0 for live data. */
   readonly bytes: number;
-  /** True for a block (counts in totalBlocks). */
+  /** True for a block, or a group of blocks (counts in totalBlocks). */
   readonly isBlock: boolean;
+  /** Blocks the source covers when it is a group of them (one when absent). */
+  readonly blocks?: number;
   /** Evaluates the plan over the source's spans (see evaluateMetrics in @spanbase/traceql). */
   evaluate(plan: MetricsPlan, signal: AbortSignal): Promise<MetricsPartial & Incomplete>;
 }
@@ -22,8 +24,8 @@ export interface MetricsSource {
 export interface MetricsSources {
   /** Live data: ingesters in this process or others. */
   live(tenant: string): readonly MetricsSource[];
-  /** Blocks in the object store, as known now. */
-  blocks(tenant: string): readonly MetricsSource[];
+  /** Blocks in the object store, as known now (those that can hold spans in `range` suffice). */
+  blocks(tenant: string, range: QueryRange): readonly MetricsSource[];
 }
 
 /** Every source of a metrics query, live ones already asked before the block list is read (see startSearch). */
@@ -33,5 +35,5 @@ export function startMetrics(sources: MetricsSources, tenant: string, plan: Metr
     running.catch(() => {});
     return { ...s, evaluate: () => running };
   });
-  return [...live, ...sources.blocks(tenant)];
+  return [...live, ...sources.blocks(tenant, { start: plan.grid.start, end: plan.grid.end })];
 }

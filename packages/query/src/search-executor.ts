@@ -55,7 +55,7 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
   const metrics: SearchMetrics = { inspectedTraces: 0, inspectedBytes: 0, inspectedSpans: 0, totalBlocks: 0, completedJobs: 0, totalJobs: queue.length, totalBlockBytes: 0 };
   for (const s of queue) {
     if (s.isBlock) {
-      metrics.totalBlocks++;
+      metrics.totalBlocks += s.blocks ?? 1;
       metrics.totalBlockBytes += s.bytes;
     }
   }
@@ -109,6 +109,7 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
         merge(r);
         // Part of the source could not be read: what it did read counts, and the result is partial.
         if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
+        for (const f of r.failures ?? []) failed.push(f);
         metrics.completedJobs++;
         if (source.isBlock) metrics.inspectedBytes += source.bytes;
       } catch (err) {

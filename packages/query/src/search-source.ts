@@ -30,8 +30,10 @@ export interface SearchSource {
   readonly timeRange: { readonly startNs: bigint; readonly endNs: bigint } | undefined;
   /** Bytes the source covers (block size), for the response metrics; 0 for live data. */
   readonly bytes: number;
-  /** True for a block (counts in totalBlocks). */
+  /** True for a block, or a group of blocks (counts in totalBlocks). */
   readonly isBlock: boolean;
+  /** Blocks the source covers when it is a group of them (one when absent). */
+  readonly blocks?: number;
   /** Runs the query; resolves with the source's newest `limit` matches. */
   search(query: Query, opts: SourceSearchOptions): Promise<SearchResult & Incomplete>;
 }
@@ -40,14 +42,22 @@ export interface SearchSource {
 export interface Incomplete {
   /** What could not be read; the answer holds everything else. Absent when nothing was missed. */
   incomplete?: Error;
+  /** Parts of a source covering several (a group of blocks) that could not be read, each named. */
+  failures?: readonly { source: string; error: unknown }[];
+}
+
+/** A query's time range, unix ns (0n = open). */
+export interface QueryRange {
+  readonly start: bigint;
+  readonly end: bigint;
 }
 
 /** The sources of a tenant's search: live data (asked first) and blocks. */
 export interface SearchSources {
   /** Live data: ingesters in this process or others. */
   live(tenant: string): readonly SearchSource[];
-  /** Blocks in the object store, as known now. */
-  blocks(tenant: string): readonly SearchSource[];
+  /** Blocks in the object store, as known now (those that can hold spans in `range` suffice). */
+  blocks(tenant: string, range: QueryRange): readonly SearchSource[];
 }
 
 /**
@@ -61,5 +71,5 @@ export function startSearch(sources: SearchSources, tenant: string, query: Query
     running.catch(() => {});
     return { ...s, search: () => running };
   });
-  return [...live, ...sources.blocks(tenant)];
+  return [...live, ...sources.blocks(tenant, { start: o.start, end: o.end })];
 }

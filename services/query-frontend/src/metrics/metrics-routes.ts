@@ -12,6 +12,7 @@ import { fitSeries, queryInstantJson, queryRangeJson } from './metrics-json.ts';
 import type { MetricsParamLimits } from './metrics-params.ts';
 import { parseMetricsParams } from './metrics-params.ts';
 import { startMetrics } from '@spanbase/query';
+import { throwIfNothingRan } from '../nothing-ran.ts';
 import type { MetricsSources } from '@spanbase/query';
 
 /** What the metrics routes need. */
@@ -30,8 +31,8 @@ export interface MetricsRoutesOptions {
   maxResponseBytes: number;
   /** Admission control (queries at once, queue). */
   admission: QueryAdmission;
-  /** Sources evaluated at once. */
-  parallelism: number;
+  /** Sources evaluated at once (the queriers' job slots, which change with membership). */
+  parallelism: () => number;
   /** --query.timeout, ms. */
   timeoutMs: number;
   /** Reports sources that failed (logged and counted by the caller). */
@@ -56,8 +57,9 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
     const { signal, done } = querySignal(req, opts.timeoutMs);
     try {
       return await opts.admission.run(tenant, async () => {
-        const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism, signal });
+        const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal });
         for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
+        throwIfNothingRan(run.stats, run.failed);
         const fitted = fitSeries(finishMetrics(plan, run.partial), opts.maxResponseBytes);
         const result = fitted.result;
         const reasons: string[] = [];

@@ -10,7 +10,5 @@ export const BadRequest = createError('QRY_ERR_BAD_REQUEST', 400);
 export const TooManyQueries = createError('QRY_ERR_TOO_MANY_QUERIES', 429);
 /** The query ran longer than --query.timeout. */
 export const QueryTimeout = createError('QRY_ERR_TIMEOUT', 504);
-/** A remote ingester failed a search or metrics job. */
-export const IngesterQueryFailed = createError('QRY_ERR_INGESTER_FAILED', 502);
 /** A search's answer would be larger than --query.max-response-bytes. */
 export const ResponseTooLarge = createError('QRY_ERR_RESPONSE_TOO_LARGE', 422);

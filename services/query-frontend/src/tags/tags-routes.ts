@@ -41,13 +41,13 @@ const NO_VALUES = new Set(['duration', 'traceDuration', 'event:timeSinceStart', 
 
 /** What the tag routes need. */
 export interface TagsRoutesOptions {
-  tagsSources: (tenant: string) => Promise<readonly TagsSource[]>;
+  tagsSources: (tenant: string, range: Range) => Promise<readonly TagsSource[]>;
   /** Where a `q` filter on values runs, as a search. */
   searchSources: SearchSources;
   /** Admission of `q`-filtered value lookups, which are searches. */
   admission: QueryAdmission;
-  /** Sources a filtered lookup searches at once. */
-  parallelism: number;
+  /** Sources a filtered lookup searches at once (the queriers' job slots). */
+  parallelism: () => number;
   /** --query.max-response-bytes: bound on the search behind a filtered lookup. */
   maxResponseBytes: number;
   multitenancy: boolean;
@@ -56,7 +56,8 @@ export interface TagsRoutesOptions {
   now: () => number;
 }
 
-interface Range {
+/** A lookup's time range, unix ns (0n = open). */
+export interface Range {
   start: bigint;
   end: bigint;
 }
@@ -113,7 +114,7 @@ function typed(list: readonly MergedValue[]): TypedValue[] {
 /** Registers the four tag routes. */
 export function registerTagsRoutes(app: FastifyInstance, opts: TagsRoutesOptions): void {
   const summaries = async (tenant: string, r: Range, signal: AbortSignal) => {
-    const sources = (await opts.tagsSources(tenant)).filter((s) => inRange(s, r));
+    const sources = (await opts.tagsSources(tenant, r)).filter((s) => inRange(s, r));
     const got = await Promise.all(sources.map((s) => s.summary(signal).catch(() => undefined)));
     const ok = got.filter((s) => s !== undefined);
     const bytes = sources.reduce((a, s) => a + s.bytes, 0);
@@ -124,7 +125,7 @@ export function registerTagsRoutes(app: FastifyInstance, opts: TagsRoutesOptions
   const filteredValues = async (tenant: string, ref: TagRef, q: string, r: Range, limit: number, signal: AbortSignal): Promise<MergedValue[]> => {
     const query = parseOrThrow(`${q} | select(${tagText(ref)})`);
     const o = { limit: 1000, spansPerSpanset: 100, start: r.start, end: r.end, maxResultBytes: opts.maxResponseBytes, signal };
-    const run = await opts.admission.run(tenant, () => executeSearchOver(startSearch(opts.searchSources, tenant, query, o), query, { ...o, concurrency: opts.parallelism }), signal).catch((err: unknown) => {
+    const run = await opts.admission.run(tenant, () => executeSearchOver(startSearch(opts.searchSources, tenant, query, o), query, { ...o, concurrency: opts.parallelism() }), signal).catch((err: unknown) => {
       if (!isSpanbaseError(err, TqlResultTooLarge)) throw err;
       throw ResponseTooLarge(`the spans matching the filter would carry more than --query.max-response-bytes=${opts.maxResponseBytes} bytes of values: narrow the filter or the time range`, { cause: err });
     });

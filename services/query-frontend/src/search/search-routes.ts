@@ -12,6 +12,7 @@ import { searchResponseJson } from './search-json.ts';
 import { parseSearchParams } from './search-params.ts';
 import type { SearchParamLimits } from './search-params.ts';
 import { startSearch } from '@spanbase/query';
+import { throwIfNothingRan } from '../nothing-ran.ts';
 import type { SearchSources } from '@spanbase/query';
 
 /** What the search route needs. */
@@ -21,8 +22,8 @@ export interface SearchRoutesOptions {
   multitenancy: boolean;
   limits: SearchParamLimits;
   admission: QueryAdmission;
-  /** Sources searched at once. */
-  parallelism: number;
+  /** Sources searched at once (the queriers' job slots, which change with membership). */
+  parallelism: () => number;
   timeoutMs: number;
   /** --query.max-response-bytes: a bigger answer is a 422. */
   maxResponseBytes: number;
@@ -41,8 +42,9 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
     try {
       return await opts.admission.run(tenant, async () => {
         const o = { limit: p.limit, spansPerSpanset: p.spss, start: p.start, end: p.end, maxResultBytes: opts.maxResponseBytes, signal };
-        const run = await executeSearchOver(startSearch(opts.sources, tenant, query, o), query, { ...o, concurrency: opts.parallelism });
+        const run = await executeSearchOver(startSearch(opts.sources, tenant, query, o), query, { ...o, concurrency: opts.parallelism() });
         for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
+        throwIfNothingRan(run.metrics, run.failed);
         let result = run.result;
         if (p.minDurationNs !== undefined || p.maxDurationNs !== undefined) {
           result = {

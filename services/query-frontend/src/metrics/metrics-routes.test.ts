@@ -35,7 +35,7 @@ function app(extra: MetricsSource[] = []) {
     maxSeries: 1000,
     maxResponseBytes: 16 << 20,
     admission: new QueryAdmission({ maxConcurrent: 4, perTenant: () => 4, maxQueued: 4, queueTimeoutMs: 5000 }),
-    parallelism: 2,
+    parallelism: () => 2,
     timeoutMs: 10_000,
   });
   return a;
