@@ -54,6 +54,9 @@ export class JobScheduler {
   private readonly running = new Map<string, number>();
   private readonly downUntil = new Map<string, number>();
   private queued = 0;
+  /** When each tenant was last served (a serial number): the tenant served longest ago goes next. */
+  private readonly lastServed = new Map<string, number>();
+  private serial = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: SchedulerOptions) {
@@ -129,8 +132,10 @@ export class JobScheduler {
     let progress = true;
     while (progress && this.queued > 0) {
       progress = false;
-      for (const [tenant, q] of [...this.queues]) {
-        const p = q[0];
+      // Tenants waiting, the one served longest ago (or never) first.
+      const turn = [...this.queues.keys()].sort((a, b) => (this.lastServed.get(a) ?? -1) - (this.lastServed.get(b) ?? -1));
+      for (const tenant of turn) {
+        const p = this.queues.get(tenant)![0];
         if (this.opts.queriers().length === 0) {
           this.dequeue(p);
           this.fail(p, noQueriers(this.opts.flag));
@@ -140,12 +145,6 @@ export class JobScheduler {
         const querier = this.pick(p, false);
         if (!querier) continue;
         this.dequeue(p);
-        // Served: the tenant goes to the back of the line.
-        const rest = this.queues.get(tenant);
-        if (rest) {
-          this.queues.delete(tenant);
-          this.queues.set(tenant, rest);
-        }
         this.launch(p, querier);
         progress = true;
         break;
@@ -173,6 +172,10 @@ export class JobScheduler {
   }
 
   private launch(p: Pending, q: Querier): void {
+    this.lastServed.delete(p.tenant);
+    this.lastServed.set(p.tenant, ++this.serial);
+    // Tenants long gone are forgotten (they would count as never served, which is the same).
+    if (this.lastServed.size > 10_000) this.lastServed.delete(this.lastServed.keys().next().value!);
     p.tried.add(q.name);
     p.attempts++;
     this.running.set(q.name, (this.running.get(q.name) ?? 0) + 1);
