@@ -2,8 +2,8 @@
 // waiting tenant is served before a busy tenant's next job, a job that fails on one querier runs
 // on another (and an unreachable querier is avoided for a while), a query's own error is not
 // retried, and aborting a query takes its jobs out of the queue and off the queriers.
-import { JobsService, RpcUnavailable } from '@spanbase/internal-api';
-import type { Handlers, SearchJob, SearchJobResult } from '@spanbase/internal-api';
+import { RpcUnavailable } from '@spanbase/internal-api';
+import type { Handlers, JobsService, SearchJob, SearchJobResult } from '@spanbase/internal-api';
 import { createError, isSpanbaseError } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
 import type { Querier } from './queriers.ts';
