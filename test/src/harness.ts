@@ -10,7 +10,7 @@ import { defaultConfig } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
 import { silentLogger } from '@spanbase/server';
 import { startSpanbase } from 'spanbase';
-import type { RunningSpanbase } from 'spanbase';
+import type { RunningSpanbase, StartHooks } from 'spanbase';
 
 /** Repository root (test/src → ..). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -34,12 +34,14 @@ export interface TestSpanbase {
   cfg: Config;
   /** The running instance. */
   running: RunningSpanbase;
+  /** The text of /metrics (of every process serving the data, for a cluster). */
+  metricsText(): Promise<string>;
   /** Stops it. */
   stop(): Promise<void>;
 }
 
 /** Starts Spanbase in this process on free loopback ports. */
-export async function startTestSpanbase(overrides: Partial<Config> = {}): Promise<TestSpanbase> {
+export async function startTestSpanbase(overrides: Partial<Config> = {}, hooks: StartHooks = {}): Promise<TestSpanbase> {
   const dataDir = overrides['wal.path'] ? resolve(overrides['wal.path'], '..') : tempDir();
   const cfg = defaultConfig({
     'server.http-listen-port': 0,
@@ -50,7 +52,7 @@ export async function startTestSpanbase(overrides: Partial<Config> = {}): Promis
     'storage.local.path': join(dataDir, 'blocks'),
     ...overrides,
   });
-  const running = await startSpanbase(cfg, silentLogger());
+  const running = await startSpanbase(cfg, silentLogger(), hooks);
   return {
     api: `http://127.0.0.1:${running.apiPort}`,
     otlpHttp: `http://127.0.0.1:${running.otlpHttpPort}/v1/traces`,
@@ -58,15 +60,16 @@ export async function startTestSpanbase(overrides: Partial<Config> = {}): Promis
     dataDir,
     cfg,
     running,
+    metricsText: async () => (await fetch(`http://127.0.0.1:${running.apiPort}/metrics`)).text(),
     stop: () => running.stop(),
   };
 }
 
-/** A free TCP port on loopback (for child processes, which need fixed ports). */
-export function freePort(): Promise<number> {
+/** A free TCP port on a loopback address (for child processes, which need fixed ports). */
+export function freePort(host = '127.0.0.1', port = 0): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(port, host, () => {
       const addr = srv.address();
       const port = typeof addr === 'object' && addr ? addr.port : 0;
       srv.close(() => res(port));

@@ -6,7 +6,7 @@
 // worker) is logged and counted once, and so is a meta that does not parse, not once per query
 // or per poll.
 import type { ObjectStore } from '@spanbase/backend';
-import { DamageLog, createReadCaches, describeDamage, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
+import { DamageLog, compactedFromOf, createReadCaches, describeDamage, listBlocks, listTenants, openBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { Logger } from '@spanbase/server';
 
@@ -154,6 +154,25 @@ export class BlockCatalog {
     if (this.opts.localOnlyForMs !== undefined) this.expireLocal(Date.now() - this.opts.localOnlyForMs);
     const t = this.tenants.get(tenant);
     return t ? visibleBlocks([...t.live.values()]) : [];
+  }
+
+  /**
+   * Ids of every block the list accounts for: listed, known compacted, or replaced by a block it
+   * knows. A block outside this set (one an ingester just flushed) is one the list has not seen.
+   */
+  accounted(tenant: string): Set<string> {
+    const t = this.tenants.get(tenant);
+    const out = new Set<string>();
+    if (!t) return out;
+    for (const [id, { meta }] of t.known) {
+      out.add(id);
+      for (const from of compactedFromOf(meta)) out.add(from);
+    }
+    for (const [id, meta] of t.live) {
+      out.add(id);
+      for (const from of compactedFromOf(meta)) out.add(from);
+    }
+    return out;
   }
 
   /** Every tenant with blocks. */

@@ -6,7 +6,7 @@
 import type { BlockDamage, BlockMeta } from '@spanbase/block';
 import type { Handlers, JobFailure, JobsService } from '@spanbase/internal-api';
 import { metricsPartialData } from '@spanbase/internal-api';
-import { groupSpanRecords } from '@spanbase/model';
+import { faultPoint, groupSpanRecords } from '@spanbase/model';
 import { encodeTracesData } from '@spanbase/otlp';
 import { executeMetricsOver, executeSearchOver } from '@spanbase/query';
 import type { TagsSource } from '@spanbase/query';
@@ -31,6 +31,8 @@ export interface JobHandlerDeps {
   log: Logger;
   /** Blocks a trace lookup could not read, by reason. */
   skipped: Counter;
+  /** Jobs run, by kind. */
+  jobs: Counter;
 }
 
 function errorOf(e: unknown): Error {
@@ -52,6 +54,9 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
   const noteDamage = (damage: readonly BlockDamage[]) => d.readers.noteDamage(damage);
   return {
     async Search(job, ctx) {
+      d.jobs.inc({ kind: 'search' });
+      // Crash tests hold a job here to kill the querier in the middle of a query.
+      await faultPoint('querier-job');
       const recent: BlockMeta[] = [];
       const sources = [
         ...(job.live ? d.live.search(ctx.tenant, (m) => recent.push(...m)) : []),
@@ -63,6 +68,8 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
     },
 
     async Metrics(job, ctx) {
+      d.jobs.inc({ kind: 'metrics' });
+      await faultPoint('querier-job');
       const plan = planMetrics(job.metrics.query, job.metrics.request);
       const recent: BlockMeta[] = [];
       const sources = [...(job.live ? d.live.metrics(ctx.tenant, (m) => recent.push(...m)) : []), ...job.blocks.map((m) => blockMetricsSource(m, d.pool, noteDamage))];
@@ -71,6 +78,7 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
     },
 
     async Tags(job, ctx) {
+      d.jobs.inc({ kind: 'tags' });
       const recent: BlockMeta[] = [];
       const sources: TagsSource[] = [...(job.live ? d.live.tags(ctx.tenant, (m) => recent.push(...m)) : []), ...job.blocks.map((m) => blockTagsSource(m, d.readers.reader(m)))];
       const summaries: TagsSummary[] = [];
@@ -93,6 +101,7 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
     },
 
     async FindTrace(job, ctx) {
+      d.jobs.inc({ kind: 'trace' });
       const blocks = blockTraceSource({ blocks: () => job.blocks, reader: (m) => d.readers.reader(m), noteDamage }, d.log, d.skipped, d.pool, d.concurrency);
       const sources = [...(job.live ? d.live.traceSources() : []), ...(job.blocks.length > 0 ? [blocks] : [])];
       const results = await Promise.all(sources.map((s) => s.findTrace(ctx.tenant, job.traceId, undefined, ctx.signal)));

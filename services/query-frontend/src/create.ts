@@ -22,6 +22,8 @@ export interface QueryFrontendDeps {
   api: FastifyInstance;
   /** The tenant's blocks, as the block list knows them now. */
   blocks(tenant: string): BlockMeta[];
+  /** Ids of the blocks the list accounts for (listed, compacted, or replaced by one it lists). */
+  accounted(tenant: string): ReadonlySet<string>;
   /** The queriers that run its jobs. */
   queriers: QuerierSet;
   /** The flag the queriers come from (for messages). */
@@ -70,7 +72,7 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     const st = admission.stats();
     return [[{ state: 'running' }, st.running], [{ state: 'queued' }, st.queued]];
   });
-  const sources = jobSources({ scheduler, blocks: deps.blocks, targetBytes: cfg['query-frontend.target-bytes-per-job'] });
+  const sources = jobSources({ scheduler, blocks: deps.blocks, accounted: deps.accounted, targetBytes: cfg['query-frontend.target-bytes-per-job'] });
   const parallelism = () => scheduler.capacity();
   const failures = m.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
   const unreadable = m.counter('spanbase_querier_blocks_skipped_total', 'Blocks a query skipped, wholly or in part (damaged row groups), because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);

@@ -21,6 +21,8 @@ export interface JobSourcesOptions {
   scheduler: JobScheduler;
   /** The tenant's blocks, as the frontend's block list knows them now. */
   blocks(tenant: string): BlockMeta[];
+  /** Ids of the blocks the list accounts for (listed, compacted, or replaced by one it lists). */
+  accounted(tenant: string): ReadonlySet<string>;
   /** --query-frontend.target-bytes-per-job. */
   targetBytes: number;
 }
@@ -35,7 +37,10 @@ export interface JobSources {
   traces(): TraceSource[];
 }
 
-/** The block list as one query read it, so its live source knows which recent blocks were in it. */
+/**
+ * The block list as one query read it, so its live source knows which recent blocks it accounted
+ * for: listed ones are read by the block jobs, compacted ones by the block that replaced them.
+ */
 interface Snapshot {
   known?: ReadonlySet<string>;
 }
@@ -62,7 +67,7 @@ export function jobSources(o: JobSourcesOptions): JobSources {
   const snapshot = (): Snapshot => (handoff = {});
   const list = (tenant: string): BlockMeta[] => {
     const metas = o.blocks(tenant);
-    if (handoff) handoff.known = new Set(metas.map((m) => m.blockID));
+    if (handoff) handoff.known = o.accounted(tenant);
     handoff = undefined;
     return metas;
   };
@@ -144,9 +149,8 @@ export function jobSources(o: JobSourcesOptions): JobSources {
     return { summary: mergeIntoSummary(r.summaries), recentBlocks: r.recentBlocks };
   };
   const tags = (tenant: string, range: QueryRange): TagsSource[] => {
-    const known = new Set<string>();
+    const known = o.accounted(tenant);
     const blocks = plan(o.blocks(tenant), range).map((group): TagsSource => {
-      for (const m of group) known.add(m.blockID);
       return { name: groupName(group), timeRange: rangeOf(group), bytes: group.reduce((n, m) => n + m.size, 0), summary: async (signal) => (await tagsJob(tenant, group, false, signal ?? never)).summary };
     });
     const live: TagsSource = {

@@ -57,6 +57,8 @@ export class JobScheduler {
   /** When each tenant was last served (a serial number): the tenant served longest ago goes next. */
   private readonly lastServed = new Map<string, number>();
   private serial = 0;
+  /** Rotates the choice among equally busy queriers. */
+  private turn = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: SchedulerOptions) {
@@ -115,9 +117,12 @@ export class JobScheduler {
     const pool = fresh.length > 0 ? fresh : all;
     const up = pool.filter((q) => (this.downUntil.get(q.name) ?? 0) <= now);
     const candidates = (up.length > 0 ? up : pool).filter((q) => anySlot || (this.running.get(q.name) ?? 0) < q.slots);
+    // Least busy first; among equally busy ones, each in turn (so one-job queries spread too).
     let best: Querier | undefined;
     let load = Infinity;
-    for (const q of candidates) {
+    const from = this.turn++;
+    for (let i = 0; i < candidates.length; i++) {
+      const q = candidates[(from + i) % candidates.length];
       const l = (this.running.get(q.name) ?? 0) / q.slots;
       if (l < load) {
         load = l;
