@@ -55,14 +55,17 @@ export interface ModuleDef<I extends ModuleInstance> {
 /** Every module's definition. */
 export type ModuleDefs = { [N in ModuleName]: ModuleDef<ModuleTypes[N]> };
 
-/** The modules each target asks for (dependencies are added automatically). */
+/**
+ * The modules each target asks for (dependencies are added automatically). Every role opens the
+ * internal listener, whether or not others call it yet (`all` does not: nothing outside calls in).
+ */
 export const TARGET_MODULES: Record<Target, readonly ModuleName[]> = {
   all: ['distributor', 'ingester', 'query-frontend', 'querier', 'compactor'],
-  distributor: ['distributor'],
-  ingester: ['ingester'],
-  'query-frontend': ['query-frontend'],
-  querier: ['querier'],
-  compactor: ['compactor'],
+  distributor: ['internal', 'distributor'],
+  ingester: ['internal', 'ingester'],
+  'query-frontend': ['internal', 'query-frontend'],
+  querier: ['internal', 'querier'],
+  compactor: ['internal', 'compactor'],
 };
 
 /** Modules to init for a target, dependencies first. */
