@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FLAGS } from '@spanbase/config';
+import { FLAGS, TARGETS } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
 import { REPO_ROOT, freePort, tempDir } from '../src/harness.ts';
 import { DEPLOY, environmentSpanbaseReads, parseDockerfile, parseSpanbaseArgs, readYaml } from './manifests.ts';
@@ -168,12 +168,96 @@ describe('deploy/config example files', () => {
     expect(cfg['storage.backend']).toBe('s3');
   });
 
-  it('distributed.yaml parses for each role and lists the same ingesters for distributors and queriers', () => {
-    for (const target of ['distributor', 'ingester', 'querier', 'compactor']) {
+  it('distributed.yaml parses for every role, and distributors and queriers list the same ingesters', () => {
+    for (const target of TARGETS.filter((t) => t !== 'all')) {
       const cfg = parseSpanbaseArgs([`--config.file=${MOUNTED}`, `--target=${target}`], { [MOUNTED]: join(DEPLOY, 'config/distributed.yaml') });
       expect(cfg.target).toBe(target);
       expect(cfg['distributor.ingester-addresses'].length).toBeGreaterThan(0);
       expect(cfg['querier.ingester-addresses']).toEqual(cfg['distributor.ingester-addresses']);
+      expect(cfg['query-frontend.querier-addresses'].length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('deploy/docker-compose.distributed.yaml', () => {
+  const compose = readYaml<{ services: Record<string, ComposeService & { deploy?: { replicas?: number } }>; volumes?: Record<string, unknown> }>('docker-compose.distributed.yaml');
+  const services = compose.services;
+  const MOUNTED = '/etc/spanbase/spanbase.yaml';
+  const roles = Object.entries(services).filter(([, s]) => s.image === 'spanbase:dev').map(([name, s]) => {
+    const files: Record<string, string> = {};
+    for (const v of s.volumes ?? []) {
+      const [src, dst] = v.split(':');
+      if (src.startsWith('.')) files[dst] = join(DEPLOY, src);
+    }
+    return { name, service: s, cfg: parseSpanbaseArgs(s.command ?? [], files) };
+  });
+  const ofTarget = (t: string) => roles.filter((r) => r.cfg.target === t);
+
+  it('runs every --target, each role from the same config file, and builds the image once', () => {
+    expect([...new Set(roles.map((r) => r.cfg.target))].sort()).toEqual(TARGETS.filter((t) => t !== 'all').sort());
+    for (const r of roles) expect(r.service.command?.[0], r.name).toBe(`--config.file=${MOUNTED}`);
+    expect(roles.filter((r) => r.service.build)).toHaveLength(1);
+    expect(existsSync(join(DEPLOY, roles.find((r) => r.service.build)!.service.build!.context, 'deploy/Dockerfile'))).toBe(true);
+  });
+
+  it('references only services and volumes that exist, and keeps each ingester\'s WAL on a volume of its own', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const dep of Object.keys(s.depends_on ?? {})) expect(services, `${name} depends on ${dep}`).toHaveProperty(dep);
+      for (const v of s.volumes ?? []) {
+        const src = v.split(':')[0];
+        if (src.startsWith('.')) expect(existsSync(join(DEPLOY, src)), `${name} mounts ${src}`).toBe(true);
+        else expect(compose.volumes ?? {}, `named volume ${src}`).toHaveProperty(src);
+      }
+    }
+    const wal = ofTarget('ingester').map((r) => (r.service.volumes ?? []).find((v) => r.cfg['wal.path'].startsWith(v.split(':')[1] + '/'))?.split(':')[0]);
+    expect(wal.every((v) => v !== undefined)).toBe(true);
+    expect(new Set(wal).size).toBe(wal.length);
+  });
+
+  it('points every address list at the internal port of services of the right role', () => {
+    const lists = [['distributor', 'distributor.ingester-addresses', 'ingester'], ['querier', 'querier.ingester-addresses', 'ingester'], ['query-frontend', 'query-frontend.querier-addresses', 'querier']] as const;
+    for (const [from, flag, to] of lists) {
+      for (const r of ofTarget(from)) {
+        const named = r.cfg[flag].map((e) => /^(?:dns\+)?([a-z0-9-]+):(\d+)$/.exec(e)!);
+        expect(named.every(Boolean), `${r.name}: --${flag}`).toBe(true);
+        for (const [, host, port] of named) {
+          const peer = roles.find((p) => p.name === host);
+          expect(peer?.cfg.target, `${r.name}: ${host} is a ${to}`).toBe(to);
+          expect(Number(port), `${r.name} calls ${host}'s internal port`).toBe(peer!.cfg['internal.listen-port']);
+        }
+        if (to === 'ingester') expect(named.map((n) => n[1]).sort()).toEqual(ofTarget('ingester').map((p) => p.name).sort());
+      }
+    }
+    // Several queriers behind one name: the frontend finds them all through dns+.
+    expect(ofTarget('querier')[0].service.deploy?.replicas).toBeGreaterThan(1);
+    expect(ofTarget('query-frontend')[0].cfg['query-frontend.querier-addresses']).toEqual([`dns+${ofTarget('querier')[0].name}:${ofTarget('querier')[0].cfg['internal.listen-port']}`]);
+  });
+
+  it('publishes the query API of the frontend and the receivers of the distributor, where Grafana and the load generator point', () => {
+    const fe = ofTarget('query-frontend')[0];
+    const dist = ofTarget('distributor')[0];
+    expect((fe.service.ports ?? []).map((p) => Number(p.split(':')[1]))).toEqual([fe.cfg['server.http-listen-port']]);
+    expect((dist.service.ports ?? []).map((p) => Number(p.split(':')[1])).sort()).toEqual([dist.cfg['otlp.grpc-listen-port'], dist.cfg['otlp.http-listen-port']].sort());
+    for (const r of roles.filter((x) => x !== fe && x !== dist)) expect(r.service.ports ?? [], `${r.name} publishes nothing`).toEqual([]);
+    const grafanaMount = (services.grafana.volumes ?? []).find((v) => v.includes('/etc/grafana/provisioning/datasources/'))!;
+    const ds = readYaml<{ datasources: { type: string; url: string; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }[] }>(grafanaMount.split(':')[0]);
+    expect(ds.datasources[0].url).toBe(`http://${fe.name}:${fe.cfg['server.http-listen-port']}`);
+    if (fe.cfg['multitenancy.enabled']) {
+      expect(ds.datasources[0].jsonData?.httpHeaderName1).toBe('X-Scope-OrgID');
+      const tenant = ds.datasources[0].secureJsonData?.httpHeaderValue1;
+      expect(services.loadgen.command).toContain(`--otlp-header=X-Scope-OrgID="${tenant}"`);
+    }
+    expect(services.loadgen.command).toContain(`--otlp-endpoint=${dist.name}:${dist.cfg['otlp.grpc-listen-port']}`);
+  });
+
+  it('gives the roles that read the bucket MinIO\'s credentials, and passes only environment the binary reads', () => {
+    const minioEnv = services.minio.environment ?? {};
+    for (const r of roles) {
+      for (const name of Object.keys(r.service.environment ?? {})) expect(SPANBASE_ENV, `${r.name}: ${name}`).toContain(name);
+      if (r.cfg.target === 'distributor') continue;
+      expect(r.cfg['storage.backend'], r.name).toBe('s3');
+      expect(r.service.environment?.AWS_ACCESS_KEY_ID, r.name).toBe(minioEnv.MINIO_ROOT_USER);
+      expect(r.service.environment?.AWS_SECRET_ACCESS_KEY, r.name).toBe(minioEnv.MINIO_ROOT_PASSWORD);
     }
   });
 });

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TARGETS } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
 import { DEPLOY, environmentSpanbaseReads, parseSpanbaseArgs, readYaml, readYamlDocs } from './manifests.ts';
 import { QUERY_HEADROOM_BYTES, memoryBudget, parseQuantity, runsQueryPool } from './memory-budget.ts';
@@ -77,9 +78,9 @@ describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout)
   const { docs, workloads } = load(layout);
   const secrets = docs.filter((d) => d.kind === 'Secret');
 
-  it('runs the expected roles', () => {
+  it('deploys every --target: all, or each role once', () => {
     const targets = workloads.map((w) => w.cfg.target).sort();
-    expect(targets).toEqual(layout === 'single-binary' ? ['all'] : ['compactor', 'distributor', 'ingester', 'querier']);
+    expect(targets).toEqual(layout === 'single-binary' ? ['all'] : TARGETS.filter((t) => t !== 'all').sort());
   });
 
   it('listens on every interface, on the ports the containers declare', () => {
@@ -87,11 +88,16 @@ describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout)
       expect(w.cfg['server.http-listen-address'], w.name).toBe('0.0.0.0');
       const ports = portsOf(w);
       expect(ports.get('http'), w.name).toBe(w.cfg['server.http-listen-port']);
+      // Every role but `all` serves the internal API on its own port (never the API's).
+      const expected = ['http', ...(runsDistributor(w.cfg) ? ['otlp-grpc', 'otlp-http'] : []), ...(w.cfg.target === 'all' ? [] : ['internal'])];
+      expect([...ports.keys()].sort(), w.name).toEqual(expected.sort());
       if (runsDistributor(w.cfg)) {
         expect(ports.get('otlp-grpc'), w.name).toBe(w.cfg['otlp.grpc-listen-port']);
         expect(ports.get('otlp-http'), w.name).toBe(w.cfg['otlp.http-listen-port']);
-      } else {
-        expect([...ports.keys()], `${w.name} opens only the API port`).toEqual(['http']);
+      }
+      if (w.cfg.target !== 'all') {
+        expect(ports.get('internal'), w.name).toBe(w.cfg['internal.listen-port']);
+        expect(ports.get('internal'), w.name).not.toBe(ports.get('http'));
       }
     }
   });
@@ -163,16 +169,33 @@ describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout)
     }
   });
 
-  it('points distributors and queriers at every ingester pod, by stable name and API port', () => {
-    const ingester = workloads.find((w) => w.cfg.target === 'ingester');
-    for (const w of workloads.filter((x) => x.cfg.target === 'distributor' || x.cfg.target === 'querier')) {
-      const list = w.cfg.target === 'distributor' ? w.cfg['distributor.ingester-addresses'] : w.cfg['querier.ingester-addresses'];
-      expect(ingester, 'an ingester workload').toBeDefined();
-      const sts = ingester!.doc;
-      const headless = docs.find((d) => d.kind === 'Service' && d.metadata.name === sts.spec.serviceName);
-      expect(headless?.spec.clusterIP, 'the ingesters\' governing Service is headless').toBe('None');
-      const expected = Array.from({ length: sts.spec.replicas }, (_, i) => `${sts.metadata.name}-${i}.${sts.spec.serviceName}:${ingester!.cfg['server.http-listen-port']}`);
-      expect(list, `${w.name}: one address per ingester pod, in order`).toEqual(expected);
+  it('points every address list at the internal port of every pod of the right role, through a headless Service', () => {
+    const lists: [Config['target'], 'distributor.ingester-addresses' | 'querier.ingester-addresses' | 'query-frontend.querier-addresses', Config['target']][] = [
+      ['distributor', 'distributor.ingester-addresses', 'ingester'],
+      ['querier', 'querier.ingester-addresses', 'ingester'],
+      ['query-frontend', 'query-frontend.querier-addresses', 'querier'],
+    ];
+    for (const [from, flag, to] of lists) {
+      const caller = workloads.find((w) => w.cfg.target === from);
+      if (!caller) continue;
+      const peer = workloads.find((w) => w.cfg.target === to);
+      expect(peer, `a ${to} workload`).toBeDefined();
+      const entries = caller.cfg[flag];
+      expect(entries, `${caller.name}: --${flag}`).toHaveLength(1);
+      const m = /^dns\+([a-z0-9-]+):(\d+)$/.exec(entries[0]);
+      expect(m, `${caller.name}: --${flag}=${entries[0]} is dns+<service>:<port>`).not.toBeNull();
+      const svc = docs.find((d) => d.kind === 'Service' && d.metadata.name === m![1]);
+      expect(svc?.spec.clusterIP, `${m![1]} is a headless Service (its name resolves to every pod)`).toBe('None');
+      expect(Object.entries(svc!.spec.selector).every(([k, v]) => peer!.doc.spec.template.metadata.labels[k] === v), `${m![1]} selects the ${to} pods`).toBe(true);
+      expect(Number(m![2]), `${caller.name} calls the ${to}s' internal port`).toBe(peer!.cfg['internal.listen-port']);
+      expect(svc!.spec.ports.some((p: J) => p.port === Number(m![2]) && p.targetPort === 'internal')).toBe(true);
+    }
+  });
+
+  it('puts no role behind a Service that answers queries but the query-frontend (or the single binary)', () => {
+    for (const svc of docs.filter((d) => d.kind === 'Service' && d.spec.clusterIP !== 'None')) {
+      const selected = workloads.find((w) => Object.entries(svc.spec.selector).every(([k, v]) => w.doc.spec.template.metadata.labels[k] === v))!;
+      if (svc.spec.ports.some((p: J) => p.targetPort === 'http' && p.port === 3200) && selected.cfg.target !== 'distributor') expect(['all', 'query-frontend'], svc.metadata.name).toContain(selected.cfg.target);
     }
   });
 });

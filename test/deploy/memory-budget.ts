@@ -12,6 +12,7 @@ export const IDLE_BASE_BYTES: Record<Config['target'], number> = {
   querier: 200 * MiB,
   ingester: 250 * MiB,
   distributor: 150 * MiB,
+  'query-frontend': 170 * MiB,
   compactor: 200 * MiB,
 };
 

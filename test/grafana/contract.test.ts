@@ -10,20 +10,26 @@ import { describeRequest } from './request-row.ts';
 import { REQUESTS } from './requests.ts';
 import { contentTypeOf, decodeBody, replay } from './replay.ts';
 
-const RUNS = SETUPS.flatMap((setup) => DATA_STATES.map((state) => ({ setup, state, name: `${setup.name}, data ${state === 'live' ? 'in memory' : 'in blocks'}` })));
+const where = (state: string) => `data ${state === 'live' ? 'in memory' : 'in blocks'}`;
+// The single binary under every setup; and a cluster (ingesters, distributor, queriers, and the
+// query-frontend Grafana points at) under the setup with a tenant header.
+const RUNS = [
+  ...SETUPS.flatMap((setup) => DATA_STATES.map((state) => ({ setup, state, topology: 'single' as const, name: `${setup.name}, ${where(state)}` }))),
+  ...DATA_STATES.map((state) => ({ setup: SETUPS[1], state, topology: 'cluster' as const, name: `query-frontend of a cluster, ${SETUPS[1].name}, ${where(state)}` })),
+];
 
 /** Where the ingester's /metrics says the tenant's data is. */
 async function dataState(fx: Fixture): Promise<{ memoryBytes: number; blocks: number }> {
-  const m = await (await fetch(`${fx.sb.api}/metrics`)).text();
-  const memoryBytes = Number(/spanbase_ingester_memory_bytes (\d+)/.exec(m)?.[1] ?? NaN);
+  const m = await fx.sb.metricsText();
+  const memoryBytes = [...m.matchAll(/spanbase_ingester_memory_bytes (\d+)/g)].reduce((a, x) => a + Number(x[1]), 0);
   const blocks = [...m.matchAll(/spanbase_blocklist_blocks\{tenant="[^"]+"\} (\d+)/g)].reduce((a, x) => a + Number(x[1]), 0);
   return { memoryBytes, blocks };
 }
 
-describe.each(RUNS)('Grafana → Spanbase ($name)', ({ setup, state }) => {
+describe.each(RUNS)('Grafana → Spanbase ($name)', ({ setup, state, topology }) => {
   let fx: Fixture;
   beforeAll(async () => {
-    fx = await createFixture(setup, state);
+    fx = await createFixture(setup, state, topology);
   });
   afterAll(async () => {
     await fx?.sb.stop();

@@ -7,6 +7,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Config } from '@spanbase/config';
 import { FAST_FLUSH, waitForFlush } from '../src/flush.ts';
+import { startTestCluster } from '../src/cluster.ts';
 import { startTestSpanbase } from '../src/harness.ts';
 import type { TestSpanbase } from '../src/harness.ts';
 import { exportSpans, makeExporter, otelJson, randomHex, recordRichTrace } from '../src/otel.ts';
@@ -87,15 +88,16 @@ function unixSeconds(spans: ReadableSpan[], which: 'min' | 'max'): number {
 }
 
 /**
- * Starts Spanbase for a setup, sends the fixture traces with the OTLP/HTTP protobuf exporter and,
+ * Starts Spanbase (one process, or a cluster of roles whose query-frontend answers) for a setup, sends the fixture traces with the OTLP/HTTP protobuf exporter and,
  * for `blocks`, waits until everything is flushed into blocks.
  */
-export async function createFixture(setup: DatasourceSetup, state: DataState = 'live'): Promise<Fixture> {
-  const sb = await startTestSpanbase({
+export async function createFixture(setup: DatasourceSetup, state: DataState = 'live', topology: 'single' | 'cluster' = 'single'): Promise<Fixture> {
+  const cfg: Partial<Config> = {
     'multitenancy.enabled': setup.multitenancy,
     'query.max-bytes-per-trace': MAX_BYTES_PER_TRACE,
     ...(state === 'live' ? KEEP_LIVE : FAST_FLUSH),
-  });
+  };
+  const sb = topology === 'single' ? await startTestSpanbase(cfg) : await startTestCluster({ ...cfg, 'storage.blocklist-poll': 250 });
   const service = `grafana-contract-${randomHex(3)}`;
   const rich = recordRichTrace(service);
   // Leading zero bytes: search results and exemplars show such ids with the zeros trimmed.

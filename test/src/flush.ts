@@ -13,10 +13,11 @@ export const FAST_FLUSH: Partial<Config> = {
 export async function waitForFlush(sb: TestSpanbase, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const m = await (await fetch(`${sb.api}/metrics`)).text();
-    const mem = /spanbase_ingester_memory_bytes (\d+)/.exec(m);
-    const blocks = /spanbase_blocklist_blocks\{tenant="[^"]+"\} (\d+)/.exec(m);
-    if (mem && mem[1] === '0' && blocks && Number(blocks[1]) > 0) return;
+    const m = await sb.metricsText();
+    // Every ingester's memory, and the block list of whoever serves queries (sums over a cluster's roles).
+    const mem = [...m.matchAll(/spanbase_ingester_memory_bytes (\d+)/g)].map((x) => Number(x[1]));
+    const blocks = [...m.matchAll(/spanbase_blocklist_blocks\{tenant="[^"]+"\} (\d+)/g)].reduce((a, x) => a + Number(x[1]), 0);
+    if (mem.length > 0 && mem.every((x) => x === 0) && blocks > 0) return;
     if (Date.now() > deadline) throw new Error(`traces were not flushed in time:\n${m.split('\n').filter((l) => /memory_bytes|blocklist|live_traces/.test(l)).join('\n')}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -10,7 +10,7 @@ import { defaultConfig } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
 import { silentLogger } from '@spanbase/server';
 import { startSpanbase } from 'spanbase';
-import type { RunningSpanbase } from 'spanbase';
+import type { RunningSpanbase, StartHooks } from 'spanbase';
 
 /** Repository root (test/src → ..). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -34,22 +34,25 @@ export interface TestSpanbase {
   cfg: Config;
   /** The running instance. */
   running: RunningSpanbase;
+  /** The text of /metrics (of every process serving the data, for a cluster). */
+  metricsText(): Promise<string>;
   /** Stops it. */
   stop(): Promise<void>;
 }
 
 /** Starts Spanbase in this process on free loopback ports. */
-export async function startTestSpanbase(overrides: Partial<Config> = {}): Promise<TestSpanbase> {
+export async function startTestSpanbase(overrides: Partial<Config> = {}, hooks: StartHooks = {}): Promise<TestSpanbase> {
   const dataDir = overrides['wal.path'] ? resolve(overrides['wal.path'], '..') : tempDir();
   const cfg = defaultConfig({
     'server.http-listen-port': 0,
     'otlp.http-listen-port': 0,
     'otlp.grpc-listen-port': 0,
+    'internal.listen-port': 0,
     'wal.path': join(dataDir, 'wal'),
     'storage.local.path': join(dataDir, 'blocks'),
     ...overrides,
   });
-  const running = await startSpanbase(cfg, silentLogger());
+  const running = await startSpanbase(cfg, silentLogger(), hooks);
   return {
     api: `http://127.0.0.1:${running.apiPort}`,
     otlpHttp: `http://127.0.0.1:${running.otlpHttpPort}/v1/traces`,
@@ -57,15 +60,16 @@ export async function startTestSpanbase(overrides: Partial<Config> = {}): Promis
     dataDir,
     cfg,
     running,
+    metricsText: async () => (await fetch(`http://127.0.0.1:${running.apiPort}/metrics`)).text(),
     stop: () => running.stop(),
   };
 }
 
-/** A free TCP port on loopback (for child processes, which need fixed ports). */
-export function freePort(): Promise<number> {
+/** A free TCP port on a loopback address (for child processes, which need fixed ports). */
+export function freePort(host = '127.0.0.1', port = 0): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(port, host, () => {
       const addr = srv.address();
       const port = typeof addr === 'object' && addr ? addr.port : 0;
       srv.close(() => res(port));
@@ -80,6 +84,8 @@ export interface ChildSpanbase {
   otlpHttp: string;
   /** `http://127.0.0.1:<port>` of the OTLP/gRPC receiver. */
   otlpGrpc: string;
+  /** `127.0.0.1:<port>` of the internal API (split targets only; empty otherwise). */
+  internal: string;
   proc: ChildProcess;
   /** Everything it printed (JSON log lines). */
   output(): string;
@@ -98,6 +104,7 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
     '--server.http-listen-port=0',
     '--otlp.http-listen-port=0',
     '--otlp.grpc-listen-port=0',
+    '--internal.listen-port=0',
     `--wal.path=${join(dataDir, 'wal')}`,
     `--storage.local.path=${join(dataDir, 'blocks')}`,
     ...flags,
@@ -107,6 +114,7 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
   let apiPort = 0;
   let httpPort = 0;
   let grpcPort = 0;
+  let internalPort = 0;
   let stdout = '';
   let parsed = 0;
   proc.stdout?.on('data', (d) => {
@@ -117,8 +125,9 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
       const line = stdout.slice(parsed, nl);
       parsed = nl + 1;
       if (!line.startsWith('{')) continue;
-      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; http?: number; grpc?: number };
+      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; internalPort?: number; http?: number; grpc?: number };
       if (rec.msg === 'Spanbase started' && rec.apiPort) apiPort = rec.apiPort;
+      if (rec.msg === 'Spanbase started' && rec.internalPort) internalPort = rec.internalPort;
       if (rec.msg === 'OTLP receivers listening' && rec.http) httpPort = rec.http;
       if (rec.msg === 'OTLP receivers listening' && rec.grpc) grpcPort = rec.grpc;
     }
@@ -142,5 +151,5 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, otlpGrpc: `http://127.0.0.1:${grpcPort}`, proc, output: () => out, exited };
+  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, otlpGrpc: `http://127.0.0.1:${grpcPort}`, internal: internalPort ? `127.0.0.1:${internalPort}` : '', proc, output: () => out, exited };
 }

@@ -2,6 +2,7 @@
 // exporting a `Scenario` (see ../scenario.ts), listed here; docs/bench.md describes each.
 import type { Scenario } from '../scenario.ts';
 import { blockWriteScenario } from './block-write.ts';
+import { clusterScenario } from './cluster.ts';
 import { compactionScenario } from './compaction.ts';
 import { ingestScenario } from './ingest.ts';
 import { ingestToQueryableScenario } from './ingest-to-queryable.ts';
@@ -13,4 +14,4 @@ import { traceByIdScenario } from './trace-by-id.ts';
 import { traceqlParseScenario } from './traceql-parse.ts';
 
 /** All scenarios. */
-export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario];
+export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario, clusterScenario];

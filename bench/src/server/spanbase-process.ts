@@ -3,7 +3,7 @@
 // RSS timeline, and optionally a V8 CPU profile (--cpu-prof) written when it stops.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { profileThread } from './cpu-profile.ts';
@@ -23,7 +23,12 @@ export interface SpawnOptions {
   rssSampleMs?: number;
   /** Extra node options for the child (e.g. `--trace-gc` while investigating). */
   nodeArgs?: string[];
+  /** Pin the child (every thread) to these CPUs (`taskset -c`), where taskset exists. */
+  cpus?: string;
 }
+
+/** Where `taskset` is, or undefined on a system without it. */
+export const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
 
 /** A running child. */
 export interface SpanbaseProcess {
@@ -33,6 +38,8 @@ export interface SpanbaseProcess {
   otlpHttp: string;
   /** OTLP/gRPC address (`127.0.0.1:<port>`). */
   otlpGrpc: string;
+  /** Internal API address (`127.0.0.1:<port>`; only roles apart from `all` listen there). */
+  internal: string;
   /** The process id. */
   pid: number;
   /** CPU seconds (user + system) used so far. */
@@ -90,7 +97,7 @@ export function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** Spawns `spanbase` (ports chosen here) and waits until /ready answers. */
 export async function spawnSpanbase(opts: SpawnOptions): Promise<SpanbaseProcess> {
-  const [apiPort, httpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
+  const [apiPort, httpPort, grpcPort, internalPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const execArgv = [...(opts.nodeArgs ?? []), ...(opts.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`] : [])];
   const args = [
     ...execArgv,
@@ -98,11 +105,14 @@ export async function spawnSpanbase(opts: SpawnOptions): Promise<SpanbaseProcess
     `--server.http-listen-port=${apiPort}`,
     `--otlp.http-listen-port=${httpPort}`,
     `--otlp.grpc-listen-port=${grpcPort}`,
+    `--internal.listen-port=${internalPort}`,
     `--wal.path=${join(opts.dataDir, 'wal')}`,
     '--log.level=warn',
     ...(opts.flags ?? []),
   ];
-  const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // taskset execs node, so the pid is node's.
+  const pinned = opts.cpus !== undefined && TASKSET !== undefined;
+  const proc: ChildProcess = pinned ? spawn(TASKSET!, ['-c', opts.cpus!, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (d: Buffer): void => {
     out += d;
@@ -137,6 +147,7 @@ export async function spawnSpanbase(opts: SpawnOptions): Promise<SpanbaseProcess
     api,
     otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`,
     otlpGrpc: `127.0.0.1:${grpcPort}`,
+    internal: `127.0.0.1:${internalPort}`,
     pid,
     cpuSeconds: () => procCpuSeconds(pid),
     peakRssBytes: peakNow,

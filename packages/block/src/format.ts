@@ -1,7 +1,8 @@
-// The contract every block format implements (STYLE rule 3): a writer and a reader. The registry
+// The contract every block format implements (STYLE rule 3): a writer, a reader, and TraceQL
+// access to a block's spans (search, and the metrics engine's fetcher). The registry
 // (registry.ts) picks the implementation from meta.json's `format`, so a future sb2 lives beside
-// sb1 and old blocks stay readable. Search-specific access (columns, row groups) is per format,
-// as Tempo's fetchers are per vParquet version.
+// sb1, old blocks stay readable, and the query side never names a format: how a format fetches
+// (columns, row groups) is its own, as Tempo's fetchers are per vParquet version.
 import type { ObjectStore } from '@spanbase/backend';
 import type { Resource, Scope, SpanRecord } from '@spanbase/model';
 import type { BlockMeta } from './meta.ts';
@@ -10,6 +11,8 @@ import type { TagsOptions, TagsSummary } from './sb1/tags.ts';
 import type { BloomCache } from './sb1/bloom-cache.ts';
 import type { ChunkCache } from './sb1/chunk-cache.ts';
 import type { BlockDamage, DamageListener } from './damage.ts';
+import type { FetchSpansRequest, MetricsFetcher, Query, SearchOptions } from '@spanbase/traceql';
+import type { BlockSearchResult } from './sb1/fetch-search.ts';
 
 /** Options for a block writer. */
 export interface BlockWriterOptions {
@@ -191,7 +194,13 @@ export interface OpenOptions {
   onDamage?: DamageListener;
 }
 
-/** One block format: how to write and read it. */
+/** Options of TraceQL access to a block. */
+export interface BlockQueryOptions {
+  /** Told of each row group left out because it is damaged (the answer is then partial). */
+  onLost?: (d: BlockDamage) => void;
+}
+
+/** One block format: how to write and read it, and how TraceQL reads its spans. */
 export interface BlockFormatImpl {
   /** The `format` value in meta.json. */
   readonly name: string;
@@ -199,4 +208,21 @@ export interface BlockFormatImpl {
   createWriter(store: ObjectStore, opts: BlockWriterOptions): BlockWriter;
   /** Opens a block described by `meta`; reads nothing until asked. */
   open(store: ObjectStore, meta: BlockMeta, opts?: OpenOptions): BlockReader;
+  /**
+   * The newest `options.limit` traces of the block (a reader `open` gave) matching a search, with
+   * the row groups it had to leave out.
+   */
+  search(reader: BlockReader, query: string | Query, options: SearchOptions): Promise<BlockSearchResult>;
+  /** What the metrics engine reads the block's spans through (spansets, and columns when the format has them). */
+  metricsFetcher(reader: BlockReader, opts?: BlockQueryOptions): MetricsFetcher;
+  /**
+   * Whether any part of the block may hold a span the conditions select, from what the reader
+   * caches (time range, statistics, needle filters); false means a search finds nothing there.
+   */
+  mayMatch(reader: BlockReader, request: MayMatchRequest, opts?: ReadOptions): Promise<boolean>;
+  /** Reads what deciding a search needs (index, footer, filters) into the reader's caches. */
+  prefetch(reader: BlockReader, opts?: ReadOptions): Promise<void>;
 }
+
+/** What {@link BlockFormatImpl.mayMatch} looks at of a search's fetch request. */
+export type MayMatchRequest = Pick<FetchSpansRequest, 'conditions' | 'allConditions' | 'startTimeUnixNano' | 'endTimeUnixNano'>;

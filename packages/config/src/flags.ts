@@ -3,7 +3,7 @@
 import { flag } from './flag.ts';
 
 /** The roles the binary can run; `all` runs every role in one process. */
-export const TARGETS = ['all', 'distributor', 'ingester', 'querier', 'compactor'] as const;
+export const TARGETS = ['all', 'distributor', 'ingester', 'query-frontend', 'querier', 'compactor'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export const FLAGS = {
@@ -20,11 +20,16 @@ export const FLAGS = {
   'otlp.http-listen-port': flag.int(4318, 'Port of the OTLP/HTTP receiver (POST /v1/traces); 0 picks a free port.'),
   'otlp.grpc-listen-address': flag.string('', 'Address of the OTLP/gRPC receiver; empty means the same as --server.http-listen-address.'),
   'otlp.grpc-listen-port': flag.int(4317, 'Port of the OTLP/gRPC receiver; 0 picks a free port.'),
+  'internal.listen-address': flag.string('', 'Address of the internal API other roles call (gRPC; never the public port); empty means the same as --server.http-listen-address. Not opened with --target=all.'),
+  'internal.listen-port': flag.int(9095, 'Port of the internal API; 0 picks a free port.'),
+  'internal.call-timeout': flag.duration('30s', 'Deadline of an internal call that is not part of a query (a distributor\'s push); queries use --query.timeout.'),
+  'internal.max-message-bytes': flag.bytes('256MiB', 'Largest message the internal API sends or receives (a job\'s answer, a push).'),
+  'internal.dns-refresh-period': flag.duration('15s', 'How often dns+name:port entries of the address lists are resolved again (members that joined or left are then used or dropped).'),
 
   // Ingest: validation and limits
   'distributor.max-recv-msg-size': flag.bytes('20MiB', 'Largest OTLP request body accepted (after decompression); larger ones get 413.'),
   'distributor.max-attribute-bytes': flag.int(2048, 'Attribute keys and string values longer than this are truncated (and counted), not rejected; 0 disables.'),
-  'distributor.ingester-addresses': flag.list('With --target=distributor: HTTP addresses (host:port) of the ingesters; traces are routed by trace id.'),
+  'distributor.ingester-addresses': flag.list('With --target=distributor: the ingesters\' internal API, as host:port entries or dns+name:port (every address the name resolves to, re-resolved); each trace goes to one of them, chosen by its trace id.'),
   'ingestion.rate-limit-bytes': flag.bytes('100MB', 'Per-tenant sustained ingest rate in bytes per second (token bucket); over it clients get 429.'),
   'ingestion.burst-size-bytes': flag.bytes('150MB', 'Per-tenant burst allowance in bytes (token bucket size).'),
   'ingestion.time-range-slack': flag.duration('2m', 'How far span times are trusted from when they arrive: a block\'s recorded time range (which picks blocks for a query window, compaction windows and retention) never reaches past its last receive time plus this, and never ends before its first receive time minus this; a search without start/end ends at now plus this. Spans keep their times as sent.'),
@@ -73,7 +78,20 @@ export const FLAGS = {
   'query.workers': flag.int(0, 'Worker threads that read blocks for searches; 0 means one per CPU core.'),
   'query.chunk-cache-bytes': flag.bytes('512MiB', 'Memory the query workers (together) keep verified Parquet column chunks in, so repeated searches over recent blocks skip reading and checking them; 0 turns it off.'),
   'query.metadata-cache-bytes': flag.bytes('128MiB', 'Memory the querier keeps block metadata in (each block\'s index, Parquet footer and needle filters: the attribute value index and bloom filters), so a search decides which blocks and row groups it needs without reading the store; read when a block is first seen, newest blocks first, while it fits.'),
-  'querier.ingester-addresses': flag.list('With --target=querier: HTTP addresses (host:port) of the ingesters, for live data.'),
+  'query.default-limit': flag.int(20, 'Traces a search returns when it gives no limit parameter.', 1),
+  'query.default-spans-per-spanset': flag.int(3, 'Spans per spanset a search returns when it gives no spss parameter.', 1),
+  'query.max-query-bytes': flag.bytes('128KiB', 'Longest TraceQL text a search or metrics query may send; longer is a 400.'),
+  'query.max-metrics-range': flag.duration('24h', 'Longest time range of one metrics query; longer is a 400. 0 means no limit.'),
+  'query.max-exemplars': flag.int(100, 'Most exemplars one metrics answer carries (Tempo\'s max_exemplars).'),
+  'query.abort-grace': flag.duration('2s', 'How long a cancelled query may keep a worker thread busy before the thread is replaced.'),
+  'query.jobs-per-worker': flag.int(4, 'Jobs one query worker thread (and the ingester\'s live-query worker) runs at once, overlapping their reads.', 1),
+  'querier.ingester-addresses': flag.list('With --target=querier: the ingesters\' internal API (host:port or dns+name:port), asked for the data they hold in memory.'),
+  'querier.job-parallelism': flag.int(0, 'Blocks (and ingesters) one job reads at once on a querier; 0 means one per query worker, at least 2.'),
+  'query-frontend.querier-addresses': flag.list('With --target=query-frontend: the queriers\' internal API (host:port or dns+name:port); every query is split into jobs spread over them.'),
+  'query-frontend.max-jobs-per-querier': flag.int(8, 'Jobs the frontend has running on one querier at once; more wait in the frontend\'s queue, served tenant by tenant in turn.', 1),
+  'query-frontend.target-bytes-per-job': flag.bytes('64MiB', 'Blocks of a search, metrics or tags query are grouped into jobs of about this many bytes (fewer when that would leave queriers idle).'),
+  'query-frontend.max-retries': flag.int(2, 'Times a job that failed on one querier (unreachable, crashed, failed) is tried again on another before the answer is marked partial.'),
+
 
   // --- Compaction and retention (services/compactor; see docs/compaction.md) ---
   'compaction.cycle': flag.duration('30s', 'How often the compactor looks for blocks to merge, rewrite or expire.'),

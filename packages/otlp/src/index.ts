@@ -2,6 +2,8 @@ export { OTLP_ERR_MALFORMED, OTLP_ERR_BAD_TRACE_ID, OTLP_ERR_BAD_SPAN_ID } from 
 export { decodeExportRequest, MessageDecoder } from './proto-decode.ts';
 export { SpanFields, AttributeCursor, VALUE_TYPES } from './span-fields.ts';
 export { decodeUtf8, isValidUtf8 } from './utf8.ts';
+export { ProtoWriter } from './proto-writer.ts';
+export { ProtoReader, WireType } from './proto-reader.ts';
 export { encodeTracesData } from './proto-encode.ts';
 export type { ScannedRequest, ScanOptions } from './scan.ts';
 export { scanExportRequest } from './scan.ts';

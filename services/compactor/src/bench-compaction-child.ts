@@ -7,7 +7,7 @@ import { MetaCache, scanTenant } from './block-scan.ts';
 import { plannerOptionsFromFlags } from './cli.ts';
 import { Leases } from './leases.ts';
 import { planTenant } from './planner.ts';
-import { retentionPolicy } from './retention-rules.ts';
+import { retentionPolicy } from '@spanbase/overrides';
 import { IsolatedJobs } from './isolated-job.ts';
 
 const [dir, maxMemory, inputs] = process.argv.slice(2);

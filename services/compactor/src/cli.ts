@@ -12,7 +12,7 @@ import { Compactor } from './compactor.ts';
 import type { DryRunRow } from './dry-run.ts';
 import { formatDryRun, retentionDryRun } from './dry-run.ts';
 import type { CompactorMetricsSink } from './metrics.ts';
-import { Overrides } from './overrides.ts';
+import { Overrides } from '@spanbase/overrides';
 import type { PlannerOptions } from './planner.ts';
 import { DECODED_SPAN_BYTES, HEAP_HEADROOM, OUTPUT_OVERHEAD_BYTES, TYPICAL_ROW_GROUP_SPANS, usableMemory } from './planner.ts';
 import type { JobProgress } from './run-job.ts';
@@ -49,15 +49,17 @@ export interface CompactorDeps {
   now?: () => number;
   /** Store settings; from the flags when absent (the binary may pass its own, with a cache). */
   storeConfig?: ObjectStoreConfig;
+  /** The process's per-tenant overrides (one per process); built from the flags when absent. */
+  overrides?: Overrides;
 }
 
 /**
- * A compactor and its overrides from the flags. Throws CMP_ERR_BAD_RULE or
- * CMP_ERR_BAD_OVERRIDES for bad rules or a bad overrides file; logs rules that cannot work.
+ * A compactor and its overrides from the flags. Throws OVR_ERR_BAD_RULE or
+ * OVR_ERR_BAD_OVERRIDES for bad rules or a bad overrides file; logs rules that cannot work.
  */
 export function compactorFromConfig(cfg: Config, deps: CompactorDeps = {}): { compactor: Compactor; overrides: Overrides } {
   const log = deps.log;
-  const overrides = Overrides.fromConfig(cfg, {
+  const overrides = deps.overrides ?? Overrides.fromConfig(cfg, {
     onError: (err) => log?.error({ err, file: cfg['overrides.file'] }, 'overrides file not reloaded; keeping the previous overrides'),
     onReload: () => log?.info({ file: cfg['overrides.file'] }, 'overrides reloaded'),
   });

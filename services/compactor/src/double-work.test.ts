@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MetaCache, scanTenant } from './block-scan.ts';
 import { Leases } from './leases.ts';
 import { planTenant } from './planner.ts';
-import { retentionPolicy } from './retention-rules.ts';
+import { retentionPolicy } from '@spanbase/overrides';
 import { runJob } from './run-job.ts';
 import { HOUR, T0_MS, TEST_PLANNER, TempDirs, splitTraces, writeParts } from './testing/scenario.ts';
 import { expectedView, objectKeys, readerView, visibleMetas } from './testing/store-check.ts';

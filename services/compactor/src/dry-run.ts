@@ -7,8 +7,8 @@ import { DamagedInputs } from './damaged-inputs.ts';
 import { mergeTraces } from './merge.ts';
 import type { Job, TenantPlan } from './planner.ts';
 import { judgeTraces } from './retention-filter.ts';
-import type { RetentionPolicy } from './retention-rules.ts';
-import { expiryReason } from './retention-rules.ts';
+import type { RetentionPolicy } from '@spanbase/overrides';
+import { expiryReason } from '@spanbase/overrides';
 
 /** One line of the report. */
 export interface DryRunRow {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MetaCache, scanTenant } from './block-scan.ts';
 import { Leases } from './leases.ts';
 import { planTenant, selectMerges } from './planner.ts';
-import { retentionPolicy } from './retention-rules.ts';
+import { retentionPolicy } from '@spanbase/overrides';
 import { IsolatedJobs } from './isolated-job.ts';
 import { HOUR, T0_MS, TEST_PLANNER, TempDirs, splitTraces, writeParts } from './testing/scenario.ts';
 import { expectedView, readerView, visibleMetas, writeTestBlock } from './testing/store-check.ts';

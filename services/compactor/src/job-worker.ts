@@ -7,7 +7,7 @@ import { createObjectStore } from '@spanbase/backend';
 import { isSpanbaseError } from '@spanbase/model';
 import type { WorkerJob, WorkerMessage } from './isolated-job.ts';
 import { Lease } from './leases.ts';
-import { parseRetentionRule, retentionPolicy } from './retention-rules.ts';
+import { parseRetentionRule, retentionPolicy } from '@spanbase/overrides';
 import { runJob } from './run-job.ts';
 
 const port = parentPort!;

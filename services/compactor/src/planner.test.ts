@@ -3,7 +3,7 @@ import type { TenantScan } from './block-scan.ts';
 import type { CompactionMeta } from './compaction-meta.ts';
 import type { PlannerOptions } from './planner.ts';
 import { DECODED_SPAN_BYTES, HEAP_HEADROOM, OUTPUT_OVERHEAD_BYTES, planTenant, selectMerges, uuidFromKey, windowOf } from './planner.ts';
-import { parseRetentionRule, retentionPolicy } from './retention-rules.ts';
+import { parseRetentionRule, retentionPolicy } from '@spanbase/overrides';
 import { fakeId, fakeMeta } from './testing/fake-meta.ts';
 
 const H = 3_600_000;

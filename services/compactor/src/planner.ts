@@ -9,8 +9,8 @@ import type { CompactedBlock, PartialBlock, TenantScan } from './block-scan.ts';
 import type { CompactionMeta, RetentionMark } from './compaction-meta.ts';
 import { compactedFromOf } from '@spanbase/block';
 import { blockEndMs, retentionMarkOf } from './compaction-meta.ts';
-import type { RetentionPolicy } from './retention-rules.ts';
-import { dueTier } from './retention-rules.ts';
+import type { RetentionPolicy } from '@spanbase/overrides';
+import { dueTier } from '@spanbase/overrides';
 
 /** Tempo's active window: younger blocks group by level first. */
 export const ACTIVE_WINDOW_MS = 24 * 3_600_000;

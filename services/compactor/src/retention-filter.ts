@@ -6,7 +6,7 @@ import type { SpanRecord } from '@spanbase/model';
 import { traceIdToSearchHex } from '@spanbase/model';
 import { MemoryFetcher, executeSearch } from '@spanbase/traceql';
 import type { TraceFilter } from './merge.ts';
-import type { RetentionPolicy, RetentionRule } from './retention-rules.ts';
+import type { RetentionPolicy, RetentionRule } from '@spanbase/overrides';
 
 /** Why a trace is kept or dropped at a tier. */
 export interface TraceVerdict {

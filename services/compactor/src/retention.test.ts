@@ -6,7 +6,7 @@ import { traceIdToSearchHex } from '@spanbase/model';
 import { referenceSearch } from '@spanbase/traceql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CountingMetrics } from './metrics.ts';
-import { Overrides, limitsFromConfig } from './overrides.ts';
+import { Overrides, limitsFromConfig } from '@spanbase/overrides';
 import { DAY, HOUR, MIN, T0_MS, TempDirs, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
 import { expectedView, objectKeys, readerView, visibleMetas, writeTestBlock } from './testing/store-check.ts';
 import { sortTraces, testTrace } from './testing/traces.ts';

@@ -15,7 +15,7 @@ import { mergeTraces } from './merge.ts';
 import type { Job } from './planner.ts';
 import { assertLive, committingStore } from './publish.ts';
 import { retentionFilter } from './retention-filter.ts';
-import type { RetentionPolicy } from './retention-rules.ts';
+import type { RetentionPolicy } from '@spanbase/overrides';
 
 /** Points in a job where tests stop the process (see testing/compact-child.ts). */
 export type CompactionStep = 'output-partial' | 'output-committed' | 'input-marked' | 'deleting';

@@ -7,4 +7,6 @@ export { createOtlpHttpApp, decodeBody } from './otlp-http.ts';
 export type { OtlpGrpcOptions } from './otlp-grpc.ts';
 export { createOtlpGrpcServer, bindGrpc, shutdownGrpc } from './otlp-grpc.ts';
 export { RateLimited, UnsupportedEncoding, MessageTooLarge, IngesterUnreachable, IngesterBusy, IngesterFailed } from './errors.ts';
-export { RemoteIngesters, traceOwner } from './remote-ingesters.ts';
+export { RemoteIngesters, traceOwner, ownerSeeds } from './remote-ingesters.ts';
+export type { DistributorDeps, DistributorRole } from './create.ts';
+export { createDistributor } from './create.ts';

@@ -1,6 +1,6 @@
 // Trace-by-id over the in-process ingester's memory.
 import type { LiveQueryService } from './live-service.ts';
-import type { SourceResult, TraceSource } from './trace-source.ts';
+import type { SourceResult, TraceSource } from '@spanbase/query';
 
 /** A TraceSource over an in-process ingester. */
 export function liveSource(live: Pick<LiveQueryService, 'findTrace'>): TraceSource {

@@ -1,1 +1,17 @@
-export {};
+export type { QueryFrontendDeps, QueryFrontend } from './create.ts';
+export { createQueryFrontend } from './create.ts';
+export type { Querier, QuerierSet } from './queriers.ts';
+export { localQuerier, remoteQueriers } from './queriers.ts';
+export type { JobKind, SchedulerOptions, SchedulerStats } from './scheduler.ts';
+export { JobScheduler } from './scheduler.ts';
+export type { JobPlanOptions } from './job-plan.ts';
+export { planJobs } from './job-plan.ts';
+export type { JobSources, JobSourcesOptions } from './job-sources.ts';
+export { jobSources } from './job-sources.ts';
+export type { AdmissionLimits, AdmissionStats } from './admission.ts';
+export { QueryAdmission } from './admission.ts';
+export { TraceNotFound, TraceTooLarge, BadRequest, TooManyQueries, QueryTimeout, ResponseTooLarge } from './errors.ts';
+export { searchResponseJson, anyValueJson, ROOT_NOT_RECEIVED } from './search/search-json.ts';
+export { parseSearchParams, parseLogfmt, tagsToTraceql } from './search/search-params.ts';
+export { parseMetricsParams, parseTimestamp } from './metrics/metrics-params.ts';
+export { INTRINSIC_TAGS } from './tags/tags-routes.ts';

@@ -1,10 +1,22 @@
 // Roles are modules with declared dependencies (as Tempo's module manager does): a target names
 // the modules it needs, the registry adds their dependencies, inits them in dependency order and
-// stops them in reverse. `all` is just the composite of every role.
+// stops them in reverse. `all` is just the composite of every role. Each module's instance has a
+// type (ModuleTypes), so a module gets its dependencies typed by name.
 import type { Config, Target } from '@spanbase/config';
+import type { Resolver } from '@spanbase/internal-api';
 import type { MetricsRegistry } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
+import type { ModuleTypes } from './modules.ts';
+
+/** Every module name. */
+export type ModuleName = keyof ModuleTypes;
+
+/** What tests may inject into a process. */
+export interface StartHooks {
+  /** Resolves the names of dns+ address entries (the system resolver when absent). */
+  resolve?: Resolver;
+}
 
 /** What a module's init gets. */
 export interface ModuleContext {
@@ -16,13 +28,14 @@ export interface ModuleContext {
   readonly metrics: MetricsRegistry;
   /** The HTTP API app (port 3200); modules add their routes to it. */
   readonly api: FastifyInstance;
+  /** What the process was started with besides the configuration. */
+  readonly hooks: StartHooks;
   /** The instance of a module this one depends on. */
-  get<T>(name: ModuleName): T;
+  get<N extends ModuleName>(name: N): ModuleTypes[N];
 }
 
 /** A module's running instance: optional lifecycle hooks plus whatever dependants use. */
 export interface ModuleInstance {
-  readonly [key: string]: unknown;
   /** Called after every module is initialised and the API listens (start listeners here). */
   start?(): Promise<void>;
   /** Called on shutdown, in reverse init order. */
@@ -32,27 +45,31 @@ export interface ModuleInstance {
 }
 
 /** A module definition. */
-export interface ModuleDef {
+export interface ModuleDef<I extends ModuleInstance> {
   /** Modules that must be initialised first (may depend on the target). */
   deps(target: Target): readonly ModuleName[];
   /** Builds the module. The value is what `ctx.get(name)` returns to dependants. */
-  init(ctx: ModuleContext): Promise<ModuleInstance>;
+  init(ctx: ModuleContext): Promise<I>;
 }
 
-/** Every module name. */
-export type ModuleName = 'overrides' | 'store' | 'blocks' | 'ingester' | 'ingester-client' | 'live-sources' | 'distributor' | 'querier' | 'compactor';
+/** Every module's definition. */
+export type ModuleDefs = { [N in ModuleName]: ModuleDef<ModuleTypes[N]> };
 
-/** The modules each target asks for (dependencies are added automatically). */
+/**
+ * The modules each target asks for (dependencies are added automatically). Every role opens the
+ * internal listener, whether or not others call it yet (`all` does not: nothing outside calls in).
+ */
 export const TARGET_MODULES: Record<Target, readonly ModuleName[]> = {
-  all: ['distributor', 'ingester', 'querier', 'compactor'],
-  distributor: ['distributor'],
-  ingester: ['ingester'],
-  querier: ['querier'],
-  compactor: ['compactor'],
+  all: ['distributor', 'ingester', 'query-frontend', 'querier', 'compactor'],
+  distributor: ['internal', 'distributor'],
+  ingester: ['internal', 'ingester'],
+  'query-frontend': ['internal', 'query-frontend'],
+  querier: ['internal', 'querier'],
+  compactor: ['internal', 'compactor'],
 };
 
 /** Modules to init for a target, dependencies first. */
-export function resolveModules(target: Target, defs: Record<ModuleName, ModuleDef>): ModuleName[] {
+export function resolveModules(target: Target, defs: ModuleDefs): ModuleName[] {
   const order: ModuleName[] = [];
   const visiting = new Set<ModuleName>();
   const visit = (name: ModuleName) => {

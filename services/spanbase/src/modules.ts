@@ -1,61 +1,68 @@
-// The module definitions behind --target. In `all` mode the distributor calls the ingester and
-// the querier reads its memory in-process; when roles run as separate processes the same
-// modules talk over the ingester's /internal/ routes.
-import { Distributor, RemoteIngesters, createOtlpGrpcServer, createOtlpHttpApp, bindGrpc, shutdownGrpc } from '@spanbase/distributor';
-import type { IngesterClient } from '@spanbase/distributor';
-import { Ingester, WorkerBlockSink, registerIngesterRoutes } from '@spanbase/ingester';
+// The module definitions behind --target. The binary only composes: each role is built by its
+// service's create function from the flags, and gets its dependencies here. In `all` mode the
+// roles call each other in this process (the frontend runs jobs on the querier's functions, the
+// querier reads the ingester's memory); apart, they call each other's internal API, on a
+// listener of its own (never the public port), finding their peers through address lists.
 import { FAULTS_ENV, createObjectStore, faultsOf } from '@spanbase/backend';
-import { storageSettings } from '@spanbase/config';
 import type { ObjectStore, ObjectStoreConfig, ObjectStoreMetricsSink } from '@spanbase/backend';
-import { BlockObjects, blockKey, isCacheableBlockObject, isDamageError, parseBlockMeta } from '@spanbase/block';
-import { BlockCatalog, QueryPool, blockMetricsSource, blockSearchSource, blockTagsSource, warmSearchPath, blockTraceSource, liveTagsSource, registerTagsRoutes } from '@spanbase/querier';
-import type { BlockReaderWithTags, TagsSource } from '@spanbase/querier';
-import { QueryAdmission, liveSearchSource, liveSource, registerSearchRoutes, registerTraceRoutes, remoteLiveSources, remoteMetricsSources, remoteSearchSources, remoteTagsSources } from '@spanbase/querier';
-import type { SearchSource, TraceSource } from '@spanbase/querier';
-import { liveMetricsSource, registerMetricsRoutes } from '@spanbase/querier';
-import type { MetricsSource } from '@spanbase/querier';
-import { Overrides, compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
-import type { ModuleDef, ModuleName } from './module-registry.ts';
-import { availableParallelism } from 'node:os';
-import { listen } from './listen.ts';
+import { isCacheableBlockObject } from '@spanbase/block';
+import { compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
+import type { Compactor } from '@spanbase/compactor';
+import { storageSettings } from '@spanbase/config';
+import type { Config } from '@spanbase/config';
+import { RemoteIngesters, createDistributor } from '@spanbase/distributor';
+import type { DistributorRole, IngesterClient } from '@spanbase/distributor';
+import { createIngester } from '@spanbase/ingester';
+import type { IngesterRole } from '@spanbase/ingester';
+import { AddressList, InternalServer, Peers } from '@spanbase/internal-api';
+import { Overrides } from '@spanbase/overrides';
+import { BlockCatalog } from '@spanbase/query';
+import { createQuerier, inProcessLive, remoteLive, warmSearchPath } from '@spanbase/querier';
+import type { LiveData, QuerierRole } from '@spanbase/querier';
+import { createQueryFrontend, localQuerier, remoteQueriers } from '@spanbase/query-frontend';
+import type { QueryFrontend } from '@spanbase/query-frontend';
+import type { ModuleContext, ModuleDefs, ModuleInstance } from './module-registry.ts';
 
 /** What the `store` module provides. */
-interface StoreModule {
+interface StoreModule extends ModuleInstance {
   store: ObjectStore;
   config: ObjectStoreConfig;
   /** Where requests of stores built elsewhere from `config` (the block writer's thread) are counted. */
   metrics: ObjectStoreMetricsSink;
 }
 
-/** How long a cancelled query may keep a worker busy before the worker is replaced, ms. */
-const QUERY_ABORT_GRACE_MS = 2000;
-
-/**
- * Whether a block exists, for WAL replay. A store that fails one check (after its retries) is
- * not asked again during this start-up: the WAL replays the spans of every block it cannot
- * confirm (at worst they are stored twice, and compaction merges the copies), and an outage
- * then costs one failed check rather than one per flushed block before the ingester is ready.
- */
-function blockExistsOnce(store: ObjectStore): (tenant: string, id: string) => Promise<boolean> {
-  let down: unknown;
-  return async (tenant, id) => {
-    if (down) throw down;
-    try {
-      return (await store.head(blockKey(tenant, id, BlockObjects.meta))) !== undefined || (await store.head(blockKey(tenant, id, BlockObjects.compactedMeta))) !== undefined;
-    } catch (err) {
-      down = err;
-      throw err;
-    }
-  };
+/** The instance type of every module. */
+export interface ModuleTypes {
+  overrides: ModuleInstance & { overrides: Overrides };
+  store: StoreModule;
+  blocks: ModuleInstance & { catalog: BlockCatalog };
+  /** The internal API's listener; none with --target=all (no other process calls in). */
+  internal: ModuleInstance & { server: InternalServer | undefined; port(): number | undefined };
+  ingester: ModuleInstance & IngesterRole;
+  'ingester-client': ModuleInstance & { client: IngesterClient };
+  'live-data': ModuleInstance & { live: LiveData };
+  distributor: ModuleInstance & DistributorRole;
+  querier: ModuleInstance & QuerierRole;
+  'query-frontend': ModuleInstance & { frontend: QueryFrontend };
+  compactor: ModuleInstance & { compactor: Compactor };
 }
 
-function requireAddresses(flag: string, list: string[]): string[] {
-  if (list.length === 0) throw new Error(`--${flag} must list at least one ingester (host:port of its HTTP API)`);
-  return list;
+/** The peers a flag's address list names, kept resolved while the module runs. */
+function peersOf(ctx: ModuleContext, flag: 'distributor.ingester-addresses' | 'querier.ingester-addresses' | 'query-frontend.querier-addresses', what: string): Peers {
+  const entries = ctx.cfg[flag];
+  if (entries.length === 0) throw new Error(`--${flag} must list at least one ${what} (host:port of its internal API, or dns+name:port)`);
+  const list = new AddressList(entries, { flag, refreshMs: ctx.cfg['internal.dns-refresh-period'], resolve: ctx.hooks.resolve, log: ctx.log.child({ module: 'discovery' }) });
+  return new Peers(list, { maxMessageBytes: ctx.cfg['internal.max-message-bytes'] });
 }
 
-export const MODULES: Record<ModuleName, ModuleDef> = {
-  // Per-tenant limits (--overrides.file, reloaded when it changes) over the flags' defaults.
+function lifecycle(peers: Peers): Required<Pick<ModuleInstance, 'start' | 'stop'>> {
+  return { start: () => peers.list.start(), stop: async () => peers.close() };
+}
+
+const host = (cfg: Config, address: string) => address || cfg['server.http-listen-address'];
+
+export const MODULES: ModuleDefs = {
+  // Per-tenant limits (--overrides.file, reloaded when it changes) over the flags' defaults; one per process.
   overrides: {
     deps: () => [],
     async init(ctx) {
@@ -90,259 +97,134 @@ export const MODULES: Record<ModuleName, ModuleDef> = {
     },
   },
 
+  // The block list the frontend splits queries over (in one process, the ingester adds its blocks at once).
   blocks: {
     deps: () => ['store'],
     async init(ctx) {
+      // In one process the querier reads through the catalog's readers (the metadata it prefetched), so it counts their damage.
       const damaged = ctx.metrics.counter('spanbase_block_damage_total', 'Damaged parts of blocks found by this process, each counted once, by what readers do instead (bloom-skipped, index-rebuilt, statistics-skipped, tags-skipped, row-group-lost, block-unreadable).', ['fallback']);
-      const catalog = new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }), onDamage: (d) => damaged.inc({ fallback: d.fallback }), metadataCacheBytes: ctx.cfg['query.metadata-cache-bytes'] });
+      const catalog = new BlockCatalog({ store: ctx.get('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }), onDamage: (d) => damaged.inc({ fallback: d.fallback }), metadataCacheBytes: ctx.cfg['query.metadata-cache-bytes'] });
       ctx.metrics.gauge('spanbase_blocklist_blocks', 'Blocks known to this process, by tenant.', ['tenant']).collect(() => catalog.tenantIds().map((t) => [{ tenant: t }, catalog.blocks(t).length] as [Record<string, string>, number]));
       return { catalog, start: () => catalog.start(), stop: async () => catalog.stop() };
     },
   },
 
-  ingester: {
-    deps: (target) => (target === 'all' ? ['store', 'blocks'] : ['store']),
+  internal: {
+    deps: () => [],
     async init(ctx) {
       const cfg = ctx.cfg;
-      // In one process the shared catalog makes a flushed block queryable at once; apart, the
-      // ingester keeps its recent blocks (twice the poll period) and answers for them itself.
-      const catalog =
-        cfg.target === 'all'
-          ? ctx.get<{ catalog: BlockCatalog }>('blocks').catalog
-          : new BlockCatalog({ store: ctx.get<StoreModule>('store').store, pollMs: 0, localOnlyForMs: 2 * cfg['storage.blocklist-poll'] + 60_000, log: ctx.log });
-      // The worker only writes: it gets the store settings without the read cache.
-      const outsideSlack = ctx.metrics.counter('spanbase_ingester_traces_outside_time_slack_total', 'Traces flushed with span times further than --ingestion.time-range-slack from when they were received, by tenant: a client clock that is off, or a pipeline delivering late.', ['tenant']);
-      const flushFailures = ctx.metrics.counter('spanbase_ingester_flush_failures_total', 'Head blocks that could not be written to the object store, by tenant: each is tried again after a backoff (1s doubling to 1m) while its data waits in memory and the WAL.', ['tenant']);
-      const storeModule = ctx.get<StoreModule>('store');
-      const sink = new WorkerBlockSink({ store: { ...storeModule.config, cache: undefined }, block: { bloomFalsePositive: cfg['block.bloom-filter-false-positive'] } }, (...o) => storeModule.metrics.observe(...o));
-      const ingester = await Ingester.start({
-        walDir: cfg['wal.path'],
-        walFsync: cfg['wal.fsync'],
-        walFsyncIntervalMs: cfg['wal.fsync-interval'],
-        walSegmentBytes: cfg['wal.segment-bytes'],
-        maxLiveBytes: cfg['ingester.max-live-bytes'],
-        traceIdlePeriodMs: cfg['ingester.trace-idle-period'],
-        maxBlockDurationMs: cfg['ingester.max-block-duration'],
-        maxBlockBytes: cfg['ingester.max-block-bytes'],
-        flushCheckPeriodMs: cfg['ingester.flush-check-period'],
-        timeRangeSlackMs: cfg['ingestion.time-range-slack'],
-        onOutsideTimeBounds: (tenant, traces) => outsideSlack.inc({ tenant }, traces),
-        onFlushFailed: (tenant) => flushFailures.inc({ tenant }),
-        // WAL replay skips spans of blocks finished before a crash (their flush markers name them).
-        blockExists: blockExistsOnce(ctx.get<StoreModule>('store').store),
-        liveQueries: {
-          thread: 'worker',
-          abortGraceMs: QUERY_ABORT_GRACE_MS,
-          memoryMb: Math.floor(cfg['query.worker-memory'] / 2 ** 20),
-          slots: 4,
-          onReplace: (reason) => ctx.log.warn({ reason }, 'live-query worker replaced'),
+      if (cfg.target === 'all') return { server: undefined, port: () => undefined };
+      const log = ctx.log.child({ module: 'internal' });
+      const server = new InternalServer({ maxMessageBytes: cfg['internal.max-message-bytes'], log });
+      let bound: number | undefined;
+      return {
+        server,
+        port: () => bound,
+        async start() {
+          bound = await server.listen(host(cfg, cfg['internal.listen-address']), cfg['internal.listen-port']);
+          log.info({ port: bound, services: server.serviceNames }, 'internal API listening');
         },
-        sink,
-        onFlushed: (tenant, block) => catalog.add(tenant, parseBlockMeta(block.meta)),
-        logger: ctx.log.child({ module: 'ingester' }),
+        stop: () => server.close(),
+      };
+    },
+  },
+
+  ingester: {
+    deps: (target) => (target === 'all' ? ['store', 'blocks'] : ['store', 'internal']),
+    async init(ctx) {
+      const catalog = ctx.cfg.target === 'all' ? ctx.get('blocks').catalog : undefined;
+      const store = ctx.get('store');
+      return createIngester(ctx.cfg, {
+        store: store.store,
+        storeConfig: store.config,
+        storeMetrics: store.metrics,
+        metrics: ctx.metrics,
+        log: ctx.log,
+        onFlushed: catalog && ((tenant, meta) => catalog.add(tenant, meta)),
+        server: ctx.cfg.target === 'all' ? undefined : ctx.get('internal').server,
       });
-      const recent = cfg.target === 'all' ? undefined : blockTraceSource(catalog, ctx.log, ctx.metrics.counter('spanbase_ingester_recent_blocks_skipped_total', 'Recent blocks the ingester could not read for a trace lookup.', ['reason']));
-      registerIngesterRoutes(ctx.api, ingester, cfg['distributor.max-recv-msg-size'], recent && (async (tenant, id) => (await recent.findTrace(tenant, id, undefined)).records));
-      const m = ctx.metrics;
-      m.gauge('spanbase_ingester_live_traces', 'Traces held in memory, by tenant.', ['tenant']).collect(() =>
-        [...ingester.tenantStores()].map((t) => [{ tenant: t.tenant }, t.traceCount] as [Record<string, string>, number]),
-      );
-      m.gauge('spanbase_ingester_memory_bytes', 'Bytes of accepted requests held in memory until their spans are in durable blocks.').collect(() => [[{}, ingester.memoryBytes]]);
-      m.gauge('spanbase_wal_segments', 'WAL segment files, by tenant.', ['tenant']).collect(() => ingester.walStats().map((s) => [{ tenant: s.tenant }, s.segments] as [Record<string, string>, number]));
-      m.gauge('spanbase_wal_bytes', 'Bytes in WAL segment files, by tenant.', ['tenant']).collect(() => ingester.walStats().map((s) => [{ tenant: s.tenant }, s.bytes] as [Record<string, string>, number]));
-      m.counter('spanbase_wal_replay_skipped_bytes_total', 'Bytes of damaged WAL records skipped at start-up replay (the whole records after them were replayed).').inc({}, ingester.replayStats.skippedBytes);
-      m.counter('spanbase_wal_replay_skipped_records_total', 'Damaged WAL records skipped at start-up replay (each damaged stretch counts once).').inc({}, ingester.replayStats.skippedRecords);
-      return { ingester, ready: () => ingester.isReady(), stop: () => ingester.stop() };
     },
   },
 
   'ingester-client': {
     deps: (target) => (target === 'all' ? ['ingester'] : []),
     async init(ctx) {
-      // In one process the distributor calls the ingester directly; apart, over HTTP.
-      if (ctx.cfg.target === 'all') return { client: ctx.get<{ ingester: Ingester }>('ingester').ingester as IngesterClient };
-      return { client: new RemoteIngesters(requireAddresses('distributor.ingester-addresses', ctx.cfg['distributor.ingester-addresses'])) };
+      // In one process the distributor calls the ingester directly; apart, over the internal API.
+      if (ctx.cfg.target === 'all') return { client: ctx.get('ingester').ingester };
+      const peers = peersOf(ctx, 'distributor.ingester-addresses', 'ingester');
+      return { client: new RemoteIngesters(peers, ctx.cfg['internal.call-timeout']), ...lifecycle(peers) };
     },
   },
 
-  'live-sources': {
+  'live-data': {
     deps: (target) => (target === 'all' ? ['ingester'] : []),
     async init(ctx) {
-      if (ctx.cfg.target === 'all') {
-        const live = ctx.get<{ ingester: Ingester }>('ingester').ingester.live;
-        return {
-          tags: (tenant: string): TagsSource[] => [liveTagsSource(live, tenant)],
-          sources: [liveSource(live)],
-          search: (tenant: string): SearchSource[] => [liveSearchSource(live, tenant)],
-          metrics: (tenant: string): MetricsSource[] => [liveMetricsSource(live, tenant)],
-        };
-      }
-      const addresses = requireAddresses('querier.ingester-addresses', ctx.cfg['querier.ingester-addresses']);
-      return {
-        sources: remoteLiveSources(addresses),
-        search: (tenant: string): SearchSource[] => remoteSearchSources(addresses, tenant),
-        metrics: (tenant: string): MetricsSource[] => remoteMetricsSources(addresses, tenant),
-        tags: (tenant: string): TagsSource[] => remoteTagsSources(addresses, tenant),
-      };
+      if (ctx.cfg.target === 'all') return { live: inProcessLive(ctx.get('ingester').ingester.live) };
+      const peers = peersOf(ctx, 'querier.ingester-addresses', 'ingester');
+      return { live: remoteLive(peers, ctx.cfg['query.timeout']), ...lifecycle(peers) };
     },
   },
 
   distributor: {
     deps: () => ['ingester-client', 'overrides'],
     async init(ctx) {
-      const cfg = ctx.cfg;
-      const overrides = ctx.get<{ overrides: Overrides }>('overrides').overrides;
-      const log = ctx.log.child({ module: 'distributor' });
-      const distributor = new Distributor({
-        maxAttributeBytes: cfg['distributor.max-attribute-bytes'],
-        limits: (tenant) => {
-          const l = overrides.forTenant(tenant);
-          return { rateBytesPerSecond: l.ingestionRateLimitBytes, burstBytes: l.ingestionBurstSizeBytes };
-        },
-        ingester: ctx.get<{ client: IngesterClient }>('ingester-client').client,
-        metrics: ctx.metrics,
-      });
-      const common = { distributor, logger: log, maxRecvMsgSize: cfg['distributor.max-recv-msg-size'], multitenancy: cfg['multitenancy.enabled'] };
-      const http = createOtlpHttpApp(common);
-      const grpc = createOtlpGrpcServer(common);
-      const host = (a: string) => a || cfg['server.http-listen-address'];
-      const bound: { http?: number; grpc?: number } = {};
-      return {
-        distributor,
-        bound,
-        async start() {
-          bound.http = await listen(http, host(cfg['otlp.http-listen-address']), cfg['otlp.http-listen-port']);
-          bound.grpc = await bindGrpc(grpc, host(cfg['otlp.grpc-listen-address']), cfg['otlp.grpc-listen-port']);
-          log.info({ http: bound.http, grpc: bound.grpc }, 'OTLP receivers listening');
-        },
-        async stop() {
-          await Promise.all([http.close(), shutdownGrpc(grpc)]);
-        },
-      };
+      return createDistributor(ctx.cfg, { ingesters: ctx.get('ingester-client').client, overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'distributor' }) });
     },
   },
 
   querier: {
-    deps: () => ['live-sources', 'blocks', 'store', 'overrides'],
+    deps: (target) => (target === 'all' ? ['live-data', 'store', 'blocks'] : ['live-data', 'store', 'internal']),
     async init(ctx) {
-      const cfg = ctx.cfg;
-      const overrides = ctx.get<{ overrides: Overrides }>('overrides').overrides;
-      const live = ctx.get<{ sources: TraceSource[]; search: (tenant: string) => SearchSource[]; metrics: (tenant: string) => MetricsSource[]; tags: (tenant: string) => TagsSource[] }>('live-sources');
-      const catalog = ctx.get<{ catalog: BlockCatalog }>('blocks').catalog;
-      const log = ctx.log.child({ module: 'querier' });
-      const unreadable = ctx.metrics.counter('spanbase_querier_blocks_skipped_total', 'Blocks a query skipped, wholly or in part (damaged row groups), because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
-      const storeModule = ctx.get<StoreModule>('store');
-      const replaced = ctx.metrics.counter('spanbase_query_workers_replaced_total', 'Query worker threads replaced: stuck on a cancelled query, out of memory, or crashed.');
-      const pool = new QueryPool(cfg['query.workers'] > 0 ? cfg['query.workers'] : availableParallelism(), storeModule.config, storeModule.store, {
-        chunkCacheBytes: cfg['query.chunk-cache-bytes'],
-        abortGraceMs: QUERY_ABORT_GRACE_MS,
-        workerMemoryMb: Math.floor(cfg['query.worker-memory'] / 2 ** 20),
-        onReplace: (reason) => {
-          replaced.inc();
-          log.warn({ reason }, 'query worker replaced');
-        },
+      const store = ctx.get('store');
+      // In one process the querier reads blocks through the block list's readers, whose metadata
+      // is prefetched as blocks appear; apart, it keeps readers of the blocks its jobs name.
+      const catalog = ctx.cfg.target === 'all' ? ctx.get('blocks').catalog : undefined;
+      const querier = createQuerier(ctx.cfg, {
+        store: store.store,
+        storeConfig: store.config,
+        live: ctx.get('live-data').live,
+        metrics: ctx.metrics,
+        log: ctx.log.child({ module: 'querier' }),
+        server: ctx.cfg.target === 'all' ? undefined : ctx.get('internal').server,
+        readers: catalog,
       });
-      // Workers read the metadata of new blocks too, so a first search finds it in their readers.
-      let warmed = false;
-      catalog.onPrefetch(async (meta) => {
-        if (!warmed) {
-          warmed = true;
-          await warmSearchPath(catalog.reader(meta));
-        }
-        await pool.prefetch(meta);
-      });
-      const traceSources = [...live.sources, blockTraceSource(catalog, log, unreadable, pool)];
-      // Sources searched at once: enough to keep every worker busy.
-      const parallelism = Math.max(2, pool.size);
-      const rejected = ctx.metrics.counter('spanbase_query_rejected_total', 'Queries refused with 429: the queue was full or the wait too long.');
-      const admission = new QueryAdmission(
-        {
-          maxConcurrent: cfg['query.max-concurrent'],
-          perTenant: (tenant) => overrides.forTenant(tenant).maxConcurrentQueries,
-          maxQueued: cfg['query.max-queued'],
-          queueTimeoutMs: cfg['query.queue-timeout'],
-        },
-        () => rejected.inc(),
-      );
-      ctx.metrics.gauge('spanbase_query_admission', 'Queries admitted and running, and waiting for a turn.', ['state']).collect(() => {
-        const st = admission.stats();
-        return [[{ state: 'running' }, st.running], [{ state: 'queued' }, st.queued]];
-      });
-      const noteDamage = (d: Parameters<BlockCatalog['noteDamage']>[0]) => catalog.noteDamage(d);
-      const searchSources = {
-        live: live.search,
-        blocks: (tenant: string) => catalog.blocks(tenant).map((m) => blockSearchSource(m, pool, catalog.reader(m), noteDamage)),
-      };
-      registerTraceRoutes(ctx.api, {
-        sources: () => traceSources,
-        multitenancy: cfg['multitenancy.enabled'],
-        maxBytesPerTrace: (tenant) => overrides.forTenant(tenant).maxBytesPerTrace,
-        timeoutMs: cfg['query.timeout'],
-      });
-      const failures = ctx.metrics.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
-      // A damaged block is logged once where the damage is found; each answer it leaves partial is counted.
-      const sourceFailed = (kind: string) => (source: string, err: unknown) => {
-        failures.inc();
-        if (!isDamageError(err)) return log.warn({ source, err }, `${kind} source failed; the result is partial`);
-        unreadable.inc({ reason: (err as { code: string }).code });
-        log.debug({ source, err }, `${kind} source damaged; the result is partial`);
-      };
-      registerSearchRoutes(ctx.api, {
-        sources: searchSources,
-        multitenancy: cfg['multitenancy.enabled'],
-        limits: { defaultLimit: 20, maxLimit: cfg['query.max-limit'], defaultSpss: 3, maxSpss: cfg['query.max-spans-per-spanset'], defaultLookbackMs: cfg['query.default-lookback'], timeRangeSlackMs: cfg['ingestion.time-range-slack'], maxQueryBytes: 128 * 1024, now: Date.now },
-        admission,
-        parallelism,
-        timeoutMs: cfg['query.timeout'],
-        maxResponseBytes: cfg['query.max-response-bytes'],
-        onSourceFailure: sourceFailed('search'),
-      });
-      registerTagsRoutes(ctx.api, {
-        tagsSources: async (tenant) => [...live.tags(tenant), ...catalog.blocks(tenant).map((m) => blockTagsSource(m, catalog.reader(m) as unknown as BlockReaderWithTags))],
-        searchSources,
-        admission,
-        parallelism,
-        maxResponseBytes: cfg['query.max-response-bytes'],
-        multitenancy: cfg['multitenancy.enabled'],
-        defaultLookbackMs: cfg['query.default-lookback'],
-        timeoutMs: cfg['query.timeout'],
-        now: Date.now,
-      });
-      registerMetricsRoutes(ctx.api, {
-        sources: { live: live.metrics, blocks: (tenant: string) => catalog.blocks(tenant).map((m) => blockMetricsSource(m, pool, noteDamage)) },
-        multitenancy: cfg['multitenancy.enabled'],
-        limits: { maxRangeMs: 24 * 3600_000, maxQueryBytes: 128 * 1024, now: Date.now },
-        maxExemplars: 100,
-        maxSeries: cfg['query.max-series'],
-        maxResponseBytes: cfg['query.max-response-bytes'],
-        admission,
-        parallelism,
-        timeoutMs: cfg['query.timeout'],
-        onSourceFailure: sourceFailed('metrics'),
-      });
-      // --- end TraceQL metrics ---
-      return { pool, stop: () => pool.close() };
+      if (catalog) {
+        // The workers read new blocks' metadata too, and the first one warms the search path.
+        let warmed = false;
+        catalog.onPrefetch(async (meta) => {
+          if (!warmed) {
+            warmed = true;
+            await warmSearchPath(catalog.reader(meta));
+          }
+          await querier.pool.prefetch(meta);
+        });
+      }
+      return querier;
     },
   },
 
-  // --- Compaction and retention (issue #7): merges, rewrites and expires blocks every --compaction.cycle ---
-  compactor: {
-    deps: () => [],
+  'query-frontend': {
+    deps: (target) => (target === 'all' ? ['blocks', 'overrides', 'querier'] : ['blocks', 'overrides']),
     async init(ctx) {
-      const { compactor, overrides } = compactorFromConfig(ctx.cfg, { log: ctx.log.child({ module: 'compactor' }), metrics: metricsSinkFor(ctx.metrics) });
-      return {
-        compactor,
-        overrides,
-        async start() {
-          overrides.start();
-          compactor.start();
-        },
-        async stop() {
-          await compactor.stop();
-          overrides.stop();
-        },
-      };
+      const cfg = ctx.cfg;
+      const catalog = ctx.get('blocks').catalog;
+      const common = { api: ctx.api, blocks: (tenant: string) => catalog.blocks(tenant), accounted: (tenant: string) => catalog.accounted(tenant), overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'query-frontend' }) };
+      if (cfg.target === 'all') {
+        const querier = ctx.get('querier');
+        return { frontend: createQueryFrontend(cfg, { ...common, queriers: localQuerier(querier.jobs, querier.slots), queriersFlag: 'the querier in this process' }) };
+      }
+      const peers = peersOf(ctx, 'query-frontend.querier-addresses', 'querier');
+      const queriers = remoteQueriers(peers, { slots: cfg['query-frontend.max-jobs-per-querier'], timeoutMs: cfg['query.timeout'] });
+      return { frontend: createQueryFrontend(cfg, { ...common, queriers, queriersFlag: '--query-frontend.querier-addresses' }), ...lifecycle(peers) };
     },
   },
-  // --- end Compaction and retention ---
+
+  // Compaction and retention: merges, rewrites and expires blocks every --compaction.cycle.
+  compactor: {
+    deps: () => ['overrides'],
+    async init(ctx) {
+      const { compactor } = compactorFromConfig(ctx.cfg, { log: ctx.log.child({ module: 'compactor' }), metrics: metricsSinkFor(ctx.metrics), overrides: ctx.get('overrides').overrides });
+      return { compactor, start: async () => compactor.start(), stop: () => compactor.stop() };
+    },
+  },
 };

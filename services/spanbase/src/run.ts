@@ -7,7 +7,7 @@ import type { Logger } from '@spanbase/server';
 import { dataLocation } from './data-location.ts';
 import { listen } from './listen.ts';
 import { resolveModules } from './module-registry.ts';
-import type { ModuleContext, ModuleInstance, ModuleName } from './module-registry.ts';
+import type { ModuleContext, ModuleInstance, ModuleName, StartHooks } from './module-registry.ts';
 import { MODULES } from './modules.ts';
 
 /** Spanbase's own version (from its package.json). */
@@ -21,6 +21,8 @@ export interface RunningSpanbase {
   otlpHttpPort: number | undefined;
   /** Bound port of the OTLP/gRPC receiver, when this target runs one. */
   otlpGrpcPort: number | undefined;
+  /** Bound port of the internal API (not opened with --target=all). */
+  internalPort: number | undefined;
   /** The module instances, for tests. */
   modules: Map<ModuleName, ModuleInstance>;
   /** Stops every module in reverse order. */
@@ -28,7 +30,7 @@ export interface RunningSpanbase {
 }
 
 /** Starts the modules of `cfg.target` and the listeners. */
-export async function startSpanbase(cfg: Config, log: Logger): Promise<RunningSpanbase> {
+export async function startSpanbase(cfg: Config, log: Logger, hooks: StartHooks = {}): Promise<RunningSpanbase> {
   const metrics = new MetricsRegistry();
   const api = createHttpApp({ logger: log.child({ module: 'api' }) });
   const instances = new Map<ModuleName, ModuleInstance>();
@@ -37,10 +39,11 @@ export async function startSpanbase(cfg: Config, log: Logger): Promise<RunningSp
     log,
     metrics,
     api,
-    get<T>(name: ModuleName): T {
+    hooks,
+    get(name) {
       const m = instances.get(name);
       if (!m) throw new Error(`module ${name} used before it was initialised`);
-      return m as T;
+      return m as never;
     },
   };
   const names = resolveModules(cfg.target, MODULES);
@@ -69,14 +72,15 @@ export async function startSpanbase(cfg: Config, log: Logger): Promise<RunningSp
   };
   try {
     for (const name of names) {
-      instances.set(name, await MODULES[name].init(ctx));
+      instances.set(name, await (MODULES[name] as { init(ctx: ModuleContext): Promise<ModuleInstance> }).init(ctx));
       started.push(name);
     }
     const apiPort = await listen(api, cfg['server.http-listen-address'], cfg['server.http-listen-port']);
     for (const name of names) await instances.get(name)?.start?.();
     const dist = instances.get('distributor') as { bound?: { http?: number; grpc?: number } } | undefined;
-    log.info({ target: cfg.target, modules: names, apiPort, version: SPANBASE_VERSION, pid: process.pid, ...dataLocation(cfg, names) }, 'Spanbase started');
-    return { apiPort, otlpHttpPort: dist?.bound?.http, otlpGrpcPort: dist?.bound?.grpc, modules: instances, stop };
+    const internalPort = (instances.get('internal') as { port?: () => number | undefined } | undefined)?.port?.();
+    log.info({ target: cfg.target, modules: names, apiPort, internalPort, version: SPANBASE_VERSION, pid: process.pid, ...dataLocation(cfg, names) }, 'Spanbase started');
+    return { apiPort, otlpHttpPort: dist?.bound?.http, otlpGrpcPort: dist?.bound?.grpc, internalPort, modules: instances, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -57,6 +57,18 @@ export class CompareState {
     }
   }
 
+  /** Every counted value: side (0 baseline, 1 selection), attribute, value and counts per interval. */
+  *entries(): Generator<{ side: 0 | 1; attribute: string; value: Static; counts: Float64Array }> {
+    for (const side of [0, 1] as const) {
+      for (const [attribute, byValue] of this.values[side]) for (const vc of byValue.values()) yield { side, attribute, value: vc.value, counts: vc.counts };
+    }
+  }
+
+  /** Adds counts per interval of one value (what entries() gave, from another state); totals follow. */
+  addEntry(side: 0 | 1, attribute: string, value: Static, counts: Float64Array): void {
+    this.addCounts(side, attribute, valueKey(value), value, 0, 0, counts);
+  }
+
   /** Folds another state into this one. */
   merge(other: CompareState): void {
     this.spans += other.spans;

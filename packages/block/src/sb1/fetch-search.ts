@@ -1,9 +1,9 @@
 // Search over one block with Tempo's "most recent" semantics at the cost of the first matches:
 // the block's traces come newest first (fetcher order `newest`), so the first `limit` traces that
 // match are the newest `limit`, and the engine stops there instead of looking at every trace.
-import type { FetchSpansRequest, Query, SearchOptions, SearchResult } from '@spanbase/traceql';
+import type { Query, SearchOptions, SearchResult } from '@spanbase/traceql';
 import { executeSearch } from '@spanbase/traceql';
-import type { ReadOptions } from '../format.ts';
+import type { MayMatchRequest, ReadOptions } from '../format.ts';
 import { ConditionSet } from './fetch-conditions.ts';
 import { BlockFields } from './fetch-fields.ts';
 import { groupsToScan, newFetchStats, sb1ReaderOf } from './fetch-scan.ts';
@@ -38,7 +38,7 @@ export async function searchBlock(reader: BlockReader, query: string | Query, op
  * range, the column statistics and the needle filters (each read once per reader, and cheap to
  * ask). False means a search of the block finds nothing, so a querier need not send it a job.
  */
-export async function blockMayMatch(reader: BlockReader, request: Pick<FetchSpansRequest, 'conditions' | 'allConditions' | 'startTimeUnixNano' | 'endTimeUnixNano'>, opts?: ReadOptions): Promise<boolean> {
+export async function blockMayMatch(reader: BlockReader, request: MayMatchRequest, opts?: ReadOptions): Promise<boolean> {
   const sb1 = sb1ReaderOf(reader);
   const conditions = new ConditionSet(new BlockFields(sb1), request.conditions, request.allConditions, false);
   return (await groupsToScan(sb1, conditions, request.conditions, request.startTimeUnixNano, request.endTimeUnixNano, newFetchStats(), opts ?? {})).length > 0;

@@ -6,7 +6,7 @@
 import { LocalStore } from '@spanbase/backend';
 import { defaultConfig } from '@spanbase/config';
 import { Compactor } from '../compactor.ts';
-import { Overrides, limitsFromConfig } from '../overrides.ts';
+import { Overrides, limitsFromConfig } from '@spanbase/overrides';
 import { TEST_PLANNER } from './scenario.ts';
 
 const env = process.env;

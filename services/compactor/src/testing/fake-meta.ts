@@ -54,13 +54,3 @@ export function fakeMeta(o: FakeMetaOptions): CompactionMeta {
 export function fakeId(name: string): string {
   return uuidFromKey(`fake|${name}`);
 }
-
-/** The error `fn` throws (undefined when it does not throw). */
-export function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}

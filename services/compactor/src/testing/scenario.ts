@@ -10,7 +10,7 @@ import type { SpanRecord } from '@spanbase/model';
 import type { CompactionMeta } from '../compaction-meta.ts';
 import type { CompactorOptions } from '../compactor.ts';
 import { Compactor } from '../compactor.ts';
-import { Overrides, limitsFromConfig } from '../overrides.ts';
+import { Overrides, limitsFromConfig } from '@spanbase/overrides';
 import type { PlannerOptions } from '../planner.ts';
 import { writeTestBlock } from './store-check.ts';
 import { sortTraces, testTrace } from './traces.ts';

@@ -3,7 +3,7 @@
 // job could not read leave the answer partial (block-loss.ts).
 import type { BlockMeta } from '@spanbase/block';
 import { revivePartial, stringify } from '@spanbase/traceql';
-import type { MetricsSource } from '../metrics/metrics-source.ts';
+import type { MetricsSource } from '@spanbase/query';
 import type { QueryPool } from '../pool/query-pool.ts';
 import type { DamageSink } from './block-loss.ts';
 import { incompleteOf } from './block-loss.ts';

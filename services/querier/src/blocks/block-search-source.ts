@@ -9,8 +9,8 @@ import { blockMayMatch } from '@spanbase/block';
 import type { BlockMeta, BlockReader } from '@spanbase/block';
 import { parseOrThrow, stringify } from '@spanbase/traceql';
 import type { QueryPool } from '../pool/query-pool.ts';
+import type { SearchSource } from '@spanbase/query';
 import { fetchRequestOf } from '../search/fetch-request.ts';
-import type { SearchSource } from '../search/search-source.ts';
 import type { DamageSink } from './block-loss.ts';
 import { incompleteOf } from './block-loss.ts';
 

@@ -7,11 +7,10 @@
 import { bytesToHex, isSpanbaseError } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { isDamageError, mapLimited } from '@spanbase/block';
-import type { BlockMeta } from '@spanbase/block';
+import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { Counter, Logger } from '@spanbase/server';
 import type { QueryPool } from '../pool/query-pool.ts';
-import type { SourceResult, TimeRange, TraceSource } from '../trace-source.ts';
-import type { BlockCatalog } from './block-catalog.ts';
+import type { SourceResult, TimeRange, TraceSource } from '@spanbase/query';
 
 function mayHold(meta: BlockMeta, hex: string, range: TimeRange | undefined): boolean {
   if (hex < meta.minTraceID || hex > meta.maxTraceID) return false;
@@ -23,8 +22,15 @@ function mayHold(meta: BlockMeta, hex: string, range: TimeRange | undefined): bo
 
 const never = new AbortController().signal;
 
+/** The blocks a trace lookup reads: a tenant's list, their readers, and where damage is noted (a BlockCatalog fits). */
+export interface TraceBlocks {
+  blocks(tenant: string): BlockMeta[];
+  reader(meta: BlockMeta): BlockReader;
+  noteDamage(damage: readonly BlockDamage[]): void;
+}
+
 /** A TraceSource over a tenant's blocks; without a pool (an ingester's recent blocks) the reads run here. */
-export function blockTraceSource(catalog: BlockCatalog, log: Logger, corrupt: Counter, pool?: QueryPool, concurrency = 32): TraceSource {
+export function blockTraceSource(catalog: TraceBlocks, log: Logger, corrupt: Counter, pool?: QueryPool, concurrency = 32): TraceSource {
   return {
     name: 'blocks',
     async findTrace(tenant, traceId, range, signal): Promise<SourceResult> {

@@ -2,7 +2,7 @@
 // graph is current. The ingester evaluates them on its live-query worker.
 import { stringify } from '@spanbase/traceql';
 import type { LiveQueryService } from '../live-service.ts';
-import type { MetricsSource } from './metrics-source.ts';
+import type { MetricsSource } from '@spanbase/query';
 
 /** A metrics source over an in-process ingester for one tenant. */
 export function liveMetricsSource(live: Pick<LiveQueryService, 'metrics'>, tenant: string): MetricsSource {

@@ -1,12 +1,12 @@
 // The work a query worker does for one block, shared by the worker thread and the in-process
 // path (pool size 0): open the block, run the query through the block's fetcher.
-import { BloomCache, ChunkCache, blockColumnFetcher, blockSpansetFetcher, openBlock, prefetchBlock, searchBlock } from '@spanbase/block';
-import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
+import { blockMetricsFetcher, createReadCaches, openBlock, prefetchBlock, searchBlock } from '@spanbase/block';
+import type { BlockDamage, BlockMeta, BlockReader, ReadCaches } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
 import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { evaluateMetrics, parseOrThrow, planMetrics } from '@spanbase/traceql';
-import type { MetricsFetcher, MetricsPartial, MetricsPlan, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
+import type { MetricsPartial, MetricsPlan, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 
 /** A search over one block. */
 export interface BlockSearchJob {
@@ -71,8 +71,7 @@ export type BlockJobResult<J extends BlockJob> = (J extends BlockMetricsJob ? Me
  */
 export class ReaderCache {
   private readonly readers = new Map<string, BlockReader>();
-  private readonly blooms = new BloomCache(32 * 1024 * 1024);
-  private readonly chunks: ChunkCache | undefined;
+  private readonly caches: ReadCaches;
   private readonly max: number;
   private readonly store: ObjectStore;
   /** Set once this thread ran its warm-up searches. */
@@ -83,7 +82,7 @@ export class ReaderCache {
   constructor(store: ObjectStore, opts: { max?: number; chunkCacheBytes?: number } = {}) {
     this.store = store;
     this.max = opts.max ?? 1024;
-    if (opts.chunkCacheBytes) this.chunks = new ChunkCache(opts.chunkCacheBytes);
+    this.caches = createReadCaches({ bloomBytes: 32 * 1024 * 1024, chunkBytes: opts.chunkCacheBytes ?? 0 });
   }
 
   get(meta: BlockMeta): BlockReader {
@@ -94,7 +93,7 @@ export class ReaderCache {
       this.readers.set(meta.blockID, r);
       return r;
     }
-    r = openBlock(this.store, meta, { bloomCache: this.blooms, chunkCache: this.chunks, onDamage: (d) => this.fresh.push(d) });
+    r = openBlock(this.store, meta, { ...this.caches, onDamage: (d) => this.fresh.push(d) });
     this.readers.set(meta.blockID, r);
     if (this.readers.size > this.max) this.readers.delete(this.readers.keys().next().value!);
     return r;
@@ -122,13 +121,6 @@ function queryOf(text: string): Query {
     parsed.set(text, q);
   }
   return q;
-}
-
-/** The block's TraceQL fetchers: spansets for search, the column path (and spansets) for metrics. */
-function fetcherFor(reader: BlockReader, onLost: (d: BlockDamage) => void): MetricsFetcher {
-  const spansets = blockSpansetFetcher(reader, { onLost });
-  const columns = blockColumnFetcher(reader, { onLost });
-  return { fetch: (req, signal) => spansets.fetch(req, signal), fetchColumns: (req, signal) => columns.fetchColumns(req, signal) };
 }
 
 const plans = new Map<string, MetricsPlan>();
@@ -162,7 +154,7 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
     result = { records: (await reader.findTrace(job.traceId, { signal })) ?? [] };
   } else if (job.kind === 'metrics') {
     const lost: BlockDamage[] = [];
-    result = await evaluateMetrics(planOf(job), fetcherFor(reader, (d) => lost.push(d)), signal);
+    result = await evaluateMetrics(planOf(job), blockMetricsFetcher(reader, { onLost: (d) => lost.push(d) }), signal);
     if (lost.length > 0) result.lost = lost;
   } else {
     // The block's newest `limit` matches, which is what the executor merges across blocks; the

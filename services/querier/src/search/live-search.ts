@@ -2,7 +2,7 @@
 // live-query worker; a query pinned to one trace id decodes only that trace there.
 import { stringify } from '@spanbase/traceql';
 import type { LiveQueryService } from '../live-service.ts';
-import type { SearchSource } from './search-source.ts';
+import type { SearchSource } from '@spanbase/query';
 
 /** A search source over an in-process ingester for one tenant. */
 export function liveSearchSource(live: Pick<LiveQueryService, 'search'>, tenant: string): SearchSource {

@@ -1,19 +1,9 @@
 // Where tag names and values come from: each block's stored tags summary, and the ingester's
 // summary of live data (it reuses one for a couple of seconds, since autocomplete asks often).
 import type { BlockMeta, TagsSummary } from '@spanbase/block';
+import type { TagsSource } from '@spanbase/query';
 import type { LiveQueryService } from '../live-service.ts';
 
-/** A summary provider: a block or live data. */
-export interface TagsSource {
-  /** For logs. */
-  readonly name: string;
-  /** The source's time span (unix ns); undefined for live data. */
-  readonly timeRange: { readonly startNs: bigint; readonly endNs: bigint } | undefined;
-  /** Bytes the summary covers, for metrics. */
-  readonly bytes: number;
-  /** The summary. */
-  summary(signal?: AbortSignal): Promise<TagsSummary>;
-}
 
 /** Tags of the ingester's live data for one tenant. */
 export function liveTagsSource(live: Pick<LiveQueryService, 'tagsSummary'>, tenant: string): TagsSource {

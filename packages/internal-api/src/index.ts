@@ -1,0 +1,18 @@
+export { RpcUnavailable, RpcTimeout, RpcVersion, RpcMalformed, RpcFailed, RpcNoPeers, RpcBadAddress } from './errors.ts';
+export type { Method, AnyMethod, Service, RequestOf, ResponseOf } from './rpc/service.ts';
+export { INTERNAL_API_VERSION, VERSION_HEADER, method, methodPath } from './rpc/service.ts';
+export type { CallContext, Handler, Handlers, InternalServerOptions } from './rpc/server.ts';
+export { InternalServer, hostPort } from './rpc/server.ts';
+export type { CallOptions, InternalClientOptions } from './rpc/client.ts';
+export { InternalClient } from './rpc/client.ts';
+export type { AddressEntry, Resolver, AddressListOptions } from './discovery.ts';
+export { AddressList, parseAddressEntry, systemResolver } from './discovery.ts';
+export { Peers } from './peers.ts';
+export type { PushRequest, PushResponse } from './push-api.ts';
+export { PushService } from './push-api.ts';
+export type { SearchQuery, MetricsQuery, LiveSearchResponse, LiveMetricsResponse, LiveTagsResponse } from './live-api.ts';
+export { LiveService } from './live-api.ts';
+export type { JobFailure, JobScope, SearchJob, SearchJobResult, MetricsJob, MetricsJobResult, TagsJob, TagsJobResult, TraceJob, TraceJobResult } from './jobs-api.ts';
+export { JobsService } from './jobs-api.ts';
+export { metricsPartialData, metricsPartialOf } from './wire/metrics-partial.ts';
+export { emptyTagsSummary } from './wire/tags-summary.ts';

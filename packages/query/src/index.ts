@@ -1,0 +1,17 @@
+export type { SearchSource, SearchSources, SourceSearchOptions, Incomplete, QueryRange } from './search-source.ts';
+export { startSearch } from './search-source.ts';
+export type { ExecutedSearch, ExecutorOptions, SearchMetrics } from './search-executor.ts';
+export { executeSearchOver } from './search-executor.ts';
+export type { MetricsSource, MetricsSources } from './metrics-source.ts';
+export { startMetrics } from './metrics-source.ts';
+export type { MetricsQueryStats, MetricsExecutorOptions, ExecutedMetrics } from './metrics-executor.ts';
+export { executeMetricsOver } from './metrics-executor.ts';
+export type { TagsSource } from './tags-source.ts';
+export type { MergedTags, MergedValue } from './tags-merge.ts';
+export { mergeSummaries, mergeIntoSummary, topKeys, topValues, topIntrinsicValues } from './tags-merge.ts';
+export type { TimeRange, SourceResult, TraceSource } from './trace-source.ts';
+export type { TraceByIdResult } from './trace-by-id.ts';
+export { findTraceById } from './trace-by-id.ts';
+export type { BlockCatalogOptions } from './block-catalog.ts';
+export { BlockCatalog, DEFAULT_METADATA_CACHE_BYTES } from './block-catalog.ts';
+export { ReaderLru, readerBytes } from './reader-lru.ts';

@@ -1,0 +1,82 @@
+// Runs a metrics query over every source that can hold spans in its range, a few at once, and
+// merges their partial results. Unlike search there is no early stop: every span in range counts.
+// A source that fails leaves the result partial; a problem with the query itself fails it.
+import { isSpanbaseError } from '@spanbase/model';
+import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
+import { emptyPartial, mergeMetrics } from '@spanbase/traceql';
+import type { MetricsSource } from './metrics-source.ts';
+
+/** Counters reported under `metrics` in the response. */
+export interface MetricsQueryStats {
+  /** Bytes of the blocks read. */
+  inspectedBytes: number;
+  /** Spans counted. */
+  inspectedSpans: number;
+  /** Blocks in range. */
+  totalBlocks: number;
+  /** Sources in range. */
+  totalJobs: number;
+  /** Sources done. */
+  completedJobs: number;
+  /** Bytes of the blocks in range. */
+  totalBlockBytes: number;
+}
+
+/** Executor options. */
+export interface MetricsExecutorOptions {
+  /** Sources evaluated at once. */
+  concurrency: number;
+  /** Cancels the query. */
+  signal: AbortSignal;
+}
+
+/** A query's merged partial result and what it cost. */
+export interface ExecutedMetrics {
+  /** Everything the sources accumulated. */
+  partial: MetricsPartial;
+  /** Counters. */
+  stats: MetricsQueryStats;
+  /** Sources that failed: the result is partial. */
+  failed: { source: string; error: unknown }[];
+}
+
+function inRange(s: MetricsSource, plan: MetricsPlan): boolean {
+  const r = s.timeRange;
+  return !r || (r.endNs > plan.grid.start && r.startNs <= plan.grid.end);
+}
+
+/** Evaluates `plan` over `sources` and merges the results. */
+export async function executeMetricsOver(sources: readonly MetricsSource[], plan: MetricsPlan, opts: MetricsExecutorOptions): Promise<ExecutedMetrics> {
+  const queue = sources.filter((s) => inRange(s, plan));
+  const partial = emptyPartial(plan);
+  const stats: MetricsQueryStats = { inspectedBytes: 0, inspectedSpans: 0, totalBlocks: 0, totalJobs: queue.length, completedJobs: 0, totalBlockBytes: 0 };
+  for (const s of queue) {
+    if (!s.isBlock) continue;
+    stats.totalBlocks += s.blocks ?? 1;
+    stats.totalBlockBytes += s.bytes;
+  }
+  const failed: ExecutedMetrics['failed'] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length && !opts.signal.aborted) {
+      const source = queue[next++];
+      try {
+        const r = await source.evaluate(plan, opts.signal);
+        mergeMetrics(partial, r);
+        // Part of the source could not be read: what it did read counts, and the result is partial.
+        if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
+        for (const f of r.failures ?? []) failed.push(f);
+        stats.completedJobs++;
+        if (source.isBlock) stats.inspectedBytes += source.bytes;
+      } catch (err) {
+        if (opts.signal.aborted) return;
+        if (isSpanbaseError(err) && err.statusCode < 500) throw err;
+        failed.push({ source: source.name, error: err });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, queue.length)) }, worker));
+  opts.signal.throwIfAborted();
+  stats.inspectedSpans = partial.states.reduce((n, s) => n + s.spans, 0);
+  return { partial, stats, failed };
+}

@@ -1,0 +1,39 @@
+// A place a metrics query runs against: the ingester's memory, one block, a remote ingester.
+// Each evaluates the planned query over its own spans into a partial result; the executor
+// merges them (counts and sums add, minima and maxima combine, histograms add bucket by bucket).
+import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
+import type { Incomplete, QueryRange } from './search-source.ts';
+
+/** Something a metrics query can run against. */
+export interface MetricsSource {
+  /** For logs and partial-result messages. */
+  readonly name: string;
+  /** Time span of the source's spans (unix ns), for skipping sources outside the query; undefined for live data. */
+  readonly timeRange: { readonly startNs: bigint; readonly endNs: bigint } | undefined;
+  /** Bytes the source covers (block size), for the response metrics; 0 for live data. */
+  readonly bytes: number;
+  /** True for a block, or a group of blocks (counts in totalBlocks). */
+  readonly isBlock: boolean;
+  /** Blocks the source covers when it is a group of them (one when absent). */
+  readonly blocks?: number;
+  /** Evaluates the plan over the source's spans (see evaluateMetrics in @spanbase/traceql). */
+  evaluate(plan: MetricsPlan, signal: AbortSignal): Promise<MetricsPartial & Incomplete>;
+}
+
+/** The sources of a tenant's metrics query: live data (asked first) and blocks. */
+export interface MetricsSources {
+  /** Live data: ingesters in this process or others. */
+  live(tenant: string): readonly MetricsSource[];
+  /** Blocks in the object store, as known now (those that can hold spans in `range` suffice). */
+  blocks(tenant: string, range: QueryRange): readonly MetricsSource[];
+}
+
+/** Every source of a metrics query, live ones already asked before the block list is read (see startSearch). */
+export function startMetrics(sources: MetricsSources, tenant: string, plan: MetricsPlan, signal: AbortSignal): MetricsSource[] {
+  const live = sources.live(tenant).map((s): MetricsSource => {
+    const running = s.evaluate(plan, signal);
+    running.catch(() => {});
+    return { ...s, evaluate: () => running };
+  });
+  return [...live, ...sources.blocks(tenant, { start: plan.grid.start, end: plan.grid.end })];
+}

@@ -1,0 +1,78 @@
+// GET /api/metrics/query_range and GET /api/metrics/query: TraceQL metrics over live data and
+// blocks, in Tempo's QueryRangeResponse / QueryInstantResponse shapes.
+import type { FastifyInstance, FastifyRequest } from '@spanbase/server';
+import { tenantFromHeader } from '@spanbase/server';
+import type { MetricsPlan } from '@spanbase/traceql';
+import { finishMetrics, planMetrics } from '@spanbase/traceql';
+import type { QueryAdmission } from '../admission.ts';
+import { BadRequest } from '../errors.ts';
+import { querySignal } from '../query-signal.ts';
+import { executeMetricsOver } from '@spanbase/query';
+import { fitSeries, queryInstantJson, queryRangeJson } from './metrics-json.ts';
+import type { MetricsParamLimits } from './metrics-params.ts';
+import { parseMetricsParams } from './metrics-params.ts';
+import { startMetrics } from '@spanbase/query';
+import { throwIfNothingRan } from '../nothing-ran.ts';
+import type { MetricsSources } from '@spanbase/query';
+
+/** What the metrics routes need. */
+export interface MetricsRoutesOptions {
+  /** Live data and blocks of a tenant. */
+  sources: MetricsSources;
+  /** Whether X-Scope-OrgID is required. */
+  multitenancy: boolean;
+  /** Parameter limits. */
+  limits: MetricsParamLimits;
+  /** Most exemplars per response (Tempo's max_exemplars, 100). */
+  maxExemplars: number;
+  /** Most series per metrics function; beyond, the result is partial (0 = no limit). */
+  maxSeries: number;
+  /** --query.max-response-bytes: series past it are left out and the answer is PARTIAL. */
+  maxResponseBytes: number;
+  /** Admission control (queries at once, queue). */
+  admission: QueryAdmission;
+  /** Sources evaluated at once (the queriers' job slots, which change with membership). */
+  parallelism: () => number;
+  /** --query.timeout, ms. */
+  timeoutMs: number;
+  /** Reports sources that failed (logged and counted by the caller). */
+  onSourceFailure?: (source: string, error: unknown) => void;
+}
+
+type Query = Record<string, string | undefined>;
+
+/** Registers the metrics query routes. */
+export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesOptions): void {
+  const run = async (req: FastifyRequest<{ Querystring: Query }>, instant: boolean) => {
+    const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
+    const p = parseMetricsParams(req.query, opts.limits, instant);
+    let plan: MetricsPlan;
+    try {
+      plan = planMetrics(p.query, { start: p.start, end: p.end, step: p.step, instant, exemplars: p.exemplars, maxExemplars: opts.maxExemplars, maxSeries: opts.maxSeries });
+    } catch (err) {
+      // The grid's own checks (range, step count) are the caller's to fix.
+      if (err instanceof RangeError) throw BadRequest(err.message);
+      throw err;
+    }
+    const { signal, done } = querySignal(req, opts.timeoutMs);
+    try {
+      return await opts.admission.run(tenant, async () => {
+        const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal });
+        for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
+        throwIfNothingRan(run.stats, run.failed);
+        const fitted = fitSeries(finishMetrics(plan, run.partial), opts.maxResponseBytes);
+        const result = fitted.result;
+        const reasons: string[] = [];
+        if (run.failed.length > 0) reasons.push(`${run.failed.length} source(s) could not be read and were left out: ${run.failed.map((f) => f.source).join(', ')}`);
+        if (result.truncated) reasons.push(`a metrics function reached the limit of ${opts.maxSeries} series (--query.max-series); further groups were left out`);
+        if (fitted.cut > 0) reasons.push(`${fitted.cut} series were left out to keep the answer under --query.max-response-bytes=${opts.maxResponseBytes}`);
+        const partial = reasons.length > 0 ? reasons.join('; ') : undefined;
+        return instant ? queryInstantJson(result, run.stats, partial) : queryRangeJson(result, plan.grid, run.stats, partial);
+      }, signal);
+    } finally {
+      done();
+    }
+  };
+  app.get<{ Querystring: Query }>('/api/metrics/query_range', (req) => run(req, false));
+  app.get<{ Querystring: Query }>('/api/metrics/query', (req) => run(req, true));
+}
