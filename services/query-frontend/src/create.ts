@@ -2,6 +2,7 @@
 // admits each query under the per-tenant and global limits, bounds it, splits it into jobs over
 // the block list and live data, runs them on the queriers (in this process, or others over the
 // internal API) and merges their answers.
+// Design note: docs/design/2026-12 Cluster mode.md.
 import type { BlockMeta } from '@spanbase/block';
 import type { Config } from '@spanbase/config';
 import { isDamageError } from '@spanbase/block';

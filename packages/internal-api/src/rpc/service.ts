@@ -1,6 +1,7 @@
 // The shape of the internal API: a service is a versioned name and its methods, each a typed
 // request and response with their codecs. Clients and servers are built from these definitions,
-// so a method's types and its wire form are written once.
+// so a method's types and its wire form are written once. The codec and version choices are in
+// docs/design/2026-12 Cluster mode.md ("Internal API").
 import { RpcMalformed } from '../errors.ts';
 
 /** Version of the internal API. Roles of one cluster must speak the same one (checked on every call). */
