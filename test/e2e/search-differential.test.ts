@@ -170,4 +170,13 @@ describe.each([
     const mismatches = await runCorpus(sb);
     expect(mismatches.slice(0, 5)).toEqual([]);
   }, 300_000);
+
+  it.runIf(blocks > 0)('counts the bytes a search read, not whole blocks: a span name no block holds reads none of their rows', async () => {
+    const res = await fetch(`${sb.api}/api/search?${new URLSearchParams({ q: '{ name = "no-such-span" }', start: String(startS), end: String(endS) })}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { traces: unknown[]; metrics: { inspectedBytes?: string; totalBlockBytes?: string } };
+    expect(body.traces).toEqual([]);
+    expect(Number(body.metrics.totalBlockBytes)).toBeGreaterThan(0);
+    expect(Number(body.metrics.inspectedBytes ?? 0)).toBeLessThan(Number(body.metrics.totalBlockBytes) / 10);
+  });
 });

@@ -66,7 +66,7 @@ export const queryStormScenario: Scenario = {
     `The spanbase binary as a child process holds about ${formatNumber(300_000)} spans (timestamps now; at the default flush settings part are still in memory, part in blocks). ` +
     `OTLP/HTTP ingest runs at ${formatNumber(STORM_INGEST_SPANS_PER_SECOND)} spans/s, first alone, then while ${STORM_CLIENTS} clients send heavy searches, metrics and tag-value queries back to back ` +
     '(a match-everything search with limit 5000 and spss 100, a backtracking regex `(a+)+$` against a span whose attribute is forty `a`s and a `!`, a series per span id at step 1s, a huge limit, ...). ' +
-    'Before that, `{} | rate() by (span:id)` at step 1s runs alone over all of it. /ready is probed every 100 ms throughout. Reported: that query\'s latency and the server\'s RSS growth, ingest ack latency without and with the storm, failed ingest requests, /ready latency, the server\'s RSS, and how the storm\'s queries were answered.',
+    'Before that, with the first 100,000 spans loaded, `{} | rate() by (span:id)` at step 1s runs alone over them. /ready is probed every 100 ms throughout. Reported: that query\'s latency and the server\'s RSS growth, ingest ack latency without and with the storm, failed ingest requests, /ready latency, the server\'s RSS, and how the storm\'s queries were answered.',
   inDefaultSuite: true,
   run,
 };
@@ -75,6 +75,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
   const genStep = ctx.progress.step('generate data and background load', 1);
   const preloadSpans = ctx.count(300_000, 3_000);
+  const aloneSpans = ctx.count(100_000, 1_000);
   // Spread over the last few minutes, so blocks and live data both fall in the queries' range.
   const preload = encodePayloads(workloadBatches(ctx.seed, Math.ceil(preloadSpans / 18) + 1, { windowSeconds: 120, maxSpans: preloadSpans, startUnixNano: nowNs() - 150_000_000_000n }));
   const background = encodePayloads(workloadBatches(ctx.seed + 1, Math.ceil(ctx.count(60_000, 2_000) / 18) + 1, { windowSeconds: 10, maxSpans: ctx.count(60_000, 2_000), startUnixNano: nowNs() }));
@@ -92,17 +93,21 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   let readyLoud: number[];
   let rssBefore = 0;
   let rssStormPeak = 0;
-  let perSpan: { ms: number; status: number; partial: boolean; bytes: number; rssGrowth?: number } = { ms: 0, status: 0, partial: false, bytes: 0 };
+  let perSpan: { ms: number; status: number; partial: boolean; bytes: number; spans: number; rssGrowth?: number } = { ms: 0, status: 0, partial: false, bytes: 0, spans: 0 };
   let stopped: Awaited<ReturnType<typeof server.stop>>;
   try {
+    // The first 100k spans (times --scale), then the query that asks for a series per span id
+    // over them alone, then the rest for the storm.
+    let firstBodies = 0;
+    for (let n = 0; firstBodies < preload.bodies.length && n < aloneSpans; firstBodies++) n += preload.spans[firstBodies];
     const loadStep = ctx.progress.step('preload', 1);
-    const accepted = await sendAll(transport.send, preload.bodies, preload.spans, 8);
+    let accepted = await sendAll(transport.send, preload.bodies.slice(0, firstBodies), preload.spans.slice(0, firstBodies), 8);
     const special = await fetch(server.otlpHttp, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: encodeTracesData(pathologicalTrace(ctx.seed, nowNs() - 60_000_000_000n)) });
     await special.arrayBuffer();
     if (special.status !== 200) throw new Error(`the regex target trace was not accepted: HTTP ${special.status}`);
     loadStep.done(`${formatNumber(accepted)} spans accepted`);
 
-    // One heavy metrics query alone first: a series per span id over everything preloaded.
+    // One heavy metrics query alone first: a series per span id over what is loaded so far.
     const alone = ctx.progress.step('a series per span id, alone', 1);
     const rssAlone0 = procStatusBytes(server.pid, 'VmRSS');
     const aloneFrom = server.rssTimeline().length;
@@ -110,10 +115,13 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     const t0 = performance.now();
     const res = await fetch(`${server.api}/api/metrics/query_range?q=${encodeURIComponent('{} | rate() by (span:id)')}&step=1s&start=${endAlone - 660}&end=${endAlone}`, { signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) });
     const body = await res.text();
-    perSpan = { ms: performance.now() - t0, status: res.status, partial: body.includes('"PARTIAL"'), bytes: body.length };
+    perSpan = { ms: performance.now() - t0, status: res.status, partial: body.includes('"PARTIAL"'), bytes: body.length, spans: accepted };
     await new Promise((r) => setTimeout(r, 300));
     perSpan.rssGrowth = Math.max(0, ...server.rssTimeline().slice(aloneFrom).map(([, b]) => b), procStatusBytes(server.pid, 'VmRSS')) - rssAlone0;
     alone.done(`HTTP ${perSpan.status}${perSpan.partial ? ' (partial)' : ''} in ${formatNumber(perSpan.ms)} ms`);
+    const restStep = ctx.progress.step('preload the rest', 1);
+    accepted += await sendAll(transport.send, preload.bodies.slice(firstBodies), preload.spans.slice(firstBodies), 8);
+    restStep.done(`${formatNumber(accepted)} spans accepted in all`);
 
     const quietSeconds = ctx.seconds(10, 2);
     const stormSeconds = ctx.seconds(30, 2);
@@ -166,7 +174,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     {
       metric: 'a series per span id, alone: latency', unit: 'ms', spanbase: perSpan.ms, higherIsBetter: false,
       goal: '< 2000 ms, bounded or refused', goalMet: perSpan.ms < 2000 && (perSpan.partial || (perSpan.status >= 400 && perSpan.status < 500)),
-      note: `{} | rate() by (span:id) at step 1s over the ${formatNumber(preload.totalSpans)} preloaded spans: HTTP ${perSpan.status}${perSpan.partial ? ', PARTIAL' : ''}, ${formatNumber(perSpan.bytes / 1024)} KiB`,
+      note: `{} | rate() by (span:id) at step 1s over the first ${formatNumber(perSpan.spans)} spans loaded: HTTP ${perSpan.status}${perSpan.partial ? ', PARTIAL' : ''}, ${formatNumber(perSpan.bytes / 1024)} KiB`,
     },
     { metric: 'a series per span id, alone: server RSS growth', unit: 'MiB', spanbase: Math.max(perSpan.rssGrowth ?? 0, 1e-9) / 2 ** 20, higherIsBetter: false, goal: '< 500 MiB', goalMet: (perSpan.rssGrowth ?? 0) < 500 * 2 ** 20 },
     { metric: 'ingest alone: ack latency p99', unit: 'ms', spanbase: ackQuiet.p99, higherIsBetter: false, note: `p50 ${formatNumber(ackQuiet.p50)} ms at ${formatNumber(STORM_INGEST_SPANS_PER_SECOND)} spans/s` },

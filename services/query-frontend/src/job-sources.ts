@@ -102,7 +102,8 @@ export function jobSources(o: JobSourcesOptions): JobSources {
         blocks: group.length,
         async search(query, so) {
           const r = await o.scheduler.run('Search', tenant, { search: searchQueryOf(query, so), blocks: group, live: false }, so.signal);
-          return { ...r.result, failures: r.failures };
+          // What the querier read of the group, not the group's size: needle searches skip most of it.
+          return { ...r.result, failures: r.failures, inspectedBytes: r.inspectedBytes };
         },
       }));
     },
