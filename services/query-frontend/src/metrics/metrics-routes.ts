@@ -1,6 +1,6 @@
 // GET /api/metrics/query_range and GET /api/metrics/query: TraceQL metrics over live data and
 // blocks, in Tempo's QueryRangeResponse / QueryInstantResponse shapes.
-import type { FastifyInstance, FastifyRequest } from '@spanbase/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from '@spanbase/server';
 import { tenantFromHeader } from '@spanbase/server';
 import type { MetricsPlan } from '@spanbase/traceql';
 import { finishMetrics, planMetrics } from '@spanbase/traceql';
@@ -8,7 +8,7 @@ import type { QueryAdmission } from '../admission.ts';
 import { BadRequest } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
 import { executeMetricsOver } from '@spanbase/query';
-import { fitSeries, queryInstantJson, queryRangeJson } from './metrics-json.ts';
+import { fitSeries, queryInstantJson, queryRangeText } from './metrics-json.ts';
 import type { MetricsParamLimits } from './metrics-params.ts';
 import { parseMetricsParams } from './metrics-params.ts';
 import { startMetrics } from '@spanbase/query';
@@ -43,7 +43,7 @@ type Query = Record<string, string | undefined>;
 
 /** Registers the metrics query routes. */
 export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesOptions): void {
-  const run = async (req: FastifyRequest<{ Querystring: Query }>, instant: boolean) => {
+  const run = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply, instant: boolean) => {
     const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
     const p = parseMetricsParams(req.query, opts.limits, instant);
     let plan: MetricsPlan;
@@ -67,12 +67,14 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
         if (result.truncated) reasons.push(`a metrics function reached the limit of ${opts.maxSeries} series (--query.max-series); further groups were left out`);
         if (fitted.cut > 0) reasons.push(`${fitted.cut} series were left out to keep the answer under --query.max-response-bytes=${opts.maxResponseBytes}`);
         const partial = reasons.length > 0 ? reasons.join('; ') : undefined;
-        return instant ? queryInstantJson(result, run.stats, partial) : queryRangeJson(result, plan.grid, run.stats, partial);
+        if (instant) return queryInstantJson(result, run.stats, partial);
+        reply.type('application/json; charset=utf-8');
+        return queryRangeText(result, plan.grid, run.stats, partial, signal);
       }, signal);
     } finally {
       done();
     }
   };
-  app.get<{ Querystring: Query }>('/api/metrics/query_range', (req) => run(req, false));
-  app.get<{ Querystring: Query }>('/api/metrics/query', (req) => run(req, true));
+  app.get<{ Querystring: Query }>('/api/metrics/query_range', (req, reply) => run(req, reply, false));
+  app.get<{ Querystring: Query }>('/api/metrics/query', (req, reply) => run(req, reply, true));
 }
