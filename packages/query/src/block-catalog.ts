@@ -8,10 +8,11 @@
 // footer, needle filters) is prefetched when the block is first seen, newest first, so the first
 // search after a start decides which blocks it needs from memory rather than from the store.
 import type { ObjectStore } from '@spanbase/backend';
-import { DamageLog, compactedFromOf, createReadCaches, describeDamage, isDamageError, listBlocks, listTenants, mapLimited, openBlock, prefetchBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
+import { compactedFromOf, isDamageError, listBlocks, listTenants, mapLimited, prefetchBlock, readTenantIndex, visibleBlocks } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader } from '@spanbase/block';
 import type { Logger } from '@spanbase/server';
-import { ReaderLru, readerBytes } from './reader-lru.ts';
+import { BlockReaders } from './block-readers.ts';
+import { readerBytes } from './reader-lru.ts';
 
 /** Catalog settings. */
 export interface BlockCatalogOptions {
@@ -45,22 +46,16 @@ interface TenantBlocks {
   addedAt: Map<string, number>;
 }
 
-/** Default bound of the readers' metadata (--query.metadata-cache-bytes). */
-export const DEFAULT_METADATA_CACHE_BYTES = 128 * 2 ** 20;
 
 /** Per-tenant blocks and their readers. */
 export class BlockCatalog {
   private readonly opts: BlockCatalogOptions;
   private readonly tenants = new Map<string, TenantBlocks>();
-  private readonly readers: ReaderLru;
+  private readonly readers: BlockReaders;
   /** Blocks whose metadata was prefetched (or is being). */
   private readonly prefetched = new Set<string>();
   private prefetching: Promise<void> = Promise.resolve();
   private readonly alsoPrefetch: ((meta: BlockMeta) => Promise<void>)[] = [];
-  /** Verified bloom shards of every block, for trace lookups. */
-  private readonly caches = createReadCaches({ bloomBytes: 128 * 1024 * 1024, chunkBytes: 0 });
-  /** Damage already logged. */
-  private readonly damageLog = new DamageLog();
   /** Meta keys already logged as unreadable. */
   private readonly badMetas = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -70,7 +65,7 @@ export class BlockCatalog {
 
   constructor(opts: BlockCatalogOptions) {
     this.opts = opts;
-    this.readers = new ReaderLru(opts.metadataCacheBytes ?? DEFAULT_METADATA_CACHE_BYTES);
+    this.readers = new BlockReaders(opts.store, opts.log, opts.onDamage, opts.metadataCacheBytes);
   }
 
   /**
@@ -81,7 +76,7 @@ export class BlockCatalog {
   private prefetch(metas: readonly BlockMeta[]): void {
     if (this.opts.prefetch === false) return;
     const fresh = metas.filter((m) => !this.prefetched.has(m.blockID)).sort((a, b) => (BigInt(b.endUnixNano) > BigInt(a.endUnixNano) ? 1 : -1));
-    let room = (this.opts.metadataCacheBytes ?? DEFAULT_METADATA_CACHE_BYTES) - this.readers.heldBytes;
+    let room = this.readers.maxBytes - this.readers.heldBytes;
     const chosen: BlockMeta[] = [];
     for (const m of fresh) {
       this.prefetched.add(m.blockID);
@@ -144,7 +139,7 @@ export class BlockCatalog {
         t.addedAt.delete(id);
         t.local.delete(id);
         t.live.delete(id);
-        this.readers.delete(id);
+        this.readers.forget(id);
       }
     }
   }
@@ -206,7 +201,7 @@ export class BlockCatalog {
         }
         t.live = seen;
         for (const id of compacted) {
-          this.readers.delete(id);
+          this.readers.forget(id);
           this.prefetched.delete(id);
         }
         this.prefetch(visibleBlocks([...seen.values()]));
@@ -252,15 +247,11 @@ export class BlockCatalog {
 
   /** Logs (and reports to `onDamage`) each damaged part of a block the first time it is met. */
   noteDamage(damage: readonly BlockDamage[]): void {
-    for (const d of damage) {
-      if (!this.damageLog.first(d)) continue;
-      this.opts.log.warn({ tenant: d.tenantID, block: d.blockID, object: d.object, rowGroup: d.rowGroup, fallback: d.fallback, err: d.message }, `block damaged: ${describeDamage(d)}`);
-      this.opts.onDamage?.(d);
-    }
+    this.readers.noteDamage(damage);
   }
 
   /** The (cached) reader of a block. */
   reader(meta: BlockMeta): BlockReader {
-    return this.readers.get(meta, () => openBlock(this.opts.store, meta, { ...this.caches, onDamage: (d) => this.noteDamage([d]) }));
+    return this.readers.reader(meta);
   }
 }

@@ -13,5 +13,6 @@ export type { TimeRange, SourceResult, TraceSource } from './trace-source.ts';
 export type { TraceByIdResult } from './trace-by-id.ts';
 export { findTraceById } from './trace-by-id.ts';
 export type { BlockCatalogOptions } from './block-catalog.ts';
-export { BlockCatalog, DEFAULT_METADATA_CACHE_BYTES } from './block-catalog.ts';
+export { BlockCatalog } from './block-catalog.ts';
+export { BlockReaders, DEFAULT_METADATA_CACHE_BYTES } from './block-readers.ts';
 export { ReaderLru, readerBytes } from './reader-lru.ts';

@@ -14,7 +14,6 @@ export type { BlockReaderWithTags } from './tags/tags-source.ts';
 export { liveTagsSource, blockTagsSource } from './tags/tags-source.ts';
 export type { TraceBlocks } from './blocks/block-trace-source.ts';
 export { blockTraceSource } from './blocks/block-trace-source.ts';
-export { BlockReaders } from './blocks/block-readers.ts';
 export type { QuerierReaders } from './blocks/block-readers.ts';
 export { QueryPool } from './pool/query-pool.ts';
 export { blockSearchSource, warmSearchPath } from './blocks/block-search-source.ts';
