@@ -29,7 +29,7 @@ function compactor(store: ObjectStore, config: ObjectStoreConfig, clock: { t: nu
     isolate: { store: config, maxMemoryBytes: 256 * 1024 * 1024 },
     store,
     overrides: new Overrides(limitsFromConfig(defaultConfig())),
-    planner: { windowMs: HOUR, minInputBlocks: 2, maxInputBlocks: 4, maxBlockBytes: 1e9, maxMemoryBytes: 512 * 1024 * 1024, compactedBlockRetentionMs: HOUR, partialBlockGraceMs: HOUR },
+    planner: { windowMs: HOUR, minInputBlocks: 2, maxInputBlocks: 4, maxBlockBytes: 1e9, maxMemoryBytes: 512 * 1024 * 1024, compactedBlockRetentionMs: HOUR, partialBlockGraceMs: HOUR, windowSettleMs: HOUR },
     cycleMs: 1000,
     now: () => clock.t,
     leases: { settleMs: 5, ttlMs: 5 * 60_000 },

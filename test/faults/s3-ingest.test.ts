@@ -19,6 +19,8 @@ const FLAGS = [
   // Copies of a span are merged within a window: a day-long one keeps a run that crosses an hour
   // boundary from leaving a copy in each of two windows.
   '--compaction.window=24h',
+  // Copies left in blocks of different levels meet once the window is quiet this long.
+  '--compaction.settle-period=3s',
 ];
 
 /** About one store request in five fails or is slow, of every kind. */

@@ -81,7 +81,7 @@ export function testCompactor(store: ObjectStore, o: { minInputBlocks?: number; 
   const c = new Compactor({
     store,
     overrides: new Overrides(limitsFromConfig(defaultConfig())),
-    planner: { windowMs: 3_600_000, minInputBlocks: o.minInputBlocks ?? 2, maxInputBlocks: Math.max(4, o.minInputBlocks ?? 0), maxBlockBytes: 1e9, maxMemoryBytes: 512 * 1024 * 1024, compactedBlockRetentionMs: 3_600_000, partialBlockGraceMs: 3_600_000 },
+    planner: { windowMs: 3_600_000, minInputBlocks: o.minInputBlocks ?? 2, maxInputBlocks: Math.max(4, o.minInputBlocks ?? 0), maxBlockBytes: 1e9, maxMemoryBytes: 512 * 1024 * 1024, compactedBlockRetentionMs: 3_600_000, partialBlockGraceMs: 3_600_000, windowSettleMs: 3_600_000 },
     cycleMs: 1000,
     now: o.now,
     leases: { settleMs: 5, ttlMs: 5 * 60_000 },

@@ -96,6 +96,7 @@ export const FLAGS = {
   // --- Compaction and retention (services/compactor; see docs/compaction.md) ---
   'compaction.cycle': flag.duration('30s', 'How often the compactor looks for blocks to merge, rewrite or expire.'),
   'compaction.window': flag.duration('1h', 'Blocks are merged only with blocks whose newest span falls in the same window of this length. Every compactor must use the same value.'),
+  'compaction.settle-period': flag.duration('5m', 'A window none of whose blocks was written for this long is merged whatever the blocks\' compaction levels (before that, only blocks of one level merge during the last 24 hours), so copies of spans that clients sent again after a crash are counted once soon after their window\'s last block.'),
   'compaction.min-input-blocks': flag.int(2, 'Fewest blocks a merge takes.', 2),
   'compaction.max-input-blocks': flag.int(4, 'Most blocks a merge takes.', 2),
   'compaction.max-block-bytes': flag.bytes('100GiB', 'A merge takes inputs totalling at most this many bytes of data.parquet, so no output grows past it.'),

@@ -32,6 +32,7 @@ export function plannerOptionsFromFlags(cfg: Config): PlannerOptions {
     maxMemoryBytes: cfg['compaction.max-memory-bytes'],
     compactedBlockRetentionMs: cfg['compaction.compacted-block-retention'],
     partialBlockGraceMs: cfg['compaction.partial-block-grace'],
+    windowSettleMs: cfg['compaction.settle-period'],
   };
 }
 

@@ -6,9 +6,9 @@ import { s3TestConfig } from '../../../test/setup/s3.ts';
 import type { CompactionMeta } from './compaction-meta.ts';
 import { CountingMetrics } from './metrics.ts';
 import type { CompactionStep } from './run-job.ts';
-import { HOUR, MIN, T0_MS, TempDirs, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
+import { HOUR, MIN, T0_MS, TEST_PLANNER, TempDirs, TestClock, splitTraces, testCompactor, writeParts } from './testing/scenario.ts';
 import { blockObjectKeys, expectedView, objectKeys, readerView, visibleMetas, writeTestBlock } from './testing/store-check.ts';
-import { spanKeys, testTrace } from './testing/traces.ts';
+import { sortTraces, spanKeys, testTrace } from './testing/traces.ts';
 
 const tmp = new TempDirs();
 afterAll(() => tmp.removeAll());
@@ -85,7 +85,7 @@ describe('compaction', () => {
     expect(view).toEqual(expectedView(traces));
   });
 
-  it('merges level by level in the active window, and across levels in older windows', async () => {
+  it('merges level by level in the active window, and across levels once a window has settled', async () => {
     const store = localStore();
     const all = [];
     // Three windows, eight blocks each, written in two batches so levels differ.
@@ -105,16 +105,23 @@ describe('compaction', () => {
     let metas = await visibleMetas(store, 't');
     expect(metas.map((m) => m.compactionLevel)).toEqual([2, 2, 2]);
     expect(await readerView(store, 't', ids)).toEqual(expected);
-    // A late level-0 block in the first window: in the active window levels stay apart...
+    // A late level-0 block in the first window, with copies of spans already there (a client
+    // sending again after a crash): while blocks are still being written, levels stay apart...
     const late = splitTraces(10, 1, T0_MS + 30 * MIN, 9000);
-    await writeParts(store, 't', late.parts);
+    const copies = sortTraces(all.slice(0, 20).map((t) => t.slice()));
+    await writeParts(store, 't', [sortTraces([...late.parts[0], ...copies])], clock.now);
     expect(await compactor.runCycle()).toMatchObject({ jobs: 0 });
-    // ...a day later the window is old and merges regardless of level.
-    clock.t += 24 * HOUR;
-    expect(await compactor.runCycle()).toMatchObject({ jobs: 1 });
+    clock.t += TEST_PLANNER.windowSettleMs - MIN;
+    expect(await compactor.runCycle()).toMatchObject({ jobs: 0 });
+    // ...and once nothing has been written into the window for the settle period, it merges
+    // whatever the levels, keeping one copy of each span.
+    clock.t += MIN;
+    expect(await compactor.runCycle()).toMatchObject({ jobs: 1, spansDeduplicated: copies.reduce((n, t) => n + t.length, 0) });
     metas = await visibleMetas(store, 't');
     expect(metas.map((m) => m.compactionLevel).sort()).toEqual([2, 2, 3]);
-    expect(await readerView(store, 't', [...ids, ...late.traces.map((t) => t[0].span.traceId)])).toEqual(expectedView([...all, ...late.traces]));
+    const everything = [...all, ...late.traces];
+    expect(await readerView(store, 't', everything.map((t) => t[0].span.traceId))).toEqual(expectedView(everything));
+    expect(await compactor.runCycle()).toMatchObject({ jobs: 0 });
   });
 
   it('cleans the leftovers of a dead writer after the grace period, but not a block being written', async () => {

@@ -9,7 +9,7 @@ import { fakeId, fakeMeta } from './testing/fake-meta.ts';
 const H = 3_600_000;
 const D = 24 * H;
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
-const OPTS: PlannerOptions = { windowMs: H, minInputBlocks: 2, maxInputBlocks: 4, maxBlockBytes: 1e9, maxMemoryBytes: 256 * 1024 * 1024, compactedBlockRetentionMs: H, partialBlockGraceMs: H };
+const OPTS: PlannerOptions = { windowMs: H, minInputBlocks: 2, maxInputBlocks: 4, maxBlockBytes: 1e9, maxMemoryBytes: 256 * 1024 * 1024, compactedBlockRetentionMs: H, partialBlockGraceMs: H, windowSettleMs: H };
 const NO_RULES = retentionPolicy(14 * D, 0, []);
 
 function scan(live: CompactionMeta[], more: Partial<TenantScan> = {}): TenantScan {
@@ -31,13 +31,15 @@ describe('selectMerges', () => {
     expect(selectMerges('t', blocks, { ...OPTS, maxInputBlocks: 3 }, NOW).map((j) => j.inputs.length)).toEqual([3, 3]);
   });
 
-  it('keeps levels and windows apart in the active window, only windows apart before it', () => {
+  it('keeps levels and windows apart in the active window until the window settles, only windows apart before it', () => {
     const recent = NOW - 2 * H;
     const old = NOW - 3 * D;
+    // Written minutes ago (a late flush, or a merge output): the recent windows have not settled.
+    const fresh = { createdAt: new Date(NOW - 60_000).toISOString() };
     const blocks = [
-      fakeMeta({ name: 'r0a', endMs: recent, level: 0 }),
-      fakeMeta({ name: 'r1a', endMs: recent, level: 1 }),
-      fakeMeta({ name: 'r0b', endMs: recent - H, level: 0 }),
+      fakeMeta({ name: 'r0a', endMs: recent, level: 0, extra: fresh }),
+      fakeMeta({ name: 'r1a', endMs: recent, level: 1, extra: fresh }),
+      fakeMeta({ name: 'r0b', endMs: recent - H, level: 0, extra: fresh }),
       fakeMeta({ name: 'o0', endMs: old, level: 0 }),
       fakeMeta({ name: 'o3', endMs: old + 60_000, level: 3 }),
     ];
@@ -45,6 +47,15 @@ describe('selectMerges', () => {
     expect(jobs.map((j) => ids(j.inputs))).toEqual([ids([blocks[3], blocks[4]])]);
     expect(jobs[0].level).toBe(4);
     expect(jobs[0].window).toBe(windowOf(blocks[3], H));
+    // Once nothing has been written into a window for the settle period, its levels merge: copies
+    // of a span in blocks of different levels meet within minutes, not after a day.
+    const later = NOW + 60_000 + OPTS.windowSettleMs;
+    const settled = selectMerges('t', blocks, OPTS, later);
+    expect(settled.map((j) => ids(j.inputs))).toEqual([ids([blocks[3], blocks[4]]), ids([blocks[0], blocks[1]])]);
+    expect(settled[1].level).toBe(2);
+    // One block written just now unsettles its window again.
+    const arrived = fakeMeta({ name: 'r0c', endMs: recent, level: 0, extra: { createdAt: new Date(later - 1000).toISOString() } });
+    expect(selectMerges('t', [...blocks, arrived], OPTS, later).map((j) => ids(j.inputs))).toEqual([ids([blocks[0], arrived]), ids([blocks[3], blocks[4]])]);
   });
 
   it('bounds a job by bytes and by the memory of one row group per input', () => {

@@ -3,7 +3,10 @@
 // clean partial blocks, expire or rewrite blocks past their retention, and pick merges. The merge
 // selector follows Tempo's: within the active window (the last 24h) blocks group by compaction
 // level then time window, older blocks by window alone so old data keeps consolidating; the
-// smallest blocks of a group go first.
+// smallest blocks of a group go first. Unlike Tempo, a window that has settled (no block written
+// into it for --compaction.settle-period) also merges across levels: copies of a span that a
+// client sent again after a crash can sit in blocks of different levels, and a day of double
+// counts is too long to wait for them to meet.
 import { createHash } from 'node:crypto';
 import type { CompactedBlock, PartialBlock, TenantScan } from './block-scan.ts';
 import type { CompactionMeta, RetentionMark } from './compaction-meta.ts';
@@ -44,6 +47,8 @@ export interface PlannerOptions {
   compactedBlockRetentionMs: number;
   /** --compaction.partial-block-grace. */
   partialBlockGraceMs: number;
+  /** --compaction.settle-period. */
+  windowSettleMs: number;
 }
 
 /** A merge of blocks, or the rewrite of one block under a retention tier. */
@@ -124,12 +129,32 @@ function mergedMark(inputs: readonly CompactionMeta[]): RetentionMark | undefine
   return { policy: marks[0]!.policy, ageMs: Math.min(...marks.map((m) => m!.ageMs)) };
 }
 
+/**
+ * Windows none of whose blocks was written within the settle period. Merge outputs count as
+ * written: while level merges still run in a window, it is not settled, so a cross-level merge
+ * comes once, after them, and not again until another block arrives.
+ */
+export function settledWindows(candidates: readonly CompactionMeta[], o: PlannerOptions, now: number): Set<number> {
+  const newest = new Map<number, number>();
+  for (const m of candidates) {
+    const index = Math.floor(blockEndMs(m) / o.windowMs);
+    // A meta without a readable creation time counts as just written: it never hurries a merge.
+    const created = Date.parse(m.createdAt);
+    const at = Number.isFinite(created) ? created : now;
+    newest.set(index, Math.max(newest.get(index) ?? -Infinity, at));
+  }
+  const out = new Set<number>();
+  for (const [index, at] of newest) if (now - at >= o.windowSettleMs) out.add(index);
+  return out;
+}
+
 /** Groups merge candidates and picks jobs, smallest blocks first. */
 export function selectMerges(tenant: string, candidates: readonly CompactionMeta[], o: PlannerOptions, now: number): Job[] {
+  const settled = settledWindows(candidates, o, now);
   const groups = new Map<string, { order: [number, number, number]; blocks: CompactionMeta[] }>();
   for (const m of candidates) {
     const index = Math.floor(blockEndMs(m) / o.windowMs);
-    const active = (index + 1) * o.windowMs > now - ACTIVE_WINDOW_MS;
+    const active = (index + 1) * o.windowMs > now - ACTIVE_WINDOW_MS && !settled.has(index);
     const sig = `${m.format}|${JSON.stringify(m.dedicatedColumns)}`;
     const key = `${active ? `L${m.compactionLevel}` : '*'}|${index}|${sig}`;
     let g = groups.get(key);

@@ -31,6 +31,7 @@ export const TEST_PLANNER: PlannerOptions = {
   maxMemoryBytes: 512 * 1024 * 1024,
   compactedBlockRetentionMs: HOUR,
   partialBlockGraceMs: HOUR,
+  windowSettleMs: HOUR,
 };
 
 /** A clock tests move. */
@@ -81,10 +82,10 @@ export function splitTraces(count: number, blocks: number, startMs: number, firs
   return { traces, parts };
 }
 
-/** Writes the parts as level-0 blocks. */
-export async function writeParts(store: ObjectStore, tenant: string, parts: SpanRecord[][][]): Promise<CompactionMeta[]> {
+/** Writes the parts as level-0 blocks (created at `now`, the real time by default). */
+export async function writeParts(store: ObjectStore, tenant: string, parts: SpanRecord[][][], now?: () => number): Promise<CompactionMeta[]> {
   const out: CompactionMeta[] = [];
-  for (const p of parts) if (p.length > 0) out.push(await writeTestBlock(store, tenant, p));
+  for (const p of parts) if (p.length > 0) out.push(await writeTestBlock(store, tenant, p, 0, now));
   return out;
 }
 

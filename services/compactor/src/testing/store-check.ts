@@ -9,8 +9,8 @@ import type { CompactionMeta } from '../compaction-meta.ts';
 import { spanKeys } from './traces.ts';
 
 /** Writes a level-0 block as an ingester would. */
-export async function writeTestBlock(store: ObjectStore, tenant: string, traces: SpanRecord[][], level = 0): Promise<CompactionMeta> {
-  return writeBlock(store, { tenant, compactionLevel: level, rowGroupSpans: 64 }, traces);
+export async function writeTestBlock(store: ObjectStore, tenant: string, traces: SpanRecord[][], level = 0, now?: () => number): Promise<CompactionMeta> {
+  return writeBlock(store, { tenant, compactionLevel: level, rowGroupSpans: 64, now: now && (() => new Date(now())) }, traces);
 }
 
 /** Blocks a querier listing now would read: the live ones of its block list, minus the replaced ones. */
