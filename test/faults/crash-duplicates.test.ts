@@ -1,9 +1,12 @@
-// Twenty SIGKILLs under load, with blocks cut every few hundred milliseconds. The client behaves as
-// an OpenTelemetry exporter does: a request that was not acknowledged is sent again after the
-// restart. Afterwards every acknowledged span is found exactly once by trace id; before any
+// Twenty SIGKILLs under load, with blocks cut every few hundred milliseconds and the compactor
+// running every second, so kills land in flushes, replays and merges. The client behaves as an
+// OpenTelemetry exporter does: a request that was not acknowledged is sent again after the
+// restart. Afterwards every acknowledged span is found exactly once by trace id; before the final
 // compaction `count_over_time()` counts at most the retried requests' spans twice (spans already
 // in blocks, or in a block finished just before a kill, are not replayed from the WAL: flush
 // markers), and once the compactor has run over the window it counts each span once.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChildSpanbase } from '../src/harness.ts';
 import { spawnSpanbase, tempDir } from '../src/harness.ts';
@@ -11,15 +14,39 @@ import { ack, batch, expectAllOnce, httpLookup, send, spanCount } from '../src/a
 import type { SentSpans } from '../src/acked.ts';
 
 const FAST = ['--ingester.trace-idle-period=100ms', '--ingester.max-block-duration=300ms', '--ingester.flush-check-period=50ms', '--wal.segment-bytes=16KiB', '--storage.blocklist-poll=1s'];
-/** While it is killed the compactor merges nothing (it runs a cycle at every start), so what the WAL replays shows in the counts. */
+/** For the count before compaction: what the WAL replayed shows in it. */
 const NO_COMPACTION = [...FAST, '--compaction.min-input-blocks=100000', '--compaction.max-input-blocks=100000'];
-const COMPACTION = [...FAST, '--compaction.cycle=1s'];
+/**
+ * Compaction every second, so kills also land in merges; a restarted process takes over the
+ * window leases its killed predecessor held, and a window quiet for two seconds merges whatever
+ * the levels (a retried request's copies can sit in blocks of different levels).
+ */
+const COMPACTION = [...FAST, '--compaction.cycle=1s', '--compaction.settle-period=2s'];
 const CYCLES = 20;
 const enc = encodeURIComponent;
 
 async function metric(sb: ChildSpanbase, name: string): Promise<number> {
   const m = await (await fetch(`${sb.api}/metrics`)).text();
   return [...m.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, x) => n + Number(x[1]), 0);
+}
+
+/** Blocks (live or compacted) of a compaction level above 0 under a local store's root. */
+function levelsAbove0(root: string): number {
+  let n = 0;
+  if (!existsSync(root)) return 0;
+  for (const tenant of readdirSync(root)) {
+    if (tenant.startsWith('~')) continue;
+    for (const block of readdirSync(join(root, tenant))) {
+      for (const name of ['meta.json', 'meta.compacted.json']) {
+        try {
+          if ((JSON.parse(readFileSync(join(root, tenant, block, name), 'utf8')) as { compactionLevel?: number }).compactionLevel! > 0) n++;
+        } catch {
+          // absent, or a block still being written
+        }
+      }
+    }
+  }
+  return n;
 }
 
 /** Spans counted by a single-sample count_over_time over the last hour. */
@@ -39,7 +66,7 @@ describe('SIGKILL under load, twenty times', () => {
     let unacked: { body: Uint8Array; spans: Parameters<typeof ack>[1] }[] = [];
     let retried = 0;
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      const sb = await spawnSpanbase(dir, NO_COMPACTION);
+      const sb = await spawnSpanbase(dir, COMPACTION);
       const retry = unacked;
       unacked = [];
       for (const r of retry) {
@@ -58,12 +85,16 @@ describe('SIGKILL under load, twenty times', () => {
         }
       };
       const load = Promise.all(Array.from({ length: 4 }, worker));
-      await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2500));
+      // Two runs last long enough for blocks to be written and merged before the kill (under
+      // this load and the WAL the runs before left, a first block takes seconds).
+      await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2500 + (cycle % 7 === 6 ? 15_000 : 0)));
       killed = true;
       sb.proc.kill('SIGKILL');
       await load;
       await sb.exited;
     }
+    // The compactor did run (and was killed) among the kills: some blocks are merge outputs.
+    expect(levelsAbove0(join(dir, 'blocks'))).toBeGreaterThan(0);
     const flushed = await spawnSpanbase(dir, NO_COMPACTION);
     for (const r of unacked) {
       expect(await send(flushed, r.body)).toBe(200);
@@ -105,5 +136,5 @@ describe('SIGKILL under load, twenty times', () => {
       sb.proc.kill('SIGTERM');
       await sb.exited;
     }
-  }, 300_000);
+  }, 480_000);
 });

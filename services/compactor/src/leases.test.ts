@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { MemoryStore } from '@spanbase/backend';
 import { isSpanbaseError } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
@@ -82,5 +84,28 @@ describe('Leases', () => {
     stop();
     expect(lost).toHaveLength(1);
     expect(isSpanbaseError(lost[0], CompactorLeaseLost)).toBe(true);
+  });
+
+  it('takes over at once a lease whose holder on this host is gone, never one of a live or distant holder', async () => {
+    const store = new MemoryStore();
+    const c = clock();
+    const leave = (owner: string, window: string) =>
+      store.put(leaseKey('t', window), new TextEncoder().encode(JSON.stringify({ owner, token: `left-by-${owner}`, window, expiresAt: c.t + 60_000, outputs: [] })));
+    // A process that ran here and has exited (and was reaped): its pid is no longer in use.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    await leave(`${hostname()}/${dead}`, 'dead');
+    await leave(`${hostname()}/${process.pid}`, 'alive');
+    await leave(`another-host.invalid/${dead}`, 'far');
+    await leave('restarted', 'earlier-life');
+    const mine = new Leases(store, { owner: 'restarted', ttlMs: 1000, settleMs: 1, now: c.now });
+    expect(await mine.acquire('t', 'dead')).toBeDefined();
+    expect(await mine.acquire('t', 'alive')).toBeUndefined();
+    expect(await mine.acquire('t', 'far')).toBeUndefined();
+    // Its own name, from before a restart (a container comes back as pid 1 with the same host name).
+    expect(await mine.acquire('t', 'earlier-life')).toBeDefined();
+    // A lease this process holds is never taken, even by a second compactor of the same name.
+    const twin = new Leases(store, { owner: 'restarted', ttlMs: 1000, settleMs: 1, now: c.now });
+    expect(await twin.acquire('t', 'earlier-life')).toBeUndefined();
+    expect(await twin.acquire('t', 'dead')).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@
 // that remains when a writer stalls between its read and its write. The reasoning is in
 // docs/design/2026-11 Compaction and retention.md ("Two compactors").
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { ObjectStore } from '@spanbase/backend';
 import { CompactorLeaseLost } from './errors.ts';
 
@@ -145,6 +146,12 @@ export class Lease {
   }
 }
 
+/**
+ * Tokens acquired in this process (by any Leases), with their first expiry: a lease of a live
+ * holder here is never mistaken for a dead one's, even where two compactors share an owner name.
+ */
+const ISSUED = new Map<string, number>();
+
 /** Acquires window leases and reads the outputs other holders announce. */
 export class Leases {
   private readonly store: ObjectStore;
@@ -159,13 +166,36 @@ export class Leases {
   async acquire(tenant: string, window: string): Promise<Lease | undefined> {
     const key = leaseKey(tenant, window);
     const existing = parseRecord(await this.store.get(key));
-    if (existing && existing.expiresAt > this.opts.now()) return undefined;
+    if (existing && existing.expiresAt > this.opts.now() && !this.abandoned(existing)) return undefined;
     const record: LeaseRecord = { owner: this.opts.owner, token: randomUUID(), window, expiresAt: this.opts.now() + this.opts.ttlMs, outputs: [] };
     await writeRecord(this.store, key, record);
     await sleep(this.opts.settleMs);
     const back = parseRecord(await this.store.get(key));
     if (back?.token !== record.token) return undefined;
+    for (const [token, expiresAt] of ISSUED) if (expiresAt + this.opts.ttlMs * 100 < this.opts.now()) ISSUED.delete(token);
+    ISSUED.set(record.token, record.expiresAt);
     return new Lease(this.store, key, record, this.opts);
+  }
+
+  /**
+   * Whether an unexpired lease was left by a holder that is gone: a process on this host (owner
+   * `host/pid`) that no longer runs, or this very owner name in an earlier life (a container
+   * restarts as pid 1 again). Without this a restarted single binary would wait out the lease of
+   * the process that was killed, minutes with no compaction of that window. A holder on another
+   * host is never judged: only expiry frees its lease. Taking over early is safe either way, as a
+   * holder re-checks its lease before it publishes.
+   */
+  private abandoned(r: LeaseRecord): boolean {
+    if (ISSUED.has(r.token)) return false;
+    if (r.owner === this.opts.owner) return true;
+    const m = /^(.+)\/(\d+)$/.exec(r.owner);
+    if (!m || m[1] !== hostname()) return false;
+    try {
+      process.kill(Number(m[2]), 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
   }
 
   /** Outputs announced in the tenant's unexpired leases: blocks someone is writing right now. */

@@ -67,6 +67,7 @@ export async function createIngester(cfg: Config, deps: IngesterDeps): Promise<I
   const flushFailures = m.counter('spanbase_ingester_flush_failures_total', 'Head blocks that could not be written to the object store, by tenant: each is tried again after a backoff (1s doubling to 1m) while its data waits in memory and the WAL.', ['tenant']);
   const storeMetrics = deps.storeMetrics;
   const sink = new WorkerBlockSink({ store: { ...deps.storeConfig, cache: undefined }, block: { bloomFalsePositive: cfg['block.bloom-filter-false-positive'] } }, storeMetrics && ((...o) => storeMetrics.observe(...o)));
+  sink.warm();
   const ingester = await Ingester.start({
     walDir: cfg['wal.path'],
     walFsync: cfg['wal.fsync'],
@@ -96,6 +97,9 @@ export async function createIngester(cfg: Config, deps: IngesterDeps): Promise<I
       recent?.add(tenant, meta);
     },
     logger: log.child({ module: 'ingester' }),
+  }).catch(async (err: unknown) => {
+    await sink.close(); // the warm worker would keep a process that failed to start alive
+    throw err;
   });
   if (deps.server) serveIngester(deps.server, ingester, recent && recentBlocks(recent, log));
   m.gauge('spanbase_ingester_live_traces', 'Traces held in memory, by tenant.', ['tenant']).collect(() =>

@@ -47,6 +47,15 @@ export class WorkerBlockSink implements BlockSink {
     return w;
   }
 
+  /**
+   * Starts the worker now rather than at the first flush: loading the block writer takes seconds
+   * on a busy machine, and a process killed and restarted again and again under load (a crash
+   * loop) would otherwise never get a block written before the next kill, only a longer WAL.
+   */
+  warm(): void {
+    if (!this.closed) this.worker ??= this.spawn();
+  }
+
   write(batch: FlushBatch): Promise<FlushedBlock> {
     if (this.closed) return Promise.reject(new Error('block sink closed'));
     this.worker ??= this.spawn();
