@@ -6,6 +6,7 @@
 import { FAULTS_ENV, createObjectStore, faultsOf } from '@spanbase/backend';
 import type { ObjectStore, ObjectStoreConfig, ObjectStoreMetricsSink } from '@spanbase/backend';
 import { isCacheableBlockObject } from '@spanbase/block';
+import type { BlockMeta } from '@spanbase/block';
 import { compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
 import type { Compactor } from '@spanbase/compactor';
 import { storageSettings } from '@spanbase/config';
@@ -105,6 +106,16 @@ export const MODULES: ModuleDefs = {
       const damaged = ctx.metrics.counter('spanbase_block_damage_total', 'Damaged parts of blocks found by this process, each counted once, by what readers do instead (bloom-skipped, index-rebuilt, statistics-skipped, tags-skipped, row-group-lost, block-unreadable).', ['fallback']);
       const catalog = new BlockCatalog({ store: ctx.get('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }), onDamage: (d) => damaged.inc({ fallback: d.fallback }), metadataCacheBytes: ctx.cfg['query.metadata-cache-bytes'] });
       ctx.metrics.gauge('spanbase_blocklist_blocks', 'Blocks known to this process, by tenant.', ['tenant']).collect(() => catalog.tenantIds().map((t) => [{ tenant: t }, catalog.blocks(t).length] as [Record<string, string>, number]));
+      // By compaction level: level 0 is what ingesters flushed and no merge has taken yet, the
+      // compactor's backlog; it should stay flat under steady ingest.
+      const byLevel = (value: (m: BlockMeta) => number) => () =>
+        catalog.tenantIds().flatMap((t) => {
+          const sums = new Map<number, number>();
+          for (const m of catalog.blocks(t)) sums.set(m.compactionLevel, (sums.get(m.compactionLevel) ?? 0) + value(m));
+          return [...sums].map(([level, v]) => [{ tenant: t, level: String(level) }, v] as [Record<string, string>, number]);
+        });
+      ctx.metrics.gauge('spanbase_blocklist_level_blocks', 'Blocks known to this process, by tenant and compaction level (0: not merged yet).', ['tenant', 'level']).collect(byLevel(() => 1));
+      ctx.metrics.gauge('spanbase_blocklist_level_bytes', 'Bytes of data.parquet of the blocks known to this process, by tenant and compaction level.', ['tenant', 'level']).collect(byLevel((m) => m.size));
       return { catalog, start: () => catalog.start(), stop: async () => catalog.stop() };
     },
   },
