@@ -11,7 +11,7 @@ import { RESULTS_DIR, runBench, selectScenarios } from './run.ts';
 /** Scenarios run beside the others, so the suite takes about half the wall time on two cores. */
 const SECOND_HALF = ['search', 'metrics', 'ingest-to-queryable'];
 /** Scenarios outside the default suite that the smoke run covers too. */
-const EXTRA = ['needle'];
+const EXTRA = ['needle', 'soak'];
 
 describe('bench harness at --scale=0.01', () => {
   const out = mkdtempSync(join(tmpdir(), 'spanbase-bench-test-'));

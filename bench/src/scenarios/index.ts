@@ -10,8 +10,9 @@ import { metricsScenario } from './metrics.ts';
 import { needleScenario } from './needle.ts';
 import { queryStormScenario } from './query-storm.ts';
 import { searchScenario } from './search.ts';
+import { soakScenario } from './soak.ts';
 import { traceByIdScenario } from './trace-by-id.ts';
 import { traceqlParseScenario } from './traceql-parse.ts';
 
 /** All scenarios. */
-export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario, clusterScenario];
+export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario, clusterScenario, soakScenario];
