@@ -10,6 +10,7 @@ export const FLAGS = {
   // Process
   target: flag.enum(TARGETS, 'all', 'Which role to run: all runs every role in one process.'),
   'data-dir': flag.string('./data', 'Directory of the local data: the WAL goes to DIR/wal and local blocks to DIR/blocks, unless --wal.path or --storage.local.path say otherwise.'),
+  'memory.budget': flag.bytes('0', 'Memory this process may use, all told; 0 means no budget. It sizes every memory setting not given on its own (30% unflushed data, 25% query workers, 10% chunk cache, 10% a compaction job, 5% each metadata and object cache), and past it ingest answers 429 (gRPC RESOURCE_EXHAUSTED) with a retry hint and the ingester writes its blocks early, until the process is back under it. At least 512MiB.'),
   'log.level': flag.enum(['debug', 'info', 'warn', 'error'], 'info', 'Minimum level of the JSON logs written to stdout.'),
 
   // Listeners. Loopback by default: a fresh install is not reachable from other machines until

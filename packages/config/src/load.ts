@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigFileUnreadable, ConfigInvalid } from './errors.ts';
 import type { Flag } from './flag.ts';
 import { FLAGS } from './flags.ts';
+import { applyMemoryBudget } from './memory-budget.ts';
 import type { Config, FlagName } from './flags.ts';
 
 /** What the command line asked for besides flags. */
@@ -143,6 +144,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const given = new Set<string>();
   for (const { name, value } of pairs) setValue(cfg, name, value ?? 'true', `--${name}`, given);
   applyDataDir(cfg, fromFile, given);
+  applyMemoryBudget(cfg, new Set([...fromFile, ...given]));
   return { config: cfg as unknown as Config, positional, help, version, switches };
 }
 

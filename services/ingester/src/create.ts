@@ -65,6 +65,7 @@ export async function createIngester(cfg: Config, deps: IngesterDeps): Promise<I
   const outsideSlack = m.counter('spanbase_ingester_traces_outside_time_slack_total', 'Traces flushed with span times further than --ingestion.time-range-slack from when they were received, by tenant: a client clock that is off, or a pipeline delivering late.', ['tenant']);
   // The worker only writes: it gets the store settings without the read cache.
   const flushFailures = m.counter('spanbase_ingester_flush_failures_total', 'Head blocks that could not be written to the object store, by tenant: each is tried again after a backoff (1s doubling to 1m) while its data waits in memory and the WAL.', ['tenant']);
+  const pressureFlushes = m.counter('spanbase_ingester_pressure_flushes_total', 'Head blocks written early because memory was short (unflushed data past half of --ingester.max-live-bytes, or the process near --memory.budget), by tenant.', ['tenant']);
   const storeMetrics = deps.storeMetrics;
   const sink = new WorkerBlockSink({ store: { ...deps.storeConfig, cache: undefined }, block: { bloomFalsePositive: cfg['block.bloom-filter-false-positive'] } }, storeMetrics && ((...o) => storeMetrics.observe(...o)));
   sink.warm();
@@ -81,6 +82,8 @@ export async function createIngester(cfg: Config, deps: IngesterDeps): Promise<I
     timeRangeSlackMs: cfg['ingestion.time-range-slack'],
     onOutsideTimeBounds: (tenant, traces) => outsideSlack.inc({ tenant }, traces),
     onFlushFailed: (tenant) => flushFailures.inc({ tenant }),
+    memoryBudget: cfg['memory.budget'] > 0 ? { bytes: cfg['memory.budget'] } : undefined,
+    onPressureFlush: (tenant) => pressureFlushes.inc({ tenant }),
     // WAL replay skips spans of blocks finished before a crash (their flush markers name them).
     blockExists: blockExistsOnce(store),
     liveQueries: {

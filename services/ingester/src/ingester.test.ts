@@ -143,6 +143,56 @@ describe('Ingester flush', () => {
     expect(flushRetryDelay(1, undefined, () => 0.999999)).toBe(1250);
   });
 
+  it('cuts the head at once, splitting live traces, when unflushed data passes half of --ingester.max-live-bytes', async () => {
+    const small = await start();
+    await small.ing.push('t', scanExportRequest(req([spanOf(1), spanOf(2)])));
+    await small.ing.flushTick();
+    expect(small.sink.batches).toHaveLength(0); // neither idle nor due
+    await small.ing.stop();
+    const pressures: string[] = [];
+    const { ing, sink } = await start({ maxLiveBytes: 1500, onPressureFlush: (t) => pressures.push(t) });
+    await ing.push('t', scanExportRequest(req([spanOf(1), spanOf(2)])));
+    expect(ing.memoryBytes).toBeLessThan(750);
+    await ing.flushTick();
+    expect(sink.batches).toHaveLength(0);
+    await ing.push('t', scanExportRequest(req(Array.from({ length: 12 }, () => spanOf(3)))));
+    expect(ing.memoryBytes).toBeGreaterThanOrEqual(750);
+    await ing.flushTick();
+    expect(sink.batches.map((b) => b.spans)).toEqual([14]);
+    expect(pressures).toEqual(['t']);
+    expect(ing.memoryBytes).toBe(0);
+    await ing.stop();
+  });
+
+  it('refuses pushes with 429 while the process is over --memory.budget, and writes its blocks early near it', async () => {
+    let rss = 100;
+    const pressures: string[] = [];
+    const { ing, sink, advance } = await start({ maxLiveBytes: 4000, memoryBudget: { bytes: 1000, rss: () => rss }, onPressureFlush: (t) => pressures.push(t) });
+    await ing.push('t', scanExportRequest(req(Array.from({ length: 8 }, () => spanOf(1)))));
+    expect(ing.memoryBytes).toBeGreaterThanOrEqual(500); // an eighth of the live limit: worth a block
+    // Near the budget: the head is written now, though no trace is idle and no block is due.
+    rss = 950;
+    advance(200);
+    await ing.flushTick();
+    expect(sink.batches).toHaveLength(1);
+    expect(pressures).toEqual(['t']);
+    // Over it: refused, with a hint, until memory is back under the budget.
+    rss = 1200;
+    advance(200);
+    const err = await ing.push('t', scanExportRequest(req([spanOf(2)]))).catch((e: unknown) => e);
+    expect(err).toMatchObject({ statusCode: 429, code: 'ING_ERR_MEMORY_BUDGET_EXCEEDED', retryAfterSeconds: 2 });
+    expect((err as Error).message).toMatch(/over --memory.budget=\S+; blocks are being written/);
+    rss = 500;
+    advance(200);
+    await expect(ing.push('t', scanExportRequest(req([spanOf(2)])))).resolves.toEqual({ accepted: 1 });
+    // Little live data: no early block, whatever the memory (tiny blocks would give nothing back).
+    rss = 990;
+    advance(200);
+    await ing.flushTick();
+    expect(sink.batches).toHaveLength(1);
+    await ing.stop();
+  });
+
   it('answers 429 past --ingester.max-live-bytes', async () => {
     const { ing } = await start({ maxLiveBytes: 200 });
     await ing.push('t', scanExportRequest(req([spanOf(1)])));

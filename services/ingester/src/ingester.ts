@@ -8,8 +8,11 @@ import { faultPoint } from '@spanbase/model';
 import { Wal, isFlushed } from '@spanbase/wal';
 import type { CreateSegmentFile, FsyncPolicy, RecordRef, ReplayStats } from '@spanbase/wal';
 import type { Logger } from '@spanbase/server';
+import { formatBytes } from '@spanbase/config';
 import { Chunk } from './chunk.ts';
-import { IngesterUnavailable, LiveBytesExceeded } from './errors.ts';
+import { IngesterUnavailable, LiveBytesExceeded, MemoryBudgetExceeded } from './errors.ts';
+import { MemoryPressure } from './memory-pressure.ts';
+import type { MemoryBudget } from './memory-pressure.ts';
 import type { LiveTrace } from './live-trace.ts';
 import { TenantStore } from './tenant-store.ts';
 import type { HeadBatch } from './tenant-store.ts';
@@ -30,6 +33,10 @@ export interface IngesterOptions {
   walCreateFile?: CreateSegmentFile;
   /** Memory for chunks not yet released; past it pushes get 429. */
   maxLiveBytes: number;
+  /** --memory.budget: past it pushes get 429, and near it head blocks are cut early. */
+  memoryBudget?: MemoryBudget;
+  /** Called when a head block is cut early because memory is short (see MemoryPressure). */
+  onPressureFlush?: (tenant: string) => void;
   /** A trace idle this long is sealed into the head block. */
   traceIdlePeriodMs: number;
   /** The head block is cut after this long... */
@@ -94,6 +101,7 @@ export class Ingester {
   private wal!: Wal;
   private readonly tenants = new Map<string, TenantStore>();
   private liveBytes = 0;
+  private readonly pressure: MemoryPressure;
   private ready = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -109,6 +117,7 @@ export class Ingester {
     this.opts = opts;
     this.log = opts.logger;
     this.now = opts.now ?? Date.now;
+    this.pressure = new MemoryPressure(opts.memoryBudget, opts.maxLiveBytes, this.now);
     const lq = opts.liveQueries ?? { thread: 'worker', abortGraceMs: 2000, memoryMb: 0, slots: 4 };
     const live =
       lq.thread === 'inline'
@@ -177,6 +186,10 @@ export class Ingester {
    */
   async push(tenant: string, scan: ScannedRequest): Promise<PushResult> {
     if (!this.ready) throw IngesterUnavailable('the ingester is not ready (starting or stopping); retry shortly', { retryAfterSeconds: 1 });
+    const budget = this.pressure.overBudget();
+    if (budget !== undefined) {
+      throw MemoryBudgetExceeded(`process memory is over --memory.budget=${formatBytes(budget)}; blocks are being written to free it, retry later`, { retryAfterSeconds: 2 });
+    }
     if (this.liveBytes + scan.bytes.byteLength > this.opts.maxLiveBytes) {
       throw LiveBytesExceeded(`ingester memory limit reached (--ingester.max-live-bytes=${this.opts.maxLiveBytes}); retry later`, { retryAfterSeconds: 5 });
     }
@@ -222,11 +235,15 @@ export class Ingester {
   flushTick(force = false): Promise<void> {
     if (this.flushing) return this.flushing;
     const now = this.now();
-    for (const t of this.tenants.values()) t.sealIdle(now - this.opts.traceIdlePeriodMs, now, force);
+    // Short of memory: every trace is sealed and every head written now (traces cut in two are
+    // joined again by compaction), since only a written block frees memory.
+    const pressured = !force && this.pressure.pressured(this.liveBytes);
+    for (const t of this.tenants.values()) t.sealIdle(now - this.opts.traceIdlePeriodMs, now, force || pressured);
     if (!force && now < this.flushRetryAtMs) return Promise.resolve();
     const due = [...this.tenants.values()].filter(
-      (t) => t.head.length > 0 && (force || t.headBytes >= this.opts.maxBlockBytes || now - t.headStartedMs >= this.opts.maxBlockDurationMs),
+      (t) => t.head.length > 0 && (force || pressured || t.headBytes >= this.opts.maxBlockBytes || now - t.headStartedMs >= this.opts.maxBlockDurationMs),
     );
+    if (pressured) for (const t of due) this.opts.onPressureFlush?.(t.tenant);
     if (due.length === 0 || !this.opts.sink) return Promise.resolve();
     this.flushing = (async () => {
       for (const t of due) {
