@@ -8,7 +8,7 @@ import type { QueryAdmission } from '../admission.ts';
 import { ResponseTooLarge } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
 import { executeSearchOver } from '@spanbase/query';
-import { searchResponseJson } from './search-json.ts';
+import { searchResponseText } from './search-json.ts';
 import { parseSearchParams } from './search-params.ts';
 import type { SearchParamLimits } from './search-params.ts';
 import { startSearch } from '@spanbase/query';
@@ -33,7 +33,7 @@ export interface SearchRoutesOptions {
 
 /** Registers GET /api/search. */
 export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOptions): void {
-  app.get<{ Querystring: Record<string, string | undefined> }>('/api/search', async (req) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/api/search', async (req, reply) => {
     const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
     const p = parseSearchParams(req.query, opts.limits);
     const query = parseOrThrow(p.query);
@@ -52,7 +52,8 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
             traces: result.traces.filter((t) => (p.minDurationNs === undefined || t.durationNanos >= p.minDurationNs) && (p.maxDurationNs === undefined || t.durationNanos <= p.maxDurationNs)),
           };
         }
-        return searchResponseJson(result, run.metrics);
+        reply.type('application/json; charset=utf-8');
+        return searchResponseText(result, run.metrics, signal);
       }, signal);
     } catch (err) {
       if (isSpanbaseError(err, TqlResultTooLarge)) {
