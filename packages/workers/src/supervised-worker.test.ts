@@ -37,7 +37,10 @@ describe('SupervisedWorker', () => {
   });
 
   it('stops a spinning job that checks its signal, without replacing the worker', async () => {
-    const w = supervised();
+    // The grace is long and the worker started first: on a loaded machine a thread still loading
+    // its modules, or one kept off the CPU for a moment, must not pass for one ignoring its signal.
+    const w = supervised({ abortGraceMs: 3000 });
+    await w.run({ op: 'echo', value: 0 }, never());
     const ac = new AbortController();
     const p = w.run({ op: 'spin' }, ac.signal);
     await new Promise((r) => setTimeout(r, 50));
