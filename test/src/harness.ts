@@ -28,6 +28,12 @@ export interface TestSpanbase {
   otlpHttp: string;
   /** `http://127.0.0.1:<port>` of the OTLP/gRPC receiver. */
   otlpGrpc: string;
+  /** `http://127.0.0.1:<port>` of the Zipkin receiver (POST /api/v2/spans). */
+  zipkin: string;
+  /** `http://127.0.0.1:<port>` of Zipkin's query API (the same port in one process). */
+  zipkinQuery: string;
+  /** `http://127.0.0.1:<port>` of the Jaeger query API. */
+  jaeger: string;
   /** The data directory. */
   dataDir: string;
   /** The config it runs with. */
@@ -47,6 +53,8 @@ export async function startTestSpanbase(overrides: Partial<Config> = {}, hooks: 
     'server.http-listen-port': 0,
     'otlp.http-listen-port': 0,
     'otlp.grpc-listen-port': 0,
+    'zipkin.listen-port': 0,
+    'jaeger.listen-port': 0,
     'internal.listen-port': 0,
     'wal.path': join(dataDir, 'wal'),
     'storage.local.path': join(dataDir, 'blocks'),
@@ -57,6 +65,9 @@ export async function startTestSpanbase(overrides: Partial<Config> = {}, hooks: 
     api: `http://127.0.0.1:${running.apiPort}`,
     otlpHttp: `http://127.0.0.1:${running.otlpHttpPort}/v1/traces`,
     otlpGrpc: `http://127.0.0.1:${running.otlpGrpcPort}`,
+    zipkin: `http://127.0.0.1:${running.zipkinPort}`,
+    zipkinQuery: `http://127.0.0.1:${running.zipkinPort}`,
+    jaeger: `http://127.0.0.1:${running.jaegerPort}`,
     dataDir,
     cfg,
     running,
@@ -104,6 +115,8 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
     '--server.http-listen-port=0',
     '--otlp.http-listen-port=0',
     '--otlp.grpc-listen-port=0',
+    '--zipkin.listen-port=0',
+    '--jaeger.listen-port=0',
     '--internal.listen-port=0',
     `--wal.path=${join(dataDir, 'wal')}`,
     `--storage.local.path=${join(dataDir, 'blocks')}`,
