@@ -40,7 +40,8 @@ function post(path: string, body: string | Uint8Array, contentType: string | und
   return fetch(`${sb.zipkin}${path}`, { method: 'POST', body, headers: { ...(contentType ? { 'content-type': contentType } : {}), ...headers } });
 }
 
-const hrMicros = (t: [number, number]) => t[0] * 1_000_000 + Math.round(t[1] / 1000);
+/** Microseconds as the exporter computes them (hrTimeToMicroseconds), rounded as we store them. */
+const hrMicros = (t: [number, number]) => Math.round(t[0] * 1e6 + t[1] / 1e3);
 
 /** A three-span trace recorded by the OpenTelemetry SDK (server → client with error and events, internal). */
 function recordTrace(service: string): ReadableSpan[] {
@@ -289,6 +290,7 @@ describe('bad input', () => {
       ['/api/v2/spans', JSON.stringify([okSpan, { ...okSpan, id: undefined }]), 'application/json', 400, /\[1\]\.id: id is required/],
       ['/api/v2/spans', JSON.stringify([{ ...okSpan, kind: 'SIDEWAYS' }]), 'application/json', 400, /invalid kind/],
       ['/api/v2/spans', JSON.stringify([{ ...okSpan, timestamp: -5 }]), 'application/json', 400, /timestamp/],
+      ['/api/v2/spans', JSON.stringify([{ ...okSpan, duration: 'long' }]), 'application/json', 400, /duration/],
       ['/api/v2/spans', JSON.stringify([{ ...okSpan, tags: { a: { nested: 1 } } }]), 'application/json', 400, /tags\.a/],
       ['/api/v2/spans', new Uint8Array([0x0a, 0x05, 0x0a, 0x01]), 'application/x-protobuf', 400, /invalid Zipkin protobuf/],
       ['/api/v2/spans', new Uint8Array([0x0a, 0x02, 0x28, 0x01]), 'application/x-protobuf', 400, /trace_id: missing/],
@@ -379,5 +381,24 @@ describe('tenants', () => {
     expect(missing.status).toBe(401);
     expect(missing.body.errors[0].code).toBe(401);
     expect((await getJson(`${mt.jaeger}/api/services`, { 'x-scope-orgid': 'team-b' })).body.data).toEqual([]);
+  });
+});
+
+describe('limits', () => {
+  let limited: TestSpanbase;
+  beforeAll(async () => {
+    limited = await startTestSpanbase({ 'ingestion.rate-limit-bytes': 4000, 'ingestion.burst-size-bytes': 4000 });
+  });
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  it('answers 429 with Retry-After when a tenant is over its ingestion rate, as for OTLP', async () => {
+    const spans = Array.from({ length: 100 }, (_, i) => ({ traceId: '0000000000000a01', id: (i + 1).toString(16).padStart(16, '0'), name: 'rate', timestamp: Date.now() * 1000, localEndpoint: { serviceName: 'rate-z' }, tags: { payload: 'x'.repeat(40) } }));
+    const res = await fetch(`${limited.zipkin}/api/v2/spans`, { method: 'POST', body: JSON.stringify(spans), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await fetch(`${limited.zipkin}/api/v2/spans`, { method: 'POST', body: JSON.stringify(spans.slice(0, 2)), headers: { 'content-type': 'application/json' } })).status).toBe(202);
+    expect(await limited.metricsText()).toMatch(/spanbase_distributor_push_duration_seconds_count\{protocol="zipkin",outcome="ok"\} 1/);
   });
 });

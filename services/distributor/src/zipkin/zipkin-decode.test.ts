@@ -35,6 +35,11 @@ describe('v2 JSON', () => {
     expect(() => decodeZipkinJson(json([{ ...ok, parentId: 'zz' }]))).toThrow(/parentId/);
     expect(() => decodeZipkinJson(Buffer.from([0xff, 0xfe]))).toThrow(/invalid JSON/);
   });
+
+  it('rounds fractional microseconds instead of refusing the batch', () => {
+    const [s] = decodeZipkinJson(json([{ traceId: '1', id: '2', timestamp: 1700000000000000.75, duration: 10.4 }]));
+    expect([s.timestamp, s.duration]).toEqual([1700000000000001n, 10n]);
+  });
 });
 
 /** A message built field by field with the protobuf wire format (tag, then value). */

@@ -24,10 +24,14 @@ function str(v: unknown, at: string): string {
   return v;
 }
 
-/** A non-negative integer (epoch microseconds, a duration, a port). */
+/**
+ * A non-negative integer (epoch microseconds, a duration, a port). A fraction is rounded to the
+ * nearest microsecond rather than refused: some tracers divide nanoseconds by 1000 and send what
+ * they get (OpenTelemetry JS's exporter does so for a span's timestamp).
+ */
 function uint(v: unknown, at: string): bigint | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 2 ** 64) return BigInt(Math.round(v));
   if (typeof v === 'string' && /^\d{1,19}$/.test(v)) return BigInt(v);
   fail(at, `expected a non-negative integer, got ${JSON.stringify(v)?.slice(0, 40)}`);
 }
