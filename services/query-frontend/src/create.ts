@@ -133,7 +133,7 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
   // Jaeger's and Zipkin's APIs are translations onto the routes above, so they are admitted,
   // bounded and split into jobs exactly as Tempo's API is.
   const tempo = injectTempoApi(deps.api);
-  if (deps.jaeger) registerJaegerRoutes(deps.jaeger, { tempo, defaultLimit: 100, now: Date.now, multitenancy, dependencies: deps.dependencies });
+  if (deps.jaeger) registerJaegerRoutes(deps.jaeger, { tempo, defaultLimit: 100, operationsSampleTraces: Math.min(1000, cfg['query.max-limit']), now: Date.now, multitenancy, dependencies: deps.dependencies });
   if (deps.zipkin) registerZipkinRoutes(deps.zipkin, { tempo, now: Date.now, multitenancy, dependencies: deps.dependencies });
   return { scheduler, admission };
 }

@@ -78,6 +78,26 @@ export class TempoCalls {
     return (r.traces ?? []).map((t) => t.traceID);
   }
 
+  /**
+   * Distinct (span name, kind) pairs among spans matching `filter`, from one search over up to
+   * `limit` traces (as Tempo's filtered tag values look at a sample, not at everything).
+   */
+  async namesAndKinds(filter: string, limit: number): Promise<{ name: string; kind: string }[]> {
+    type Result = { traces?: { spanSets?: { spans?: { name?: string; attributes?: { key: string; value: { stringValue?: string } }[] }[] }[] }[] };
+    const r = await this.json<Result>('/api/search', { q: `${filter} | select(kind)`, limit: String(limit), spss: '100' });
+    const seen = new Map<string, { name: string; kind: string }>();
+    for (const t of r.traces ?? []) {
+      for (const ss of t.spanSets ?? []) {
+        for (const s of ss.spans ?? []) {
+          const name = s.name ?? '';
+          const kind = s.attributes?.find((a) => a.key === 'kind')?.value.stringValue ?? 'unspecified';
+          seen.set(`${name}\u0000${kind}`, { name, kind });
+        }
+      }
+    }
+    return [...seen.values()];
+  }
+
   /** The traces with these ids that exist, fetched a few at a time, in the order asked. */
   async traces(ids: readonly string[], concurrency = 4): Promise<TracesData[]> {
     const out = new Array<TracesData | undefined>(ids.length);

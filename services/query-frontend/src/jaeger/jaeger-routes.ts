@@ -22,6 +22,8 @@ export interface JaegerRoutesOptions {
   tempo: TempoApi;
   /** Traces a search returns without a limit parameter. */
   defaultLimit: number;
+  /** Traces /api/operations looks at (at most --query.max-limit). */
+  operationsSampleTraces: number;
   now: () => number;
   /** Answers /api/dependencies; the route is left out without one. */
   dependencies?: DependencySource;
@@ -62,9 +64,9 @@ export function registerJaegerRoutes(app: FastifyInstance, opts: JaegerRoutesOpt
     if (service === '') throw BadRequest("parameter 'service' is required");
     const spanKind = (one(req.query, 'spanKind') ?? '').toLowerCase();
     if (spanKind !== '' && !(SPAN_KINDS as readonly string[]).includes(spanKind)) throw BadRequest(`unsupported spanKind "${spanKind.slice(0, 40)}": expected one of ${SPAN_KINDS.join(', ')}`);
-    const kinds = spanKind ? [spanKind] : SPAN_KINDS;
-    const lists = await Promise.all(kinds.map(async (k) => (await operationNames(req, service, k)).map((name) => ({ name, spanKind: k === 'unspecified' ? '' : k }))));
-    const data = lists.flat().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.spanKind < b.spanKind ? -1 : 1));
+    const filter = `{ resource.service.name = ${quote(service)}${spanKind ? ` && kind = ${spanKind}` : ''} }`;
+    const pairs = await calls(req.headers).namesAndKinds(filter, opts.operationsSampleTraces);
+    const data = pairs.map((p) => ({ name: p.name, spanKind: p.kind === 'unspecified' ? '' : p.kind })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.spanKind < b.spanKind ? -1 : 1));
     return jaegerEnvelope(data);
   });
 
