@@ -172,7 +172,8 @@ describe('spans from @opentelemetry/exporter-zipkin', () => {
     const server = await getJson(`${sb.jaeger}/api/operations?service=${encodeURIComponent(service)}&spanKind=server`);
     expect(server.body.data).toEqual([{ name: 'GET /cart/{id}', spanKind: 'server' }]);
     const now = Date.now() * 1000;
-    const search = (extra: string) => getJson(`${sb.jaeger}/api/traces?service=${encodeURIComponent(service)}&start=${now - 3_600_000_000}&end=${now + 60_000_000}&limit=20${extra}`);
+    // As Grafana's Jaeger datasource asks: start and end in microseconds, lookback=custom.
+    const search = (extra: string) => getJson(`${sb.jaeger}/api/traces?service=${encodeURIComponent(service)}&start=${now - 3_600_000_000}&end=${now + 60_000_000}&limit=20&lookback=custom${extra}`);
     const found = await search(`&operation=${encodeURIComponent('redis GET')}&tags=${encodeURIComponent('{"db.system":"redis","error":"true"}')}`);
     expect(jaegerEnvelopeProblems(found.body)).toEqual([]);
     expect(found.body.data.map((t: Json) => t.traceID)).toEqual([traceId]);

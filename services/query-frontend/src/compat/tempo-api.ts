@@ -7,12 +7,21 @@ import type { TracesData } from '@spanbase/model';
 import { Internal, TenantInvalid, TenantMissing } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import type { ErrorFactory } from '@spanbase/model';
+import { RpcFailed, RpcUnavailable } from '@spanbase/internal-api';
 import { BadRequest, QueryTimeout, ResponseTooLarge, TooManyQueries, TraceNotFound, TraceTooLarge } from '../errors.ts';
 
 /** One call to Tempo's API. */
 export interface TempoApi {
   /** GETs `path` with `query`; resolves with the status and the body whatever the status. */
-  get(path: string, query: Record<string, string>, headers: Record<string, string>): Promise<{ status: number; body: Buffer }>;
+  get(path: string, query: Record<string, string>, headers: Record<string, string>): Promise<TempoResponse>;
+}
+
+/** An answer of Tempo's API. */
+export interface TempoResponse {
+  status: number;
+  body: Buffer;
+  /** Seconds of a Retry-After header (429, 503), when there is one. */
+  retryAfterSeconds?: number;
 }
 
 /** Tempo's API served by the app in this process. */
@@ -20,20 +29,23 @@ export function injectTempoApi(app: FastifyInstance): TempoApi {
   return {
     async get(path, query, headers) {
       const res = await app.inject({ method: 'GET', url: path, query, headers });
-      return { status: res.statusCode, body: res.rawPayload };
+      const retry = Number(res.headers['retry-after']);
+      return { status: res.statusCode, body: res.rawPayload, retryAfterSeconds: Number.isFinite(retry) && retry > 0 ? retry : undefined };
     },
   };
 }
 
-const BY_STATUS: Record<number, ErrorFactory> = { 400: BadRequest, 401: TenantMissing, 404: TraceNotFound, 422: ResponseTooLarge, 429: TooManyQueries, 504: QueryTimeout };
+// The route's own error for each status it can answer, so the status (and Retry-After) pass through.
+const BY_STATUS: Record<number, ErrorFactory> = { 400: BadRequest, 401: TenantMissing, 404: TraceNotFound, 422: ResponseTooLarge, 429: TooManyQueries, 502: RpcFailed, 503: RpcUnavailable, 504: QueryTimeout };
 
 /** A failed call as the named error of its status, with Tempo's message. */
-function failure(status: number, body: Buffer, path: string): Error {
-  const message = body.toString('utf8').trim();
+function failure(res: TempoResponse, path: string): Error {
+  const { status } = res;
+  const message = res.body.toString('utf8').trim();
   if (status === 400 && /tenant/i.test(message)) return TenantInvalid(message);
   if (status === 422 && path.startsWith('/api/traces/')) return TraceTooLarge(message);
   const factory = BY_STATUS[status] ?? Internal;
-  return factory(factory === Internal ? `query failed with status ${status}: ${message}` : message);
+  return factory(factory === Internal ? `query failed with status ${status}: ${message}` : message, { retryAfterSeconds: res.retryAfterSeconds });
 }
 
 /** A caller of Tempo's API on behalf of one request (its tenant header travels along). */
@@ -50,7 +62,7 @@ export class TempoCalls {
   /** GETs JSON; a failure is thrown as the named error of its status. */
   async json<T>(path: string, query: Record<string, string> = {}): Promise<T> {
     const res = await this.api.get(path, query, this.headers);
-    if (res.status !== 200) throw failure(res.status, res.body, path);
+    if (res.status !== 200) throw failure(res, path);
     return JSON.parse(res.body.toString('utf8')) as T;
   }
 
@@ -59,7 +71,7 @@ export class TempoCalls {
     const path = `/api/traces/${idHex}`;
     const res = await this.api.get(path, {}, { ...this.headers, accept: 'application/protobuf' });
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw failure(res.status, res.body, path);
+    if (res.status !== 200) throw failure(res, path);
     return decodeExportRequest(res.body);
   }
 
