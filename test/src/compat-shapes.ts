@@ -1,6 +1,6 @@
 // The response shapes of Jaeger's query service and of Zipkin's API, written from their published
-// definitions (Jaeger's model/json/model.go and the structuredResponse of its query service's
-// HTTP handler; Zipkin's zipkin2-api.yaml), not from Spanbase's output. Each check returns the
+// definitions (Jaeger's JSON model of traces and its query service's response envelope; Zipkin's
+// v2 OpenAPI definition), not from Spanbase's output. Each check returns the
 // list of problems, so a test shows every field that is off at once.
 
 type Json = Record<string, unknown>;
@@ -45,7 +45,7 @@ function jaegerKeyValue(kv: unknown, at: string, out: string[]): void {
 const HEX16 = /^[0-9a-f]{16}$/;
 const TRACE_HEX = /^([0-9a-f]{16}|[0-9a-f]{32})$/;
 
-/** A Jaeger trace (model/json: Trace, Span, Reference, Process, Log, KeyValue). */
+/** A Jaeger trace (its JSON model: Trace, Span, Reference, Process, Log, KeyValue). */
 export function jaegerTraceProblems(trace: unknown): string[] {
   const out: string[] = [];
   if (!isObj(trace)) return ['trace is not an object'];
@@ -85,7 +85,7 @@ export function jaegerTraceProblems(trace: unknown): string[] {
   return out;
 }
 
-/** A Zipkin v2 span (zipkin2-api.yaml: Span, Endpoint, Annotation, Tags). */
+/** A Zipkin v2 span (its OpenAPI definitions Span, Endpoint, Annotation, Tags). */
 export function zipkinSpanProblems(s: unknown, at = 'span'): string[] {
   const out: string[] = [];
   if (!isObj(s)) return [`${at} is not an object`];

@@ -1,4 +1,4 @@
-// Zipkin v2 JSON (a list of spans, as zipkin2-api.yaml defines it) → decoded spans. Numbers that
+// Zipkin v2 JSON (a list of spans, as Zipkin's v2 API defines it) → decoded spans. Numbers that
 // Zipkin types as strings (tag values) are taken as their text, as Zipkin's own reader does;
 // anything else of the wrong shape is a 400 naming the span and field.
 import { ZipkinMalformed } from '../errors.ts';

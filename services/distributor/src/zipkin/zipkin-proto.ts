@@ -1,5 +1,5 @@
 // Zipkin proto3 (`zipkin.proto3.ListOfSpans`, what zipkin-reporter sends as
-// application/x-protobuf) → decoded spans. Field numbers from Zipkin's published zipkin.proto:
+// application/x-protobuf) → decoded spans. The messages and field numbers Zipkin defines:
 //   ListOfSpans { repeated Span spans = 1; }
 //   Span        { bytes trace_id = 1; bytes parent_id = 2; bytes id = 3; Kind kind = 4;
 //                 string name = 5; fixed64 timestamp = 6; uint64 duration = 7;

@@ -1,4 +1,4 @@
-// Spans → Jaeger's query-service JSON (its model/json: what the Jaeger UI and Grafana's Jaeger
+// Spans → Jaeger's query-service JSON (its UI model: what the Jaeger UI and Grafana's Jaeger
 // datasource parse), mapped as the OpenTelemetry Collector's Jaeger translator maps OTLP:
 //   trace and span ids as hex (a trace id with zero high bits as 16 digits, as Jaeger prints it);
 //   the parent as a CHILD_OF reference, links as FOLLOWS_FROM; times in microseconds;

@@ -1,4 +1,4 @@
-// Spans → Zipkin v2 JSON (the Span of zipkin2-api.yaml), the reverse of how the Zipkin receiver
+// Spans → Zipkin v2 JSON (the Span of Zipkin's v2 API), the reverse of how the Zipkin receiver
 // maps Zipkin spans in (and as the OpenTelemetry Collector's Zipkin exporter maps OTLP out):
 //   service.name → localEndpoint.serviceName, net.host.ip / net.host.port → its ipv4|ipv6 / port;
 //   peer.service, net.peer.ip, net.peer.port → remoteEndpoint; other resource attributes → tags;

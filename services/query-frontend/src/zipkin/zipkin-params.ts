@@ -1,4 +1,4 @@
-// GET /api/v2/traces parameters as zipkin2-api.yaml defines them: serviceName, remoteServiceName,
+// GET /api/v2/traces parameters as Zipkin's v2 API defines them: serviceName, remoteServiceName,
 // spanName, annotationQuery ("http.uri=/foo and retried": key=value matches a tag, a bare word an
 // annotation or a tag key; all on the same span), minDuration and maxDuration (microseconds),
 // endTs and lookback (epoch milliseconds; lookback defaults to a day), limit (default 10).

@@ -1,5 +1,5 @@
 // Zipkin's query API (what Zipkin Lens and Grafana's Zipkin datasource call), on the Zipkin port
-// beside the receiver, as Zipkin serves both. Shapes from zipkin2-api.yaml:
+// beside the receiver, as Zipkin serves both. The shapes of Zipkin's v2 API:
 //   GET /api/v2/services                     ["service", ...]
 //   GET /api/v2/spans?serviceName=           ["span name", ...]
 //   GET /api/v2/remoteServices?serviceName=  ["remote service", ...]
