@@ -31,7 +31,7 @@ function threads(pid: number): number {
 
 async function measure(n: number): Promise<{ workers: number; rss: number; threads: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-idle-memory-'));
-  const flags = [`--data-dir=${dir}`, '--server.http-listen-port=0', '--otlp.http-listen-port=0', '--otlp.grpc-listen-port=0', `--query.workers=${n}`, ...extra];
+  const flags = [`--data-dir=${dir}`, '--server.http-listen-port=0', '--otlp.http-listen-port=0', '--otlp.grpc-listen-port=0', '--zipkin.listen-port=0', '--jaeger.listen-port=0', `--query.workers=${n}`, ...extra];
   const child = spawn(process.execPath, [BIN, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -70,7 +70,7 @@ describe('deploy/Dockerfile', () => {
     try {
       const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
         const child = spawn('bash', [join(DEPLOY, 'dockerfile-steps.sh'), join(dir, 'app'), '--deps=link', '--',
-          '--server.http-listen-address=127.0.0.1', `--server.http-listen-port=${http}`, `--otlp.grpc-listen-port=${grpc}`, `--otlp.http-listen-port=${otlpHttp}`], {
+          '--server.http-listen-address=127.0.0.1', `--server.http-listen-port=${http}`, `--otlp.grpc-listen-port=${grpc}`, `--otlp.http-listen-port=${otlpHttp}`, '--zipkin.listen-port=0', '--jaeger.listen-port=0'], {
           env: { ...process.env, NODE: process.execPath, HEALTH_PORT: String(http), READY_TIMEOUT: '40' },
           stdio: ['ignore', 'pipe', 'pipe'],
         });

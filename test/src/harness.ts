@@ -28,6 +28,12 @@ export interface TestSpanbase {
   otlpHttp: string;
   /** `http://127.0.0.1:<port>` of the OTLP/gRPC receiver. */
   otlpGrpc: string;
+  /** `http://127.0.0.1:<port>` of the Zipkin receiver (POST /api/v2/spans). */
+  zipkin: string;
+  /** `http://127.0.0.1:<port>` of Zipkin's query API (the same port in one process). */
+  zipkinQuery: string;
+  /** `http://127.0.0.1:<port>` of the Jaeger query API. */
+  jaeger: string;
   /** The data directory. */
   dataDir: string;
   /** The config it runs with. */
@@ -47,6 +53,8 @@ export async function startTestSpanbase(overrides: Partial<Config> = {}, hooks: 
     'server.http-listen-port': 0,
     'otlp.http-listen-port': 0,
     'otlp.grpc-listen-port': 0,
+    'zipkin.listen-port': 0,
+    'jaeger.listen-port': 0,
     'internal.listen-port': 0,
     'wal.path': join(dataDir, 'wal'),
     'storage.local.path': join(dataDir, 'blocks'),
@@ -57,6 +65,9 @@ export async function startTestSpanbase(overrides: Partial<Config> = {}, hooks: 
     api: `http://127.0.0.1:${running.apiPort}`,
     otlpHttp: `http://127.0.0.1:${running.otlpHttpPort}/v1/traces`,
     otlpGrpc: `http://127.0.0.1:${running.otlpGrpcPort}`,
+    zipkin: `http://127.0.0.1:${running.zipkinPort}`,
+    zipkinQuery: `http://127.0.0.1:${running.zipkinPort}`,
+    jaeger: `http://127.0.0.1:${running.jaegerPort}`,
     dataDir,
     cfg,
     running,
@@ -86,6 +97,8 @@ export interface ChildSpanbase {
   otlpGrpc: string;
   /** `127.0.0.1:<port>` of the internal API (split targets only; empty otherwise). */
   internal: string;
+  /** `http://127.0.0.1:<port>` of the Zipkin port (empty when the target has none). */
+  zipkin: string;
   proc: ChildProcess;
   /** Everything it printed (JSON log lines). */
   output(): string;
@@ -104,6 +117,8 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
     '--server.http-listen-port=0',
     '--otlp.http-listen-port=0',
     '--otlp.grpc-listen-port=0',
+    '--zipkin.listen-port=0',
+    '--jaeger.listen-port=0',
     '--internal.listen-port=0',
     `--wal.path=${join(dataDir, 'wal')}`,
     `--storage.local.path=${join(dataDir, 'blocks')}`,
@@ -115,6 +130,7 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
   let httpPort = 0;
   let grpcPort = 0;
   let internalPort = 0;
+  let zipkinPort = 0;
   let stdout = '';
   let parsed = 0;
   proc.stdout?.on('data', (d) => {
@@ -125,9 +141,10 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
       const line = stdout.slice(parsed, nl);
       parsed = nl + 1;
       if (!line.startsWith('{')) continue;
-      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; internalPort?: number; http?: number; grpc?: number };
+      const rec = JSON.parse(line) as { msg?: string; apiPort?: number; internalPort?: number; zipkinPort?: number; http?: number; grpc?: number };
       if (rec.msg === 'Spanbase started' && rec.apiPort) apiPort = rec.apiPort;
       if (rec.msg === 'Spanbase started' && rec.internalPort) internalPort = rec.internalPort;
+      if (rec.msg === 'Spanbase started' && rec.zipkinPort) zipkinPort = rec.zipkinPort;
       if (rec.msg === 'OTLP receivers listening' && rec.http) httpPort = rec.http;
       if (rec.msg === 'OTLP receivers listening' && rec.grpc) grpcPort = rec.grpc;
     }
@@ -151,5 +168,5 @@ export async function spawnSpanbase(dataDir: string, flags: string[] = [], env: 
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, otlpGrpc: `http://127.0.0.1:${grpcPort}`, internal: internalPort ? `127.0.0.1:${internalPort}` : '', proc, output: () => out, exited };
+  return { api: `http://127.0.0.1:${apiPort}`, otlpHttp: `http://127.0.0.1:${httpPort}/v1/traces`, otlpGrpc: `http://127.0.0.1:${grpcPort}`, internal: internalPort ? `127.0.0.1:${internalPort}` : '', zipkin: zipkinPort ? `http://127.0.0.1:${zipkinPort}` : '', proc, output: () => out, exited };
 }

@@ -48,7 +48,7 @@ export async function gone(pid: number, ms = 15_000): Promise<boolean> {
 }
 
 /** Flags that let the OS pick every port. */
-export const FREE_PORTS = ['--server.http-listen-port=0', '--otlp.http-listen-port=0', '--otlp.grpc-listen-port=0'];
+export const FREE_PORTS = ['--server.http-listen-port=0', '--otlp.http-listen-port=0', '--otlp.grpc-listen-port=0', '--zipkin.listen-port=0', '--jaeger.listen-port=0'];
 
 /** Runs `npm run <script> -- <args>` and waits for Spanbase to start and answer /ready. */
 export async function npmRun(script: string, args: string[]): Promise<NpmRun> {

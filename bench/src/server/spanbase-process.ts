@@ -106,6 +106,8 @@ export async function spawnSpanbase(opts: SpawnOptions): Promise<SpanbaseProcess
     `--otlp.http-listen-port=${httpPort}`,
     `--otlp.grpc-listen-port=${grpcPort}`,
     `--internal.listen-port=${internalPort}`,
+    '--zipkin.listen-port=0',
+    '--jaeger.listen-port=0',
     `--wal.path=${join(opts.dataDir, 'wal')}`,
     '--log.level=warn',
     ...(opts.flags ?? []),

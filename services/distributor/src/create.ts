@@ -3,11 +3,12 @@
 // spans to the ingesters (in this process, or remote ones).
 import type { Config } from '@spanbase/config';
 import type { Overrides } from '@spanbase/overrides';
-import type { Logger, MetricsRegistry } from '@spanbase/server';
+import type { FastifyInstance, Logger, MetricsRegistry } from '@spanbase/server';
 import { Distributor } from './distributor.ts';
 import type { IngesterClient } from './distributor.ts';
 import { bindGrpc, createOtlpGrpcServer, shutdownGrpc } from './otlp-grpc.ts';
 import { createOtlpHttpApp } from './otlp-http.ts';
+import { registerZipkinReceiver } from './zipkin/zipkin-receiver.ts';
 
 /** What the distributor role is given. */
 export interface DistributorDeps {
@@ -17,6 +18,8 @@ export interface DistributorDeps {
   overrides: Pick<Overrides, 'forTenant'>;
   metrics: MetricsRegistry;
   log: Logger;
+  /** The Zipkin port's app, which the Zipkin receiver's routes go on (the caller listens). */
+  zipkin?: FastifyInstance;
 }
 
 /** The running distributor role. */
@@ -44,6 +47,7 @@ export function createDistributor(cfg: Config, deps: DistributorDeps): Distribut
   const common = { distributor, logger: deps.log, maxRecvMsgSize: cfg['distributor.max-recv-msg-size'], multitenancy: cfg['multitenancy.enabled'] };
   const http = createOtlpHttpApp(common);
   const grpc = createOtlpGrpcServer(common);
+  if (deps.zipkin) registerZipkinReceiver(deps.zipkin, { ...common, parseStringTags: cfg['zipkin.parse-string-tags'] });
   const host = (a: string) => a || cfg['server.http-listen-address'];
   const bound: DistributorRole['bound'] = {};
   return {

@@ -14,3 +14,5 @@ export const IngesterBusy = createError('DIST_ERR_INGESTER_BUSY', 429);
 export const IngesterFailed = createError('DIST_ERR_INGESTER_FAILED', 502);
 /** The request body does not match its Content-Length. */
 export const MalformedBody = createError('DIST_ERR_MALFORMED_BODY', 400);
+/** A Zipkin request body is not valid Zipkin v2 JSON or proto3, or a span in it lacks a valid id. */
+export const ZipkinMalformed = createError('DIST_ERR_ZIPKIN_MALFORMED', 400);

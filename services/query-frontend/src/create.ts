@@ -16,6 +16,10 @@ import { JobScheduler } from './scheduler.ts';
 import { registerSearchRoutes } from './search/search-routes.ts';
 import { registerTagsRoutes } from './tags/tags-routes.ts';
 import { registerTraceRoutes } from './trace-routes.ts';
+import { injectTempoApi } from './compat/tempo-api.ts';
+import type { DependencySource } from './compat/dependency-source.ts';
+import { registerJaegerRoutes } from './jaeger/jaeger-routes.ts';
+import { registerZipkinRoutes } from './zipkin/zipkin-routes.ts';
 
 /** What the frontend role is given. */
 export interface QueryFrontendDeps {
@@ -33,6 +37,12 @@ export interface QueryFrontendDeps {
   overrides: Pick<Overrides, 'forTenant'>;
   metrics: MetricsRegistry;
   log: Logger;
+  /** The Jaeger port's app, which Jaeger's query API goes on (the caller listens). */
+  jaeger?: FastifyInstance;
+  /** The Zipkin port's app, which Zipkin's query API goes on. */
+  zipkin?: FastifyInstance;
+  /** The service graph for the Jaeger and Zipkin dependency routes; they are left out without it. */
+  dependencies?: DependencySource;
 }
 
 /** The running frontend. */
@@ -120,5 +130,10 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     timeoutMs,
     onSourceFailure: sourceFailed('metrics'),
   });
+  // Jaeger's and Zipkin's APIs are translations onto the routes above, so they are admitted,
+  // bounded and split into jobs exactly as Tempo's API is.
+  const tempo = injectTempoApi(deps.api);
+  if (deps.jaeger) registerJaegerRoutes(deps.jaeger, { tempo, defaultLimit: 100, operationsSampleTraces: Math.min(1000, cfg['query.max-limit']), now: Date.now, multitenancy, dependencies: deps.dependencies });
+  if (deps.zipkin) registerZipkinRoutes(deps.zipkin, { tempo, now: Date.now, multitenancy, dependencies: deps.dependencies });
   return { scheduler, admission };
 }

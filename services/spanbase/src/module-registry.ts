@@ -28,6 +28,10 @@ export interface ModuleContext {
   readonly metrics: MetricsRegistry;
   /** The HTTP API app (port 3200); modules add their routes to it. */
   readonly api: FastifyInstance;
+  /** The Zipkin port's app (9411): the distributor adds the receiver, the frontend the query API. */
+  readonly zipkin: FastifyInstance;
+  /** The Jaeger query API's app (16686); the frontend adds its routes. */
+  readonly jaeger: FastifyInstance;
   /** What the process was started with besides the configuration. */
   readonly hooks: StartHooks;
   /** The instance of a module this one depends on. */

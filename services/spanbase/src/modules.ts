@@ -179,7 +179,7 @@ export const MODULES: ModuleDefs = {
   distributor: {
     deps: () => ['ingester-client', 'overrides'],
     async init(ctx) {
-      return createDistributor(ctx.cfg, { ingesters: ctx.get('ingester-client').client, overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'distributor' }) });
+      return createDistributor(ctx.cfg, { ingesters: ctx.get('ingester-client').client, overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'distributor' }), zipkin: ctx.zipkin });
     },
   },
 
@@ -219,7 +219,7 @@ export const MODULES: ModuleDefs = {
     async init(ctx) {
       const cfg = ctx.cfg;
       const catalog = ctx.get('blocks').catalog;
-      const common = { api: ctx.api, blocks: (tenant: string) => catalog.blocks(tenant), accounted: (tenant: string) => catalog.accounted(tenant), overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'query-frontend' }) };
+      const common = { api: ctx.api, jaeger: ctx.jaeger, zipkin: ctx.zipkin, blocks: (tenant: string) => catalog.blocks(tenant), accounted: (tenant: string) => catalog.accounted(tenant), overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'query-frontend' }) };
       if (cfg.target === 'all') {
         const querier = ctx.get('querier');
         return { frontend: createQueryFrontend(cfg, { ...common, queriers: localQuerier(querier.jobs, querier.slots), queriersFlag: 'the querier in this process' }) };

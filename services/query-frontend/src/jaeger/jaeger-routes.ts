@@ -1,0 +1,104 @@
+// Jaeger's query-service HTTP API (what the Jaeger UI and Grafana's Jaeger datasource call), on
+// its own port: every answer is Jaeger's envelope {data, total, limit, offset, errors}.
+//   GET /api/services                          service names
+//   GET /api/services/{service}/operations     span names of a service
+//   GET /api/operations?service=&spanKind=     [{name, spanKind}]
+//   GET /api/traces?service=&operation=&tags=&minDuration=&maxDuration=&start=&end=&limit=&lookback=
+//   GET /api/traces/{id}                       one trace, 404 in the envelope when unknown
+// The dependency graph (/api/dependencies) comes from a DependencySource when one is given.
+import { tenantFromHeader } from '@spanbase/server';
+import type { ErrorRenderer, FastifyInstance } from '@spanbase/server';
+import { BadRequest, TraceNotFound } from '../errors.ts';
+import { TempoCalls } from '../compat/tempo-api.ts';
+import type { TempoApi } from '../compat/tempo-api.ts';
+import { quote } from '../compat/traceql-terms.ts';
+import { jaegerEnvelope, toJaegerTrace } from './jaeger-json.ts';
+import { one, parseJaegerSearch } from './jaeger-params.ts';
+import type { DependencySource } from '../compat/dependency-source.ts';
+
+/** What the Jaeger routes need. */
+export interface JaegerRoutesOptions {
+  /** Tempo's API in this process. */
+  tempo: TempoApi;
+  /** Traces a search returns without a limit parameter. */
+  defaultLimit: number;
+  /** Traces /api/operations looks at (at most --query.max-limit). */
+  operationsSampleTraces: number;
+  now: () => number;
+  /** Answers /api/dependencies; the route is left out without one. */
+  dependencies?: DependencySource;
+  /** --multitenancy.enabled (for the dependency source's tenant). */
+  multitenancy: boolean;
+}
+
+/** Jaeger's error body: its envelope with the status and message in `errors`. */
+export const jaegerErrorRenderer: ErrorRenderer = (_req, status, message) => ({
+  body: JSON.stringify({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg: message }] }),
+  contentType: 'application/json; charset=utf-8',
+});
+
+const SPAN_KINDS = ['server', 'client', 'producer', 'consumer', 'internal', 'unspecified'] as const;
+
+type Req = { Querystring: Record<string, string | string[] | undefined> };
+
+/** Registers the Jaeger query API on `app` (the Jaeger port). */
+export function registerJaegerRoutes(app: FastifyInstance, opts: JaegerRoutesOptions): void {
+  const calls = (headers: Record<string, string | string[] | undefined>) => new TempoCalls(opts.tempo, headers['x-scope-orgid']);
+
+  app.get('/api/services', async (req) => {
+    const names = (await calls(req.headers).tagValues('resource.service.name', undefined)).sort();
+    return jaegerEnvelope(names);
+  });
+
+  const operationNames = async (req: { headers: Record<string, string | string[] | undefined> }, service: string, kind?: string) => {
+    const filter = `{ resource.service.name = ${quote(service)}${kind ? ` && kind = ${kind}` : ''} }`;
+    return (await calls(req.headers).tagValues('name', filter)).sort();
+  };
+
+  app.get<{ Params: { service: string } }>('/api/services/:service/operations', async (req) => {
+    return jaegerEnvelope(await operationNames(req, req.params.service));
+  });
+
+  app.get<Req>('/api/operations', async (req) => {
+    const service = one(req.query, 'service') ?? '';
+    if (service === '') throw BadRequest("parameter 'service' is required");
+    const spanKind = (one(req.query, 'spanKind') ?? '').toLowerCase();
+    if (spanKind !== '' && !(SPAN_KINDS as readonly string[]).includes(spanKind)) throw BadRequest(`unsupported spanKind "${spanKind.slice(0, 40)}": expected one of ${SPAN_KINDS.join(', ')}`);
+    const filter = `{ resource.service.name = ${quote(service)}${spanKind ? ` && kind = ${spanKind}` : ''} }`;
+    const pairs = await calls(req.headers).namesAndKinds(filter, opts.operationsSampleTraces);
+    const data = pairs.map((p) => ({ name: p.name, spanKind: p.kind === 'unspecified' ? '' : p.kind })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.spanKind < b.spanKind ? -1 : 1));
+    return jaegerEnvelope(data);
+  });
+
+  app.get<Req>('/api/traces', async (req) => {
+    const p = parseJaegerSearch(req.query, { defaultLimit: opts.defaultLimit, now: opts.now() });
+    const c = calls(req.headers);
+    const ids = p.traceIds.length > 0 ? p.traceIds : await c.searchIds(p.query, p.limit, p.startSeconds, p.endSeconds);
+    const traces = (await c.traces(ids)).map(toJaegerTrace).filter((t) => t !== undefined);
+    return jaegerEnvelope(traces);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/traces/:id', async (req) => {
+    const id = req.params.id;
+    if (!/^[0-9a-fA-F]{1,32}$/.test(id)) throw BadRequest(`malformed trace id "${id.slice(0, 40)}": expected 1 to 32 hex characters`);
+    const data = await calls(req.headers).trace(id);
+    const trace = data && toJaegerTrace(data);
+    if (!trace) throw TraceNotFound('trace not found');
+    return jaegerEnvelope([trace]);
+  });
+
+  const deps = opts.dependencies;
+  if (deps) {
+    app.get<Req>('/api/dependencies', async (req) => {
+      const endTs = one(req.query, 'endTs');
+      const lookback = one(req.query, 'lookback');
+      for (const [name, v] of [['endTs', endTs], ['lookback', lookback]] as const) {
+        if (v !== undefined && v !== '' && !/^\d{1,16}$/.test(v)) throw BadRequest(`cannot parse ${name} "${v.slice(0, 40)}": expected milliseconds`);
+      }
+      const end = endTs ? Number(endTs) : opts.now();
+      const start = end - (lookback ? Number(lookback) : 24 * 3600 * 1000);
+      const links = await deps.links(tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy), start, end);
+      return jaegerEnvelope(links.map((l) => ({ parent: l.parent, child: l.child, callCount: l.callCount })));
+    });
+  }
+}

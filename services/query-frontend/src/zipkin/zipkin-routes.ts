@@ -1,0 +1,103 @@
+// Zipkin's query API (what Zipkin Lens and Grafana's Zipkin datasource call), on the Zipkin port
+// beside the receiver, as Zipkin serves both. The shapes of Zipkin's v2 API:
+//   GET /api/v2/services                     ["service", ...]
+//   GET /api/v2/spans?serviceName=           ["span name", ...]
+//   GET /api/v2/remoteServices?serviceName=  ["remote service", ...]
+//   GET /api/v2/traces?...                   [[span, ...], ...]      (see zipkin-params.ts)
+//   GET /api/v2/trace/{traceId}              [span, ...]; 404 when unknown
+//   GET /api/v2/traceMany?traceIds=a,b       [[span, ...], ...]      (unknown ids left out)
+//   GET /api/v2/autocompleteKeys             span tag keys
+//   GET /api/v2/autocompleteValues?key=      values of that tag
+//   GET /api/v2/dependencies?endTs=&lookback= [{parent, child, callCount, errorCount}] (with a DependencySource)
+import { tenantFromHeader } from '@spanbase/server';
+import type { FastifyInstance } from '@spanbase/server';
+import { BadRequest, TraceNotFound } from '../errors.ts';
+import { TempoCalls } from '../compat/tempo-api.ts';
+import type { TempoApi } from '../compat/tempo-api.ts';
+import type { DependencySource } from '../compat/dependency-source.ts';
+import { attr, quote } from '../compat/traceql-terms.ts';
+import { toZipkinTrace } from './zipkin-json.ts';
+import { param, parseZipkinSearch } from './zipkin-params.ts';
+
+/** What the Zipkin query routes need. */
+export interface ZipkinRoutesOptions {
+  /** Tempo's API in this process. */
+  tempo: TempoApi;
+  now: () => number;
+  multitenancy: boolean;
+  /** Answers /api/v2/dependencies; the route is left out without one. */
+  dependencies?: DependencySource;
+}
+
+type Req = { Querystring: Record<string, string | string[] | undefined> };
+
+const TRACE_ID = /^[0-9a-fA-F]{1,32}$/;
+
+function required(q: Req['Querystring'], name: string): string {
+  const v = param(q, name);
+  if (v === undefined) throw BadRequest(`${name} is required`);
+  return v;
+}
+
+/** Registers Zipkin's query API on `app` (the Zipkin port). */
+export function registerZipkinRoutes(app: FastifyInstance, opts: ZipkinRoutesOptions): void {
+  const calls = (headers: Record<string, string | string[] | undefined>) => new TempoCalls(opts.tempo, headers['x-scope-orgid']);
+
+  app.get('/api/v2/services', async (req) => (await calls(req.headers).tagValues('resource.service.name', undefined)).sort());
+
+  app.get<Req>('/api/v2/spans', async (req) => {
+    const service = required(req.query, 'serviceName');
+    return (await calls(req.headers).tagValues('name', `{ resource.service.name = ${quote(service)} }`)).sort();
+  });
+
+  app.get<Req>('/api/v2/remoteServices', async (req) => {
+    const service = required(req.query, 'serviceName');
+    return (await calls(req.headers).tagValues('span.peer.service', `{ resource.service.name = ${quote(service)} }`)).sort();
+  });
+
+  app.get<Req>('/api/v2/traces', async (req) => {
+    const p = parseZipkinSearch(req.query, opts.now());
+    const c = calls(req.headers);
+    const ids = await c.searchIds(p.query, p.limit, p.startSeconds, p.endSeconds);
+    return (await c.traces(ids)).map(toZipkinTrace).filter((t) => t.length > 0);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v2/trace/:id', async (req) => {
+    const id = req.params.id;
+    if (!TRACE_ID.test(id)) throw BadRequest(`invalid traceId "${id.slice(0, 40)}": expected 16 or 32 hex characters`);
+    const data = await calls(req.headers).trace(id);
+    const trace = data ? toZipkinTrace(data) : [];
+    if (trace.length === 0) throw TraceNotFound(`${id.toLowerCase()} not found`);
+    return trace;
+  });
+
+  app.get<Req>('/api/v2/traceMany', async (req) => {
+    const ids = [...new Set(required(req.query, 'traceIds').split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))];
+    if (ids.length === 0) throw BadRequest('traceIds is required: a comma-separated list of trace ids');
+    for (const id of ids) if (!TRACE_ID.test(id)) throw BadRequest(`invalid traceId "${id.slice(0, 40)}" in traceIds: expected 16 or 32 hex characters`);
+    return (await calls(req.headers).traces(ids)).map(toZipkinTrace).filter((t) => t.length > 0);
+  });
+
+  app.get('/api/v2/autocompleteKeys', async (req) => {
+    const r = await calls(req.headers).json<{ scopes?: { name: string; tags?: string[] }[] }>('/api/v2/search/tags', { scope: 'span' });
+    return [...new Set(r.scopes?.find((s) => s.name === 'span')?.tags ?? [])].sort();
+  });
+
+  app.get<Req>('/api/v2/autocompleteValues', async (req) => {
+    const key = required(req.query, 'key');
+    return (await calls(req.headers).tagValues(attr(key, 'span'), undefined)).sort();
+  });
+
+  const deps = opts.dependencies;
+  if (deps) {
+    app.get<Req>('/api/v2/dependencies', async (req) => {
+      const endTs = required(req.query, 'endTs');
+      const lookback = param(req.query, 'lookback');
+      if (!/^\d{1,16}$/.test(endTs)) throw BadRequest(`invalid endTs "${endTs.slice(0, 40)}": expected epoch milliseconds`);
+      if (lookback !== undefined && !/^\d{1,16}$/.test(lookback)) throw BadRequest(`invalid lookback "${lookback.slice(0, 40)}": expected milliseconds`);
+      const end = Number(endTs);
+      const links = await deps.links(tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy), end - (lookback ? Number(lookback) : 86_400_000), end);
+      return links.map((l) => ({ parent: l.parent, child: l.child, callCount: l.callCount, ...(l.errorCount > 0 ? { errorCount: l.errorCount } : {}) }));
+    });
+  }
+}
