@@ -14,7 +14,7 @@ function traceOf(i: number, spans: number): TraceResult {
     durationNanos: BigInt(i) * 3_000_000n,
     spansets: i % 5 === 0 ? [] : [{
       matched: spans,
-      attributes: [{ key: 'count', value: { type: 'int', value: i } }],
+      attributes: [{ key: 'count', value: { type: 'int', value: BigInt(i) } }],
       spans: Array.from({ length: spans }, (_, s) => ({
         spanId: (i * 1000 + s).toString(16).padStart(16, '0'),
         name: s % 2 === 0 ? `span ${s}` : '',
@@ -23,7 +23,7 @@ function traceOf(i: number, spans: number): TraceResult {
         attributes: [{ key: 'k', value: { type: 'string', value: `v\\n${s}` } }],
       })),
     }],
-  } as TraceResult;
+  };
 }
 
 describe('searchResponseText', () => {
