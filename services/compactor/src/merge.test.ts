@@ -1,3 +1,5 @@
+import { MemoryStore } from '@spanbase/backend';
+import { openBlock, writeBlock } from '@spanbase/block';
 import type { SpanRecord } from '@spanbase/model';
 import { bytesToHex } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +14,7 @@ async function* source(traces: SpanRecord[][]): AsyncIterable<SpanRecord[]> {
 
 async function collect(sources: SpanRecord[][][], filter?: (t: readonly SpanRecord[][]) => Promise<boolean[]>) {
   const out: SpanRecord[][] = [];
-  const stats = await mergeTraces(sources.map(source), async (t) => void out.push(t), { filter, batchTraces: 3 });
+  const stats = await mergeTraces(sources.map(source), async (t) => void out.push(Array.isArray(t) ? t : t.records()), { filter, batchTraces: 3 });
   return { out, stats };
 }
 
@@ -31,6 +33,29 @@ describe('mergeTraces', () => {
     expect(stats.spansDeduped).toBe(20 * 3 + 14);
     expect(stats.spansIn - stats.spansDeduped).toBe(stats.spansOut);
     expect(stats.partsIn).toBe(40 + 20 + 14);
+  });
+
+  it('passes stored traces on as they came when nothing joins, dedupes or filters them', async () => {
+    const all = sortTraces(Array.from({ length: 30 }, (_, n) => testTrace(n, { startNs: T0, spans: 4 })));
+    // a: traces 0-19, with trace 4's root span twice; b: traces 15-29 (15-19 are in both).
+    const a = all.slice(0, 20).map((t, i) => (i === 4 ? [...t, t[0]] : t));
+    const b = all.slice(15);
+    const store = new MemoryStore();
+    const stored = async (traces: SpanRecord[][]) => openBlock(store, await writeBlock(store, { tenant: 't', rowGroupSpans: 16 }, traces)).iterateStoredTraces();
+    const passed: string[] = [];
+    const out: SpanRecord[][] = [];
+    const stats = await mergeTraces([await stored(a), await stored(b)], async (t) => {
+      if (!Array.isArray(t)) passed.push(bytesToHex(t.traceId));
+      out.push(Array.isArray(t) ? t : t.records());
+    });
+    expect(passed).toEqual(all.flatMap((t, i) => (i === 4 || (i >= 15 && i < 20) ? [] : [bytesToHex(t[0].span.traceId)])));
+    expect(spanKeys(out)).toEqual(spanKeys(all));
+    expect(stats.spansDeduped).toBe(1 + 5 * 4);
+    // With a filter every trace is made into records, for the filter to see.
+    const filtered: unknown[] = [];
+    await mergeTraces([await stored(a)], async (t) => void filtered.push(t), { filter: async (ts) => ts.map(() => true) });
+    expect(filtered.length).toBe(20);
+    expect(filtered.every((t) => Array.isArray(t))).toBe(true);
   });
 
   it('keeps a span whose id repeats with another kind', () => {

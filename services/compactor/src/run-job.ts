@@ -127,7 +127,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
     ctx.onProgress?.({ job, partsDone, partsTotal });
     const stats = await mergeTraces(
       job.inputs.map((m) => inputs.traces(m)),
-      (trace) => writer.addTrace(trace),
+      (trace) => (Array.isArray(trace) ? writer.addTrace(trace) : writer.addStoredTrace(trace)),
       {
         filter: job.filter ? retentionFilter(ctx.policy, job.filter.ageMs) : undefined,
         // Context only informs the filter: a damaged context block gives what it can, silently
