@@ -107,8 +107,11 @@ export interface StoredTrace {
   readonly traceId: Uint8Array;
   /** Its spans. */
   readonly length: number;
-  /** Whether two of its spans share span id and kind (a merge keeps only the first). */
-  hasRepeatedSpans(): boolean;
+  /**
+   * Whether two of its spans share span id and kind (a merge keeps only the first), counting the
+   * spans of `others` (more parts of the same trace) with its own.
+   */
+  hasRepeatedSpans(others?: readonly StoredTrace[]): boolean;
   /** Its span records, made on the first call. */
   records(): SpanRecord[];
 }
@@ -130,8 +133,11 @@ export interface BlockWriter {
   addTrace(records: readonly SpanRecord[]): Promise<void>;
   /** Adds one trace given as encoded spans; the same rules and result as addTrace with the decoded spans. */
   addEncodedTrace(spans: readonly EncodedSpan[]): Promise<void>;
-  /** Adds one trace as another block stored it; the same rules and result as addTrace(trace.records()). */
-  addStoredTrace(trace: StoredTrace): Promise<void>;
+  /**
+   * Adds one trace given as the parts other blocks stored of it; the same rules and result as
+   * addTrace with the parts' records, in order.
+   */
+  addStoredTrace(parts: readonly StoredTrace[]): Promise<void>;
   /** Writes the remaining objects, meta.json last, and returns the meta. */
   finish(): Promise<BlockMeta>;
   /** Abandons the block; objects already written stay invisible (no meta.json). */

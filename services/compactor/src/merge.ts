@@ -8,14 +8,32 @@ import type { SpanRecord } from '@spanbase/model';
 import { compareIds } from '@spanbase/model';
 
 /**
- * A trace part as a source gives it: span records, or a trace as its block stores it. A part
- * that is the whole trace, repeats no span and meets no filter goes to the sink as it came (the
- * writer copies a stored trace's rows); any other is made into records to be joined and deduped.
+ * A trace part as a source gives it: span records, or a trace as its block stores it. The parts
+ * of a trace that are all stored, repeat no span and meet no filter go to the sink as they came
+ * (the writer copies their rows); others are made into records to be joined and deduped.
  */
 export type TracePart = SpanRecord[] | StoredTrace;
 
+/** A merged trace as the sink gets it: records, or the stored parts that make it up, in input order. */
+export type MergedTrace = SpanRecord[] | StoredTrace[];
+
 function idOf(p: TracePart): Uint8Array {
   return Array.isArray(p) ? p[0].span.traceId : p.traceId;
+}
+
+function spansOf(t: MergedTrace): number {
+  let n = 0;
+  for (const p of t) n += isRecord(p) ? 1 : p.length;
+  return n;
+}
+
+function isRecord(p: SpanRecord | StoredTrace): p is SpanRecord {
+  return 'span' in p;
+}
+
+/** Whether the sink got stored parts rather than records. */
+export function isStored(t: MergedTrace): t is StoredTrace[] {
+  return !isRecord(t[0]);
 }
 
 function recordsOf(p: TracePart): SpanRecord[] {
@@ -120,7 +138,7 @@ async function withContext(trace: SpanRecord[], id: Uint8Array, context: readonl
  * Merges traces from sources (each in ascending trace-id order) into `sink`, in ascending
  * trace-id order, joining parts of one trace and dropping repeated spans.
  */
-export async function mergeTraces(sources: readonly AsyncIterable<TracePart>[], sink: (trace: TracePart) => Promise<void>, opts: MergeOptions = {}): Promise<MergeStats> {
+export async function mergeTraces(sources: readonly AsyncIterable<TracePart>[], sink: (trace: MergedTrace) => Promise<void>, opts: MergeOptions = {}): Promise<MergeStats> {
   const stats: MergeStats = { partsIn: 0, spansIn: 0, tracesOut: 0, spansOut: 0, spansDeduped: 0, tracesDropped: 0, spansDropped: 0 };
   const heads: Head[] = sources.map((s) => ({ it: s[Symbol.asyncIterator](), trace: undefined }));
   const context: Head[] = (opts.context ?? []).map((s) => ({ it: s[Symbol.asyncIterator](), trace: undefined }));
@@ -128,17 +146,17 @@ export async function mergeTraces(sources: readonly AsyncIterable<TracePart>[], 
   const batchSize = opts.batchTraces ?? 256;
   let batch: SpanRecord[][] = [];
   let joined: SpanRecord[][] = [];
-  const emit = async (traces: TracePart[], whole: SpanRecord[][]) => {
+  const emit = async (traces: MergedTrace[], whole: SpanRecord[][]) => {
     const keep = opts.filter ? await opts.filter(whole, traces as SpanRecord[][]) : undefined;
     for (let i = 0; i < traces.length; i++) {
       if (keep && !keep[i]) {
         stats.tracesDropped++;
-        stats.spansDropped += traces[i].length;
+        stats.spansDropped += spansOf(traces[i]);
         continue;
       }
       await sink(traces[i]);
       stats.tracesOut++;
-      stats.spansOut += traces[i].length;
+      stats.spansOut += spansOf(traces[i]);
     }
   };
   try {
@@ -154,13 +172,15 @@ export async function mergeTraces(sources: readonly AsyncIterable<TracePart>[], 
       previous = min;
       const parts: Head[] = heads.filter((h) => h.trace && compareIds(idOf(h.trace), min) === 0);
       const got = parts.map((h) => h.trace!);
-      const only = got.length === 1 ? got[0] : undefined;
       await Promise.all(parts.map((h) => advance(h, stats, opts)));
-      if (!opts.filter && only && !Array.isArray(only) && !only.hasRepeatedSpans()) {
-        await emit([only], []);
-        continue;
+      if (!opts.filter && got.every((p) => !Array.isArray(p))) {
+        const stored = got as StoredTrace[];
+        if (!stored[0].hasRepeatedSpans(stored.slice(1))) {
+          await emit([stored], []);
+          continue;
+        }
       }
-      const trace = only ? recordsOf(only) : got.flatMap(recordsOf);
+      const trace = got.length === 1 ? recordsOf(got[0]) : got.flatMap(recordsOf);
       stats.spansDeduped += dedupeTrace(trace);
       if (!opts.filter) {
         await emit([trace], [trace]);

@@ -11,7 +11,7 @@ import { DamagedInputs } from './damaged-inputs.ts';
 import { CompactorInputGone } from './errors.ts';
 import type { Lease } from './leases.ts';
 import type { MergeStats } from './merge.ts';
-import { mergeTraces } from './merge.ts';
+import { isStored, mergeTraces } from './merge.ts';
 import type { Job } from './planner.ts';
 import { assertLive, committingStore } from './publish.ts';
 import { retentionFilter } from './retention-filter.ts';
@@ -127,7 +127,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
     ctx.onProgress?.({ job, partsDone, partsTotal });
     const stats = await mergeTraces(
       job.inputs.map((m) => inputs.traces(m)),
-      (trace) => (Array.isArray(trace) ? writer.addTrace(trace) : writer.addStoredTrace(trace)),
+      (trace) => (isStored(trace) ? writer.addStoredTrace(trace) : writer.addTrace(trace)),
       {
         filter: job.filter ? retentionFilter(ctx.policy, job.filter.ageMs) : undefined,
         // Context only informs the filter: a damaged context block gives what it can, silently

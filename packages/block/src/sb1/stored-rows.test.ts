@@ -31,12 +31,43 @@ async function storedTraces(traces: SpanRecord[][], dedicatedColumns: DedicatedC
   return out;
 }
 
+/**
+ * The corpus's traces as parts from two blocks: every third trace split (alternate spans, so the
+ * parts interleave in time, or halves), the others in one block or the other.
+ */
+async function splitTraces(dedicated: DedicatedColumnJson[]): Promise<StoredTrace[][]> {
+  const a: SpanRecord[][] = [];
+  const b: SpanRecord[][] = [];
+  for (const [i, t] of corpus().entries()) {
+    if (i % 3 !== 0 || t.length < 2) (i % 2 === 0 ? a : b).push(t);
+    else if (i % 2 === 0) {
+      a.push(t.filter((_, k) => k % 2 === 0));
+      b.push(t.filter((_, k) => k % 2 === 1));
+    } else {
+      a.push(t.slice(0, t.length >> 1));
+      b.push(t.slice(t.length >> 1));
+    }
+  }
+  const [x, y] = [await storedTraces(a, dedicated), await storedTraces(b, dedicated)];
+  const out: StoredTrace[][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length || j < y.length) {
+    const c = i === x.length ? 1 : j === y.length ? -1 : compareIds(x[i].traceId, y[j].traceId);
+    out.push(c < 0 ? [x[i++]] : c > 0 ? [y[j++]] : [x[i++], y[j++]]);
+  }
+  return out;
+}
+
 /** Every object of a block written from `traces` one way, by key. */
-async function written(traces: readonly StoredTrace[], add: 'records' | 'stored', dedicatedColumns: DedicatedColumnJson[]): Promise<Map<string, Buffer>> {
+async function written(traces: readonly (StoredTrace | StoredTrace[])[], add: 'records' | 'stored', dedicatedColumns: DedicatedColumnJson[]): Promise<Map<string, Buffer>> {
   const store = new MemoryStore();
   const opts: BlockWriterOptions = { tenant: 't', blockId: '00000000-0000-4000-8000-000000000002', compactionLevel: 1, rowGroupSpans: 700, pageSizeBytes: 4096, dedicatedColumns, now: () => new Date(0) };
   const w = createBlockWriter(store, opts);
-  for (const t of traces) await (add === 'records' ? w.addTrace(t.records()) : w.addStoredTrace(t));
+  for (const t of traces) {
+    const parts = Array.isArray(t) ? t : [t];
+    await (add === 'records' ? w.addTrace(parts.flatMap((p) => p.records())) : w.addStoredTrace(parts));
+  }
   await w.finish();
   const out = new Map<string, Buffer>();
   for (const o of (await store.list('t/')).objects) out.set(o.key, Buffer.from((await store.get(o.key))!));
@@ -54,6 +85,14 @@ describe('stored traces (the compaction path)', () => {
       expect([...b.keys()]).toEqual([...a.keys()]);
       for (const [key, bytes] of a) expect(b.get(key)!.equals(bytes), key).toBe(true);
     }
+  });
+
+  it('given as parts from several blocks make exactly the block their records make', async () => {
+    const traces = await splitTraces(EXTRA);
+    expect(traces.filter((t) => t.length === 2).length).toBeGreaterThan(50);
+    const a = await written(traces, 'records', EXTRA);
+    const b = await written(traces, 'stored', EXTRA);
+    for (const [key, bytes] of a) expect(b.get(key)!.equals(bytes), key).toBe(true);
   });
 
   it('from a block with other dedicated columns are written from their records', async () => {
@@ -79,6 +118,10 @@ describe('stored traces (the compaction path)', () => {
       const [t] = await storedTraces([trace], []);
       expect(t.length).toBe(trace.length);
       expect(t.hasRepeatedSpans()).toBe(repeated);
+      // The same spans as two parts: the last span in a part of its own.
+      const [head] = await storedTraces([trace.slice(0, -1)], []);
+      const [tail] = await storedTraces([trace.slice(-1)], []);
+      expect(head.hasRepeatedSpans([tail])).toBe(repeated);
     }
   });
 });

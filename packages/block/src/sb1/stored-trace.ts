@@ -43,22 +43,36 @@ export class Sb1StoredTrace implements StoredTrace {
     return this.made;
   }
 
-  hasRepeatedSpans(): boolean {
-    const ids = this.cols.span_id as Uint8Array[];
-    const kinds = this.cols.kind as number[];
-    if (this.length > PAIRWISE_SPANS) {
+  hasRepeatedSpans(others: readonly StoredTrace[] = []): boolean {
+    // Parts of another kind are not looked into: saying yes sends the trace through its records.
+    if (!others.every((o) => o instanceof Sb1StoredTrace)) return true;
+    const parts = [this, ...(others as Sb1StoredTrace[])];
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    if (total > PAIRWISE_SPANS) {
       const seen = new Set<string>();
-      for (let r = this.from; r < this.to; r++) {
-        const id = ids[r];
-        let k = String.fromCharCode(kinds[r]);
-        for (let i = 0; i < id.length; i++) k += String.fromCharCode(id[i]);
-        if (seen.has(k)) return true;
-        seen.add(k);
+      for (const p of parts) {
+        const ids = p.cols.span_id as Uint8Array[];
+        const kinds = p.cols.kind as number[];
+        for (let r = p.from; r < p.to; r++) {
+          const id = ids[r];
+          let k = String.fromCharCode(kinds[r]);
+          for (let i = 0; i < id.length; i++) k += String.fromCharCode(id[i]);
+          if (seen.has(k)) return true;
+          seen.add(k);
+        }
       }
       return false;
     }
-    for (let a = this.from; a < this.to; a++) {
-      for (let b = a + 1; b < this.to; b++) {
+    const ids: Uint8Array[] = [];
+    const kinds: number[] = [];
+    for (const p of parts) {
+      for (let r = p.from; r < p.to; r++) {
+        ids.push(p.cols.span_id[r] as Uint8Array);
+        kinds.push(p.cols.kind[r] as number);
+      }
+    }
+    for (let a = 0; a < total; a++) {
+      for (let b = a + 1; b < total; b++) {
         if (kinds[a] !== kinds[b]) continue;
         const x = ids[a];
         const y = ids[b];

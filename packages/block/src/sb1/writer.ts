@@ -211,13 +211,14 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
         throw await fail(err);
       }
     },
-    async addStoredTrace(trace) {
+    async addStoredTrace(parts) {
       if (state !== 'open') throw BlockWriterClosed('addStoredTrace after finish() or abort()');
       // Rows copy between blocks of one schema; any other trace is written from its records.
-      if (!(trace instanceof Sb1StoredTrace) || trace.dedicated !== dedicatedJson) return writer.addTrace(trace.records());
-      const id = ordered(trace.traceId);
+      const copied = parts.length > 0 && parts.every((p) => p instanceof Sb1StoredTrace && p.dedicated === dedicatedJson && idsEqual(p.traceId, parts[0].traceId));
+      if (!copied) return writer.addTrace(parts.flatMap((p) => p.records()));
+      const id = ordered(parts[0].traceId);
       try {
-        await added(id, writeStoredTrace(rows, trace), trace.length);
+        await added(id, writeStoredTrace(rows, parts as Sb1StoredTrace[]), parts.reduce((n, p) => n + p.length, 0));
       } catch (err) {
         throw await fail(err);
       }
