@@ -111,6 +111,9 @@ interface Head {
 }
 
 async function advance(h: Head, stats: MergeStats, opts: MergeOptions): Promise<void> {
+  // Let go of the part first: a stored part holds its row group's columns, and reading on may
+  // decode the next row group.
+  h.trace = undefined;
   const r = await h.it.next();
   h.trace = r.done ? undefined : r.value;
   if (h.trace) {
@@ -172,15 +175,20 @@ export async function mergeTraces(sources: readonly AsyncIterable<TracePart>[], 
       previous = min;
       const parts: Head[] = heads.filter((h) => h.trace && compareIds(idOf(h.trace), min) === 0);
       const got = parts.map((h) => h.trace!);
-      await Promise.all(parts.map((h) => advance(h, stats, opts)));
+      const next = () => Promise.all(parts.map((h) => advance(h, stats, opts)));
       if (!opts.filter && got.every((p) => !Array.isArray(p))) {
         const stored = got as StoredTrace[];
         if (!stored[0].hasRepeatedSpans(stored.slice(1))) {
+          // Written before the inputs move on: a stored part holds its whole decoded row group,
+          // and an input must not hold two while it decodes the next.
           await emit([stored], []);
+          await next();
           continue;
         }
       }
       const trace = got.length === 1 ? recordsOf(got[0]) : got.flatMap(recordsOf);
+      got.length = 0;
+      await next();
       stats.spansDeduped += dedupeTrace(trace);
       if (!opts.filter) {
         await emit([trace], [trace]);
