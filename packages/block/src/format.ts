@@ -98,6 +98,24 @@ export interface EncodedSpan {
   scopeSchemaUrl: string;
 }
 
+/**
+ * One trace as a block stores it, read but not yet made into span records: compaction hands it
+ * to a writer of the same format, which copies its rows column by column.
+ */
+export interface StoredTrace {
+  /** Its trace id. */
+  readonly traceId: Uint8Array;
+  /** Its spans. */
+  readonly length: number;
+  /**
+   * Whether two of its spans share span id and kind (a merge keeps only the first), counting the
+   * spans of `others` (more parts of the same trace) with its own.
+   */
+  hasRepeatedSpans(others?: readonly StoredTrace[]): boolean;
+  /** Its span records, made on the first call. */
+  records(): SpanRecord[];
+}
+
 /** Writes one block; see createBlockWriter. */
 export interface BlockWriter {
   /** Id of the block being written. */
@@ -115,6 +133,11 @@ export interface BlockWriter {
   addTrace(records: readonly SpanRecord[]): Promise<void>;
   /** Adds one trace given as encoded spans; the same rules and result as addTrace with the decoded spans. */
   addEncodedTrace(spans: readonly EncodedSpan[]): Promise<void>;
+  /**
+   * Adds one trace given as the parts other blocks stored of it; the same rules and result as
+   * addTrace with the parts' records, in order.
+   */
+  addStoredTrace(parts: readonly StoredTrace[]): Promise<void>;
   /** Writes the remaining objects, meta.json last, and returns the meta. */
   finish(): Promise<BlockMeta>;
   /** Abandons the block; objects already written stay invisible (no meta.json). */
@@ -176,6 +199,8 @@ export interface BlockReader {
   mayContainTrace(traceId: Uint8Array, opts?: ReadOptions): Promise<boolean>;
   /** Every trace, in trace-id order, one row group in memory at a time (for compaction). */
   iterateTraces(opts?: IterateOptions): AsyncIterable<SpanRecord[]>;
+  /** The same traces as iterateTraces, as stored (span records made only when asked for). */
+  iterateStoredTraces(opts?: IterateOptions): AsyncIterable<StoredTrace>;
   /** The block's attribute and intrinsic summary for autocomplete (checksum-verified; empty when damaged). */
   tags(opts?: ReadOptions): Promise<TagsSummary>;
   /** Checks every object of the block against meta.json's sizes and checksums. */

@@ -13,7 +13,7 @@ async function flip(store: ObjectStore, meta: BlockMeta, object: string, at: num
   await store.put(key, bytes);
 }
 
-async function drain(it: AsyncIterable<unknown[]>): Promise<number> {
+async function drain(it: AsyncIterable<{ length: number }>): Promise<number> {
   let spans = 0;
   for await (const t of it) spans += t.length;
   return spans;

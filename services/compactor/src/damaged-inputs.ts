@@ -4,8 +4,7 @@
 // the job. What each input lost is kept, to quarantine it once the output is published.
 import type { ObjectStore } from '@spanbase/backend';
 import { isDamageError, isLoss, openBlock } from '@spanbase/block';
-import type { BlockDamage, BlockMeta, QuarantineRecord } from '@spanbase/block';
-import type { SpanRecord } from '@spanbase/model';
+import type { BlockDamage, BlockMeta, QuarantineRecord, StoredTrace } from '@spanbase/block';
 
 interface InputState {
   meta: BlockMeta;
@@ -29,14 +28,14 @@ export class DamagedInputs {
   }
 
   /** The readable traces of `meta`, in trace-id order. */
-  traces(meta: BlockMeta): AsyncIterable<SpanRecord[]> {
+  traces(meta: BlockMeta): AsyncIterable<StoredTrace> {
     const st: InputState = { meta, spans: 0, damage: [] };
     this.inputs.set(meta.blockID, st);
     const { store, signal } = this;
     return (async function* () {
       try {
         const reader = openBlock(store, meta, { onDamage: (d) => st.damage.push(d) });
-        for await (const trace of reader.iterateTraces({ signal, skipDamaged: true })) {
+        for await (const trace of reader.iterateStoredTraces({ signal, skipDamaged: true })) {
           st.spans += trace.length;
           yield trace;
         }

@@ -27,6 +27,8 @@ describe('IsolatedJobs', () => {
     const steps: string[] = [];
     let progress = 0;
     const jobs = new IsolatedJobs({ store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: 128 * 1024 * 1024 });
+    // Started ahead of the job (as the bench does): its ready message must not end the job.
+    await jobs.start();
     const r = await jobs.run(job, { store, lease: lease!, policy: POLICY, now: () => NOW, step: async (s) => void steps.push(s), onProgress: () => progress++ });
     await jobs.close();
     expect(r.output?.blockID).toBe(job.outputId);

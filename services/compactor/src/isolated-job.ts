@@ -25,6 +25,7 @@ export interface WorkerJob {
 
 /** Messages from the worker. */
 export type WorkerMessage =
+  | { type: 'ready' }
   | { type: 'progress'; partsDone: number; partsTotal: number }
   | { type: 'step'; step: CompactionStep; blockId: string }
   | { type: 'done'; result: JobResult }
@@ -58,6 +59,28 @@ export class IsolatedJobs {
       if (this.worker === w) this.worker = undefined;
     });
     return w;
+  }
+
+  /**
+   * Starts the worker now rather than with the first job, and resolves once it has loaded its
+   * modules and can take one (what a job's time then measures is the job alone).
+   */
+  start(): Promise<void> {
+    const worker = (this.worker ??= this.spawn());
+    return new Promise<void>((resolve, reject) => {
+      const onMessage = (m: WorkerMessage) => {
+        if (m.type !== 'ready') return;
+        worker.off('message', onMessage).off('exit', onExit);
+        worker.unref();
+        resolve();
+      };
+      const onExit = (code: number) => {
+        worker.off('message', onMessage);
+        reject(new Error(`compaction worker exited (${code}) while starting`));
+      };
+      worker.on('message', onMessage).on('exit', onExit);
+      worker.postMessage({ type: 'ping' });
+    });
   }
 
   /** runJob in the worker; same contract. Jobs queue behind each other. */
@@ -97,7 +120,7 @@ export class IsolatedJobs {
         else if (m.type === 'done') {
           cleanup();
           resolve(m.result);
-        } else fail(m.code === CompactorLeaseLost.code ? CompactorLeaseLost(m.message) : m.code === CompactorInputGone.code ? CompactorInputGone(m.message) : new Error(m.message));
+        } else if (m.type === 'failed') fail(m.code === CompactorLeaseLost.code ? CompactorLeaseLost(m.message) : m.code === CompactorInputGone.code ? CompactorInputGone(m.message) : new Error(m.message));
       };
       const onError = (err: Error) => fail(err);
       const onExit = (code: number) => fail(new Error(`compaction worker exited (${code}) before finishing the job`));

@@ -40,7 +40,8 @@ async function run(data: WorkerJob): Promise<void> {
   }
 }
 
-port.on('message', (m: { type: 'job'; job: WorkerJob } | { type: 'step-ack' }) => {
+port.on('message', (m: { type: 'job'; job: WorkerJob } | { type: 'step-ack' } | { type: 'ping' }) => {
   if (m.type === 'step-ack') waiting.shift()?.();
+  else if (m.type === 'ping') send({ type: 'ready' });
   else void run(m.job);
 });

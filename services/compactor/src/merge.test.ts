@@ -1,7 +1,9 @@
+import { MemoryStore } from '@spanbase/backend';
+import { openBlock, writeBlock } from '@spanbase/block';
 import type { SpanRecord } from '@spanbase/model';
 import { bytesToHex } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
-import { dedupeTrace, mergeTraces } from './merge.ts';
+import { dedupeTrace, isStored, mergeTraces } from './merge.ts';
 import { sortTraces, spanKeys, testTrace } from './testing/traces.ts';
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -12,7 +14,7 @@ async function* source(traces: SpanRecord[][]): AsyncIterable<SpanRecord[]> {
 
 async function collect(sources: SpanRecord[][][], filter?: (t: readonly SpanRecord[][]) => Promise<boolean[]>) {
   const out: SpanRecord[][] = [];
-  const stats = await mergeTraces(sources.map(source), async (t) => void out.push(t), { filter, batchTraces: 3 });
+  const stats = await mergeTraces(sources.map(source), async (t) => void out.push(isStored(t) ? t.flatMap((p) => p.records()) : t), { filter, batchTraces: 3 });
   return { out, stats };
 }
 
@@ -31,6 +33,30 @@ describe('mergeTraces', () => {
     expect(stats.spansDeduped).toBe(20 * 3 + 14);
     expect(stats.spansIn - stats.spansDeduped).toBe(stats.spansOut);
     expect(stats.partsIn).toBe(40 + 20 + 14);
+  });
+
+  it('passes stored parts on as they came when they repeat no span and nothing filters them', async () => {
+    const all = sortTraces(Array.from({ length: 30 }, (_, n) => testTrace(n, { startNs: T0, spans: 4 })));
+    // a: traces 0-19, with trace 4's root span twice; b: traces 15-29, of 15-19 the last two
+    // spans (their first two are in a alone).
+    const a = all.slice(0, 20).map((t, i) => (i === 4 ? [...t, t[0]] : i >= 15 ? t.slice(0, 2) : t));
+    const b = all.slice(15).map((t, i) => (i < 5 ? t.slice(2) : t));
+    const store = new MemoryStore();
+    const stored = async (traces: SpanRecord[][]) => openBlock(store, await writeBlock(store, { tenant: 't', rowGroupSpans: 16 }, traces)).iterateStoredTraces();
+    const passed: string[] = [];
+    const out: SpanRecord[][] = [];
+    const stats = await mergeTraces([await stored(a), await stored(b)], async (t) => {
+      if (isStored(t)) passed.push(`${bytesToHex(t[0].traceId)}/${t.length}`);
+      out.push(isStored(t) ? t.flatMap((p) => p.records()) : t);
+    });
+    expect(passed).toEqual(all.flatMap((t, i) => (i === 4 ? [] : [`${bytesToHex(t[0].span.traceId)}/${i >= 15 && i < 20 ? 2 : 1}`])));
+    expect(spanKeys(out)).toEqual(spanKeys(all));
+    expect(stats.spansDeduped).toBe(1);
+    // With a filter every trace is made into records, for the filter to see.
+    const filtered: unknown[] = [];
+    await mergeTraces([await stored(a)], async (t) => void filtered.push(t), { filter: async (ts) => ts.map(() => true) });
+    expect(filtered.length).toBe(20);
+    expect(filtered.every((t) => !isStored(t as SpanRecord[]))).toBe(true);
   });
 
   it('keeps a span whose id repeats with another kind', () => {

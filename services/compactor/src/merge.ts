@@ -3,8 +3,42 @@
 // parts of a trace found in several inputs, drops repeated spans (same span id and kind: the
 // trace id is already shared) and hands traces on in id order. Memory is therefore one row group
 // per input plus the output's row group, whatever the inputs' sizes.
+import type { StoredTrace } from '@spanbase/block';
 import type { SpanRecord } from '@spanbase/model';
 import { compareIds } from '@spanbase/model';
+
+/**
+ * A trace part as a source gives it: span records, or a trace as its block stores it. The parts
+ * of a trace that are all stored, repeat no span and meet no filter go to the sink as they came
+ * (the writer copies their rows); others are made into records to be joined and deduped.
+ */
+export type TracePart = SpanRecord[] | StoredTrace;
+
+/** A merged trace as the sink gets it: records, or the stored parts that make it up, in input order. */
+export type MergedTrace = SpanRecord[] | StoredTrace[];
+
+function idOf(p: TracePart): Uint8Array {
+  return Array.isArray(p) ? p[0].span.traceId : p.traceId;
+}
+
+function spansOf(t: MergedTrace): number {
+  let n = 0;
+  for (const p of t) n += isRecord(p) ? 1 : p.length;
+  return n;
+}
+
+function isRecord(p: SpanRecord | StoredTrace): p is SpanRecord {
+  return 'span' in p;
+}
+
+/** Whether the sink got stored parts rather than records. */
+export function isStored(t: MergedTrace): t is StoredTrace[] {
+  return !isRecord(t[0]);
+}
+
+function recordsOf(p: TracePart): SpanRecord[] {
+  return Array.isArray(p) ? p : p.records();
+}
 
 /** Counts of one merge. */
 export interface MergeStats {
@@ -39,7 +73,7 @@ export interface MergeOptions {
    * Blocks read only so the filter sees whole traces: parts of the merged traces found here are
    * joined for the filter, never written.
    */
-  context?: readonly AsyncIterable<SpanRecord[]>[];
+  context?: readonly AsyncIterable<TracePart>[];
   /** Traces evaluated per filter call (default 256). */
   batchTraces?: number;
   /** Called after each trace part read, for progress. */
@@ -72,11 +106,14 @@ export function dedupeTrace(records: SpanRecord[]): number {
 }
 
 interface Head {
-  it: AsyncIterator<SpanRecord[]>;
-  trace: SpanRecord[] | undefined;
+  it: AsyncIterator<TracePart>;
+  trace: TracePart | undefined;
 }
 
 async function advance(h: Head, stats: MergeStats, opts: MergeOptions): Promise<void> {
+  // Let go of the part first: a stored part holds its row group's columns, and reading on may
+  // decode the next row group.
+  h.trace = undefined;
   const r = await h.it.next();
   h.trace = r.done ? undefined : r.value;
   if (h.trace) {
@@ -90,9 +127,9 @@ async function advance(h: Head, stats: MergeStats, opts: MergeOptions): Promise<
 async function withContext(trace: SpanRecord[], id: Uint8Array, context: readonly Head[], ignore: MergeStats): Promise<SpanRecord[]> {
   let whole = trace;
   for (const h of context) {
-    while (h.trace && compareIds(h.trace[0].span.traceId, id) < 0) await advance(h, ignore, {});
-    if (h.trace && compareIds(h.trace[0].span.traceId, id) === 0) {
-      whole = whole === trace ? [...trace, ...h.trace] : [...whole, ...h.trace];
+    while (h.trace && compareIds(idOf(h.trace), id) < 0) await advance(h, ignore, {});
+    if (h.trace && compareIds(idOf(h.trace), id) === 0) {
+      whole = [...whole, ...recordsOf(h.trace)];
       await advance(h, ignore, {});
     }
   }
@@ -104,7 +141,7 @@ async function withContext(trace: SpanRecord[], id: Uint8Array, context: readonl
  * Merges traces from sources (each in ascending trace-id order) into `sink`, in ascending
  * trace-id order, joining parts of one trace and dropping repeated spans.
  */
-export async function mergeTraces(sources: readonly AsyncIterable<SpanRecord[]>[], sink: (trace: SpanRecord[]) => Promise<void>, opts: MergeOptions = {}): Promise<MergeStats> {
+export async function mergeTraces(sources: readonly AsyncIterable<TracePart>[], sink: (trace: MergedTrace) => Promise<void>, opts: MergeOptions = {}): Promise<MergeStats> {
   const stats: MergeStats = { partsIn: 0, spansIn: 0, tracesOut: 0, spansOut: 0, spansDeduped: 0, tracesDropped: 0, spansDropped: 0 };
   const heads: Head[] = sources.map((s) => ({ it: s[Symbol.asyncIterator](), trace: undefined }));
   const context: Head[] = (opts.context ?? []).map((s) => ({ it: s[Symbol.asyncIterator](), trace: undefined }));
@@ -112,17 +149,17 @@ export async function mergeTraces(sources: readonly AsyncIterable<SpanRecord[]>[
   const batchSize = opts.batchTraces ?? 256;
   let batch: SpanRecord[][] = [];
   let joined: SpanRecord[][] = [];
-  const emit = async (traces: SpanRecord[][], whole: SpanRecord[][]) => {
-    const keep = opts.filter ? await opts.filter(whole, traces) : undefined;
+  const emit = async (traces: MergedTrace[], whole: SpanRecord[][]) => {
+    const keep = opts.filter ? await opts.filter(whole, traces as SpanRecord[][]) : undefined;
     for (let i = 0; i < traces.length; i++) {
       if (keep && !keep[i]) {
         stats.tracesDropped++;
-        stats.spansDropped += traces[i].length;
+        stats.spansDropped += spansOf(traces[i]);
         continue;
       }
       await sink(traces[i]);
       stats.tracesOut++;
-      stats.spansOut += traces[i].length;
+      stats.spansOut += spansOf(traces[i]);
     }
   };
   try {
@@ -132,14 +169,27 @@ export async function mergeTraces(sources: readonly AsyncIterable<SpanRecord[]>[
     while (true) {
       opts.signal?.throwIfAborted();
       let min: Uint8Array | undefined;
-      for (const h of heads) if (h.trace && (!min || compareIds(h.trace[0].span.traceId, min) < 0)) min = h.trace[0].span.traceId;
+      for (const h of heads) if (h.trace && (!min || compareIds(idOf(h.trace), min) < 0)) min = idOf(h.trace);
       if (!min) break;
       if (previous && compareIds(min, previous) <= 0) throw new Error('merge input is not in ascending trace-id order');
       previous = min;
-      const parts: Head[] = heads.filter((h) => h.trace && compareIds(h.trace[0].span.traceId, min) === 0);
-      const trace = parts.length === 1 ? parts[0].trace! : parts.flatMap((h) => h.trace!);
+      const parts: Head[] = heads.filter((h) => h.trace && compareIds(idOf(h.trace), min) === 0);
+      const got = parts.map((h) => h.trace!);
+      const next = () => Promise.all(parts.map((h) => advance(h, stats, opts)));
+      if (!opts.filter && got.every((p) => !Array.isArray(p))) {
+        const stored = got as StoredTrace[];
+        if (!stored[0].hasRepeatedSpans(stored.slice(1))) {
+          // Written before the inputs move on: a stored part holds its whole decoded row group,
+          // and an input must not hold two while it decodes the next.
+          await emit([stored], []);
+          await next();
+          continue;
+        }
+      }
+      const trace = got.length === 1 ? recordsOf(got[0]) : got.flatMap(recordsOf);
+      got.length = 0;
+      await next();
       stats.spansDeduped += dedupeTrace(trace);
-      await Promise.all(parts.map((h) => advance(h, stats, opts)));
       if (!opts.filter) {
         await emit([trace], [trace]);
         continue;

@@ -90,7 +90,7 @@ function chunkBloom(values: DictValues, fpp: number): Uint32Array | undefined {
   const buf = values.entries.buf;
   const starts = values.starts.a;
   for (let c = 0; c < n; c++) {
-    const [hi, lo] = xxhashHalves(buf.subarray(starts[c], starts[c + 1]));
+    const [hi, lo] = xxhashHalves(buf, starts[c], starts[c + 1]);
     sbbfInsert(words, hi, lo);
   }
   return words;

@@ -29,7 +29,8 @@ import type { OpenOptions } from '../format.ts';
 import type { ChunkColumn } from './column-decode.ts';
 import { chunkColumn, decodeChunk } from './column-decode.ts';
 import type { DedicatedColumn } from './dedicated.ts';
-import { resolveDedicated } from './dedicated.ts';
+import { dedicatedToJson, resolveDedicated } from './dedicated.ts';
+import { Sb1StoredTrace } from './stored-trace.ts';
 import type { BlockIndex, RowGroupEntry } from './index-file.ts';
 import { decodeIndex } from './index-file.ts';
 import { rebuildIndex } from './index-rebuild.ts';
@@ -435,7 +436,12 @@ export class Sb1Reader implements BlockReader {
   }
 
   async *iterateTraces(opts?: IterateOptions): AsyncIterable<SpanRecord[]> {
+    for await (const t of this.iterateStoredTraces(opts)) yield t.records();
+  }
+
+  async *iterateStoredTraces(opts?: IterateOptions): AsyncIterable<Sb1StoredTrace> {
     const index = await this.loadIndex(opts);
+    const dedicated = JSON.stringify(dedicatedToJson(this.extra));
     const all = this.columns.map((_, i) => i);
     for (const [g, rg] of index.rowGroups.entries()) {
       let fetched: FetchedChunks;
@@ -452,9 +458,7 @@ export class Sb1Reader implements BlockReader {
       let from = 0;
       for (let i = 1; i <= rg.rows; i++) {
         if (i === rg.rows || !idsEqual(ids[i], ids[from])) {
-          const trace: SpanRecord[] = [];
-          for (let r = from; r < i; r++) trace.push(rows.record(cols, r));
-          yield trace;
+          yield new Sb1StoredTrace(rows, cols, from, i, dedicated);
           from = i;
         }
       }

@@ -98,7 +98,7 @@ export class RowGroupBuilder {
   /** The distinct scope splits, likewise. */
   scopesByContent = new Map<string, ScopeSplit>();
   /** Span dedicated columns, in slot order, with their attribute keys. */
-  readonly spanDedicated: { key: string; values: DictValues | I64Values }[] = [];
+  readonly spanDedicated: { key: string; column: string; values: DictValues | I64Values }[] = [];
   /** The fixed columns. */
   readonly c: SpanColumns;
   /** Rows added since the last reset. */
@@ -139,7 +139,7 @@ export class RowGroupBuilder {
     const resourceKeys: DedicatedColumn[] = [{ scope: 'resource', key: 'service.name', type: 'string', column: 'service_name' }, ...dedicated.filter((d) => d.scope === 'resource')];
     for (const d of dedicated.filter((x) => x.scope === 'span')) {
       this.spanSlots.set(d.key, { slot: this.spanDedicated.length, type: d.type });
-      this.spanDedicated.push({ key: d.key, values: this.v[d.column] as DictValues | I64Values });
+      this.spanDedicated.push({ key: d.key, column: d.column, values: this.v[d.column] as DictValues | I64Values });
     }
     for (const d of resourceKeys) {
       this.resourceSlots.set(d.key, { slot: this.resourceDedicated.length, type: d.type });

@@ -64,11 +64,16 @@ export function parentKindOf(parent: Uint8Array, from = 0, to = parent.length): 
 
 /** Flat ids of spans (8-byte span ids, as the writer requires). */
 export function traceIdsOf(spans: readonly Span[]): TraceIds {
-  const n = spans.length;
+  return traceIdsFrom(spans.map((s) => s.spanId), spans.map((s) => s.parentSpanId), 0, spans.length);
+}
+
+/** The ids of the spans in rows [from, to) of span id and parent id columns. */
+export function traceIdsFrom(spanIds: readonly Uint8Array[], parentIds: readonly Uint8Array[], from: number, to: number): TraceIds {
+  const n = to - from;
   const ids: TraceIds = { n, spanIds: new Uint8Array(8 * n), parentIds: new Uint8Array(8 * n), parentKind: new Uint8Array(n) };
   for (let i = 0; i < n; i++) {
-    const p = spans[i].parentSpanId;
-    ids.spanIds.set(spans[i].spanId, 8 * i);
+    const p = parentIds[from + i];
+    ids.spanIds.set(spanIds[from + i], 8 * i);
     ids.parentKind[i] = parentKindOf(p);
     if (ids.parentKind[i] === PARENT_ID) ids.parentIds.set(p, 8 * i);
   }

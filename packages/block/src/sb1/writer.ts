@@ -28,6 +28,8 @@ import { indexRowGroupValues } from './row-group-values.ts';
 import { ValueIndexBuilder } from './value-index.ts';
 import { TagsBuilder } from './tags.ts';
 import { sortTrace } from './trace-shape.ts';
+import { Sb1StoredTrace } from './stored-trace.ts';
+import { writeStoredTrace } from './stored-rows.ts';
 
 /** Defaults of the sb1 writer, chosen by measurement (see the design note). */
 export const SB1_DEFAULTS = {
@@ -101,6 +103,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
   const extra = resolveDedicated(opts.dedicatedColumns ?? []);
   const columns = sb1Columns(extra);
   const names = columns.map((c) => c.name);
+  const dedicatedJson = JSON.stringify(dedicatedToJson(extra));
   const key = (object: string) => blockKey(opts.tenant, blockId, object);
   const bloom = new BloomBuilder(opts.expectedTraces === undefined ? {} : { expectedItems: opts.expectedTraces, falsePositive: o.bloomFalsePositive, shardBytes: o.bloomShardSizeBytes });
   const tags = new TagsBuilder(opts.tags);
@@ -204,6 +207,18 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
       const id = ordered(encoded.check(spans));
       try {
         await added(id, encoded.write(spans, id), spans.length);
+      } catch (err) {
+        throw await fail(err);
+      }
+    },
+    async addStoredTrace(parts) {
+      if (state !== 'open') throw BlockWriterClosed('addStoredTrace after finish() or abort()');
+      // Rows copy between blocks of one schema; any other trace is written from its records.
+      const copied = parts.length > 0 && parts.every((p) => p instanceof Sb1StoredTrace && p.dedicated === dedicatedJson && idsEqual(p.traceId, parts[0].traceId));
+      if (!copied) return writer.addTrace(parts.flatMap((p) => p.records()));
+      const id = ordered(parts[0].traceId);
+      try {
+        await added(id, writeStoredTrace(rows, parts as Sb1StoredTrace[]), parts.reduce((n, p) => n + p.length, 0));
       } catch (err) {
         throw await fail(err);
       }

@@ -1,0 +1,220 @@
+// The compaction path of the row builder: a trace read from other sb1 blocks with the same
+// dedicated columns (Sb1StoredTrace parts) goes into the columns cell by cell, without span
+// records. A part's rows are already in the writer's order (start time, then span id: the block
+// that holds them was written by this writer), so the parts' rows are merged in that order, and
+// their attributes are already split into dedicated and typed columns, so each cell goes where
+// RowGroupBuilder.addTrace would put the attribute it came from. Resources,
+// scopes, events, links and `other` values are still made into model objects: the tags summary
+// and value index count them, and they are few or shared. The columns come out exactly as
+// addTrace makes them from the trace's records (stored-rows.test.ts compares the files).
+import type { AnyValue, SpanEvent, SpanLink } from '@spanbase/model';
+import type { BoolValues, DictValues, F64Values, I64Values } from './column-values.ts';
+import { anyValueFromJson, eventsFromJson, linksFromJson } from './otlp-json.ts';
+import type { RowGroupBuilder, TraceSummary } from './row-builder.ts';
+import type { DecodedColumns } from './row-decoder.ts';
+import { ATTR_TYPES } from './schema.ts';
+import type { Sb1StoredTrace } from './stored-trace.ts';
+import { isRoot, nestedSets, traceIdsFrom } from './trace-shape.ts';
+
+const NO_EVENTS: SpanEvent[] = [];
+const NO_LINKS: SpanLink[] = [];
+const KEY_COLUMNS = ATTR_TYPES.map((t) => `span_${t}_keys`);
+const VALUE_COLUMNS = ATTR_TYPES.map((t) => `span_${t}_values`);
+const HALF_BIG = new BigInt64Array(2);
+const HALVES = new Int32Array(HALF_BIG.buffer);
+
+/** A part's decoded columns by role, resolved once per row group. */
+interface PartColumns {
+  spanIds: Uint8Array[];
+  parents: Uint8Array[];
+  starts: bigint[];
+  durations: bigint[];
+  names: string[];
+  kinds: number[];
+  statusCodes: number[];
+  messages: string[];
+  states: string[];
+  flags: bigint[];
+  droppedAttributes: bigint[];
+  droppedEvents: bigint[];
+  droppedLinks: bigint[];
+  events: (string | null)[];
+  links: (string | null)[];
+  resourceUrls: string[];
+  scopeUrls: string[];
+  /** Per span dedicated column of the writer, in slot order. */
+  dedicated: (string | bigint | null)[][];
+  keys: string[][][];
+  values: unknown[][][];
+}
+
+const RESOLVED = new WeakMap<DecodedColumns, PartColumns>();
+
+function partColumns(rows: RowGroupBuilder, cols: DecodedColumns): PartColumns {
+  let c = RESOLVED.get(cols);
+  if (!c) {
+    c = {
+      spanIds: cols.span_id as Uint8Array[],
+      parents: cols.parent_span_id as Uint8Array[],
+      starts: cols.start_unix_nano as bigint[],
+      durations: cols.duration_nano as bigint[],
+      names: cols.name as string[],
+      kinds: cols.kind as number[],
+      statusCodes: cols.status_code as number[],
+      messages: cols.status_message as string[],
+      states: cols.trace_state as string[],
+      flags: cols.flags as bigint[],
+      droppedAttributes: cols.dropped_attributes_count as bigint[],
+      droppedEvents: cols.dropped_events_count as bigint[],
+      droppedLinks: cols.dropped_links_count as bigint[],
+      events: cols.events as (string | null)[],
+      links: cols.links as (string | null)[],
+      resourceUrls: cols.resource_schema_url as string[],
+      scopeUrls: cols.scope_schema_url as string[],
+      dedicated: rows.spanDedicated.map((d) => cols[d.column] as (string | bigint | null)[]),
+      keys: KEY_COLUMNS.map((k) => cols[k] as string[][]),
+      values: VALUE_COLUMNS.map((k) => cols[k] as unknown[][]),
+    };
+    RESOLVED.set(cols, c);
+  }
+  return c;
+}
+
+/**
+ * The trace's rows in the writer's order, as (part, row) pairs: start time (unsigned), then span
+ * id, ties in the order the parts give them (sortTrace on the parts' records, concatenated).
+ */
+function rowOrder(parts: readonly Sb1StoredTrace[], cols: readonly PartColumns[]): { part: Int32Array; row: Int32Array } {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const part = new Int32Array(n);
+  const row = new Int32Array(n);
+  let i = 0;
+  for (let k = 0; k < parts.length; k++) {
+    for (let r = parts[k].from; r < parts[k].to; r++, i++) {
+      part[i] = k;
+      row[i] = r;
+    }
+  }
+  if (parts.length === 1) return { part, row };
+  const order = Array.from({ length: n }, (_, j) => j);
+  const start = (j: number) => BigInt.asUintN(64, cols[part[j]].starts[row[j]]);
+  order.sort((a, b) => {
+    const x = start(a);
+    const y = start(b);
+    if (x !== y) return x < y ? -1 : 1;
+    const p = cols[part[a]].spanIds[row[a]];
+    const q = cols[part[b]].spanIds[row[b]];
+    for (let k = 0; k < p.length && k < q.length; k++) if (p[k] !== q[k]) return p[k] - q[k];
+    return p.length - q.length || a - b;
+  });
+  return { part: Int32Array.from(order, (j) => part[j]), row: Int32Array.from(order, (j) => row[j]) };
+}
+
+/** Appends a trace given as its stored parts to `rows`; returns its summary (as addTrace would). */
+export function writeStoredTrace(rows: RowGroupBuilder, parts: readonly Sb1StoredTrace[]): TraceSummary {
+  const P = parts.map((p) => partColumns(rows, p.cols));
+  const { part, row } = rowOrder(parts, P);
+  const n = part.length;
+  const ids: Uint8Array[] = new Array<Uint8Array>(n);
+  const parentIds: Uint8Array[] = new Array<Uint8Array>(n);
+  let start = 0n;
+  let end = 0n;
+  let root = -1;
+  for (let i = 0; i < n; i++) {
+    const p = P[part[i]];
+    const r = row[i];
+    ids[i] = p.spanIds[r];
+    parentIds[i] = p.parents[r];
+    const s = BigInt.asUintN(64, p.starts[r]);
+    const e = BigInt.asUintN(64, s + p.durations[r]);
+    if (i === 0 || s < start) start = s;
+    if (i === 0 || e > end) end = e;
+    if (root < 0 && isRoot(parentIds[i])) root = i;
+  }
+  const nested = nestedSets(traceIdsFrom(ids, parentIds, 0, n));
+  const resourceOf = (i: number) => parts[part[i]].decoder.resourceOf(parts[part[i]].cols, row[i]);
+  const rootName = root >= 0 ? P[part[root]].names[row[root]] : undefined;
+  const rootService = root >= 0 ? rows.resourceSplit(resourceOf(root)).service : undefined;
+  rows.tags.addRoot(rootName, rootService);
+  const c = rows.c;
+  const svcCode = c.rootService.stringCode(rootService ?? '');
+  const nameCode = c.rootName.stringCode(rootName ?? '');
+  HALF_BIG[0] = start;
+  HALF_BIG[1] = end;
+  rows.addTraceColumns(n, parts[0].traceId, 0, svcCode, nameCode, HALVES[0], HALVES[1], HALVES[2], HALVES[3]);
+  const taken = rows.taken;
+  const dedicated = rows.spanDedicated;
+  for (let i = 0; i < n; i++) {
+    const p = P[part[i]];
+    const r = row[i];
+    const s = BigInt.asUintN(64, p.starts[r]);
+    c.spanId.add(p.spanIds[r], 0);
+    c.parentSpanId.addBytes(p.parents[r]);
+    c.name.addString(p.names[r]);
+    c.kind.add(p.kinds[r]);
+    c.start.addBig(s);
+    c.duration.addDifference(s, BigInt.asUintN(64, s + p.durations[r]));
+    c.statusCode.add(p.statusCodes[r]);
+    c.statusMessage.addString(p.messages[r]);
+    c.traceState.addString(p.states[r]);
+    c.flags.addNum(Number(p.flags[r]));
+    c.droppedAttributes.addNum(Number(p.droppedAttributes[r]));
+    c.droppedEvents.addNum(Number(p.droppedEvents[r]));
+    c.droppedLinks.addNum(Number(p.droppedLinks[r]));
+    c.nestedLeft.add(nested.left[i]);
+    c.nestedRight.add(nested.right[i]);
+    c.nestedParent.add(nested.parent[i]);
+    const src = parts[part[i]];
+    rows.addContext(rows.resourceSplit(src.decoder.resourceOf(src.cols, r)), rows.scopeSplit(src.decoder.scopeOf(src.cols, r)), p.resourceUrls[r], p.scopeUrls[r]);
+    let bytes = 0;
+    for (let k = 0; k < dedicated.length; k++) {
+      const v = p.dedicated[k][r];
+      // endAttributes() fills the columns not taken with nulls.
+      if (v === null || v === undefined) continue;
+      taken[k] = 1;
+      bytes += dedicated[k].key.length;
+      if (typeof v === 'string') {
+        (dedicated[k].values as DictValues).addString(v);
+        bytes += v.length;
+      } else {
+        (dedicated[k].values as I64Values).addBig(v);
+        bytes += 12;
+      }
+    }
+    for (let k = 0; k < ATTR_TYPES.length; k++) {
+      const ks = p.keys[k][r];
+      if (ks.length === 0) continue;
+      const vs = p.values[k][r];
+      const typed = rows.typed[k];
+      for (let j = 0; j < ks.length; j++) {
+        const key = ks[j];
+        const v = vs[j];
+        if (k === 4) {
+          // `other` values go through addGeneric as their records' values would (tags count them).
+          const value: AnyValue = anyValueFromJson(v);
+          bytes += key.length + (value.type === 'string' ? value.value.length : 12);
+          rows.addGeneric(key, value);
+          continue;
+        }
+        typed.keys.addString(key);
+        if (k === 0) {
+          (typed.values as DictValues).addString(v as string);
+          bytes += key.length + (v as string).length;
+          continue;
+        }
+        bytes += key.length + 12;
+        if (k === 1) (typed.values as I64Values).addBig(v as bigint);
+        else if (k === 2) (typed.values as F64Values).add(v as number);
+        else (typed.values as BoolValues).add(v as boolean);
+      }
+    }
+    rows.endAttributes();
+    rows.estimatedBytes += 100 + p.names[r].length + p.messages[r].length + p.states[r].length + bytes;
+    const events = p.events[r];
+    const links = p.links[r];
+    rows.addEvents(events === null ? NO_EVENTS : eventsFromJson(events));
+    rows.addLinks(links === null ? NO_LINKS : linksFromJson(links));
+  }
+  return { start, end };
+}
