@@ -74,13 +74,18 @@ describe('Leases', () => {
 
   it('keeps a lease alive while a job runs and reports when it is lost', async () => {
     const store = new MemoryStore();
-    const l = await new Leases(store, { ttlMs: 60, settleMs: 1 }).acquire('t', 'w');
+    // Long enough that a loaded machine's late timers do not let it lapse between renewals.
+    const l = await new Leases(store, { ttlMs: 900, settleMs: 1 }).acquire('t', 'w');
     const lost: Error[] = [];
     const stop = l!.keepAlive((e) => lost.push(e));
-    await new Promise((r) => setTimeout(r, 150));
+    const read = async () => JSON.parse(new TextDecoder().decode(await store.get(leaseKey('t', 'w')))) as { expiresAt: number };
+    const first = (await read()).expiresAt;
+    // Outlives its first term: renewed.
+    await new Promise((r) => setTimeout(r, 1200));
     expect(lost).toEqual([]);
+    expect((await read()).expiresAt).toBeGreaterThan(first);
     await store.put(leaseKey('t', 'w'), new TextEncoder().encode(JSON.stringify({ owner: 'x', token: 'other', window: 'w', expiresAt: Date.now() + 60_000, outputs: [] })));
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && lost.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     stop();
     expect(lost).toHaveLength(1);
     expect(isSpanbaseError(lost[0], CompactorLeaseLost)).toBe(true);
