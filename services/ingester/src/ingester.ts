@@ -19,6 +19,10 @@ import { flushMarkerEntries } from './flush-marker.ts';
 import { InlineLiveQueries, WorkerLiveQueries } from './live/live-queries.ts';
 import type { LiveFeed, LiveQueries } from './live/live-queries.ts';
 import { liveTenantState } from './live/live-state.ts';
+import { bytesToHex } from '@spanbase/model';
+import type { SamplingPolicy } from '@spanbase/overrides';
+import { DecisionCache } from './sampling/decision-cache.ts';
+import type { BatchSampling, TraceOutcome } from './sampling/sample-batch.ts';
 
 /** Ingester settings (from the `ingester.*` and `wal.*` flags). */
 export interface IngesterOptions {
@@ -69,6 +73,18 @@ export interface IngesterOptions {
    * this thread (tests). Worker settings: grace for a cancelled query, heap limit in MiB, queries at once.
    */
   liveQueries?: { thread: 'worker'; abortGraceMs: number; memoryMb: number; slots: number; onReplace?: (reason: string) => void } | { thread: 'inline' };
+  /** Tail sampling: which traces of a head block are written (see docs/sampling.md). Absent: all are. */
+  sampling?: IngesterSampling;
+}
+
+/** Tail-sampling settings of the ingester. */
+export interface IngesterSampling {
+  /** The tenant's current policy (--sampling.* and the overrides file). */
+  policy: (tenant: string) => SamplingPolicy;
+  /** Decisions remembered for late spans (--sampling.decision-cache-size). */
+  decisionCacheSize: number;
+  /** Told how each trace of a written batch was decided (for metrics). */
+  onOutcomes?: (tenant: string, outcomes: readonly TraceOutcome[]) => void;
 }
 
 /** The wait before the flush after `failures` failed ones in a row, ms. */
@@ -104,6 +120,8 @@ export class Ingester {
   readonly flushStats = { blocks: 0, spans: 0, failures: 0 };
   /** What the WAL replay at start found (records replayed, damaged bytes skipped, tails cut), for metrics. */
   replayStats!: ReplayStats;
+  /** Sampling decisions made, for spans that arrive after their trace was decided. */
+  readonly decisions: DecisionCache;
 
   private constructor(opts: IngesterOptions) {
     this.opts = opts;
@@ -116,6 +134,7 @@ export class Ingester {
         : new WorkerLiveQueries({ ...lq, snapshot: () => [...this.tenants.values()].map((t) => liveTenantState(t.tenant, t.generations())) });
     this.live = live;
     this.feed = live;
+    this.decisions = new DecisionCache(opts.sampling?.decisionCacheSize ?? 1);
   }
 
   /** Opens the WAL and replays it, so every acknowledged span is in memory before serving. */
@@ -249,6 +268,7 @@ export class Ingester {
     const started = performance.now();
     const fb = buildFlushBatch(tenant.tenant, batch.traces, this.opts.timeRangeSlackMs);
     fb.blockId = randomUUID();
+    fb.sampling = this.batchSampling(tenant.tenant, batch.traces);
     try {
       // Which spans the block will hold, so that if it exists after a crash they are not replayed.
       await this.wal.markFlushing(tenant.tenant, fb.blockId, flushMarkerEntries(batch.traces));
@@ -256,8 +276,9 @@ export class Ingester {
       if (block.lostReply) this.log.warn({ tenant: tenant.tenant, block: block.blockId, err: block.lostReply }, 'the object store reported an error writing a block that it did store whole; the block is kept, not written again');
       await faultPoint('flush-after-meta');
       // Register the block for queries before the traces leave memory: no window where a
-      // trace is in neither place.
-      this.opts.onFlushed?.(tenant.tenant, block);
+      // trace is in neither place. A batch sampling dropped whole has no block.
+      if (block.blockId !== undefined) this.opts.onFlushed?.(tenant.tenant, block);
+      if (block.outcomes) this.remember(tenant.tenant, block.outcomes);
       tenant.forget(batch);
       this.releaseTraces(tenant.tenant, batch.traces);
       this.flushFailures = 0;
@@ -266,7 +287,8 @@ export class Ingester {
       this.flushStats.spans += fb.spanCount;
       const outside = fb.timeBounds ? tracesOutside(batch.traces, fb.timeBounds) : 0;
       if (outside > 0) this.opts.onOutsideTimeBounds?.(tenant.tenant, outside);
-      this.log.info({ tenant: tenant.tenant, block: block.blockId, traces: fb.traceStarts.length - 1, spans: fb.spanCount, ms: Math.round(performance.now() - started) }, 'block flushed');
+      const dropped = block.outcomes ? block.outcomes.filter((o) => !o.keep).length : 0;
+      this.log.info({ tenant: tenant.tenant, block: block.blockId ?? null, traces: fb.traceStarts.length - 1, spans: fb.spanCount, sampledOut: dropped, ms: Math.round(performance.now() - started) }, block.blockId ? 'block flushed' : 'head block sampled out whole; no block written');
     } catch (err) {
       this.flushFailures++;
       this.flushStats.failures++;
@@ -276,6 +298,26 @@ export class Ingester {
       this.opts.onFlushFailed?.(tenant.tenant);
       this.log.error({ err, tenant: tenant.tenant, failures: this.flushFailures, retryInMs }, 'block flush failed; the traces stay in memory and the WAL, and will be retried');
     }
+  }
+
+  /**
+   * What the batch's sampling needs: the tenant's policy, and the decisions already made for its
+   * traces (late spans follow them). Undefined when the policy keeps everything and no trace of
+   * the batch was decided before.
+   */
+  private batchSampling(tenant: string, traces: readonly LiveTrace[]): BatchSampling | undefined {
+    const s = this.opts.sampling;
+    if (!s) return undefined;
+    const policy = s.policy(tenant);
+    const earlier = traces.map((t) => (this.decisions.size === 0 ? undefined : this.decisions.get(tenant, bytesToHex(t.traceId))));
+    if (!policy.active && earlier.every((d) => d === undefined)) return undefined;
+    return { spec: { keep: policy.keep.map((r) => r.text), drop: policy.drop.map((r) => r.text), defaultRatio: policy.defaultRatio }, earlier };
+  }
+
+  /** Remembers a written batch's decisions and reports them. */
+  private remember(tenant: string, outcomes: readonly TraceOutcome[]): void {
+    for (const o of outcomes) this.decisions.set(tenant, o.id, { keep: o.keep, rule: o.rule, th: o.th });
+    this.opts.sampling?.onOutcomes?.(tenant, outcomes);
   }
 
   /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */

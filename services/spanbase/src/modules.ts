@@ -130,11 +130,12 @@ export const MODULES: ModuleDefs = {
   },
 
   ingester: {
-    deps: (target) => (target === 'all' ? ['store', 'blocks'] : ['store', 'internal']),
+    deps: (target) => (target === 'all' ? ['store', 'blocks', 'overrides'] : ['store', 'internal', 'overrides']),
     async init(ctx) {
       const catalog = ctx.cfg.target === 'all' ? ctx.get('blocks').catalog : undefined;
       const store = ctx.get('store');
       return createIngester(ctx.cfg, {
+        overrides: ctx.get('overrides').overrides,
         store: store.store,
         storeConfig: store.config,
         storeMetrics: store.metrics,
