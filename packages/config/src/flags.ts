@@ -103,7 +103,7 @@ export const FLAGS = {
   'compaction.block-retention': flag.duration('336h', 'A block whose newest span is older than this is expired (marked compacted, then deleted). With --retention.rule, the retention of traces no rule matches unless --retention.default is set.'),
   'compaction.compacted-block-retention': flag.duration('1h', 'How long a block stays readable after it was compacted or expired, for queriers that still hold the old block list.'),
   'compaction.partial-block-grace': flag.duration('1h', 'Objects of a block with no meta.json (left by a killed writer) are deleted once they are this old.'),
-  'retention.rule': flag.repeated('Keep traces a TraceQL query matches for a given time: \'{ status = error } 30d\'. A trace matching several rules gets the longest; repeat the flag for more rules.'),
+  'retention.rule': flag.repeated('Keep traces a TraceQL query matches for a given time: \'{ status = error } 30d\', or a share of them chosen by trace id: \'{ } 30d 0.05\'. A trace matching several rules gets the longest; repeat the flag for more rules.'),
   'retention.default': flag.duration('0', 'Retention of traces no --retention.rule matches; 0 means --compaction.block-retention.'),
   'overrides.file': flag.string('', 'YAML file of per-tenant overrides (retention, retention rules, ingestion limits, max bytes per trace, tail sampling); reloaded when it changes.'),
   'overrides.reload-period': flag.duration('10s', 'How often --overrides.file is checked for changes.'),

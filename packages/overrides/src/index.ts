@@ -6,4 +6,4 @@ export { OverridesBadRule, OverridesBadFile } from './errors.ts';
 export type { SamplingRule, SamplingPolicy, SamplingSpec } from './sampling-policy.ts';
 export { parseKeepRule, parseDropRule, samplingPolicy, NO_SAMPLING } from './sampling-policy.ts';
 export type { SamplingDecision } from './sampling-decide.ts';
-export { decideTrace, decideTraces, DEFAULT_RULE } from './sampling-decide.ts';
+export { decideTrace, decideTraces, traceRandomness, DEFAULT_RULE } from './sampling-decide.ts';

@@ -28,6 +28,11 @@ async function matching(rule: SamplingRule, traces: readonly IndexedTrace[]): Pr
   return new Set(r.traces.map((t) => t.traceId));
 }
 
+/** The trace's consistent-sampling randomness (its tracestate's `rv`, else its id's last 7 bytes). */
+export function traceRandomness(trace: readonly SpanRecord[]): bigint {
+  return randomnessOf(trace[0].span.traceId, traceStateOf(trace));
+}
+
 /** The tracestate that carries the trace's upstream sampling: its root span's, else the first with an `ot` entry. */
 function traceStateOf(trace: readonly SpanRecord[]): string {
   const root = trace.find((r) => r.span.parentSpanId.length === 0 || r.span.parentSpanId.every((b) => b === 0));
