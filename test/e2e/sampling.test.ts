@@ -120,6 +120,19 @@ describe('tail sampling', () => {
     for (const t of errors) expect(await storedSpans(a, t.traceId)).toBe(t.spans.length + 1);
     for (const t of health) expect(await storedSpans(a, t.traceId)).toBe(0);
   });
+
+  it('makes late spans follow their trace decision after a restart', async () => {
+    opened.splice(opened.indexOf(a), 1);
+    await a.stop();
+    const again = await startTestSpanbase({ ...FAST_FLUSH, ...POLICY, 'wal.path': a.cfg['wal.path'], 'storage.local.path': a.cfg['storage.local.path'] });
+    opened.push(again);
+    const errors = traffic.filter((t) => t.kind === 'error').slice(10, 20);
+    const health = traffic.filter((t) => t.kind === 'health').slice(10, 20);
+    await send(again, [...errors, ...health].map(lateSpan));
+    await flush(again);
+    for (const t of errors) expect(await storedSpans(again, t.traceId)).toBe(t.spans.length + 1);
+    for (const t of health) expect(await storedSpans(again, t.traceId)).toBe(0);
+  }, 60_000);
 });
 
 describe('adjusted counts', () => {

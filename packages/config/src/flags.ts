@@ -113,7 +113,7 @@ export const FLAGS = {
   'sampling.keep': flag.repeated('Keep every trace a TraceQL query matches, or a share of them: \'{ status = error }\', \'{ span.http.route = "/checkout" } 0.5\'. Repeat the flag for more rules; a trace several match gets the largest share.'),
   'sampling.drop': flag.repeated('Drop every trace a TraceQL query matches, e.g. \'{ span.http.route = "/healthz" }\'; drop rules win over keep rules. Repeatable.'),
   'sampling.default-ratio': flag.float(1, 'Share of the traces no sampling rule names that is written to blocks, decided by trace id (OpenTelemetry consistent probability sampling); 1 keeps all (sampling off).', 0),
-  'sampling.decision-cache-size': flag.int(100000, 'Sampling decisions an ingester remembers, so spans arriving after their trace was decided follow it; past it the oldest are forgotten and late spans are decided again by the rules and the trace id.', 1),
+  'sampling.decision-cache-size': flag.int(100000, 'Sampling decisions an ingester remembers (in memory, and beside the WAL across restarts), so spans arriving after their trace was decided follow it; past it the oldest are forgotten and late spans are decided again by the rules and the trace id.', 1),
   // --- end of Tail sampling ---
 } as const;
 

@@ -21,7 +21,9 @@ import type { LiveFeed, LiveQueries } from './live/live-queries.ts';
 import { liveTenantState } from './live/live-state.ts';
 import { bytesToHex } from '@spanbase/model';
 import type { SamplingPolicy } from '@spanbase/overrides';
+import { join } from 'node:path';
 import { DecisionCache } from './sampling/decision-cache.ts';
+import { DecisionLog } from './sampling/decision-log.ts';
 import type { BatchSampling, TraceOutcome } from './sampling/sample-batch.ts';
 
 /** Ingester settings (from the `ingester.*` and `wal.*` flags). */
@@ -122,6 +124,8 @@ export class Ingester {
   replayStats!: ReplayStats;
   /** Sampling decisions made, for spans that arrive after their trace was decided. */
   readonly decisions: DecisionCache;
+  /** The decisions saved beside the WAL, read back at start (with sampling only). */
+  private readonly decisionLog: DecisionLog | undefined;
 
   private constructor(opts: IngesterOptions) {
     this.opts = opts;
@@ -135,6 +139,7 @@ export class Ingester {
     this.live = live;
     this.feed = live;
     this.decisions = new DecisionCache(opts.sampling?.decisionCacheSize ?? 1);
+    this.decisionLog = opts.sampling && new DecisionLog(join(opts.walDir, 'sampling-decisions.log'), this.decisions, opts.sampling.decisionCacheSize, opts.logger);
   }
 
   /** Opens the WAL and replays it, so every acknowledged span is in memory before serving. */
@@ -148,6 +153,9 @@ export class Ingester {
       createFile: opts.walCreateFile,
       warn: (msg, fields) => ing.log.warn(fields ?? {}, msg),
     });
+    // Before the replay: replayed late spans follow the decisions made before the restart.
+    const decisions = await ing.decisionLog?.load();
+    if (decisions) ing.log.info({ decisions }, 'sampling decisions loaded');
     const started = performance.now();
     let spans = 0;
     const undecodable = { records: 0, bytes: 0 };
@@ -317,6 +325,7 @@ export class Ingester {
   /** Remembers a written batch's decisions and reports them. */
   private remember(tenant: string, outcomes: readonly TraceOutcome[]): void {
     for (const o of outcomes) this.decisions.set(tenant, o.id, { keep: o.keep, rule: o.rule, th: o.th });
+    void this.decisionLog?.append(outcomes.map((o) => [tenant, o.id, { keep: o.keep, rule: o.rule, th: o.th }]));
     this.opts.sampling?.onOutcomes?.(tenant, outcomes);
   }
 
@@ -354,6 +363,7 @@ export class Ingester {
     this.ready = false;
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
+    await this.decisionLog?.flushed();
     await this.wal.close();
     await this.opts.sink?.close();
     await this.feed.close();

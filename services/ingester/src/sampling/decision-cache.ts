@@ -2,7 +2,8 @@
 // decided follow the decision (kept with the same threshold, or dropped) instead of being judged
 // on their own. Bounded: past its size the oldest decisions are forgotten, and a late span of a
 // forgotten trace is decided again by the rules and its trace id (the ratio part of that decision
-// is the same as before; a rule part sees only the late spans).
+// is the same as before; a rule part sees only the late spans). decision-log.ts keeps it across
+// restarts.
 import type { EarlierDecision } from './sample-batch.ts';
 
 /** Decisions by tenant and trace id, oldest forgotten first. */
@@ -29,6 +30,14 @@ export class DecisionCache {
     this.map.delete(key);
     this.map.set(key, d);
     while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+
+  /** Every remembered decision, oldest first, as (tenant, trace id hex, decision). */
+  *entries(): IterableIterator<[string, string, EarlierDecision]> {
+    for (const [key, d] of this.map) {
+      const at = key.indexOf('\u0000');
+      yield [key.slice(0, at), key.slice(at + 1), d];
+    }
   }
 
   /** Decisions remembered. */
