@@ -52,6 +52,10 @@ describe('spanbase usage', () => {
     expect(report.usage.reduce((n, x) => n + x.traces, 0)).toBe(traffic.length);
     expect(report.usage.reduce((n, x) => n + x.spans, 0)).toBe(spans);
     expect(report.usage.reduce((n, x) => n + x.bytes, 0)).toBeGreaterThan(0);
+    // The API gives the same report; its dry run uses the tenant's policy (here none: all kept).
+    const api = (await (await fetch(`${all.api}/api/usage?dry_run=true`)).json()) as { usage: Row[]; dryRun: Row[] };
+    expect(api.usage).toEqual(report.usage);
+    expect(api.dryRun).toEqual([{ tenant: 'single-tenant', decision: 'kept', rule: 'default', traces: traffic.length, spans, bytes: expect.any(Number) as number }]);
 
     const sampled = await ingest(POLICY, traffic.flatMap((t) => t.spans));
     const m = await sampled.metricsText();

@@ -16,6 +16,7 @@ import { createIngester } from '@spanbase/ingester';
 import type { IngesterRole } from '@spanbase/ingester';
 import { AddressList, InternalServer, Peers } from '@spanbase/internal-api';
 import { Overrides } from '@spanbase/overrides';
+import { registerUsageRoute } from './usage-route.ts';
 import { BlockCatalog } from '@spanbase/query';
 import { createQuerier, inProcessLive, remoteLive, warmSearchPath } from '@spanbase/querier';
 import type { LiveData, QuerierRole } from '@spanbase/querier';
@@ -209,6 +210,8 @@ export const MODULES: ModuleDefs = {
     async init(ctx) {
       const cfg = ctx.cfg;
       const catalog = ctx.get('blocks').catalog;
+      // Operators' usage report (reads blocks in a thread of its own), served beside the query API.
+      registerUsageRoute(ctx.api, { store: storageSettings(cfg), overrides: ctx.get('overrides').overrides, multitenancy: cfg['multitenancy.enabled'] });
       const common = { api: ctx.api, blocks: (tenant: string) => catalog.blocks(tenant), accounted: (tenant: string) => catalog.accounted(tenant), overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'query-frontend' }) };
       if (cfg.target === 'all') {
         const querier = ctx.get('querier');
