@@ -55,6 +55,10 @@ describe('spanbase usage', () => {
     // The API gives the same report; its dry run uses the tenant's policy (here none: all kept).
     const api = (await (await fetch(`${all.api}/api/usage?dry_run=true`)).json()) as { usage: Row[]; dryRun: Row[] };
     expect(api.usage).toEqual(report.usage);
+    // One report at a time: a second asked while the first runs is told to come back.
+    const both = await Promise.all([fetch(`${all.api}/api/usage`), fetch(`${all.api}/api/usage`)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 429]);
+    expect(both.find((r) => r.status === 429)!.headers.get('retry-after')).toBe('5');
     expect(api.dryRun).toEqual([{ tenant: 'single-tenant', decision: 'kept', rule: 'default', traces: traffic.length, spans, bytes: expect.any(Number) as number }]);
 
     const sampled = await ingest(POLICY, traffic.flatMap((t) => t.spans));
