@@ -2,6 +2,7 @@
 // queryable in memory, and (with a block sink) moves idle traces into blocks in the object
 // store, releasing WAL records only once the block is durable.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { scanExportRequest, shareScan } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
 import { faultPoint } from '@spanbase/model';
@@ -21,7 +22,6 @@ import type { LiveFeed, LiveQueries } from './live/live-queries.ts';
 import { liveTenantState } from './live/live-state.ts';
 import { bytesToHex } from '@spanbase/model';
 import type { SamplingPolicy } from '@spanbase/overrides';
-import { join } from 'node:path';
 import { DecisionCache } from './sampling/decision-cache.ts';
 import { DecisionLog } from './sampling/decision-log.ts';
 import type { BatchSampling, TraceOutcome } from './sampling/sample-batch.ts';
