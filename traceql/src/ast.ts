@@ -24,7 +24,7 @@ export type AttributeScope = 'none' | 'span' | 'resource' | 'event' | 'link' | '
  * them); scoped aliases such as `span:duration` or `trace:rootService` map onto these.
  */
 export type Intrinsic =
-  | 'duration' | 'name' | 'status' | 'statusMessage' | 'kind' | 'span:childCount' | 'span:id' | 'span:parentID'
+  | 'duration' | 'name' | 'status' | 'statusMessage' | 'kind' | 'span:childCount' | 'span:id' | 'span:parentID' | 'span:traceState'
   | 'traceDuration' | 'rootName' | 'rootServiceName' | 'trace:id'
   | 'nestedSetLeft' | 'nestedSetRight' | 'nestedSetParent'
   | 'event:name' | 'event:timeSinceStart' | 'link:traceID' | 'link:spanID'

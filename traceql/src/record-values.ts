@@ -151,6 +151,8 @@ export function recordValue(field: FieldRef, t: IndexedTrace, i: number): Static
       return { type: 'int', value: BigInt(t.childCount[i]) };
     case 'span:id':
       return str(bytesToHex(span.spanId));
+    case 'span:traceState':
+      return str(span.traceState);
     case 'span:parentID':
       return span.parentSpanId.length === 0 || isAllZero(span.parentSpanId) ? undefined : str(bytesToHex(span.parentSpanId));
     case 'nestedSetLeft':

@@ -96,6 +96,11 @@ export interface EncodedSpan {
   scope: Scope;
   /** Schema URL of its ScopeSpans. */
   scopeSchemaUrl: string;
+  /**
+   * The span's W3C tracestate as stored, when it differs from the body's: tail sampling records
+   * the threshold it kept the trace at (`ot=th:`) here, so the block holds the adjusted count.
+   */
+  traceState?: string;
 }
 
 /**

@@ -110,11 +110,18 @@ export const FLAGS = {
   'compaction.block-retention': flag.duration('336h', 'A block whose newest span is older than this is expired (marked compacted, then deleted). With --retention.rule, the retention of traces no rule matches unless --retention.default is set.'),
   'compaction.compacted-block-retention': flag.duration('1h', 'How long a block stays readable after it was compacted or expired, for queriers that still hold the old block list.'),
   'compaction.partial-block-grace': flag.duration('1h', 'Objects of a block with no meta.json (left by a killed writer) are deleted once they are this old.'),
-  'retention.rule': flag.repeated('Keep traces a TraceQL query matches for a given time: \'{ status = error } 30d\'. A trace matching several rules gets the longest; repeat the flag for more rules.'),
+  'retention.rule': flag.repeated('Keep traces a TraceQL query matches for a given time: \'{ status = error } 30d\', or a share of them chosen by trace id: \'{ } 30d 0.05\'. A trace matching several rules gets the longest; repeat the flag for more rules.'),
   'retention.default': flag.duration('0', 'Retention of traces no --retention.rule matches; 0 means --compaction.block-retention.'),
-  'overrides.file': flag.string('', 'YAML file of per-tenant overrides (retention, retention rules, ingestion limits, max bytes per trace); reloaded when it changes.'),
+  'overrides.file': flag.string('', 'YAML file of per-tenant overrides (retention, retention rules, ingestion limits, max bytes per trace, tail sampling); reloaded when it changes.'),
   'overrides.reload-period': flag.duration('10s', 'How often --overrides.file is checked for changes.'),
   // --- end of Compaction and retention ---
+
+  // --- Tail sampling (services/ingester; see docs/sampling.md) ---
+  'sampling.keep': flag.repeated('Keep every trace a TraceQL query matches, or a share of them: \'{ status = error }\', \'{ span.http.route = "/checkout" } 0.5\'. Repeat the flag for more rules; a trace several match gets the largest share.'),
+  'sampling.drop': flag.repeated('Drop every trace a TraceQL query matches, e.g. \'{ span.http.route = "/healthz" }\'; drop rules win over keep rules. Repeatable.'),
+  'sampling.default-ratio': flag.float(1, 'Share of the traces no sampling rule names that is written to blocks, decided by trace id (OpenTelemetry consistent probability sampling); 1 keeps all (sampling off).', 0),
+  'sampling.decision-cache-size': flag.int(100000, 'Sampling decisions an ingester remembers (in memory, and beside the WAL across restarts), so spans arriving after their trace was decided follow it; past it the oldest are forgotten and late spans are decided again by the rules and the trace id.', 1),
+  // --- end of Tail sampling ---
 } as const;
 
 /** Name of a known flag. */

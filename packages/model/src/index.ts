@@ -34,3 +34,4 @@ export type { ErrorFactory, ErrorOptions } from './errors.ts';
 export { SpanbaseError, createError, isSpanbaseError } from './errors.ts';
 export { crc32c } from './crc32c.ts';
 export { faultPoint, faultSpin } from './fault.ts';
+export { MAX_THRESHOLD, thresholdOf, probabilityOf, adjustedCountOf, thresholdInTraceState, formatThreshold, randomnessOf, keptAt, withThreshold } from './consistent-sampling.ts';

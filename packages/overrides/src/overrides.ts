@@ -12,6 +12,10 @@
 //       ingestion: { rate_limit_bytes: 20MB, burst_size_bytes: 30MB }
 //       global: { max_bytes_per_trace: 5MB }
 //       read: { max_concurrent_queries: 2 }
+//       sampling:
+//         keep: ['{ status = error }', '{ duration > 1s }']
+//         drop: ['{ span.http.route = "/healthz" }']
+//         default_ratio: 0.1
 //
 // A value missing for a tenant comes from "*", then from the flags. A file that fails to parse
 // on reload is ignored (the previous overrides stay) and reported through `onError`.
@@ -23,6 +27,8 @@ import { parse as parseYaml } from 'yaml';
 import { OverridesBadFile } from './errors.ts';
 import type { RetentionPolicy, RetentionRule } from './retention-rules.ts';
 import { parseRetentionRule, retentionPolicy } from './retention-rules.ts';
+import type { SamplingPolicy } from './sampling-policy.ts';
+import { parseDropRule, parseKeepRule, samplingPolicy } from './sampling-policy.ts';
 
 /** Everything one tenant may override. */
 export interface TenantLimits {
@@ -40,6 +46,12 @@ export interface TenantLimits {
   readonly maxBytesPerTrace: number;
   /** --query.max-concurrent-per-tenant. */
   readonly maxConcurrentQueries: number;
+  /** --sampling.keep, as written (checked). */
+  readonly samplingKeep: readonly string[];
+  /** --sampling.drop, as written (checked). */
+  readonly samplingDrop: readonly string[];
+  /** --sampling.default-ratio. */
+  readonly samplingDefaultRatio: number;
 }
 
 type Partialised = { -readonly [K in keyof TenantLimits]?: TenantLimits[K] };
@@ -66,7 +78,16 @@ export function limitsFromConfig(cfg: Config): TenantLimits {
     ingestionBurstSizeBytes: cfg['ingestion.burst-size-bytes'],
     maxBytesPerTrace: cfg['query.max-bytes-per-trace'],
     maxConcurrentQueries: cfg['query.max-concurrent-per-tenant'],
+    samplingKeep: checked(cfg['sampling.keep'], parseKeepRule),
+    samplingDrop: checked(cfg['sampling.drop'], parseDropRule),
+    samplingDefaultRatio: cfg['sampling.default-ratio'],
   };
+}
+
+/** The rules as written, once each parses (a bad one throws OVR_ERR_BAD_RULE at start-up). */
+function checked(texts: readonly string[], parseRule: (t: string) => unknown): string[] {
+  for (const t of texts) parseRule(t);
+  return [...texts];
 }
 
 /** Where each override lives in a tenant's section, and how its value parses. */
@@ -78,7 +99,28 @@ const FIELDS: readonly { path: readonly string[]; key: keyof TenantLimits; parse
   { path: ['ingestion', 'burst-size-bytes'], key: 'ingestionBurstSizeBytes', parse: bytes },
   { path: ['global', 'max-bytes-per-trace'], key: 'maxBytesPerTrace', parse: bytes },
   { path: ['read', 'max-concurrent-queries'], key: 'maxConcurrentQueries', parse: positiveInt },
+  { path: ['sampling', 'keep'], key: 'samplingKeep', parse: (v, where) => ruleTexts(v, where, parseKeepRule) },
+  { path: ['sampling', 'drop'], key: 'samplingDrop', parse: (v, where) => ruleTexts(v, where, parseDropRule) },
+  { path: ['sampling', 'default-ratio'], key: 'samplingDefaultRatio', parse: share },
 ];
+
+function share(v: unknown, where: string): number {
+  const n = typeof v === 'number' ? v : Number(String(v));
+  if (!(n >= 0 && n <= 1)) throw OverridesBadFile(`${where}: expected a share from 0 to 1 (e.g. 0.1), got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function ruleTexts(v: unknown, where: string, parseRule: (t: string) => unknown): string[] {
+  if (!Array.isArray(v)) throw OverridesBadFile(`${where}: expected a list of TraceQL queries like '{ status = error }'`);
+  return v.map((r) => {
+    try {
+      parseRule(String(r));
+    } catch (err) {
+      throw OverridesBadFile(`${where}: ${(err as Error).message}`, { cause: err });
+    }
+    return String(r);
+  });
+}
 
 function duration(v: unknown, where: string): number {
   const ms = parseDuration(String(v));
@@ -162,6 +204,7 @@ export class Overrides {
   private text: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly policies = new Map<string, RetentionPolicy>();
+  private readonly samplingPolicies = new Map<string, SamplingPolicy>();
 
   /** Loads the file at once; throws OVR_ERR_BAD_OVERRIDES when it is unreadable or invalid. */
   constructor(defaults: TenantLimits, opts: OverridesOptions = {}) {
@@ -186,6 +229,7 @@ export class Overrides {
     this.tenants = parseOverrides(text, path);
     this.text = text;
     this.policies.clear();
+    this.samplingPolicies.clear();
     return true;
   }
 
@@ -233,6 +277,17 @@ export class Overrides {
       const l = this.forTenant(tenant);
       p = retentionPolicy(l.blockRetentionMs, l.retentionDefaultMs, l.retentionRules);
       this.policies.set(tenant, p);
+    }
+    return p;
+  }
+
+  /** The tail-sampling policy of one tenant (cached until the file changes). */
+  sampling(tenant: string): SamplingPolicy {
+    let p = this.samplingPolicies.get(tenant);
+    if (!p) {
+      const l = this.forTenant(tenant);
+      p = samplingPolicy({ keep: l.samplingKeep, drop: l.samplingDrop, defaultRatio: l.samplingDefaultRatio });
+      this.samplingPolicies.set(tenant, p);
     }
     return p;
   }

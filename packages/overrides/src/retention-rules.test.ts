@@ -13,6 +13,13 @@ describe('parseRetentionRule', () => {
     expect(r.ageMs).toBe(30 * D);
     expect(r.query.body.kind).toBe('pipeline');
     expect(parseRetentionRule('  { duration > 2s && span.http.route = "/a b" }   72h ').ageMs).toBe(72 * H);
+    expect(r.share).toBe(1);
+  });
+
+  it('takes an optional share after the duration', () => {
+    expect(parseRetentionRule('{ } 30d 0.05')).toMatchObject({ ageMs: 30 * D, share: 0.05 });
+    expect(parseRetentionRule('{ .a = 1 } 30d 5%')).toMatchObject({ ageMs: 30 * D, share: 0.05 });
+    expect(parseRetentionRule('{ .a > 5 } 30d').share).toBe(1);
   });
 
   it.each([
@@ -23,6 +30,9 @@ describe('parseRetentionRule', () => {
     ['{ status = error } 0s', 'positive duration'],
     ['{ status = } 30d', 'parse error'],
     ['{ } | rate() 30d', 'metrics query'],
+    ['{ } 30d 0', 'not a share'],
+    ['{ } 30d 1.5', 'not a share'],
+    ['{ } 30d 120%', 'not a share'],
   ])('rejects %j', (text, reason) => {
     const err = errorOf(() => parseRetentionRule(text));
     expect(isSpanbaseError(err, OverridesBadRule)).toBe(true);

@@ -5,6 +5,7 @@
 // reassembling and decoding all happen on the sink's side (see flush-batch.ts).
 import type { TimeBounds } from '@spanbase/block';
 import type { ScannedRequest } from '@spanbase/otlp';
+import type { BatchSampling, TraceOutcome } from './sampling/sample-batch.ts';
 
 /** Traces of one head block, ready to encode. */
 export interface FlushBatch {
@@ -27,14 +28,18 @@ export interface FlushBatch {
    * widened by --ingestion.time-range-slack. Absent: the spans' own times.
    */
   timeBounds?: TimeBounds;
+  /** Tail sampling of the batch's traces; absent: every trace is written. */
+  sampling?: BatchSampling;
 }
 
 /** What a flushed block reports back (a subset of its meta). */
 export interface FlushedBlock {
-  /** The block's id. */
-  blockId: string;
-  /** The whole meta as written, for the blocklist. */
+  /** The block's id; undefined when sampling dropped every trace of the batch and no block was written. */
+  blockId: string | undefined;
+  /** The whole meta as written, for the blocklist (undefined with no block). */
   meta: unknown;
+  /** With sampling: how each trace of the batch was decided. */
+  outcomes?: TraceOutcome[];
   /** The error the store reported although the block was found whole afterwards (a lost reply). */
   lostReply?: string;
 }

@@ -5,10 +5,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createObjectStore } from '@spanbase/backend';
 import type { ObjectStore, ObjectStoreConfig, StoreOp, StoreOutcome } from '@spanbase/backend';
 import { BlockObjects, blockKey, parseBlockMeta, writeEncodedBlock } from '@spanbase/block';
-import type { BlockMeta, BlockWriterOptions } from '@spanbase/block';
+import type { BlockMeta, BlockWriterOptions, EncodedSpan } from '@spanbase/block';
 import { faultPoint } from '@spanbase/model';
 import type { FlushBatch } from './block-sink.ts';
-import { batchEncodedTraces } from './flush-batch.ts';
+import { batchEncodedTraces, batchTraceGroups } from './flush-batch.ts';
+import { sampleTraces } from './sampling/sample-batch.ts';
+import type { TraceOutcome } from './sampling/sample-batch.ts';
 
 /** What the worker is started with. */
 export interface BlockWorkerData {
@@ -25,8 +27,11 @@ export interface BlockJob {
 /** One store request the worker made: op, outcome, bytes, seconds (see ObjectStoreMetricsSink). */
 export type StoreObservation = [StoreOp, StoreOutcome, number, number];
 
-/** How a job ended. */
-type JobOutcome = { id: number; ok: true; meta: unknown; blockId: string; lostReply?: string } | { id: number; ok: false; error: string };
+/**
+ * How a job ended. With sampling, `outcomes` says how each trace was decided, and a batch whose
+ * traces were all dropped writes no block (no meta, no block id).
+ */
+type JobOutcome = { id: number; ok: true; meta?: unknown; blockId?: string; lostReply?: string; outcomes?: TraceOutcome[] } | { id: number; ok: false; error: string };
 
 /** The answer to a job, with the store requests it made (for the process's store metrics). */
 export type BlockJobResult = JobOutcome & { requests: StoreObservation[] };
@@ -60,16 +65,32 @@ async function landedMeta(tenant: string, blockId: string | undefined): Promise<
   }
 }
 
+/** The traces, or undefined when there are none (sampling dropped them all: no block is written). */
+async function nonEmpty(traces: AsyncIterable<EncodedSpan[]>): Promise<AsyncIterable<EncodedSpan[]> | undefined> {
+  const it = traces[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return undefined;
+  return (async function* () {
+    yield first.value;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  })();
+}
+
 parentPort?.on('message', async (job: BlockJob) => {
   let result: JobOutcome;
   const { tenant, blockId } = job.batch;
+  const outcomes: TraceOutcome[] | undefined = job.batch.sampling ? [] : undefined;
   try {
-    const meta = await writeEncodedBlock(store, { ...data.block, tenant, blockId, timeBounds: job.batch.timeBounds }, batchEncodedTraces(job.batch));
-    result = { id: job.id, ok: true, meta, blockId: meta.blockID };
+    const traces = job.batch.sampling ? await nonEmpty(sampleTraces(batchTraceGroups(job.batch), job.batch.sampling, outcomes!)) : batchEncodedTraces(job.batch);
+    if (traces === undefined) result = { id: job.id, ok: true, outcomes };
+    else {
+      const meta = await writeEncodedBlock(store, { ...data.block, tenant, blockId, timeBounds: job.batch.timeBounds }, traces);
+      result = { id: job.id, ok: true, meta, blockId: meta.blockID, outcomes };
+    }
   } catch (err) {
     const error = err instanceof Error ? `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}` : String(err);
     const meta = await landedMeta(tenant, blockId);
-    result = meta ? { id: job.id, ok: true, meta, blockId: meta.blockID, lostReply: error } : { id: job.id, ok: false, error };
+    result = meta ? { id: job.id, ok: true, meta, blockId: meta.blockID, lostReply: error, outcomes } : { id: job.id, ok: false, error };
   }
   parentPort?.postMessage({ ...result, requests } satisfies BlockJobResult);
   requests = [];

@@ -7,9 +7,11 @@ import { BlockObjects, blockKey, parseBlockMeta } from '@spanbase/block';
 import type { BlockMeta } from '@spanbase/block';
 import type { Config } from '@spanbase/config';
 import type { InternalServer } from '@spanbase/internal-api';
+import type { Overrides } from '@spanbase/overrides';
 import { BlockCatalog } from '@spanbase/query';
 import type { Logger, MetricsRegistry } from '@spanbase/server';
 import { Ingester } from './ingester.ts';
+import type { IngesterSampling } from './ingester.ts';
 import { serveIngester } from './internal-api.ts';
 import { recentBlocks } from './recent-blocks.ts';
 import { WorkerBlockSink } from './worker-sink.ts';
@@ -28,6 +30,8 @@ export interface IngesterDeps {
   onFlushed?: (tenant: string, meta: BlockMeta) => void;
   /** Apart: the internal listener to serve distributors and queriers on. */
   server?: InternalServer;
+  /** Per-tenant settings; the sampling policy comes from here (the flags alone without it). */
+  overrides?: Overrides;
 }
 
 /** The running ingester role. */
@@ -54,6 +58,23 @@ function blockExistsOnce(store: ObjectStore): (tenant: string, id: string) => Pr
       down = err;
       throw err;
     }
+  };
+}
+
+/** Tail sampling from the overrides, counting every decision by tenant and rule. */
+function samplingOf(cfg: Config, overrides: Overrides, m: MetricsRegistry): IngesterSampling {
+  const traces = m.counter('spanbase_sampling_traces_total', 'Traces tail sampling decided when writing head blocks, by tenant, decision (kept, dropped) and the rule that decided (as written, or "default" for --sampling.default-ratio). A dropped trace is policy, not loss: its spans were acknowledged and are left out of blocks on purpose.', ['tenant', 'decision', 'rule']);
+  const spans = m.counter('spanbase_sampling_spans_total', 'Spans of those traces, by tenant, decision and rule; spans that arrived after their trace was decided count under its rule.', ['tenant', 'decision', 'rule']);
+  return {
+    policy: (tenant) => overrides.sampling(tenant),
+    decisionCacheSize: cfg['sampling.decision-cache-size'],
+    onOutcomes: (tenant, outcomes) => {
+      for (const o of outcomes) {
+        const labels = { tenant, decision: o.keep ? 'kept' : 'dropped', rule: o.rule };
+        if (!o.late) traces.inc(labels);
+        spans.inc(labels, o.spans);
+      }
+    },
   };
 }
 
@@ -94,6 +115,7 @@ export async function createIngester(cfg: Config, deps: IngesterDeps): Promise<I
       onReplace: (reason) => log.warn({ reason }, 'live-query worker replaced'),
     },
     sink,
+    sampling: deps.overrides && samplingOf(cfg, deps.overrides, m),
     onFlushed: (tenant, block) => {
       const meta = parseBlockMeta(block.meta);
       deps.onFlushed?.(tenant, meta);

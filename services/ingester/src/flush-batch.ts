@@ -82,6 +82,19 @@ function traceIdOf(b: FlushBatch, t: number): Uint8Array {
 
 /** The batch's traces in ascending trace-id order as encoded spans; generations of a trace merged. */
 export function* batchEncodedTraces(b: FlushBatch): Iterable<EncodedSpan[]> {
+  for (const g of batchTraceGroups(b)) yield g.spans;
+}
+
+/** One trace of a batch: its spans, and which of the batch's trace entries (generations) they came from. */
+export interface TraceGroup {
+  /** Indexes into the batch's traces (traceStarts). */
+  entries: number[];
+  /** The spans, repeats removed. */
+  spans: EncodedSpan[];
+}
+
+/** As batchEncodedTraces, naming the trace entries each trace merges. */
+export function* batchTraceGroups(b: FlushBatch): Iterable<TraceGroup> {
   const n = b.traceStarts.length - 1;
   const order = Array.from({ length: n }, (_, i) => i);
   const ids = order.map((t) => traceIdOf(b, t));
@@ -106,7 +119,7 @@ export function* batchEncodedTraces(b: FlushBatch): Iterable<EncodedSpan[]> {
       if (seen && isRepeat(seen, spanIdKey(b, r), span)) continue;
       spans.push(span);
     }
-    yield spans;
+    yield { entries: order.slice(i, j), spans };
     i = j;
   }
 }

@@ -60,7 +60,7 @@ async function start(over: Partial<IngesterOptions> = {}) {
   const ing = await Ingester.start({
     walDir: dir, walFsync: 'never', walFsyncIntervalMs: 1000, walSegmentBytes: 4096, maxLiveBytes: 1 << 30,
     traceIdlePeriodMs: 5000, maxBlockDurationMs: 60_000, maxBlockBytes: 1 << 30, flushCheckPeriodMs: 3_600_000,
-    sink, onFlushed: (_t, b) => flushed.push(b.blockId), logger: silentLogger(), now: () => now, ...over,
+    sink, onFlushed: (_t, b) => flushed.push(b.blockId!), logger: silentLogger(), now: () => now, ...over,
   });
   return { ing, sink, dir, flushed, advance: (ms: number) => (now += ms) };
 }

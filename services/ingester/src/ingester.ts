@@ -2,6 +2,7 @@
 // queryable in memory, and (with a block sink) moves idle traces into blocks in the object
 // store, releasing WAL records only once the block is durable.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { scanExportRequest, shareScan } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
 import { faultPoint } from '@spanbase/model';
@@ -22,6 +23,11 @@ import { flushMarkerEntries } from './flush-marker.ts';
 import { InlineLiveQueries, WorkerLiveQueries } from './live/live-queries.ts';
 import type { LiveFeed, LiveQueries } from './live/live-queries.ts';
 import { liveTenantState } from './live/live-state.ts';
+import { bytesToHex } from '@spanbase/model';
+import type { SamplingPolicy } from '@spanbase/overrides';
+import { DecisionCache } from './sampling/decision-cache.ts';
+import { DecisionLog } from './sampling/decision-log.ts';
+import type { BatchSampling, TraceOutcome } from './sampling/sample-batch.ts';
 
 /** Ingester settings (from the `ingester.*` and `wal.*` flags). */
 export interface IngesterOptions {
@@ -76,6 +82,18 @@ export interface IngesterOptions {
    * this thread (tests). Worker settings: grace for a cancelled query, heap limit in MiB, queries at once.
    */
   liveQueries?: { thread: 'worker'; abortGraceMs: number; memoryMb: number; slots: number; onReplace?: (reason: string) => void } | { thread: 'inline' };
+  /** Tail sampling: which traces of a head block are written (see docs/sampling.md). Absent: all are. */
+  sampling?: IngesterSampling;
+}
+
+/** Tail-sampling settings of the ingester. */
+export interface IngesterSampling {
+  /** The tenant's current policy (--sampling.* and the overrides file). */
+  policy: (tenant: string) => SamplingPolicy;
+  /** Decisions remembered for late spans (--sampling.decision-cache-size). */
+  decisionCacheSize: number;
+  /** Told how each trace of a written batch was decided (for metrics). */
+  onOutcomes?: (tenant: string, outcomes: readonly TraceOutcome[]) => void;
 }
 
 /** The wait before the flush after `failures` failed ones in a row, ms. */
@@ -112,6 +130,10 @@ export class Ingester {
   readonly flushStats = { blocks: 0, spans: 0, failures: 0 };
   /** What the WAL replay at start found (records replayed, damaged bytes skipped, tails cut), for metrics. */
   replayStats!: ReplayStats;
+  /** Sampling decisions made, for spans that arrive after their trace was decided. */
+  readonly decisions: DecisionCache;
+  /** The decisions saved beside the WAL, read back at start (with sampling only). */
+  private readonly decisionLog: DecisionLog | undefined;
 
   private constructor(opts: IngesterOptions) {
     this.opts = opts;
@@ -125,6 +147,8 @@ export class Ingester {
         : new WorkerLiveQueries({ ...lq, snapshot: () => [...this.tenants.values()].map((t) => liveTenantState(t.tenant, t.generations())) });
     this.live = live;
     this.feed = live;
+    this.decisions = new DecisionCache(opts.sampling?.decisionCacheSize ?? 1);
+    this.decisionLog = opts.sampling && new DecisionLog(join(opts.walDir, 'sampling-decisions.log'), this.decisions, opts.sampling.decisionCacheSize, opts.logger);
   }
 
   /** Opens the WAL and replays it, so every acknowledged span is in memory before serving. */
@@ -138,6 +162,9 @@ export class Ingester {
       createFile: opts.walCreateFile,
       warn: (msg, fields) => ing.log.warn(fields ?? {}, msg),
     });
+    // Before the replay: replayed late spans follow the decisions made before the restart.
+    const decisions = await ing.decisionLog?.load();
+    if (decisions) ing.log.info({ decisions }, 'sampling decisions loaded');
     const started = performance.now();
     let spans = 0;
     const undecodable = { records: 0, bytes: 0 };
@@ -266,6 +293,7 @@ export class Ingester {
     const started = performance.now();
     const fb = buildFlushBatch(tenant.tenant, batch.traces, this.opts.timeRangeSlackMs);
     fb.blockId = randomUUID();
+    fb.sampling = this.batchSampling(tenant.tenant, batch.traces);
     try {
       // Which spans the block will hold, so that if it exists after a crash they are not replayed.
       await this.wal.markFlushing(tenant.tenant, fb.blockId, flushMarkerEntries(batch.traces));
@@ -273,8 +301,9 @@ export class Ingester {
       if (block.lostReply) this.log.warn({ tenant: tenant.tenant, block: block.blockId, err: block.lostReply }, 'the object store reported an error writing a block that it did store whole; the block is kept, not written again');
       await faultPoint('flush-after-meta');
       // Register the block for queries before the traces leave memory: no window where a
-      // trace is in neither place.
-      this.opts.onFlushed?.(tenant.tenant, block);
+      // trace is in neither place. A batch sampling dropped whole has no block.
+      if (block.blockId !== undefined) this.opts.onFlushed?.(tenant.tenant, block);
+      if (block.outcomes) this.remember(tenant.tenant, block.outcomes);
       tenant.forget(batch);
       this.releaseTraces(tenant.tenant, batch.traces);
       this.flushFailures = 0;
@@ -283,7 +312,8 @@ export class Ingester {
       this.flushStats.spans += fb.spanCount;
       const outside = fb.timeBounds ? tracesOutside(batch.traces, fb.timeBounds) : 0;
       if (outside > 0) this.opts.onOutsideTimeBounds?.(tenant.tenant, outside);
-      this.log.info({ tenant: tenant.tenant, block: block.blockId, traces: fb.traceStarts.length - 1, spans: fb.spanCount, ms: Math.round(performance.now() - started) }, 'block flushed');
+      const dropped = block.outcomes ? block.outcomes.filter((o) => !o.keep).length : 0;
+      this.log.info({ tenant: tenant.tenant, block: block.blockId ?? null, traces: fb.traceStarts.length - 1, spans: fb.spanCount, sampledOut: dropped, ms: Math.round(performance.now() - started) }, block.blockId ? 'block flushed' : 'head block sampled out whole; no block written');
     } catch (err) {
       this.flushFailures++;
       this.flushStats.failures++;
@@ -293,6 +323,27 @@ export class Ingester {
       this.opts.onFlushFailed?.(tenant.tenant);
       this.log.error({ err, tenant: tenant.tenant, failures: this.flushFailures, retryInMs }, 'block flush failed; the traces stay in memory and the WAL, and will be retried');
     }
+  }
+
+  /**
+   * What the batch's sampling needs: the tenant's policy, and the decisions already made for its
+   * traces (late spans follow them). Undefined when the policy keeps everything and no trace of
+   * the batch was decided before.
+   */
+  private batchSampling(tenant: string, traces: readonly LiveTrace[]): BatchSampling | undefined {
+    const s = this.opts.sampling;
+    if (!s) return undefined;
+    const policy = s.policy(tenant);
+    const earlier = traces.map((t) => (this.decisions.size === 0 ? undefined : this.decisions.get(tenant, bytesToHex(t.traceId))));
+    if (!policy.active && earlier.every((d) => d === undefined)) return undefined;
+    return { spec: { keep: policy.keep.map((r) => r.text), drop: policy.drop.map((r) => r.text), defaultRatio: policy.defaultRatio }, earlier };
+  }
+
+  /** Remembers a written batch's decisions and reports them. */
+  private remember(tenant: string, outcomes: readonly TraceOutcome[]): void {
+    for (const o of outcomes) this.decisions.set(tenant, o.id, { keep: o.keep, rule: o.rule, th: o.th });
+    void this.decisionLog?.append(outcomes.map((o) => [tenant, o.id, { keep: o.keep, rule: o.rule, th: o.th }]));
+    this.opts.sampling?.onOutcomes?.(tenant, outcomes);
   }
 
   /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
@@ -329,6 +380,7 @@ export class Ingester {
     this.ready = false;
     if (this.timer) clearInterval(this.timer);
     await this.flushing;
+    await this.decisionLog?.flushed();
     await this.wal.close();
     await this.opts.sink?.close();
     await this.feed.close();

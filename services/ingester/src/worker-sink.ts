@@ -32,7 +32,7 @@ export class WorkerBlockSink implements BlockSink {
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
-      if (r.ok) p.resolve({ blockId: r.blockId, meta: r.meta, lostReply: r.lostReply });
+      if (r.ok) p.resolve({ blockId: r.blockId, meta: r.meta, lostReply: r.lostReply, outcomes: r.outcomes });
       else p.reject(new Error(`block write failed: ${r.error}`));
     });
     const fail = (err: Error) => {

@@ -5,6 +5,7 @@ import { createLogger } from '@spanbase/server';
 import { COMPACTOR_COMMANDS, compactorCommandOf, runCompactorCommand } from '@spanbase/compactor';
 import { SPANBASE_VERSION, startSpanbase } from './run.ts';
 import { BLOCKS_SWITCHES, runBlocksCommand } from './blocks-cli.ts';
+import { USAGE_SWITCHES, runUsageCommand } from './usage-cli.ts';
 
 const USAGE = `Usage: spanbase [flags]
        spanbase compact --once [flags]        one compaction cycle, then exit (cron, tests)
@@ -14,6 +15,9 @@ const USAGE = `Usage: spanbase [flags]
        spanbase blocks trace <traceID> [--tenant=T]    a trace read from the blocks (JSON as /api/traces returns it)
        spanbase blocks verify [<blockID>] [--tenant=T] check metas and block objects against their checksums, list quarantined
                                                        blocks (exit 1 if anything is wrong, 3 if no block was found)
+       spanbase usage [--tenant=T] [--json] [--dry-run] [flags]
+                                                       stored traces, spans and bytes per tenant, service and day; with
+                                                       --dry-run, what the --sampling.* policy would keep and drop, per rule
 
 Spanbase stores OpenTelemetry traces and answers Grafana Tempo's HTTP API.
 By default it runs every role in one process on local disk (./data).
@@ -32,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs(argv);
     command = compactorCommandOf(parsed.positional); // compaction and retention sub-commands (issue #7)
-    const allowed = command ? COMPACTOR_COMMANDS[command] : parsed.positional[0] === 'blocks' ? BLOCKS_SWITCHES : [];
+    const allowed = command ? COMPACTOR_COMMANDS[command] : parsed.positional[0] === 'blocks' ? BLOCKS_SWITCHES : parsed.positional[0] === 'usage' ? USAGE_SWITCHES : [];
     if (!parsed.help && !parsed.version) rejectUnknownSwitches(parsed.switches, allowed);
   } catch (err) {
     process.stderr.write(`spanbase: ${(err as Error).message}\n`);
@@ -56,6 +60,9 @@ async function main(argv: string[]): Promise<number> {
   // --- end Compaction and retention sub-commands ---
   if (parsed.positional[0] === 'blocks') {
     return runBlocksCommand(parsed.positional.slice(1), parsed.config, parsed.switches, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+  }
+  if (parsed.positional[0] === 'usage' && parsed.positional.length === 1) {
+    return runUsageCommand(parsed.config, parsed.switches, { out: (t) => process.stdout.write(t) });
   }
   if (parsed.positional.length > 0) {
     process.stderr.write(`spanbase: unexpected argument "${parsed.positional[0]}"; see --help\n`);

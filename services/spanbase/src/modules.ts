@@ -17,6 +17,7 @@ import { createIngester } from '@spanbase/ingester';
 import type { IngesterRole } from '@spanbase/ingester';
 import { AddressList, InternalServer, Peers } from '@spanbase/internal-api';
 import { Overrides } from '@spanbase/overrides';
+import { registerUsageRoute } from './usage-route.ts';
 import { BlockCatalog } from '@spanbase/query';
 import { createQuerier, inProcessLive, remoteLive, warmSearchPath } from '@spanbase/querier';
 import type { LiveData, QuerierRole } from '@spanbase/querier';
@@ -141,11 +142,12 @@ export const MODULES: ModuleDefs = {
   },
 
   ingester: {
-    deps: (target) => (target === 'all' ? ['store', 'blocks'] : ['store', 'internal']),
+    deps: (target) => (target === 'all' ? ['store', 'blocks', 'overrides'] : ['store', 'internal', 'overrides']),
     async init(ctx) {
       const catalog = ctx.cfg.target === 'all' ? ctx.get('blocks').catalog : undefined;
       const store = ctx.get('store');
       return createIngester(ctx.cfg, {
+        overrides: ctx.get('overrides').overrides,
         store: store.store,
         storeConfig: store.config,
         storeMetrics: store.metrics,
@@ -219,6 +221,8 @@ export const MODULES: ModuleDefs = {
     async init(ctx) {
       const cfg = ctx.cfg;
       const catalog = ctx.get('blocks').catalog;
+      // Operators' usage report (reads blocks in a thread of its own), served beside the query API.
+      registerUsageRoute(ctx.api, { store: storageSettings(cfg), overrides: ctx.get('overrides').overrides, multitenancy: cfg['multitenancy.enabled'] });
       const common = { api: ctx.api, jaeger: ctx.jaeger, zipkin: ctx.zipkin, blocks: (tenant: string) => catalog.blocks(tenant), accounted: (tenant: string) => catalog.accounted(tenant), overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'query-frontend' }) };
       if (cfg.target === 'all') {
         const querier = ctx.get('querier');

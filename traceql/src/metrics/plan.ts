@@ -13,7 +13,7 @@ import { stringifyRef } from '../stringify.ts';
 import type { Reducer } from './leaf-state.ts';
 import { exactConditions } from './pushdown.ts';
 import type { Sampling } from './sampling.ts';
-import { samplingOf } from './sampling.ts';
+import { adjustedCountOf, samplingOf } from './sampling.ts';
 import type { TimeGrid } from './time-grid.ts';
 import { defaultStep, instantGrid, rangeGrid } from './time-grid.ts';
 
@@ -61,6 +61,11 @@ export interface LeafPlan {
   readonly spans: SearchPlan;
   /** Fixed-rate sampling, from the hints. */
   readonly sampling: Sampling | undefined;
+  /**
+   * With the `adjusted_count=true` hint: the field whose OpenTelemetry sampling threshold
+   * (`ot=th:` in the span's tracestate) weights each span by its adjusted count.
+   */
+  readonly weightBy: FieldRef | undefined;
   /** Exemplars this pipeline may pick. */
   readonly exemplars: number;
   /** Most series (0 = no limit). */
@@ -131,6 +136,7 @@ export function planMetrics(query: string | Query, req: MetricsRequest): Metrics
   const total = exemplarLimit(ast, req);
   const perLeaf = total === 0 ? 0 : Math.max(1, Math.floor(total / nodes.length));
   const sampling = samplingOf(ast.hints);
+  const weightBy = adjustedCountOf(ast.hints);
   const leaves = nodes.map((node): LeafPlan => {
     const fn = node.fn;
     const reducer = REDUCERS[fn.fn];
@@ -143,9 +149,13 @@ export function planMetrics(query: string | Query, req: MetricsRequest): Metrics
       const extra = COMPARE_INTRINSICS.filter((f) => !have.has(fieldKey(f)));
       spans = { ...spans, request: { ...spans.request, columns: [...spans.request.columns, ...extra], allAttributes: true } };
     }
-    // The column path carries durations beside the columns, not as a grouping column.
+    if (weightBy && !spans.request.columns.some((f) => fieldKey(f) === fieldKey(weightBy))) {
+      spans = { ...spans, request: { ...spans.request, columns: [...spans.request.columns, weightBy] } };
+    }
+    // The column path carries durations beside the columns, not as a grouping column; weighted
+    // queries take the spanset path, which reads each span's tracestate.
     const groupsByDuration = by.some((f) => fieldKey(f) === ':duration');
-    const exact = reducer === 'compare' || groupsByDuration ? undefined : exactConditions(node.pipeline);
+    const exact = reducer === 'compare' || groupsByDuration || weightBy ? undefined : exactConditions(node.pipeline);
     let columns: FetchColumnsRequest | undefined;
     if (exact) {
       const seen = new Set<string>();
@@ -169,6 +179,7 @@ export function planMetrics(query: string | Query, req: MetricsRequest): Metrics
       never: exact?.never ?? spans.noop,
       spans,
       sampling,
+      weightBy,
       exemplars: perLeaf,
       maxSeries: req.maxSeries ?? 0,
     };

@@ -5,6 +5,37 @@
 // is in or out whichever source holds it and however often the query runs.
 // `with(sample=true)` asks Tempo to pick a rate by itself; Spanbase computes such queries exactly.
 import type { Hint } from '../ast.ts';
+import { adjustedCountOf as countOfThreshold, thresholdInTraceState } from '@spanbase/model';
+import type { FieldRef } from '../storage.ts';
+
+/** The field holding a span's W3C tracestate. */
+export const TRACE_STATE: FieldRef = { kind: 'intrinsic', name: 'span:traceState' };
+
+/**
+ * `with(adjusted_count=true)`: weight each span by the adjusted count its tracestate records
+ * (OpenTelemetry's `ot=th:` threshold, which tail sampling sets on the traces it keeps), so counts
+ * and rates over sampled data estimate the traffic before sampling. Undefined without the hint.
+ */
+export function adjustedCountOf(hints: readonly Hint[]): FieldRef | undefined {
+  const h = hints.find((x) => x.name === 'adjusted_count');
+  return h && h.value.type === 'bool' && h.value.value ? TRACE_STATE : undefined;
+}
+
+const weights = new Map<string, number>();
+
+/** The adjusted count a tracestate records (1 when it records no sampling). */
+export function traceStateWeight(traceState: string): number {
+  if (traceState === '') return 1;
+  let w = weights.get(traceState);
+  if (w === undefined) {
+    const th = thresholdInTraceState(traceState);
+    w = th === undefined ? 1 : countOfThreshold(th);
+    // Tracestates repeat (one per share); a bound keeps adversarial input from growing the map.
+    if (weights.size > 4096) weights.clear();
+    weights.set(traceState, w);
+  }
+  return w;
+}
 
 /** Fixed-rate sampling of a query. */
 export interface Sampling {

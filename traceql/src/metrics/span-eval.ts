@@ -15,7 +15,7 @@ import type { LeafState, Reducer } from './leaf-state.ts';
 import { groupKey } from './leaf-state.ts';
 import { addend, exemplarValue, fieldName, numberOf } from './measure.ts';
 import type { LeafPlan } from './plan.ts';
-import { inSample } from './sampling.ts';
+import { inSample, traceStateWeight } from './sampling.ts';
 import type { TimeGrid } from './time-grid.ts';
 import { intervalOf } from './time-grid.ts';
 
@@ -73,6 +73,7 @@ async function forEachMatch(leaf: LeafPlan, grid: TimeGrid, fetcher: SpansetFetc
   const evaluate = compilePipeline(leaf.node.pipeline, request.columns);
   const sampling = leaf.sampling;
   const weight = sampling ? 1 / sampling.fraction : 1;
+  const readState = leaf.weightBy ? fieldReader(leaf.weightBy, request.columns) : undefined;
   for await (const trace of fetcher.fetch(request, signal)) {
     signal?.throwIfAborted();
     if (sampling?.unit === 'trace' && !inSample(trace.traceId, sampling.fraction)) continue;
@@ -82,7 +83,12 @@ async function forEachMatch(leaf: LeafPlan, grid: TimeGrid, fetcher: SpansetFetc
       const iv = intervalOf(grid, span.startTimeUnixNano);
       if (iv < 0) continue;
       if (sampling?.unit === 'span' && !inSample(span.spanId, sampling.fraction)) continue;
-      if (observe(span, trace, iv, weight, !exemplarPicked)) exemplarPicked = true;
+      let w = weight;
+      if (readState) {
+        const state = readState(span, trace);
+        if (state?.type === 'string') w *= traceStateWeight(state.value);
+      }
+      if (observe(span, trace, iv, w, !exemplarPicked)) exemplarPicked = true;
     }
   }
 }

@@ -280,7 +280,8 @@ export class EncodedRows {
     c.duration.addHalves(lo, x[o + END_HI] - x[o + START_HI] - (lo < 0 ? 1 : 0));
     c.statusCode.add(x[o + STATUS]);
     c.statusMessage.addUtf8(b, x[o + STATUS_MSG], x[o + STATUS_MSG] + x[o + STATUS_LEN]);
-    c.traceState.addUtf8(b, x[o + STATE], x[o + STATE] + x[o + STATE_LEN]);
+    if (s.traceState !== undefined) c.traceState.addString(s.traceState);
+    else c.traceState.addUtf8(b, x[o + STATE], x[o + STATE] + x[o + STATE_LEN]);
     c.flags.addNum(x[o + FLAGS] >>> 0);
     c.droppedAttributes.addNum(this.dropped[3 * i]);
     c.droppedEvents.addNum(this.dropped[3 * i + 1]);

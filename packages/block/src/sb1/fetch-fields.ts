@@ -371,6 +371,8 @@ export class BlockFields {
       case 'span:childCount':
         // Children are counted within the span's trace, so the trace bounds' columns are read too.
         return computed([...CHILD_COLUMNS, 'trace_start_unix_nano', 'trace_id'], (g, row) => int(g.childCount(row)));
+      case 'span:traceState':
+        return single('trace_state', (v, i) => str(v.string(i)));
       case 'span:id':
         return single('span_id', (v, i) => str(bytesToHex(v.bytes(i))));
       case 'span:parentID':
