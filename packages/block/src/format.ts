@@ -8,6 +8,7 @@ import type { Resource, Scope, SpanRecord } from '@spanbase/model';
 import type { BlockMeta } from './meta.ts';
 import type { DedicatedColumnJson } from './sb1/dedicated.ts';
 import type { TagsOptions, TagsSummary } from './sb1/tags.ts';
+import type { DependencySummary } from './sb1/dependencies.ts';
 import type { BloomCache } from './sb1/bloom-cache.ts';
 import type { ChunkCache } from './sb1/chunk-cache.ts';
 import type { BlockDamage, DamageListener } from './damage.ts';
@@ -178,6 +179,8 @@ export interface BlockReader {
   iterateTraces(opts?: IterateOptions): AsyncIterable<SpanRecord[]>;
   /** The block's attribute and intrinsic summary for autocomplete (checksum-verified; empty when damaged). */
   tags(opts?: ReadOptions): Promise<TagsSummary>;
+  /** The block's service dependency graph (checksum-verified; empty when damaged or absent). */
+  dependencies(opts?: ReadOptions): Promise<DependencySummary>;
   /** Checks every object of the block against meta.json's sizes and checksums. */
   verify(opts?: ReadOptions): Promise<VerifyReport>;
   /** Damage this reader has met and worked around or lost, each once (see damage.ts). */

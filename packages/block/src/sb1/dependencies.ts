@@ -1,0 +1,293 @@
+// The `dependencies` object: the service dependency graph of a block's traces, edges bucketed
+// per minute of span start, so a range query sums a few small rows per block instead of reading
+// spans. Each edge counts calls, errors and a fixed-bucket histogram of durations (cheap
+// quantiles that add up across blocks). Edges are computed per trace as the trace is written
+// (row-group-deps.ts for blocks, addTraceRecords for live traces): a trace is whole in an
+// ingester block, and compaction recomputes the graph from the merged traces it writes.
+// Stored as zstd-compressed JSON; see docs/block-format.md ("dependencies").
+import type { SpanRecord } from '@spanbase/model';
+
+/** Width of a time bucket, seconds: a query range is answered to the minute. */
+export const DEPENDENCY_BUCKET_SECONDS = 60;
+
+/** Upper bounds (ms, inclusive) of the duration histogram; one more bucket holds the rest. */
+export const LATENCY_BOUNDS_MS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000];
+
+const SPAN_CLIENT = 3;
+const SPAN_PRODUCER = 4;
+
+/** What identifies an edge. */
+export interface DependencyEdgeKey {
+  /** Service of the calling span. */
+  parent: string;
+  /** Service of the called span, or the remote name (`peer.service`, `server.address`, `net.peer.name`) when `remote`. */
+  child: string;
+  /** OTLP kind of the calling span (3 client, 4 producer, ...). */
+  parentKind: number;
+  /** OTLP kind of the called span; 0 when `remote` (nothing of it was recorded). */
+  childKind: number;
+  /** True for a call to a service that sent no spans of its own for it. */
+  remote: boolean;
+}
+
+/** An edge with its counts. */
+export interface DependencyEdge extends DependencyEdgeKey {
+  /** Calls: called spans (for remote edges, the calling spans). */
+  calls: number;
+  /** Calls whose called span (remote: calling span) has status error. */
+  errors: number;
+  /** Call durations per {@link LATENCY_BOUNDS_MS} bucket (length bounds + 1). */
+  latency: number[];
+}
+
+/** The stored object. */
+export interface DependencySummary {
+  /** Layout version (1). */
+  version: 1;
+  /** Width of the time buckets, seconds. */
+  bucketSeconds: number;
+  /** Histogram bounds the rows use, ms. */
+  latencyBoundsMs: number[];
+  /** Edge keys: [parent, child, parentKind, childKind, remote (0|1)]; rows name them by index. */
+  edges: [string, string, number, number, number][];
+  /** Start of the first and of the last bucket, unix seconds (0 and 0 when there are no edges). */
+  from: number;
+  to: number;
+  /** Per edge (same index): [calls, errors, ...latency] over the whole block. */
+  totals: number[][];
+  /** Per bucket, ascending: [bucket start (unix s), rows of [edge, calls, errors, ...latency]]. */
+  buckets: [number, number[][]][];
+}
+
+/** A time range in unix seconds; 0 leaves that end open. A bucket is in it when its start is. */
+export interface DependencyRange {
+  start: number;
+  end: number;
+}
+
+function keyText(parent: string, child: string, pk: number, ck: number, remote: boolean): string {
+  return `${parent}\u0000${child}\u0000${pk}\u0000${ck}\u0000${remote ? 1 : 0}`;
+}
+
+/** Histogram bucket of a duration in ms. */
+export function latencyBucket(ms: number): number {
+  let i = 0;
+  while (i < LATENCY_BOUNDS_MS.length && ms > LATENCY_BOUNDS_MS[i]) i++;
+  return i;
+}
+
+function emptyRow(): number[] {
+  return new Array<number>(2 + LATENCY_BOUNDS_MS.length + 1).fill(0);
+}
+
+/** Accumulates a block's (or live data's) dependency summary. */
+export class DependencyBuilder {
+  private readonly index = new Map<string, number>();
+  private readonly keys: [string, string, number, number, number][] = [];
+  private readonly totals: number[][] = [];
+  private readonly buckets = new Map<number, Map<number, number[]>>();
+
+  /** Counts one call starting at `startSec` (unix s) that took `durationMs`. */
+  add(parent: string, child: string, parentKind: number, childKind: number, remote: boolean, startSec: number, durationMs: number, error: boolean): void {
+    const k = keyText(parent, child, parentKind, childKind, remote);
+    let e = this.index.get(k);
+    if (e === undefined) {
+      e = this.keys.length;
+      this.index.set(k, e);
+      this.keys.push([parent, child, parentKind, childKind, remote ? 1 : 0]);
+      this.totals.push(emptyRow());
+    }
+    const t = Math.floor(startSec / DEPENDENCY_BUCKET_SECONDS) * DEPENDENCY_BUCKET_SECONDS;
+    let bucket = this.buckets.get(t);
+    if (!bucket) this.buckets.set(t, (bucket = new Map()));
+    let row = bucket.get(e);
+    if (!row) bucket.set(e, (row = emptyRow()));
+    const h = 2 + latencyBucket(durationMs);
+    for (const r of [row, this.totals[e]]) {
+      r[0]++;
+      if (error) r[1]++;
+      r[h]++;
+    }
+  }
+
+  /** Adds a stored summary's edges (all of its buckets). */
+  addSummary(s: DependencySummary): void {
+    for (const [t, rows] of s.buckets) {
+      for (const row of rows) {
+        const [p, c, pk, ck, remote] = s.edges[row[0]];
+        const k = keyText(p, c, pk, ck, remote === 1);
+        let e = this.index.get(k);
+        if (e === undefined) {
+          e = this.keys.length;
+          this.index.set(k, e);
+          this.keys.push([p, c, pk, ck, remote]);
+          this.totals.push(emptyRow());
+        }
+        let bucket = this.buckets.get(t);
+        if (!bucket) this.buckets.set(t, (bucket = new Map()));
+        let mine = bucket.get(e);
+        if (!mine) bucket.set(e, (mine = emptyRow()));
+        for (let i = 1; i < row.length; i++) {
+          mine[i - 1] += row[i];
+          this.totals[e][i - 1] += row[i];
+        }
+      }
+    }
+  }
+
+  /** Counts the edges of one trace given as span records (live data, tests). */
+  addTraceRecords(records: readonly SpanRecord[]): void {
+    const n = records.length;
+    const byId = new Map<string, number>();
+    const idKey = (id: Uint8Array) => String.fromCharCode(...id);
+    for (let i = 0; i < n; i++) byId.set(idKey(records[i].span.spanId), i);
+    const services = records.map((r) => {
+      const a = r.resource.attributes.find((x) => x.key === 'service.name');
+      return a?.value.type === 'string' ? a.value.value : undefined;
+    });
+    addTraceEdges(this, {
+      n,
+      service: (i) => services[i],
+      kind: (i) => records[i].span.kind,
+      error: (i) => records[i].span.status.code === 2,
+      parent: (i) => {
+        const p = records[i].span.parentSpanId;
+        if (p.length === 0) return -1;
+        const j = byId.get(idKey(p));
+        return j === undefined || j === i ? -1 : j;
+      },
+      startSec: (i) => Number(records[i].span.startTimeUnixNano) / 1e9,
+      durationMs: (i) => Number(records[i].span.endTimeUnixNano - records[i].span.startTimeUnixNano) / 1e6,
+      remoteName: (i) => {
+        const attrs = records[i].span.attributes;
+        for (const key of REMOTE_KEYS) {
+          const a = attrs.find((x) => x.key === key);
+          if (a?.value.type === 'string' && a.value.value !== '') return a.value.value;
+        }
+        return undefined;
+      },
+    });
+  }
+
+  /** The summary so far. */
+  summary(): DependencySummary {
+    const times = [...this.buckets.keys()].sort((a, b) => a - b);
+    return {
+      version: 1,
+      bucketSeconds: DEPENDENCY_BUCKET_SECONDS,
+      latencyBoundsMs: [...LATENCY_BOUNDS_MS],
+      edges: this.keys.map((k) => [...k]),
+      from: times[0] ?? 0,
+      to: times[times.length - 1] ?? 0,
+      totals: this.totals.map((r) => [...r]),
+      buckets: times.map((t) => [t, [...this.buckets.get(t)!].sort((a, b) => a[0] - b[0]).map(([e, r]) => [e, ...r])]),
+    };
+  }
+}
+
+/** Span attributes that name the service a client or producer span calls, most specific first. */
+export const REMOTE_KEYS = ['peer.service', 'server.address', 'net.peer.name'] as const;
+
+/** One trace as the edge computation reads it; spans by index 0..n-1. */
+export interface TraceSpans {
+  n: number;
+  /** `service.name` of the span's resource (undefined: none). */
+  service(i: number): string | undefined;
+  /** OTLP span kind. */
+  kind(i: number): number;
+  /** Status error. */
+  error(i: number): boolean;
+  /** Index of the parent span in this trace, -1 for none (a root, or a parent not in the trace). */
+  parent(i: number): number;
+  /** Start, unix seconds. */
+  startSec(i: number): number;
+  /** Duration, ms. */
+  durationMs(i: number): number;
+  /** The first of {@link REMOTE_KEYS} the span carries as a non-empty string. */
+  remoteName(i: number): string | undefined;
+}
+
+/**
+ * Counts a trace's edges: each span whose parent is in another service is one call parent →
+ * child; each client or producer span with no child in another service is a call to the remote
+ * service its attributes name, if any. A span whose parent is not in the trace adds no edge.
+ */
+export function addTraceEdges(b: DependencyBuilder, t: TraceSpans): void {
+  const foreignChild = new Uint8Array(t.n);
+  for (let i = 0; i < t.n; i++) {
+    const p = t.parent(i);
+    if (p < 0) continue;
+    const ps = t.service(p);
+    const cs = t.service(i);
+    if (ps === undefined || cs === undefined || ps === cs) continue;
+    foreignChild[p] = 1;
+    b.add(ps, cs, t.kind(p), t.kind(i), false, t.startSec(i), t.durationMs(i), t.error(i));
+  }
+  for (let i = 0; i < t.n; i++) {
+    const k = t.kind(i);
+    if ((k !== SPAN_CLIENT && k !== SPAN_PRODUCER) || foreignChild[i]) continue;
+    const s = t.service(i);
+    const remote = s === undefined ? undefined : t.remoteName(i);
+    if (s !== undefined && remote !== undefined) b.add(s, remote, k, 0, true, t.startSec(i), t.durationMs(i), t.error(i));
+  }
+}
+
+/** Checks the shape of a parsed summary (throws on anything else). */
+export function checkDependencySummary(s: unknown): DependencySummary {
+  const d = s as DependencySummary;
+  if (typeof d !== 'object' || d === null || d.version !== 1 || !Array.isArray(d.edges) || !Array.isArray(d.totals) || !Array.isArray(d.buckets) || d.totals.length !== d.edges.length) throw new Error('unexpected shape');
+  if (d.latencyBoundsMs.length !== LATENCY_BOUNDS_MS.length || d.latencyBoundsMs.some((b, i) => b !== LATENCY_BOUNDS_MS[i])) throw new Error('unexpected latency bounds');
+  return d;
+}
+
+/** Edges added up over summaries (restricted to a range) and other partial graphs. */
+export class DependencyGraph {
+  private readonly byKey = new Map<string, DependencyEdge>();
+
+  private edge(parent: string, child: string, pk: number, ck: number, remote: boolean): DependencyEdge {
+    const k = keyText(parent, child, pk, ck, remote);
+    let e = this.byKey.get(k);
+    if (!e) this.byKey.set(k, (e = { parent, child, parentKind: pk, childKind: ck, remote, calls: 0, errors: 0, latency: new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0) }));
+    return e;
+  }
+
+  private addRow(key: DependencySummary['edges'][number], row: readonly number[], at: number): void {
+    const e = this.edge(key[0], key[1], key[2], key[3], key[4] === 1);
+    e.calls += row[at];
+    e.errors += row[at + 1];
+    for (let i = 0; i < e.latency.length; i++) e.latency[i] += row[at + 2 + i];
+  }
+
+  /**
+   * Adds the buckets of `s` that start in `range`: the block's totals when every bucket does
+   * (most blocks of a long range), else bucket by bucket.
+   */
+  addSummary(s: DependencySummary, range: DependencyRange): void {
+    if (s.edges.length === 0) return;
+    const inRange = (t: number) => (range.start === 0 || t >= range.start) && (range.end === 0 || t < range.end);
+    if (inRange(s.from) && inRange(s.to)) {
+      for (let e = 0; e < s.edges.length; e++) this.addRow(s.edges[e], s.totals[e], 0);
+      return;
+    }
+    for (const [t, rows] of s.buckets) {
+      if (!inRange(t)) continue;
+      for (const row of rows) this.addRow(s.edges[row[0]], row, 1);
+    }
+  }
+
+  /** Adds edges of another partial graph. */
+  addEdges(edges: readonly DependencyEdge[]): void {
+    for (const x of edges) {
+      const e = this.edge(x.parent, x.child, x.parentKind, x.childKind, x.remote);
+      e.calls += x.calls;
+      e.errors += x.errors;
+      for (let i = 0; i < e.latency.length; i++) e.latency[i] += x.latency[i] ?? 0;
+    }
+  }
+
+  /** The edges, by parent, child, then kinds. */
+  edges(): DependencyEdge[] {
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...this.byKey.values()].sort((a, b) => cmp(a.parent, b.parent) || cmp(a.child, b.child) || Number(a.remote) - Number(b.remote) || a.parentKind - b.parentKind || a.childKind - b.childKind);
+  }
+}
