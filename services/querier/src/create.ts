@@ -58,7 +58,7 @@ export function createQuerier(cfg: Config, deps: QuerierDeps): QuerierRole {
   const skipped = m.counter('spanbase_querier_blocks_skipped_total', 'Blocks a query skipped, wholly or in part (damaged row groups), because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
   // Sources one job reads at once: enough to keep every worker busy.
   const slots = Math.max(2, pool.size);
-  const counted = m.counter('spanbase_querier_jobs_total', 'Jobs a querier ran for a frontend (search, metrics, tags, trace), by kind.', ['kind']);
+  const counted = m.counter('spanbase_querier_jobs_total', 'Jobs a querier ran for a frontend (search, metrics, tags, dependencies, trace), by kind.', ['kind']);
   const jobs = jobHandlers({ pool, readers, live: deps.live, concurrency: cfg['querier.job-parallelism'] > 0 ? cfg['querier.job-parallelism'] : slots, log, skipped, jobs: counted });
   deps.server?.serve(JobsService, jobs);
   return { jobs, slots, pool, stop: () => pool.close() };

@@ -16,6 +16,9 @@ import { JobScheduler } from './scheduler.ts';
 import { registerSearchRoutes } from './search/search-routes.ts';
 import { registerTagsRoutes } from './tags/tags-routes.ts';
 import { registerTraceRoutes } from './trace-routes.ts';
+import { dependencyQuery, registerDependenciesRoutes } from './dependencies/dependencies-routes.ts';
+import type { DependencyQuery } from './dependencies/dependencies-routes.ts';
+import { dependencySources } from './dependencies/dependency-sources.ts';
 
 /** What the frontend role is given. */
 export interface QueryFrontendDeps {
@@ -39,6 +42,8 @@ export interface QueryFrontendDeps {
 export interface QueryFrontend {
   scheduler: JobScheduler;
   admission: QueryAdmission;
+  /** The service dependency graph of a tenant over a range (for the Jaeger and Zipkin dependency routes). */
+  dependencies: DependencyQuery;
 }
 
 /** Registers the query API on `deps.api`. */
@@ -73,7 +78,8 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     const st = admission.stats();
     return [[{ state: 'running' }, st.running], [{ state: 'queued' }, st.queued]];
   });
-  const sources = jobSources({ scheduler, blocks: deps.blocks, accounted: deps.accounted, targetBytes: cfg['query-frontend.target-bytes-per-job'] });
+  const sourceOptions = { scheduler, blocks: deps.blocks, accounted: deps.accounted, targetBytes: cfg['query-frontend.target-bytes-per-job'] };
+  const sources = jobSources(sourceOptions);
   const parallelism = () => scheduler.capacity();
   const failures = m.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
   const unreadable = m.counter('spanbase_querier_blocks_skipped_total', 'Blocks a query skipped, wholly or in part (damaged row groups), because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
@@ -120,5 +126,7 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     timeoutMs,
     onSourceFailure: sourceFailed('metrics'),
   });
-  return { scheduler, admission };
+  const dependencies = dependencyQuery((tenant, range, failed) => dependencySources(sourceOptions, tenant, range, failed));
+  registerDependenciesRoutes(deps.api, { query: dependencies, multitenancy, defaultLookbackMs: cfg['query.default-lookback'], timeoutMs, now: Date.now });
+  return { scheduler, admission, dependencies };
 }

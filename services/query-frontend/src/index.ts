@@ -15,3 +15,6 @@ export { searchResponseJson, anyValueJson, ROOT_NOT_RECEIVED } from './search/se
 export { parseSearchParams, parseLogfmt, tagsToTraceql } from './search/search-params.ts';
 export { parseMetricsParams, parseTimestamp } from './metrics/metrics-params.ts';
 export { INTRINSIC_TAGS } from './tags/tags-routes.ts';
+export type { DependencyQuery } from './dependencies/dependencies-routes.ts';
+export type { SpanbaseDependenciesJson, SpanbaseEdgeJson } from './dependencies/dependency-json.ts';
+export { spanbaseDependencies, jaegerDependencies, zipkinDependencies, jaegerDependencyRange, zipkinDependencyRange, histogramQuantile, JAEGER_DEFAULT_LOOKBACK_MS } from './dependencies/dependency-json.ts';
