@@ -53,9 +53,12 @@ export interface DependencySummary {
   /** Start of the first and of the last bucket, unix seconds (0 and 0 when there are no edges). */
   from: number;
   to: number;
-  /** Per edge (same index): [calls, errors, ...latency] over the whole block. */
+  /**
+   * Per edge (same index), over the whole block: [calls, errors, then (latency bucket, count)
+   * pairs for the histogram buckets that are not empty] (most calls of an edge fall in a few).
+   */
   totals: number[][];
-  /** Per bucket, ascending: [bucket start (unix s), rows of [edge, calls, errors, ...latency]]. */
+  /** Per bucket, ascending: [bucket start (unix s), rows of [edge, calls, errors, ...pairs as in totals]]. */
   buckets: [number, number[][]][];
 }
 
@@ -78,6 +81,20 @@ export function latencyBucket(ms: number): number {
 
 function emptyRow(): number[] {
   return new Array<number>(2 + LATENCY_BOUNDS_MS.length + 1).fill(0);
+}
+
+/** A dense row [calls, errors, ...latency] as stored: latency as (bucket, count) pairs of the non-empty buckets. */
+function sparse(dense: readonly number[]): number[] {
+  const out = [dense[0], dense[1]];
+  for (let i = 2; i < dense.length; i++) if (dense[i] !== 0) out.push(i - 2, dense[i]);
+  return out;
+}
+
+/** Adds a stored row (from index `at`: calls, errors, pairs) to a dense row. */
+function addStored(dense: number[], row: readonly number[], at: number): void {
+  dense[0] += row[at];
+  dense[1] += row[at + 1];
+  for (let i = at + 2; i + 1 < row.length; i += 2) dense[2 + row[i]] += row[i + 1];
 }
 
 /** Accumulates a block's (or live data's) dependency summary. */
@@ -127,10 +144,8 @@ export class DependencyBuilder {
         if (!bucket) this.buckets.set(t, (bucket = new Map()));
         let mine = bucket.get(e);
         if (!mine) bucket.set(e, (mine = emptyRow()));
-        for (let i = 1; i < row.length; i++) {
-          mine[i - 1] += row[i];
-          this.totals[e][i - 1] += row[i];
-        }
+        addStored(mine, row, 1);
+        addStored(this.totals[e], row, 1);
       }
     }
   }
@@ -179,8 +194,8 @@ export class DependencyBuilder {
       edges: this.keys.map((k) => [...k]),
       from: times[0] ?? 0,
       to: times[times.length - 1] ?? 0,
-      totals: this.totals.map((r) => [...r]),
-      buckets: times.map((t) => [t, [...this.buckets.get(t)!].sort((a, b) => a[0] - b[0]).map(([e, r]) => [e, ...r])]),
+      totals: this.totals.map(sparse),
+      buckets: times.map((t) => [t, [...this.buckets.get(t)!].sort((a, b) => a[0] - b[0]).map(([e, r]) => [e, ...sparse(r)])]),
     };
   }
 }
@@ -237,6 +252,13 @@ export function checkDependencySummary(s: unknown): DependencySummary {
   const d = s as DependencySummary;
   if (typeof d !== 'object' || d === null || d.version !== 1 || !Array.isArray(d.edges) || !Array.isArray(d.totals) || !Array.isArray(d.buckets) || d.totals.length !== d.edges.length) throw new Error('unexpected shape');
   if (d.latencyBoundsMs.length !== LATENCY_BOUNDS_MS.length || d.latencyBoundsMs.some((b, i) => b !== LATENCY_BOUNDS_MS[i])) throw new Error('unexpected latency bounds');
+  // Rows index edges and histogram buckets: a bad index would count into nothing, or throw later.
+  const pairsOk = (row: unknown, at: number) => Array.isArray(row) && row.length >= at + 2 && (row.length - at) % 2 === 0 && row.every((x, i) => Number.isInteger(x) && x >= 0 && (i < at + 2 || (i - at) % 2 === 1 || x <= LATENCY_BOUNDS_MS.length));
+  if (!d.totals.every((r) => pairsOk(r, 0))) throw new Error('bad totals row');
+  for (const b of d.buckets) {
+    if (!Array.isArray(b) || !Number.isInteger(b[0]) || !Array.isArray(b[1])) throw new Error('bad bucket');
+    for (const r of b[1]) if (!pairsOk(r, 1) || r[0] >= d.edges.length) throw new Error('bad bucket row');
+  }
   return d;
 }
 
@@ -255,7 +277,7 @@ export class DependencyGraph {
     const e = this.edge(key[0], key[1], key[2], key[3], key[4] === 1);
     e.calls += row[at];
     e.errors += row[at + 1];
-    for (let i = 0; i < e.latency.length; i++) e.latency[i] += row[at + 2 + i];
+    for (let i = at + 2; i + 1 < row.length; i += 2) e.latency[row[i]] += row[i + 1];
   }
 
   /**
