@@ -16,5 +16,6 @@ export { parseSearchParams, parseLogfmt, tagsToTraceql } from './search/search-p
 export { parseMetricsParams, parseTimestamp } from './metrics/metrics-params.ts';
 export { INTRINSIC_TAGS } from './tags/tags-routes.ts';
 export type { DependencyQuery } from './dependencies/dependencies-routes.ts';
+export { jaegerDependenciesAnswer, zipkinDependenciesAnswer } from './dependencies/dependencies-routes.ts';
 export type { SpanbaseDependenciesJson, SpanbaseEdgeJson } from './dependencies/dependency-json.ts';
 export { spanbaseDependencies, jaegerDependencies, zipkinDependencies, jaegerDependencyRange, zipkinDependencyRange, histogramQuantile, JAEGER_DEFAULT_LOOKBACK_MS } from './dependencies/dependency-json.ts';

@@ -8,7 +8,7 @@ import { tenantFromHeader } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import { querySignal } from '../query-signal.ts';
 import type { SourceFailures } from './dependency-sources.ts';
-import { spanbaseDependencies, spanbaseDependencyRange } from './dependency-json.ts';
+import { jaegerDependencies, jaegerDependencyRange, spanbaseDependencies, spanbaseDependencyRange, zipkinDependencies, zipkinDependencyRange } from './dependency-json.ts';
 
 /** The edges of a tenant's graph over a range, and the sources that could not be read. */
 export type DependencyQuery = (tenant: string, range: DependencyRange, signal: AbortSignal) => Promise<{ edges: DependencyEdge[]; failures: SourceFailures }>;
@@ -54,4 +54,19 @@ export function registerDependenciesRoutes(app: FastifyInstance, opts: Dependenc
       done();
     }
   });
+}
+
+/**
+ * The answer to Jaeger's GET /api/dependencies for query parameters `q` (endTs, lookback in ms,
+ * service): for the Jaeger port's route. Bad parameters throw a 400 (QRY_ERR_BAD_REQUEST).
+ */
+export async function jaegerDependenciesAnswer(query: DependencyQuery, tenant: string, q: Record<string, string | undefined>, signal: AbortSignal, now: () => number = Date.now): Promise<ReturnType<typeof jaegerDependencies>> {
+  const { edges } = await query(tenant, jaegerDependencyRange(q, now), signal);
+  return jaegerDependencies(edges, q.service || undefined);
+}
+
+/** The answer to Zipkin's GET /api/v2/dependencies for query parameters `q` (endTs, lookback in ms): for the Zipkin port's route. */
+export async function zipkinDependenciesAnswer(query: DependencyQuery, tenant: string, q: Record<string, string | undefined>, signal: AbortSignal): Promise<ReturnType<typeof zipkinDependencies>> {
+  const { edges } = await query(tenant, zipkinDependencyRange(q), signal);
+  return zipkinDependencies(edges);
 }
