@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openBlock } from '../registry.ts';
 import { writeTestBlock } from '../testing/block-suite.ts';
 import { generateRealisticTraces } from '../testing/realistic-traces.ts';
-import { DependencyBuilder, DependencyGraph, latencyBucket } from './dependencies.ts';
+import { DependencyBuilder, DependencyGraph, MAX_EDGES_PER_SUMMARY, latencyBucket } from './dependencies.ts';
 
 const res = (service: string): Resource => ({ attributes: [{ key: 'service.name', value: av.string(service) }], droppedAttributesCount: 0 });
 const scope = { name: 'test', version: '', attributes: [], droppedAttributesCount: 0 };
@@ -102,4 +102,19 @@ describe('dependency summary', () => {
     const { dependencies: _, ...older } = meta.checksums;
     expect((await openBlock(store, { ...meta, checksums: older }).dependencies()).edges).toEqual([]);
   });
+
+  it('keeps at most MAX_EDGES_PER_SUMMARY edges and counts the calls of the others', () => {
+    const b = new DependencyBuilder();
+    for (let i = 0; i < MAX_EDGES_PER_SUMMARY + 5; i++) b.add('api', `10.0.${i >> 8}.${i & 255}`, 3, 0, true, 60, 1, false);
+    b.add('api', '10.0.0.0', 3, 0, true, 60, 1, false);
+    const s = b.summary();
+    expect(s.edges).toHaveLength(MAX_EDGES_PER_SUMMARY);
+    expect(s.droppedCalls).toBe(5);
+    expect(s.totals[0][0]).toBe(2);
+    const merged = new DependencyBuilder();
+    merged.addSummary(s);
+    merged.addSummary(s);
+    expect(merged.summary().droppedCalls).toBe(10);
+  });
 });
+

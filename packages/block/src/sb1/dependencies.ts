@@ -5,7 +5,7 @@
 // (row-group-deps.ts for blocks, addTraceRecords for live traces): a trace is whole in an
 // ingester block, and compaction recomputes the graph from the merged traces it writes.
 // Stored as zstd-compressed JSON; see docs/block-format.md ("dependencies").
-import type { SpanRecord } from '@spanbase/model';
+import type { KeyValue, SpanRecord } from '@spanbase/model';
 
 /** Width of a time bucket, seconds: a query range is answered to the minute. */
 export const DEPENDENCY_BUCKET_SECONDS = 60;
@@ -60,6 +60,8 @@ export interface DependencySummary {
   totals: number[][];
   /** Per bucket, ascending: [bucket start (unix s), rows of [edge, calls, errors, ...pairs as in totals]]. */
   buckets: [number, number[][]][];
+  /** Calls not counted because the summary already had MAX_EDGES_PER_SUMMARY edges (absent when none). */
+  droppedCalls?: number;
 }
 
 /** A time range in unix seconds; 0 leaves that end open. A bucket is in it when its start is. */
@@ -97,57 +99,104 @@ function addStored(dense: number[], row: readonly number[], at: number): void {
   for (let i = at + 2; i + 1 < row.length; i += 2) dense[2 + row[i]] += row[i + 1];
 }
 
+/** Edges a summary keeps at most; calls of further edges are counted in `droppedCalls` only. */
+export const MAX_EDGES_PER_SUMMARY = 10_000;
+
+const TWO18 = 2 ** 18;
+const TWO26 = 2 ** 26;
+
 /** Accumulates a block's (or live data's) dependency summary. */
 export class DependencyBuilder {
-  private readonly index = new Map<string, number>();
+  private readonly names = new Map<string, number>();
+  private readonly nameList: string[] = [];
+  private readonly index = new Map<number | string, number>();
   private readonly keys: [string, string, number, number, number][] = [];
   private readonly totals: number[][] = [];
   private readonly buckets = new Map<number, Map<number, number[]>>();
+  private lastT = NaN;
+  private lastBucket: Map<number, number[]> | undefined;
+  private droppedCalls = 0;
 
-  /** Counts one call starting at `startSec` (unix s) that took `durationMs`. */
-  add(parent: string, child: string, parentKind: number, childKind: number, remote: boolean, startSec: number, durationMs: number, error: boolean): void {
-    const k = keyText(parent, child, parentKind, childKind, remote);
+  /** This builder's id of a service or remote name (edges are keyed by ids, not by strings). */
+  nameId(name: string): number {
+    let id = this.names.get(name);
+    if (id === undefined) {
+      id = this.nameList.length;
+      this.names.set(name, id);
+      this.nameList.push(name);
+    }
+    return id;
+  }
+
+  /** The edge's index, made on first use; -1 when the summary is full. */
+  private edgeOf(p: number, c: number, pk: number, ck: number, remote: boolean): number {
+    // One number for the usual sizes (no string per call); kinds are 0..5.
+    const k = p < TWO26 && c < TWO18 && pk >= 0 && pk < 16 && ck >= 0 && ck < 8 ? ((p * TWO18 + c) * 16 + pk) * 16 + ck * 2 + (remote ? 1 : 0) : `${p},${c},${pk},${ck},${remote}`;
     let e = this.index.get(k);
     if (e === undefined) {
+      if (this.keys.length >= MAX_EDGES_PER_SUMMARY) return -1;
       e = this.keys.length;
       this.index.set(k, e);
-      this.keys.push([parent, child, parentKind, childKind, remote ? 1 : 0]);
+      this.keys.push([this.nameList[p], this.nameList[c], pk, ck, remote ? 1 : 0]);
       this.totals.push(emptyRow());
     }
-    const t = Math.floor(startSec / DEPENDENCY_BUCKET_SECONDS) * DEPENDENCY_BUCKET_SECONDS;
+    return e;
+  }
+
+  private bucket(t: number): Map<number, number[]> {
+    if (t === this.lastT) return this.lastBucket!;
     let bucket = this.buckets.get(t);
     if (!bucket) this.buckets.set(t, (bucket = new Map()));
+    this.lastT = t;
+    this.lastBucket = bucket;
+    return bucket;
+  }
+
+  /** Counts one call between names given by {@link nameId}, starting at `startSec` (unix s), that took `durationMs`. */
+  addIds(parent: number, child: number, parentKind: number, childKind: number, remote: boolean, startSec: number, durationMs: number, error: boolean): void {
+    const e = this.edgeOf(parent, child, parentKind, childKind, remote);
+    if (e < 0) {
+      this.droppedCalls++;
+      return;
+    }
+    const bucket = this.bucket(Math.floor(startSec / DEPENDENCY_BUCKET_SECONDS) * DEPENDENCY_BUCKET_SECONDS);
     let row = bucket.get(e);
     if (!row) bucket.set(e, (row = emptyRow()));
     const h = 2 + latencyBucket(durationMs);
-    for (const r of [row, this.totals[e]]) {
-      r[0]++;
-      if (error) r[1]++;
-      r[h]++;
+    const total = this.totals[e];
+    row[0]++;
+    total[0]++;
+    if (error) {
+      row[1]++;
+      total[1]++;
     }
+    row[h]++;
+    total[h]++;
+  }
+
+  /** {@link addIds} by names. */
+  add(parent: string, child: string, parentKind: number, childKind: number, remote: boolean, startSec: number, durationMs: number, error: boolean): void {
+    this.addIds(this.nameId(parent), this.nameId(child), parentKind, childKind, remote, startSec, durationMs, error);
   }
 
   /** Adds a stored summary's edges (all of its buckets). */
   addSummary(s: DependencySummary): void {
+    const ids = s.edges.map(([p, c, pk, ck, remote]) => this.edgeOf(this.nameId(p), this.nameId(c), pk, ck, remote === 1));
     for (const [t, rows] of s.buckets) {
+      const bucket = this.bucket(t);
       for (const row of rows) {
-        const [p, c, pk, ck, remote] = s.edges[row[0]];
-        const k = keyText(p, c, pk, ck, remote === 1);
-        let e = this.index.get(k);
-        if (e === undefined) {
-          e = this.keys.length;
-          this.index.set(k, e);
-          this.keys.push([p, c, pk, ck, remote]);
-          this.totals.push(emptyRow());
+        const e = ids[row[0]];
+        if (e < 0) {
+          this.droppedCalls += row[1];
+          continue;
         }
-        let bucket = this.buckets.get(t);
-        if (!bucket) this.buckets.set(t, (bucket = new Map()));
         let mine = bucket.get(e);
         if (!mine) bucket.set(e, (mine = emptyRow()));
         addStored(mine, row, 1);
         addStored(this.totals[e], row, 1);
       }
     }
+    this.droppedCalls += s.droppedCalls ?? 0;
   }
 
   /** Counts the edges of one trace given as span records (live data, tests). */
@@ -156,38 +205,24 @@ export class DependencyBuilder {
     const byId = new Map<string, number>();
     const idKey = (id: Uint8Array) => String.fromCharCode(...id);
     for (let i = 0; i < n; i++) byId.set(idKey(records[i].span.spanId), i);
-    const services = records.map((r) => {
+    const t: SpanTable = { service: new Int32Array(n), kind: new Int32Array(n), status: new Int32Array(n), parent: new Int32Array(n), startSec: (i) => Number(records[i].span.startTimeUnixNano) / 1e9, durationMs: (i) => Number(records[i].span.endTimeUnixNano - records[i].span.startTimeUnixNano) / 1e6, remoteName: (i) => remoteNameOf(records[i].span.attributes) };
+    for (let i = 0; i < n; i++) {
+      const r = records[i];
       const a = r.resource.attributes.find((x) => x.key === 'service.name');
-      return a?.value.type === 'string' ? a.value.value : undefined;
-    });
-    addTraceEdges(this, {
-      n,
-      service: (i) => services[i],
-      kind: (i) => records[i].span.kind,
-      error: (i) => records[i].span.status.code === 2,
-      parent: (i) => {
-        const p = records[i].span.parentSpanId;
-        if (p.length === 0) return -1;
-        const j = byId.get(idKey(p));
-        return j === undefined || j === i ? -1 : j;
-      },
-      startSec: (i) => Number(records[i].span.startTimeUnixNano) / 1e9,
-      durationMs: (i) => Number(records[i].span.endTimeUnixNano - records[i].span.startTimeUnixNano) / 1e6,
-      remoteName: (i) => {
-        const attrs = records[i].span.attributes;
-        for (const key of REMOTE_KEYS) {
-          const a = attrs.find((x) => x.key === key);
-          if (a?.value.type === 'string' && a.value.value !== '') return a.value.value;
-        }
-        return undefined;
-      },
-    });
+      t.service[i] = a?.value.type === 'string' ? this.nameId(a.value.value) : -1;
+      t.kind[i] = r.span.kind;
+      t.status[i] = r.span.status.code;
+      const p = r.span.parentSpanId;
+      const j = p.length === 0 ? undefined : byId.get(idKey(p));
+      t.parent[i] = j === undefined || j === i ? -1 : j;
+    }
+    addTraceEdges(this, t, 0, n);
   }
 
   /** The summary so far. */
   summary(): DependencySummary {
     const times = [...this.buckets.keys()].sort((a, b) => a - b);
-    return {
+    const out: DependencySummary = {
       version: 1,
       bucketSeconds: DEPENDENCY_BUCKET_SECONDS,
       latencyBoundsMs: [...LATENCY_BOUNDS_MS],
@@ -197,53 +232,69 @@ export class DependencyBuilder {
       totals: this.totals.map(sparse),
       buckets: times.map((t) => [t, [...this.buckets.get(t)!].sort((a, b) => a[0] - b[0]).map(([e, r]) => [e, ...sparse(r)])]),
     };
+    if (this.droppedCalls > 0) out.droppedCalls = this.droppedCalls;
+    return out;
   }
 }
 
 /** Span attributes that name the service a client or producer span calls, most specific first. */
 export const REMOTE_KEYS = ['peer.service', 'server.address', 'net.peer.name'] as const;
 
-/** One trace as the edge computation reads it; spans by index 0..n-1. */
-export interface TraceSpans {
-  n: number;
-  /** `service.name` of the span's resource (undefined: none). */
-  service(i: number): string | undefined;
-  /** OTLP span kind. */
-  kind(i: number): number;
-  /** Status error. */
-  error(i: number): boolean;
-  /** Index of the parent span in this trace, -1 for none (a root, or a parent not in the trace). */
-  parent(i: number): number;
-  /** Start, unix seconds. */
-  startSec(i: number): number;
-  /** Duration, ms. */
-  durationMs(i: number): number;
-  /** The first of {@link REMOTE_KEYS} the span carries as a non-empty string. */
-  remoteName(i: number): string | undefined;
+function remoteNameOf(attrs: readonly KeyValue[]): string | undefined {
+  for (const key of REMOTE_KEYS) {
+    const a = attrs.find((x) => x.key === key);
+    if (a?.value.type === 'string' && a.value.value !== '') return a.value.value;
+  }
+  return undefined;
 }
 
 /**
- * Counts a trace's edges: each span whose parent is in another service is one call parent →
- * child; each client or producer span with no child in another service is a call to the remote
- * service its attributes name, if any. A span whose parent is not in the trace adds no edge.
+ * Spans as the edge computation reads them, by index: a row group's rows (a trace is a run of
+ * them), or one trace's records. Arrays are indexed like the spans; names are ids of the builder.
  */
-export function addTraceEdges(b: DependencyBuilder, t: TraceSpans): void {
-  const foreignChild = new Uint8Array(t.n);
-  for (let i = 0; i < t.n; i++) {
-    const p = t.parent(i);
+export interface SpanTable {
+  /** Name id of the span's `service.name`, -1 for none. */
+  service: Int32Array;
+  /** OTLP span kind. */
+  kind: Int32Array;
+  /** OTLP status code (2: error). */
+  status: Int32Array;
+  /** Index of the parent span (in the same trace), -1 for none (a root, or a parent not in the trace). */
+  parent: Int32Array;
+  /** Start, unix seconds (asked for spans that make an edge). */
+  startSec(i: number): number;
+  /** Duration, ms (likewise). */
+  durationMs(i: number): number;
+  /** The first of {@link REMOTE_KEYS} the span carries as a non-empty string (asked for client and producer spans only). */
+  remoteName(i: number): string | undefined;
+}
+
+/** Marks of spans with a child in another service, reused trace after trace. */
+let foreign = new Uint8Array(256);
+
+/**
+ * Counts the edges of the trace at [from, to) of `t`: each span whose parent is in another service
+ * is one call parent → child; each client or producer span with no child in another service is a
+ * call to the remote service its attributes name, if any. A span whose parent is not in the trace
+ * adds no edge.
+ */
+export function addTraceEdges(b: DependencyBuilder, t: SpanTable, from: number, to: number): void {
+  if (foreign.length < to - from) foreign = new Uint8Array(2 * (to - from));
+  foreign.fill(0, 0, to - from);
+  for (let i = from; i < to; i++) {
+    const p = t.parent[i];
     if (p < 0) continue;
-    const ps = t.service(p);
-    const cs = t.service(i);
-    if (ps === undefined || cs === undefined || ps === cs) continue;
-    foreignChild[p] = 1;
-    b.add(ps, cs, t.kind(p), t.kind(i), false, t.startSec(i), t.durationMs(i), t.error(i));
+    const ps = t.service[p];
+    const cs = t.service[i];
+    if (ps < 0 || cs < 0 || ps === cs) continue;
+    foreign[p - from] = 1;
+    b.addIds(ps, cs, t.kind[p], t.kind[i], false, t.startSec(i), t.durationMs(i), t.status[i] === 2);
   }
-  for (let i = 0; i < t.n; i++) {
-    const k = t.kind(i);
-    if ((k !== SPAN_CLIENT && k !== SPAN_PRODUCER) || foreignChild[i]) continue;
-    const s = t.service(i);
-    const remote = s === undefined ? undefined : t.remoteName(i);
-    if (s !== undefined && remote !== undefined) b.add(s, remote, k, 0, true, t.startSec(i), t.durationMs(i), t.error(i));
+  for (let i = from; i < to; i++) {
+    const k = t.kind[i];
+    if ((k !== SPAN_CLIENT && k !== SPAN_PRODUCER) || foreign[i - from] || t.service[i] < 0) continue;
+    const remote = t.remoteName(i);
+    if (remote !== undefined) b.addIds(t.service[i], b.nameId(remote), k, 0, true, t.startSec(i), t.durationMs(i), t.status[i] === 2);
   }
 }
 

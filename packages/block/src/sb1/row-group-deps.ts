@@ -1,9 +1,10 @@
 // Feeds the dependency summary from a finished row group's column values, the way the tags are
 // fed (row-group-tags.ts): both writer paths (span records and encoded spans) end in the same
 // columns, so one pass serves both. A trace is a contiguous run of rows and never spans row
-// groups; a span's parent is found by its parent span id among the trace's rows.
-import type { DictValues, I32Values, I64Values } from './column-values.ts';
-import type { DependencyBuilder } from './dependencies.ts';
+// groups; a span's parent is found by its parent span id among the trace's rows. Services are
+// named by dictionary code, turned into the builder's name ids once per distinct service.
+import type { DictValues, I64Values } from './column-values.ts';
+import type { DependencyBuilder, SpanTable } from './dependencies.ts';
 import { REMOTE_KEYS, addTraceEdges } from './dependencies.ts';
 import type { RowGroupBuilder } from './row-builder.ts';
 import { low32, same8 } from './trace-shape.ts';
@@ -61,45 +62,43 @@ export function addRowGroupEdges(rows: RowGroupBuilder, b: DependencyBuilder): v
   const n = rows.rows;
   if (n === 0) return;
   const c = rows.c;
-  const service = rows.values<DictValues>('service_name');
-  const services = rowCodes(service, n);
+  const serviceCol = rows.values<DictValues>('service_name');
+  const codes = rowCodes(serviceCol, n);
+  const idOfCode = new Int32Array(serviceCol.size).fill(-1);
+  const t: SpanTable = {
+    service: new Int32Array(n),
+    kind: c.kind.v.a,
+    status: c.statusCode.v.a,
+    parent: new Int32Array(n).fill(-1),
+    startSec: (i) => i64(c.start, i) / 1e9,
+    durationMs: (i) => i64(c.duration, i) / 1e6,
+    remoteName: remoteNames(rows),
+  };
+  for (let i = 0; i < n; i++) {
+    const code = codes[i];
+    if (code < 0) t.service[i] = -1;
+    else t.service[i] = idOfCode[code] >= 0 ? idOfCode[code] : (idOfCode[code] = b.nameId(serviceCol.stringOf(code)));
+  }
   const traceCodes = c.traceId.codes.a;
-  const kind = (c.kind as I32Values).v.a;
-  const status = (c.statusCode as I32Values).v.a;
   const ids = c.spanId.bytes.buf;
   const parents = rowCodes(c.parentSpanId, n);
   const pBytes = c.parentSpanId.entries.buf;
   const pStarts = c.parentSpanId.starts.a;
-  const remote = remoteNames(rows);
   const byLow = new Map<number, number>();
-  let parentOf = new Int32Array(64);
   let from = 0;
   while (from < n) {
     let to = from + 1;
     while (to < n && traceCodes[to] === traceCodes[from]) to++;
-    const len = to - from;
     // Parents by span id, as the live path finds them (a parent id names the last span with it).
     byLow.clear();
-    for (let i = 0; i < len; i++) byLow.set(low32(ids, 8 * (from + i)), i);
-    if (parentOf.length < len) parentOf = new Int32Array(2 * len);
-    for (let i = 0; i < len; i++) {
-      parentOf[i] = -1;
-      const pc = parents[from + i];
+    for (let i = from; i < to; i++) byLow.set(low32(ids, 8 * i), i);
+    for (let i = from; i < to; i++) {
+      const pc = parents[i];
       if (pc < 0 || pStarts[pc + 1] - pStarts[pc] !== 8) continue;
       const j = byLow.get(low32(pBytes, pStarts[pc]));
-      if (j !== undefined && j !== i && same8(ids, 8 * (from + j), pBytes, pStarts[pc])) parentOf[i] = j;
+      if (j !== undefined && j !== i && same8(ids, 8 * j, pBytes, pStarts[pc])) t.parent[i] = j;
     }
-    const base = from;
-    addTraceEdges(b, {
-      n: len,
-      service: (i) => (services[base + i] < 0 ? undefined : service.stringOf(services[base + i])),
-      kind: (i) => kind[base + i],
-      error: (i) => status[base + i] === 2,
-      parent: (i) => parentOf[i],
-      startSec: (i) => i64(c.start, base + i) / 1e9,
-      durationMs: (i) => i64(c.duration, base + i) / 1e6,
-      remoteName: (i) => remote(base + i),
-    });
+    addTraceEdges(b, t, from, to);
     from = to;
   }
 }
