@@ -4,7 +4,8 @@
 // quantiles that add up across blocks). Edges are computed per trace as the trace is written
 // (row-group-deps.ts for blocks, addTraceRecords for live traces): a trace is whole in an
 // ingester block, and compaction recomputes the graph from the merged traces it writes.
-// Stored as zstd-compressed JSON; see docs/block-format.md ("dependencies").
+// Stored as zstd-compressed JSON; see docs/block-format.md ("dependencies") and
+// docs/design/2026-12 Dependency graph.md.
 import type { KeyValue, SpanRecord } from '@spanbase/model';
 
 /** Width of a time bucket, seconds: a query range is answered to the minute. */
