@@ -54,6 +54,13 @@ export interface BlockWriterOptions {
   dedicatedColumns?: DedicatedColumnJson[];
   /** Bounds of the tags summary. */
   tags?: TagsOptions;
+  /**
+   * The block's dependency summary, given instead of computed from the traces written: for a
+   * writer fed rows it does not rebuild (e.g. row groups copied whole), with the inputs' summaries
+   * merged by mergeDependencySummaries. Computed is exact; merged counts a span repeated across
+   * inputs twice and keeps the edges of traces a filter dropped.
+   */
+  dependencies?: DependencySummary;
   /** Aborts every store operation of the writer. */
   signal?: AbortSignal;
   /** Clock for `createdAt` (tests). */

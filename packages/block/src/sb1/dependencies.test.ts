@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openBlock } from '../registry.ts';
 import { writeTestBlock } from '../testing/block-suite.ts';
 import { generateRealisticTraces } from '../testing/realistic-traces.ts';
-import { DependencyBuilder, DependencyGraph, MAX_EDGES_PER_SUMMARY, latencyBucket } from './dependencies.ts';
+import { DependencyBuilder, DependencyGraph, MAX_EDGES_PER_SUMMARY, latencyBucket, mergeDependencySummaries } from './dependencies.ts';
 
 const res = (service: string): Resource => ({ attributes: [{ key: 'service.name', value: av.string(service) }], droppedAttributesCount: 0 });
 const scope = { name: 'test', version: '', attributes: [], droppedAttributesCount: 0 };
@@ -115,6 +115,19 @@ describe('dependency summary', () => {
     merged.addSummary(s);
     merged.addSummary(s);
     expect(merged.summary().droppedCalls).toBe(10);
+  });
+
+  it('given to the writer (merged from other blocks\' summaries) is stored as given', async () => {
+    const a = new DependencyBuilder();
+    for (let i = 0; i < 3; i++) a.addTraceRecords(shopTrace(i, i));
+    const b = new DependencyBuilder();
+    for (let i = 3; i < 5; i++) b.addTraceRecords(shopTrace(i, 100 + i));
+    const merged = mergeDependencySummaries([a.summary(), b.summary()]);
+    const direct = new DependencyBuilder();
+    for (let i = 0; i < 5; i++) direct.addTraceRecords(shopTrace(i, i < 3 ? i : 100 + i));
+    expect(merged).toEqual(direct.summary());
+    const { store, meta } = await writeTestBlock('sb1', [shopTrace(9, 0)], { dependencies: merged });
+    expect(await openBlock(store, meta).dependencies()).toEqual(merged);
   });
 });
 

@@ -299,6 +299,13 @@ export function addTraceEdges(b: DependencyBuilder, t: SpanTable, from: number, 
   }
 }
 
+/** One summary holding the edges of all of `summaries` (bucket by bucket). */
+export function mergeDependencySummaries(summaries: readonly DependencySummary[]): DependencySummary {
+  const b = new DependencyBuilder();
+  for (const s of summaries) b.addSummary(s);
+  return b.summary();
+}
+
 /** Checks the shape of a parsed summary (throws on anything else). */
 export function checkDependencySummary(s: unknown): DependencySummary {
   const d = s as DependencySummary;

@@ -106,7 +106,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
   const key = (object: string) => blockKey(opts.tenant, blockId, object);
   const bloom = new BloomBuilder(opts.expectedTraces === undefined ? {} : { expectedItems: opts.expectedTraces, falsePositive: o.bloomFalsePositive, shardBytes: o.bloomShardSizeBytes });
   const tags = new TagsBuilder(opts.tags);
-  const deps = new DependencyBuilder();
+  const deps = opts.dependencies ? undefined : new DependencyBuilder();
   const rows = new RowGroupBuilder(columns, [...WELL_KNOWN_DEDICATED, ...extra], tags);
   const needles = opts.needleIndexes !== false;
   const values = needles ? new ValueIndexBuilder() : undefined;
@@ -135,7 +135,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
     const facts = rg;
     rg = undefined;
     rows.countTags();
-    addRowGroupEdges(rows, deps);
+    if (deps) addRowGroupEdges(rows, deps);
     if (values) {
       indexRowGroupValues(values, rows);
       values.endRowGroup();
@@ -228,7 +228,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
         await mapLimited(shards, 16, (bytes, i) => put(BlockObjects.bloom(i), bytes));
         await put(BlockObjects.index, encodeIndex({ columns: names, dataSize: written.size, footerOffset: written.footerOffset, footerCrc: written.footerCrc, rowGroups: written.rowGroups }));
         await put(BlockObjects.tags, new Uint8Array(zstdCompressSync(JSON.stringify(tags.summary()))));
-        await put(BlockObjects.dependencies, new Uint8Array(zstdCompressSync(JSON.stringify(deps.summary()))));
+        await put(BlockObjects.dependencies, new Uint8Array(zstdCompressSync(JSON.stringify(opts.dependencies ?? deps!.summary()))));
         if (values) await put(BlockObjects.values, values.finish());
         const range = boundedTimeRange(start, end, opts.timeBounds);
         const meta: BlockMeta = {
