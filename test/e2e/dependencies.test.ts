@@ -3,7 +3,8 @@
 // own (named by peer.service and server.address) and publishes to a worker. The graph has exactly
 // those edges and counts while the traces are in the ingesters' memory, once flushed into blocks,
 // and once the blocks were compacted; in one process and in a cluster whose roles talk over the
-// internal API. Bad ranges are 400s.
+// internal API. A trace whose halves landed in two blocks gets its cross-block edge when the
+// compactor merges them. Bad ranges are 400s.
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -171,4 +172,34 @@ describe.each([
     }
     expect((await fetch(`${sb.api}/api/spanbase/dependencies`)).status).toBe(200);
   }, 60_000);
+});
+
+describe('a trace split across blocks', () => {
+  it('adds its cross-block edge once the compactor merged the blocks', async () => {
+    // Three blocks make a merge: the two halves stay apart until a third block is flushed.
+    const sb = await startTestSpanbase({ ...SETTINGS, 'compaction.min-input-blocks': 3 });
+    stops.push(() => sb.stop());
+    const from = Math.floor(Date.now() / 1000) - 120;
+    const { tracer, memory } = services();
+    const root = tracer('gateway').startSpan('GET /', { kind: SpanKind.CLIENT });
+    tracer('inventory').startSpan('GET /stock', { kind: SpanKind.SERVER }, trace.setSpan(context.active(), root)).end();
+    root.end();
+    const [child, parent] = memory.getFinishedSpans();
+    const exporter = makeExporter('proto', sb);
+    // The parent arrives after the child's trace was flushed: the two halves are two blocks.
+    expect((await exportSpans(exporter, [child])).code).toBe(0);
+    await until('the child is flushed', async () => (await memoryBytes(sb)) === 0);
+    expect((await exportSpans(exporter, [parent])).code).toBe(0);
+    await until('the parent is flushed', async () => (await memoryBytes(sb)) === 0);
+    expect((await graph(sb, from, from + 3600)).edges).toEqual([]);
+    expect(await compacted(sb)).toBe(0);
+    const other = tracer('gateway').startSpan('GET /health', { kind: SpanKind.SERVER });
+    other.end();
+    expect((await exportSpans(exporter, [memory.getFinishedSpans()[2]])).code).toBe(0);
+    await exporter.shutdown();
+    await until('the compactor merged the blocks', async () => (await compacted(sb)) >= 3);
+    await new Promise((r) => setTimeout(r, 600));
+    const g = await graph(sb, from, from + 3600);
+    expect(g.edges.map((e) => [e.parent, e.child, e.calls])).toEqual([['gateway', 'inventory', 1]]);
+  }, 90_000);
 });
