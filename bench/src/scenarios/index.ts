@@ -4,6 +4,7 @@ import type { Scenario } from '../scenario.ts';
 import { blockWriteScenario } from './block-write.ts';
 import { clusterScenario } from './cluster.ts';
 import { compactionScenario } from './compaction.ts';
+import { dependenciesScenario } from './dependencies.ts';
 import { ingestScenario } from './ingest.ts';
 import { ingestToQueryableScenario } from './ingest-to-queryable.ts';
 import { metricsScenario } from './metrics.ts';
@@ -15,4 +16,4 @@ import { traceByIdScenario } from './trace-by-id.ts';
 import { traceqlParseScenario } from './traceql-parse.ts';
 
 /** All scenarios. */
-export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario, clusterScenario, soakScenario];
+export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, dependenciesScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario, clusterScenario, soakScenario];

@@ -13,7 +13,7 @@ import { isSpanbaseError } from '@spanbase/model';
 import { BlockChecksum, BlockFormat, BlockMissingObject } from './errors.ts';
 
 /** What a reader does instead of reading a damaged object. */
-export type DamageFallback = 'bloom-skipped' | 'index-rebuilt' | 'statistics-skipped' | 'tags-skipped' | 'row-group-lost' | 'block-unreadable';
+export type DamageFallback = 'bloom-skipped' | 'index-rebuilt' | 'statistics-skipped' | 'tags-skipped' | 'dependencies-skipped' | 'row-group-lost' | 'block-unreadable';
 
 /** One damaged part of a block, as a reader found it. Plain data: it crosses worker boundaries. */
 export interface BlockDamage {

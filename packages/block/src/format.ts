@@ -8,6 +8,7 @@ import type { Resource, Scope, SpanRecord } from '@spanbase/model';
 import type { BlockMeta } from './meta.ts';
 import type { DedicatedColumnJson } from './sb1/dedicated.ts';
 import type { TagsOptions, TagsSummary } from './sb1/tags.ts';
+import type { DependencySummary } from './sb1/dependencies.ts';
 import type { BloomCache } from './sb1/bloom-cache.ts';
 import type { ChunkCache } from './sb1/chunk-cache.ts';
 import type { BlockDamage, DamageListener } from './damage.ts';
@@ -53,6 +54,13 @@ export interface BlockWriterOptions {
   dedicatedColumns?: DedicatedColumnJson[];
   /** Bounds of the tags summary. */
   tags?: TagsOptions;
+  /**
+   * The block's dependency summary, given instead of computed from the traces written: for a
+   * writer fed rows it does not rebuild (e.g. row groups copied whole), with the inputs' summaries
+   * merged by mergeDependencySummaries. Computed is exact; merged counts a span repeated across
+   * inputs twice and keeps the edges of traces a filter dropped.
+   */
+  dependencies?: DependencySummary;
   /** Aborts every store operation of the writer. */
   signal?: AbortSignal;
   /** Clock for `createdAt` (tests). */
@@ -208,6 +216,8 @@ export interface BlockReader {
   iterateStoredTraces(opts?: IterateOptions): AsyncIterable<StoredTrace>;
   /** The block's attribute and intrinsic summary for autocomplete (checksum-verified; empty when damaged). */
   tags(opts?: ReadOptions): Promise<TagsSummary>;
+  /** The block's service dependency graph (checksum-verified; empty when damaged or absent). */
+  dependencies(opts?: ReadOptions): Promise<DependencySummary>;
   /** Checks every object of the block against meta.json's sizes and checksums. */
   verify(opts?: ReadOptions): Promise<VerifyReport>;
   /** Damage this reader has met and worked around or lost, each once (see damage.ts). */

@@ -14,6 +14,8 @@ export type { DedicatedColumnJson, DedicatedColumn } from './sb1/dedicated.ts';
 export { WELL_KNOWN_DEDICATED, resolveDedicated } from './sb1/dedicated.ts';
 export type { TagsOptions, TagsSummary, TagKey, TagValue, TagScope } from './sb1/tags.ts';
 export { TAG_SCOPES } from './sb1/tags.ts';
+export type { DependencyEdge, DependencyEdgeKey, DependencySummary, DependencyRange, SpanTable } from './sb1/dependencies.ts';
+export { DEPENDENCY_BUCKET_SECONDS, LATENCY_BOUNDS_MS, MAX_EDGES_PER_SUMMARY, DependencyBuilder, DependencyGraph, mergeDependencySummaries, addTraceEdges, latencyBucket } from './sb1/dependencies.ts';
 export type { ColumnChunkStats } from './sb1/reader.ts';
 export type { RowGroupError } from './sb1/reader.ts';
 export { Sb1Reader, rowGroupOfError } from './sb1/reader.ts';

@@ -12,6 +12,8 @@ export const BlockObjects = {
   data: 'data.parquet',
   index: 'index',
   tags: 'tags',
+  /** The service dependency graph (sb1/dependencies.ts); absent in older blocks. */
+  dependencies: 'dependencies',
   /** The attribute value index (sb1/value-index.ts); absent in older blocks. */
   values: 'values',
   /** Written by the compactor beside a block it could not read whole (quarantine.ts). */

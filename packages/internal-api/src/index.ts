@@ -14,5 +14,6 @@ export type { SearchQuery, MetricsQuery, LiveSearchResponse, LiveMetricsResponse
 export { LiveService } from './live-api.ts';
 export type { JobFailure, JobScope, SearchJob, SearchJobResult, MetricsJob, MetricsJobResult, TagsJob, TagsJobResult, TraceJob, TraceJobResult } from './jobs-api.ts';
 export { JobsService } from './jobs-api.ts';
+export type { DependenciesJob, DependenciesJobResult, LiveDependenciesResponse } from './dependencies-api.ts';
 export { metricsPartialData, metricsPartialOf } from './wire/metrics-partial.ts';
 export { emptyTagsSummary } from './wire/tags-summary.ts';

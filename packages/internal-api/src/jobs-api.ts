@@ -7,6 +7,7 @@
 //     rpc Metrics(MetricsJob) returns (MetricsJobResult);
 //     rpc Tags(TagsJob) returns (TagsJobResult);
 //     rpc FindTrace(TraceJob) returns (TraceJobResult);
+//     rpc Dependencies(DependenciesJob) returns (DependenciesJobResult);   // dependencies-api.ts
 //   }
 //   message SearchJob        { LiveSearchRequest search = 1; repeated bytes blocks = 2; bool live = 3; }
 //   message SearchJobResult  { SearchResult result = 1; repeated Failure failures = 2;
@@ -35,6 +36,7 @@ import type { ProtoReader, ProtoWriter } from './wire/proto.ts';
 import { WireType, decodeMessage, encodeMessage, readCount, readNested, writeBool, writeBytes, writeCount, writeNested, writeString, writeUint } from './wire/proto.ts';
 import { readSearchResult, writeSearchResult } from './wire/search-result.ts';
 import { readTagsSummary, writeTagsSummary } from './wire/tags-summary.ts';
+import { dependenciesJobMethod } from './dependencies-api.ts';
 
 /** A source a job could not read, wholly or in part. */
 export interface JobFailure {
@@ -245,5 +247,6 @@ export const JobsService = {
         return true;
       }),
     }),
+    Dependencies: dependenciesJobMethod({ write: writeFailures, read: readFailure }),
   },
 } as const satisfies Service;

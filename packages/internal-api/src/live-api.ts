@@ -8,6 +8,7 @@
 //     rpc Metrics(LiveMetricsRequest) returns (LiveMetricsResponse);
 //     rpc Tags(LiveTagsRequest) returns (LiveTagsResponse);
 //     rpc FindTrace(FindTraceRequest) returns (FindTraceResponse);
+//     rpc Dependencies(LiveDependenciesRequest) returns (LiveDependenciesResponse);   // dependencies-api.ts
 //   }
 //   message LiveSearchRequest  { string query = 1; uint32 limit = 2; uint32 spans_per_spanset = 3;
 //                                int64 start = 4; int64 end = 5; uint64 max_result_bytes = 6; }
@@ -30,6 +31,7 @@ import type { ProtoReader, ProtoWriter } from './wire/proto.ts';
 import { decodeMessage, encodeMessage, readCount, writeBytes, writeCount, writeInt64, writeNested, writeString, writeUint } from './wire/proto.ts';
 import { readSearchResult, writeSearchResult } from './wire/search-result.ts';
 import { emptyTagsSummary, readTagsSummary, writeTagsSummary } from './wire/tags-summary.ts';
+import { liveDependenciesMethod } from './dependencies-api.ts';
 
 /** A search over live data, as the query API took it. */
 export interface SearchQuery {
@@ -160,5 +162,6 @@ export const LiveService = {
       encodeResponse: (res) => encodeMessage((w) => writeBytes(w, 1, res.tracesData), res.tracesData.byteLength + 16),
       decodeResponse: (b) => decodeMessage(b, { tracesData: new Uint8Array(0) }, (r, no, _t, o) => (no === 1 ? ((o.tracesData = r.bytes()), true) : false)),
     }),
+    Dependencies: liveDependenciesMethod,
   },
 } as const satisfies Service;

@@ -7,6 +7,7 @@ export { startMetrics } from './metrics-source.ts';
 export type { MetricsQueryStats, MetricsExecutorOptions, ExecutedMetrics } from './metrics-executor.ts';
 export { executeMetricsOver } from './metrics-executor.ts';
 export type { TagsSource } from './tags-source.ts';
+export type { DependenciesSource } from './dependencies-source.ts';
 export type { MergedTags, MergedValue } from './tags-merge.ts';
 export { mergeSummaries, mergeIntoSummary, topKeys, topValues, topIntrinsicValues } from './tags-merge.ts';
 export type { TimeRange, SourceResult, TraceSource } from './trace-source.ts';

@@ -7,7 +7,8 @@ import type { BlockMeta, BlockReader } from '@spanbase/block';
 /** What a reader of `meta` keeps once it has read its metadata, estimated in bytes. */
 export function readerBytes(meta: BlockMeta): number {
   const c = meta.checksums;
-  return 4096 + (c.index?.size ?? 0) + (c.values?.size ?? 0) + (meta.columnBlooms?.size ?? 0) + 6 * meta.footerSize;
+  // The dependency summary is kept parsed: small integers in arrays, about 24 times its zstd size.
+  return 4096 + (c.index?.size ?? 0) + (c.values?.size ?? 0) + (meta.columnBlooms?.size ?? 0) + 6 * meta.footerSize + 24 * (c.dependencies?.size ?? 0);
 }
 
 /** Readers by block id within a byte budget. */

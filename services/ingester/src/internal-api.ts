@@ -4,6 +4,7 @@
 // it is in one of them), and trace lookups include those blocks.
 import { encodeTracesData, scanExportRequest } from '@spanbase/otlp';
 import { groupSpanRecords } from '@spanbase/model';
+import { DependencyGraph } from '@spanbase/block';
 import { LiveService, PushService, metricsPartialData } from '@spanbase/internal-api';
 import type { InternalServer } from '@spanbase/internal-api';
 import type { Ingester } from './ingester.ts';
@@ -28,6 +29,11 @@ export function serveIngester(server: InternalServer, ingester: Ingester, recent
     async Tags(_q, ctx) {
       const summary = await ingester.live.tagsSummary(ctx.tenant, ctx.signal);
       return { summary, recentBlocks: recentOf(ctx.tenant) };
+    },
+    async Dependencies(range, ctx) {
+      const graph = new DependencyGraph();
+      graph.addSummary(await ingester.live.dependencies(ctx.tenant, ctx.signal), range);
+      return { edges: graph.edges(), recentBlocks: recentOf(ctx.tenant) };
     },
     async FindTrace(q, ctx) {
       const records = [...(await ingester.live.findTrace(ctx.tenant, q.traceId, ctx.signal)), ...((await recent?.findTrace(ctx.tenant, q.traceId, ctx.signal)) ?? [])];

@@ -53,12 +53,12 @@ export function createQuerier(cfg: Config, deps: QuerierDeps): QuerierRole {
       log.warn({ reason }, 'query worker replaced');
     },
   });
-  const damaged = m.counter('spanbase_block_damage_total', 'Damaged parts of blocks found by this process, each counted once, by what readers do instead (bloom-skipped, index-rebuilt, statistics-skipped, tags-skipped, row-group-lost, block-unreadable).', ['fallback']);
+  const damaged = m.counter('spanbase_block_damage_total', 'Damaged parts of blocks found by this process, each counted once, by what readers do instead (bloom-skipped, index-rebuilt, statistics-skipped, tags-skipped, dependencies-skipped, row-group-lost, block-unreadable).', ['fallback']);
   const readers = deps.readers ?? new BlockReaders(deps.store, log, (d) => damaged.inc({ fallback: d.fallback }), cfg['query.metadata-cache-bytes']);
   const skipped = m.counter('spanbase_querier_blocks_skipped_total', 'Blocks a query skipped, wholly or in part (damaged row groups), because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
   // Sources one job reads at once: enough to keep every worker busy.
   const slots = Math.max(2, pool.size);
-  const counted = m.counter('spanbase_querier_jobs_total', 'Jobs a querier ran for a frontend (search, metrics, tags, trace), by kind.', ['kind']);
+  const counted = m.counter('spanbase_querier_jobs_total', 'Jobs a querier ran for a frontend (search, metrics, tags, dependencies, trace), by kind.', ['kind']);
   const jobs = jobHandlers({ pool, readers, live: deps.live, concurrency: cfg['querier.job-parallelism'] > 0 ? cfg['querier.job-parallelism'] : slots, log, skipped, jobs: counted });
   deps.server?.serve(JobsService, jobs);
   return { jobs, slots, pool, stop: () => pool.close() };

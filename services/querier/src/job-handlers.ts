@@ -9,10 +9,12 @@ import { metricsPartialData } from '@spanbase/internal-api';
 import { faultPoint, groupSpanRecords } from '@spanbase/model';
 import { encodeTracesData } from '@spanbase/otlp';
 import { executeMetricsOver, executeSearchOver } from '@spanbase/query';
-import type { TagsSource } from '@spanbase/query';
+import type { DependenciesSource, TagsSource } from '@spanbase/query';
 import type { Counter, Logger } from '@spanbase/server';
 import { parseOrThrow, planMetrics } from '@spanbase/traceql';
 import type { TagsSummary } from '@spanbase/block';
+import { DependencyGraph } from '@spanbase/block';
+import { blockDependenciesSource } from './dependencies/dependencies-source.ts';
 import { blockMetricsSource } from './blocks/block-metrics-source.ts';
 import type { QuerierReaders } from './blocks/block-readers.ts';
 import { blockSearchSource } from './blocks/block-search-source.ts';
@@ -49,6 +51,29 @@ function uniqueBlocks(metas: readonly BlockMeta[]): BlockMeta[] {
   return [...seen.values()];
 }
 
+/**
+ * Reads `sources`, `concurrency` at a time; a source that fails becomes a failure (the answer is
+ * partial) unless the job itself was cancelled.
+ */
+async function eachSource<S extends { name: string }>(sources: readonly S[], concurrency: number, signal: AbortSignal, read: (s: S) => Promise<void>): Promise<JobFailure[]> {
+  const failures: JobFailure[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < sources.length && !signal.aborted) {
+      const s = sources[next++];
+      try {
+        await read(s);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        failures.push({ source: s.name, error: errorOf(err) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, sources.length)) }, worker));
+  signal.throwIfAborted();
+  return failures;
+}
+
 /** Handlers of the Jobs service. */
 export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
   const noteDamage = (damage: readonly BlockDamage[]) => d.readers.noteDamage(damage);
@@ -82,22 +107,17 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
       const recent: BlockMeta[] = [];
       const sources: TagsSource[] = [...(job.live ? d.live.tags(ctx.tenant, (m) => recent.push(...m)) : []), ...job.blocks.map((m) => blockTagsSource(m, d.readers.reader(m)))];
       const summaries: TagsSummary[] = [];
-      const failures: JobFailure[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < sources.length && !ctx.signal.aborted) {
-          const s = sources[next++];
-          try {
-            summaries.push(await s.summary(ctx.signal));
-          } catch (err) {
-            if (ctx.signal.aborted) throw err;
-            failures.push({ source: s.name, error: errorOf(err) });
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(d.concurrency, sources.length)) }, worker));
-      ctx.signal.throwIfAborted();
+      const failures = await eachSource(sources, d.concurrency, ctx.signal, async (s) => void summaries.push(await s.summary(ctx.signal)));
       return { summaries, failures, recentBlocks: uniqueBlocks(recent) };
+    },
+
+    async Dependencies(job, ctx) {
+      d.jobs.inc({ kind: 'dependencies' });
+      const recent: BlockMeta[] = [];
+      const sources: DependenciesSource[] = [...(job.live ? d.live.dependencies(ctx.tenant, (m) => recent.push(...m)) : []), ...job.blocks.map((m) => blockDependenciesSource(m, d.readers.reader(m)))];
+      const graph = new DependencyGraph();
+      const failures = await eachSource(sources, d.concurrency, ctx.signal, async (s) => graph.addEdges(await s.edges(job.range, ctx.signal)));
+      return { edges: graph.edges(), failures, recentBlocks: uniqueBlocks(recent) };
     },
 
     async FindTrace(job, ctx) {

@@ -1,6 +1,7 @@
 // The live data a querier's jobs read: the ingester in this process, or every ingester an address
 // list names (remote-live.ts). Either way, sources of the usual kinds.
-import type { MetricsSource, SearchSource, TagsSource, TraceSource } from '@spanbase/query';
+import type { DependenciesSource, MetricsSource, SearchSource, TagsSource, TraceSource } from '@spanbase/query';
+import { liveDependenciesSource } from './dependencies/dependencies-source.ts';
 import type { LiveQueryService } from './live-service.ts';
 import { liveSource } from './live-source.ts';
 import { liveMetricsSource } from './metrics/live-metrics.ts';
@@ -19,5 +20,6 @@ export function inProcessLive(live: LiveQueryService): LiveData {
     search: (tenant): SearchSource[] => [liveSearchSource(live, tenant)],
     metrics: (tenant): MetricsSource[] => [liveMetricsSource(live, tenant)],
     tags: (tenant): TagsSource[] => [liveTagsSource(live, tenant)],
+    dependencies: (tenant): DependenciesSource[] => [liveDependenciesSource(live, tenant)],
   };
 }

@@ -2,7 +2,7 @@
 // ingester's own live queries answer (they run on its live-query worker thread); the querier
 // never evaluates live data itself.
 import type { SpanRecord } from '@spanbase/model';
-import type { TagsSummary } from '@spanbase/block';
+import type { DependencySummary, TagsSummary } from '@spanbase/block';
 import type { MetricsPartial, MetricsRequest, SearchResult } from '@spanbase/traceql';
 
 /** Search options of a live query. */
@@ -26,4 +26,6 @@ export interface LiveQueryService {
   findTrace(tenant: string, traceId: Uint8Array, signal?: AbortSignal): Promise<SpanRecord[]>;
   /** Tag names and frequent values, for autocomplete. */
   tagsSummary(tenant: string, signal?: AbortSignal): Promise<TagsSummary>;
+  /** The service dependency graph of the traces in memory. */
+  dependencies(tenant: string, signal?: AbortSignal): Promise<DependencySummary>;
 }

@@ -7,7 +7,7 @@ import { LiveService, metricsPartialOf } from '@spanbase/internal-api';
 import type { InternalClient, Peers } from '@spanbase/internal-api';
 import { flattenTracesData } from '@spanbase/model';
 import { decodeExportRequest } from '@spanbase/otlp';
-import type { MetricsSource, SearchSource, SourceResult, TagsSource, TraceSource } from '@spanbase/query';
+import type { DependenciesSource, MetricsSource, SearchSource, SourceResult, TagsSource, TraceSource } from '@spanbase/query';
 import { stringify } from '@spanbase/traceql';
 
 /** Told of blocks an ingester flushed recently (their traces have left its memory). */
@@ -23,6 +23,8 @@ export interface RemoteLive {
   metrics(tenant: string, onRecent?: RecentSink): MetricsSource[];
   /** Tags sources of a tenant, one per ingester. */
   tags(tenant: string, onRecent?: RecentSink): TagsSource[];
+  /** Dependency edge sources of a tenant, one per ingester. */
+  dependencies(tenant: string, onRecent?: RecentSink): DependenciesSource[];
 }
 
 /** Live data over `peers`; `timeoutMs` bounds each call (the query's own signal may end it sooner). */
@@ -73,6 +75,15 @@ export function remoteLive(peers: Peers, timeoutMs: number): RemoteLive {
           const r = await c.call(LiveService, LiveService.methods.Tags, {}, { tenant, timeoutMs, signal });
           onRecent?.(r.recentBlocks);
           return r.summary;
+        },
+      })),
+    dependencies: (tenant, onRecent) =>
+      each((c, name): DependenciesSource => ({
+        name,
+        async edges(range, signal) {
+          const r = await c.call(LiveService, LiveService.methods.Dependencies, range, { tenant, timeoutMs, signal });
+          onRecent?.(r.recentBlocks);
+          return r.edges;
         },
       })),
   };

@@ -17,9 +17,11 @@ import { registerSearchRoutes } from './search/search-routes.ts';
 import { registerTagsRoutes } from './tags/tags-routes.ts';
 import { registerTraceRoutes } from './trace-routes.ts';
 import { injectTempoApi } from './compat/tempo-api.ts';
-import type { DependencySource } from './compat/dependency-source.ts';
 import { registerJaegerRoutes } from './jaeger/jaeger-routes.ts';
 import { registerZipkinRoutes } from './zipkin/zipkin-routes.ts';
+import { dependencyQuery, registerDependenciesRoutes } from './dependencies/dependencies-routes.ts';
+import type { DependencyQuery } from './dependencies/dependencies-routes.ts';
+import { dependencySources } from './dependencies/dependency-sources.ts';
 
 /** What the frontend role is given. */
 export interface QueryFrontendDeps {
@@ -41,14 +43,14 @@ export interface QueryFrontendDeps {
   jaeger?: FastifyInstance;
   /** The Zipkin port's app, which Zipkin's query API goes on. */
   zipkin?: FastifyInstance;
-  /** The service graph for the Jaeger and Zipkin dependency routes; they are left out without it. */
-  dependencies?: DependencySource;
 }
 
 /** The running frontend. */
 export interface QueryFrontend {
   scheduler: JobScheduler;
   admission: QueryAdmission;
+  /** The service dependency graph of a tenant over a range (for the Jaeger and Zipkin dependency routes). */
+  dependencies: DependencyQuery;
 }
 
 /** Registers the query API on `deps.api`. */
@@ -83,7 +85,8 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     const st = admission.stats();
     return [[{ state: 'running' }, st.running], [{ state: 'queued' }, st.queued]];
   });
-  const sources = jobSources({ scheduler, blocks: deps.blocks, accounted: deps.accounted, targetBytes: cfg['query-frontend.target-bytes-per-job'] });
+  const sourceOptions = { scheduler, blocks: deps.blocks, accounted: deps.accounted, targetBytes: cfg['query-frontend.target-bytes-per-job'] };
+  const sources = jobSources(sourceOptions);
   const parallelism = () => scheduler.capacity();
   const failures = m.counter('spanbase_querier_source_failures_total', 'Search sources (blocks, ingesters) that failed and were left out of a result.');
   const unreadable = m.counter('spanbase_querier_blocks_skipped_total', 'Blocks a query skipped, wholly or in part (damaged row groups), because they could not be read (checksum mismatch, missing object), by reason.', ['reason']);
@@ -130,10 +133,14 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     timeoutMs,
     onSourceFailure: sourceFailed('metrics'),
   });
+  // The service graph, from per-block summaries and live data; served on our API and, in
+  // Jaeger's and Zipkin's shapes, on their ports.
+  const dependencies = dependencyQuery((tenant, range, failed) => dependencySources(sourceOptions, tenant, range, failed));
+  registerDependenciesRoutes(deps.api, { query: dependencies, multitenancy, defaultLookbackMs: cfg['query.default-lookback'], timeoutMs, now: Date.now });
   // Jaeger's and Zipkin's APIs are translations onto the routes above, so they are admitted,
   // bounded and split into jobs exactly as Tempo's API is.
   const tempo = injectTempoApi(deps.api);
-  if (deps.jaeger) registerJaegerRoutes(deps.jaeger, { tempo, defaultLimit: 100, operationsSampleTraces: Math.min(1000, cfg['query.max-limit']), now: Date.now, multitenancy, dependencies: deps.dependencies });
-  if (deps.zipkin) registerZipkinRoutes(deps.zipkin, { tempo, now: Date.now, multitenancy, dependencies: deps.dependencies });
-  return { scheduler, admission };
+  if (deps.jaeger) registerJaegerRoutes(deps.jaeger, { tempo, defaultLimit: 100, operationsSampleTraces: Math.min(1000, cfg['query.max-limit']), now: Date.now, multitenancy, dependencies, timeoutMs });
+  if (deps.zipkin) registerZipkinRoutes(deps.zipkin, { tempo, now: Date.now, multitenancy, dependencies, timeoutMs });
+  return { scheduler, admission, dependencies };
 }

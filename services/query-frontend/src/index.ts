@@ -15,10 +15,13 @@ export { searchResponseJson, anyValueJson, ROOT_NOT_RECEIVED } from './search/se
 export { parseSearchParams, parseLogfmt, tagsToTraceql } from './search/search-params.ts';
 export { parseMetricsParams, parseTimestamp } from './metrics/metrics-params.ts';
 export { INTRINSIC_TAGS } from './tags/tags-routes.ts';
-export type { DependencyLink, DependencySource } from './compat/dependency-source.ts';
 export type { TempoApi } from './compat/tempo-api.ts';
 export { injectTempoApi } from './compat/tempo-api.ts';
 export type { JaegerRoutesOptions } from './jaeger/jaeger-routes.ts';
 export { registerJaegerRoutes, jaegerErrorRenderer } from './jaeger/jaeger-routes.ts';
 export type { ZipkinRoutesOptions } from './zipkin/zipkin-routes.ts';
 export { registerZipkinRoutes } from './zipkin/zipkin-routes.ts';
+export type { DependencyQuery } from './dependencies/dependencies-routes.ts';
+export { jaegerDependenciesAnswer, zipkinDependenciesAnswer } from './dependencies/dependencies-routes.ts';
+export type { SpanbaseDependenciesJson, SpanbaseEdgeJson } from './dependencies/dependency-json.ts';
+export { spanbaseDependencies, jaegerDependencies, zipkinDependencies, jaegerDependencyRange, zipkinDependencyRange, histogramQuantile, JAEGER_DEFAULT_LOOKBACK_MS } from './dependencies/dependency-json.ts';

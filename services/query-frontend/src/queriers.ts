@@ -35,7 +35,7 @@ export function remoteQueriers(peers: Peers, opts: { slots: number; timeoutMs: n
       if (!q) {
         const call = <K extends keyof typeof JobsService.methods>(k: K): Handlers<typeof JobsService>[K] =>
           ((req: never, ctx: { tenant: string; signal: AbortSignal }) => c.call(JobsService, JobsService.methods[k], req, { tenant: ctx.tenant, signal: ctx.signal, timeoutMs: opts.timeoutMs })) as unknown as Handlers<typeof JobsService>[K];
-        q = { name: c.address, slots: opts.slots, jobs: { Search: call('Search'), Metrics: call('Metrics'), Tags: call('Tags'), FindTrace: call('FindTrace') } };
+        q = { name: c.address, slots: opts.slots, jobs: { Search: call('Search'), Metrics: call('Metrics'), Tags: call('Tags'), FindTrace: call('FindTrace'), Dependencies: call('Dependencies') } };
         byAddress.set(c.address, q);
       }
       return q;

@@ -29,7 +29,7 @@ function querier(name: string, slots: number, calls: Call[]): Querier {
       ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
     });
   const unused = () => Promise.reject(new Error('not used'));
-  return { name, slots, jobs: { Search: search, Metrics: unused, Tags: unused, FindTrace: unused } };
+  return { name, slots, jobs: { Search: search, Metrics: unused, Tags: unused, FindTrace: unused, Dependencies: unused } };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5));

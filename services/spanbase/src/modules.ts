@@ -104,7 +104,7 @@ export const MODULES: ModuleDefs = {
     deps: () => ['store'],
     async init(ctx) {
       // In one process the querier reads through the catalog's readers (the metadata it prefetched), so it counts their damage.
-      const damaged = ctx.metrics.counter('spanbase_block_damage_total', 'Damaged parts of blocks found by this process, each counted once, by what readers do instead (bloom-skipped, index-rebuilt, statistics-skipped, tags-skipped, row-group-lost, block-unreadable).', ['fallback']);
+      const damaged = ctx.metrics.counter('spanbase_block_damage_total', 'Damaged parts of blocks found by this process, each counted once, by what readers do instead (bloom-skipped, index-rebuilt, statistics-skipped, tags-skipped, dependencies-skipped, row-group-lost, block-unreadable).', ['fallback']);
       const catalog = new BlockCatalog({ store: ctx.get('store').store, pollMs: ctx.cfg['storage.blocklist-poll'], log: ctx.log.child({ module: 'blocklist' }), onDamage: (d) => damaged.inc({ fallback: d.fallback }), metadataCacheBytes: ctx.cfg['query.metadata-cache-bytes'] });
       ctx.metrics.gauge('spanbase_blocklist_blocks', 'Blocks known to this process, by tenant.', ['tenant']).collect(() => catalog.tenantIds().map((t) => [{ tenant: t }, catalog.blocks(t).length] as [Record<string, string>, number]));
       // By compaction level: level 0 is what ingesters flushed and no merge has taken yet, the

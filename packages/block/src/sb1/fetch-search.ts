@@ -47,10 +47,11 @@ export async function blockMayMatch(reader: BlockReader, request: MayMatchReques
 /**
  * Reads what deciding a search needs before any row group, so the first search after a start
  * (or after the block appears) costs no more than later ones: the index, the Parquet footer and
- * the needle filters. Damage is noted as usual and costs only what it always costs.
+ * the needle filters; and the dependency summary, a few kilobytes, so the first graph query after
+ * a start reads nothing. Damage is noted as usual and costs only what it always costs.
  */
 export async function prefetchBlock(reader: BlockReader, opts?: ReadOptions): Promise<void> {
   const sb1 = sb1ReaderOf(reader);
   await sb1.rowGroups(opts);
-  await Promise.all([sb1.columnStats(opts), sb1.needleFilters(opts)]);
+  await Promise.all([sb1.columnStats(opts), sb1.needleFilters(opts), sb1.dependencies(opts)]);
 }

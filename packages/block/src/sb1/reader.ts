@@ -15,7 +15,7 @@ import type { SpanbaseError } from '@spanbase/model';
 import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { getTreePath } from './parquet-internals.ts';
-import type { BlockDamage, DamageListener } from '../damage.ts';
+import type { BlockDamage, DamageFallback, DamageListener } from '../damage.ts';
 import { damageKey, isDamageError } from '../damage.ts';
 import { BlockChecksum, BlockFormat, BlockMissingObject } from '../errors.ts';
 import type { BlockReader, IterateOptions, ReadOptions, VerifyReport } from '../format.ts';
@@ -38,7 +38,10 @@ import { RowDecoder } from './row-decoder.ts';
 import type { DecodedColumns } from './row-decoder.ts';
 import type { ColumnSpec } from './schema.ts';
 import type { TagsSummary } from './tags.ts';
+import { checkTagsSummary } from './tags.ts';
 import { TagsBuilder } from './tags.ts';
+import type { DependencySummary } from './dependencies.ts';
+import { DependencyBuilder, checkDependencySummary } from './dependencies.ts';
 import { sb1Columns, schemaElements } from './schema.ts';
 import { verifyBlock } from './verify.ts';
 import { ColumnBlooms, NeedleFilters } from './needle-filters.ts';
@@ -109,8 +112,6 @@ export class Sb1Reader implements BlockReader {
   private readonly badChunks = new Map<number, Map<number, RowGroupError>>();
   /** Set when neither the index nor data.parquet can be trusted: every read fails with it. */
   private unreadable: Error | undefined;
-  /** Set once the tags object proved damaged. */
-  private tagsDamaged = false;
 
   private readonly blooms: BloomCache | undefined;
   /** Decoded column chunks shared across readers (the TraceQL fetchers use it), when given one. */
@@ -467,37 +468,51 @@ export class Sb1Reader implements BlockReader {
 
   /**
    * The tags summary. A damaged tags object gives an empty summary (and is not read again): the
-   * block then adds nothing to autocomplete, and every other source still does. Good summaries
-   * are not kept here; the store's cache holds their bytes.
+   * block then adds nothing to autocomplete, and every other source still does.
    */
-  async tags(opts?: ReadOptions): Promise<TagsSummary> {
-    if (this.tagsParsed) return this.tagsParsed;
-    if (!this.tagsDamaged) {
-      try {
-        // Parsed once per reader: autocomplete asks every block in range on every keystroke, and
-        // decompressing and parsing each summary again would be work on the thread that answers.
-        this.tagsParsed = await this.readTags(opts?.signal);
-        return this.tagsParsed;
-      } catch (err) {
-        if (!this.isDamage(err, opts?.signal)) throw err;
-        this.tagsDamaged = true;
-        this.note({ object: BlockObjects.tags, fallback: 'tags-skipped', message: (err as Error).message });
-      }
-    }
-    return new TagsBuilder().summary();
+  tags(opts?: ReadOptions): Promise<TagsSummary> {
+    return this.summaryObject(BlockObjects.tags, 'tags-skipped', checkTagsSummary, () => new TagsBuilder().summary(), opts?.signal);
   }
 
-  private tagsParsed: TagsSummary | undefined;
+  /**
+   * The dependency summary. A block written before the summary existed, or whose summary is
+   * damaged, gives an empty one: the graph then lacks that block's edges, every other source
+   * still counts.
+   */
+  dependencies(opts?: ReadOptions): Promise<DependencySummary> {
+    return this.summaryObject(BlockObjects.dependencies, 'dependencies-skipped', checkDependencySummary, () => new DependencyBuilder().summary(), opts?.signal);
+  }
 
-  private async readTags(signal?: AbortSignal): Promise<TagsSummary> {
-    const bytes = await this.getVerified(BlockObjects.tags, signal);
-    try {
-      const summary = JSON.parse(new TextDecoder().decode(zstdDecompressSync(bytes))) as TagsSummary;
-      if (summary.version !== 1 || typeof summary.scopes !== 'object' || typeof summary.intrinsics !== 'object') throw new Error('unexpected shape');
-      return summary;
-    } catch (err) {
-      throw BlockFormat(`${this.key(BlockObjects.tags)} does not parse`, { cause: err });
+  private readonly summaries = new Map<string, unknown>();
+  private readonly damagedSummaries = new Set<string>();
+
+  /**
+   * A small zstd JSON object (tags, dependencies), checksum-verified and parsed once per reader:
+   * autocomplete and graph queries ask every block in range again and again, and decompressing
+   * and parsing each again would be work on the thread that answers. A damaged or absent one
+   * gives `empty()`; damage is noted once and the object is not read again.
+   */
+  private async summaryObject<T>(object: string, fallback: DamageFallback, check: (v: unknown) => T, empty: () => T, signal?: AbortSignal): Promise<T> {
+    const hit = this.summaries.get(object);
+    if (hit) return hit as T;
+    if (!this.damagedSummaries.has(object) && this.meta.checksums[object]) {
+      try {
+        const bytes = await this.getVerified(object, signal);
+        let parsed: T;
+        try {
+          parsed = check(JSON.parse(new TextDecoder().decode(zstdDecompressSync(bytes))));
+        } catch (err) {
+          throw BlockFormat(`${this.key(object)} does not parse`, { cause: err });
+        }
+        this.summaries.set(object, parsed);
+        return parsed;
+      } catch (err) {
+        if (!this.isDamage(err, signal)) throw err;
+        this.damagedSummaries.add(object);
+        this.note({ object, fallback, message: (err as Error).message });
+      }
     }
+    return empty();
   }
 
   verify(opts?: ReadOptions): Promise<VerifyReport> {

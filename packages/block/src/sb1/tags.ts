@@ -131,6 +131,13 @@ function valueKey(v: AnyValue, maxLen: number): string | undefined {
 const TYPE_OF: Record<string, TagValue['type']> = { s: 'string', i: 'int', d: 'double', b: 'bool' };
 const TYPE_PREFIX: Record<TagValue['type'], string> = { string: 's', int: 'i', double: 'd', bool: 'b' };
 
+/** Checks the shape of a parsed tags summary (throws on anything else). */
+export function checkTagsSummary(v: unknown): TagsSummary {
+  const s = v as TagsSummary;
+  if (typeof s !== 'object' || s === null || s.version !== 1 || typeof s.scopes !== 'object' || typeof s.intrinsics !== 'object') throw new Error('unexpected shape');
+  return s;
+}
+
 /** Intrinsic text of a span kind number. */
 export function kindName(kind: number): string {
   return KIND_NAMES[kind] ?? String(kind);

@@ -80,11 +80,13 @@ export function traceIdsFrom(spanIds: readonly Uint8Array[], parentIds: readonly
   return ids;
 }
 
-function low32(b: Uint8Array, at: number): number {
+/** The low 32 bits of the 8-byte id at b[at]. */
+export function low32(b: Uint8Array, at: number): number {
   return b[at + 4] | (b[at + 5] << 8) | (b[at + 6] << 16) | (b[at + 7] << 24);
 }
 
-function same8(a: Uint8Array, at: number, b: Uint8Array, bt: number): boolean {
+/** Whether the 8-byte ids at a[at] and b[bt] are equal. */
+export function same8(a: Uint8Array, at: number, b: Uint8Array, bt: number): boolean {
   for (let k = 0; k < 8; k++) if (a[at + k] !== b[bt + k]) return false;
   return true;
 }

@@ -14,6 +14,7 @@ import { decodeIndex } from './index-file.ts';
 import type { BlockIndex } from './index-file.ts';
 import type { ColumnSpec } from './schema.ts';
 import { ValueIndex } from './value-index.ts';
+import { checkDependencySummary } from './dependencies.ts';
 
 const RANGE = 8 * 1024 * 1024;
 
@@ -98,6 +99,8 @@ export async function verifyBlock(store: ObjectStore, meta: BlockMeta, key: (obj
         if (index.dataSize !== meta.size || index.rowGroups.length !== meta.rowGroups) throw new Error('index does not match meta.json');
       } else if (object === BlockObjects.tags) {
         JSON.parse(new TextDecoder().decode(zstdDecompressSync(bytes)));
+      } else if (object === BlockObjects.dependencies) {
+        checkDependencySummary(JSON.parse(new TextDecoder().decode(zstdDecompressSync(bytes))));
       } else if (object === BlockObjects.values) {
         ValueIndex.parse(bytes, meta.rowGroups);
       } else if (object.startsWith('bloom-')) {

@@ -2,7 +2,7 @@
 // encoded and streamed to the store as they fill, so memory stays near two row groups (one being
 // built, one queued for upload) plus 12 bytes per trace for the bloom filter (about 1.2 when the
 // caller gives expectedTraces) and the bounded tags counters. Objects are written in the order
-// data.parquet, bloom shards, index, tags, meta.json: the block is invisible until meta.json exists.
+// data.parquet, bloom shards, index, tags, dependencies, meta.json: the block is invisible until meta.json exists.
 // Uses nothing but its arguments, so it runs unchanged in a worker thread.
 import { randomUUID } from 'node:crypto';
 import { zstdCompressSync } from 'node:zlib';
@@ -27,6 +27,8 @@ import { hasColumnBloom, sb1Columns, schemaElements } from './schema.ts';
 import { indexRowGroupValues } from './row-group-values.ts';
 import { ValueIndexBuilder } from './value-index.ts';
 import { TagsBuilder } from './tags.ts';
+import { DependencyBuilder } from './dependencies.ts';
+import { addRowGroupEdges } from './row-group-deps.ts';
 import { sortTrace } from './trace-shape.ts';
 import { Sb1StoredTrace } from './stored-trace.ts';
 import { writeStoredTrace } from './stored-rows.ts';
@@ -107,6 +109,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
   const key = (object: string) => blockKey(opts.tenant, blockId, object);
   const bloom = new BloomBuilder(opts.expectedTraces === undefined ? {} : { expectedItems: opts.expectedTraces, falsePositive: o.bloomFalsePositive, shardBytes: o.bloomShardSizeBytes });
   const tags = new TagsBuilder(opts.tags);
+  const deps = opts.dependencies ? undefined : new DependencyBuilder();
   const rows = new RowGroupBuilder(columns, [...WELL_KNOWN_DEDICATED, ...extra], tags);
   const needles = opts.needleIndexes !== false;
   const values = needles ? new ValueIndexBuilder() : undefined;
@@ -135,6 +138,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
     const facts = rg;
     rg = undefined;
     rows.countTags();
+    if (deps) addRowGroupEdges(rows, deps);
     if (values) {
       indexRowGroupValues(values, rows);
       values.endRowGroup();
@@ -239,6 +243,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
         await mapLimited(shards, 16, (bytes, i) => put(BlockObjects.bloom(i), bytes));
         await put(BlockObjects.index, encodeIndex({ columns: names, dataSize: written.size, footerOffset: written.footerOffset, footerCrc: written.footerCrc, rowGroups: written.rowGroups }));
         await put(BlockObjects.tags, new Uint8Array(zstdCompressSync(JSON.stringify(tags.summary()))));
+        await put(BlockObjects.dependencies, new Uint8Array(zstdCompressSync(JSON.stringify(opts.dependencies ?? deps!.summary()))));
         if (values) await put(BlockObjects.values, values.finish());
         const range = boundedTimeRange(start, end, opts.timeBounds);
         const meta: BlockMeta = {

@@ -1,11 +1,11 @@
 // The live-query side of the ingester's memory: an index of the spans not yet in blocks, kept
 // in step with the ingester by events (see live-protocol.ts), and the queries over it: search,
-// metrics, trace by id and the tags summary. It runs on the live-query worker thread, so no
+// metrics, trace by id, the tags summary and the dependency graph. It runs on the live-query worker thread, so no
 // query over live data ever runs on the thread that acknowledges ingest.
 import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
-import { TagsBuilder } from '@spanbase/block';
-import type { TagsSummary } from '@spanbase/block';
+import { DependencyBuilder, TagsBuilder } from '@spanbase/block';
+import type { DependencySummary, TagsSummary } from '@spanbase/block';
 import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
 import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
@@ -66,6 +66,10 @@ export class LiveIndex {
   private readonly indexedCache = new Map<string, { spans: number; indexed: IndexedTrace }>();
   private cachedSpans = 0;
   private readonly tagsCache = new Map<string, { at: number; summary: TagsSummary }>();
+  /** The last live graph per tenant and the tenant's version it was made at (counts must not outlive a change). */
+  private readonly depsCache = new Map<string, { version: number; summary: DependencySummary }>();
+  /** Per tenant, bumped by every add and drop. */
+  private readonly versions = new Map<string, number>();
   private readonly parsed = new Map<string, Query>();
   /** Each request's resources and scopes decoded once, for as long as the request is held. */
   private readonly decoders = new WeakMap<Chunk, ChunkDecoder>();
@@ -80,6 +84,7 @@ export class LiveIndex {
 
   /** Applies one event from the ingester. */
   apply(e: LiveEvent): void {
+    if (e.kind !== 'reset') this.versions.set(e.tenant, (this.versions.get(e.tenant) ?? 0) + 1);
     switch (e.kind) {
       case 'add': {
         const t = this.tenant(e.tenant);
@@ -105,6 +110,8 @@ export class LiveIndex {
         this.indexedCache.clear();
         this.cachedSpans = 0;
         this.tagsCache.clear();
+        this.depsCache.clear();
+        this.versions.clear();
         for (const s of e.tenants) this.restore(s);
         return;
     }
@@ -150,6 +157,8 @@ export class LiveIndex {
         return this.findTrace(job.tenant, job.traceId);
       case 'tags':
         return this.tagsSummary(job.tenant, signal);
+      case 'dependencies':
+        return this.dependencies(job.tenant, signal);
     }
   }
 
@@ -213,6 +222,23 @@ export class LiveIndex {
     for (const t of this.liveTraces(tenant, 0, 0, signal)) b.addTrace(t.records);
     const summary = b.summary();
     this.tagsCache.set(tenant, { at: this.now(), summary });
+    return summary;
+  }
+
+  /**
+   * The dependency graph of a tenant's live traces, whole traces as they stand (the ingester
+   * holds a trace until it is idle, so a trace's edges are counted here until its block holds
+   * them). Reused until the tenant's memory changes: unlike tag names, counts taken before a
+   * flush would count the flushed traces again beside their block.
+   */
+  dependencies(tenant: string, signal?: AbortSignal): DependencySummary {
+    const version = this.versions.get(tenant) ?? 0;
+    const hit = this.depsCache.get(tenant);
+    if (hit && hit.version === version) return hit.summary;
+    const b = new DependencyBuilder();
+    for (const t of this.liveTraces(tenant, 0, 0, signal)) b.addTraceRecords(t.records);
+    const summary = b.summary();
+    this.depsCache.set(tenant, { version, summary });
     return summary;
   }
 

@@ -55,4 +55,5 @@ export type LiveJob =
   | { op: 'search'; tenant: string; query: string; options: LiveSearchOptions }
   | { op: 'metrics'; tenant: string; query: string; request: MetricsRequest }
   | { op: 'trace'; tenant: string; traceId: Uint8Array }
-  | { op: 'tags'; tenant: string };
+  | { op: 'tags'; tenant: string }
+  | { op: 'dependencies'; tenant: string };

@@ -6,7 +6,7 @@
 import { getHeapStatistics } from 'node:v8';
 import type { SpanRecord } from '@spanbase/model';
 import type { ScannedRequest } from '@spanbase/otlp';
-import type { TagsSummary } from '@spanbase/block';
+import type { DependencySummary, TagsSummary } from '@spanbase/block';
 import { revivePartial } from '@spanbase/traceql';
 import type { MetricsPartial, MetricsRequest, SearchResult } from '@spanbase/traceql';
 import { SupervisedWorker } from '@spanbase/workers';
@@ -23,6 +23,8 @@ export interface LiveQueries {
   findTrace(tenant: string, traceId: Uint8Array, signal?: AbortSignal): Promise<SpanRecord[]>;
   /** Tag names and frequent values, for autocomplete. */
   tagsSummary(tenant: string, signal?: AbortSignal): Promise<TagsSummary>;
+  /** The service dependency graph of the traces in memory. */
+  dependencies(tenant: string, signal?: AbortSignal): Promise<DependencySummary>;
 }
 
 /** Where the ingester reports changes to its memory. */
@@ -63,6 +65,10 @@ export class InlineLiveQueries implements LiveQueries, LiveFeed {
 
   async tagsSummary(tenant: string, signal?: AbortSignal): Promise<TagsSummary> {
     return this.index.tagsSummary(tenant, signal);
+  }
+
+  async dependencies(tenant: string, signal?: AbortSignal): Promise<DependencySummary> {
+    return this.index.dependencies(tenant, signal);
   }
 
   async close(): Promise<void> {}
@@ -127,6 +133,10 @@ export class WorkerLiveQueries implements LiveQueries, LiveFeed {
 
   tagsSummary(tenant: string, signal?: AbortSignal): Promise<TagsSummary> {
     return this.worker.run<TagsSummary>({ op: 'tags', tenant } satisfies LiveJob, signal ?? never);
+  }
+
+  dependencies(tenant: string, signal?: AbortSignal): Promise<DependencySummary> {
+    return this.worker.run<DependencySummary>({ op: 'dependencies', tenant } satisfies LiveJob, signal ?? never);
   }
 
   close(): Promise<void> {

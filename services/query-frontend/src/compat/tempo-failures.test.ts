@@ -13,8 +13,8 @@ const answer = (status: number, text: string, retryAfterSeconds?: number): Tempo
 function apps(tempo: TempoApi) {
   const jaeger = createHttpApp({ logger: silentLogger(), renderError: jaegerErrorRenderer });
   const zipkin = createHttpApp({ logger: silentLogger() });
-  registerJaegerRoutes(jaeger, { tempo, defaultLimit: 100, operationsSampleTraces: 1000, now: Date.now, multitenancy: false });
-  registerZipkinRoutes(zipkin, { tempo, now: Date.now, multitenancy: false });
+  registerJaegerRoutes(jaeger, { tempo, defaultLimit: 100, operationsSampleTraces: 1000, now: Date.now, multitenancy: false, timeoutMs: 30_000 });
+  registerZipkinRoutes(zipkin, { tempo, now: Date.now, multitenancy: false, timeoutMs: 30_000 });
   return { jaeger, zipkin };
 }
 

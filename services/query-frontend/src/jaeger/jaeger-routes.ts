@@ -5,7 +5,7 @@
 //   GET /api/operations?service=&spanKind=     [{name, spanKind}]
 //   GET /api/traces?service=&operation=&tags=&minDuration=&maxDuration=&start=&end=&limit=&lookback=
 //   GET /api/traces/{id}                       one trace, 404 in the envelope when unknown
-// The dependency graph (/api/dependencies) comes from a DependencySource when one is given.
+//   GET /api/dependencies?endTs=&lookback=     [{parent, child, callCount}] from the service graph
 import { tenantFromHeader } from '@spanbase/server';
 import type { ErrorRenderer, FastifyInstance } from '@spanbase/server';
 import { BadRequest, TraceNotFound } from '../errors.ts';
@@ -14,7 +14,10 @@ import type { TempoApi } from '../compat/tempo-api.ts';
 import { quote } from '../compat/traceql-terms.ts';
 import { jaegerEnvelope, toJaegerTrace } from './jaeger-json.ts';
 import { one, parseJaegerSearch } from './jaeger-params.ts';
-import type { DependencySource } from '../compat/dependency-source.ts';
+import { jaegerDependenciesAnswer } from '../dependencies/dependencies-routes.ts';
+import type { DependencyQuery } from '../dependencies/dependencies-routes.ts';
+import { querySignal } from '../query-signal.ts';
+import { firstValues } from '../compat/first-values.ts';
 
 /** What the Jaeger routes need. */
 export interface JaegerRoutesOptions {
@@ -25,9 +28,11 @@ export interface JaegerRoutesOptions {
   /** Traces /api/operations looks at (at most --query.max-limit). */
   operationsSampleTraces: number;
   now: () => number;
-  /** Answers /api/dependencies; the route is left out without one. */
-  dependencies?: DependencySource;
-  /** --multitenancy.enabled (for the dependency source's tenant). */
+  /** The service graph for /api/dependencies; the route is left out without one. */
+  dependencies?: DependencyQuery;
+  /** --query.timeout, for the dependency query. */
+  timeoutMs: number;
+  /** --multitenancy.enabled (for the dependency query's tenant). */
   multitenancy: boolean;
 }
 
@@ -90,15 +95,13 @@ export function registerJaegerRoutes(app: FastifyInstance, opts: JaegerRoutesOpt
   const deps = opts.dependencies;
   if (deps) {
     app.get<Req>('/api/dependencies', async (req) => {
-      const endTs = one(req.query, 'endTs');
-      const lookback = one(req.query, 'lookback');
-      for (const [name, v] of [['endTs', endTs], ['lookback', lookback]] as const) {
-        if (v !== undefined && v !== '' && !/^\d{1,16}$/.test(v)) throw BadRequest(`cannot parse ${name} "${v.slice(0, 40)}": expected milliseconds`);
+      const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
+      const { signal, done } = querySignal(req, opts.timeoutMs);
+      try {
+        return await jaegerDependenciesAnswer(deps, tenant, firstValues(req.query), signal, opts.now);
+      } finally {
+        done();
       }
-      const end = endTs ? Number(endTs) : opts.now();
-      const start = end - (lookback ? Number(lookback) : 24 * 3600 * 1000);
-      const links = await deps.links(tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy), start, end);
-      return jaegerEnvelope(links.map((l) => ({ parent: l.parent, child: l.child, callCount: l.callCount })));
     });
   }
 }

@@ -8,13 +8,16 @@
 //   GET /api/v2/traceMany?traceIds=a,b       [[span, ...], ...]      (unknown ids left out)
 //   GET /api/v2/autocompleteKeys             span tag keys
 //   GET /api/v2/autocompleteValues?key=      values of that tag
-//   GET /api/v2/dependencies?endTs=&lookback= [{parent, child, callCount, errorCount}] (with a DependencySource)
+//   GET /api/v2/dependencies?endTs=&lookback= [{parent, child, callCount, errorCount}] (from the service graph)
 import { tenantFromHeader } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import { BadRequest, TraceNotFound } from '../errors.ts';
 import { TempoCalls } from '../compat/tempo-api.ts';
 import type { TempoApi } from '../compat/tempo-api.ts';
-import type { DependencySource } from '../compat/dependency-source.ts';
+import { zipkinDependenciesAnswer } from '../dependencies/dependencies-routes.ts';
+import type { DependencyQuery } from '../dependencies/dependencies-routes.ts';
+import { querySignal } from '../query-signal.ts';
+import { firstValues } from '../compat/first-values.ts';
 import { attr, quote } from '../compat/traceql-terms.ts';
 import { toZipkinTrace } from './zipkin-json.ts';
 import { param, parseZipkinSearch } from './zipkin-params.ts';
@@ -25,8 +28,10 @@ export interface ZipkinRoutesOptions {
   tempo: TempoApi;
   now: () => number;
   multitenancy: boolean;
-  /** Answers /api/v2/dependencies; the route is left out without one. */
-  dependencies?: DependencySource;
+  /** The service graph for /api/v2/dependencies; the route is left out without one. */
+  dependencies?: DependencyQuery;
+  /** --query.timeout, for the dependency query. */
+  timeoutMs: number;
 }
 
 type Req = { Querystring: Record<string, string | string[] | undefined> };
@@ -91,13 +96,13 @@ export function registerZipkinRoutes(app: FastifyInstance, opts: ZipkinRoutesOpt
   const deps = opts.dependencies;
   if (deps) {
     app.get<Req>('/api/v2/dependencies', async (req) => {
-      const endTs = required(req.query, 'endTs');
-      const lookback = param(req.query, 'lookback');
-      if (!/^\d{1,16}$/.test(endTs)) throw BadRequest(`invalid endTs "${endTs.slice(0, 40)}": expected epoch milliseconds`);
-      if (lookback !== undefined && !/^\d{1,16}$/.test(lookback)) throw BadRequest(`invalid lookback "${lookback.slice(0, 40)}": expected milliseconds`);
-      const end = Number(endTs);
-      const links = await deps.links(tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy), end - (lookback ? Number(lookback) : 86_400_000), end);
-      return links.map((l) => ({ parent: l.parent, child: l.child, callCount: l.callCount, ...(l.errorCount > 0 ? { errorCount: l.errorCount } : {}) }));
+      const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
+      const { signal, done } = querySignal(req, opts.timeoutMs);
+      try {
+        return await zipkinDependenciesAnswer(deps, tenant, firstValues(req.query), signal);
+      } finally {
+        done();
+      }
     });
   }
 }
