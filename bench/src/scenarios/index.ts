@@ -10,10 +10,11 @@ import { ingestToQueryableScenario } from './ingest-to-queryable.ts';
 import { metricsScenario } from './metrics.ts';
 import { needleScenario } from './needle.ts';
 import { queryStormScenario } from './query-storm.ts';
+import { samplingScenario } from './sampling.ts';
 import { searchScenario } from './search.ts';
 import { soakScenario } from './soak.ts';
 import { traceByIdScenario } from './trace-by-id.ts';
 import { traceqlParseScenario } from './traceql-parse.ts';
 
 /** All scenarios. */
-export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, dependenciesScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario, clusterScenario, soakScenario];
+export const SCENARIOS: readonly Scenario[] = [ingestScenario('http'), ingestScenario('grpc'), traceqlParseScenario, blockWriteScenario, traceByIdScenario, searchScenario, metricsScenario, needleScenario, dependenciesScenario, compactionScenario, ingestToQueryableScenario, queryStormScenario, clusterScenario, soakScenario, samplingScenario];
