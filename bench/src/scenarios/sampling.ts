@@ -36,6 +36,10 @@ export const samplingScenario: Scenario = {
 
 interface Outcome {
   load: DriveResult;
+  /** count_over_time() over the run, weighted by adjusted count (plain without a policy). */
+  weightedCount: number;
+  /** Of those, spans of the health-check route (the policy's drop rule). */
+  healthCount: number;
   cpuSeconds: number;
   peakRss: number;
   storedBytes: number;
@@ -63,6 +67,18 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     { metric: 'ack p99 with the policy', unit: 'ms', spanbase: latencyStats(on.load.latencyMs).p99, peer: latencyStats(off.load.latencyMs).p99, peerLabel: 'without', ratio: latencyStats(off.load.latencyMs).p99 / Math.max(1e-9, latencyStats(on.load.latencyMs).p99), higherIsBetter: false },
     { metric: 'server CPU per accepted span with the policy', unit: 'µs', spanbase: cpuPerSpan(on), peer: cpuPerSpan(off), peerLabel: 'without', ratio: cpuPerSpan(off) / Math.max(1e-9, cpuPerSpan(on)), higherIsBetter: false, note: 'every thread, flush included (the rules run in the block writer\'s thread)' },
     { metric: 'server peak RSS with the policy', unit: 'MiB', spanbase: mib(on.peakRss), peer: mib(off.peakRss), peerLabel: 'without', ratio: off.peakRss / Math.max(1, on.peakRss), higherIsBetter: false },
+    (() => {
+      // What the weighted count estimates: every span but the health checks the policy drops, per
+      // span accepted, as the server without a policy counts them (both got the same requests).
+      const truth = (off.weightedCount - off.healthCount) / Math.max(1, off.load.acceptedSpans);
+      const estimate = on.weightedCount / Math.max(1, on.load.acceptedSpans);
+      const r = estimate / Math.max(1e-9, truth);
+      return {
+        metric: 'weighted count_over_time with the policy / true count', unit: 'x', spanbase: r, higherIsBetter: true,
+        goal: 'within 5%', goalMet: Math.abs(r - 1) <= 0.05,
+        note: `with(adjusted_count=true) over the sampled blocks: ${formatNumber(on.weightedCount)} for ${formatNumber(on.load.acceptedSpans)} spans accepted; without a policy ${formatNumber(off.weightedCount)} of ${formatNumber(off.load.acceptedSpans)}, ${formatNumber(off.healthCount)} of them health checks`,
+      };
+    })(),
     { metric: 'data.parquet stored per hour with the policy', unit: 'MiB', spanbase: Math.max(mib(perHour(on)), 1e-9), peer: mib(perHour(off)), peerLabel: 'without', ratio: perHour(off) / Math.max(1, perHour(on)), higherIsBetter: false, note: 'at this ingest rate, extrapolated from the run' },
   ];
   return { rows, notes: [...off.problems, ...on.problems] };
@@ -75,6 +91,9 @@ async function once(ctx: ScenarioContext, name: string, policy: string[], payloa
   const transport = httpTransport(server.otlpHttp, CONNECTIONS);
   let load: DriveResult;
   let cpuSeconds: number;
+  let weightedCount: number;
+  let healthCount: number;
+  const startS = Math.floor(Date.now() / 1000) - 120;
   let stopped: Awaited<ReturnType<typeof server.stop>>;
   try {
     const step = ctx.progress.step(`policy ${name}`, seconds, ' s');
@@ -87,13 +106,24 @@ async function once(ctx: ScenarioContext, name: string, policy: string[], payloa
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline && (await unflushedBytes(server.api)) > 0) await new Promise((r) => setTimeout(r, 500));
     flush.done();
+    weightedCount = await countSpans(server.api, '{ }', startS, Math.ceil(Date.now() / 1000) + 60);
+    healthCount = await countSpans(server.api, '{ span.http.route = "/healthz" }', startS, Math.ceil(Date.now() / 1000) + 60);
   } finally {
     transport.close();
     stopped = await server.stop();
   }
   const problems = serverProblems(server.output()).map((p) => `policy ${name}: ${p}`);
   if (stopped.exitCode !== 0) problems.push(`policy ${name}: the server exited with ${stopped.exitCode ?? 'SIGKILL'} on SIGTERM`);
-  return { load, cpuSeconds, peakRss: server.peakRssBytes(), storedBytes: parquetBytes(join(dataDir, 'blocks')), problems };
+  return { load, weightedCount, healthCount, cpuSeconds, peakRss: server.peakRssBytes(), storedBytes: parquetBytes(join(dataDir, 'blocks')), problems };
+}
+
+/** Spans `filter` matches in [startS, endS) by a one-sample count_over_time(), weighted by adjusted count. */
+async function countSpans(api: string, filter: string, startS: number, endS: number): Promise<number> {
+  const q = encodeURIComponent(`${filter} | count_over_time() with(adjusted_count=true)`);
+  const res = await fetch(`${api}/api/metrics/query_range?q=${q}&start=${startS}&end=${endS}&step=${endS - startS}s`);
+  if (res.status !== 200) throw new Error(`count_over_time: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+  const body = (await res.json()) as { series?: { samples?: { value?: number }[] }[] };
+  return (body.series ?? []).flatMap((x) => x.samples ?? []).reduce((n, x) => n + (x.value ?? 0), 0);
 }
 
 async function unflushedBytes(api: string): Promise<number> {
