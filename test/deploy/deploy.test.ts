@@ -16,10 +16,10 @@ const all = (keyword: string) => dockerfile.filter((i) => i.keyword === keyword)
 const last = (keyword: string) => all(keyword).at(-1)!;
 const jsonArgs = (keyword: string) => JSON.parse(last(keyword).args) as string[];
 const SPANBASE_ENV = environmentSpanbaseReads();
-const DEFAULT_PORTS = [FLAGS['server.http-listen-port'].default, FLAGS['otlp.grpc-listen-port'].default, FLAGS['otlp.http-listen-port'].default];
+const DEFAULT_PORTS = [FLAGS['server.http-listen-port'].default, FLAGS['otlp.grpc-listen-port'].default, FLAGS['otlp.http-listen-port'].default, FLAGS['zipkin.listen-port'].default, FLAGS['jaeger.listen-port'].default];
 
-function listenPorts(cfg: Config): { http: number; grpc: number; otlpHttp: number } {
-  return { http: cfg['server.http-listen-port'], grpc: cfg['otlp.grpc-listen-port'], otlpHttp: cfg['otlp.http-listen-port'] };
+function listenPorts(cfg: Config): { http: number; grpc: number; otlpHttp: number; zipkin: number; jaeger: number } {
+  return { http: cfg['server.http-listen-port'], grpc: cfg['otlp.grpc-listen-port'], otlpHttp: cfg['otlp.http-listen-port'], zipkin: cfg['zipkin.listen-port'], jaeger: cfg['jaeger.listen-port'] };
 }
 
 describe('deploy/Dockerfile', () => {
@@ -236,8 +236,9 @@ describe('deploy/docker-compose.distributed.yaml', () => {
   it('publishes the query API of the frontend and the receivers of the distributor, where Grafana and the load generator point', () => {
     const fe = ofTarget('query-frontend')[0];
     const dist = ofTarget('distributor')[0];
-    expect((fe.service.ports ?? []).map((p) => Number(p.split(':')[1]))).toEqual([fe.cfg['server.http-listen-port']]);
-    expect((dist.service.ports ?? []).map((p) => Number(p.split(':')[1])).sort()).toEqual([dist.cfg['otlp.grpc-listen-port'], dist.cfg['otlp.http-listen-port']].sort());
+    // The Zipkin query API stays inside the network: the distributor's receiver has the host's 9411.
+    expect((fe.service.ports ?? []).map((p) => Number(p.split(':')[1])).sort()).toEqual([fe.cfg['server.http-listen-port'], fe.cfg['jaeger.listen-port']].sort());
+    expect((dist.service.ports ?? []).map((p) => Number(p.split(':')[1])).sort()).toEqual([dist.cfg['otlp.grpc-listen-port'], dist.cfg['otlp.http-listen-port'], dist.cfg['zipkin.listen-port']].sort());
     for (const r of roles.filter((x) => x !== fe && x !== dist)) expect(r.service.ports ?? [], `${r.name} publishes nothing`).toEqual([]);
     const grafanaMount = (services.grafana.volumes ?? []).find((v) => v.includes('/etc/grafana/provisioning/datasources/'))!;
     const ds = readYaml<{ datasources: { type: string; url: string; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> }[] }>(grafanaMount.split(':')[0]);

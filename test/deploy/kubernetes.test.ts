@@ -74,6 +74,10 @@ function runsDistributor(cfg: Config): boolean {
   return cfg.target === 'all' || cfg.target === 'distributor';
 }
 
+function runsFrontend(cfg: Config): boolean {
+  return cfg.target === 'all' || cfg.target === 'query-frontend';
+}
+
 describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout) => {
   const { docs, workloads } = load(layout);
   const secrets = docs.filter((d) => d.kind === 'Secret');
@@ -89,8 +93,12 @@ describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout)
       const ports = portsOf(w);
       expect(ports.get('http'), w.name).toBe(w.cfg['server.http-listen-port']);
       // Every role but `all` serves the internal API on its own port (never the API's).
-      const expected = ['http', ...(runsDistributor(w.cfg) ? ['otlp-grpc', 'otlp-http'] : []), ...(w.cfg.target === 'all' ? [] : ['internal'])];
+      const fe = runsFrontend(w.cfg);
+      const expected = ['http', ...(runsDistributor(w.cfg) ? ['otlp-grpc', 'otlp-http'] : []), ...(runsDistributor(w.cfg) || fe ? ['zipkin'] : []), ...(fe ? ['jaeger'] : []), ...(w.cfg.target === 'all' ? [] : ['internal'])];
       expect([...ports.keys()].sort(), w.name).toEqual(expected.sort());
+      // The Zipkin receiver and query API, and Jaeger's query API, keep their own well-known ports.
+      if (ports.has('zipkin')) expect(ports.get('zipkin'), w.name).toBe(w.cfg['zipkin.listen-port']);
+      if (ports.has('jaeger')) expect(ports.get('jaeger'), w.name).toBe(w.cfg['jaeger.listen-port']);
       if (runsDistributor(w.cfg)) {
         expect(ports.get('otlp-grpc'), w.name).toBe(w.cfg['otlp.grpc-listen-port']);
         expect(ports.get('otlp-http'), w.name).toBe(w.cfg['otlp.http-listen-port']);
