@@ -3,6 +3,7 @@
 import { ClientClosed } from '@spanbase/server';
 import type { FastifyRequest } from '@spanbase/server';
 import { QueryTimeout } from './errors.ts';
+import { callerSignal } from './compat/caller-signal.ts';
 
 /** A signal for the request's work, and a function to release its listeners. */
 export function querySignal(req: FastifyRequest, timeoutMs: number): { signal: AbortSignal; done: () => void } {
@@ -11,12 +12,17 @@ export function querySignal(req: FastifyRequest, timeoutMs: number): { signal: A
   // A named error, so the answer nobody reads is logged as routine rather than as a failure.
   const onClose = () => ac.abort(ClientClosed('client went away'));
   socket?.once('close', onClose);
+  // A Jaeger or Zipkin translation calling this route in-process: its client's going away counts.
+  const caller = callerSignal(req.headers);
+  if (caller?.aborted) onClose();
+  else caller?.addEventListener('abort', onClose, { once: true });
   const timer = setTimeout(() => ac.abort(QueryTimeout(`query cancelled after ${timeoutMs} ms (--query.timeout)`)), timeoutMs);
   return {
     signal: ac.signal,
     done: () => {
       clearTimeout(timer);
       socket?.off('close', onClose);
+      caller?.removeEventListener('abort', onClose);
     },
   };
 }

@@ -8,12 +8,16 @@ import { Internal, TenantInvalid, TenantMissing } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import type { ErrorFactory } from '@spanbase/model';
 import { RpcFailed, RpcUnavailable } from '@spanbase/internal-api';
+import { CALLER_HEADER, withCallerToken } from './caller-signal.ts';
 import { BadRequest, QueryTimeout, ResponseTooLarge, TooManyQueries, TraceNotFound, TraceTooLarge } from '../errors.ts';
 
 /** One call to Tempo's API. */
 export interface TempoApi {
-  /** GETs `path` with `query`; resolves with the status and the body whatever the status. */
-  get(path: string, query: Record<string, string>, headers: Record<string, string>): Promise<TempoResponse>;
+  /**
+   * GETs `path` with `query`; resolves with the status and the body whatever the status. The
+   * route's own query work stops when `signal` aborts.
+   */
+  get(path: string, query: Record<string, string>, headers: Record<string, string>, signal?: AbortSignal): Promise<TempoResponse>;
 }
 
 /** An answer of Tempo's API. */
@@ -27,8 +31,9 @@ export interface TempoResponse {
 /** Tempo's API served by the app in this process. */
 export function injectTempoApi(app: FastifyInstance): TempoApi {
   return {
-    async get(path, query, headers) {
-      const res = await app.inject({ method: 'GET', url: path, query, headers });
+    async get(path, query, headers, signal) {
+      const call = (h: Record<string, string>) => app.inject({ method: 'GET', url: path, query, headers: h });
+      const res = signal ? await withCallerToken(signal, (token) => call({ ...headers, [CALLER_HEADER]: token })) : await call(headers);
       const retry = Number(res.headers['retry-after']);
       return { status: res.statusCode, body: res.rawPayload, retryAfterSeconds: Number.isFinite(retry) && retry > 0 ? retry : undefined };
     },
@@ -52,16 +57,24 @@ function failure(res: TempoResponse, path: string): Error {
 export class TempoCalls {
   private readonly api: TempoApi;
   private readonly headers: Record<string, string>;
+  private readonly signal: AbortSignal | undefined;
 
-  constructor(api: TempoApi, tenantHeader: string | string[] | undefined) {
+  /** `signal`: the outer client went away; calls not yet made are not made, running ones stop. */
+  constructor(api: TempoApi, tenantHeader: string | string[] | undefined, signal?: AbortSignal) {
     this.api = api;
+    this.signal = signal;
     const tenant = Array.isArray(tenantHeader) ? tenantHeader[0] : tenantHeader;
     this.headers = tenant === undefined ? {} : { 'x-scope-orgid': tenant };
   }
 
+  private get(path: string, query: Record<string, string>, headers: Record<string, string>): Promise<TempoResponse> {
+    this.signal?.throwIfAborted();
+    return this.api.get(path, query, headers, this.signal);
+  }
+
   /** GETs JSON; a failure is thrown as the named error of its status. */
   async json<T>(path: string, query: Record<string, string> = {}): Promise<T> {
-    const res = await this.api.get(path, query, this.headers);
+    const res = await this.get(path, query, this.headers);
     if (res.status !== 200) throw failure(res, path);
     return JSON.parse(res.body.toString('utf8')) as T;
   }
@@ -69,7 +82,7 @@ export class TempoCalls {
   /** A trace by id (hex), or undefined when there is none. */
   async trace(idHex: string): Promise<TracesData | undefined> {
     const path = `/api/traces/${idHex}`;
-    const res = await this.api.get(path, {}, { ...this.headers, accept: 'application/protobuf' });
+    const res = await this.get(path, {}, { ...this.headers, accept: 'application/protobuf' });
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw failure(res, path);
     return decodeExportRequest(res.body);
