@@ -137,7 +137,7 @@ interface V2Page {
  * Splits a DATA_PAGE_V2 into levels (typed arrays: hyparquet's JS-array levels dominated lookup
  * profiles) and decoded values, for the encodings hyparquet-writer produces.
  */
-function readV2Page(bytes: Uint8Array, header: PageHeader, col: ChunkColumn): V2Page {
+export function readV2Page(bytes: Uint8Array, header: PageHeader, col: ChunkColumn): V2Page {
   const v2 = header.data_page_header_v2!;
   const { spec, decoder } = col;
   const levels = (at: number, len: number) => decodeLevels(bytes, at, at + len, v2.num_values);
