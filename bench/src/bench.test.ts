@@ -74,7 +74,7 @@ describe('bench harness at --scale=0.01', () => {
     expect(size.peerLabel).toMatch(/DuckDB/);
     expect(size.goal).toBe('<= 1.0x DuckDB');
     expect(typeof size.goalMet).toBe('boolean');
-    expect(row('block-write', 'write: spans per CPU-second').peer).toBeGreaterThan(0);
+    expect(row('block-write', 'ingest write: spans per CPU-second').peer).toBeGreaterThan(0);
   });
 
   it('looks traces up on local disk and on s3rver in one run, with the request goals checked', () => {

@@ -25,7 +25,10 @@ const lease = await new Leases(store, { settleMs: 1, now: () => now }).acquire('
 const worker = new IsolatedJobs({ store: { backend: 'local', local: { path: dir } }, maxMemoryBytes: Number(maxMemory) });
 await worker.start();
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 const r = await worker.run(jobs[0], { store, lease: lease!, policy, now: () => now, onProgress: (p) => process.stdout.write(`PROGRESS ${p.partsDone / p.partsTotal}\n`) });
+const cpu = process.cpuUsage(cpu0);
 await worker.close();
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`RESULT ${JSON.stringify({ seconds, spansIn: r.stats.spansIn, spansOut: r.stats.spansOut, outputBytes: r.output?.size ?? 0, inputBlocks: jobs[0].inputs.length, inputBytes: r.bytesIn, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+process.stdout.write(`RESULT ${JSON.stringify({ seconds, cpuSeconds, spansIn: r.stats.spansIn, spansOut: r.stats.spansOut, outputBytes: r.output?.size ?? 0, inputBlocks: jobs[0].inputs.length, inputBytes: r.bytesIn, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);

@@ -12,6 +12,8 @@ describe('measureCompaction', () => {
     expect(r.outputBytes).toBeGreaterThan(0);
     expect(r.peakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(r.spansPerSecond).toBeGreaterThan(0);
+    expect(r.cpuSeconds).toBeGreaterThan(0);
+    expect(r.spansPerCpuSecond).toBeGreaterThan(0);
     expect([...phases].sort()).toEqual(['generate', 'merge']);
   }, 120_000);
 });

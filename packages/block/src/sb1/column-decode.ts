@@ -16,6 +16,8 @@ import { zstdDecompress } from './zstd.ts';
 export const DECOMPRESSORS: Compressors = { ZSTD: zstdDecompress };
 
 const utf8 = new TextDecoder();
+/** The value of every empty list cell; frozen, as callers share it. */
+const EMPTY_LIST: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /** A column prepared for decoding: its spec and hyparquet's decoder parameters. */
 export interface ChunkColumn {
@@ -137,7 +139,7 @@ interface V2Page {
  * Splits a DATA_PAGE_V2 into levels (typed arrays: hyparquet's JS-array levels dominated lookup
  * profiles) and decoded values, for the encodings hyparquet-writer produces.
  */
-function readV2Page(bytes: Uint8Array, header: PageHeader, col: ChunkColumn): V2Page {
+export function readV2Page(bytes: Uint8Array, header: PageHeader, col: ChunkColumn): V2Page {
   const v2 = header.data_page_header_v2!;
   const { spec, decoder } = col;
   const levels = (at: number, len: number) => decodeLevels(bytes, at, at + len, v2.num_values);
@@ -235,8 +237,16 @@ function assemble(spec: ColumnSpec, def: Uint8Array | undefined, rep: Uint8Array
     if (rep[i] === 0) {
       r++;
       if (r >= to) break;
-      current = r >= from ? [] : undefined;
-      if (current) out.push(current);
+      if (r < from) {
+        current = undefined;
+      } else if (def[i] === 0) {
+        // An empty list (most rows of most attribute columns): one shared frozen array.
+        current = undefined;
+        out.push(EMPTY_LIST);
+      } else {
+        current = [];
+        out.push(current);
+      }
     }
     if (def[i] === 1) {
       if (current) current.push(value(v));

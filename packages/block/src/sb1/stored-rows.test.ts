@@ -95,6 +95,33 @@ describe('stored traces (the compaction path)', () => {
     for (const [key, bytes] of a) expect(b.get(key)!.equals(bytes), key).toBe(true);
   });
 
+  it('keep times exact at the edges of their 32-bit halves (carries, sign bits, uint64 wrap), whole and in parts', async () => {
+    // Start times whose low halves straddle 2^31 and 2^32, above and below 2^63, and ends that
+    // carry into the high half or wrap past 2^64: the copy works on halves, records on bigints.
+    const edges = [0xffff_fff0n, 0x7fff_ffffn, 0x8000_0000n, 2n ** 63n - 3n, 2n ** 63n + 0x8000_0001n, 2n ** 64n - 7n, (5n << 32n) | 0xffff_ffffn];
+    const durations = [0n, 17n, 2n ** 32n, 2n ** 64n - 1n, 0x8000_0000n];
+    const traces = conformanceTraces({ traces: 30, seed: 5 }).map((t, k) =>
+      t.map((r, i) => {
+        const start = edges[(i + k) % edges.length] + BigInt(i % 3);
+        const end = BigInt.asUintN(64, start + durations[(i * 3 + k) % durations.length]);
+        return { ...r, span: { ...r.span, startTimeUnixNano: BigInt.asUintN(64, start), endTimeUnixNano: end, flags: 0xffff_ffff, droppedEventsCount: 0x8000_0000 } };
+      }),
+    );
+    const whole = await storedTraces(traces, []);
+    const a = await written(whole, 'records', []);
+    const b = await written(whole, 'stored', []);
+    for (const [key, bytes] of a) expect(b.get(key)!.equals(bytes), key).toBe(true);
+    // Each trace as two parts whose spans interleave in time: rows are ordered across parts by start.
+    const x = await storedTraces(traces.map((t) => t.filter((_, i) => i % 2 === 0)), []);
+    const y = await storedTraces(traces.filter((t) => t.length > 1).map((t) => t.filter((_, i) => i % 2 === 1)), []);
+    let j = 0;
+    const parts = x.map((p) => (y[j] && compareIds(y[j].traceId, p.traceId) === 0 ? [p, y[j++]] : [p]));
+    expect(parts.filter((p) => p.length === 2).length).toBeGreaterThan(20);
+    const c = await written(parts, 'records', []);
+    const d = await written(parts, 'stored', []);
+    for (const [key, bytes] of c) expect(d.get(key)!.equals(bytes), key).toBe(true);
+  });
+
   it('from a block with other dedicated columns are written from their records', async () => {
     const traces = await storedTraces(corpus(), EXTRA);
     const a = await written(traces, 'records', []);

@@ -20,24 +20,35 @@ const NO_EVENTS: SpanEvent[] = [];
 const NO_LINKS: SpanLink[] = [];
 const KEY_COLUMNS = ATTR_TYPES.map((t) => `span_${t}_keys`);
 const VALUE_COLUMNS = ATTR_TYPES.map((t) => `span_${t}_values`);
-const HALF_BIG = new BigInt64Array(2);
+const HALF_BIG = new BigUint64Array(2);
 const HALVES = new Int32Array(HALF_BIG.buffer);
+
+/**
+ * An INT64 column as little-endian 32-bit halves: a view of the BigInt64Array the reader decodes
+ * such columns into, so cells copy without a bigint each.
+ */
+function halvesOf(col: unknown): Int32Array {
+  if (col instanceof BigInt64Array) return new Int32Array(col.buffer, col.byteOffset, col.length * 2);
+  return new Int32Array(BigInt64Array.from(col as bigint[]).buffer);
+}
 
 /** A part's decoded columns by role, resolved once per row group. */
 interface PartColumns {
   spanIds: Uint8Array[];
   parents: Uint8Array[];
-  starts: bigint[];
-  durations: bigint[];
+  /** start_unix_nano as halves (value r is [2r] low, [2r + 1] high). */
+  starts: Int32Array;
+  /** duration_nano as halves. */
+  durations: Int32Array;
   names: string[];
   kinds: number[];
   statusCodes: number[];
   messages: string[];
   states: string[];
-  flags: bigint[];
-  droppedAttributes: bigint[];
-  droppedEvents: bigint[];
-  droppedLinks: bigint[];
+  flags: Int32Array;
+  droppedAttributes: Int32Array;
+  droppedEvents: Int32Array;
+  droppedLinks: Int32Array;
   events: (string | null)[];
   links: (string | null)[];
   resourceUrls: string[];
@@ -56,17 +67,17 @@ function partColumns(rows: RowGroupBuilder, cols: DecodedColumns): PartColumns {
     c = {
       spanIds: cols.span_id as Uint8Array[],
       parents: cols.parent_span_id as Uint8Array[],
-      starts: cols.start_unix_nano as bigint[],
-      durations: cols.duration_nano as bigint[],
+      starts: halvesOf(cols.start_unix_nano),
+      durations: halvesOf(cols.duration_nano),
       names: cols.name as string[],
       kinds: cols.kind as number[],
       statusCodes: cols.status_code as number[],
       messages: cols.status_message as string[],
       states: cols.trace_state as string[],
-      flags: cols.flags as bigint[],
-      droppedAttributes: cols.dropped_attributes_count as bigint[],
-      droppedEvents: cols.dropped_events_count as bigint[],
-      droppedLinks: cols.dropped_links_count as bigint[],
+      flags: halvesOf(cols.flags),
+      droppedAttributes: halvesOf(cols.dropped_attributes_count),
+      droppedEvents: halvesOf(cols.dropped_events_count),
+      droppedLinks: halvesOf(cols.dropped_links_count),
       events: cols.events as (string | null)[],
       links: cols.links as (string | null)[],
       resourceUrls: cols.resource_schema_url as string[],
@@ -98,11 +109,16 @@ function rowOrder(parts: readonly Sb1StoredTrace[], cols: readonly PartColumns[]
   }
   if (parts.length === 1) return { part, row };
   const order = Array.from({ length: n }, (_, j) => j);
-  const start = (j: number) => BigInt.asUintN(64, cols[part[j]].starts[row[j]]);
   order.sort((a, b) => {
-    const x = start(a);
-    const y = start(b);
-    if (x !== y) return x < y ? -1 : 1;
+    // Start times compare unsigned, high halves first.
+    const x = cols[part[a]].starts;
+    const y = cols[part[b]].starts;
+    const xh = x[2 * row[a] + 1] >>> 0;
+    const yh = y[2 * row[b] + 1] >>> 0;
+    if (xh !== yh) return xh < yh ? -1 : 1;
+    const xl = x[2 * row[a]] >>> 0;
+    const yl = y[2 * row[b]] >>> 0;
+    if (xl !== yl) return xl < yl ? -1 : 1;
     const p = cols[part[a]].spanIds[row[a]];
     const q = cols[part[b]].spanIds[row[b]];
     for (let k = 0; k < p.length && k < q.length; k++) if (p[k] !== q[k]) return p[k] - q[k];
@@ -118,18 +134,30 @@ export function writeStoredTrace(rows: RowGroupBuilder, parts: readonly Sb1Store
   const n = part.length;
   const ids: Uint8Array[] = new Array<Uint8Array>(n);
   const parentIds: Uint8Array[] = new Array<Uint8Array>(n);
-  let start = 0n;
-  let end = 0n;
+  // The trace's first start and last end (start + duration, wrapping as uint64), as unsigned halves.
+  let startLo = 0;
+  let startHi = 0;
+  let endLo = 0;
+  let endHi = 0;
   let root = -1;
   for (let i = 0; i < n; i++) {
     const p = P[part[i]];
     const r = row[i];
     ids[i] = p.spanIds[r];
     parentIds[i] = p.parents[r];
-    const s = BigInt.asUintN(64, p.starts[r]);
-    const e = BigInt.asUintN(64, s + p.durations[r]);
-    if (i === 0 || s < start) start = s;
-    if (i === 0 || e > end) end = e;
+    const sLo = p.starts[2 * r] >>> 0;
+    const sHi = p.starts[2 * r + 1] >>> 0;
+    const sum = sLo + (p.durations[2 * r] >>> 0);
+    const eLo = sum >>> 0;
+    const eHi = (sHi + p.durations[2 * r + 1] + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+    if (i === 0 || sHi < startHi || (sHi === startHi && sLo < startLo)) {
+      startLo = sLo;
+      startHi = sHi;
+    }
+    if (i === 0 || eHi > endHi || (eHi === endHi && eLo > endLo)) {
+      endLo = eLo;
+      endHi = eHi;
+    }
     if (root < 0 && isRoot(parentIds[i])) root = i;
   }
   const nested = nestedSets(traceIdsFrom(ids, parentIds, 0, n));
@@ -140,28 +168,27 @@ export function writeStoredTrace(rows: RowGroupBuilder, parts: readonly Sb1Store
   const c = rows.c;
   const svcCode = c.rootService.stringCode(rootService ?? '');
   const nameCode = c.rootName.stringCode(rootName ?? '');
-  HALF_BIG[0] = start;
-  HALF_BIG[1] = end;
-  rows.addTraceColumns(n, parts[0].traceId, 0, svcCode, nameCode, HALVES[0], HALVES[1], HALVES[2], HALVES[3]);
+  rows.addTraceColumns(n, parts[0].traceId, 0, svcCode, nameCode, startLo | 0, startHi | 0, endLo | 0, endHi | 0);
   const taken = rows.taken;
   const dedicated = rows.spanDedicated;
   for (let i = 0; i < n; i++) {
     const p = P[part[i]];
     const r = row[i];
-    const s = BigInt.asUintN(64, p.starts[r]);
     c.spanId.add(p.spanIds[r], 0);
     c.parentSpanId.addBytes(p.parents[r]);
     c.name.addString(p.names[r]);
     c.kind.add(p.kinds[r]);
-    c.start.addBig(s);
-    c.duration.addDifference(s, BigInt.asUintN(64, s + p.durations[r]));
+    c.start.addHalves(p.starts[2 * r], p.starts[2 * r + 1]);
+    // addTrace stores (start + duration) - start, wrapping: the duration itself.
+    c.duration.addHalves(p.durations[2 * r], p.durations[2 * r + 1]);
     c.statusCode.add(p.statusCodes[r]);
     c.statusMessage.addString(p.messages[r]);
     c.traceState.addString(p.states[r]);
-    c.flags.addNum(Number(p.flags[r]));
-    c.droppedAttributes.addNum(Number(p.droppedAttributes[r]));
-    c.droppedEvents.addNum(Number(p.droppedEvents[r]));
-    c.droppedLinks.addNum(Number(p.droppedLinks[r]));
+    // Counts and flags are uint32 in OTLP: their halves are what addNum makes of the number.
+    c.flags.addHalves(p.flags[2 * r], p.flags[2 * r + 1]);
+    c.droppedAttributes.addHalves(p.droppedAttributes[2 * r], p.droppedAttributes[2 * r + 1]);
+    c.droppedEvents.addHalves(p.droppedEvents[2 * r], p.droppedEvents[2 * r + 1]);
+    c.droppedLinks.addHalves(p.droppedLinks[2 * r], p.droppedLinks[2 * r + 1]);
     c.nestedLeft.add(nested.left[i]);
     c.nestedRight.add(nested.right[i]);
     c.nestedParent.add(nested.parent[i]);
@@ -216,5 +243,9 @@ export function writeStoredTrace(rows: RowGroupBuilder, parts: readonly Sb1Store
     rows.addEvents(events === null ? NO_EVENTS : eventsFromJson(events));
     rows.addLinks(links === null ? NO_LINKS : linksFromJson(links));
   }
-  return { start, end };
+  HALVES[0] = startLo;
+  HALVES[1] = startHi;
+  HALVES[2] = endLo;
+  HALVES[3] = endHi;
+  return { start: HALF_BIG[0], end: HALF_BIG[1] };
 }

@@ -95,16 +95,32 @@ export function same8(a: Uint8Array, at: number, b: Uint8Array, bt: number): boo
 export class NestedWorkspace {
   private cap = 0;
   private buf = new Int32Array(0);
+  /**
+   * The views made so far, by `n` (and `k`): trace sizes repeat, and ten new views per trace
+   * were a visible share of writing rows.
+   */
+  private views = new Map<number, Int32Array[]>();
 
-  /** Views of `k` arrays of n entries each. */
+  /** Views of `k` arrays of n entries each (the same views for the same n and k until the workspace grows). */
   arrays(n: number, k: number): Int32Array[] {
-    if (n > this.cap) {
+    if (n > this.cap || this.buf.length < this.cap * k) {
       this.cap = Math.max(n, 2 * this.cap, 64);
       this.buf = new Int32Array(this.cap * k);
+      this.views = new Map();
     }
-    return Array.from({ length: k }, (_, j) => this.buf.subarray(j * this.cap, j * this.cap + n));
+    const key = n * 64 + k;
+    let v = this.views.get(key);
+    if (!v) {
+      if (this.views.size >= MAX_VIEW_SETS) this.views.clear();
+      v = Array.from({ length: k }, (_, j) => this.buf.subarray(j * this.cap, j * this.cap + n));
+      this.views.set(key, v);
+    }
+    return v;
   }
 }
+
+/** View sets a workspace keeps before it starts over. */
+const MAX_VIEW_SETS = 1024;
 
 const WORK = new NestedWorkspace();
 

@@ -7,3 +7,4 @@ export { generateRealisticTraces } from './realistic-traces.ts';
 export type { ConformanceOptions } from './conformance-traces.ts';
 export { conformanceTraces, idFromNumber } from './conformance-traces.ts';
 export { canonicalRecord, canonicalTrace } from './compare.ts';
+export { encodeRequests, encodedTraces } from './encoded-traces.ts';
