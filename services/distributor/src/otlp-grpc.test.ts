@@ -1,4 +1,5 @@
 import { connect } from 'node:http2';
+import * as grpc from '@grpc/grpc-js';
 import type { ClientHttp2Session } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsRegistry, silentLogger } from '@spanbase/server';
@@ -48,6 +49,33 @@ describe('OTLP/gRPC receiver flow control', () => {
     expect(session.remoteSettings.initialWindowSize).toBeGreaterThanOrEqual(MAX_RECV);
     const connWindow = await until(() => session.state.remoteWindowSize ?? 0, (w) => w >= 4 * MAX_RECV);
     expect(connWindow).toBeGreaterThanOrEqual(4 * MAX_RECV);
+  });
+
+  it('receives concurrent large exports on one connection in few turns of a busy event loop', async () => {
+    const srv = server();
+    const port = await bindGrpc(srv, '127.0.0.1', 0);
+    open.push(() => shutdownGrpc(srv, 1000));
+    // Every turn of this event loop takes 20 ms, as on a server busy with other requests. With
+    // 64 KiB windows each 64 KiB of the exports waits for a turn (8 MiB: over 2.5 s).
+    const busy = setInterval(() => {
+      const end = performance.now() + 20;
+      while (performance.now() < end);
+    }, 1);
+    open.push(async () => clearInterval(busy));
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    open.push(async () => client.close());
+    // An empty request padded with 1 MiB of an unknown field: valid, no spans.
+    const pad = 1 << 20;
+    const body = Buffer.alloc(pad + 4);
+    body.set([(9 << 3) | 2, (pad & 0x7f) | 0x80, ((pad >> 7) & 0x7f) | 0x80, pad >> 14]);
+    const started = performance.now();
+    const sent = Array.from({ length: 8 }, () =>
+      new Promise<void>((resolve, reject) => {
+        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, body, new grpc.Metadata(), (err) => (err ? reject(err) : resolve()));
+      }),
+    );
+    await Promise.all(sent);
+    expect(performance.now() - started).toBeLessThan(1500);
   });
 
   it('gives every connection the wide window, not only the first', async () => {
