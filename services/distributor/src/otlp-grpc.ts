@@ -94,8 +94,12 @@ function keepFieldWhitespace(server: grpc.Server): void {
 
 /** Largest HTTP/2 flow-control window (RFC 9113: 2^31 - 1). */
 const MAX_WINDOW = 2 ** 31 - 1;
-/** Requests' worth of connection window: an exporter's concurrent exports on one connection. */
-const CONNECTION_WINDOW_REQUESTS = 8;
+/**
+ * The connection window: hundreds of typical exports (100 KiB to 1 MiB) in flight on one
+ * connection, and never less than one largest request. It also bounds what one client can have
+ * sent that the server has not read yet.
+ */
+const CONNECTION_WINDOW_BYTES = 64 * 1024 * 1024;
 /** What `widenFlowControl` set, by server: the connection window for each new session. */
 const connectionWindows = new WeakMap<grpc.Server, number>();
 
@@ -106,7 +110,7 @@ const connectionWindows = new WeakMap<grpc.Server, number>();
  * whenever the event loop was busy for a moment, every request on the connection waited for
  * window updates, one 64 KiB turn at a time, and acknowledgements queued for seconds although
  * the server had CPU to spare. A stream window of one whole request and a connection window of
- * several lets the bytes arrive at the speed of the socket, as they do over HTTP/1.1, while the
+ * many lets the bytes arrive at the speed of the socket, as they do over HTTP/1.1, while the
  * receive size limit still bounds what one stream can send. grpc-js has no option for the
  * windows: the stream window is an HTTP/2 setting passed to the server it creates (set before
  * bind, like keepFieldWhitespace), and the connection window is set on each new session.
@@ -115,7 +119,7 @@ function widenFlowControl(server: grpc.Server, maxRecvMsgSize: number): void {
   const http2Options = (server as unknown as { commonServerOptions?: { settings?: Record<string, unknown> } }).commonServerOptions;
   const stream = Math.min(MAX_WINDOW, Math.max(65_535, maxRecvMsgSize + 5));
   if (http2Options) http2Options.settings = { ...http2Options.settings, initialWindowSize: stream };
-  connectionWindows.set(server, Math.min(MAX_WINDOW, stream * CONNECTION_WINDOW_REQUESTS));
+  connectionWindows.set(server, Math.max(stream, CONNECTION_WINDOW_BYTES));
 }
 
 /** Binds the server; resolves with the bound port. */
