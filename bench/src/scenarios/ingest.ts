@@ -19,6 +19,7 @@ import { storageFlags } from '../server/backend.ts';
 import { profileSections } from '../server/cpu-profile.ts';
 import { serverProblems } from '../server/server-log.ts';
 import { spawnSpanbase } from '../server/spanbase-process.ts';
+import { cpuPerUnitNote, threadCpuSeconds } from '../server/thread-cpu.ts';
 import { latencyCurve, latencyStats, ratePerBucket } from '../stats.ts';
 import { workloadBatches } from '../workload/generate.ts';
 
@@ -77,6 +78,7 @@ async function runIngest(ctx: ScenarioContext, protocol: 'http' | 'grpc', label:
   let serverCores: number;
   let serverCpuSeconds: number;
   let clientCores: number;
+  let byThread: string | undefined;
   let stopped: Awaited<ReturnType<typeof server.stop>>;
   try {
     const warmSeconds = ctx.seconds(2, 0.5);
@@ -87,9 +89,11 @@ async function runIngest(ctx: ScenarioContext, protocol: 'http' | 'grpc', label:
     const flatSeconds = ctx.seconds(20, 1);
     const flatStep = ctx.progress.step(`${label} flat out`, flatSeconds, 's');
     const cpu0 = server.cpuSeconds();
+    const threads0 = threadCpuSeconds(server.pid);
     const client0 = process.cpuUsage();
     flat = await drive({ send: transport.send, payloads, concurrency, durationMs: flatSeconds * 1000, progress: flatStep });
     serverCpuSeconds = server.cpuSeconds() - cpu0;
+    byThread = cpuPerUnitNote(threads0, threadCpuSeconds(server.pid), flat.acceptedSpans);
     serverCores = serverCpuSeconds / (flat.elapsedMs / 1000);
     const client = process.cpuUsage(client0);
     clientCores = (client.user + client.system) / 1000 / flat.elapsedMs;
@@ -120,7 +124,9 @@ async function runIngest(ctx: ScenarioContext, protocol: 'http' | 'grpc', label:
     {
       metric: `${label} flat out: spans per server CPU-second`, unit: 'spans/s', spanbase: flat.acceptedSpans / Math.max(0.01, serverCpuSeconds),
       peer: decode.perCpuSecond, peerLabel: 'decode-only, per CPU-second', higherIsBetter: true,
-      note: 'all server threads counted (GC, libuv); less skewed by other load on the machine than wall-clock rates',
+      note:
+        'all server threads counted (GC, libuv); less skewed by other load on the machine than wall-clock rates' +
+        (byThread ? `; CPU microseconds per span by thread: ${byThread} (blocks cut from earlier data are written meanwhile)` : ''),
     },
     { metric: `${label} flat out: ack latency p50`, unit: 'ms', spanbase: fl.p50, higherIsBetter: false },
     { metric: `${label} flat out: ack latency p99`, unit: 'ms', spanbase: fl.p99, higherIsBetter: false },

@@ -28,4 +28,20 @@ describe('shareScan', () => {
     expect(shared.bytes[0]).toBe(got.bytes[0]);
     port1.close();
   });
+
+  it('keeps bytes received into shared memory where they are and moves only the index arrays', () => {
+    const encoded = encodeTracesData(makeTracesData());
+    const received = new Uint8Array(new SharedArrayBuffer(encoded.byteLength + 16), 8, encoded.byteLength);
+    received.set(encoded);
+    const scan = scanExportRequest(received);
+    expect(isSharedScan(scan)).toBe(false);
+    const shared = shareScan(scan);
+    expect(isSharedScan(shared)).toBe(true);
+    expect(shared.bytes).toBe(received);
+    expect(shared.spanOffset.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.spanOffset.buffer).not.toBe(received.buffer);
+    expect(Array.from(shared.traceIdOffset)).toEqual(Array.from(scan.traceIdOffset));
+    expect(Array.from(shared.startTimeUnixNano)).toEqual(Array.from(scan.startTimeUnixNano));
+    expect(shared.spanCount).toBe(scan.spanCount);
+  });
 });

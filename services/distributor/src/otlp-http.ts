@@ -34,10 +34,15 @@ function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
   return undefined;
 }
 
+function isIdentity(contentEncoding: string | undefined): boolean {
+  const enc = (contentEncoding ?? '').trim().toLowerCase();
+  return enc === '' || enc === 'identity';
+}
+
 /** Decompresses per Content-Encoding, never beyond `max` bytes (a small gzip can expand hugely). */
 export async function decodeBody(raw: Buffer, contentEncoding: string | undefined, max: number): Promise<Buffer> {
+  if (isIdentity(contentEncoding)) return raw;
   const enc = (contentEncoding ?? '').trim().toLowerCase();
-  if (enc === '' || enc === 'identity') return raw;
   if (enc !== 'gzip' && enc !== 'x-gzip') throw UnsupportedEncoding(`unsupported Content-Encoding "${contentEncoding}": send gzip or no encoding`);
   try {
     return await gunzipAsync(raw, { maxOutputLength: max });
@@ -68,7 +73,9 @@ export function createOtlpHttpApp(opts: OtlpHttpOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   // Every body arrives as raw bytes; the route decides what it is, so a wrong type is a clear 415.
   app.addContentTypeParser('*', (req, payload, done) => {
-    readBody(payload, req.headers['content-length'], opts.maxRecvMsgSize).then((body) => done(null, body), (err: Error) => done(err, undefined));
+    // Only a protobuf body that is not compressed is kept as received (JSON is re-encoded, gzip inflated).
+    const keep = encodingOf(req.headers['content-type']) === 'protobuf' && isIdentity(req.headers['content-encoding']);
+    readBody(payload, req.headers['content-length'], opts.maxRecvMsgSize, keep).then((body) => done(null, body), (err: Error) => done(err, undefined));
   });
   app.post('/v1/traces', async (req, reply) => {
     const started = performance.now();
