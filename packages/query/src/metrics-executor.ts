@@ -2,9 +2,10 @@
 // merges their partial results. Unlike search there is no early stop: every span in range counts.
 // A source that fails leaves the result partial; a problem with the query itself fails it.
 import { isSpanbaseError } from '@spanbase/model';
-import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
-import { emptyPartial, mergeMetrics } from '@spanbase/traceql';
+import type { MetricsPartial, MetricsPartialData, MetricsPlan } from '@spanbase/traceql';
+import { emptyPartial, mergeMetrics, partialData } from '@spanbase/traceql';
 import type { MetricsSource } from './metrics-source.ts';
+import type { Incomplete } from './search-source.ts';
 
 /** Counters reported under `metrics` in the response. */
 export interface MetricsQueryStats {
@@ -28,6 +29,12 @@ export interface MetricsExecutorOptions {
   concurrency: number;
   /** Cancels the query. */
   signal: AbortSignal;
+  /**
+   * When set, each source's partial is appended here as data (see MetricsSource.evaluateData)
+   * instead of being merged on this thread; the returned `partial` then stays empty. The caller
+   * merges them where it likes (the query-frontend: on its answer worker).
+   */
+  collect?: MetricsPartialData[];
 }
 
 /** A query's merged partial result and what it cost. */
@@ -61,8 +68,8 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
     while (next < queue.length && !opts.signal.aborted) {
       const source = queue[next++];
       try {
-        const r = await source.evaluate(plan, opts.signal);
-        mergeMetrics(partial, r);
+        const r = opts.collect ? await collectFrom(source, plan, opts.signal, opts.collect) : await source.evaluate(plan, opts.signal);
+        if (!opts.collect) mergeMetrics(partial, r as MetricsPartial);
         // Part of the source could not be read: what it did read counts, and the result is partial.
         if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
         for (const f of r.failures ?? []) failed.push(f);
@@ -77,6 +84,18 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, queue.length)) }, worker));
   opts.signal.throwIfAborted();
-  stats.inspectedSpans = partial.states.reduce((n, s) => n + s.spans, 0);
+  stats.inspectedSpans = opts.collect ? opts.collect.reduce((n, d) => n + d.states.reduce((m, s) => m + s.spans, 0), 0) : partial.states.reduce((n, s) => n + s.spans, 0);
   return { partial, stats, failed };
+}
+
+/** A source's partial as data, appended to `into`; what the executor needs of it besides. */
+async function collectFrom(source: MetricsSource, plan: MetricsPlan, signal: AbortSignal, into: MetricsPartialData[]): Promise<Pick<MetricsPartial & Incomplete, 'incomplete' | 'failures'>> {
+  if (source.evaluateData) {
+    const r = await source.evaluateData(plan, signal);
+    into.push(...r.parts);
+    return r;
+  }
+  const r = await source.evaluate(plan, signal);
+  into.push(partialData(r));
+  return r;
 }

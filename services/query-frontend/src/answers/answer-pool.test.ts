@@ -1,0 +1,50 @@
+// The answer pool on a real worker thread: the bytes it builds are the ones this thread would
+// build, and a cancelled answer frees its caller at once.
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryFetcher, evaluateMetrics, generateTraces, partialData, planMetrics } from '@spanbase/traceql';
+import { AnswerPool } from './answer-pool.ts';
+import type { MetricsAnswerJob } from './metrics-answer.ts';
+
+const BASE = 1_700_000_040n * 1_000_000_000n;
+const DATA = generateTraces({ base: BASE, minutes: 10 });
+const STATS = { inspectedBytes: 0, inspectedSpans: DATA.spans.length, totalBlocks: 0, totalJobs: 2, completedJobs: 2, totalBlockBytes: 0 };
+const pool = new AnswerPool({ workers: 1, abortGraceMs: 500 });
+afterAll(() => pool.close());
+
+async function job(query: string, step: bigint, maxSeries = 1000): Promise<MetricsAnswerJob> {
+  const request = { start: BASE, end: BASE + 600n * 1_000_000_000n, step, maxSeries };
+  const plan = planMetrics(query, request);
+  const halves = [0, 1].map((n) => new MemoryFetcher(DATA.traces.filter((_, i) => i % 2 === n)));
+  const parts = await Promise.all(halves.map(async (f) => partialData(await evaluateMetrics(plan, f))));
+  return { kind: 'metrics', query, request, parts, stats: STATS, maxSeries, maxResponseBytes: 16 << 20 };
+}
+
+describe('AnswerPool', () => {
+  it('builds on its worker the same answer as in this thread, from both sources', async () => {
+    const j = await job('{} | quantile_over_time(duration, .5, .99) by (resource.service.name)', 60n * 1_000_000_000n);
+    const there = Buffer.from(await pool.build(j, new AbortController().signal)).toString();
+    const here = Buffer.from(await new AnswerPool({ workers: 0 }).build(j, new AbortController().signal)).toString();
+    expect(there).toBe(here);
+    const body = JSON.parse(there) as { series: unknown[]; metrics: { inspectedSpans: string } };
+    expect(body.series).toHaveLength(6);
+    expect(body.metrics.inspectedSpans).toBe(String(DATA.spans.length));
+  });
+
+  it('says the answer is partial when a function reached the series limit', async () => {
+    const j = await job('{} | rate() by (span:id)', 1_000_000_000n, 50);
+    const body = JSON.parse(Buffer.from(await pool.build(j, new AbortController().signal)).toString()) as { series: unknown[]; status: string; message: string };
+    expect(body.series).toHaveLength(50);
+    expect(body.status).toBe('PARTIAL');
+    expect(body.message).toMatch(/--query.max-series/);
+  });
+
+  it('rejects at once when the query is cancelled, and keeps answering', async () => {
+    const j = await job('{} | rate() by (span:id)', 1_000_000_000n, 100_000);
+    const ac = new AbortController();
+    const running = pool.build(j, ac.signal);
+    ac.abort(new Error('client went away'));
+    await expect(running).rejects.toThrow('client went away');
+    const next = await job('{} | count_over_time()', 60n * 1_000_000_000n);
+    expect(JSON.parse(Buffer.from(await pool.build(next, new AbortController().signal)).toString()).series).toHaveLength(1);
+  });
+});

@@ -1,0 +1,59 @@
+// Where the frontend builds its answers: merging what a query's jobs returned, finishing it and
+// writing the JSON text allocate the whole answer several times over. On the thread that also
+// acknowledges ingest and answers /ready, a large answer held both up for tens of milliseconds
+// and left garbage whose collection paused them again, so this work runs on a worker thread at
+// a lower scheduling priority, under supervision like the query workers. With no worker (size 0)
+// it runs in this thread (tests).
+import { SupervisedWorker } from '@spanbase/workers';
+import { runAnswerJob } from './answer-jobs.ts';
+import type { AnswerJob } from './answer-jobs.ts';
+
+/** Answer pool settings. */
+export interface AnswerPoolOptions {
+  /** Worker threads (0: build answers in this thread). */
+  workers: number;
+  /** Answers one worker builds at once. */
+  jobsPerWorker?: number;
+  /** How long a cancelled answer may keep its worker busy before the worker is replaced, ms. */
+  abortGraceMs?: number;
+  /** Told when a worker is replaced, and why. */
+  onReplace?: (reason: string) => void;
+}
+
+/** Builds answers on worker threads. */
+export class AnswerPool {
+  private readonly workers: SupervisedWorker[] = [];
+
+  constructor(opts: AnswerPoolOptions) {
+    for (let i = 0; i < opts.workers; i++) {
+      this.workers.push(
+        new SupervisedWorker({
+          url: new URL('./answer-worker.ts', import.meta.url),
+          name: 'answer worker',
+          slots: opts.jobsPerWorker ?? 2,
+          abortGraceMs: opts.abortGraceMs ?? 2000,
+          lowPriority: true,
+          onReplace: opts.onReplace,
+        }),
+      );
+    }
+  }
+
+  /** Worker threads (0: answers are built in this thread). */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Builds an answer; rejects with the signal's reason as soon as it is aborted. */
+  build(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
+    signal.throwIfAborted();
+    if (this.workers.length === 0) return runAnswerJob(job, signal);
+    const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    return w.run<Uint8Array>(job, signal);
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
