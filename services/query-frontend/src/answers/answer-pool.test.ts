@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryFetcher, evaluateMetrics, generateTraces, partialData, planMetrics } from '@spanbase/traceql';
 import { AnswerPool } from './answer-pool.ts';
+import { movableBuffers } from './answer-jobs.ts';
 import type { MetricsAnswerJob } from './metrics-answer.ts';
 
 const BASE = 1_700_000_040n * 1_000_000_000n;
@@ -22,9 +23,13 @@ async function job(query: string, step: bigint, maxSeries = 1000): Promise<Metri
 describe('AnswerPool', () => {
   it('builds on its worker the same answer as in this thread, from both sources', async () => {
     const j = await job('{} | quantile_over_time(duration, .5, .99) by (resource.service.name)', 60n * 1_000_000_000n);
-    const there = Buffer.from(await pool.build(j, new AbortController().signal)).toString();
     const here = Buffer.from(await new AnswerPool({ workers: 0 }).build(j, new AbortController().signal)).toString();
+    const series = j.parts.flatMap((p) => p.states.flatMap((st) => (st.kind === 'leaf' ? st.series : [])));
+    expect(series.length).toBeGreaterThan(0);
+    const there = Buffer.from(await pool.build(j, new AbortController().signal)).toString();
     expect(there).toBe(here);
+    // The numbers moved to the worker rather than being copied there.
+    for (const sd of series) for (const [, counts] of sd.hist!) expect(counts.length).toBe(0);
     const body = JSON.parse(there) as { series: unknown[]; metrics: { inspectedSpans: string } };
     expect(body.series).toHaveLength(6);
     expect(body.metrics.inspectedSpans).toBe(String(DATA.spans.length));
@@ -46,5 +51,20 @@ describe('AnswerPool', () => {
     await expect(running).rejects.toThrow('client went away');
     const next = await job('{} | count_over_time()', 60n * 1_000_000_000n);
     expect(JSON.parse(Buffer.from(await pool.build(next, new AbortController().signal)).toString()).series).toHaveLength(1);
+  });
+
+  it('moves only arrays that own their whole buffer', async () => {
+    const j = await job('{} | count_over_time() by (resource.service.name)', 60n * 1_000_000_000n);
+    const leaf = j.parts[0].states[0];
+    if (leaf.kind !== 'leaf') throw new Error('expected a leaf');
+    const slab = new ArrayBuffer(leaf.series[0].a.byteLength * 2);
+    const view = new Float64Array(slab, leaf.series[0].a.byteLength, leaf.series[0].a.length);
+    leaf.series[0] = { ...leaf.series[0], a: view };
+    const shared = new Float64Array(new SharedArrayBuffer(view.byteLength));
+    leaf.series[1] = { ...leaf.series[1], a: shared };
+    const moved = movableBuffers(j);
+    expect(moved).not.toContain(slab);
+    expect(moved).toContain(leaf.series[2].a.buffer);
+    expect(moved.length).toBe(j.parts.reduce((n, p) => n + (p.states[0].kind === 'leaf' ? p.states[0].series.length : 0), 0) - 2);
   });
 });

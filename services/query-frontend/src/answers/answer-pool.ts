@@ -5,7 +5,7 @@
 // a lower scheduling priority, under supervision like the query workers. With no worker (size 0)
 // it runs in this thread (tests).
 import { SupervisedWorker } from '@spanbase/workers';
-import { runAnswerJob } from './answer-jobs.ts';
+import { movableBuffers, runAnswerJob } from './answer-jobs.ts';
 import type { AnswerJob } from './answer-jobs.ts';
 
 /** Answer pool settings. */
@@ -44,12 +44,15 @@ export class AnswerPool {
     return this.workers.length;
   }
 
-  /** Builds an answer; rejects with the signal's reason as soon as it is aborted. */
+  /**
+   * Builds an answer; rejects with the signal's reason as soon as it is aborted. The job's number
+   * arrays move to the worker (see movableBuffers): the caller must not read them afterwards.
+   */
   build(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
     signal.throwIfAborted();
     if (this.workers.length === 0) return runAnswerJob(job, signal);
     const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
-    return w.run<Uint8Array>(job, signal);
+    return w.run<Uint8Array>(job, signal, movableBuffers(job));
   }
 
   /** Stops the workers. */
