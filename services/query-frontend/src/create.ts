@@ -118,6 +118,7 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     multitenancy,
     limits: { defaultLimit: cfg['query.default-limit'], maxLimit: cfg['query.max-limit'], defaultSpss: cfg['query.default-spans-per-spanset'], maxSpss: cfg['query.max-spans-per-spanset'], defaultLookbackMs: cfg['query.default-lookback'], timeRangeSlackMs: cfg['ingestion.time-range-slack'], maxQueryBytes: cfg['query.max-query-bytes'], now: Date.now },
     admission,
+    answers,
     parallelism,
     timeoutMs,
     maxResponseBytes: cfg['query.max-response-bytes'],

@@ -1,15 +1,27 @@
 // The kinds of work the answer worker does, shared by the worker thread and the in-thread path.
+import type { SearchMetrics } from '@spanbase/query';
+import type { SearchResult } from '@spanbase/traceql';
+import { searchResponseText } from '../search/search-json.ts';
 import { metricsAnswer } from './metrics-answer.ts';
 import type { MetricsAnswerJob } from './metrics-answer.ts';
 
+/** A search's merged result, to write as a SearchResponse. */
+export interface SearchAnswerJob {
+  kind: 'search';
+  result: SearchResult;
+  metrics: SearchMetrics;
+}
+
 /** Any answer job. */
-export type AnswerJob = MetricsAnswerJob;
+export type AnswerJob = MetricsAnswerJob | SearchAnswerJob;
 
 /** Runs an answer job; resolves with the answer's bytes. */
-export function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
+export async function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
   switch (job.kind) {
     case 'metrics':
       return metricsAnswer(job, signal);
+    case 'search':
+      return Buffer.from(await searchResponseText(job.result, job.metrics, signal), 'utf8');
   }
 }
 
@@ -21,6 +33,7 @@ export function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise<Uint8
  */
 export function movableBuffers(job: AnswerJob): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
+  if (job.kind !== 'metrics') return [];
   const take = (a: Float64Array | undefined) => {
     if (a && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
   };

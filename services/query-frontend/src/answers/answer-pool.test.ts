@@ -1,7 +1,8 @@
 // The answer pool on a real worker thread: the bytes it builds are the ones this thread would
 // build, and a cancelled answer frees its caller at once.
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryFetcher, evaluateMetrics, generateTraces, partialData, planMetrics } from '@spanbase/traceql';
+import { MemoryFetcher, evaluateMetrics, executeSearch, generateTraces, partialData, planMetrics } from '@spanbase/traceql';
+import { searchResponseText } from '../search/search-json.ts';
 import { AnswerPool } from './answer-pool.ts';
 import { movableBuffers } from './answer-jobs.ts';
 import type { MetricsAnswerJob } from './metrics-answer.ts';
@@ -66,5 +67,14 @@ describe('AnswerPool', () => {
     expect(moved).not.toContain(slab);
     expect(moved).toContain(leaf.series[2].a.buffer);
     expect(moved.length).toBe(j.parts.reduce((n, p) => n + (p.states[0].kind === 'leaf' ? p.states[0].series.length : 0), 0) - 2);
+  });
+
+  it('writes a search answer on its worker as this thread would', async () => {
+    const result = await executeSearch('{ status = error }', new MemoryFetcher(DATA.traces), { limit: 50, spansPerSpanset: 5 });
+    expect(result.traces.length).toBeGreaterThan(10);
+    const metrics = { inspectedTraces: 7, inspectedBytes: 1234, inspectedSpans: 99, totalBlocks: 2, completedJobs: 3, totalJobs: 3, totalBlockBytes: 4321 };
+    const there = Buffer.from(await pool.build({ kind: 'search', result, metrics }, new AbortController().signal)).toString();
+    expect(there).toBe(await searchResponseText(result, metrics));
+    expect((JSON.parse(there) as { traces: unknown[] }).traces).toHaveLength(result.traces.length);
   });
 });
