@@ -1,7 +1,7 @@
 // The kinds of work the answer worker does, shared by the worker thread and the in-thread path.
 import type { SearchMetrics } from '@spanbase/query';
-import type { SearchResult } from '@spanbase/traceql';
-import { searchResponseText } from '../search/search-json.ts';
+import type { SearchResult, TraceResult } from '@spanbase/traceql';
+import { searchResponseText, traceText } from '../search/search-json.ts';
 import { metricsAnswer } from './metrics-answer.ts';
 import type { MetricsAnswerJob } from './metrics-answer.ts';
 
@@ -12,8 +12,14 @@ export interface SearchAnswerJob {
   metrics: SearchMetrics;
 }
 
+/** Some of a search answer's traces, to write as the JSON of each, comma-separated (a piece of `traces`). */
+export interface TracesTextJob {
+  kind: 'traces';
+  traces: TraceResult[];
+}
+
 /** Any answer job. */
-export type AnswerJob = MetricsAnswerJob | SearchAnswerJob;
+export type AnswerJob = MetricsAnswerJob | SearchAnswerJob | TracesTextJob;
 
 /** Runs an answer job; resolves with the answer's bytes. */
 export async function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
@@ -22,6 +28,8 @@ export async function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise
       return metricsAnswer(job, signal);
     case 'search':
       return Buffer.from(await searchResponseText(job.result, job.metrics, signal), 'utf8');
+    case 'traces':
+      return Buffer.from(job.traces.map(traceText).join(','), 'utf8');
   }
 }
 

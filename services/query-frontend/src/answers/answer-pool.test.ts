@@ -69,12 +69,16 @@ describe('AnswerPool', () => {
     expect(moved.length).toBe(j.parts.reduce((n, p) => n + (p.states[0].kind === 'leaf' ? p.states[0].series.length : 0), 0) - 2);
   });
 
-  it('writes a search answer on its worker as this thread would', async () => {
-    const result = await executeSearch('{ status = error }', new MemoryFetcher(DATA.traces), { limit: 50, spansPerSpanset: 5 });
-    expect(result.traces.length).toBeGreaterThan(10);
+  it('writes a search answer on its worker, a slice of traces per job, as this thread would', async () => {
+    const many = generateTraces({ base: BASE, minutes: 60 });
+    const result = await executeSearch('{}', new MemoryFetcher(many.traces), { limit: 1000, spansPerSpanset: 5 });
+    // More spans than one slice holds: the answer is written by several jobs and joined.
+    expect(result.traces.reduce((n, t) => n + t.spansets.reduce((m, ss) => m + ss.spans.length + 1, 0), 0)).toBeGreaterThan(2000);
     const metrics = { inspectedTraces: 7, inspectedBytes: 1234, inspectedSpans: 99, totalBlocks: 2, completedJobs: 3, totalJobs: 3, totalBlockBytes: 4321 };
-    const there = Buffer.from(await pool.build({ kind: 'search', result, metrics }, new AbortController().signal)).toString();
-    expect(there).toBe(await searchResponseText(result, metrics));
-    expect((JSON.parse(there) as { traces: unknown[] }).traces).toHaveLength(result.traces.length);
+    const expected = await searchResponseText(result, metrics);
+    expect((await pool.searchAnswer(result, metrics, new AbortController().signal)).toString()).toBe(expected);
+    expect((await new AnswerPool({ workers: 0 }).searchAnswer(result, metrics, new AbortController().signal)).toString()).toBe(expected);
+    const none = { ...result, traces: [] };
+    expect((await pool.searchAnswer(none, metrics, new AbortController().signal)).toString()).toBe(await searchResponseText(none, metrics));
   });
 });

@@ -5,8 +5,15 @@
 // a lower scheduling priority, under supervision like the query workers. With no worker (size 0)
 // it runs in this thread (tests).
 import { SupervisedWorker } from '@spanbase/workers';
+import type { SearchMetrics } from '@spanbase/query';
+import type { SearchResult, TraceResult } from '@spanbase/traceql';
+import { searchMetricsText } from '../search/search-json.ts';
 import { movableBuffers, runAnswerJob } from './answer-jobs.ts';
 import type { AnswerJob } from './answer-jobs.ts';
+
+/** Spans (and spansets) of search results handed to a worker in one piece. */
+const SPANS_PER_SLICE = 2000;
+const COMMA = Buffer.from(',');
 
 /** Answer pool settings. */
 export interface AnswerPoolOptions {
@@ -53,6 +60,29 @@ export class AnswerPool {
     if (this.workers.length === 0) return runAnswerJob(job, signal);
     const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
     return w.run<Uint8Array>(job, signal, movableBuffers(job));
+  }
+
+  /**
+   * A SearchResponse's bytes, its traces written on the workers a slice at a time: each slice is
+   * its own job, so handing a large answer over never holds this thread for long in one piece.
+   */
+  async searchAnswer(result: SearchResult, metrics: SearchMetrics, signal: AbortSignal): Promise<Buffer> {
+    if (this.workers.length === 0) return Buffer.from(await this.build({ kind: 'search', result, metrics }, signal));
+    const slices: TraceResult[][] = [];
+    let spans = SPANS_PER_SLICE;
+    for (const t of result.traces) {
+      if (spans >= SPANS_PER_SLICE) {
+        slices.push([]);
+        spans = 0;
+      }
+      slices.at(-1)!.push(t);
+      for (const ss of t.spansets) spans += ss.spans.length + 1;
+    }
+    const texts = await Promise.all(slices.map((traces) => this.build({ kind: 'traces', traces }, signal)));
+    const parts: Uint8Array[] = [Buffer.from('{"traces":[')];
+    texts.forEach((t, i) => parts.push(...(i > 0 ? [COMMA, t] : [t])));
+    parts.push(Buffer.from(`],"metrics":${searchMetricsText(metrics)}}`));
+    return Buffer.concat(parts);
   }
 
   /** Stops the workers. */

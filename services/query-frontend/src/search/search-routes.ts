@@ -54,9 +54,9 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
             traces: result.traces.filter((t) => (p.minDurationNs === undefined || t.durationNanos >= p.minDurationNs) && (p.maxDurationNs === undefined || t.durationNanos <= p.maxDurationNs)),
           };
         }
-        const body = await opts.answers.build({ kind: 'search', result, metrics: run.metrics }, signal);
+        const body = await opts.answers.searchAnswer(result, run.metrics, signal);
         reply.type('application/json; charset=utf-8');
-        return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+        return body;
       }, signal);
     } catch (err) {
       if (isSpanbaseError(err, TqlResultTooLarge)) {
