@@ -32,7 +32,7 @@ describe('executeMetricsOver', () => {
   it('collects the sources\' partials as data without merging them here, and they merge to the same result', async () => {
     const sources = [source('a', 0, true), source('b', 1, false)];
     const collect: MetricsPartialData[] = [];
-    const run = await executeMetricsOver(sources, plan, { concurrency: 2, signal: new AbortController().signal, collect });
+    const run = await executeMetricsOver(sources, plan, { concurrency: 2, signal: new AbortController().signal, collect: (d) => collect.push(d) });
     expect(collect).toHaveLength(2);
     // Nothing merged in this thread: the returned partial is empty.
     expect(run.partial.states[0].spans).toBe(0);
@@ -47,7 +47,7 @@ describe('executeMetricsOver', () => {
   });
 
   it('asks a live source once, before the blocks, whether the answer merges its data here or elsewhere', async () => {
-    for (const collect of [undefined, [] as MetricsPartialData[]]) {
+    for (const collect of [undefined, (d: MetricsPartialData) => void d]) {
       const live = source('live', 0, true);
       const block = { ...source('block', 1, false), isBlock: true };
       const sources = startMetrics({ live: () => [live], blocks: () => [block] }, 'single-tenant', plan, new AbortController().signal);

@@ -30,11 +30,11 @@ export interface MetricsExecutorOptions {
   /** Cancels the query. */
   signal: AbortSignal;
   /**
-   * When set, each source's partial is appended here as data (see MetricsSource.evaluateData)
-   * instead of being merged on this thread; the returned `partial` then stays empty. The caller
-   * merges them where it likes (the query-frontend: on its answer worker).
+   * When set, each source's partial is handed here as data (see MetricsSource.evaluateData) as it
+   * arrives, instead of being merged on this thread; the returned `partial` then stays empty. The
+   * caller merges them where it likes (the query-frontend: on its answer worker).
    */
-  collect?: MetricsPartialData[];
+  collect?: (part: MetricsPartialData) => void;
 }
 
 /** A query's merged partial result and what it cost. */
@@ -63,12 +63,17 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
     stats.totalBlockBytes += s.bytes;
   }
   const failed: ExecutedMetrics['failed'] = [];
+  let collectedSpans = 0;
+  const collect = opts.collect && ((d: MetricsPartialData) => {
+    collectedSpans += d.states.reduce((n, s) => n + s.spans, 0);
+    opts.collect!(d);
+  });
   let next = 0;
   const worker = async () => {
     while (next < queue.length && !opts.signal.aborted) {
       const source = queue[next++];
       try {
-        const r = opts.collect ? await collectFrom(source, plan, opts.signal, opts.collect) : await source.evaluate(plan, opts.signal);
+        const r = collect ? await collectFrom(source, plan, opts.signal, collect) : await source.evaluate(plan, opts.signal);
         if (!opts.collect) mergeMetrics(partial, r as MetricsPartial);
         // Part of the source could not be read: what it did read counts, and the result is partial.
         if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
@@ -84,18 +89,18 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, queue.length)) }, worker));
   opts.signal.throwIfAborted();
-  stats.inspectedSpans = opts.collect ? opts.collect.reduce((n, d) => n + d.states.reduce((m, s) => m + s.spans, 0), 0) : partial.states.reduce((n, s) => n + s.spans, 0);
+  stats.inspectedSpans = opts.collect ? collectedSpans : partial.states.reduce((n, s) => n + s.spans, 0);
   return { partial, stats, failed };
 }
 
-/** A source's partial as data, appended to `into`; what the executor needs of it besides. */
-async function collectFrom(source: MetricsSource, plan: MetricsPlan, signal: AbortSignal, into: MetricsPartialData[]): Promise<Pick<MetricsPartial & Incomplete, 'incomplete' | 'failures'>> {
+/** A source's partial as data, handed to `collect`; what the executor needs of it besides. */
+async function collectFrom(source: MetricsSource, plan: MetricsPlan, signal: AbortSignal, collect: (part: MetricsPartialData) => void): Promise<Pick<MetricsPartial & Incomplete, 'incomplete' | 'failures'>> {
   if (source.evaluateData) {
     const r = await source.evaluateData(plan, signal);
-    into.push(...r.parts);
+    r.parts.forEach(collect);
     return r;
   }
   const r = await source.evaluate(plan, signal);
-  into.push(partialData(r));
+  collect(partialData(r));
   return r;
 }

@@ -81,4 +81,28 @@ describe('AnswerPool', () => {
     const none = { ...result, traces: [] };
     expect((await pool.searchAnswer(none, metrics, new AbortController().signal)).toString()).toBe(await searchResponseText(none, metrics));
   });
+
+  it('gathers a metrics answer\'s partials one by one on its worker and finishes it as one job would', async () => {
+    const j = await job('{} | quantile_over_time(duration, .5, .99) by (resource.service.name)', 60n * 1_000_000_000n);
+    const whole = Buffer.from(await new AnswerPool({ workers: 0 }).build(j, new AbortController().signal)).toString();
+    for (const p of [pool, new AnswerPool({ workers: 0 })]) {
+      const again = await job('{} | quantile_over_time(duration, .5, .99) by (resource.service.name)', 60n * 1_000_000_000n);
+      const g = p.metricsGathering();
+      for (const part of again.parts) g.add(part);
+      const body = Buffer.from(await g.finish({ ...again, parts: [] }, new AbortController().signal)).toString();
+      g.close();
+      expect(body).toBe(whole);
+    }
+  });
+
+  it('fails an answer whose handed-over partials were lost rather than answering without them', async () => {
+    const j = await job('{} | count_over_time()', 60n * 1_000_000_000n);
+    const g = pool.metricsGathering();
+    g.add(j.parts[0]);
+    // Forgotten on the worker, as when a replaced worker took them along.
+    g.close();
+    const err = await g.finish({ ...j, parts: [j.parts[1]] }, new AbortController().signal).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('WRK_ERR_FAILED');
+    expect((err as Error).message).toMatch(/lost 1 of this answer's 1 partial/);
+  });
 });

@@ -6,10 +6,11 @@
 // it runs in this thread (tests).
 import { SupervisedWorker } from '@spanbase/workers';
 import type { SearchMetrics } from '@spanbase/query';
-import type { SearchResult, TraceResult } from '@spanbase/traceql';
+import type { MetricsPartialData, SearchResult, TraceResult } from '@spanbase/traceql';
 import { searchMetricsText } from '../search/search-json.ts';
 import { movableBuffers, runAnswerJob } from './answer-jobs.ts';
 import type { AnswerJob } from './answer-jobs.ts';
+import type { MetricsAnswerJob } from './metrics-answer.ts';
 
 /** Spans (and spansets) of search results handed to a worker in one piece. */
 const SPANS_PER_SLICE = 2000;
@@ -27,9 +28,48 @@ export interface AnswerPoolOptions {
   onReplace?: (reason: string) => void;
 }
 
+const never = new AbortController().signal;
+
+/**
+ * A metrics answer whose partials are handed over one by one as the query's sources answer, to
+ * the thread that will merge and finish it: each hand-over is one source's share, never all of
+ * them at once. Close it when the query is over, finished or not.
+ */
+export class MetricsGathering {
+  private readonly id: number;
+  private readonly run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>;
+  private parts = 0;
+  private finished = false;
+
+  constructor(id: number, run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>) {
+    this.id = id;
+    this.run = run;
+  }
+
+  /** Hands one partial over (its number arrays move along: do not read them again). */
+  add(part: MetricsPartialData): void {
+    this.parts++;
+    // A hand-over that fails leaves the count short, which the answer then reports.
+    this.run({ kind: 'metrics-part', gathering: this.id, part }, never).catch(() => {});
+  }
+
+  /** The answer from every partial handed over (and any in the job). */
+  async finish(job: Omit<MetricsAnswerJob, 'gathered'>, signal: AbortSignal): Promise<Uint8Array> {
+    const body = await this.run({ ...job, gathered: { id: this.id, parts: this.parts } }, signal);
+    this.finished = true;
+    return body;
+  }
+
+  /** Forgets what was handed over unless the answer was built. */
+  close(): void {
+    if (!this.finished) this.run({ kind: 'metrics-drop', gathering: this.id }, never).catch(() => {});
+  }
+}
+
 /** Builds answers on worker threads. */
 export class AnswerPool {
   private readonly workers: SupervisedWorker[] = [];
+  private gatherings = 0;
 
   constructor(opts: AnswerPoolOptions) {
     for (let i = 0; i < opts.workers; i++) {
@@ -60,6 +100,14 @@ export class AnswerPool {
     if (this.workers.length === 0) return runAnswerJob(job, signal);
     const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
     return w.run<Uint8Array>(job, signal, movableBuffers(job));
+  }
+
+  /** A metrics answer to gather partials for, on one worker (the least busy now). */
+  metricsGathering(): MetricsGathering {
+    const id = ++this.gatherings;
+    if (this.workers.length === 0) return new MetricsGathering(id, (job, signal) => runAnswerJob(job, signal));
+    const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    return new MetricsGathering(id, (job, signal) => w.run<Uint8Array>(job, signal, movableBuffers(job)));
   }
 
   /**

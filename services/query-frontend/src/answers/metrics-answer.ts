@@ -17,6 +17,8 @@ export interface MetricsAnswerJob {
   request: MetricsRequest;
   /** The sources' partials, as data. */
   parts: MetricsPartialData[];
+  /** Partials handed over before, as the sources answered (see AnswerPool.metricsGathering): how many went to which gathering. */
+  gathered?: { id: number; parts: number };
   stats: MetricsQueryStats;
   /** Why the answer is partial already (sources left out), if it is. */
   failedNote?: string;

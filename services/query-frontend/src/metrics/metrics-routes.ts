@@ -2,7 +2,7 @@
 // blocks, in Tempo's QueryRangeResponse / QueryInstantResponse shapes.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from '@spanbase/server';
 import { tenantFromHeader } from '@spanbase/server';
-import type { MetricsPartialData, MetricsPlan } from '@spanbase/traceql';
+import type { MetricsPlan } from '@spanbase/traceql';
 import { planMetrics, stringify } from '@spanbase/traceql';
 import type { QueryAdmission } from '../admission.ts';
 import { BadRequest } from '../errors.ts';
@@ -59,13 +59,18 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
     const { signal, done } = querySignal(req, opts.timeoutMs);
     try {
       return await opts.admission.run(tenant, async () => {
-        // This thread only collects the sources' partials as data; the answer worker merges them.
-        const parts: MetricsPartialData[] = [];
-        const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal, collect: parts });
-        for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
-        throwIfNothingRan(run.stats, run.failed);
-        const failedNote = run.failed.length > 0 ? `${run.failed.length} source(s) could not be read and were left out: ${run.failed.map((f) => f.source).join(', ')}` : undefined;
-        const body = await opts.answers.build({ kind: 'metrics', query: stringify(plan.query), request: plan.request, parts, stats: run.stats, failedNote, maxSeries: opts.maxSeries, maxResponseBytes: opts.maxResponseBytes }, signal);
+        let body: Uint8Array;
+        // This thread only hands each source's partial over as it arrives; the answer worker merges them.
+        const gathering = opts.answers.metricsGathering();
+        try {
+          const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal, collect: (d) => gathering.add(d) });
+          for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
+          throwIfNothingRan(run.stats, run.failed);
+          const failedNote = run.failed.length > 0 ? `${run.failed.length} source(s) could not be read and were left out: ${run.failed.map((f) => f.source).join(', ')}` : undefined;
+          body = await gathering.finish({ kind: 'metrics', query: stringify(plan.query), request: plan.request, parts: [], stats: run.stats, failedNote, maxSeries: opts.maxSeries, maxResponseBytes: opts.maxResponseBytes }, signal);
+        } finally {
+          gathering.close();
+        }
         reply.type('application/json; charset=utf-8');
         return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       }, signal);
