@@ -2,9 +2,10 @@
 // merges their partial results. Unlike search there is no early stop: every span in range counts.
 // A source that fails leaves the result partial; a problem with the query itself fails it.
 import { isSpanbaseError } from '@spanbase/model';
-import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
-import { emptyPartial, mergeMetrics } from '@spanbase/traceql';
+import type { MetricsPartial, MetricsPartialData, MetricsPlan } from '@spanbase/traceql';
+import { emptyPartial, mergeMetrics, partialData } from '@spanbase/traceql';
 import type { MetricsSource } from './metrics-source.ts';
+import type { Incomplete } from './search-source.ts';
 
 /** Counters reported under `metrics` in the response. */
 export interface MetricsQueryStats {
@@ -28,6 +29,12 @@ export interface MetricsExecutorOptions {
   concurrency: number;
   /** Cancels the query. */
   signal: AbortSignal;
+  /**
+   * When set, each source's partial is handed here as data (see MetricsSource.evaluateData) as it
+   * arrives, instead of being merged on this thread; the returned `partial` then stays empty. The
+   * caller merges them where it likes (the query-frontend: on its answer worker).
+   */
+  collect?: (part: MetricsPartialData) => void;
 }
 
 /** A query's merged partial result and what it cost. */
@@ -56,13 +63,18 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
     stats.totalBlockBytes += s.bytes;
   }
   const failed: ExecutedMetrics['failed'] = [];
+  let collectedSpans = 0;
+  const collect = opts.collect && ((d: MetricsPartialData) => {
+    collectedSpans += d.states.reduce((n, s) => n + s.spans, 0);
+    opts.collect!(d);
+  });
   let next = 0;
   const worker = async () => {
     while (next < queue.length && !opts.signal.aborted) {
       const source = queue[next++];
       try {
-        const r = await source.evaluate(plan, opts.signal);
-        mergeMetrics(partial, r);
+        const r = collect ? await collectFrom(source, plan, opts.signal, collect) : await source.evaluate(plan, opts.signal);
+        if (!opts.collect) mergeMetrics(partial, r as MetricsPartial);
         // Part of the source could not be read: what it did read counts, and the result is partial.
         if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
         for (const f of r.failures ?? []) failed.push(f);
@@ -77,6 +89,18 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, queue.length)) }, worker));
   opts.signal.throwIfAborted();
-  stats.inspectedSpans = partial.states.reduce((n, s) => n + s.spans, 0);
+  stats.inspectedSpans = opts.collect ? collectedSpans : partial.states.reduce((n, s) => n + s.spans, 0);
   return { partial, stats, failed };
+}
+
+/** A source's partial as data, handed to `collect`; what the executor needs of it besides. */
+async function collectFrom(source: MetricsSource, plan: MetricsPlan, signal: AbortSignal, collect: (part: MetricsPartialData) => void): Promise<Pick<MetricsPartial & Incomplete, 'incomplete' | 'failures'>> {
+  if (source.evaluateData) {
+    const r = await source.evaluateData(plan, signal);
+    r.parts.forEach(collect);
+    return r;
+  }
+  const r = await source.evaluate(plan, signal);
+  collect(partialData(r));
+  return r;
 }

@@ -1,7 +1,8 @@
 // A place a metrics query runs against: the ingester's memory, one block, a remote ingester.
 // Each evaluates the planned query over its own spans into a partial result; the executor
 // merges them (counts and sums add, minima and maxima combine, histograms add bucket by bucket).
-import type { MetricsPartial, MetricsPlan } from '@spanbase/traceql';
+import type { MetricsPartial, MetricsPartialData, MetricsPlan } from '@spanbase/traceql';
+import { emptyPartial, mergeMetrics, partialFromData } from '@spanbase/traceql';
 import type { Incomplete, QueryRange } from './search-source.ts';
 
 /** Something a metrics query can run against. */
@@ -18,6 +19,11 @@ export interface MetricsSource {
   readonly blocks?: number;
   /** Evaluates the plan over the source's spans (see evaluateMetrics in @spanbase/traceql). */
   evaluate(plan: MetricsPlan, signal: AbortSignal): Promise<MetricsPartial & Incomplete>;
+  /**
+   * The same evaluation as plain data, not turned into states here: for a caller that merges
+   * elsewhere (another thread), so this one never builds or merges the partial's series.
+   */
+  evaluateData?(plan: MetricsPlan, signal: AbortSignal): Promise<{ parts: MetricsPartialData[] } & Incomplete>;
 }
 
 /** The sources of a tenant's metrics query: live data (asked first) and blocks. */
@@ -31,9 +37,22 @@ export interface MetricsSources {
 /** Every source of a metrics query, live ones already asked before the block list is read (see startSearch). */
 export function startMetrics(sources: MetricsSources, tenant: string, plan: MetricsPlan, signal: AbortSignal): MetricsSource[] {
   const live = sources.live(tenant).map((s): MetricsSource => {
+    if (s.evaluateData) {
+      // One evaluation, started now; merged here only for a caller that asks for states.
+      const data = s.evaluateData(plan, signal);
+      data.catch(() => {});
+      return { ...s, evaluateData: () => data, evaluate: async () => mergedParts(plan, await data) };
+    }
     const running = s.evaluate(plan, signal);
     running.catch(() => {});
     return { ...s, evaluate: () => running };
   });
   return [...live, ...sources.blocks(tenant, { start: plan.grid.start, end: plan.grid.end })];
+}
+
+/** A source's parts (see evaluateData) merged into one partial, keeping what it could not read. */
+function mergedParts(plan: MetricsPlan, r: { parts: MetricsPartialData[] } & Incomplete): MetricsPartial & Incomplete {
+  const sum = emptyPartial(plan);
+  for (const d of r.parts) mergeMetrics(sum, partialFromData(plan, d));
+  return Object.assign(sum, { incomplete: r.incomplete, failures: r.failures });
 }

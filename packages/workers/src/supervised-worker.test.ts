@@ -125,4 +125,18 @@ describe('SupervisedWorker', () => {
     expect(await first).toMatchObject({ value: 1 });
     expect(await third).toMatchObject({ value: 3 });
   });
+
+  it('moves transferred buffers to the worker, and fails a job whose buffers went with a worker that died', async () => {
+    const w = supervised();
+    const values = Float64Array.from([1, 2, 3]);
+    expect(await w.run({ op: 'sum', values }, never(), [values.buffer])).toBe(6);
+    // Moved, not copied: the caller's view is detached.
+    expect(values.length).toBe(0);
+    const lost = Float64Array.from([4]);
+    const err = await w.run({ op: 'sum', values: lost, thenDie: true }, never(), [lost.buffer]).catch((e: unknown) => e);
+    // Run again it would see an empty array and answer 0: it fails instead.
+    expect(isSpanbaseError(err) && err.code === 'WRK_ERR_FAILED').toBe(true);
+    expect(w.replacements).toBe(1);
+    expect(await w.run({ op: 'echo', value: 1 }, never())).toMatchObject({ value: 1 });
+  });
 });

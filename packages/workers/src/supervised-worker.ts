@@ -47,6 +47,8 @@ interface Entry {
   isolate: boolean;
   /** Events posted while this job waited: they go to the worker right after it, keeping their order. */
   after?: unknown[];
+  /** Buffers moved to the worker with the job (gone from the caller's side once posted). */
+  transfer?: ArrayBuffer[];
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   signal: AbortSignal;
@@ -93,12 +95,16 @@ export class SupervisedWorker {
     else this.worker!.postMessage({ kind: 'event', event } satisfies ToWorker);
   }
 
-  /** Runs a job; rejects with the signal's reason as soon as it is aborted. */
-  run<R>(job: unknown, signal: AbortSignal): Promise<R> {
+  /**
+   * Runs a job; rejects with the signal's reason as soon as it is aborted. `transfer` lists buffers
+   * the job holds that move to the worker instead of being copied (the caller must not use them
+   * again); such a job cannot run again on a replacement worker, so it fails if its worker dies.
+   */
+  run<R>(job: unknown, signal: AbortSignal, transfer?: ArrayBuffer[]): Promise<R> {
     if (this.closed) return Promise.reject(WorkerClosed(`${this.opts.name} is shut down`));
     signal.throwIfAborted();
     return new Promise<R>((resolve, reject) => {
-      const e: Entry = { id: this.nextId++, job, slot: -1, aborted: false, attempts: 0, isolate: false, resolve: resolve as (v: unknown) => void, reject, signal, onAbort: () => this.abort(e) };
+      const e: Entry = { id: this.nextId++, job, slot: -1, aborted: false, attempts: 0, isolate: false, transfer: transfer && transfer.length > 0 ? transfer : undefined, resolve: resolve as (v: unknown) => void, reject, signal, onAbort: () => this.abort(e) };
       signal.addEventListener('abort', e.onAbort, { once: true });
       this.waiting.push(e);
       this.pump();
@@ -148,7 +154,7 @@ export class SupervisedWorker {
       Atomics.store(this.cells, e.slot, 0);
       e.attempts++;
       this.running.set(e.id, e);
-      this.worker!.postMessage({ kind: 'job', id: e.id, slot: e.slot, job: e.job } satisfies ToWorker);
+      this.worker!.postMessage({ kind: 'job', id: e.id, slot: e.slot, job: e.job } satisfies ToWorker, e.transfer);
       this.flushAfter(e);
     }
   }
@@ -215,14 +221,14 @@ export class SupervisedWorker {
     for (const e of lost) {
       clearTimeout(e.grace);
       if (e.aborted) continue;
-      if (e.attempts < 2) {
+      if (e.attempts < 2 && !e.transfer) {
         e.isolate = true;
         again.push(e);
         continue;
       }
       const err = outOfMemory
-        ? WorkerOutOfMemory(`the ${this.opts.name} ran out of memory running this query, twice${this.opts.memoryFlag ? ` (its limit is ${this.opts.memoryFlag})` : ''}; narrow the query or its time range`)
-        : WorkerFailed(`the ${this.opts.name} failed running this query, twice: ${reason}`);
+        ? WorkerOutOfMemory(`the ${this.opts.name} ran out of memory running this query${e.transfer ? '' : ', twice'}${this.opts.memoryFlag ? ` (its limit is ${this.opts.memoryFlag})` : ''}; narrow the query or its time range`)
+        : WorkerFailed(`the ${this.opts.name} failed running this query${e.transfer ? '' : ', twice'}: ${reason}`);
       this.settle(e, err);
     }
     this.waiting.unshift(...again);

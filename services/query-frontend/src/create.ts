@@ -9,6 +9,7 @@ import { isDamageError } from '@spanbase/block';
 import type { Overrides } from '@spanbase/overrides';
 import type { FastifyInstance, Logger, MetricsRegistry } from '@spanbase/server';
 import { QueryAdmission } from './admission.ts';
+import { AnswerPool } from './answers/answer-pool.ts';
 import { jobSources } from './job-sources.ts';
 import { registerMetricsRoutes } from './metrics/metrics-routes.ts';
 import type { QuerierSet } from './queriers.ts';
@@ -43,6 +44,8 @@ export interface QueryFrontendDeps {
   jaeger?: FastifyInstance;
   /** The Zipkin port's app, which Zipkin's query API goes on. */
   zipkin?: FastifyInstance;
+  /** Threads that build answers (default 1; 0 builds them on the main thread, for tests). */
+  answerWorkers?: number;
 }
 
 /** The running frontend. */
@@ -51,6 +54,8 @@ export interface QueryFrontend {
   admission: QueryAdmission;
   /** The service dependency graph of a tenant over a range (for the Jaeger and Zipkin dependency routes). */
   dependencies: DependencyQuery;
+  /** Stops the answer workers. */
+  close(): Promise<void>;
 }
 
 /** Registers the query API on `deps.api`. */
@@ -97,6 +102,14 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     unreadable.inc({ reason: (err as { code: string }).code });
     log.debug({ source, err }, `${kind} source damaged; the result is partial`);
   };
+  const answerReplaced = m.counter('spanbase_query_answer_workers_replaced_total', 'Answer workers replaced (stuck on a cancelled answer, out of memory, or dead).');
+  const answers = new AnswerPool({
+    workers: deps.answerWorkers ?? 1,
+    onReplace: (reason) => {
+      answerReplaced.inc();
+      log.warn({ reason }, 'answer worker replaced');
+    },
+  });
   const multitenancy = cfg['multitenancy.enabled'];
   const timeoutMs = cfg['query.timeout'];
   registerTraceRoutes(deps.api, { sources: sources.traces, multitenancy, maxBytesPerTrace: (tenant) => overrides.forTenant(tenant).maxBytesPerTrace, timeoutMs });
@@ -105,6 +118,7 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     multitenancy,
     limits: { defaultLimit: cfg['query.default-limit'], maxLimit: cfg['query.max-limit'], defaultSpss: cfg['query.default-spans-per-spanset'], maxSpss: cfg['query.max-spans-per-spanset'], defaultLookbackMs: cfg['query.default-lookback'], timeRangeSlackMs: cfg['ingestion.time-range-slack'], maxQueryBytes: cfg['query.max-query-bytes'], now: Date.now },
     admission,
+    answers,
     parallelism,
     timeoutMs,
     maxResponseBytes: cfg['query.max-response-bytes'],
@@ -129,6 +143,7 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     maxSeries: cfg['query.max-series'],
     maxResponseBytes: cfg['query.max-response-bytes'],
     admission,
+    answers,
     parallelism,
     timeoutMs,
     onSourceFailure: sourceFailed('metrics'),
@@ -142,5 +157,5 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
   const tempo = injectTempoApi(deps.api);
   if (deps.jaeger) registerJaegerRoutes(deps.jaeger, { tempo, defaultLimit: 100, operationsSampleTraces: Math.min(1000, cfg['query.max-limit']), now: Date.now, multitenancy, dependencies, timeoutMs });
   if (deps.zipkin) registerZipkinRoutes(deps.zipkin, { tempo, now: Date.now, multitenancy, dependencies, timeoutMs });
-  return { scheduler, admission, dependencies };
+  return { scheduler, admission, dependencies, close: () => answers.close() };
 }

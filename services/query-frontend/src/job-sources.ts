@@ -10,9 +10,9 @@ import { flattenTracesData, bytesToHex } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { decodeExportRequest } from '@spanbase/otlp';
 import { executeSearchOver, mergeIntoSummary } from '@spanbase/query';
-import type { MetricsSource, MetricsSources, QueryRange, SearchSource, SearchSources, SourceSearchOptions, TagsSource, TimeRange, TraceSource } from '@spanbase/query';
+import type { Incomplete, MetricsSource, MetricsSources, QueryRange, SearchSource, SearchSources, SourceSearchOptions, TagsSource, TimeRange, TraceSource } from '@spanbase/query';
 import { emptyPartial, mergeMetrics, stringify } from '@spanbase/traceql';
-import type { MetricsPartial, MetricsPlan, Query, SearchResult } from '@spanbase/traceql';
+import type { MetricsPartial, MetricsPartialData, MetricsPlan, Query, SearchResult } from '@spanbase/traceql';
 import { groupName, overlaps, planJobs, rangeOf } from './job-plan.ts';
 import type { JobScheduler } from './scheduler.ts';
 
@@ -109,26 +109,30 @@ export function jobSources(o: JobSourcesOptions): JobSources {
     },
   };
 
-  const metricsJob = async (tenant: string, plan: MetricsPlan, blocks: BlockMeta[], live: boolean, signal: AbortSignal) => {
-    const r = await o.scheduler.run('Metrics', tenant, { metrics: { query: stringify(plan.query), request: plan.request }, blocks, live }, signal, live);
-    return { partial: metricsPartialOf(plan, r.partial), failures: r.failures, recentBlocks: r.recentBlocks };
+  const metricsJob = (tenant: string, plan: MetricsPlan, blocks: BlockMeta[], live: boolean, signal: AbortSignal) =>
+    o.scheduler.run('Metrics', tenant, { metrics: { query: stringify(plan.query), request: plan.request }, blocks, live }, signal, live);
+  /** A source's parts merged on this thread (the frontend's answers take the parts as they are: evaluateData). */
+  const merged = async (mp: MetricsPlan, r: Promise<{ parts: MetricsPartialData[] } & Incomplete>): Promise<MetricsPartial & Incomplete> => {
+    const { parts, failures } = await r;
+    const sum = emptyPartial(mp);
+    for (const d of parts) mergeMetrics(sum, metricsPartialOf(mp, d));
+    return Object.assign(sum, { failures });
+  };
+  const groupData = async (group: BlockMeta[], tenant: string, mp: MetricsPlan, signal: AbortSignal) => {
+    const r = await metricsJob(tenant, mp, group, false, signal);
+    return { parts: [r.partial], failures: r.failures };
   };
   const metrics: MetricsSources = {
     live(tenant) {
       const snap = snapshot();
-      return [{
-        ...LIVE,
-        async evaluate(mp, signal) {
-          const live = await metricsJob(tenant, mp, [], true, signal);
-          const extra = missing(snap, live.recentBlocks, tenant, { start: mp.grid.start, end: mp.grid.end });
-          if (extra.length === 0) return Object.assign(live.partial, { failures: live.failures });
-          const recent = await metricsJob(tenant, mp, extra, false, signal);
-          const sum: MetricsPartial = emptyPartial(mp);
-          mergeMetrics(sum, live.partial);
-          mergeMetrics(sum, recent.partial);
-          return Object.assign(sum, { failures: [...live.failures, ...recent.failures] });
-        },
-      }];
+      const liveData = async (mp: MetricsPlan, signal: AbortSignal) => {
+        const live = await metricsJob(tenant, mp, [], true, signal);
+        const extra = missing(snap, live.recentBlocks, tenant, { start: mp.grid.start, end: mp.grid.end });
+        if (extra.length === 0) return { parts: [live.partial], failures: live.failures };
+        const recent = await metricsJob(tenant, mp, extra, false, signal);
+        return { parts: [live.partial, recent.partial], failures: [...live.failures, ...recent.failures] };
+      };
+      return [{ ...LIVE, evaluate: (mp, signal) => merged(mp, liveData(mp, signal)), evaluateData: liveData }];
     },
     blocks(tenant, range) {
       return plan(list(tenant), range).map((group): MetricsSource => ({
@@ -137,10 +141,8 @@ export function jobSources(o: JobSourcesOptions): JobSources {
         bytes: group.reduce((n, m) => n + m.size, 0),
         isBlock: true,
         blocks: group.length,
-        async evaluate(mp, signal) {
-          const r = await metricsJob(tenant, mp, group, false, signal);
-          return Object.assign(r.partial, { failures: r.failures });
-        },
+        evaluate: (mp, signal) => merged(mp, groupData(group, tenant, mp, signal)),
+        evaluateData: (mp, signal) => groupData(group, tenant, mp, signal),
       }));
     },
   };

@@ -226,11 +226,17 @@ export const MODULES: ModuleDefs = {
       const common = { api: ctx.api, jaeger: ctx.jaeger, zipkin: ctx.zipkin, blocks: (tenant: string) => catalog.blocks(tenant), accounted: (tenant: string) => catalog.accounted(tenant), overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'query-frontend' }) };
       if (cfg.target === 'all') {
         const querier = ctx.get('querier');
-        return { frontend: createQueryFrontend(cfg, { ...common, queriers: localQuerier(querier.jobs, querier.slots), queriersFlag: 'the querier in this process' }) };
+        const frontend = createQueryFrontend(cfg, { ...common, queriers: localQuerier(querier.jobs, querier.slots), queriersFlag: 'the querier in this process' });
+        return { frontend, stop: () => frontend.close() };
       }
       const peers = peersOf(ctx, 'query-frontend.querier-addresses', 'querier');
       const queriers = remoteQueriers(peers, { slots: cfg['query-frontend.max-jobs-per-querier'], timeoutMs: cfg['query.timeout'] });
-      return { frontend: createQueryFrontend(cfg, { ...common, queriers, queriersFlag: '--query-frontend.querier-addresses' }), ...lifecycle(peers) };
+      const frontend = createQueryFrontend(cfg, { ...common, queriers, queriersFlag: '--query-frontend.querier-addresses' });
+      const peerLife = lifecycle(peers);
+      return { frontend, start: peerLife.start, stop: async () => {
+        await peerLife.stop();
+        await frontend.close();
+      } };
     },
   },
 

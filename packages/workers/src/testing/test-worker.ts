@@ -2,7 +2,7 @@
 // cancellation), eat memory, or report state built from events.
 import { jobWorkerData, serveJobs } from '../index.ts';
 
-type Job = { op: 'echo'; value: unknown; delayMs?: number } | { op: 'spin' } | { op: 'spin-deaf' } | { op: 'eat-memory' } | { op: 'state' } | { op: 'fail'; code: string; status: number };
+type Job = { op: 'echo'; value: unknown; delayMs?: number } | { op: 'sum'; values: Float64Array; thenDie?: boolean } | { op: 'spin' } | { op: 'spin-deaf' } | { op: 'eat-memory' } | { op: 'state' } | { op: 'fail'; code: string; status: number };
 
 let total = 0;
 const hogs: unknown[] = [];
@@ -19,6 +19,9 @@ serveJobs({
       case 'echo':
         if (job.delayMs) await new Promise((r) => setTimeout(r, job.delayMs));
         return { value: job.value, data: jobWorkerData() };
+      case 'sum':
+        if (job.thenDie) process.exit(3);
+        return job.values.reduce((a, b) => a + b, 0);
       case 'spin':
         for (;;) signal.throwIfAborted();
       case 'spin-deaf':

@@ -3,17 +3,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from '@spanbase/server';
 import { tenantFromHeader } from '@spanbase/server';
 import type { MetricsPlan } from '@spanbase/traceql';
-import { finishMetrics, planMetrics } from '@spanbase/traceql';
+import { planMetrics, stringify } from '@spanbase/traceql';
 import type { QueryAdmission } from '../admission.ts';
 import { BadRequest } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
 import { executeMetricsOver } from '@spanbase/query';
-import { fitSeries, queryInstantJson, queryRangeText } from './metrics-json.ts';
 import type { MetricsParamLimits } from './metrics-params.ts';
 import { parseMetricsParams } from './metrics-params.ts';
 import { startMetrics } from '@spanbase/query';
 import { throwIfNothingRan } from '../nothing-ran.ts';
 import type { MetricsSources } from '@spanbase/query';
+import type { AnswerPool } from '../answers/answer-pool.ts';
 
 /** What the metrics routes need. */
 export interface MetricsRoutesOptions {
@@ -31,6 +31,8 @@ export interface MetricsRoutesOptions {
   maxResponseBytes: number;
   /** Admission control (queries at once, queue). */
   admission: QueryAdmission;
+  /** Where answers are merged, finished and written (off the thread that acknowledges ingest). */
+  answers: AnswerPool;
   /** Sources evaluated at once (the queriers' job slots, which change with membership). */
   parallelism: () => number;
   /** --query.timeout, ms. */
@@ -57,19 +59,20 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
     const { signal, done } = querySignal(req, opts.timeoutMs);
     try {
       return await opts.admission.run(tenant, async () => {
-        const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal });
-        for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
-        throwIfNothingRan(run.stats, run.failed);
-        const fitted = fitSeries(finishMetrics(plan, run.partial), opts.maxResponseBytes);
-        const result = fitted.result;
-        const reasons: string[] = [];
-        if (run.failed.length > 0) reasons.push(`${run.failed.length} source(s) could not be read and were left out: ${run.failed.map((f) => f.source).join(', ')}`);
-        if (result.truncated) reasons.push(`a metrics function reached the limit of ${opts.maxSeries} series (--query.max-series); further groups were left out`);
-        if (fitted.cut > 0) reasons.push(`${fitted.cut} series were left out to keep the answer under --query.max-response-bytes=${opts.maxResponseBytes}`);
-        const partial = reasons.length > 0 ? reasons.join('; ') : undefined;
-        if (instant) return queryInstantJson(result, run.stats, partial);
+        let body: Uint8Array;
+        // This thread only hands each source's partial over as it arrives; the answer worker merges them.
+        const gathering = opts.answers.metricsGathering();
+        try {
+          const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal, collect: (d) => gathering.add(d) });
+          for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
+          throwIfNothingRan(run.stats, run.failed);
+          const failedNote = run.failed.length > 0 ? `${run.failed.length} source(s) could not be read and were left out: ${run.failed.map((f) => f.source).join(', ')}` : undefined;
+          body = await gathering.finish({ kind: 'metrics', query: stringify(plan.query), request: plan.request, parts: [], stats: run.stats, failedNote, maxSeries: opts.maxSeries, maxResponseBytes: opts.maxResponseBytes }, signal);
+        } finally {
+          gathering.close();
+        }
         reply.type('application/json; charset=utf-8');
-        return queryRangeText(result, plan.grid, run.stats, partial, signal);
+        return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       }, signal);
     } finally {
       done();

@@ -80,6 +80,11 @@ function metricsJson(m: SearchMetrics): Json {
   return metrics;
 }
 
+/** One trace of a SearchResponse as JSON text. */
+export function traceText(t: TraceResult): string {
+  return JSON.stringify(trace(t));
+}
+
 /** The SearchResponse body. */
 export function searchResponseJson(result: SearchResult, m: SearchMetrics): Json {
   return { traces: result.traces.map(trace), metrics: metricsJson(m) };
@@ -97,7 +102,7 @@ export async function searchResponseText(result: SearchResult, m: SearchMetrics,
   const parts: string[] = [];
   let spans = 0;
   for (const t of result.traces) {
-    parts.push(JSON.stringify(trace(t)));
+    parts.push(traceText(t));
     for (const ss of t.spansets) spans += ss.spans.length + 1;
     if (spans >= SPANS_PER_TURN) {
       spans = 0;
@@ -105,5 +110,10 @@ export async function searchResponseText(result: SearchResult, m: SearchMetrics,
       signal?.throwIfAborted();
     }
   }
-  return `{"traces":[${parts.join(',')}],"metrics":${JSON.stringify(metricsJson(m))}}`;
+  return `{"traces":[${parts.join(',')}],"metrics":${searchMetricsText(m)}}`;
+}
+
+/** The `metrics` object of a SearchResponse as JSON text. */
+export function searchMetricsText(m: SearchMetrics): string {
+  return JSON.stringify(metricsJson(m));
 }

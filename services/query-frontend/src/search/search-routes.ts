@@ -8,12 +8,12 @@ import type { QueryAdmission } from '../admission.ts';
 import { ResponseTooLarge } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
 import { executeSearchOver } from '@spanbase/query';
-import { searchResponseText } from './search-json.ts';
 import { parseSearchParams } from './search-params.ts';
 import type { SearchParamLimits } from './search-params.ts';
 import { startSearch } from '@spanbase/query';
 import { throwIfNothingRan } from '../nothing-ran.ts';
 import type { SearchSources } from '@spanbase/query';
+import type { AnswerPool } from '../answers/answer-pool.ts';
 
 /** What the search route needs. */
 export interface SearchRoutesOptions {
@@ -22,6 +22,8 @@ export interface SearchRoutesOptions {
   multitenancy: boolean;
   limits: SearchParamLimits;
   admission: QueryAdmission;
+  /** Where the answer's JSON is written (off the thread that acknowledges ingest). */
+  answers: AnswerPool;
   /** Sources searched at once (the queriers' job slots, which change with membership). */
   parallelism: () => number;
   timeoutMs: number;
@@ -52,8 +54,9 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
             traces: result.traces.filter((t) => (p.minDurationNs === undefined || t.durationNanos >= p.minDurationNs) && (p.maxDurationNs === undefined || t.durationNanos <= p.maxDurationNs)),
           };
         }
+        const body = await opts.answers.searchAnswer(result, run.metrics, signal);
         reply.type('application/json; charset=utf-8');
-        return searchResponseText(result, run.metrics, signal);
+        return body;
       }, signal);
     } catch (err) {
       if (isSpanbaseError(err, TqlResultTooLarge)) {

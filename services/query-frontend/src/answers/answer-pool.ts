@@ -1,0 +1,140 @@
+// Where the frontend builds its answers: merging what a query's jobs returned, finishing it and
+// writing the JSON text allocate the whole answer several times over. On the thread that also
+// acknowledges ingest and answers /ready, a large answer held both up for tens of milliseconds
+// and left garbage whose collection paused them again, so this work runs on a worker thread at
+// a lower scheduling priority, under supervision like the query workers. With no worker (size 0)
+// it runs in this thread (tests).
+import { SupervisedWorker } from '@spanbase/workers';
+import type { SearchMetrics } from '@spanbase/query';
+import type { MetricsPartialData, SearchResult, TraceResult } from '@spanbase/traceql';
+import { searchMetricsText } from '../search/search-json.ts';
+import { movableBuffers, runAnswerJob } from './answer-jobs.ts';
+import type { AnswerJob } from './answer-jobs.ts';
+import type { MetricsAnswerJob } from './metrics-answer.ts';
+
+/** Spans (and spansets) of search results handed to a worker in one piece. */
+const SPANS_PER_SLICE = 2000;
+const COMMA = Buffer.from(',');
+
+/** Answer pool settings. */
+export interface AnswerPoolOptions {
+  /** Worker threads (0: build answers in this thread). */
+  workers: number;
+  /** Answers one worker builds at once. */
+  jobsPerWorker?: number;
+  /** How long a cancelled answer may keep its worker busy before the worker is replaced, ms. */
+  abortGraceMs?: number;
+  /** Told when a worker is replaced, and why. */
+  onReplace?: (reason: string) => void;
+}
+
+const never = new AbortController().signal;
+
+/**
+ * A metrics answer whose partials are handed over one by one as the query's sources answer, to
+ * the thread that will merge and finish it: each hand-over is one source's share, never all of
+ * them at once. Close it when the query is over, finished or not.
+ */
+export class MetricsGathering {
+  private readonly id: number;
+  private readonly run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>;
+  private parts = 0;
+  private finished = false;
+
+  constructor(id: number, run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>) {
+    this.id = id;
+    this.run = run;
+  }
+
+  /** Hands one partial over (its number arrays move along: do not read them again). */
+  add(part: MetricsPartialData): void {
+    this.parts++;
+    // A hand-over that fails leaves the count short, which the answer then reports.
+    this.run({ kind: 'metrics-part', gathering: this.id, part }, never).catch(() => {});
+  }
+
+  /** The answer from every partial handed over (and any in the job). */
+  async finish(job: Omit<MetricsAnswerJob, 'gathered'>, signal: AbortSignal): Promise<Uint8Array> {
+    const body = await this.run({ ...job, gathered: { id: this.id, parts: this.parts } }, signal);
+    this.finished = true;
+    return body;
+  }
+
+  /** Forgets what was handed over unless the answer was built. */
+  close(): void {
+    if (!this.finished) this.run({ kind: 'metrics-drop', gathering: this.id }, never).catch(() => {});
+  }
+}
+
+/** Builds answers on worker threads. */
+export class AnswerPool {
+  private readonly workers: SupervisedWorker[] = [];
+  private gatherings = 0;
+
+  constructor(opts: AnswerPoolOptions) {
+    for (let i = 0; i < opts.workers; i++) {
+      this.workers.push(
+        new SupervisedWorker({
+          url: new URL('./answer-worker.ts', import.meta.url),
+          name: 'answer worker',
+          slots: opts.jobsPerWorker ?? 2,
+          abortGraceMs: opts.abortGraceMs ?? 2000,
+          lowPriority: true,
+          onReplace: opts.onReplace,
+        }),
+      );
+    }
+  }
+
+  /** Worker threads (0: answers are built in this thread). */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Builds an answer; rejects with the signal's reason as soon as it is aborted. The job's number
+   * arrays move to the worker (see movableBuffers): the caller must not read them afterwards.
+   */
+  build(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
+    signal.throwIfAborted();
+    if (this.workers.length === 0) return runAnswerJob(job, signal);
+    const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    return w.run<Uint8Array>(job, signal, movableBuffers(job));
+  }
+
+  /** A metrics answer to gather partials for, on one worker (the least busy now). */
+  metricsGathering(): MetricsGathering {
+    const id = ++this.gatherings;
+    if (this.workers.length === 0) return new MetricsGathering(id, (job, signal) => runAnswerJob(job, signal));
+    const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    return new MetricsGathering(id, (job, signal) => w.run<Uint8Array>(job, signal, movableBuffers(job)));
+  }
+
+  /**
+   * A SearchResponse's bytes, its traces written on the workers a slice at a time: each slice is
+   * its own job, so handing a large answer over never holds this thread for long in one piece.
+   */
+  async searchAnswer(result: SearchResult, metrics: SearchMetrics, signal: AbortSignal): Promise<Buffer> {
+    if (this.workers.length === 0) return Buffer.from(await this.build({ kind: 'search', result, metrics }, signal));
+    const slices: TraceResult[][] = [];
+    let spans = SPANS_PER_SLICE;
+    for (const t of result.traces) {
+      if (spans >= SPANS_PER_SLICE) {
+        slices.push([]);
+        spans = 0;
+      }
+      slices.at(-1)!.push(t);
+      for (const ss of t.spansets) spans += ss.spans.length + 1;
+    }
+    const texts = await Promise.all(slices.map((traces) => this.build({ kind: 'traces', traces }, signal)));
+    const parts: Uint8Array[] = [Buffer.from('{"traces":[')];
+    texts.forEach((t, i) => parts.push(...(i > 0 ? [COMMA, t] : [t])));
+    parts.push(Buffer.from(`],"metrics":${searchMetricsText(metrics)}}`));
+    return Buffer.concat(parts);
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
