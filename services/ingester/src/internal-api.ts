@@ -1,7 +1,13 @@
 // What an ingester serves on the internal listener when the roles run apart: distributors push
 // accepted spans (Push), queriers ask for the data in memory (Live). Live answers name the blocks
-// flushed recently (read after the query ran, so a trace that left memory before the query saw
-// it is in one of them), and trace lookups include those blocks.
+// flushed recently, and trace lookups include those blocks.
+//
+// When the list of recent blocks is read differs by what the answer adds up. A search or a trace
+// lookup reads it after the query ran: a trace that left memory while the query waited is then in
+// one of them, and a trace seen in both places is merged by id. Counts (metrics, the dependency
+// graph) cannot merge, so they read it as the query is asked: a flush registers its block and
+// drops its traces in one step, and the live worker sees a job in order with those drops, so
+// every trace is counted once, in memory or in a named block.
 import { encodeTracesData, scanExportRequest } from '@spanbase/otlp';
 import { groupSpanRecords } from '@spanbase/model';
 import { DependencyGraph } from '@spanbase/block';
@@ -23,17 +29,19 @@ export function serveIngester(server: InternalServer, ingester: Ingester, recent
       return { result, recentBlocks: recentOf(ctx.tenant) };
     },
     async Metrics(q, ctx) {
+      const recentBlocks = recentOf(ctx.tenant);
       const partial = await ingester.live.metrics(ctx.tenant, q.query, q.request, ctx.signal);
-      return { partial: metricsPartialData(partial), recentBlocks: recentOf(ctx.tenant) };
+      return { partial: metricsPartialData(partial), recentBlocks };
     },
     async Tags(_q, ctx) {
       const summary = await ingester.live.tagsSummary(ctx.tenant, ctx.signal);
       return { summary, recentBlocks: recentOf(ctx.tenant) };
     },
     async Dependencies(range, ctx) {
+      const recentBlocks = recentOf(ctx.tenant);
       const graph = new DependencyGraph();
       graph.addSummary(await ingester.live.dependencies(ctx.tenant, ctx.signal), range);
-      return { edges: graph.edges(), recentBlocks: recentOf(ctx.tenant) };
+      return { edges: graph.edges(), recentBlocks };
     },
     async FindTrace(q, ctx) {
       const records = [...(await ingester.live.findTrace(ctx.tenant, q.traceId, ctx.signal)), ...((await recent?.findTrace(ctx.tenant, q.traceId, ctx.signal)) ?? [])];
