@@ -7,6 +7,7 @@ import { bytesToHex, isAllZero } from '@spanbase/model';
 import { BlockFormat } from '../errors.ts';
 import type { RowGroupEntry } from './index-file.ts';
 import type { Sb1Reader } from './reader.ts';
+import { DictionarySummary } from './dictionary-summary.ts';
 import type { Values } from './fetch-pages.ts';
 import { ColumnChunk, HI, LO } from './fetch-pages.ts';
 
@@ -83,6 +84,27 @@ export class GroupData {
       const c = new ColumnChunk({ ...chunk, bytes: chunk.bytes.slice() });
       cache.set(this.reader.chunkKey(this.index, name), c);
       this.chunks.set(name, c);
+    }
+  }
+
+  /**
+   * The dictionary summary of column `name` kept by an earlier read of this row group (in the
+   * reader's chunk cache); undefined when none is kept or the chunk has none.
+   */
+  summary(name: string): DictionarySummary | undefined {
+    return this.reader.chunkCache?.summaries.get(this.reader.chunkKey(this.index, name));
+  }
+
+  /** Keeps the dictionary summaries of the loaded chunks of `names` that have one and are not kept yet. */
+  keepSummaries(names: Iterable<string>): void {
+    const summaries = this.reader.chunkCache?.summaries;
+    if (!summaries) return;
+    for (const n of names) {
+      const c = this.chunks.get(n);
+      const key = this.reader.chunkKey(this.index, n);
+      if (!c || summaries.get(key)) continue;
+      const s = DictionarySummary.of(c);
+      if (s) summaries.set(key, s);
     }
   }
 
