@@ -57,9 +57,10 @@ export class GroupData {
   /**
    * Reads the chunks of `names` not read yet, in one coalesced request per run of neighbours;
    * with the reader's chunk cache, chunks it holds (pages decoded by earlier queries included)
-   * are taken from it and those read are added to it.
+   * are taken from it and those read are added to it (unless `keep` is false: a read for the
+   * dictionary summaries alone).
    */
-  async load(names: Iterable<string>, signal?: AbortSignal): Promise<void> {
+  async load(names: Iterable<string>, signal?: AbortSignal, keep = true): Promise<void> {
     const cache = this.reader.chunkCache;
     let missing = [...new Set(names)].filter((n) => !this.chunks.has(n));
     if (cache) {
@@ -76,7 +77,7 @@ export class GroupData {
     for (const [name, chunk] of raw) {
       this.bytesRead += chunk.bytes.length;
       this.bytesInspected += chunk.bytes.length;
-      if (!cache) {
+      if (!cache || !keep) {
         this.chunks.set(name, new ColumnChunk(chunk));
         continue;
       }
