@@ -92,12 +92,15 @@ export class QueryPool {
   }
 
   /**
-   * Has the block's own worker read its metadata ahead of queries (the worker its jobs go to
-   * unless it is busy). Best effort: failures are left to the queries that meet them.
+   * Has every worker read the block's metadata and dictionary summaries ahead of queries: a
+   * job goes to the block's own worker only when it is not busier than the others, so a search
+   * over many blocks sends about half of them elsewhere. Best effort: failures are left to the
+   * queries that meet them.
    */
   prefetch(meta: BlockJob['meta']): Promise<void> {
     if (this.inline) return Promise.resolve();
-    return this.own(meta.blockID).run({ kind: 'prefetch', meta }, new AbortController().signal).then(() => undefined, () => undefined);
+    const signal = new AbortController().signal;
+    return Promise.all(this.workers.map((w) => w.run({ kind: 'prefetch', meta }, signal).catch(() => undefined))).then(() => undefined);
   }
 
   /** Stops the workers. */
