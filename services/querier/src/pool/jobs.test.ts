@@ -1,6 +1,6 @@
-// A worker's prefetch job reads the block's dictionary summaries ahead: its first pattern search
-// then inspects only the row group that may match, where a worker without the prefetch reads
-// every row group, and both answer the same.
+// A worker keeps the dictionary summaries its searches make: its second pattern search over a
+// block inspects only the row group that may match, where the first read every row group, and
+// both answer the same.
 import { MemoryStore } from '@spanbase/backend';
 import { writeBlock } from '@spanbase/block';
 import { generateRealisticTraces } from '@spanbase/block/testing';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ReaderCache, runBlockJob } from './jobs.ts';
 
 describe('block jobs', () => {
-  it('prefetch reads the summaries that let the first pattern search skip row groups', async () => {
+  it('a pattern search keeps the summaries that let the next one skip row groups', async () => {
     const traces = generateRealisticTraces({ traces: 400, seed: 3 });
     traces.forEach((t, i) => {
       const path = i === 111 ? '/api/needle-42' : `/api/list/${i % 20}`;
@@ -20,12 +20,10 @@ describe('block jobs', () => {
     const search = { kind: 'search' as const, meta, query: '{ span.url.path =~ ".*/needle-[0-9]+" }', limit: 20, spansPerSpanset: 3, start: 0n, end: 0n, maxResultBytes: 0 };
     const signal = new AbortController().signal;
 
-    const warmed = new ReaderCache(store, { chunkCacheBytes: 64 * 1024 * 1024 });
-    await runBlockJob(warmed, { kind: 'prefetch', meta }, signal);
-    const fast = await runBlockJob(warmed, search, signal);
-
-    const cold = new ReaderCache(store, { chunkCacheBytes: 64 * 1024 * 1024 });
-    const slow = await runBlockJob(cold, search, signal);
+    const cache = new ReaderCache(store, { chunkCacheBytes: 64 * 1024 * 1024 });
+    await runBlockJob(cache, { kind: 'prefetch', meta }, signal);
+    const slow = await runBlockJob(cache, search, signal);
+    const fast = await runBlockJob(cache, search, signal);
 
     expect(fast.traces).toHaveLength(1);
     expect(fast.traces).toEqual(slow.traces);

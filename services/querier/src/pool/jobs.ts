@@ -142,9 +142,10 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
   const reader = readers.get(job.meta);
   let result: (MetricsPartial | SearchResult | TraceInBlock | object) & JobDamage;
   if (job.kind === 'prefetch') {
-    // With the dictionary summaries: this worker's first pattern search over the block reads
-    // only the row groups that may match, as later ones do.
-    await prefetchBlock(reader, { signal, summaries: true });
+    // Not the dictionary summaries: reading the string columns of every block on every worker
+    // at start kept the first searches waiting behind it (seconds at 10M spans on a busy
+    // machine); searches make them as they read.
+    await prefetchBlock(reader, { signal });
     // The first block a worker prefetches also gets a small search, so the code that reads,
     // decodes and evaluates column chunks is compiled before a user's first search needs it.
     if (!readers.warmed) {

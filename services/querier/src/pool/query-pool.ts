@@ -92,7 +92,7 @@ export class QueryPool {
   }
 
   /**
-   * Has every worker read the block's metadata and dictionary summaries ahead of queries: a
+   * Has every worker read the block's metadata ahead of queries: a
    * job goes to the block's own worker only when it is not busier than the others, so a search
    * over many blocks sends about half of them elsewhere. Best effort: failures are left to the
    * queries that meet them.
