@@ -25,6 +25,12 @@ describe('block jobs', () => {
     const slow = await runBlockJob(cache, search, signal);
     const fast = await runBlockJob(cache, search, signal);
 
+    // Read ahead, the summaries serve the first search.
+    const ahead = new ReaderCache(store, { chunkCacheBytes: 64 * 1024 * 1024 });
+    await runBlockJob(ahead, { kind: 'prefetch', meta }, signal);
+    await runBlockJob(ahead, { kind: 'prefetch', meta, summaries: true }, signal);
+    expect(await runBlockJob(ahead, search, signal)).toEqual(fast);
+
     expect(fast.traces).toHaveLength(1);
     expect(fast.traces).toEqual(slow.traces);
     expect(fast.inspectedSpans).toBeLessThan(400);
