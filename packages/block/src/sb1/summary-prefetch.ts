@@ -2,8 +2,8 @@
 // attribute columns of every row group are read once and their summaries kept (not the chunks),
 // so the first pattern search rules row groups out as a warm one does instead of reading every
 // dictionary. Bounded by the summaries' share of the chunk cache: it stops when that share is
-// nearly full rather than evict what it has just made. The querier does not use it yet: run on
-// every worker for every block at start, it kept the first searches waiting behind it.
+// nearly full rather than evict what it has just made. The querier's workers run it in jobs of
+// their own, one block at a time, so searches after a start do not wait behind it.
 import type { ReadOptions } from '../format.ts';
 import { GroupData } from './fetch-group.ts';
 import type { Sb1Reader } from './reader.ts';
