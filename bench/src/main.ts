@@ -25,6 +25,7 @@ Flags:
   --s3.prefix=PREFIX        key prefix; each run adds its own below it
   --s3.force-path-style     path-style URLs (MinIO, Ceph)
   --out=DIR                 write the report here instead of bench/results
+  --keep-datasets=DIR       keep reusable datasets (needle) in DIR and reuse them in later runs
   --cpu-prof                profile the server child (node --cpu-prof) and add a breakdown
   --quiet                   no progress output
   --list                    list scenarios and exit
@@ -40,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
         scale: { type: 'string' }, seed: { type: 'string' }, backend: { type: 'string' }, out: { type: 'string' },
         's3.endpoint': { type: 'string' }, 's3.bucket': { type: 'string' }, 's3.region': { type: 'string' }, 's3.access-key-id': { type: 'string' },
         's3.secret-access-key': { type: 'string' }, 's3.prefix': { type: 'string' }, 's3.force-path-style': { type: 'boolean' },
-        'cpu-prof': { type: 'boolean' }, quiet: { type: 'boolean' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'keep-datasets': { type: 'string' }, 'cpu-prof': { type: 'boolean' }, quiet: { type: 'boolean' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
@@ -67,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     endpoint: v['s3.endpoint'], bucket: v['s3.bucket'], region: v['s3.region'], accessKeyId: v['s3.access-key-id'],
     secretAccessKey: v['s3.secret-access-key'], prefix: v['s3.prefix'], forcePathStyle: v['s3.force-path-style'],
   };
-  const { report, files } = await runBench({ scenarios: parsed.positionals, scale, seed, backend: { kind: backend, s3 }, outDir: v.out, cpuProfile: v['cpu-prof'], quiet: v.quiet });
+  const { report, files } = await runBench({ scenarios: parsed.positionals, scale, seed, backend: { kind: backend, s3 }, outDir: v.out, cpuProfile: v['cpu-prof'], quiet: v.quiet, keepDatasets: v['keep-datasets'] });
   process.stdout.write(`\n${summaryText(report)}\n\nReport: ${relative(process.cwd(), files.markdown) || files.markdown}\n`);
   return report.scenarios.some((s) => s.error) ? 1 : 0;
 }

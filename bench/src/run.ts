@@ -2,7 +2,7 @@
 // output directory. Each scenario gets a fresh temp directory and its own backend; one failing
 // scenario is recorded as failed and the others still run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { createProgress } from './progress.ts';
@@ -32,6 +32,8 @@ export interface BenchOptions {
   cpuProfile?: boolean;
   /** No progress output. */
   quiet?: boolean;
+  /** Keep reusable datasets in this directory and take them from it in later runs. */
+  keepDatasets?: string;
   /** The scenarios to choose from (default all known). */
   registry?: readonly Scenario[];
 }
@@ -86,12 +88,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchRun> {
         scale, seed, tmpDir: tmp, progress, log, cpuProfile: opts.cpuProfile ?? false,
         backend: () => pool.acquire(tmp, runId),
         backendOf: (kind) => pool.acquire(tmp, runId, kind),
-        shared: <T>(key: string, make: (dir: string) => Promise<T>): Promise<T> => {
+        shared: <T>(key: string, make: (dir: string) => Promise<T>, reuse?: { reusable: true }): Promise<T> => {
           let p = shared.get(key) as Promise<T> | undefined;
           if (!p) {
-            const dir = join(runDir, `shared-${shared.size + 1}`);
-            mkdirSync(dir);
-            p = make(dir);
+            if (reuse && opts.keepDatasets) p = keptDataset(opts.keepDatasets, key, make);
+            else {
+              const dir = join(runDir, `shared-${shared.size + 1}`);
+              mkdirSync(dir);
+              p = make(dir);
+            }
             // A failed build is not kept: the next scenario tries again and reports its own error.
             p.catch(() => shared.delete(key));
             shared.set(key, p);
@@ -179,4 +184,25 @@ function gitInfo(): { sha: string; dirty: boolean } {
   } catch {
     return { sha: 'nogit', dirty: false };
   }
+}
+
+const KEPT_DESCRIPTION = 'dataset.json';
+
+/** JSON with bigints kept as `{"$bigint": "..."}`. */
+const bigintReplacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v);
+const bigintReviver = (_k: string, v: unknown) => (v !== null && typeof v === 'object' && '$bigint' in v ? BigInt((v as { $bigint: string }).$bigint) : v);
+
+/**
+ * A dataset kept under `root` by key: taken from there when a finished build left its
+ * description, else built there (a half-built directory from an interrupted run is cleared).
+ */
+async function keptDataset<T>(root: string, key: string, make: (dir: string) => Promise<T>): Promise<T> {
+  const dir = join(root, key.replace(/[^A-Za-z0-9._-]/g, '_'));
+  const description = join(dir, KEPT_DESCRIPTION);
+  if (existsSync(description)) return JSON.parse(readFileSync(description, 'utf8'), bigintReviver) as T;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const made = await make(dir);
+  writeFileSync(description, JSON.stringify(made, bigintReplacer));
+  return made;
 }

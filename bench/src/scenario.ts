@@ -114,9 +114,11 @@ export interface ScenarioContext {
   /**
    * Something built once per run and shared by every scenario that asks for the same `key`
    * (the hour of blocks that search and metrics both read). `make` gets a directory of its own,
-   * removed when the run ends.
+   * removed when the run ends. With `reuse` (a description that survives JSON, bigints
+   * included) and --keep-datasets, the directory and the description are kept there and a later
+   * run with the same key takes them instead of building again.
    */
-  shared<T>(key: string, make: (dir: string) => Promise<T>): Promise<T>;
+  shared<T>(key: string, make: (dir: string) => Promise<T>, reuse?: { reusable: true }): Promise<T>;
   /** Progress bars on stderr. */
   progress: Progress;
   /** Profile the server child with --cpu-prof and summarise it (--cpu-prof). */

@@ -67,7 +67,7 @@ export interface NeedleDataset {
 
 /** The shared dataset of `spans` spans (built on first use in a run). */
 export function needleDataset(ctx: ScenarioContext, spans: number): Promise<NeedleDataset> {
-  return ctx.shared(`needle-dataset-${ctx.seed}-${spans}`, (dir) => buildNeedleDataset(ctx, dir, spans));
+  return ctx.shared(`needle-dataset-${ctx.seed}-${spans}`, (dir) => buildNeedleDataset(ctx, dir, spans), { reusable: true });
 }
 
 /** Ascending 16-byte trace id number `i` of `n`, random below its rank. */

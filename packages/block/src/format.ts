@@ -163,6 +163,16 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** Options of a block's prefetch. */
+export interface PrefetchOptions extends ReadOptions {
+  /**
+   * Also read the string attribute columns of every row group once and keep their dictionary
+   * summaries in the reader's chunk cache (a query worker's), so the first pattern search rules
+   * row groups out as a later one does.
+   */
+  summaries?: boolean;
+}
+
 /** Options of {@link BlockReader.iterateTraces}. */
 export interface IterateOptions extends ReadOptions {
   /**
@@ -261,7 +271,7 @@ export interface BlockFormatImpl {
    */
   mayMatch(reader: BlockReader, request: MayMatchRequest, opts?: ReadOptions): Promise<boolean>;
   /** Reads what deciding a search needs (index, footer, filters) into the reader's caches. */
-  prefetch(reader: BlockReader, opts?: ReadOptions): Promise<void>;
+  prefetch(reader: BlockReader, opts?: PrefetchOptions): Promise<void>;
 }
 
 /** What {@link BlockFormatImpl.mayMatch} looks at of a search's fetch request. */

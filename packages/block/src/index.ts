@@ -1,4 +1,4 @@
-export type { MayMatchRequest, BlockWriter, BlockWriterOptions, TimeBounds, EncodedSpan, StoredTrace, BlockReader, ReadOptions, IterateOptions, OpenOptions, VerifyIssue, VerifyReport, BlockFormatImpl, BlockQueryOptions } from './format.ts';
+export type { MayMatchRequest, PrefetchOptions, BlockWriter, BlockWriterOptions, TimeBounds, EncodedSpan, StoredTrace, BlockReader, ReadOptions, IterateOptions, OpenOptions, VerifyIssue, VerifyReport, BlockFormatImpl, BlockQueryOptions } from './format.ts';
 export type { BlockDamage, DamageFallback, DamageListener } from './damage.ts';
 export { DamageLog, damageKey, describeDamage, isDamageError, isLoss } from './damage.ts';
 export type { BlockMeta, ObjectChecksum } from './meta.ts';

@@ -4,7 +4,7 @@ import type { ObjectStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
 import type { MetricsFetcher, Query, SearchOptions } from '@spanbase/traceql';
 import { BlockUnknownFormat } from './errors.ts';
-import type { BlockFormatImpl, BlockQueryOptions, MayMatchRequest, ReadOptions, BlockReader, BlockWriter, BlockWriterOptions, EncodedSpan, OpenOptions } from './format.ts';
+import type { BlockFormatImpl, BlockQueryOptions, MayMatchRequest, PrefetchOptions, ReadOptions, BlockReader, BlockWriter, BlockWriterOptions, EncodedSpan, OpenOptions } from './format.ts';
 import type { BlockMeta } from './meta.ts';
 import { blockColumnFetcher } from './sb1/fetch-columns.ts';
 import type { BlockSearchResult } from './sb1/fetch-search.ts';
@@ -80,8 +80,8 @@ export function blockMayMatch(reader: BlockReader, request: MayMatchRequest, opt
   return blockFormat(reader.meta.format).mayMatch(reader, request, opts);
 }
 
-/** Reads what deciding a search needs (index, footer, needle filters) into the reader's caches. */
-export function prefetchBlock(reader: BlockReader, opts?: ReadOptions): Promise<void> {
+/** Reads what deciding a search needs (index, footer, needle filters; with `summaries`, dictionary summaries) into the reader's caches. */
+export function prefetchBlock(reader: BlockReader, opts?: PrefetchOptions): Promise<void> {
   return blockFormat(reader.meta.format).prefetch(reader, opts);
 }
 

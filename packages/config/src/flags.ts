@@ -82,7 +82,7 @@ export const FLAGS = {
   'query.max-response-bytes': flag.bytes('16MiB', 'Largest answer a search or metrics query may build (estimated JSON size); a search past it is a 422, a metrics answer is cut to fit and marked PARTIAL.'),
   'query.worker-memory': flag.bytes('1GiB', 'Heap of each query worker thread and of the live-query worker; a query that needs more fails (422) instead of growing the process. 0 means Node\'s default.'),
   'query.workers': flag.int(0, 'Worker threads that read blocks for searches; 0 means one per CPU core.'),
-  'query.chunk-cache-bytes': flag.bytes('512MiB', 'Memory the query workers (together) keep verified Parquet column chunks in, so repeated searches over recent blocks skip reading and checking them; 0 turns it off.'),
+  'query.chunk-cache-bytes': flag.bytes('512MiB', 'Memory the query workers (together) keep verified Parquet column chunks in, so repeated searches over recent blocks skip reading and checking them; an eighth of it keeps dictionary summaries of the string columns, which let needle and pattern searches skip row groups without reading them; 0 turns it off.'),
   'query.metadata-cache-bytes': flag.bytes('128MiB', 'Memory the querier keeps block metadata in (each block\'s index, Parquet footer and needle filters: the attribute value index and bloom filters), so a search decides which blocks and row groups it needs without reading the store; read when a block is first seen, newest blocks first, while it fits.'),
   'query.default-limit': flag.int(20, 'Traces a search returns when it gives no limit parameter.', 1),
   'query.default-spans-per-spanset': flag.int(3, 'Spans per spanset a search returns when it gives no spss parameter.', 1),

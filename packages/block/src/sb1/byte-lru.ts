@@ -6,7 +6,8 @@
 export class ByteLru<V> {
   private readonly entries = new Map<string, V>();
   private bytes = 0;
-  private readonly maxBytes: number;
+  /** The byte budget. */
+  readonly maxBytes: number;
   private readonly sizeOf: (v: V) => number;
 
   constructor(maxBytes: number, sizeOf: (v: V) => number) {

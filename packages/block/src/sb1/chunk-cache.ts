@@ -5,12 +5,25 @@
 // and check are about a sixth of a duration search, decompress and decode half of a rate()).
 // Bounded by an estimate of what a chunk holds once all its pages are decoded, fixed when it is
 // kept. Readers use one only when given one (the query workers each keep one).
+//
+// Beside the chunks, an eighth of the budget keeps dictionary summaries (dictionary-summary.ts)
+// in an LRU of their own: chunks many times their size would otherwise push them out, and they
+// are what lets a needle search skip row groups whose chunks no longer fit.
 import { ByteLru } from './byte-lru.ts';
+import type { DictionarySummary } from './dictionary-summary.ts';
 import type { ColumnChunk } from './fetch-pages.ts';
+
+/** Share of a chunk cache's bytes its dictionary summaries may hold. */
+const SUMMARY_SHARE = 1 / 8;
 
 /** An LRU of column chunks by block, row group and column (Sb1Reader.chunkKey). */
 export class ChunkCache extends ByteLru<ColumnChunk> {
+  /** Dictionary summaries by the same keys. */
+  readonly summaries: ByteLru<DictionarySummary>;
+
   constructor(maxBytes: number) {
-    super(maxBytes, (c) => c.heldBytes);
+    const summaryBytes = Math.floor(maxBytes * SUMMARY_SHARE);
+    super(maxBytes - summaryBytes, (c) => c.heldBytes);
+    this.summaries = new ByteLru(summaryBytes, (s) => s.heldBytes);
   }
 }

@@ -200,6 +200,31 @@ export class CompiledCondition {
     return true;
   }
 
+  /**
+   * True when the dictionary summaries kept from earlier reads of the group (nothing is read)
+   * show no row can satisfy the condition: for `= "text"` and patterns with a required literal,
+   * every source the field can be read from lacks the text in every value, or is empty, or is a
+   * key list without the key. Any source without a summary (or a JSON one) decides nothing.
+   */
+  ruledOutBySummaries(g: GroupData): boolean {
+    const text = this.literal ?? this.target?.[0];
+    const sources = this.reader.sources;
+    if (!text || !sources || this.reader.perTrace) return false;
+    for (const s of sources) {
+      if (s.list) {
+        const keys = g.summary(s.list.keys);
+        if (!keys) return false;
+        if (!keys.mayHoldEntry(s.list.key)) continue;
+        const values = g.summary(s.list.values);
+        if (!values || values.mayContain(text)) return false;
+        continue;
+      }
+      const values = s.flat !== undefined && s.columns.length === 1 ? g.summary(s.flat) : undefined;
+      if (!values || values.mayContain(text)) return false;
+    }
+    return true;
+  }
+
   /** True for text equality and patterns with a required literal: their dictionary checks are cheap and usually decide. */
   get checksDictionary(): boolean {
     return this.target !== undefined || this.literal !== undefined;
@@ -409,6 +434,13 @@ export class ConditionSet {
   ruledOutByDictionary(g: GroupData): boolean {
     if (this.conditions.length === 0) return false;
     const out = (c: CompiledCondition) => c.ruledOutByDictionary(g);
+    return this.all ? this.conditions.some(out) : this.conditions.every(out);
+  }
+
+  /** True when the dictionary summaries kept for the group show no row of it can matter (see CompiledCondition.ruledOutBySummaries). */
+  ruledOutBySummaries(g: GroupData): boolean {
+    if (this.conditions.length === 0 || !this.checksDictionaries) return false;
+    const out = (c: CompiledCondition) => c.ruledOutBySummaries(g);
     return this.all ? this.conditions.some(out) : this.conditions.every(out);
   }
 

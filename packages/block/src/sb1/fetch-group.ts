@@ -7,6 +7,7 @@ import { bytesToHex, isAllZero } from '@spanbase/model';
 import { BlockFormat } from '../errors.ts';
 import type { RowGroupEntry } from './index-file.ts';
 import type { Sb1Reader } from './reader.ts';
+import { DictionarySummary } from './dictionary-summary.ts';
 import type { Values } from './fetch-pages.ts';
 import { ColumnChunk, HI, LO } from './fetch-pages.ts';
 
@@ -56,9 +57,10 @@ export class GroupData {
   /**
    * Reads the chunks of `names` not read yet, in one coalesced request per run of neighbours;
    * with the reader's chunk cache, chunks it holds (pages decoded by earlier queries included)
-   * are taken from it and those read are added to it.
+   * are taken from it and those read are added to it (unless `keep` is false: a read for the
+   * dictionary summaries alone).
    */
-  async load(names: Iterable<string>, signal?: AbortSignal): Promise<void> {
+  async load(names: Iterable<string>, signal?: AbortSignal, keep = true): Promise<void> {
     const cache = this.reader.chunkCache;
     let missing = [...new Set(names)].filter((n) => !this.chunks.has(n));
     if (cache) {
@@ -75,7 +77,7 @@ export class GroupData {
     for (const [name, chunk] of raw) {
       this.bytesRead += chunk.bytes.length;
       this.bytesInspected += chunk.bytes.length;
-      if (!cache) {
+      if (!cache || !keep) {
         this.chunks.set(name, new ColumnChunk(chunk));
         continue;
       }
@@ -83,6 +85,27 @@ export class GroupData {
       const c = new ColumnChunk({ ...chunk, bytes: chunk.bytes.slice() });
       cache.set(this.reader.chunkKey(this.index, name), c);
       this.chunks.set(name, c);
+    }
+  }
+
+  /**
+   * The dictionary summary of column `name` kept by an earlier read of this row group (in the
+   * reader's chunk cache); undefined when none is kept or the chunk has none.
+   */
+  summary(name: string): DictionarySummary | undefined {
+    return this.reader.chunkCache?.summaries.get(this.reader.chunkKey(this.index, name));
+  }
+
+  /** Keeps the dictionary summaries of the loaded chunks of `names` that have one and are not kept yet. */
+  keepSummaries(names: Iterable<string>): void {
+    const summaries = this.reader.chunkCache?.summaries;
+    if (!summaries) return;
+    for (const n of names) {
+      const c = this.chunks.get(n);
+      const key = this.reader.chunkKey(this.index, n);
+      if (!c || summaries.get(key)) continue;
+      const s = DictionarySummary.of(c);
+      if (s) summaries.set(key, s);
     }
   }
 

@@ -30,6 +30,8 @@ export interface FetchStats {
   groupsRead: number;
   /** Of those, row groups ruled out by the dictionaries of their condition columns (rows not decoded). */
   skippedByDictionary: number;
+  /** Row groups ruled out by dictionary summaries kept from earlier reads (nothing read). */
+  skippedBySummary: number;
   /** Distinct columns read, over all row groups. */
   columnsRead: Set<string>;
   /** Column chunk bytes read from the store. */
@@ -48,7 +50,7 @@ export interface FetchStats {
 
 /** Fresh counters. */
 export function newFetchStats(): FetchStats {
-  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, skippedByIndex: 0, groupsRead: 0, skippedByDictionary: 0, columnsRead: new Set(), bytesRead: 0, bytesInspected: 0, rowsInspected: 0, yielded: 0, spans: 0, lost: [] };
+  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, skippedByIndex: 0, groupsRead: 0, skippedByDictionary: 0, skippedBySummary: 0, columnsRead: new Set(), bytesRead: 0, bytesInspected: 0, rowsInspected: 0, yielded: 0, spans: 0, lost: [] };
 }
 
 /**

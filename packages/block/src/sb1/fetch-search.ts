@@ -3,13 +3,14 @@
 // match are the newest `limit`, and the engine stops there instead of looking at every trace.
 import type { Query, SearchOptions, SearchResult } from '@spanbase/traceql';
 import { executeSearch } from '@spanbase/traceql';
-import type { MayMatchRequest, ReadOptions } from '../format.ts';
+import type { MayMatchRequest, PrefetchOptions, ReadOptions } from '../format.ts';
 import { ConditionSet } from './fetch-conditions.ts';
 import { BlockFields } from './fetch-fields.ts';
 import { groupsToScan, newFetchStats, sb1ReaderOf } from './fetch-scan.ts';
 import type { BlockDamage } from '../damage.ts';
 import type { BlockReader } from '../format.ts';
 import { blockSpansetFetcher } from './fetch-spansets.ts';
+import { prefetchSummaries } from './summary-prefetch.ts';
 
 /** A block's search result, with the row groups it had to leave out. */
 export interface BlockSearchResult extends SearchResult {
@@ -48,10 +49,12 @@ export async function blockMayMatch(reader: BlockReader, request: MayMatchReques
  * Reads what deciding a search needs before any row group, so the first search after a start
  * (or after the block appears) costs no more than later ones: the index, the Parquet footer and
  * the needle filters; and the dependency summary, a few kilobytes, so the first graph query after
- * a start reads nothing. Damage is noted as usual and costs only what it always costs.
+ * a start reads nothing; with `summaries`, the dictionary summaries of the string attribute
+ * columns (summary-prefetch.ts). Damage is noted as usual and costs only what it always costs.
  */
-export async function prefetchBlock(reader: BlockReader, opts?: ReadOptions): Promise<void> {
+export async function prefetchBlock(reader: BlockReader, opts?: PrefetchOptions): Promise<void> {
   const sb1 = sb1ReaderOf(reader);
   await sb1.rowGroups(opts);
   await Promise.all([sb1.columnStats(opts), sb1.needleFilters(opts), sb1.dependencies(opts)]);
+  if (opts?.summaries) await prefetchSummaries(sb1, opts);
 }

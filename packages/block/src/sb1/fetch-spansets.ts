@@ -164,10 +164,17 @@ class Sb1SpansetFetcher implements BlockSpansetFetcher {
     const evaluatedFirst = new Map<GroupData, Uint8Array>();
     await mapLimited(candidates, 4, async (g) => {
       signal?.throwIfAborted();
+      // What an earlier read of the group's dictionaries kept decides before anything is read.
+      if (conditions.ruledOutBySummaries(g)) {
+        stats.skippedBySummary++;
+        ruledOut.add(g);
+        return;
+      }
       stats.groupsRead++;
       stats.rowsInspected += g.rows;
       try {
         await loadFields(g, conditions.readers, split ? [] : TRACE_COLUMNS, load(g));
+        if (conditions.checksDictionaries) g.keepSummaries(conditions.columns);
         if (conditions.ruledOutByDictionary(g)) {
           stats.skippedByDictionary++;
           ruledOut.add(g);

@@ -43,6 +43,8 @@ export interface BlockTraceJob {
 export interface BlockPrefetchJob {
   kind: 'prefetch';
   meta: BlockMeta;
+  /** Read the dictionary summaries of the string attribute columns instead (after the metadata). */
+  summaries?: boolean;
 }
 
 /** Any job. */
@@ -142,7 +144,8 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
   const reader = readers.get(job.meta);
   let result: (MetricsPartial | SearchResult | TraceInBlock | object) & JobDamage;
   if (job.kind === 'prefetch') {
-    await prefetchBlock(reader, { signal });
+    // The summaries come in jobs of their own, one block at a time per worker (see QueryPool.prefetch).
+    await prefetchBlock(reader, { signal, summaries: job.summaries === true });
     // The first block a worker prefetches also gets a small search, so the code that reads,
     // decodes and evaluates column chunks is compiled before a user's first search needs it.
     if (!readers.warmed) {

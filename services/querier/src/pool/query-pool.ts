@@ -27,6 +27,8 @@ export interface QueryPoolOptions {
 export class QueryPool {
   private readonly workers: SupervisedWorker[] = [];
   private readonly inline: ReaderCache | undefined;
+  /** Per worker, the dictionary summaries read ahead so far (one block at a time). */
+  private readonly readAhead: Promise<void>[] = [];
 
   /** `size` workers, each with its own store built from `storeConfig`; `inlineStore` serves jobs in this thread when size is 0. */
   constructor(size: number, storeConfig: ObjectStoreConfig, inlineStore: ObjectStore, opts: QueryPoolOptions = {}) {
@@ -92,12 +94,23 @@ export class QueryPool {
   }
 
   /**
-   * Has the block's own worker read its metadata ahead of queries (the worker its jobs go to
-   * unless it is busy). Best effort: failures are left to the queries that meet them.
+   * Has every worker read the block's metadata (and then, in the background, its dictionary
+   * summaries) ahead of queries: a
+   * job goes to the block's own worker only when it is not busier than the others, so a search
+   * over many blocks sends about half of them elsewhere. Best effort: failures are left to the
+   * queries that meet them.
    */
   prefetch(meta: BlockJob['meta']): Promise<void> {
     if (this.inline) return Promise.resolve();
-    return this.own(meta.blockID).run({ kind: 'prefetch', meta }, new AbortController().signal).then(() => undefined, () => undefined);
+    const signal = new AbortController().signal;
+    return Promise.all(
+      this.workers.map(async (w, i) => {
+        await w.run({ kind: 'prefetch', meta }, signal).catch(() => undefined);
+        // Then the block's dictionary summaries, queued behind the other blocks' so each worker
+        // spends one job slot on them and searches after a start do not wait behind them.
+        this.readAhead[i] = (this.readAhead[i] ?? Promise.resolve()).then(() => w.run({ kind: 'prefetch', meta, summaries: true }, signal).then(() => undefined, () => undefined));
+      }),
+    ).then(() => undefined);
   }
 
   /** Stops the workers. */
