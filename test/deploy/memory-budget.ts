@@ -6,13 +6,13 @@ import type { Config } from '@spanbase/config';
 
 const MiB = 2 ** 20;
 
-/** Idle RSS per role without query workers (main thread, live-query and block-writing workers). */
+/** Idle RSS per role without query workers (main thread, live-query, block-writing and answer workers). */
 export const IDLE_BASE_BYTES: Record<Config['target'], number> = {
-  all: 300 * MiB,
+  all: 350 * MiB,
   querier: 200 * MiB,
   ingester: 250 * MiB,
   distributor: 150 * MiB,
-  'query-frontend': 170 * MiB,
+  'query-frontend': 220 * MiB,
   compactor: 200 * MiB,
 };
 
