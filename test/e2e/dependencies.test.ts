@@ -124,9 +124,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
-// Traces stay in memory a couple of seconds (the live check runs meanwhile), then flush fast.
+// Traces stay in memory for seconds (the live check runs meanwhile, even on a loaded machine,
+// where 2.5 s was sometimes too short and the check met a flush half done), then flush fast.
 const SETTINGS = {
-  'ingester.trace-idle-period': 2500,
+  'ingester.trace-idle-period': 8000,
   'ingester.max-block-duration': 200,
   'ingester.flush-check-period': 50,
   'storage.blocklist-poll': 200,
@@ -201,7 +202,7 @@ describe.each([
 describe('a trace split across blocks', () => {
   it('adds its cross-block edge once the compactor merged the blocks', async () => {
     // Three blocks make a merge: the two halves stay apart until a third block is flushed.
-    const sb = await startTestSpanbase({ ...SETTINGS, 'compaction.min-input-blocks': 3 });
+    const sb = await startTestSpanbase({ ...SETTINGS, 'ingester.trace-idle-period': 2500, 'compaction.min-input-blocks': 3 });
     stops.push(() => sb.stop());
     const from = Math.floor(Date.now() / 1000) - 120;
     const { tracer, memory } = services();
