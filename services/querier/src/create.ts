@@ -48,6 +48,7 @@ export function createQuerier(cfg: Config, deps: QuerierDeps): QuerierRole {
     abortGraceMs: cfg['query.abort-grace'],
     workerMemoryMb: Math.floor(cfg['query.worker-memory'] / 2 ** 20),
     jobsPerWorker: cfg['query.jobs-per-worker'],
+    prefetchTimeoutMs: cfg['query.timeout'],
     onReplace: (reason) => {
       replaced.inc();
       log.warn({ reason }, 'query worker replaced');

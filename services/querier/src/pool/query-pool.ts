@@ -21,6 +21,11 @@ export interface QueryPoolOptions {
   workerMemoryMb?: number;
   /** Told when a worker is replaced (logged and counted by the caller). */
   onReplace?: (reason: string) => void;
+  /**
+   * How long a read-ahead job may run, ms (--query.timeout): nobody waits for it, so without a
+   * bound one that hangs would hold its slot, on every worker, for good.
+   */
+  prefetchTimeoutMs?: number;
 }
 
 /** Runs block jobs on worker threads (or inline when size is 0). */
@@ -29,9 +34,11 @@ export class QueryPool {
   private readonly inline: ReaderCache | undefined;
   /** Per worker, the dictionary summaries read ahead so far (one block at a time). */
   private readonly readAhead: Promise<void>[] = [];
+  private readonly prefetchTimeoutMs: number;
 
   /** `size` workers, each with its own store built from `storeConfig`; `inlineStore` serves jobs in this thread when size is 0. */
   constructor(size: number, storeConfig: ObjectStoreConfig, inlineStore: ObjectStore, opts: QueryPoolOptions = {}) {
+    this.prefetchTimeoutMs = opts.prefetchTimeoutMs ?? 30_000;
     const chunkCacheBytes = Math.floor((opts.chunkCacheBytes ?? 0) / Math.max(1, size));
     if (size <= 0) this.inline = new ReaderCache(inlineStore, { chunkCacheBytes });
     const workerData: QueryWorkerData = { store: storeConfig, chunkCacheBytes };
@@ -102,13 +109,15 @@ export class QueryPool {
    */
   prefetch(meta: BlockJob['meta']): Promise<void> {
     if (this.inline) return Promise.resolve();
-    const signal = new AbortController().signal;
+    // Each job's clock starts when it is asked for; a job past it is cancelled like a query, and
+    // a worker that does not stop it is replaced.
+    const bounded = () => AbortSignal.timeout(this.prefetchTimeoutMs);
     return Promise.all(
       this.workers.map(async (w, i) => {
-        await w.run({ kind: 'prefetch', meta }, signal).catch(() => undefined);
+        await w.run({ kind: 'prefetch', meta }, bounded()).catch(() => undefined);
         // Then the block's dictionary summaries, queued behind the other blocks' so each worker
         // spends one job slot on them and searches after a start do not wait behind them.
-        this.readAhead[i] = (this.readAhead[i] ?? Promise.resolve()).then(() => w.run({ kind: 'prefetch', meta, summaries: true }, signal).then(() => undefined, () => undefined));
+        this.readAhead[i] = (this.readAhead[i] ?? Promise.resolve()).then(() => w.run({ kind: 'prefetch', meta, summaries: true }, bounded()).then(() => undefined, () => undefined));
       }),
     ).then(() => undefined);
   }
