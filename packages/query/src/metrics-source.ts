@@ -50,9 +50,12 @@ export function startMetrics(sources: MetricsSources, tenant: string, plan: Metr
   return [...live, ...sources.blocks(tenant, { start: plan.grid.start, end: plan.grid.end })];
 }
 
-/** A source's parts (see evaluateData) merged into one partial, keeping what it could not read. */
-function mergedParts(plan: MetricsPlan, r: { parts: MetricsPartialData[] } & Incomplete): MetricsPartial & Incomplete {
+/**
+ * A source's parts (see evaluateData) merged into one partial, keeping what it could not read.
+ * `of` turns one part into a partial (parts from a peer: the internal API's checked reading).
+ */
+export function mergedParts(plan: MetricsPlan, r: { parts: MetricsPartialData[] } & Incomplete, of: (plan: MetricsPlan, d: MetricsPartialData) => MetricsPartial = partialFromData): MetricsPartial & Incomplete {
   const sum = emptyPartial(plan);
-  for (const d of r.parts) mergeMetrics(sum, partialFromData(plan, d));
+  for (const d of r.parts) mergeMetrics(sum, of(plan, d));
   return Object.assign(sum, { incomplete: r.incomplete, failures: r.failures });
 }

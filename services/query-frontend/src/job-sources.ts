@@ -9,10 +9,10 @@ import type { JobFailure, SearchQuery } from '@spanbase/internal-api';
 import { flattenTracesData, bytesToHex } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { decodeExportRequest } from '@spanbase/otlp';
-import { executeSearchOver, mergeIntoSummary } from '@spanbase/query';
+import { executeSearchOver, mergeIntoSummary, mergedParts } from '@spanbase/query';
 import type { Incomplete, MetricsSource, MetricsSources, QueryRange, SearchSource, SearchSources, SourceSearchOptions, TagsSource, TimeRange, TraceSource } from '@spanbase/query';
-import { emptyPartial, mergeMetrics, stringify } from '@spanbase/traceql';
-import type { MetricsPartial, MetricsPartialData, MetricsPlan, Query, SearchResult } from '@spanbase/traceql';
+import { stringify } from '@spanbase/traceql';
+import type { MetricsPartialData, MetricsPlan, Query, SearchResult } from '@spanbase/traceql';
 import { groupName, overlaps, planJobs, rangeOf } from './job-plan.ts';
 import type { JobScheduler } from './scheduler.ts';
 
@@ -112,12 +112,7 @@ export function jobSources(o: JobSourcesOptions): JobSources {
   const metricsJob = (tenant: string, plan: MetricsPlan, blocks: BlockMeta[], live: boolean, signal: AbortSignal) =>
     o.scheduler.run('Metrics', tenant, { metrics: { query: stringify(plan.query), request: plan.request }, blocks, live }, signal, live);
   /** A source's parts merged on this thread (the frontend's answers take the parts as they are: evaluateData). */
-  const merged = async (mp: MetricsPlan, r: Promise<{ parts: MetricsPartialData[] } & Incomplete>): Promise<MetricsPartial & Incomplete> => {
-    const { parts, failures } = await r;
-    const sum = emptyPartial(mp);
-    for (const d of parts) mergeMetrics(sum, metricsPartialOf(mp, d));
-    return Object.assign(sum, { failures });
-  };
+  const merged = async (mp: MetricsPlan, r: Promise<{ parts: MetricsPartialData[] } & Incomplete>) => mergedParts(mp, await r, metricsPartialOf);
   const groupData = async (group: BlockMeta[], tenant: string, mp: MetricsPlan, signal: AbortSignal) => {
     const r = await metricsJob(tenant, mp, group, false, signal);
     return { parts: [r.partial], failures: r.failures };
