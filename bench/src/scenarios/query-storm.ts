@@ -142,7 +142,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
     rssStormPeak = Math.max(0, ...server.rssTimeline().slice(rssFrom).map(([, b]) => b));
   } finally {
     transport.close();
-    stopped = await server.stop();
+    stopped = await server.stop(); (await import("node:fs")).writeFileSync("/tmp/server-out.log", server.output()); for (const f of stopped.cpuProfiles) (await import("node:fs")).copyFileSync(f, "/tmp/prof-" + f.split("/").pop());
   }
 
   const failedIngest = Object.entries(loud.failures).map(([why, n]) => `${n} x ${why}`).join(', ');

@@ -13,7 +13,7 @@
 //   message SearchJobResult  { SearchResult result = 1; repeated Failure failures = 2;
 //                              uint64 inspected_bytes = 3; repeated bytes recent_blocks = 4; }
 //   message MetricsJob       { LiveMetricsRequest metrics = 1; repeated bytes blocks = 2; bool live = 3; }
-//   message MetricsJobResult { MetricsPartial partial = 1; repeated Failure failures = 2;
+//   message MetricsJobResult { repeated MetricsPartial parts = 1; repeated Failure failures = 2;
 //                              uint64 inspected_bytes = 3; repeated bytes recent_blocks = 4; }
 //   message TagsJob          { repeated bytes blocks = 1; bool live = 2; }
 //   message TagsJobResult    { repeated TagsSummary summaries = 1; repeated Failure failures = 2;
@@ -74,9 +74,13 @@ export interface MetricsJob extends JobScope {
   metrics: MetricsQuery;
 }
 
-/** What a metrics job accumulated. */
+/**
+ * What a metrics job accumulated: one part, or (a querier in the frontend's process) each block's
+ * part as its query worker returned it, for the frontend to merge off the thread that answers
+ * ingest. Apart, a querier merges them and sends one.
+ */
 export interface MetricsJobResult {
-  partial: MetricsPartialData;
+  parts: MetricsPartialData[];
   failures: JobFailure[];
   inspectedBytes: number;
   recentBlocks: BlockMeta[];
@@ -186,13 +190,13 @@ export const JobsService = {
         return true;
       }),
       encodeResponse: (res) => encodeMessage((w) => {
-        writeNested(w, 1, (x) => writeMetricsPartialData(x, res.partial));
+        for (const part of res.parts) writeNested(w, 1, (x) => writeMetricsPartialData(x, part));
         writeFailures(w, 2, res.failures);
         writeCount(w, 3, res.inspectedBytes);
         writeBlockMetas(w, 4, res.recentBlocks);
       }, 4096),
-      decodeResponse: (b) => decodeMessage(b, { partial: { states: [] }, failures: [], inspectedBytes: 0, recentBlocks: [] } as MetricsJobResult, (r, no, _t, o) => {
-        if (no === 1) o.partial = readMetricsPartial(r);
+      decodeResponse: (b) => decodeMessage(b, { parts: [], failures: [], inspectedBytes: 0, recentBlocks: [] } as MetricsJobResult, (r, no, _t, o) => {
+        if (no === 1) o.parts.push(readMetricsPartial(r));
         else if (no === 2) o.failures.push(readFailure(r));
         else if (no === 3) o.inspectedBytes = readCount(r);
         else if (no === 4) o.recentBlocks.push(readBlockMeta(r));

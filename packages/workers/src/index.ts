@@ -6,3 +6,4 @@ export type { SlotSignal } from './cancel-cells.ts';
 export { cancelCells, slotSignal } from './cancel-cells.ts';
 export { lowerThreadPriority } from './thread-priority.ts';
 export { WorkerOutOfMemory, WorkerFailed, WorkerClosed } from './errors.ts';
+export { transferring } from './transfer.ts';

@@ -5,6 +5,7 @@ import { slotSignal } from './cancel-cells.ts';
 import type { SlotSignal } from './cancel-cells.ts';
 import type { FromWorker, SupervisedWorkerData, ToWorker, WireError } from './protocol.ts';
 import { lowerThreadPriority } from './thread-priority.ts';
+import { transferListOf } from './transfer.ts';
 
 /** What a worker does with what it is sent. */
 export interface JobHandlers {
@@ -43,16 +44,20 @@ export function serveJobs(handlers: JobHandlers): void {
     const s = slotSignal(cells, m.slot, () => new Error('job cancelled'));
     jobs.set(m.id, s);
     let answer: FromWorker;
+    let transfer: ArrayBuffer[] | undefined;
     handlers
       .run(m.job, s.signal)
       .then(
-        (result) => (answer = { kind: 'result', id: m.id, ok: true, result }),
+        (result) => {
+          transfer = transferListOf(result);
+          answer = { kind: 'result', id: m.id, ok: true, result };
+        },
         (err) => (answer = { kind: 'result', id: m.id, ok: false, error: wire(err) }),
       )
       .then(() => {
         jobs.delete(m.id);
         try {
-          port.postMessage(answer);
+          port.postMessage(answer, transfer);
         } catch (err) {
           // A result that cannot be cloned must still answer the job.
           port.postMessage({ kind: 'result', id: m.id, ok: false, error: wire(err) } satisfies FromWorker);

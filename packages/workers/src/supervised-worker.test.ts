@@ -139,4 +139,16 @@ describe('SupervisedWorker', () => {
     expect(w.replacements).toBe(1);
     expect(await w.run({ op: 'echo', value: 1 }, never())).toMatchObject({ value: 1 });
   });
+
+  it('moves the buffers a job marks with transferring back to the caller instead of copying them', async () => {
+    const w = supervised();
+    const moved = await w.run<{ values: Float64Array }>({ op: 'make', n: 1000, move: true }, never());
+    expect(moved.values.length).toBe(1000);
+    expect(moved.values[999]).toBe(7);
+    // The worker's own view of a moved buffer is empty once the answer is posted.
+    expect(await w.run({ op: 'made-length' }, never())).toBe(0);
+    const copied = await w.run<{ values: Float64Array }>({ op: 'make', n: 1000, move: false }, never());
+    expect(copied.values.length).toBe(1000);
+    expect(await w.run({ op: 'made-length' }, never())).toBe(1000);
+  });
 });

@@ -60,7 +60,9 @@ export function createQuerier(cfg: Config, deps: QuerierDeps): QuerierRole {
   // Sources one job reads at once: enough to keep every worker busy.
   const slots = Math.max(2, pool.size);
   const counted = m.counter('spanbase_querier_jobs_total', 'Jobs a querier ran for a frontend (search, metrics, tags, dependencies, trace), by kind.', ['kind']);
-  const jobs = jobHandlers({ pool, readers, live: deps.live, concurrency: cfg['querier.job-parallelism'] > 0 ? cfg['querier.job-parallelism'] : slots, log, skipped, jobs: counted });
-  deps.server?.serve(JobsService, jobs);
+  const handlerDeps = { pool, readers, live: deps.live, concurrency: cfg['querier.job-parallelism'] > 0 ? cfg['querier.job-parallelism'] : slots, log, skipped, jobs: counted };
+  // A frontend in this process merges metrics parts on its answer worker; one over the network gets them merged.
+  const jobs = jobHandlers({ ...handlerDeps, unmergedMetrics: true });
+  deps.server?.serve(JobsService, jobHandlers(handlerDeps));
   return { jobs, slots, pool, stop: () => pool.close() };
 }

@@ -12,6 +12,7 @@ import { executeMetricsOver, executeSearchOver } from '@spanbase/query';
 import type { DependenciesSource, TagsSource } from '@spanbase/query';
 import type { Counter, Logger } from '@spanbase/server';
 import { parseOrThrow, planMetrics } from '@spanbase/traceql';
+import type { MetricsPartialData } from '@spanbase/traceql';
 import type { TagsSummary } from '@spanbase/block';
 import { DependencyGraph } from '@spanbase/block';
 import { blockDependenciesSource } from './dependencies/dependencies-source.ts';
@@ -35,6 +36,11 @@ export interface JobHandlerDeps {
   skipped: Counter;
   /** Jobs run, by kind. */
   jobs: Counter;
+  /**
+   * Metrics jobs answer with each source's part unmerged (see MetricsJobResult): true when the
+   * querier shares the frontend's process, whose answer worker merges them.
+   */
+  unmergedMetrics?: boolean;
 }
 
 function errorOf(e: unknown): Error {
@@ -98,8 +104,10 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
       const plan = planMetrics(job.metrics.query, job.metrics.request);
       const recent: BlockMeta[] = [];
       const sources = [...(job.live ? d.live.metrics(ctx.tenant, (m) => recent.push(...m)) : []), ...job.blocks.map((m) => blockMetricsSource(m, d.pool, noteDamage))];
-      const run = await executeMetricsOver(sources, plan, { concurrency: d.concurrency, signal: ctx.signal });
-      return { partial: metricsPartialData(run.partial), failures: failuresOf(run.failed), inspectedBytes: run.stats.inspectedBytes, recentBlocks: uniqueBlocks(recent) };
+      const parts: MetricsPartialData[] = [];
+      const run = await executeMetricsOver(sources, plan, { concurrency: d.concurrency, signal: ctx.signal, collect: d.unmergedMetrics ? (p) => parts.push(p) : undefined });
+      if (!d.unmergedMetrics) parts.push(metricsPartialData(run.partial));
+      return { parts, failures: failuresOf(run.failed), inspectedBytes: run.stats.inspectedBytes, recentBlocks: uniqueBlocks(recent) };
     },
 
     async Tags(job, ctx) {

@@ -115,7 +115,7 @@ export function jobSources(o: JobSourcesOptions): JobSources {
   const merged = async (mp: MetricsPlan, r: Promise<{ parts: MetricsPartialData[] } & Incomplete>) => mergedParts(mp, await r, metricsPartialOf);
   const groupData = async (group: BlockMeta[], tenant: string, mp: MetricsPlan, signal: AbortSignal) => {
     const r = await metricsJob(tenant, mp, group, false, signal);
-    return { parts: [r.partial], failures: r.failures };
+    return { parts: r.parts, failures: r.failures };
   };
   const metrics: MetricsSources = {
     live(tenant) {
@@ -123,9 +123,9 @@ export function jobSources(o: JobSourcesOptions): JobSources {
       const liveData = async (mp: MetricsPlan, signal: AbortSignal) => {
         const live = await metricsJob(tenant, mp, [], true, signal);
         const extra = missing(snap, live.recentBlocks, tenant, { start: mp.grid.start, end: mp.grid.end });
-        if (extra.length === 0) return { parts: [live.partial], failures: live.failures };
+        if (extra.length === 0) return { parts: live.parts, failures: live.failures };
         const recent = await metricsJob(tenant, mp, extra, false, signal);
-        return { parts: [live.partial, recent.partial], failures: [...live.failures, ...recent.failures] };
+        return { parts: [...live.parts, ...recent.parts], failures: [...live.failures, ...recent.failures] };
       };
       return [{ ...LIVE, evaluate: (mp, signal) => merged(mp, liveData(mp, signal)), evaluateData: liveData }];
     },

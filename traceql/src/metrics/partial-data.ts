@@ -52,6 +52,32 @@ export function partialData(p: MetricsPartial): MetricsPartialData {
   };
 }
 
+/**
+ * The buffers of a partial's number arrays that can move to another thread rather than be
+ * copied: arrays that own their whole buffer (not views into a larger one, which may hold other
+ * data, nor shared memory).
+ */
+export function partialDataBuffers(parts: readonly MetricsPartialData[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const take = (a: Float64Array | undefined) => {
+    if (a && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
+  };
+  for (const part of parts) {
+    for (const st of part.states) {
+      if (st.kind === 'compare') {
+        for (const v of st.values) take(v.counts);
+        continue;
+      }
+      for (const sd of st.series) {
+        take(sd.a);
+        take(sd.b);
+        for (const [, counts] of sd.hist ?? []) take(counts);
+      }
+    }
+  }
+  return [...out];
+}
+
 function misfit(what: string): never {
   throw TqlUnsupportedError(`metrics partial does not fit the query's plan: ${what}`);
 }

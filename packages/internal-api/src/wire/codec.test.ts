@@ -75,11 +75,12 @@ describe('internal API codecs', () => {
       const plan = planMetrics(q, { start: base, end: base + 300_000_000_000n, step: 60_000_000_000n, exemplars: 10 });
       const partial = await evaluateMetrics(plan, new MemoryColumnFetcher(traces));
       const m = JobsService.methods.Metrics;
-      const bytes = m.encodeResponse({ partial: partialData(partial), failures: [], inspectedBytes: 0, recentBlocks: [] });
-      const back = metricsPartialOf(plan, m.decodeResponse(bytes).partial);
-      expect(plain(finishMetrics(plan, back)), q).toBe(plain(finishMetrics(plan, partial)));
-      const o = asObject('MetricsJobResult', bytes) as { partial: { states: { leaf?: unknown; compare?: unknown }[] } };
-      expect(o.partial.states.map((s) => (s.leaf ? 'leaf' : 'compare')), q).toEqual([q.includes('compare') ? 'compare' : 'leaf']);
+      const bytes = m.encodeResponse({ parts: [partialData(partial), partialData(partial)], failures: [], inspectedBytes: 0, recentBlocks: [] });
+      const parts = m.decodeResponse(bytes).parts;
+      expect(parts).toHaveLength(2);
+      for (const part of parts) expect(plain(finishMetrics(plan, metricsPartialOf(plan, part))), q).toBe(plain(finishMetrics(plan, partial)));
+      const o = asObject('MetricsJobResult', bytes) as { parts: { states: { leaf?: unknown; compare?: unknown }[] }[] };
+      expect(o.parts[1].states.map((s) => (s.leaf ? 'leaf' : 'compare')), q).toEqual([q.includes('compare') ? 'compare' : 'leaf']);
     }
   });
 

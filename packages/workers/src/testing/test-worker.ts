@@ -1,11 +1,13 @@
 // A worker for the supervisor's tests: jobs that answer, spin (listening or deaf to
 // cancellation), eat memory, or report state built from events.
-import { jobWorkerData, serveJobs } from '../index.ts';
+import { jobWorkerData, serveJobs, transferring } from '../index.ts';
 
-type Job = { op: 'echo'; value: unknown; delayMs?: number } | { op: 'sum'; values: Float64Array; thenDie?: boolean } | { op: 'spin' } | { op: 'spin-deaf' } | { op: 'eat-memory' } | { op: 'state' } | { op: 'fail'; code: string; status: number };
+type Job = { op: 'echo'; value: unknown; delayMs?: number } | { op: 'sum'; values: Float64Array; thenDie?: boolean } | { op: 'spin' } | { op: 'spin-deaf' } | { op: 'eat-memory' } | { op: 'state' } | { op: 'make'; n: number; move: boolean } | { op: 'made-length' } | { op: 'fail'; code: string; status: number };
 
 let total = 0;
 const hogs: unknown[] = [];
+/** The array the last 'make' job answered with, as this thread sees it now. */
+let made: Float64Array | undefined;
 
 serveJobs({
   onEvent(e) {
@@ -30,6 +32,13 @@ serveJobs({
         for (;;) hogs.push(new Array(1 << 16).fill({ x: Math.random() }));
       case 'state':
         return total;
+      case 'make': {
+        // After posting, a moved buffer is detached here: the answer says which it was.
+        const values = (made = new Float64Array(job.n).fill(7));
+        return job.move ? transferring({ values }, [values.buffer]) : { values };
+      }
+      case 'made-length':
+        return made?.length;
       case 'fail':
         throw Object.assign(new Error('failed on purpose'), { code: job.code, statusCode: job.status });
     }

@@ -77,4 +77,40 @@ describe('LiveIndex', () => {
     ac.abort(new Error('cancelled'));
     await expect(index.search('t', parseOrThrow('{}'), OPTS, ac.signal)).rejects.toThrow('cancelled');
   });
+
+  it('indexes quiet traces ahead of queries, within the cache, and answers with spans that came after', async () => {
+    const [first, second] = requests;
+    const { index } = fed([first]);
+    const total = (rs: SpanRecord[][]) => rs.reduce((n, r) => n + r.length, 0);
+    // Spans that arrived in the current round wait for the next.
+    expect(index.warm(Infinity)).toBe(false);
+    expect(index.cachedTraceSpans).toBe(0);
+    // Past the deadline nothing is decoded, and the call says work is left.
+    expect(index.warm(0)).toBe(true);
+    expect(index.cachedTraceSpans).toBe(0);
+    index.warm(Infinity);
+    expect(index.cachedTraceSpans).toBe(first.length);
+    // More spans for the same traces: indexed again once quiet, and a search sees them all.
+    const scan = shareScan(scanExportRequest(encodeTracesData(groupSpanRecords(second))));
+    const gens = new Float64Array(scan.spanCount);
+    new TenantStore('t').add(new Chunk(scan, undefined, 0), 0, gens);
+    index.apply({ kind: 'add', tenant: 't', scan, gens });
+    index.warm(Infinity);
+    index.warm(Infinity);
+    expect(index.cachedTraceSpans).toBe(total(requests));
+    const want = await executeSearch(parseOrThrow('{}'), new MemoryFetcher(traces), { ...OPTS, spansPerSpanset: 100, mostRecent: true });
+    expect(await index.search('t', parseOrThrow('{}'), { ...OPTS, spansPerSpanset: 100 })).toEqual(want);
+    // A cache with room for a few spans takes no more.
+    const small = new LiveIndex({ heapBytes: 4 * 2500 * 20 });
+    for (const e of [first, second]) {
+      const sc = shareScan(scanExportRequest(encodeTracesData(groupSpanRecords(e))));
+      const gg = new Float64Array(sc.spanCount);
+      new TenantStore('t').add(new Chunk(sc, undefined, 0), 0, gg);
+      small.apply({ kind: 'add', tenant: 't', scan: sc, gens: gg });
+    }
+    small.warm(Infinity);
+    small.warm(Infinity);
+    expect(small.cachedTraceSpans).toBeGreaterThan(0);
+    expect(small.cachedTraceSpans).toBeLessThanOrEqual(20);
+  });
 });

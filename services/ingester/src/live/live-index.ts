@@ -34,6 +34,8 @@ class TenantLive {
   readonly gens = new Map<number, LiveTrace>();
   /** Generations of each trace, oldest first. */
   readonly traces = new Map<string, LiveTrace[]>();
+  /** Generations that got spans and were not indexed ahead since, with the warm-up round they last got one in. */
+  readonly touched = new Map<LiveTrace, number>();
 
   gen(genId: number, bytes: Uint8Array, traceIdOffset: number): LiveTrace {
     let g = this.gens.get(genId);
@@ -51,6 +53,7 @@ class TenantLive {
     const g = this.gens.get(genId);
     if (!g) return undefined;
     this.gens.delete(genId);
+    this.touched.delete(g);
     const key = keyOf(g.traceId, 0);
     const rest = (this.traces.get(key) ?? []).filter((x) => x !== g);
     if (rest.length === 0) this.traces.delete(key);
@@ -75,6 +78,8 @@ export class LiveIndex {
   private readonly decoders = new WeakMap<Chunk, ChunkDecoder>();
   private readonly now: () => number;
   private readonly maxCachedSpans: number;
+  /** Warm-up rounds so far (see warm). */
+  private round = 0;
 
   /** `heapBytes`: the heap this index may use (the worker's limit); a quarter of it caches indexed traces. */
   constructor(opts: { heapBytes?: number; now?: () => number } = {}) {
@@ -91,7 +96,10 @@ export class LiveIndex {
         const chunk = new Chunk(e.scan, undefined, 0);
         for (let i = 0; i < e.scan.spanCount; i++) {
           // Generation 0: a span the ingester did not index (already in a block).
-          if (e.gens[i] !== 0) t.gen(e.gens[i], e.scan.bytes, e.scan.traceIdOffset[i]).add(chunk, i, 0);
+          if (e.gens[i] === 0) continue;
+          const g = t.gen(e.gens[i], e.scan.bytes, e.scan.traceIdOffset[i]);
+          g.add(chunk, i, 0);
+          t.touched.set(g, this.round);
         }
         return;
       }
@@ -124,7 +132,9 @@ export class LiveIndex {
       for (let r = s.refStarts[g]; r < s.refStarts[g + 1]; r++) {
         const chunk = chunks[s.chunkOf[r]];
         const span = s.spanOf[r];
-        t.gen(s.genIds[g], chunk.scan.bytes, chunk.scan.traceIdOffset[span]).add(chunk, span, 0);
+        const gen = t.gen(s.genIds[g], chunk.scan.bytes, chunk.scan.traceIdOffset[span]);
+        gen.add(chunk, span, 0);
+        t.touched.set(gen, this.round);
       }
     }
   }
@@ -286,6 +296,39 @@ export class LiveIndex {
       this.cachedSpans += spans;
     }
     return indexed;
+  }
+
+  /**
+   * Decodes and indexes, ahead of any query, traces that got spans before the current round and
+   * none since, while the cache has room, until `deadline` (performance.now()); then starts a new
+   * round. The first query over data that arrived while nobody asked (an incident's first search,
+   * a dashboard's first refresh) would otherwise decode all of it: about 1.5 s per 100k spans.
+   * A trace still receiving spans waits a round, so most traces are decoded once. True when
+   * traces are left for another call before the round ends.
+   */
+  warm(deadline: number): boolean {
+    for (const [tenant, t] of this.tenants) {
+      for (const [g, round] of t.touched) {
+        if (round >= this.round) continue;
+        if (performance.now() >= deadline) return true;
+        t.touched.delete(g);
+        const key = keyOf(g.traceId, 0);
+        const gens = t.traces.get(key);
+        if (!gens) continue;
+        let spans = 0;
+        for (const x of gens) spans += x.spanCount;
+        const hit = this.indexedCache.get(`${tenant}\u0000${key}`);
+        if (hit?.spans === spans || this.cachedSpans - (hit?.spans ?? 0) + spans > this.maxCachedSpans) continue;
+        this.indexed(tenant, key, gens, spans);
+      }
+    }
+    this.round++;
+    return false;
+  }
+
+  /** Traces indexed ahead of queries and kept (for tests). */
+  get cachedTraceSpans(): number {
+    return this.cachedSpans;
   }
 
   private forgetIndexed(tenant: string, key: string): void {

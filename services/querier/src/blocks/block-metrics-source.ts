@@ -1,8 +1,10 @@
-// A metrics source per block: evaluated on the query pool; the worker's partial comes back
-// structured-cloned, so its classes are re-attached before the executor merges it. Row groups the
-// job could not read leave the answer partial (block-loss.ts).
+// A metrics source per block: evaluated on the query pool, whose worker moves the partial back as
+// data (its arrays transferred, not copied). A caller that merges elsewhere takes that data as it
+// is (evaluateData: in one process, the frontend's answer worker merges it, so this thread never
+// builds the block's series); evaluate rebuilds the states for a caller that merges here. Row
+// groups the job could not read leave the answer partial (block-loss.ts).
 import type { BlockMeta } from '@spanbase/block';
-import { revivePartial, stringify } from '@spanbase/traceql';
+import { partialFromData, stringify } from '@spanbase/traceql';
 import type { MetricsSource } from '@spanbase/query';
 import type { QueryPool } from '../pool/query-pool.ts';
 import type { DamageSink } from './block-loss.ts';
@@ -10,16 +12,20 @@ import { incompleteOf } from './block-loss.ts';
 
 /** A metrics source over one block; `onDamage` hears of damage the job met first. */
 export function blockMetricsSource(meta: BlockMeta, pool: QueryPool, onDamage?: DamageSink): MetricsSource {
+  const evaluateData: NonNullable<MetricsSource['evaluateData']> = async (plan, signal) => {
+    const { lost, damage, data } = await pool.run({ kind: 'metrics', meta, query: stringify(plan.query), request: plan.request }, signal);
+    return { parts: [data], incomplete: incompleteOf(meta, { lost, damage }, onDamage) };
+  };
   return {
     name: `block ${meta.blockID}`,
     timeRange: { startNs: BigInt(meta.startUnixNano), endNs: BigInt(meta.endUnixNano) },
     bytes: meta.size,
     isBlock: true,
+    evaluateData,
     async evaluate(plan, signal) {
-      const { lost, damage, ...partial } = await pool.run({ kind: 'metrics', meta, query: stringify(plan.query), request: plan.request }, signal);
-      const incomplete = incompleteOf(meta, { lost, damage }, onDamage);
-      const revived = revivePartial(partial);
-      return incomplete ? Object.assign(revived, { incomplete }) : revived;
+      const { parts, incomplete } = await evaluateData(plan, signal);
+      const partial = partialFromData(plan, parts[0]);
+      return incomplete ? Object.assign(partial, { incomplete }) : partial;
     },
   };
 }

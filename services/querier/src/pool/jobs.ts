@@ -3,10 +3,11 @@
 import { blockMetricsFetcher, createReadCaches, openBlock, prefetchBlock, searchBlock } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader, ReadCaches } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
+import { transferring } from '@spanbase/workers';
 import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
-import { evaluateMetrics, parseOrThrow, planMetrics } from '@spanbase/traceql';
-import type { MetricsPartial, MetricsPlan, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
+import { evaluateMetrics, parseOrThrow, partialData, partialDataBuffers, planMetrics } from '@spanbase/traceql';
+import type { MetricsPartialData, MetricsPlan, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 
 /** A search over one block. */
 export interface BlockSearchJob {
@@ -63,8 +64,16 @@ export interface JobDamage {
   damage?: BlockDamage[];
 }
 
+/**
+ * A metrics job's answer: the partial as data, its number arrays moved (not copied) to the
+ * thread that asked, which hands them on as they are (see MetricsSource.evaluateData).
+ */
+export interface MetricsInBlock {
+  data: MetricsPartialData;
+}
+
 /** What a job returns. */
-export type BlockJobResult<J extends BlockJob> = (J extends BlockMetricsJob ? MetricsPartial : J extends BlockTraceJob ? TraceInBlock : J extends BlockPrefetchJob ? object : SearchResult) & JobDamage;
+export type BlockJobResult<J extends BlockJob> = (J extends BlockMetricsJob ? MetricsInBlock : J extends BlockTraceJob ? TraceInBlock : J extends BlockPrefetchJob ? object : SearchResult) & JobDamage;
 
 /**
  * Opened readers, so a block's index and footer are read once per process; verified bloom
@@ -142,7 +151,7 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
 export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
   faultSpin('query-spin', job.meta.tenantID === 'spin');
   const reader = readers.get(job.meta);
-  let result: (MetricsPartial | SearchResult | TraceInBlock | object) & JobDamage;
+  let result: (MetricsInBlock | SearchResult | TraceInBlock | object) & JobDamage;
   if (job.kind === 'prefetch') {
     // The summaries come in jobs of their own, one block at a time per worker (see QueryPool.prefetch).
     await prefetchBlock(reader, { signal, summaries: job.summaries === true });
@@ -157,8 +166,10 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
     result = { records: (await reader.findTrace(job.traceId, { signal })) ?? [] };
   } else if (job.kind === 'metrics') {
     const lost: BlockDamage[] = [];
-    result = await evaluateMetrics(planOf(job), blockMetricsFetcher(reader, { onLost: (d) => lost.push(d) }), signal);
-    if (lost.length > 0) result.lost = lost;
+    const data = partialData(await evaluateMetrics(planOf(job), blockMetricsFetcher(reader, { onLost: (d) => lost.push(d) }), signal));
+    const r: MetricsInBlock & JobDamage = transferring({ data }, partialDataBuffers([data]));
+    if (lost.length > 0) r.lost = lost;
+    result = r;
   } else {
     // The block's newest `limit` matches, which is what the executor merges across blocks; the
     // block hands its traces out newest first, so the search stops at the limit-th match instead

@@ -1,10 +1,12 @@
 // The kinds of work the answer worker does, shared by the worker thread and the in-thread path.
 import type { SearchMetrics } from '@spanbase/query';
-import type { MetricsPartialData, SearchResult, TraceResult } from '@spanbase/traceql';
+import { metricsPartialOf } from '@spanbase/internal-api';
+import { emptyPartial, mergeMetrics, partialDataBuffers, planMetrics } from '@spanbase/traceql';
+import type { MetricsPartialData, MetricsRequest, SearchResult, TraceResult } from '@spanbase/traceql';
 import { WorkerFailed } from '@spanbase/workers';
 import { searchResponseText, traceText } from '../search/search-json.ts';
 import { metricsAnswer } from './metrics-answer.ts';
-import type { MetricsAnswerJob } from './metrics-answer.ts';
+import type { MergedParts, MetricsAnswerJob } from './metrics-answer.ts';
 
 /** A search's merged result, to write as a SearchResponse. */
 export interface SearchAnswerJob {
@@ -19,10 +21,16 @@ export interface TracesTextJob {
   traces: TraceResult[];
 }
 
-/** One source's partial of a metrics answer, kept by the thread that will finish the answer. */
+/**
+ * One source's partial of a metrics answer, merged at once by the thread that will finish the
+ * answer (so it holds one partial per answer, not one per block).
+ */
 export interface MetricsPartJob {
   kind: 'metrics-part';
   gathering: number;
+  /** The query and request, planned where the first part of the gathering arrives. */
+  query: string;
+  request: MetricsRequest;
   part: MetricsPartialData;
 }
 
@@ -35,17 +43,28 @@ export interface MetricsDropJob {
 /** Any answer job. */
 export type AnswerJob = MetricsAnswerJob | SearchAnswerJob | TracesTextJob | MetricsPartJob | MetricsDropJob;
 
-/** Partials handed over ahead of their answer, by gathering. */
-const gatherings = new Map<number, MetricsPartialData[]>();
+/** Partials handed over ahead of their answer, merged, by gathering. */
+const gatherings = new Map<number, { merged: MergedParts; parts: number; error?: unknown }>();
 const NOTHING = new Uint8Array(0);
 
 /** Runs an answer job; resolves with the answer's bytes. */
 export async function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
   switch (job.kind) {
     case 'metrics-part': {
-      const held = gatherings.get(job.gathering);
-      if (held) held.push(job.part);
-      else gatherings.set(job.gathering, [job.part]);
+      let g = gatherings.get(job.gathering);
+      if (!g) {
+        const plan = planMetrics(job.query, job.request);
+        gatherings.set(job.gathering, (g = { merged: { plan, partial: emptyPartial(plan) }, parts: 0 }));
+      }
+      g.parts++;
+      // A part that does not fit the plan fails the answer when it is finished.
+      if (g.error === undefined) {
+        try {
+          mergeMetrics(g.merged.partial, metricsPartialOf(g.merged.plan, job.part));
+        } catch (err) {
+          g.error = err;
+        }
+      }
       return NOTHING;
     }
     case 'metrics-drop':
@@ -53,11 +72,13 @@ export async function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise
       return NOTHING;
     case 'metrics': {
       if (!job.gathered) return metricsAnswer(job, signal);
-      const held = gatherings.get(job.gathered.id) ?? [];
+      const g = gatherings.get(job.gathered.id);
       gatherings.delete(job.gathered.id);
+      const held = g?.parts ?? 0;
       // A worker replaced while the query ran took the partials handed to it along.
-      if (held.length !== job.gathered.parts) throw WorkerFailed(`the answer worker lost ${job.gathered.parts - held.length} of this answer's ${job.gathered.parts} partial results (it was replaced while the query ran); ask again`);
-      return metricsAnswer({ ...job, parts: [...held, ...job.parts] }, signal);
+      if (held !== job.gathered.parts) throw WorkerFailed(`the answer worker lost ${job.gathered.parts - held} of this answer's ${job.gathered.parts} partial results (it was replaced while the query ran); ask again`);
+      if (g?.error !== undefined) throw g.error;
+      return metricsAnswer(job, signal, g?.merged);
     }
     case 'search':
       return Buffer.from(await searchResponseText(job.result, job.metrics, signal), 'utf8');
@@ -67,29 +88,10 @@ export async function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise
 }
 
 /**
- * The buffers of a job's numbers that can move to the worker rather than be copied: arrays that
- * own their whole buffer (not views into a larger one, which may hold other data, nor shared
- * memory). A query's partials hold a few thousand arrays of a few KB each; copying them held the
- * posting thread for tens of milliseconds.
+ * The buffers of a job's number arrays that can move to the worker rather than be copied (see
+ * partialDataBuffers). A query's partials hold a few thousand arrays of a few KB each; copying
+ * them held the posting thread for tens of milliseconds.
  */
 export function movableBuffers(job: AnswerJob): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>();
-  const parts = job.kind === 'metrics' ? job.parts : job.kind === 'metrics-part' ? [job.part] : [];
-  const take = (a: Float64Array | undefined) => {
-    if (a && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
-  };
-  for (const part of parts) {
-    for (const st of part.states) {
-      if (st.kind === 'compare') {
-        for (const v of st.values) take(v.counts);
-        continue;
-      }
-      for (const sd of st.series) {
-        take(sd.a);
-        take(sd.b);
-        for (const [, counts] of sd.hist ?? []) take(counts);
-      }
-    }
-  }
-  return [...out];
+  return partialDataBuffers(job.kind === 'metrics' ? job.parts : job.kind === 'metrics-part' ? [job.part] : []);
 }

@@ -87,7 +87,7 @@ describe('AnswerPool', () => {
     const whole = Buffer.from(await new AnswerPool({ workers: 0 }).build(j, new AbortController().signal)).toString();
     for (const p of [pool, new AnswerPool({ workers: 0 })]) {
       const again = await job('{} | quantile_over_time(duration, .5, .99) by (resource.service.name)', 60n * 1_000_000_000n);
-      const g = p.metricsGathering();
+      const g = p.metricsGathering(again.query, again.request);
       for (const part of again.parts) g.add(part);
       const body = Buffer.from(await g.finish({ ...again, parts: [] }, new AbortController().signal)).toString();
       g.close();
@@ -97,12 +97,25 @@ describe('AnswerPool', () => {
 
   it('fails an answer whose handed-over partials were lost rather than answering without them', async () => {
     const j = await job('{} | count_over_time()', 60n * 1_000_000_000n);
-    const g = pool.metricsGathering();
+    const g = pool.metricsGathering(j.query, j.request);
     g.add(j.parts[0]);
     // Forgotten on the worker, as when a replaced worker took them along.
     g.close();
     const err = await g.finish({ ...j, parts: [j.parts[1]] }, new AbortController().signal).catch((e: unknown) => e);
     expect((err as { code?: string }).code).toBe('WRK_ERR_FAILED');
     expect((err as Error).message).toMatch(/lost 1 of this answer's 1 partial/);
+  });
+
+  it('fails an answer one of whose handed-over partials does not fit its plan', async () => {
+    const j = await job('{} | count_over_time()', 60n * 1_000_000_000n);
+    // Ten-second steps: sixty intervals where the plan has ten.
+    const other = await job('{} | count_over_time()', 10n * 1_000_000_000n);
+    for (const p of [pool, new AnswerPool({ workers: 0 })]) {
+      const g = p.metricsGathering(j.query, j.request);
+      g.add(other.parts[0]);
+      const err = await g.finish({ ...j, parts: [] }, new AbortController().signal).catch((e: unknown) => e);
+      g.close();
+      expect((err as Error).message).toMatch(/does not fit/);
+    }
   });
 });

@@ -6,7 +6,7 @@
 // it runs in this thread (tests).
 import { SupervisedWorker } from '@spanbase/workers';
 import type { SearchMetrics } from '@spanbase/query';
-import type { MetricsPartialData, SearchResult, TraceResult } from '@spanbase/traceql';
+import type { MetricsPartialData, MetricsRequest, SearchResult, TraceResult } from '@spanbase/traceql';
 import { searchMetricsText } from '../search/search-json.ts';
 import { movableBuffers, runAnswerJob } from './answer-jobs.ts';
 import type { AnswerJob } from './answer-jobs.ts';
@@ -37,12 +37,16 @@ const never = new AbortController().signal;
  */
 export class MetricsGathering {
   private readonly id: number;
+  private readonly query: string;
+  private readonly request: MetricsRequest;
   private readonly run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>;
   private parts = 0;
   private finished = false;
 
-  constructor(id: number, run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>) {
+  constructor(id: number, query: string, request: MetricsRequest, run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>) {
     this.id = id;
+    this.query = query;
+    this.request = request;
     this.run = run;
   }
 
@@ -50,7 +54,7 @@ export class MetricsGathering {
   add(part: MetricsPartialData): void {
     this.parts++;
     // A hand-over that fails leaves the count short, which the answer then reports.
-    this.run({ kind: 'metrics-part', gathering: this.id, part }, never).catch(() => {});
+    this.run({ kind: 'metrics-part', gathering: this.id, query: this.query, request: this.request, part }, never).catch(() => {});
   }
 
   /** The answer from every partial handed over (and any in the job). */
@@ -102,12 +106,12 @@ export class AnswerPool {
     return w.run<Uint8Array>(job, signal, movableBuffers(job));
   }
 
-  /** A metrics answer to gather partials for, on one worker (the least busy now). */
-  metricsGathering(): MetricsGathering {
+  /** A metrics answer to gather partials for, on one worker (the least busy now); `query` is its TraceQL text. */
+  metricsGathering(query: string, request: MetricsRequest): MetricsGathering {
     const id = ++this.gatherings;
-    if (this.workers.length === 0) return new MetricsGathering(id, (job, signal) => runAnswerJob(job, signal));
+    if (this.workers.length === 0) return new MetricsGathering(id, query, request, (job, signal) => runAnswerJob(job, signal));
     const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
-    return new MetricsGathering(id, (job, signal) => w.run<Uint8Array>(job, signal, movableBuffers(job)));
+    return new MetricsGathering(id, query, request, (job, signal) => w.run<Uint8Array>(job, signal, movableBuffers(job)));
   }
 
   /**

@@ -6,7 +6,7 @@
 import { metricsPartialOf } from '@spanbase/internal-api';
 import type { MetricsQueryStats } from '@spanbase/query';
 import { emptyPartial, finishMetrics, mergeMetrics, planMetrics } from '@spanbase/traceql';
-import type { MetricsPartialData, MetricsRequest } from '@spanbase/traceql';
+import type { MetricsPartial, MetricsPartialData, MetricsPlan, MetricsRequest } from '@spanbase/traceql';
 import { fitSeries, queryInstantJson, queryRangeText } from '../metrics/metrics-json.ts';
 
 /** Everything a metrics answer is made from. */
@@ -28,10 +28,19 @@ export interface MetricsAnswerJob {
   maxResponseBytes: number;
 }
 
-/** The answer's JSON text as UTF-8 bytes (a QueryRangeResponse, or a QueryInstantResponse for an instant request). */
-export async function metricsAnswer(job: MetricsAnswerJob, signal?: AbortSignal): Promise<Uint8Array> {
-  const plan = planMetrics(job.query, job.request);
-  const partial = emptyPartial(plan);
+/** Partials already merged (those handed over before the answer), with the plan they were merged for. */
+export interface MergedParts {
+  plan: MetricsPlan;
+  partial: MetricsPartial;
+}
+
+/**
+ * The answer's JSON text as UTF-8 bytes (a QueryRangeResponse, or a QueryInstantResponse for an
+ * instant request), from the job's parts and those in `merged`.
+ */
+export async function metricsAnswer(job: MetricsAnswerJob, signal?: AbortSignal, merged?: MergedParts): Promise<Uint8Array> {
+  const plan = merged?.plan ?? planMetrics(job.query, job.request);
+  const partial = merged?.partial ?? emptyPartial(plan);
   for (const d of job.parts) {
     mergeMetrics(partial, metricsPartialOf(plan, d));
     signal?.throwIfAborted();

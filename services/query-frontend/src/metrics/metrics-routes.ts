@@ -61,7 +61,7 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
       return await opts.admission.run(tenant, async () => {
         let body: Uint8Array;
         // This thread only hands each source's partial over as it arrives; the answer worker merges them.
-        const gathering = opts.answers.metricsGathering();
+        const gathering = opts.answers.metricsGathering(stringify(plan.query), plan.request);
         try {
           const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal, collect: (d) => gathering.add(d) });
           for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
