@@ -7,7 +7,7 @@ import { LiveIndex } from './live-index.ts';
 import type { LiveEvent, LiveJob } from './live-protocol.ts';
 
 /** A warm-up round starts this often, ms. */
-const WARM_EVERY_MS = 1000;
+const WARM_EVERY_MS = 250;
 /** Longest stretch of warm-up between events and jobs, ms. */
 const WARM_SLICE_MS = 10;
 
