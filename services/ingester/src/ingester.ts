@@ -265,9 +265,7 @@ export class Ingester {
     // Short of memory: every trace is sealed and every head written now (traces cut in two are
     // joined again by compaction), since only a written block frees memory.
     const pressured = !force && this.pressure.pressured(this.liveBytes);
-    const t1=performance.now();
     for (const t of this.tenants.values()) t.sealIdle(now - this.opts.traceIdlePeriodMs, now, force || pressured);
-    if(performance.now()-t1>3) console.error('FLUSHSTEP seal',(performance.now()-t1).toFixed(1));
     if (!force && now < this.flushRetryAtMs) return Promise.resolve();
     const due = [...this.tenants.values()].filter(
       (t) => t.head.length > 0 && (force || pressured || t.headBytes >= this.opts.maxBlockBytes || now - t.headStartedMs >= this.opts.maxBlockDurationMs),
@@ -293,30 +291,21 @@ export class Ingester {
 
   private async flushBatch(tenant: TenantStore, batch: HeadBatch): Promise<void> {
     const started = performance.now();
-    const T=(l:string,t0:number)=>{const d=performance.now()-t0; if(d>3) console.error('FLUSHSTEP',l,d.toFixed(1),batch.traces.length);};
-    let t0=performance.now();
     const fb = buildFlushBatch(tenant.tenant, batch.traces, this.opts.timeRangeSlackMs);
-    T('build',t0); t0=performance.now();
     fb.blockId = randomUUID();
     fb.sampling = this.batchSampling(tenant.tenant, batch.traces);
-    T('sampling',t0); t0=performance.now();
-    const me = flushMarkerEntries(batch.traces); T('marker',t0);
     try {
       // Which spans the block will hold, so that if it exists after a crash they are not replayed.
-      t0=performance.now(); await this.wal.markFlushing(tenant.tenant, fb.blockId, me); T('markFlushing',t0);
+      await this.wal.markFlushing(tenant.tenant, fb.blockId, flushMarkerEntries(batch.traces));
       const block = await this.opts.sink!.write(fb);
       if (block.lostReply) this.log.warn({ tenant: tenant.tenant, block: block.blockId, err: block.lostReply }, 'the object store reported an error writing a block that it did store whole; the block is kept, not written again');
       await faultPoint('flush-after-meta');
       // Register the block for queries before the traces leave memory: no window where a
       // trace is in neither place. A batch sampling dropped whole has no block.
-      t0=performance.now();
       if (block.blockId !== undefined) this.opts.onFlushed?.(tenant.tenant, block);
-      T('onFlushed',t0); t0=performance.now();
       if (block.outcomes) this.remember(tenant.tenant, block.outcomes);
       tenant.forget(batch);
-      T('forget',t0); t0=performance.now();
       this.releaseTraces(tenant.tenant, batch.traces);
-      T('release',t0); t0=performance.now();
       this.flushFailures = 0;
       this.flushRetryAtMs = 0;
       this.flushStats.blocks++;
