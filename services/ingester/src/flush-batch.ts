@@ -14,6 +14,7 @@ import type { FlushBatch } from './block-sink.ts';
 import { ChunkDecoder, SharedDecodes } from './chunk-decoder.ts';
 import type { Chunk } from './chunk.ts';
 import type { LiveTrace } from './live-trace.ts';
+import { TRACES_PER_STEP, finish } from './stepwise.ts';
 
 /**
  * Builds the sink's input for a head block. Cheap: no bytes are copied here. With `slackMs`, the
@@ -23,6 +24,11 @@ import type { LiveTrace } from './live-trace.ts';
  * arrived, which search windows, compaction and retention go by.
  */
 export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[], slackMs?: number): FlushBatch {
+  return finish(flushBatchSteps(tenant, traces, slackMs));
+}
+
+/** buildFlushBatch in steps (see stepwise.ts). */
+export function* flushBatchSteps(tenant: string, traces: readonly LiveTrace[], slackMs?: number): Generator<void, FlushBatch> {
   const chunkIndex = new Map<Chunk, number>();
   const chunks: ScannedRequest[] = [];
   let refs = 0;
@@ -34,6 +40,7 @@ export function buildFlushBatch(tenant: string, traces: readonly LiveTrace[], sl
   let firstReceived = Infinity;
   let lastReceived = -Infinity;
   for (let i = 0; i < traces.length; i++) {
+    if (i > 0 && i % TRACES_PER_STEP === 0) yield;
     const t = traces[i];
     traceStarts[i] = at;
     for (let k = 0; k < t.spans.length; k++) {

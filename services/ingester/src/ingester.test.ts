@@ -89,6 +89,40 @@ describe('Ingester flush', () => {
     expect(left).toHaveLength(0);
   });
 
+  it('flushes a large head block in steps, letting the event loop run between them, and still releases everything', async () => {
+    const { ing, sink, dir, advance } = await start();
+    // 6,000 traces: three steps of each pass over the block.
+    for (let r = 0; r < 6; r++) await ing.push('t', scanExportRequest(req(Array.from({ length: 1000 }, (_, i) => spanOf(10_000 + r * 1000 + i)))));
+    advance(70_000);
+    await ing.flushTick(); // seals
+    advance(70_000);
+    // Turns of the event loop once the block is written: forgetting and releasing its traces
+    // has no I/O to wait for, so only its steps give the loop a turn.
+    const write = sink.write.bind(sink);
+    let written = false;
+    sink.write = async (b) => {
+      const r = await write(b);
+      written = true;
+      return r;
+    };
+    let turns = 0;
+    let counting = true;
+    const tick = () => {
+      if (written) turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await ing.flushTick();
+    counting = false;
+    expect(sink.batches).toHaveLength(1);
+    expect(sink.batches[0].spans).toBe(6000);
+    expect(turns).toBeGreaterThanOrEqual(4);
+    expect(ing.memoryBytes).toBe(0);
+    expect([...ing.tenantStores()].reduce((n, t) => n + t.traceCount, 0)).toBe(0);
+    await ing.stop();
+    expect(readdirSync(join(dir, 't'))).toHaveLength(0);
+  });
+
   it('cuts by size and merges generations of one trace into one entry', async () => {
     const { ing, sink, advance } = await start({ maxBlockBytes: 1 });
     await ing.push('t', scanExportRequest(req([spanOf(7)])));

@@ -18,8 +18,9 @@ import type { LiveTrace } from './live-trace.ts';
 import { TenantStore } from './tenant-store.ts';
 import type { HeadBatch } from './tenant-store.ts';
 import type { BlockSink, FlushedBlock } from './block-sink.ts';
-import { buildFlushBatch, tracesOutside } from './flush-batch.ts';
-import { flushMarkerEntries } from './flush-marker.ts';
+import { flushBatchSteps, tracesOutside } from './flush-batch.ts';
+import { flushMarkerSteps } from './flush-marker.ts';
+import { TRACES_PER_STEP, stepwise } from './stepwise.ts';
 import { InlineLiveQueries, WorkerLiveQueries } from './live/live-queries.ts';
 import type { LiveFeed, LiveQueries } from './live/live-queries.ts';
 import { liveTenantState } from './live/live-state.ts';
@@ -291,12 +292,13 @@ export class Ingester {
 
   private async flushBatch(tenant: TenantStore, batch: HeadBatch): Promise<void> {
     const started = performance.now();
-    const fb = buildFlushBatch(tenant.tenant, batch.traces, this.opts.timeRangeSlackMs);
+    // The batch and its marker are built in steps, between which acknowledgements go out.
+    const fb = await stepwise(flushBatchSteps(tenant.tenant, batch.traces, this.opts.timeRangeSlackMs));
     fb.blockId = randomUUID();
     fb.sampling = this.batchSampling(tenant.tenant, batch.traces);
     try {
       // Which spans the block will hold, so that if it exists after a crash they are not replayed.
-      await this.wal.markFlushing(tenant.tenant, fb.blockId, flushMarkerEntries(batch.traces));
+      await this.wal.markFlushing(tenant.tenant, fb.blockId, await stepwise(flushMarkerSteps(batch.traces)));
       const block = await this.opts.sink!.write(fb);
       if (block.lostReply) this.log.warn({ tenant: tenant.tenant, block: block.blockId, err: block.lostReply }, 'the object store reported an error writing a block that it did store whole; the block is kept, not written again');
       await faultPoint('flush-after-meta');
@@ -304,8 +306,12 @@ export class Ingester {
       // trace is in neither place. A batch sampling dropped whole has no block.
       if (block.blockId !== undefined) this.opts.onFlushed?.(tenant.tenant, block);
       if (block.outcomes) this.remember(tenant.tenant, block.outcomes);
-      tenant.forget(batch);
-      this.releaseTraces(tenant.tenant, batch.traces);
+      // In the same turn as the block is listed, live queries stop counting its traces; the
+      // memory and WAL records they hold are then let go in steps.
+      this.feed.dropped(tenant.tenant, Float64Array.from(batch.traces, (t) => t.genId));
+      for (const t of batch.traces) t.state = 'flushed';
+      await stepwise(tenant.forgetSteps(batch));
+      await stepwise(this.releaseSteps(batch.traces));
       this.flushFailures = 0;
       this.flushRetryAtMs = 0;
       this.flushStats.blocks++;
@@ -346,10 +352,11 @@ export class Ingester {
     this.opts.sampling?.onOutcomes?.(tenant, outcomes);
   }
 
-  /** Marks spans of flushed traces durable: frees chunks and releases WAL records. */
-  private releaseTraces(tenant: string, traces: readonly LiveTrace[]): void {
-    this.feed.dropped(tenant, Float64Array.from(traces, (t) => t.genId));
+  /** Marks spans of flushed traces durable, in steps: frees chunks and releases WAL records. */
+  private *releaseSteps(traces: readonly LiveTrace[]): Generator<void, void> {
+    let n = 0;
     for (const t of traces) {
+      if (++n % TRACES_PER_STEP === 0) yield;
       for (const chunk of t.chunks) {
         chunk.pending--;
         if (chunk.pending === 0) {

@@ -1,8 +1,11 @@
 // The spans of one trace that are in memory: references (chunk, span index) rather than objects.
 import type { Chunk } from './chunk.ts';
 
-/** Where a trace is in its life: accepting spans, waiting in the head block, or being written. */
-export type LiveTraceState = 'live' | 'head' | 'flushing';
+/**
+ * Where a trace is in its life: accepting spans, waiting in the head block, being written, or
+ * written (in a listed block; leaving memory a slice at a time).
+ */
+export type LiveTraceState = 'live' | 'head' | 'flushing' | 'flushed';
 
 /** Generation ids are unique in the process (a double counts past any uptime). */
 let nextGenId = 1;

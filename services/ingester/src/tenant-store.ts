@@ -4,6 +4,7 @@
 // trace never disappears between memory and storage.
 import type { Chunk } from './chunk.ts';
 import { LiveTrace } from './live-trace.ts';
+import { TRACES_PER_STEP, finish } from './stepwise.ts';
 
 /** Key of a trace in the maps: its 16 id bytes as a latin1 string (cheap to build and hash). */
 function traceKey(bytes: Buffer, offset: number): string {
@@ -117,7 +118,14 @@ export class TenantStore {
 
   /** Drops a flushed batch's traces from memory (their block is durable and listed). */
   forget(batch: HeadBatch): void {
+    finish(this.forgetSteps(batch));
+  }
+
+  /** forget in steps (see stepwise.ts); mark the traces 'flushed' first, so none is in a snapshot meanwhile. */
+  *forgetSteps(batch: HeadBatch): Generator<void, void> {
+    let n = 0;
     for (const t of batch.traces) {
+      if (++n % TRACES_PER_STEP === 0) yield;
       const key = Buffer.from(t.traceId.buffer, t.traceId.byteOffset, 16).toString('latin1', 0, 16);
       const gens = this.sealed.get(key);
       if (!gens) continue;
@@ -137,8 +145,11 @@ export class TenantStore {
 
   /** Every trace in memory as its list of generations (sealed ones, then the live one). */
   *generations(): IterableIterator<LiveTrace[]> {
-    for (const [key, gens] of this.sealed) {
+    for (const [key, all] of this.sealed) {
+      // Written ones are on their way out (forgetSteps): their block holds them.
+      const gens = all.some((g) => g.state === 'flushed') ? all.filter((g) => g.state !== 'flushed') : all;
       const live = this.live.get(key);
+      if (gens.length === 0 && !live) continue;
       yield live ? [...gens, live] : gens;
     }
     for (const [key, live] of this.live) if (!this.sealed.has(key)) yield [live];

@@ -71,6 +71,20 @@ describe('LiveIndex', () => {
     expect(fresh.spanCount('t')).toBe(index.spanCount('t'));
   });
 
+  it('leaves written traces out of a fresh worker\'s state while they are being forgotten', async () => {
+    const { store, index } = fed(requests);
+    store.sealIdle(0, 0, true);
+    const batch = store.cutHead()!;
+    const written = batch.traces.slice(0, 3);
+    // As a flush does once the block is listed, before forgetSteps has reached them.
+    for (const t of written) t.state = 'flushed';
+    index.apply({ kind: 'drop', tenant: 't', gens: Float64Array.from(written, (g) => g.genId) });
+    const fresh = new LiveIndex();
+    fresh.apply({ kind: 'reset', tenants: [liveTenantState('t', store.generations())] });
+    expect(fresh.spanCount('t')).toBe(index.spanCount('t'));
+    expect(await fresh.search('t', parseOrThrow('{}'), OPTS)).toEqual(await index.search('t', parseOrThrow('{}'), OPTS));
+  });
+
   it('stops a search when its signal is aborted', async () => {
     const { index } = fed(requests);
     const ac = new AbortController();
