@@ -132,7 +132,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       note: `max ${grew.middleMax} blocks over the middle third, ${grew.lastMax} over the last; ${formatNumber((last?.level0Bytes ?? 0) / 2 ** 20)} MiB at the end`,
     },
     { metric: 'blocks at the end', unit: 'blocks', spanbase: Math.max(last?.blocks ?? 0, 1e-9), higherIsBetter: false, note: `${formatNumber((last?.bytes ?? 0) / 2 ** 20)} MiB of data.parquet` },
-    { metric: 'server RSS during the soak: peak', unit: 'MiB', spanbase: rssPeak / 2 ** 20, higherIsBetter: false, note: 'no memory budget flag yet: compare with --ingester.max-live-bytes plus the caches' },
+    { metric: 'server RSS during the soak: peak', unit: 'MiB', spanbase: rssPeak / 2 ** 20, higherIsBetter: false, note: 'run without --memory.budget: compare with --ingester.max-live-bytes (1 GiB) plus the caches and the workers\' heaps' },
     {
       metric: 'search latency, last third: p50', unit: 'ms', spanbase: shown(searchLast.p50), higherIsBetter: false,
       goal: 'flat (<= 2x the first third)', goalMet: flatness(searchFirst.p50, searchLast.p50), note: `${searches.length} searches; first third p50 ${formatNumber(searchFirst.p50)} ms; last third p99 ${formatNumber(searchLast.p99)} ms`,
