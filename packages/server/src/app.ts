@@ -8,7 +8,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import type { Logger } from 'pino';
 import { isSpanbaseError } from '@spanbase/model';
 import { clientErrorHandler } from './client-errors.ts';
-import { ClientClosed, MalformedRequest, UriTooLong } from './errors.ts';
+import { ClientClosed, MalformedRequest, ShuttingDown, UriTooLong } from './errors.ts';
 
 /** Longest path parameter (trace ids and tag names travel in the path). */
 export const MAX_PARAM_LENGTH = 1024;
@@ -69,6 +69,13 @@ function clientGone(err: unknown, req: FastifyRequest): boolean {
   return isSpanbaseError(err, ClientClosed) || req.raw.socket?.destroyed === true;
 }
 
+const CLOSING = 'spanbaseClosing';
+
+/** Aborted when the app that serves `req` starts closing (undefined for an app not made by createHttpApp). */
+export function closingSignal(req: FastifyRequest): AbortSignal | undefined {
+  return (req.server as unknown as Record<string, AbortSignal | undefined>)[CLOSING];
+}
+
 /** Builds a fastify app with Spanbase's error mapping. Routes are added by the caller. */
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   const render = opts.renderError ?? plainText;
@@ -95,6 +102,14 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     clientErrorHandler: clientErrorHandler(render, opts.logger),
   });
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => handle(err, req, reply));
+  // Closing waits for requests in flight; a long query would hold a shutdown for up to
+  // --query.timeout, so queries listen to this and stop (see closingSignal).
+  const closing = new AbortController();
+  // A decoration, so routes in encapsulated plugins (their own req.server) see it too.
+  app.decorate(CLOSING, closing.signal);
+  app.addHook('preClose', async () => {
+    closing.abort(ShuttingDown('the server is shutting down; ask again once it is back'));
+  });
   app.setNotFoundHandler((req, reply) => {
     const { body, contentType } = render(req, 404, `no route for ${req.method} ${req.url.split('?')[0]}`);
     void reply.code(404).type(contentType).send(body);

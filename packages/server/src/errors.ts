@@ -20,3 +20,5 @@ export const HeadersTooLarge = createError('SRV_ERR_HEADERS_TOO_LARGE', 431);
 export const MalformedRequest = createError('SRV_ERR_MALFORMED_REQUEST', 400);
 /** The client closed the connection before the answer was ready (nobody reads the status; logs and metrics do). */
 export const ClientClosed = createError('SRV_ERR_CLIENT_CLOSED', 499);
+/** The server is shutting down: a query still running was stopped so the process can exit. */
+export const ShuttingDown = createError('SRV_ERR_SHUTTING_DOWN', 503);

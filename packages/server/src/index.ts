@@ -1,10 +1,10 @@
 export type { ErrorRenderer, ErrorRequest, HttpAppOptions } from './app.ts';
-export { MAX_PARAM_LENGTH, createHttpApp, describeError, plainText } from './app.ts';
+export { MAX_PARAM_LENGTH, closingSignal, createHttpApp, describeError, plainText } from './app.ts';
 export { Counter, Gauge, Histogram, MetricsRegistry, LATENCY_BUCKETS } from './metrics.ts';
 export { registerProcessMetrics } from './process-metrics.ts';
 export { createLogger, silentLogger } from './logger.ts';
 export { SINGLE_TENANT, validateTenantId, tenantFromHeader } from './tenant.ts';
-export { TenantMissing, TenantInvalid, BadParameter, BodyTooLarge, UnsupportedMediaType, Internal, UriTooLong, HeadersTooLarge, MalformedRequest, ClientClosed } from './errors.ts';
+export { TenantMissing, TenantInvalid, BadParameter, BodyTooLarge, UnsupportedMediaType, Internal, UriTooLong, HeadersTooLarge, MalformedRequest, ClientClosed, ShuttingDown } from './errors.ts';
 export type { BasicRoutesOptions } from './basic-routes.ts';
 export { registerBasicRoutes, TEMPO_API_VERSION } from './basic-routes.ts';
 export type { Logger } from 'pino';

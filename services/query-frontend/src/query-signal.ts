@@ -1,6 +1,7 @@
 // A query's AbortSignal: cancelled when the client goes away or --query.timeout passes, so a
-// search nobody waits for stops using the machine.
-import { ClientClosed } from '@spanbase/server';
+// search nobody waits for stops using the machine, and when the server starts shutting down, so
+// a long query does not hold the process up (its client gets 503 and asks again).
+import { ClientClosed, closingSignal } from '@spanbase/server';
 import type { FastifyRequest } from '@spanbase/server';
 import { QueryTimeout } from './errors.ts';
 import { callerSignal } from './compat/caller-signal.ts';
@@ -16,6 +17,10 @@ export function querySignal(req: FastifyRequest, timeoutMs: number): { signal: A
   const caller = callerSignal(req.headers);
   if (caller?.aborted) onClose();
   else caller?.addEventListener('abort', onClose, { once: true });
+  const closing = closingSignal(req);
+  const onClosing = () => ac.abort(closing?.reason);
+  if (closing?.aborted) onClosing();
+  else closing?.addEventListener('abort', onClosing, { once: true });
   const timer = setTimeout(() => ac.abort(QueryTimeout(`query cancelled after ${timeoutMs} ms (--query.timeout)`)), timeoutMs);
   return {
     signal: ac.signal,
@@ -23,6 +28,7 @@ export function querySignal(req: FastifyRequest, timeoutMs: number): { signal: A
       clearTimeout(timer);
       socket?.off('close', onClose);
       caller?.removeEventListener('abort', onClose);
+      closing?.removeEventListener('abort', onClosing);
     },
   };
 }
