@@ -29,6 +29,11 @@ function keyOf(bytes: Uint8Array, offset: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + offset, 16).toString('latin1');
 }
 
+/** Key of a trace in the cache of indexed traces. */
+function cacheKey(tenant: string, key: string): string {
+  return `${tenant}\u0000${key}`;
+}
+
 /** One tenant's generations, by id and by trace. */
 class TenantLive {
   readonly gens = new Map<number, LiveTrace>();
@@ -286,7 +291,7 @@ export class LiveIndex {
    * their cost.
    */
   private indexed(tenant: string, key: string, gens: readonly LiveTrace[], spans: number): IndexedTrace {
-    const ck = `${tenant}\u0000${key}`;
+    const ck = cacheKey(tenant, key);
     const hit = this.indexedCache.get(ck);
     if (hit && hit.spans === spans) return hit.indexed;
     const indexed = indexTrace(this.decode(gens));
@@ -317,7 +322,7 @@ export class LiveIndex {
         if (!gens) continue;
         let spans = 0;
         for (const x of gens) spans += x.spanCount;
-        const hit = this.indexedCache.get(`${tenant}\u0000${key}`);
+        const hit = this.indexedCache.get(cacheKey(tenant, key));
         if (hit?.spans === spans || this.cachedSpans - (hit?.spans ?? 0) + spans > this.maxCachedSpans) continue;
         this.indexed(tenant, key, gens, spans);
       }
@@ -332,7 +337,7 @@ export class LiveIndex {
   }
 
   private forgetIndexed(tenant: string, key: string): void {
-    const ck = `${tenant}\u0000${key}`;
+    const ck = cacheKey(tenant, key);
     const hit = this.indexedCache.get(ck);
     if (!hit) return;
     this.cachedSpans -= hit.spans;

@@ -1,11 +1,10 @@
 // The kinds of work the answer worker does, shared by the worker thread and the in-thread path.
 import type { SearchMetrics } from '@spanbase/query';
-import { metricsPartialOf } from '@spanbase/internal-api';
-import { emptyPartial, mergeMetrics, partialDataBuffers, planMetrics } from '@spanbase/traceql';
+import { partialDataBuffers } from '@spanbase/traceql';
 import type { MetricsPartialData, MetricsRequest, SearchResult, TraceResult } from '@spanbase/traceql';
 import { WorkerFailed } from '@spanbase/workers';
 import { searchResponseText, traceText } from '../search/search-json.ts';
-import { metricsAnswer } from './metrics-answer.ts';
+import { mergePart, metricsAnswer, noParts } from './metrics-answer.ts';
 import type { MergedParts, MetricsAnswerJob } from './metrics-answer.ts';
 
 /** A search's merged result, to write as a SearchResponse. */
@@ -52,15 +51,12 @@ export async function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise
   switch (job.kind) {
     case 'metrics-part': {
       let g = gatherings.get(job.gathering);
-      if (!g) {
-        const plan = planMetrics(job.query, job.request);
-        gatherings.set(job.gathering, (g = { merged: { plan, partial: emptyPartial(plan) }, parts: 0 }));
-      }
+      if (!g) gatherings.set(job.gathering, (g = { merged: noParts(job.query, job.request), parts: 0 }));
       g.parts++;
       // A part that does not fit the plan fails the answer when it is finished.
       if (g.error === undefined) {
         try {
-          mergeMetrics(g.merged.partial, metricsPartialOf(g.merged.plan, job.part));
+          mergePart(g.merged, job.part);
         } catch (err) {
           g.error = err;
         }

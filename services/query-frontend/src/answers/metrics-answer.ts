@@ -34,15 +34,26 @@ export interface MergedParts {
   partial: MetricsPartial;
 }
 
+/** Nothing merged yet, for the query `query` planned for `request`. */
+export function noParts(query: string, request: MetricsRequest): MergedParts {
+  const plan = planMetrics(query, request);
+  return { plan, partial: emptyPartial(plan) };
+}
+
+/** Merges one part into `m`; throws when the part does not fit the plan. */
+export function mergePart(m: MergedParts, d: MetricsPartialData): void {
+  mergeMetrics(m.partial, metricsPartialOf(m.plan, d));
+}
+
 /**
  * The answer's JSON text as UTF-8 bytes (a QueryRangeResponse, or a QueryInstantResponse for an
  * instant request), from the job's parts and those in `merged`.
  */
 export async function metricsAnswer(job: MetricsAnswerJob, signal?: AbortSignal, merged?: MergedParts): Promise<Uint8Array> {
-  const plan = merged?.plan ?? planMetrics(job.query, job.request);
-  const partial = merged?.partial ?? emptyPartial(plan);
+  const m = merged ?? noParts(job.query, job.request);
+  const { plan, partial } = m;
   for (const d of job.parts) {
-    mergeMetrics(partial, metricsPartialOf(plan, d));
+    mergePart(m, d);
     signal?.throwIfAborted();
   }
   const fitted = fitSeries(finishMetrics(plan, partial), job.maxResponseBytes);
