@@ -47,6 +47,7 @@ import { sb1Columns, schemaElements } from './schema.ts';
 import { verifyBlock } from './verify.ts';
 import { ColumnBlooms, NeedleFilters } from './needle-filters.ts';
 import { ValueIndex } from './value-index.ts';
+import { SharedRead } from './shared-read.ts';
 
 /** Min/max/null count of one column chunk, as the Parquet footer records them. */
 export interface ColumnChunkStats {
@@ -107,10 +108,11 @@ export class Sb1Reader implements BlockReader {
   private readonly maxId: Uint8Array | undefined;
   /** Object keys of the bloom shards, made once: a lookup asks every block in range for one. */
   private readonly bloomKeys: string[] = [];
-  private index: Promise<BlockIndex> | undefined;
-  private stats: Promise<ColumnChunkStats[][] | undefined> | undefined;
-  private footer: Promise<FileMetaData | undefined> | undefined;
-  private filters: Promise<NeedleFilters> | undefined;
+  // Read once and shared: a caller's signal ends its own wait, not a read others wait on too.
+  private readonly index = new SharedRead<BlockIndex>((signal) => this.readOrRebuildIndex(signal));
+  private readonly footer = new SharedRead<FileMetaData | undefined>((signal) => this.readFooter(signal));
+  private readonly stats = new SharedRead<ColumnChunkStats[][] | undefined>((signal) => this.readStats(signal));
+  private readonly filters = new SharedRead<NeedleFilters>((signal) => this.readFilters(signal));
   /** Damage met so far, by key (see ../damage.ts). */
   private readonly damaged = new Map<string, BlockDamage>();
   private readonly onDamage: DamageListener | undefined;
@@ -194,23 +196,24 @@ export class Sb1Reader implements BlockReader {
    */
   loadIndex(opts?: ReadOptions): Promise<BlockIndex> {
     if (this.unreadable) return Promise.reject(this.unreadable);
-    if (!this.index) {
-      const signal = opts?.signal;
-      this.index = this.readIndex(signal).catch(async (err: unknown) => {
-        if (!this.isDamage(err, signal)) throw err;
-        this.note({ object: BlockObjects.index, fallback: 'index-rebuilt', message: (err as Error).message });
-        try {
-          return await rebuildIndex(this.store, this.key(BlockObjects.data), this.meta, { names: this.columns.map((c) => c.name), chunkCols: this.chunkCols }, signal);
-        } catch (again) {
-          if (!this.isDamage(again, signal)) throw again;
-          const message = `index is damaged (${(err as Error).message}) and it cannot be rebuilt: ${(again as Error).message}`;
-          this.note({ object: BlockObjects.data, fallback: 'block-unreadable', message });
-          throw (this.unreadable = BlockChecksum(`${this.key(BlockObjects.index)}: ${message}`, { cause: again }));
-        }
-      });
-      this.index.catch(() => (this.index = undefined));
+    return this.index.get(opts?.signal);
+  }
+
+  private async readOrRebuildIndex(signal: AbortSignal): Promise<BlockIndex> {
+    try {
+      return await this.readIndex(signal);
+    } catch (err) {
+      if (!this.isDamage(err, signal)) throw err;
+      this.note({ object: BlockObjects.index, fallback: 'index-rebuilt', message: (err as Error).message });
+      try {
+        return await rebuildIndex(this.store, this.key(BlockObjects.data), this.meta, { names: this.columns.map((c) => c.name), chunkCols: this.chunkCols }, signal);
+      } catch (again) {
+        if (!this.isDamage(again, signal)) throw again;
+        const message = `index is damaged (${(err as Error).message}) and it cannot be rebuilt: ${(again as Error).message}`;
+        this.note({ object: BlockObjects.data, fallback: 'block-unreadable', message });
+        throw (this.unreadable = BlockChecksum(`${this.key(BlockObjects.index)}: ${message}`, { cause: again }));
+      }
     }
-    return this.index;
   }
 
   /** The chunk cache key of column `name` in row group `rowGroup` of this block. */
@@ -315,33 +318,32 @@ export class Sb1Reader implements BlockReader {
    * row group by statistics or Parquet bloom filters.
    */
   footerMetadata(opts?: ReadOptions): Promise<FileMetaData | undefined> {
-    if (!this.footer) {
-      this.footer = (async () => {
-        const index = await this.loadIndex(opts);
-        try {
-          const len = index.dataSize - index.footerOffset;
-          const bytes = await this.store.getRange(this.key(BlockObjects.data), index.footerOffset, len, opts);
-          if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
-          if (bytes.length !== len || crc32c(bytes) !== index.footerCrc) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet footer does not match its checksum`);
-          return parquetMetadata(bytes.slice().buffer);
-        } catch (err) {
-          if (!this.isDamage(err, opts?.signal)) throw err;
-          this.note({ object: `${BlockObjects.data} footer`, fallback: 'statistics-skipped', message: (err as Error).message });
-          return undefined;
-        }
-      })();
-      this.footer.catch(() => (this.footer = undefined));
+    return this.footer.get(opts?.signal);
+  }
+
+  private async readFooter(signal: AbortSignal): Promise<FileMetaData | undefined> {
+    const index = await this.loadIndex({ signal });
+    try {
+      const len = index.dataSize - index.footerOffset;
+      const bytes = await this.store.getRange(this.key(BlockObjects.data), index.footerOffset, len, { signal });
+      if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
+      if (bytes.length !== len || crc32c(bytes) !== index.footerCrc) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet footer does not match its checksum`);
+      return parquetMetadata(bytes.slice().buffer);
+    } catch (err) {
+      if (!this.isDamage(err, signal)) throw err;
+      this.note({ object: `${BlockObjects.data} footer`, fallback: 'statistics-skipped', message: (err as Error).message });
+      return undefined;
     }
-    return this.footer;
   }
 
   /** Parquet min/max/null statistics per row group, per column (in column order); undefined when the footer is damaged. */
   columnStats(opts?: ReadOptions): Promise<ColumnChunkStats[][] | undefined> {
-    if (!this.stats) {
-      this.stats = this.footerMetadata(opts).then((md) => md?.row_groups.map((rg) => rg.columns.map((c) => ({ min: c.meta_data?.statistics?.min_value, max: c.meta_data?.statistics?.max_value, nullCount: c.meta_data?.statistics?.null_count }))));
-      this.stats.catch(() => (this.stats = undefined));
-    }
-    return this.stats;
+    return this.stats.get(opts?.signal);
+  }
+
+  private async readStats(signal: AbortSignal): Promise<ColumnChunkStats[][] | undefined> {
+    const md = await this.footerMetadata({ signal });
+    return md?.row_groups.map((rg) => rg.columns.map((c) => ({ min: c.meta_data?.statistics?.min_value, max: c.meta_data?.statistics?.max_value, nullCount: c.meta_data?.statistics?.null_count })));
   }
 
   /**
@@ -350,11 +352,12 @@ export class Sb1Reader implements BlockReader {
    * `bloom-skipped`) rules nothing out.
    */
   needleFilters(opts?: ReadOptions): Promise<NeedleFilters> {
-    if (!this.filters) {
-      this.filters = Promise.all([this.readValueIndex(opts), this.readColumnBlooms(opts)]).then(([values, blooms]) => new NeedleFilters(values, blooms, (n) => this.byName.get(n) ?? -1));
-      this.filters.catch(() => (this.filters = undefined));
-    }
-    return this.filters;
+    return this.filters.get(opts?.signal);
+  }
+
+  private async readFilters(signal: AbortSignal): Promise<NeedleFilters> {
+    const [values, blooms] = await Promise.all([this.readValueIndex({ signal }), this.readColumnBlooms({ signal })]);
+    return new NeedleFilters(values, blooms, (n) => this.byName.get(n) ?? -1);
   }
 
   private async readValueIndex(opts?: ReadOptions): Promise<ValueIndex | undefined> {
