@@ -1,5 +1,6 @@
 export type { SupervisedWorkerOptions } from './supervised-worker.ts';
 export { SupervisedWorker } from './supervised-worker.ts';
+export { leastBusy } from './least-busy.ts';
 export type { JobHandlers } from './job-server.ts';
 export { serveJobs, jobWorkerData } from './job-server.ts';
 export type { SlotSignal } from './cancel-cells.ts';

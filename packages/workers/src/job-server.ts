@@ -64,4 +64,5 @@ export function serveJobs(handlers: JobHandlers): void {
         }
       });
   });
+  port.postMessage({ kind: 'ready' } satisfies FromWorker);
 }

@@ -16,8 +16,8 @@ export interface WireError {
   retryAfterSeconds?: number;
 }
 
-/** Worker to main. */
-export type FromWorker = { kind: 'result'; id: number; ok: true; result: unknown } | { kind: 'result'; id: number; ok: false; error: WireError };
+/** Worker to main. `ready` comes once, when the worker has loaded its modules and takes jobs. */
+export type FromWorker = { kind: 'result'; id: number; ok: true; result: unknown } | { kind: 'result'; id: number; ok: false; error: WireError } | { kind: 'ready' };
 
 /** The workerData a supervised worker gets; `data` is the caller's own. */
 export interface SupervisedWorkerData {

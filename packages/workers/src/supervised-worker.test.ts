@@ -3,6 +3,7 @@ import { isSpanbaseError } from '@spanbase/model';
 import { SupervisedWorker } from './supervised-worker.ts';
 import type { SupervisedWorkerOptions } from './supervised-worker.ts';
 import { WorkerOutOfMemory } from './errors.ts';
+import { leastBusy } from './least-busy.ts';
 
 const url = new URL('./testing/test-worker.ts', import.meta.url);
 const open: SupervisedWorker[] = [];
@@ -28,6 +29,26 @@ describe('SupervisedWorker', () => {
   it('runs jobs and hands the worker its data', async () => {
     const w = supervised();
     expect(await w.run({ op: 'echo', value: 7 }, never())).toEqual({ value: 7, data: { hello: 1 } });
+  });
+
+  it('says it is starting until the thread has loaded, and a chooser prefers a ready worker however busy', async () => {
+    const slow = supervised({ workerData: { loadDelayMs: 800 } });
+    const ready = supervised();
+    await ready.run({ op: 'echo', value: 0 }, never());
+    expect(ready.starting).toBe(false);
+    expect(slow.starting).toBe(true);
+    const busy = ready.run({ op: 'echo', value: 1, delayMs: 300 }, never());
+    expect(ready.load).toBeGreaterThan(slow.load);
+    expect(leastBusy([slow, ready])).toBe(ready);
+    await until(() => !slow.starting);
+    expect(leastBusy([slow, ready])).toBe(slow);
+    await busy;
+    // All still starting: the least busy of them.
+    const a = supervised({ workerData: { loadDelayMs: 800 } });
+    const b = supervised({ workerData: { loadDelayMs: 800 } });
+    const queued = a.run({ op: 'echo', value: 2 }, never());
+    expect(leastBusy([a, b])).toBe(b);
+    expect(await queued).toMatchObject({ value: 2 });
   });
 
   it('keeps named errors across the thread boundary', async () => {

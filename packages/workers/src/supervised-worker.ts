@@ -68,6 +68,8 @@ export class SupervisedWorker {
   private readonly waiting: Entry[] = [];
   private nextId = 1;
   private closed = false;
+  /** The current worker has not said it is ready yet (it is still loading its modules). */
+  private loading = true;
   /** Workers replaced so far. */
   replacements = 0;
 
@@ -76,6 +78,14 @@ export class SupervisedWorker {
     this.cells = cancelCells(opts.slots);
     this.free = Array.from({ length: opts.slots }, (_, i) => opts.slots - 1 - i);
     this.spawn();
+  }
+
+  /**
+   * The worker thread is still loading its modules: jobs sent to it wait. A replacement can take
+   * seconds to load on a busy machine, so callers that can choose send work elsewhere meanwhile.
+   */
+  get starting(): boolean {
+    return this.loading && !this.closed;
   }
 
   /** Jobs in the worker (cancelled ones included until it confirms) plus jobs waiting for a slot. */
@@ -125,6 +135,7 @@ export class SupervisedWorker {
 
   private spawn(): void {
     const gen = ++this.generation;
+    this.loading = true;
     this.cells = cancelCells(this.opts.slots);
     this.free = Array.from({ length: this.opts.slots }, (_, i) => this.opts.slots - 1 - i);
     const data: SupervisedWorkerData = { cancel: this.cells.buffer as SharedArrayBuffer, lowPriority: this.opts.lowPriority ?? false, data: this.opts.workerData };
@@ -192,6 +203,10 @@ export class SupervisedWorker {
   }
 
   private answer(m: FromWorker): void {
+    if (m.kind === 'ready') {
+      this.loading = false;
+      return;
+    }
     const e = this.running.get(m.id);
     if (!e) return;
     this.running.delete(m.id);

@@ -1,5 +1,5 @@
 // A worker for the supervisor's tests: jobs that answer, spin (listening or deaf to
-// cancellation), eat memory, or report state built from events.
+// cancellation), eat memory, or report state built from events; optionally slow to start.
 import { jobWorkerData, serveJobs, transferring } from '../index.ts';
 
 type Job = { op: 'echo'; value: unknown; delayMs?: number } | { op: 'sum'; values: Float64Array; thenDie?: boolean } | { op: 'spin' } | { op: 'spin-deaf' } | { op: 'eat-memory' } | { op: 'state' } | { op: 'make'; n: number; move: boolean } | { op: 'made-length' } | { op: 'fail'; code: string; status: number };
@@ -8,6 +8,10 @@ let total = 0;
 const hogs: unknown[] = [];
 /** The array the last 'make' job answered with, as this thread sees it now. */
 let made: Float64Array | undefined;
+
+// A worker slow to load its modules (as a replacement on a busy machine is): ready only after this.
+const loadDelayMs = (jobWorkerData() as { loadDelayMs?: number } | undefined)?.loadDelayMs ?? 0;
+if (loadDelayMs > 0) await new Promise((r) => setTimeout(r, loadDelayMs));
 
 serveJobs({
   onEvent(e) {

@@ -4,7 +4,7 @@
 // is replaced (see @spanbase/workers). With size 0 jobs run in this thread (tests, or a machine
 // where threads do not pay off).
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
-import { SupervisedWorker } from '@spanbase/workers';
+import { SupervisedWorker, leastBusy } from '@spanbase/workers';
 import { ReaderCache, runBlockJob } from './jobs.ts';
 import type { BlockJob, BlockJobResult } from './jobs.ts';
 import type { QueryWorkerData } from './query-worker.ts';
@@ -78,12 +78,13 @@ export class QueryPool {
   /**
    * The worker for a block's job: the block's own worker (by a hash of its id, so each worker
    * caches the chunks of its share of blocks rather than all of them) unless it has more jobs
-   * than the least busy one, which then takes it.
+   * than the least busy one, or is still starting while another is ready; the least busy ready
+   * one then takes it.
    */
   private pick(blockId: string): SupervisedWorker {
-    const least = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    const least = leastBusy(this.workers);
     const own = this.own(blockId);
-    return own.load <= least.load ? own : least;
+    return own.load <= least.load && (!own.starting || least.starting) ? own : least;
   }
 
   /** The worker a block's jobs go to when it is not busier than the others (by a hash of the id). */

@@ -4,7 +4,7 @@
 // and left garbage whose collection paused them again, so this work runs on a worker thread at
 // a lower scheduling priority, under supervision like the query workers. With no worker (size 0)
 // it runs in this thread (tests).
-import { SupervisedWorker } from '@spanbase/workers';
+import { SupervisedWorker, leastBusy } from '@spanbase/workers';
 import type { SearchMetrics } from '@spanbase/query';
 import type { MetricsPartialData, MetricsRequest, SearchResult, TraceResult } from '@spanbase/traceql';
 import { searchMetricsText } from '../search/search-json.ts';
@@ -102,7 +102,7 @@ export class AnswerPool {
   build(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
     signal.throwIfAborted();
     if (this.workers.length === 0) return runAnswerJob(job, signal);
-    const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    const w = leastBusy(this.workers);
     return w.run<Uint8Array>(job, signal, movableBuffers(job));
   }
 
@@ -110,7 +110,7 @@ export class AnswerPool {
   metricsGathering(query: string, request: MetricsRequest): MetricsGathering {
     const id = ++this.gatherings;
     if (this.workers.length === 0) return new MetricsGathering(id, query, request, (job, signal) => runAnswerJob(job, signal));
-    const w = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    const w = leastBusy(this.workers);
     return new MetricsGathering(id, query, request, (job, signal) => w.run<Uint8Array>(job, signal, movableBuffers(job)));
   }
 
