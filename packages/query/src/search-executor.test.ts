@@ -37,6 +37,16 @@ describe('executeSearchOver', () => {
   });
 
 
+  it('counts a source that lost part of what it read as answered but not completed', async () => {
+    const ran: string[] = [];
+    const whole = source('whole', 0n, 100n, [trace('a', 50n)], 1, ran);
+    const lossy: SearchSource = { ...source('lossy', 100n, 200n, [], 1, ran), search: async () => ({ traces: [trace('b', 150n)], inspectedTraces: 1, inspectedSpans: 1, failures: [{ source: 'block x', error: new Error('unreadable') }] }) };
+    const damaged: SearchSource = { ...source('damaged', 200n, 300n, [], 1, ran), search: async () => ({ traces: [], inspectedTraces: 0, inspectedSpans: 0, incomplete: new Error('row group lost') }) };
+    const r = await executeSearchOver([whole, lossy, damaged], q, opts(20, 2));
+    expect(r.result.traces.map((t) => t.traceId).sort()).toEqual(['a', 'b']);
+    expect([r.metrics.completedJobs, r.answeredJobs, r.metrics.totalJobs, r.failed.length]).toEqual([1, 3, 3, 2]);
+  });
+
   it('visits newest sources first and stops once older ones cannot change the answer', async () => {
     const ran: string[] = [];
     const sources = [

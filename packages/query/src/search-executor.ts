@@ -32,6 +32,8 @@ export interface ExecutedSearch {
   metrics: SearchMetrics;
   /** Sources that failed (unreadable block...): the result is partial. */
   failed: { source: string; error: unknown }[];
+  /** Sources that answered, whole or in part (`metrics.completedJobs` counts only whole answers). */
+  answeredJobs: number;
 }
 
 function byNewest(a: SearchSource, b: SearchSource): number {
@@ -60,6 +62,7 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
     }
   }
   const failed: ExecutedSearch['failed'] = [];
+  let answeredJobs = 0;
   // Once the result is certain no new source starts; sources already running finish, because
   // one of them may still hold a newer trace than the unvisited ones.
   let done = false;
@@ -110,7 +113,10 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
         // Part of the source could not be read: what it did read counts, and the result is partial.
         if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
         for (const f of r.failures ?? []) failed.push(f);
-        metrics.completedJobs++;
+        // A job that lost part of what it read is answered but not complete, so the answer's
+        // completedJobs < totalJobs tells its reader that traces may be missing.
+        answeredJobs++;
+        if (!r.incomplete && !r.failures?.length) metrics.completedJobs++;
         // A block says what it read; a source that does not counts as read whole.
         if (source.isBlock) metrics.inspectedBytes += r.inspectedBytes ?? source.bytes;
       } catch (err) {
@@ -136,6 +142,7 @@ export async function executeSearchOver(sources: readonly SearchSource[], query:
     result: { traces, inspectedTraces: metrics.inspectedTraces, inspectedSpans: metrics.inspectedSpans },
     metrics,
     failed,
+    answeredJobs,
   };
 }
 
