@@ -85,6 +85,10 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
       // A client that gives up (Grafana cancelling a query, an exporter timing out) is routine:
       // whatever failed after it left failed because it left.
       req.log.debug({ status, reason: message }, 'client went away before the answer');
+    } else if (internal && isSpanbaseError(err) && (status === 503 || status === 504)) {
+      // Named conditions the answer already explains (a query past its timeout, the server
+      // shutting down or not ready): a line per request, without a stack trace per line.
+      req.log.warn({ status, code: err.code, reason: message }, 'request failed');
     } else if (internal) req.log.error({ err }, 'request failed');
     else req.log.debug({ status, msg: message }, 'request rejected');
     const { body, contentType } = render(req, status, message);

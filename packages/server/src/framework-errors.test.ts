@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { createHttpApp } from './app.ts';
 import type { ErrorRenderer } from './app.ts';
 import { parserError } from './client-errors.ts';
-import { ClientClosed } from './errors.ts';
+import { ClientClosed, ShuttingDown } from './errors.ts';
 import { createLogger, silentLogger } from './logger.ts';
 
 /** A renderer that, like the OTLP receiver's, follows the request's content type. */
@@ -124,5 +124,16 @@ describe('client aborts', () => {
     });
     expect((await app.inject({ method: 'GET', url: '/boom' })).statusCode).toBe(500);
     expect(lines.filter((l) => l.level === 50 && l.msg === 'request failed')).toHaveLength(1);
+  });
+
+  it('log a named timeout or shutdown as a warning with its code, not an error with a stack', async () => {
+    const { logger, lines } = capturingLogger();
+    const app = createHttpApp({ logger });
+    app.get('/closing', async () => {
+      throw ShuttingDown('the server is shutting down');
+    });
+    expect((await app.inject({ method: 'GET', url: '/closing' })).statusCode).toBe(503);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    expect(lines.filter((l) => l.level === 40 && l.msg === 'request failed' && (l as { code?: string }).code === 'SRV_ERR_SHUTTING_DOWN')).toHaveLength(1);
   });
 });
