@@ -4,7 +4,7 @@
 // trace never disappears between memory and storage.
 import type { Chunk } from './chunk.ts';
 import { LiveTrace } from './live-trace.ts';
-import { TRACES_PER_STEP, finish } from './stepwise.ts';
+import { TRACES_PER_STEP } from './stepwise.ts';
 
 /** Key of a trace in the maps: its 16 id bytes as a latin1 string (cheap to build and hash). */
 function traceKey(bytes: Buffer, offset: number): string {
@@ -116,12 +116,10 @@ export class TenantStore {
     return batch;
   }
 
-  /** Drops a flushed batch's traces from memory (their block is durable and listed). */
-  forget(batch: HeadBatch): void {
-    finish(this.forgetSteps(batch));
-  }
-
-  /** forget in steps (see stepwise.ts); mark the traces 'flushed' first, so none is in a snapshot meanwhile. */
+  /**
+   * Drops a flushed batch's traces from memory (their block is durable and listed), in steps (see
+   * stepwise.ts); mark the traces 'flushed' first, so none is in a snapshot meanwhile.
+   */
   *forgetSteps(batch: HeadBatch): Generator<void, void> {
     let n = 0;
     for (const t of batch.traces) {

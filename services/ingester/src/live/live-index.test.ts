@@ -8,6 +8,7 @@ import type { SpanRecord } from '@spanbase/model';
 import { encodeTracesData, scanExportRequest, shareScan } from '@spanbase/otlp';
 import { executeSearch, MemoryFetcher, parseOrThrow } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
+import { finish } from '../stepwise.ts';
 import { TenantStore } from '../tenant-store.ts';
 import { LiveIndex } from './live-index.ts';
 import { liveTenantState } from './live-state.ts';
@@ -60,7 +61,7 @@ describe('LiveIndex', () => {
     const gone = [...store.generations()].filter((g) => traces.slice(0, 3).some((t) => bytesToHex(t[0].span.traceId) === bytesToHex(g[0].traceId)));
     expect(gone).toHaveLength(3);
     index.apply({ kind: 'drop', tenant: 't', gens: Float64Array.from(gone.flat(), (g) => g.genId) });
-    for (const g of gone) store.forget({ traces: g, bytes: 0, startedMs: 0 });
+    for (const g of gone) finish(store.forgetSteps({ traces: g, bytes: 0, startedMs: 0 }));
     for (const t of traces.slice(0, 3)) expect(index.findTrace('t', t[0].span.traceId)).toEqual([]);
     const before = await index.search('t', parseOrThrow('{}'), OPTS);
     expect(before.traces).toHaveLength(traces.length - 3);
