@@ -3,9 +3,9 @@
 // Jobs that ran but could not read some blocks leave a partial answer instead.
 import { isSpanbaseError } from '@spanbase/model';
 
-/** Throws when there were jobs and none completed. */
-export function throwIfNothingRan(stats: { totalJobs: number; completedJobs: number }, failed: readonly { error: unknown }[]): void {
-  if (stats.totalJobs === 0 || stats.completedJobs > 0 || failed.length === 0) return;
+/** Throws when there were jobs and none answered (whole or in part). */
+export function throwIfNothingRan(totalJobs: number, answeredJobs: number, failed: readonly { error: unknown }[]): void {
+  if (totalJobs === 0 || answeredJobs > 0 || failed.length === 0) return;
   const first = failed[0].error;
   throw isSpanbaseError(first) || first instanceof Error ? first : new Error(String(first));
 }

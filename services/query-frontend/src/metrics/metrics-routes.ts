@@ -65,7 +65,8 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
         try {
           const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal, collect: (d) => gathering.add(d) });
           for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
-          throwIfNothingRan(run.stats, run.failed);
+          // A metrics source that answered counts as completed even when partial (the answer says PARTIAL).
+          throwIfNothingRan(run.stats.totalJobs, run.stats.completedJobs, run.failed);
           const failedNote = run.failed.length > 0 ? `${run.failed.length} source(s) could not be read and were left out: ${run.failed.map((f) => f.source).join(', ')}` : undefined;
           body = await gathering.finish({ kind: 'metrics', query: stringify(plan.query), request: plan.request, parts: [], stats: run.stats, failedNote, maxSeries: opts.maxSeries, maxResponseBytes: opts.maxResponseBytes }, signal);
         } finally {

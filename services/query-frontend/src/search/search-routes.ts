@@ -46,7 +46,7 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
         const o = { limit: p.limit, spansPerSpanset: p.spss, start: p.start, end: p.end, maxResultBytes: opts.maxResponseBytes, signal };
         const run = await executeSearchOver(startSearch(opts.sources, tenant, query, o), query, { ...o, concurrency: opts.parallelism() });
         for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
-        throwIfNothingRan({ totalJobs: run.metrics.totalJobs, completedJobs: run.answeredJobs }, run.failed);
+        throwIfNothingRan(run.metrics.totalJobs, run.answeredJobs, run.failed);
         let result = run.result;
         if (p.minDurationNs !== undefined || p.maxDurationNs !== undefined) {
           result = {
