@@ -6,6 +6,14 @@ import type { FastifyRequest } from '@spanbase/server';
 import { QueryTimeout } from './errors.ts';
 import { callerSignal } from './compat/caller-signal.ts';
 
+/** Calls `onAbort` once `signal` aborts (at once if it has); returns what stops listening. */
+function follow(signal: AbortSignal | undefined, onAbort: () => void): () => void {
+  if (!signal) return () => undefined;
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
 /** A signal for the request's work, and a function to release its listeners. */
 export function querySignal(req: FastifyRequest, timeoutMs: number): { signal: AbortSignal; done: () => void } {
   const ac = new AbortController();
@@ -14,21 +22,17 @@ export function querySignal(req: FastifyRequest, timeoutMs: number): { signal: A
   const onClose = () => ac.abort(ClientClosed('client went away'));
   socket?.once('close', onClose);
   // A Jaeger or Zipkin translation calling this route in-process: its client's going away counts.
-  const caller = callerSignal(req.headers);
-  if (caller?.aborted) onClose();
-  else caller?.addEventListener('abort', onClose, { once: true });
+  const unfollowCaller = follow(callerSignal(req.headers), onClose);
   const closing = closingSignal(req);
-  const onClosing = () => ac.abort(closing?.reason);
-  if (closing?.aborted) onClosing();
-  else closing?.addEventListener('abort', onClosing, { once: true });
+  const unfollowClosing = follow(closing, () => ac.abort(closing?.reason));
   const timer = setTimeout(() => ac.abort(QueryTimeout(`query cancelled after ${timeoutMs} ms (--query.timeout)`)), timeoutMs);
   return {
     signal: ac.signal,
     done: () => {
       clearTimeout(timer);
       socket?.off('close', onClose);
-      caller?.removeEventListener('abort', onClose);
-      closing?.removeEventListener('abort', onClosing);
+      unfollowCaller();
+      unfollowClosing();
     },
   };
 }
