@@ -47,7 +47,19 @@ describe('metrics over blocks', () => {
     const ing = (sb.running.modules.get('ingester') as { ingester: { flushAll(): Promise<void> } }).ingester;
     await ing.flushAll();
     await waitForFlush(sb);
+    const before = await partials();
     const fromBlocks = await Promise.all(queries.map(query));
     expect(fromBlocks).toEqual(live);
+    // Every partial went from the query workers (and the live-query worker) straight to the
+    // answer worker that merged it; none passed through the thread that acknowledges ingest.
+    const after = await partials();
+    expect(after.direct - before.direct).toBeGreaterThanOrEqual(queries.length * 2);
+    expect(after.mainThread).toBe(0);
   });
 });
+
+async function partials(): Promise<{ direct: number; mainThread: number }> {
+  const text = await sb.metricsText();
+  const value = (route: string) => Number(new RegExp(`^spanbase_query_metrics_partials_total\\{route="${route}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { direct: value('direct'), mainThread: value('main-thread') };
+}

@@ -81,6 +81,8 @@ export interface MetricsJob extends JobScope {
  */
 export interface MetricsJobResult {
   parts: MetricsPartialData[];
+  /** Spans in parts posted to the call's partChannel rather than returned (in one process only; not on the wire). */
+  sentSpans?: number;
   failures: JobFailure[];
   inspectedBytes: number;
   recentBlocks: BlockMeta[];

@@ -2,7 +2,7 @@ export type { SearchSource, SearchSources, SourceSearchOptions, Incomplete, Quer
 export { startSearch } from './search-source.ts';
 export type { ExecutedSearch, ExecutorOptions, SearchMetrics } from './search-executor.ts';
 export { executeSearchOver } from './search-executor.ts';
-export type { MetricsSource, MetricsSources } from './metrics-source.ts';
+export type { EvaluatedData, MetricsSource, MetricsSources, PartChannel } from './metrics-source.ts';
 export { mergedParts, startMetrics } from './metrics-source.ts';
 export type { MetricsQueryStats, MetricsExecutorOptions, ExecutedMetrics } from './metrics-executor.ts';
 export { executeMetricsOver } from './metrics-executor.ts';

@@ -1,5 +1,7 @@
 // The metrics executor's two ways of combining sources: merging their partials in this thread, or
 // collecting them as data for another thread to merge (the query-frontend's answer worker).
+import { MessageChannel } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { MemoryFetcher, emptyPartial, evaluateMetrics, finishMetrics, generateTraces, mergeMetrics, partialData, partialFromData, planMetrics } from '@spanbase/traceql';
 import type { MetricsPartialData } from '@spanbase/traceql';
@@ -57,5 +59,43 @@ describe('executeMetricsOver', () => {
       expect(live.asked).toBe(1);
       expect(run.stats.inspectedSpans).toBe(DATA.spans.length);
     }
+  });
+
+  it('lets a source post its part on the channel it is given, live ones from the start, and counts the spans they sent', async () => {
+    const opened: MessagePort[] = [];
+    const received: Promise<MetricsPartialData>[] = [];
+    const channel = {
+      open: () => {
+        const { port1, port2 } = new MessageChannel();
+        received.push(new Promise((resolve) => port1.once('message', (m: { part: MetricsPartialData }) => {
+          port1.close();
+          resolve(m.part);
+        })));
+        opened.push(port2);
+        return port2;
+      },
+    };
+    const posting = (name: string, nth: number): MetricsSource => ({
+      ...source(name, nth, false),
+      evaluateData: async (p, _signal, ch) => {
+        const port = ch?.open();
+        const data = partialData(await evaluateMetrics(p, new MemoryFetcher(DATA.traces.filter((_, i) => i % 2 === nth))));
+        if (!port) return { parts: [data] };
+        port.postMessage({ part: data });
+        return { parts: [], sentSpans: data.states[0].spans };
+      },
+    });
+    const collected: MetricsPartialData[] = [];
+    const sources = startMetrics({ live: () => [posting('live', 0)], blocks: () => [{ ...posting('block', 1), isBlock: true }] }, 'single-tenant', plan, new AbortController().signal, channel);
+    // The live source was asked with the channel before the blocks were listed.
+    expect(opened).toHaveLength(1);
+    const run = await executeMetricsOver(sources, plan, { concurrency: 2, signal: new AbortController().signal, collect: (d) => collected.push(d), channel });
+    expect(collected).toHaveLength(0);
+    expect(opened).toHaveLength(2);
+    expect(run.stats.inspectedSpans).toBe(DATA.spans.length);
+    const sum = emptyPartial(plan);
+    for (const d of await Promise.all(received)) mergeMetrics(sum, partialFromData(plan, d));
+    const merged = await executeMetricsOver([source('a', 0, false), source('b', 1, false)], plan, { concurrency: 2, signal: new AbortController().signal });
+    expect(finishMetrics(plan, sum)).toEqual(finishMetrics(plan, merged.partial));
   });
 });

@@ -4,7 +4,7 @@
 import { isSpanbaseError } from '@spanbase/model';
 import type { MetricsPartial, MetricsPartialData, MetricsPlan } from '@spanbase/traceql';
 import { emptyPartial, mergeMetrics, partialData } from '@spanbase/traceql';
-import type { MetricsSource } from './metrics-source.ts';
+import type { MetricsSource, PartChannel } from './metrics-source.ts';
 import type { Incomplete } from './search-source.ts';
 
 /** Counters reported under `metrics` in the response. */
@@ -35,6 +35,8 @@ export interface MetricsExecutorOptions {
    * caller merges them where it likes (the query-frontend: on its answer worker).
    */
   collect?: (part: MetricsPartialData) => void;
+  /** With collect: where sources that can may post their parts themselves (see PartChannel). */
+  channel?: PartChannel;
 }
 
 /** A query's merged partial result and what it cost. */
@@ -73,7 +75,8 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
     while (next < queue.length && !opts.signal.aborted) {
       const source = queue[next++];
       try {
-        const r = collect ? await collectFrom(source, plan, opts.signal, collect) : await source.evaluate(plan, opts.signal);
+        const r = collect ? await collectFrom(source, plan, opts.signal, collect, opts.channel) : await source.evaluate(plan, opts.signal);
+        if (collect && 'sentSpans' in r) collectedSpans += r.sentSpans ?? 0;
         if (!opts.collect) mergeMetrics(partial, r as MetricsPartial);
         // Part of the source could not be read: what it did read counts, and the result is partial.
         if (r.incomplete) failed.push({ source: `${source.name}: ${r.incomplete.message}`, error: r.incomplete });
@@ -94,9 +97,9 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
 }
 
 /** A source's partial as data, handed to `collect`; what the executor needs of it besides. */
-async function collectFrom(source: MetricsSource, plan: MetricsPlan, signal: AbortSignal, collect: (part: MetricsPartialData) => void): Promise<Pick<MetricsPartial & Incomplete, 'incomplete' | 'failures'>> {
+async function collectFrom(source: MetricsSource, plan: MetricsPlan, signal: AbortSignal, collect: (part: MetricsPartialData) => void, channel: PartChannel | undefined): Promise<Incomplete & { sentSpans?: number }> {
   if (source.evaluateData) {
-    const r = await source.evaluateData(plan, signal);
+    const r = await source.evaluateData(plan, signal, channel);
     r.parts.forEach(collect);
     return r;
   }

@@ -1,6 +1,7 @@
 // A place a metrics query runs against: the ingester's memory, one block, a remote ingester.
 // Each evaluates the planned query over its own spans into a partial result; the executor
 // merges them (counts and sums add, minima and maxima combine, histograms add bucket by bucket).
+import type { MessagePort } from 'node:worker_threads';
 import type { MetricsPartial, MetricsPartialData, MetricsPlan } from '@spanbase/traceql';
 import { emptyPartial, mergeMetrics, partialFromData } from '@spanbase/traceql';
 import type { Incomplete, QueryRange } from './search-source.ts';
@@ -21,9 +22,32 @@ export interface MetricsSource {
   evaluate(plan: MetricsPlan, signal: AbortSignal): Promise<MetricsPartial & Incomplete>;
   /**
    * The same evaluation as plain data, not turned into states here: for a caller that merges
-   * elsewhere (another thread), so this one never builds or merges the partial's series.
+   * elsewhere (another thread), so this one never builds or merges the partial's series. Given a
+   * channel, a source that evaluates on another thread may post its data there itself rather
+   * than return it (it then returns no parts, and says how many spans it sent).
    */
-  evaluateData?(plan: MetricsPlan, signal: AbortSignal): Promise<{ parts: MetricsPartialData[] } & Incomplete>;
+  evaluateData?(plan: MetricsPlan, signal: AbortSignal, channel?: PartChannel): Promise<EvaluatedData>;
+}
+
+/** What evaluateData returns. */
+export interface EvaluatedData extends Incomplete {
+  /** The parts returned here (none for a part sent on a channel). */
+  parts: MetricsPartialData[];
+  /** Spans counted in the parts sent on a channel rather than returned. */
+  sentSpans?: number;
+}
+
+/**
+ * Where partials may go straight from the thread that evaluated them to the thread that merges
+ * them, so the thread running the executor (the one that acknowledges ingest) never receives,
+ * copies or collects a partial's thousands of arrays.
+ */
+export interface PartChannel {
+  /**
+   * A port for one part: post `{ part }` (a MetricsPartialData) on it once, or close it to send
+   * nothing. The merging side waits for every port opened before it finishes the answer.
+   */
+  open(): MessagePort;
 }
 
 /** The sources of a tenant's metrics query: live data (asked first) and blocks. */
@@ -34,12 +58,16 @@ export interface MetricsSources {
   blocks(tenant: string, range: QueryRange): readonly MetricsSource[];
 }
 
-/** Every source of a metrics query, live ones already asked before the block list is read (see startSearch). */
-export function startMetrics(sources: MetricsSources, tenant: string, plan: MetricsPlan, signal: AbortSignal): MetricsSource[] {
+/**
+ * Every source of a metrics query, live ones already asked before the block list is read (see
+ * startSearch); `channel`: where a live source may post its data (see PartChannel), for a caller
+ * that collects the parts with the same channel.
+ */
+export function startMetrics(sources: MetricsSources, tenant: string, plan: MetricsPlan, signal: AbortSignal, channel?: PartChannel): MetricsSource[] {
   const live = sources.live(tenant).map((s): MetricsSource => {
     if (s.evaluateData) {
       // One evaluation, started now; merged here only for a caller that asks for states.
-      const data = s.evaluateData(plan, signal);
+      const data = s.evaluateData(plan, signal, channel);
       data.catch(() => {});
       return { ...s, evaluateData: () => data, evaluate: async () => mergedParts(plan, await data) };
     }

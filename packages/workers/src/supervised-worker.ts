@@ -5,7 +5,7 @@
 // of memory, or dies is replaced; the jobs it held that nobody cancelled run again once, each
 // alone, on the new worker, which is first handed whatever state it must hold (`onSpawn`).
 import { Worker } from 'node:worker_threads';
-import type { ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import { SpanbaseError } from '@spanbase/model';
 import { cancelCells } from './cancel-cells.ts';
 import { WorkerClosed, WorkerFailed, WorkerOutOfMemory } from './errors.ts';
@@ -47,8 +47,8 @@ interface Entry {
   isolate: boolean;
   /** Events posted while this job waited: they go to the worker right after it, keeping their order. */
   after?: unknown[];
-  /** Buffers moved to the worker with the job (gone from the caller's side once posted). */
-  transfer?: ArrayBuffer[];
+  /** Buffers and ports moved to the worker with the job (gone from the caller's side once posted). */
+  transfer?: TransferListItem[];
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   signal: AbortSignal;
@@ -106,11 +106,22 @@ export class SupervisedWorker {
   }
 
   /**
-   * Runs a job; rejects with the signal's reason as soon as it is aborted. `transfer` lists buffers
-   * the job holds that move to the worker instead of being copied (the caller must not use them
-   * again); such a job cannot run again on a replacement worker, so it fails if its worker dies.
+   * Posts an event to the worker at once, ahead of jobs waiting for a slot: for an event no
+   * waiting job depends on, and one that must not wait (it moves a port whose other end is
+   * about to be used). Lost if the worker dies before it is applied.
    */
-  run<R>(job: unknown, signal: AbortSignal, transfer?: ArrayBuffer[]): Promise<R> {
+  postNow(event: unknown, transfer?: TransferListItem[]): void {
+    if (this.closed) return;
+    this.worker!.postMessage({ kind: 'event', event } satisfies ToWorker, transfer);
+  }
+
+  /**
+   * Runs a job; rejects with the signal's reason as soon as it is aborted. `transfer` lists buffers
+   * (or message ports) the job holds that move to the worker instead of being copied (the caller
+   * must not use them again); such a job cannot run again on a replacement worker, so it fails if
+   * its worker dies.
+   */
+  run<R>(job: unknown, signal: AbortSignal, transfer?: TransferListItem[]): Promise<R> {
     if (this.closed) return Promise.reject(WorkerClosed(`${this.opts.name} is shut down`));
     signal.throwIfAborted();
     return new Promise<R>((resolve, reject) => {

@@ -105,9 +105,13 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
       const recent: BlockMeta[] = [];
       const sources = [...(job.live ? d.live.metrics(ctx.tenant, (m) => recent.push(...m)) : []), ...job.blocks.map((m) => blockMetricsSource(m, d.pool, noteDamage))];
       const parts: MetricsPartialData[] = [];
-      const run = await executeMetricsOver(sources, plan, { concurrency: d.concurrency, signal: ctx.signal, collect: d.unmergedMetrics ? (p) => parts.push(p) : undefined });
+      // Unmerged, the parts go back as they are, or, given a channel, straight to the thread that merges.
+      const channel = d.unmergedMetrics ? ctx.partChannel : undefined;
+      const run = await executeMetricsOver(sources, plan, { concurrency: d.concurrency, signal: ctx.signal, collect: d.unmergedMetrics ? (p) => parts.push(p) : undefined, channel });
       if (!d.unmergedMetrics) parts.push(metricsPartialData(run.partial));
-      return { parts, failures: failuresOf(run.failed), inspectedBytes: run.stats.inspectedBytes, recentBlocks: uniqueBlocks(recent) };
+      const returned = parts.reduce((n, p) => n + p.states.reduce((m, s) => m + s.spans, 0), 0);
+      const sentSpans = channel ? run.stats.inspectedSpans - returned : undefined;
+      return { parts, sentSpans, failures: failuresOf(run.failed), inspectedBytes: run.stats.inspectedBytes, recentBlocks: uniqueBlocks(recent) };
     },
 
     async Tags(job, ctx) {

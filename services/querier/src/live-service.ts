@@ -3,7 +3,8 @@
 // never evaluates live data itself.
 import type { SpanRecord } from '@spanbase/model';
 import type { DependencySummary, TagsSummary } from '@spanbase/block';
-import type { MetricsPartial, MetricsRequest, SearchResult } from '@spanbase/traceql';
+import type { MessagePort } from 'node:worker_threads';
+import type { MetricsPartial, MetricsPartialData, MetricsRequest, SearchResult } from '@spanbase/traceql';
 
 /** Search options of a live query. */
 export interface LiveSearchOptions {
@@ -22,6 +23,12 @@ export interface LiveQueryService {
   search(tenant: string, query: string, options: LiveSearchOptions, signal: AbortSignal): Promise<SearchResult>;
   /** A TraceQL metrics query's partial result. */
   metrics(tenant: string, query: string, request: MetricsRequest, signal: AbortSignal): Promise<MetricsPartial>;
+  /**
+   * The same partial as data (`data`), or, given a port, posted there (`{ part }`) by the thread
+   * that evaluated it, which says how many spans it sent (`sentSpans`); see PartChannel. Absent
+   * where the data cannot skip this thread (an ingester in another process).
+   */
+  metricsData?(tenant: string, query: string, request: MetricsRequest, signal: AbortSignal, port?: MessagePort): Promise<{ data?: MetricsPartialData; sentSpans?: number }>;
   /** A trace's spans in memory (empty when none). */
   findTrace(tenant: string, traceId: Uint8Array, signal?: AbortSignal): Promise<SpanRecord[]>;
   /** Tag names and frequent values, for autocomplete. */

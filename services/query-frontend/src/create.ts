@@ -103,8 +103,10 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
     log.debug({ source, err }, `${kind} source damaged; the result is partial`);
   };
   const answerReplaced = m.counter('spanbase_query_answer_workers_replaced_total', 'Answer workers replaced (stuck on a cancelled answer, out of memory, or dead).');
+  const parts = m.counter('spanbase_query_metrics_partials_total', 'Metrics partials (one per query job) merged on the answer worker, by route: direct (posted there by the query or live-query worker) or main-thread (received and handed over by the main thread: from queriers or ingesters in other processes).', ['route']);
   const answers = new AnswerPool({
     workers: deps.answerWorkers ?? 1,
+    onPart: (route) => parts.inc({ route }),
     onReplace: (reason) => {
       answerReplaced.inc();
       log.warn({ reason }, 'answer worker replaced');

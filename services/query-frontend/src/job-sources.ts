@@ -10,7 +10,7 @@ import { flattenTracesData, bytesToHex } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { decodeExportRequest } from '@spanbase/otlp';
 import { executeSearchOver, mergeIntoSummary, mergedParts } from '@spanbase/query';
-import type { Incomplete, MetricsSource, MetricsSources, QueryRange, SearchSource, SearchSources, SourceSearchOptions, TagsSource, TimeRange, TraceSource } from '@spanbase/query';
+import type { EvaluatedData, Incomplete, MetricsSource, PartChannel, MetricsSources, QueryRange, SearchSource, SearchSources, SourceSearchOptions, TagsSource, TimeRange, TraceSource } from '@spanbase/query';
 import { stringify } from '@spanbase/traceql';
 import type { MetricsPartialData, MetricsPlan, Query, SearchResult } from '@spanbase/traceql';
 import { groupName, overlaps, planJobs, rangeOf } from './job-plan.ts';
@@ -109,23 +109,23 @@ export function jobSources(o: JobSourcesOptions): JobSources {
     },
   };
 
-  const metricsJob = (tenant: string, plan: MetricsPlan, blocks: BlockMeta[], live: boolean, signal: AbortSignal) =>
-    o.scheduler.run('Metrics', tenant, { metrics: { query: stringify(plan.query), request: plan.request }, blocks, live }, signal, live);
+  const metricsJob = (tenant: string, plan: MetricsPlan, blocks: BlockMeta[], live: boolean, signal: AbortSignal, channel?: PartChannel) =>
+    o.scheduler.run('Metrics', tenant, { metrics: { query: stringify(plan.query), request: plan.request }, blocks, live }, signal, live, channel);
   /** A source's parts merged on this thread (the frontend's answers take the parts as they are: evaluateData). */
   const merged = async (mp: MetricsPlan, r: Promise<{ parts: MetricsPartialData[] } & Incomplete>) => mergedParts(mp, await r, metricsPartialOf);
-  const groupData = async (group: BlockMeta[], tenant: string, mp: MetricsPlan, signal: AbortSignal) => {
-    const r = await metricsJob(tenant, mp, group, false, signal);
-    return { parts: r.parts, failures: r.failures };
+  const groupData = async (group: BlockMeta[], tenant: string, mp: MetricsPlan, signal: AbortSignal, channel?: PartChannel): Promise<EvaluatedData> => {
+    const r = await metricsJob(tenant, mp, group, false, signal, channel);
+    return { parts: r.parts, sentSpans: r.sentSpans, failures: r.failures };
   };
   const metrics: MetricsSources = {
     live(tenant) {
       const snap = snapshot();
-      const liveData = async (mp: MetricsPlan, signal: AbortSignal) => {
-        const live = await metricsJob(tenant, mp, [], true, signal);
+      const liveData = async (mp: MetricsPlan, signal: AbortSignal, channel?: PartChannel): Promise<EvaluatedData> => {
+        const live = await metricsJob(tenant, mp, [], true, signal, channel);
         const extra = missing(snap, live.recentBlocks, tenant, { start: mp.grid.start, end: mp.grid.end });
-        if (extra.length === 0) return { parts: live.parts, failures: live.failures };
-        const recent = await metricsJob(tenant, mp, extra, false, signal);
-        return { parts: [...live.parts, ...recent.parts], failures: [...live.failures, ...recent.failures] };
+        if (extra.length === 0) return { parts: live.parts, sentSpans: live.sentSpans, failures: live.failures };
+        const recent = await metricsJob(tenant, mp, extra, false, signal, channel);
+        return { parts: [...live.parts, ...recent.parts], sentSpans: (live.sentSpans ?? 0) + (recent.sentSpans ?? 0), failures: [...live.failures, ...recent.failures] };
       };
       return [{ ...LIVE, evaluate: (mp, signal) => merged(mp, liveData(mp, signal)), evaluateData: liveData }];
     },
@@ -137,7 +137,7 @@ export function jobSources(o: JobSourcesOptions): JobSources {
         isBlock: true,
         blocks: group.length,
         evaluate: (mp, signal) => merged(mp, groupData(group, tenant, mp, signal)),
-        evaluateData: (mp, signal) => groupData(group, tenant, mp, signal),
+        evaluateData: (mp, signal, channel) => groupData(group, tenant, mp, signal, channel),
       }));
     },
   };

@@ -12,6 +12,8 @@ export interface Querier {
   readonly slots: number;
   /** Runs jobs. */
   readonly jobs: Handlers<typeof JobsService>;
+  /** In this process: its calls can carry what cannot go on the wire (CallContext.partChannel). */
+  readonly local?: boolean;
 }
 
 /** The queriers of this moment (membership may change between calls). */
@@ -19,7 +21,7 @@ export type QuerierSet = () => readonly Querier[];
 
 /** The querier in this process. */
 export function localQuerier(jobs: Handlers<typeof JobsService>, slots: number): QuerierSet {
-  const q: Querier = { name: 'in-process', slots, jobs };
+  const q: Querier = { name: 'in-process', slots, jobs, local: true };
   return () => [q];
 }
 

@@ -5,7 +5,8 @@
 // times, and an unreachable querier gets no new jobs for a short while. Live-data jobs skip the
 // queue: a query asks live data before it reads the block list, so they must not wait.
 import type { JobsService } from '@spanbase/internal-api';
-import type { RequestOf, ResponseOf } from '@spanbase/internal-api';
+import type { CallContext, RequestOf, ResponseOf } from '@spanbase/internal-api';
+import type { PartChannel } from '@spanbase/query';
 import { isSpanbaseError } from '@spanbase/model';
 import type { Querier, QuerierSet } from './queriers.ts';
 import { noQueriers } from './queriers.ts';
@@ -22,6 +23,8 @@ interface Pending {
   req: unknown;
   signal: AbortSignal;
   now: boolean;
+  /** Where a metrics job's parts may go straight to (see CallContext.partChannel). */
+  channel?: PartChannel;
   tried: Set<string>;
   attempts: number;
   resolve(v: unknown): void;
@@ -75,11 +78,15 @@ export class JobScheduler {
     return Math.max(1, this.opts.queriers().reduce((n, q) => n + q.slots, 0));
   }
 
-  /** Runs a job; `now` skips the queue (live data). Rejects with the signal's reason when aborted. */
-  run<K extends JobKind>(kind: K, tenant: string, req: RequestOf<(typeof JobsService.methods)[K]>, signal: AbortSignal, now = false): Promise<ResponseOf<(typeof JobsService.methods)[K]>> {
+  /**
+   * Runs a job; `now` skips the queue (live data); `channel`: where a querier in this process may
+   * post a metrics job's parts (see CallContext.partChannel). Rejects with the signal's reason when
+   * aborted.
+   */
+  run<K extends JobKind>(kind: K, tenant: string, req: RequestOf<(typeof JobsService.methods)[K]>, signal: AbortSignal, now = false, channel?: PartChannel): Promise<ResponseOf<(typeof JobsService.methods)[K]>> {
     signal.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const p: Pending = { kind, tenant, req, signal, now, tried: new Set(), attempts: 0, resolve: resolve as (v: unknown) => void, reject };
+      const p: Pending = { kind, tenant, req, signal, now, channel, tried: new Set(), attempts: 0, resolve: resolve as (v: unknown) => void, reject };
       p.onAbort = () => {
         if (!this.dequeue(p)) return;
         reject(signal.reason);
@@ -184,10 +191,10 @@ export class JobScheduler {
     p.tried.add(q.name);
     p.attempts++;
     this.running.set(q.name, (this.running.get(q.name) ?? 0) + 1);
-    const handler = q.jobs[p.kind] as (req: unknown, ctx: { tenant: string; signal: AbortSignal; peer: string }) => Promise<unknown>;
+    const handler = q.jobs[p.kind] as (req: unknown, ctx: CallContext) => Promise<unknown>;
     let call: Promise<unknown>;
     try {
-      call = handler(p.req, { tenant: p.tenant, signal: p.signal, peer: 'query-frontend' });
+      call = handler(p.req, { tenant: p.tenant, signal: p.signal, peer: 'query-frontend', partChannel: q.local ? p.channel : undefined });
     } catch (err) {
       call = Promise.reject(err);
     }
@@ -202,7 +209,8 @@ export class JobScheduler {
         if (p.signal.aborted) return this.fail(p, p.signal.reason);
         if (isSpanbaseError(err) && err.code === 'RPC_ERR_UNAVAILABLE') this.downUntil.set(q.name, Date.now() + DOWN_MS);
         // A problem with the query itself fails everywhere; anything else may be this querier's.
-        const retryable = !isSpanbaseError(err) || err.statusCode >= 500;
+        // A job that may have posted parts already is not run again: they would count twice.
+        const retryable = (!isSpanbaseError(err) || err.statusCode >= 500) && !(q.local && p.channel);
         if (!retryable || p.attempts > this.opts.maxRetries) return this.fail(p, err);
         this.opts.onRetry?.(q.name, err);
         if (p.now) this.start(p, true);

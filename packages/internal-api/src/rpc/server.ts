@@ -3,6 +3,7 @@
 // the tenant and the caller's API version in its metadata; a caller of another version gets
 // RPC_ERR_VERSION before any handler runs. A handler gets an AbortSignal that fires when the
 // caller cancels or its deadline passes, so work nobody waits for stops.
+import type { MessagePort } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import { validateTenantId } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
@@ -20,6 +21,11 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** The caller, for logs. */
   readonly peer: string;
+  /**
+   * A caller in the same process only, never on the wire: where a metrics job's sources may post
+   * their parts themselves, to the thread that merges them (see PartChannel in @spanbase/query).
+   */
+  readonly partChannel?: { open(): MessagePort };
 }
 
 /** Serves one method. */

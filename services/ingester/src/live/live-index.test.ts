@@ -6,12 +6,15 @@ import { conformanceTraces } from '@spanbase/block/testing';
 import { bytesToHex, groupSpanRecords } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { encodeTracesData, scanExportRequest, shareScan } from '@spanbase/otlp';
-import { executeSearch, MemoryFetcher, parseOrThrow } from '@spanbase/traceql';
+import { MessageChannel } from 'node:worker_threads';
+import { executeSearch, MemoryFetcher, parseOrThrow, partialData } from '@spanbase/traceql';
+import type { MetricsPartialData } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
 import { finish } from '../stepwise.ts';
 import { TenantStore } from '../tenant-store.ts';
 import { LiveIndex } from './live-index.ts';
 import { liveTenantState } from './live-state.ts';
+import type { LiveMetricsData } from './live-protocol.ts';
 
 const OPTS = { limit: 20, spansPerSpanset: 3, start: 0n, end: 0n };
 
@@ -84,6 +87,41 @@ describe('LiveIndex', () => {
     fresh.apply({ kind: 'reset', tenants: [liveTenantState('t', store.generations())] });
     expect(fresh.spanCount('t')).toBe(index.spanCount('t'));
     expect(await fresh.search('t', parseOrThrow('{}'), OPTS)).toEqual(await index.search('t', parseOrThrow('{}'), OPTS));
+  });
+
+  it('posts a metrics partial as data to the port it is given, and closes the port, with or without a part', async () => {
+    const { index } = fed(requests);
+    const query = '{} | count_over_time() by (resource.service.name)';
+    const starts = traces.flat().map((r) => r.span.startTimeUnixNano);
+    const start = starts.reduce((a, b) => (a < b ? a : b));
+    const request = { start: start - (start % 60_000_000_000n), end: start + 3_600_000_000_000n, step: 60_000_000_000n, maxSeries: 1000 };
+    const want = partialData(await index.metrics('t', query, request));
+    const spans = traces.reduce((n, t) => n + t.length, 0);
+    expect(want.states[0].spans).toBe(spans);
+    const returned = (await index.run({ op: 'metrics-data', tenant: 't', query, request }, new AbortController().signal)) as LiveMetricsData;
+    expect(returned.data).toEqual(want);
+
+    const { port1, port2 } = new MessageChannel();
+    const arrived = new Promise<unknown[]>((resolve) => {
+      const got: unknown[] = [];
+      port1.on('message', (m: { part: MetricsPartialData }) => got.push(m.part));
+      port1.once('close', () => resolve(got));
+    });
+    const sent = (await index.run({ op: 'metrics-data', tenant: 't', query, request, port: port2 }, new AbortController().signal)) as LiveMetricsData;
+    expect(sent).toEqual({ sentSpans: spans });
+    expect(await arrived).toEqual([want]);
+
+    // A job that fails closes its port without a part, so the merging side stops waiting.
+    const other = new MessageChannel();
+    const closed = new Promise<number>((resolve) => {
+      let parts = 0;
+      other.port1.on('message', () => parts++);
+      other.port1.once('close', () => resolve(parts));
+    });
+    const ac = new AbortController();
+    ac.abort(new Error('cancelled'));
+    await expect(index.run({ op: 'metrics-data', tenant: 't', query, request, port: other.port2 }, ac.signal)).rejects.toThrow();
+    expect(await closed).toBe(0);
   });
 
   it('stops a search when its signal is aborted', async () => {

@@ -6,12 +6,13 @@ import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { DependencyBuilder, TagsBuilder } from '@spanbase/block';
 import type { DependencySummary, TagsSummary } from '@spanbase/block';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseOrThrow, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseOrThrow, partialData, partialDataBuffers, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
+import { transferring } from '@spanbase/workers';
 import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
 import { ChunkDecoder } from '../chunk-decoder.ts';
 import { LiveTrace } from '../live-trace.ts';
-import type { LiveEvent, LiveJob, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
+import type { LiveEvent, LiveJob, LiveMetricsData, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
 
 /** How long a tags summary is reused: autocomplete asks often, and each is a walk over memory. */
 const TAGS_TTL_MS = 2000;
@@ -168,6 +169,8 @@ export class LiveIndex {
         return this.search(job.tenant, this.query(job.query), job.options, signal);
       case 'metrics':
         return this.metrics(job.tenant, job.query, job.request, signal);
+      case 'metrics-data':
+        return this.metricsData(job, signal).finally(() => job.port?.close());
       case 'trace':
         return this.findTrace(job.tenant, job.traceId);
       case 'tags':
@@ -227,6 +230,17 @@ export class LiveIndex {
     const plan = planMetrics(this.query(query), request);
     const traces = this.liveTraces(tenant, Number(plan.grid.start), Number(plan.grid.end), signal);
     return evaluateMetrics(plan, new MemoryColumnFetcher(traces), signal);
+  }
+
+  /**
+   * The same partial as data: posted on the job's port when it has one (to the thread that
+   * merges, so the ingesting thread never receives it), else returned with its arrays moved.
+   */
+  private async metricsData(job: Extract<LiveJob, { op: 'metrics-data' }>, signal: AbortSignal): Promise<LiveMetricsData> {
+    const data = partialData(await this.metrics(job.tenant, job.query, job.request, signal));
+    if (!job.port) return transferring({ data }, partialDataBuffers([data]));
+    job.port.postMessage({ part: data }, partialDataBuffers([data]));
+    return { sentSpans: data.states.reduce((n, s) => n + s.spans, 0) };
   }
 
   /** Tag names and frequent values of a tenant's live data, for autocomplete; reused for a couple of seconds. */

@@ -2,8 +2,9 @@
 // of the spans in memory (the request bytes themselves are shared, not copied); events keep it in
 // step, in the order things happened on the ingester: an `add` as soon as a request is indexed,
 // a `drop` when a trace generation is in a durable block, a `reset` for a fresh worker.
+import type { MessagePort } from 'node:worker_threads';
 import type { ScannedRequest } from '@spanbase/otlp';
-import type { MetricsRequest } from '@spanbase/traceql';
+import type { MetricsPartialData, MetricsRequest } from '@spanbase/traceql';
 
 /** Spans of an accepted request; `gens[i]` is the generation span i belongs to (0: not indexed). */
 export interface LiveAdd {
@@ -54,6 +55,14 @@ export interface LiveSearchOptions {
 export type LiveJob =
   | { op: 'search'; tenant: string; query: string; options: LiveSearchOptions }
   | { op: 'metrics'; tenant: string; query: string; request: MetricsRequest }
+  /** The partial as data, returned with its arrays moved, or posted on `port` (`{ part }`) which is then closed. */
+  | { op: 'metrics-data'; tenant: string; query: string; request: MetricsRequest; port?: MessagePort }
   | { op: 'trace'; tenant: string; traceId: Uint8Array }
   | { op: 'tags'; tenant: string }
   | { op: 'dependencies'; tenant: string };
+
+/** What a metrics-data job answers: the partial as data, or how many spans it posted to the job's port. */
+export interface LiveMetricsData {
+  data?: MetricsPartialData;
+  sentSpans?: number;
+}

@@ -4,6 +4,7 @@
 // query over live data, however heavy, never delays an acknowledgement or /ready. The inline
 // implementation runs the same index on this thread, for tests.
 import { getHeapStatistics } from 'node:v8';
+import type { MessagePort } from 'node:worker_threads';
 import type { SpanRecord } from '@spanbase/model';
 import type { ScannedRequest } from '@spanbase/otlp';
 import type { DependencySummary, TagsSummary } from '@spanbase/block';
@@ -11,7 +12,7 @@ import { revivePartial } from '@spanbase/traceql';
 import type { MetricsPartial, MetricsRequest, SearchResult } from '@spanbase/traceql';
 import { SupervisedWorker } from '@spanbase/workers';
 import { LiveIndex } from './live-index.ts';
-import type { LiveEvent, LiveJob, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
+import type { LiveEvent, LiveJob, LiveMetricsData, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
 
 /** Queries over the data an ingester holds in memory. */
 export interface LiveQueries {
@@ -19,6 +20,8 @@ export interface LiveQueries {
   search(tenant: string, query: string, options: LiveSearchOptions, signal: AbortSignal): Promise<SearchResult>;
   /** A TraceQL metrics query's partial result. */
   metrics(tenant: string, query: string, request: MetricsRequest, signal: AbortSignal): Promise<MetricsPartial>;
+  /** The same partial as data, or, given a port, posted there by the thread that evaluated it (see PartChannel). */
+  metricsData(tenant: string, query: string, request: MetricsRequest, signal: AbortSignal, port?: MessagePort): Promise<LiveMetricsData>;
   /** A trace's spans in memory (empty when none). */
   findTrace(tenant: string, traceId: Uint8Array, signal?: AbortSignal): Promise<SpanRecord[]>;
   /** Tag names and frequent values, for autocomplete. */
@@ -57,6 +60,10 @@ export class InlineLiveQueries implements LiveQueries, LiveFeed {
 
   async metrics(tenant: string, query: string, request: MetricsRequest, signal: AbortSignal): Promise<MetricsPartial> {
     return (await this.index.run({ op: 'metrics', tenant, query, request }, signal)) as MetricsPartial;
+  }
+
+  async metricsData(tenant: string, query: string, request: MetricsRequest, signal: AbortSignal, port?: MessagePort): Promise<LiveMetricsData> {
+    return (await this.index.run({ op: 'metrics-data', tenant, query, request, port }, signal)) as LiveMetricsData;
   }
 
   async findTrace(tenant: string, traceId: Uint8Array): Promise<SpanRecord[]> {
@@ -125,6 +132,10 @@ export class WorkerLiveQueries implements LiveQueries, LiveFeed {
 
   async metrics(tenant: string, query: string, request: MetricsRequest, signal: AbortSignal): Promise<MetricsPartial> {
     return revivePartial(await this.worker.run<MetricsPartial>({ op: 'metrics', tenant, query, request } satisfies LiveJob, signal));
+  }
+
+  metricsData(tenant: string, query: string, request: MetricsRequest, signal: AbortSignal, port?: MessagePort): Promise<LiveMetricsData> {
+    return this.worker.run<LiveMetricsData>({ op: 'metrics-data', tenant, query, request, port } satisfies LiveJob, signal, port ? [port] : undefined);
   }
 
   findTrace(tenant: string, traceId: Uint8Array, signal?: AbortSignal): Promise<SpanRecord[]> {

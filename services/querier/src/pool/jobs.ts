@@ -1,5 +1,6 @@
 // The work a query worker does for one block, shared by the worker thread and the in-process
 // path (pool size 0): open the block, run the query through the block's fetcher.
+import type { MessagePort } from 'node:worker_threads';
 import { blockMetricsFetcher, createReadCaches, openBlock, prefetchBlock, searchBlock } from '@spanbase/block';
 import type { BlockDamage, BlockMeta, BlockReader, ReadCaches } from '@spanbase/block';
 import type { ObjectStore } from '@spanbase/backend';
@@ -31,6 +32,8 @@ export interface BlockMetricsJob {
   query: string;
   /** The request the plan was made for. */
   request: MetricsRequest;
+  /** Where to post the partial (`{ part }`) instead of returning it; closed when the job ends. */
+  port?: MessagePort;
 }
 
 /** A trace's spans in one block (trace by id). */
@@ -69,7 +72,10 @@ export interface JobDamage {
  * thread that asked, which hands them on as they are (see MetricsSource.evaluateData).
  */
 export interface MetricsInBlock {
-  data: MetricsPartialData;
+  /** Absent when the job had a port: the data went there. */
+  data?: MetricsPartialData;
+  /** Spans counted in data sent to the job's port. */
+  sentSpans?: number;
 }
 
 /** What a job returns. */
@@ -147,6 +153,24 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
   return p;
 }
 
+/**
+ * A metrics job: the block's partial as data, returned (its arrays moved, not copied) or, when the
+ * job has a port, posted there, so the thread that asked only hears the counts.
+ */
+async function metricsJob(reader: BlockReader, job: BlockMetricsJob, signal: AbortSignal): Promise<MetricsInBlock & JobDamage> {
+  const lost: BlockDamage[] = [];
+  const data = partialData(await evaluateMetrics(planOf(job), blockMetricsFetcher(reader, { onLost: (d) => lost.push(d) }), signal));
+  let r: MetricsInBlock & JobDamage;
+  if (job.port) {
+    job.port.postMessage({ part: data }, partialDataBuffers([data]));
+    r = { sentSpans: data.states.reduce((n, s) => n + s.spans, 0) };
+  } else {
+    r = transferring({ data }, partialDataBuffers([data]));
+  }
+  if (lost.length > 0) r.lost = lost;
+  return r;
+}
+
 /** Runs a job against a block. */
 export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
   faultSpin('query-spin', job.meta.tenantID === 'spin');
@@ -165,11 +189,7 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
   } else if (job.kind === 'trace') {
     result = { records: (await reader.findTrace(job.traceId, { signal })) ?? [] };
   } else if (job.kind === 'metrics') {
-    const lost: BlockDamage[] = [];
-    const data = partialData(await evaluateMetrics(planOf(job), blockMetricsFetcher(reader, { onLost: (d) => lost.push(d) }), signal));
-    const r: MetricsInBlock & JobDamage = transferring({ data }, partialDataBuffers([data]));
-    if (lost.length > 0) r.lost = lost;
-    result = r;
+    result = await metricsJob(reader, job, signal).finally(() => job.port?.close());
   } else {
     // The block's newest `limit` matches, which is what the executor merges across blocks; the
     // block hands its traces out newest first, so the search stops at the limit-th match instead

@@ -3,6 +3,7 @@
 // job stops at its next check, and a worker that does not stop it in time, or runs out of memory,
 // is replaced (see @spanbase/workers). With size 0 jobs run in this thread (tests, or a machine
 // where threads do not pay off).
+import type { TransferListItem } from 'node:worker_threads';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { SupervisedWorker, leastBusy } from '@spanbase/workers';
 import { ReaderCache, runBlockJob } from './jobs.ts';
@@ -94,11 +95,11 @@ export class QueryPool {
     return this.workers[(h >>> 0) % this.workers.length];
   }
 
-  /** Runs one job; rejects with the signal's reason if it is aborted. */
-  run<J extends BlockJob>(job: J, signal: AbortSignal): Promise<BlockJobResult<J>> {
+  /** Runs one job; rejects with the signal's reason if it is aborted. `transfer`: what the job moves to the worker (see SupervisedWorker.run). */
+  run<J extends BlockJob>(job: J, signal: AbortSignal, transfer?: TransferListItem[]): Promise<BlockJobResult<J>> {
     signal.throwIfAborted();
     if (this.inline) return runBlockJob(this.inline, job, signal);
-    return this.pick(job.meta.blockID).run<BlockJobResult<J>>(job, signal);
+    return this.pick(job.meta.blockID).run<BlockJobResult<J>>(job, signal, transfer);
   }
 
   /**

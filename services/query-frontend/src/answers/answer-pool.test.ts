@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryFetcher, evaluateMetrics, executeSearch, generateTraces, partialData, planMetrics } from '@spanbase/traceql';
 import { searchResponseText } from '../search/search-json.ts';
 import { AnswerPool } from './answer-pool.ts';
-import { movableBuffers } from './answer-jobs.ts';
+import { transferList } from './answer-jobs.ts';
 import type { MetricsAnswerJob } from './metrics-answer.ts';
 
 const BASE = 1_700_000_040n * 1_000_000_000n;
@@ -63,7 +63,7 @@ describe('AnswerPool', () => {
     leaf.series[0] = { ...leaf.series[0], a: view };
     const shared = new Float64Array(new SharedArrayBuffer(view.byteLength));
     leaf.series[1] = { ...leaf.series[1], a: shared };
-    const moved = movableBuffers(j);
+    const moved = transferList(j);
     expect(moved).not.toContain(slab);
     expect(moved).toContain(leaf.series[2].a.buffer);
     expect(moved.length).toBe(j.parts.reduce((n, p) => n + (p.states[0].kind === 'leaf' ? p.states[0].series.length : 0), 0) - 2);
@@ -93,6 +93,40 @@ describe('AnswerPool', () => {
       g.close();
       expect(body).toBe(whole);
     }
+  });
+
+  it('waits for partials posted straight to its worker on ports, even after the answer is asked for', async () => {
+    const j = await job('{} | quantile_over_time(duration, .5, .99) by (resource.service.name)', 60n * 1_000_000_000n);
+    const whole = Buffer.from(await new AnswerPool({ workers: 0 }).build(j, new AbortController().signal)).toString();
+    const again = await job('{} | quantile_over_time(duration, .5, .99) by (resource.service.name)', 60n * 1_000_000_000n);
+    const g = pool.metricsGathering(again.query, again.request);
+    const ports = again.parts.map(() => g.open());
+    // A source whose job failed closes its port without a part; the answer does not wait for it.
+    g.open().close();
+    const finishing = g.finish({ ...again, parts: [] }, new AbortController().signal);
+    let finished = false;
+    void finishing.then(() => (finished = true), () => (finished = true));
+    ports[0].postMessage({ part: again.parts[0] });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(finished).toBe(false);
+    ports[1].postMessage({ part: again.parts[1] });
+    ports.forEach((p) => p.close());
+    expect(Buffer.from(await finishing).toString()).toBe(whole);
+    g.close();
+  });
+
+  it('stops waiting for a posted partial when the query is cancelled, and keeps answering', async () => {
+    const j = await job('{} | count_over_time()', 60n * 1_000_000_000n);
+    const g = pool.metricsGathering(j.query, j.request);
+    const port = g.open();
+    const ac = new AbortController();
+    const finishing = g.finish({ ...j, parts: [] }, ac.signal);
+    setTimeout(() => ac.abort(new Error('client went away')), 50);
+    await expect(finishing).rejects.toThrow('client went away');
+    g.close();
+    port.close();
+    const next = await job('{} | count_over_time()', 60n * 1_000_000_000n);
+    expect(JSON.parse(Buffer.from(await pool.build(next, new AbortController().signal)).toString()).series).toHaveLength(1);
   });
 
   it('fails an answer whose handed-over partials were lost rather than answering without them', async () => {

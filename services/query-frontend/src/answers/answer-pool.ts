@@ -5,11 +5,13 @@
 // a lower scheduling priority, under supervision like the query workers. With no worker (size 0)
 // it runs in this thread (tests).
 import { SupervisedWorker, leastBusy } from '@spanbase/workers';
-import type { SearchMetrics } from '@spanbase/query';
+import { MessageChannel } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import type { PartChannel, SearchMetrics } from '@spanbase/query';
 import type { MetricsPartialData, MetricsRequest, SearchResult, TraceResult } from '@spanbase/traceql';
 import { searchMetricsText } from '../search/search-json.ts';
-import { movableBuffers, runAnswerJob } from './answer-jobs.ts';
-import type { AnswerJob } from './answer-jobs.ts';
+import { transferList, runAnswerJob } from './answer-jobs.ts';
+import type { AnswerJob, MetricsPortJob } from './answer-jobs.ts';
 import type { MetricsAnswerJob } from './metrics-answer.ts';
 
 /** Spans (and spansets) of search results handed to a worker in one piece. */
@@ -26,6 +28,11 @@ export interface AnswerPoolOptions {
   abortGraceMs?: number;
   /** Told when a worker is replaced, and why. */
   onReplace?: (reason: string) => void;
+  /**
+   * Told of each metrics partial a gathering gets: `direct` when a port for it went to the merging
+   * thread (the main thread never held it), `main-thread` when it was handed over from here.
+   */
+  onPart?: (route: 'direct' | 'main-thread') => void;
 }
 
 const never = new AbortController().signal;
@@ -33,28 +40,44 @@ const never = new AbortController().signal;
 /**
  * A metrics answer whose partials are handed over one by one as the query's sources answer, to
  * the thread that will merge and finish it: each hand-over is one source's share, never all of
- * them at once. Close it when the query is over, finished or not.
+ * them at once. With answer workers it is also a PartChannel: a query worker can post its part
+ * to the answer worker itself. Close it when the query is over, finished or not.
  */
-export class MetricsGathering {
+export class MetricsGathering implements PartChannel {
   private readonly id: number;
   private readonly query: string;
   private readonly request: MetricsRequest;
   private readonly run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>;
+  private readonly sendPort: (job: MetricsPortJob) => void;
+  private readonly onPart: AnswerPoolOptions['onPart'];
   private parts = 0;
   private finished = false;
 
-  constructor(id: number, query: string, request: MetricsRequest, run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>) {
+  constructor(id: number, query: string, request: MetricsRequest, run: (job: AnswerJob, signal: AbortSignal) => Promise<Uint8Array>, sendPort: (job: MetricsPortJob) => void, onPart?: AnswerPoolOptions['onPart']) {
     this.id = id;
     this.query = query;
     this.request = request;
     this.run = run;
+    this.sendPort = sendPort;
+    this.onPart = onPart;
   }
 
   /** Hands one partial over (its number arrays move along: do not read them again). */
   add(part: MetricsPartialData): void {
     this.parts++;
+    this.onPart?.('main-thread');
     // A hand-over that fails leaves the count short, which the answer then reports.
     this.run({ kind: 'metrics-part', gathering: this.id, query: this.query, request: this.request, part }, never).catch(() => {});
+  }
+
+  /** A port for one part, straight to the thread that merges (see PartChannel). */
+  open(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    this.parts++;
+    this.onPart?.('direct');
+    // At once, not behind jobs waiting for a slot: the other end may be used (and closed) soon.
+    this.sendPort({ kind: 'metrics-port', gathering: this.id, query: this.query, request: this.request, port: port1 });
+    return port2;
   }
 
   /** The answer from every partial handed over (and any in the job). */
@@ -73,9 +96,11 @@ export class MetricsGathering {
 /** Builds answers on worker threads. */
 export class AnswerPool {
   private readonly workers: SupervisedWorker[] = [];
+  private readonly onPart: AnswerPoolOptions['onPart'];
   private gatherings = 0;
 
   constructor(opts: AnswerPoolOptions) {
+    this.onPart = opts.onPart;
     for (let i = 0; i < opts.workers; i++) {
       this.workers.push(
         new SupervisedWorker({
@@ -97,21 +122,21 @@ export class AnswerPool {
 
   /**
    * Builds an answer; rejects with the signal's reason as soon as it is aborted. The job's number
-   * arrays move to the worker (see movableBuffers): the caller must not read them afterwards.
+   * arrays move to the worker (see transferList): the caller must not read them afterwards.
    */
   build(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
     signal.throwIfAborted();
     if (this.workers.length === 0) return runAnswerJob(job, signal);
     const w = leastBusy(this.workers);
-    return w.run<Uint8Array>(job, signal, movableBuffers(job));
+    return w.run<Uint8Array>(job, signal, transferList(job));
   }
 
   /** A metrics answer to gather partials for, on one worker (the least busy now); `query` is its TraceQL text. */
   metricsGathering(query: string, request: MetricsRequest): MetricsGathering {
     const id = ++this.gatherings;
-    if (this.workers.length === 0) return new MetricsGathering(id, query, request, (job, signal) => runAnswerJob(job, signal));
+    if (this.workers.length === 0) return new MetricsGathering(id, query, request, (job, signal) => runAnswerJob(job, signal), (job) => void runAnswerJob(job, never), this.onPart);
     const w = leastBusy(this.workers);
-    return new MetricsGathering(id, query, request, (job, signal) => w.run<Uint8Array>(job, signal, movableBuffers(job)));
+    return new MetricsGathering(id, query, request, (job, signal) => w.run<Uint8Array>(job, signal, transferList(job)), (job) => w.postNow(job, [job.port]), this.onPart);
   }
 
   /**

@@ -4,4 +4,7 @@ import { serveJobs } from '@spanbase/workers';
 import { runAnswerJob } from './answer-jobs.ts';
 import type { AnswerJob } from './answer-jobs.ts';
 
-serveJobs({ run: (job, signal) => runAnswerJob(job as AnswerJob, signal) });
+const never = new AbortController().signal;
+
+// Events are the ports query workers post partials on (see PartChannel), sent ahead of jobs.
+serveJobs({ run: (job, signal) => runAnswerJob(job as AnswerJob, signal), onEvent: (event) => void runAnswerJob(event as AnswerJob, never) });

@@ -60,10 +60,12 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
     try {
       return await opts.admission.run(tenant, async () => {
         let body: Uint8Array;
-        // This thread only hands each source's partial over as it arrives; the answer worker merges them.
+        // This thread only hands each source's partial over as it arrives, and a query worker's
+        // not even that (it posts to the answer worker itself); the answer worker merges them.
         const gathering = opts.answers.metricsGathering(stringify(plan.query), plan.request);
         try {
-          const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal), plan, { concurrency: opts.parallelism(), signal, collect: (d) => gathering.add(d) });
+          const channel = opts.answers.size > 0 ? gathering : undefined;
+          const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal, channel), plan, { concurrency: opts.parallelism(), signal, collect: (d) => gathering.add(d), channel });
           for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
           // A metrics source that answered counts as completed even when partial (the answer says PARTIAL).
           throwIfNothingRan(run.stats.totalJobs, run.stats.completedJobs, run.failed);
