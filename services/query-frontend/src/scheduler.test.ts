@@ -5,6 +5,7 @@
 import { RpcUnavailable } from '@spanbase/internal-api';
 import type { Handlers, JobsService, SearchJob, SearchJobResult } from '@spanbase/internal-api';
 import { createError, isSpanbaseError } from '@spanbase/model';
+import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { Querier } from './queriers.ts';
 import { JobScheduler } from './scheduler.ts';
@@ -125,5 +126,37 @@ describe('the job scheduler', () => {
     const none = new JobScheduler({ queriers: () => [], flag: '--query-frontend.querier-addresses', maxRetries: 2 });
     const err = await none.run('Search', 't', job('x'), signal).catch((e: unknown) => e);
     expect(isSpanbaseError(err) && [err.code, err.statusCode]).toEqual(['RPC_ERR_NO_PEERS', 503]);
+  });
+
+  it('hands a metrics job\'s part channel only to a querier in this process, and does not run such a job again', async () => {
+    const seen: { querier: string; channel: boolean }[] = [];
+    const metricsQuerier = (name: string, local: boolean): Querier => ({
+      name,
+      slots: 1,
+      local,
+      jobs: {
+        ...querier(name, 1, []).jobs,
+        Metrics: async (_req, ctx) => {
+          seen.push({ querier: name, channel: ctx.partChannel !== undefined });
+          throw new Error(`${name} failed`);
+        },
+      },
+    });
+    const channel = { open: () => new MessageChannel().port2 };
+    const req = { metrics: { query: '{} | rate()', request: { start: 0n, end: 60_000_000_000n, step: 1_000_000_000n } }, blocks: [], live: false };
+    const signal = new AbortController().signal;
+    // Apart, the channel stays here, and a failed job runs again elsewhere as any other.
+    const remote = new JobScheduler({ queriers: () => [metricsQuerier('r1', false), metricsQuerier('r2', false)], flag: 'f', maxRetries: 1 });
+    await expect(remote.run('Metrics', 't', req, signal, false, channel)).rejects.toThrow('failed');
+    expect(seen).toEqual([{ querier: 'r1', channel: false }, { querier: 'r2', channel: false }]);
+    seen.length = 0;
+    // In this process the job gets the channel; having perhaps posted parts, it is not run again.
+    const local = new JobScheduler({ queriers: () => [metricsQuerier('in-process', true)], flag: 'f', maxRetries: 2 });
+    await expect(local.run('Metrics', 't', req, signal, false, channel)).rejects.toThrow('in-process failed');
+    expect(seen).toEqual([{ querier: 'in-process', channel: true }]);
+    seen.length = 0;
+    // Without a channel it is retried as before.
+    await expect(local.run('Metrics', 't', req, signal)).rejects.toThrow('in-process failed');
+    expect(seen).toHaveLength(3);
   });
 });
