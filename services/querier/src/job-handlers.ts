@@ -11,7 +11,7 @@ import { encodeTracesData } from '@spanbase/otlp';
 import { executeMetricsOver, executeSearchOver } from '@spanbase/query';
 import type { DependenciesSource, TagsSource } from '@spanbase/query';
 import type { Counter, Logger } from '@spanbase/server';
-import { parseOrThrow, planMetrics } from '@spanbase/traceql';
+import { parseCached, planMetrics } from '@spanbase/traceql';
 import type { MetricsPartialData } from '@spanbase/traceql';
 import type { TagsSummary } from '@spanbase/block';
 import { DependencyGraph } from '@spanbase/block';
@@ -94,14 +94,14 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
         ...job.blocks.map((m) => blockSearchSource(m, d.pool, d.readers.reader(m), noteDamage)),
       ];
       const q = job.search;
-      const run = await executeSearchOver(sources, parseOrThrow(q.query), { limit: q.limit, spansPerSpanset: q.spansPerSpanset, start: q.start, end: q.end, maxResultBytes: q.maxResultBytes, signal: ctx.signal, concurrency: d.concurrency });
+      const run = await executeSearchOver(sources, parseCached(q.query), { limit: q.limit, spansPerSpanset: q.spansPerSpanset, start: q.start, end: q.end, maxResultBytes: q.maxResultBytes, signal: ctx.signal, concurrency: d.concurrency });
       return { result: run.result, failures: failuresOf(run.failed), inspectedBytes: run.metrics.inspectedBytes, recentBlocks: uniqueBlocks(recent) };
     },
 
     async Metrics(job, ctx) {
       d.jobs.inc({ kind: 'metrics' });
       await faultPoint('querier-job');
-      const plan = planMetrics(job.metrics.query, job.metrics.request);
+      const plan = planMetrics(parseCached(job.metrics.query), job.metrics.request);
       const recent: BlockMeta[] = [];
       const sources = [...(job.live ? d.live.metrics(ctx.tenant, (m) => recent.push(...m)) : []), ...job.blocks.map((m) => blockMetricsSource(m, d.pool, noteDamage))];
       const parts: MetricsPartialData[] = [];

@@ -6,7 +6,7 @@ import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { DependencyBuilder, TagsBuilder } from '@spanbase/block';
 import type { DependencySummary, TagsSummary } from '@spanbase/block';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseOrThrow, partialData, partialDataBuffers, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseCached, partialData, partialDataBuffers, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
 import { transferring } from '@spanbase/workers';
 import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
@@ -79,7 +79,6 @@ export class LiveIndex {
   private readonly depsCache = new Map<string, { version: number; summary: DependencySummary }>();
   /** Per tenant, bumped by every add and drop. */
   private readonly versions = new Map<string, number>();
-  private readonly parsed = new Map<string, Query>();
   /** Each request's resources and scopes decoded once, for as long as the request is held. */
   private readonly decoders = new WeakMap<Chunk, ChunkDecoder>();
   private readonly now: () => number;
@@ -181,13 +180,7 @@ export class LiveIndex {
   }
 
   private query(text: string): Query {
-    let q = this.parsed.get(text);
-    if (!q) {
-      q = parseOrThrow(text);
-      if (this.parsed.size > 256) this.parsed.clear();
-      this.parsed.set(text, q);
-    }
-    return q;
+    return parseCached(text);
   }
 
   /** The in-memory spans of a trace (every generation), possibly with client-retry duplicates. */

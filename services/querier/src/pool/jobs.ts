@@ -7,14 +7,14 @@ import type { ObjectStore } from '@spanbase/backend';
 import { transferring } from '@spanbase/workers';
 import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
-import { evaluateMetrics, parseOrThrow, partialData, partialDataBuffers, planMetrics } from '@spanbase/traceql';
-import type { MetricsPartialData, MetricsPlan, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
+import { evaluateMetrics, parseCached, partialData, partialDataBuffers, planMetrics } from '@spanbase/traceql';
+import type { MetricsPartialData, MetricsPlan, MetricsRequest, SearchResult } from '@spanbase/traceql';
 
 /** A search over one block. */
 export interface BlockSearchJob {
   kind: 'search';
   meta: BlockMeta;
-  /** TraceQL text (the AST is re-parsed where the job runs; parsing is cheap). */
+  /** TraceQL text (parsed again where the job runs, once per thread: parseCached). */
   query: string;
   limit: number;
   spansPerSpanset: number;
@@ -128,17 +128,6 @@ export class ReaderCache {
 /** Searches that read, decode and evaluate a few columns of a block: the paths real searches take. */
 const WARM_UP = ['{ kind = server && name != "" }', '{ span.http.route =~ ".*/x.*" || resource.service.name = "x" }'];
 
-const parsed = new Map<string, Query>();
-
-function queryOf(text: string): Query {
-  let q = parsed.get(text);
-  if (!q) {
-    q = parseOrThrow(text);
-    if (parsed.size > 256) parsed.clear();
-    parsed.set(text, q);
-  }
-  return q;
-}
 
 const plans = new Map<string, MetricsPlan>();
 
@@ -146,7 +135,7 @@ function planOf(job: BlockMetricsJob): MetricsPlan {
   const key = `${job.query}\u0000${JSON.stringify(job.request, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
   let p = plans.get(key);
   if (!p) {
-    p = planMetrics(queryOf(job.query), job.request);
+    p = planMetrics(parseCached(job.query), job.request);
     if (plans.size > 64) plans.clear();
     plans.set(key, p);
   }
@@ -183,7 +172,7 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
     // decodes and evaluates column chunks is compiled before a user's first search needs it.
     if (!readers.warmed) {
       readers.warmed = true;
-      for (const q of WARM_UP) await searchBlock(reader, queryOf(q), { limit: 1, spansPerSpanset: 1, signal }).catch(() => undefined);
+      for (const q of WARM_UP) await searchBlock(reader, parseCached(q), { limit: 1, spansPerSpanset: 1, signal }).catch(() => undefined);
     }
     result = {};
   } else if (job.kind === 'trace') {
@@ -194,7 +183,7 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
     // The block's newest `limit` matches, which is what the executor merges across blocks; the
     // block hands its traces out newest first, so the search stops at the limit-th match instead
     // of looking at every trace of the block. searchBlock reports the row groups it lost.
-    result = await searchBlock(reader, queryOf(job.query), { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, maxResultBytes: job.maxResultBytes, signal });
+    result = await searchBlock(reader, parseCached(job.query), { limit: job.limit, spansPerSpanset: job.spansPerSpanset, start: job.start, end: job.end, maxResultBytes: job.maxResultBytes, signal });
   }
   const damage = readers.drainDamage();
   if (damage) result.damage = damage;

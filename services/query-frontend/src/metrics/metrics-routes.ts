@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from '@spanbase/server';
 import { tenantFromHeader } from '@spanbase/server';
 import type { MetricsPlan } from '@spanbase/traceql';
-import { planMetrics, stringify } from '@spanbase/traceql';
+import { parseCached, planMetrics, stringify } from '@spanbase/traceql';
 import type { QueryAdmission } from '../admission.ts';
 import { BadRequest } from '../errors.ts';
 import { querySignal } from '../query-signal.ts';
@@ -50,7 +50,7 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
     const p = parseMetricsParams(req.query, opts.limits, instant);
     let plan: MetricsPlan;
     try {
-      plan = planMetrics(p.query, { start: p.start, end: p.end, step: p.step, instant, exemplars: p.exemplars, maxExemplars: opts.maxExemplars, maxSeries: opts.maxSeries });
+      plan = planMetrics(parseCached(p.query), { start: p.start, end: p.end, step: p.step, instant, exemplars: p.exemplars, maxExemplars: opts.maxExemplars, maxSeries: opts.maxSeries });
     } catch (err) {
       // The grid's own checks (range, step count) are the caller's to fix.
       if (err instanceof RangeError) throw BadRequest(err.message);

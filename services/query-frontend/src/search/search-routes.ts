@@ -1,6 +1,6 @@
 // GET /api/search: TraceQL (or legacy tag) search over live data and blocks, newest first, in
 // Tempo's SearchResponse shape.
-import { TqlResultTooLarge, TqlUnsupportedError, isMetricsQuery, parseOrThrow } from '@spanbase/traceql';
+import { TqlResultTooLarge, TqlUnsupportedError, isMetricsQuery, parseCached } from '@spanbase/traceql';
 import { isSpanbaseError } from '@spanbase/model';
 import { tenantFromHeader } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
@@ -38,7 +38,7 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
   app.get<{ Querystring: Record<string, string | undefined> }>('/api/search', async (req, reply) => {
     const tenant = tenantFromHeader(req.headers['x-scope-orgid'], opts.multitenancy);
     const p = parseSearchParams(req.query, opts.limits);
-    const query = parseOrThrow(p.query);
+    const query = parseCached(p.query);
     if (isMetricsQuery(query)) throw TqlUnsupportedError('this is a TraceQL metrics query: send it to /api/metrics/query_range or /api/metrics/query');
     const { signal, done } = querySignal(req, opts.timeoutMs);
     try {
