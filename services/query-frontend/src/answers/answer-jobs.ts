@@ -3,7 +3,7 @@ import type { MessagePort, TransferListItem } from 'node:worker_threads';
 import type { SearchMetrics } from '@spanbase/query';
 import { partialDataBuffers } from '@spanbase/traceql';
 import type { MetricsPartialData, MetricsRequest, SearchResult, TraceResult } from '@spanbase/traceql';
-import { WorkerFailed } from '@spanbase/workers';
+import { WorkerFailed, transferring } from '@spanbase/workers';
 import { searchResponseText, traceText } from '../search/search-json.ts';
 import { mergePart, metricsAnswer, noParts } from './metrics-answer.ts';
 import type { MergedParts, MetricsAnswerJob } from './metrics-answer.ts';
@@ -120,8 +120,22 @@ function drop(id: number): void {
   for (const port of g?.open ?? []) port.close();
 }
 
-/** Runs an answer job; resolves with the answer's bytes. */
+/**
+ * The answer's bytes, to be moved to the thread that asked rather than copied, when they are a
+ * buffer of their own (not a slice of Node's small-buffer pool, which other buffers share): a
+ * 10 MB metrics answer was copied once more on the thread that acknowledges ingest.
+ */
+function movingOut(bytes: Uint8Array): Uint8Array {
+  const whole = bytes.byteLength > 0 && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  return whole ? transferring(bytes, [bytes.buffer]) : bytes;
+}
+
+/** Runs an answer job; resolves with the answer's bytes (moved, not copied, where they can be). */
 export async function runAnswerJob(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
+  return movingOut(await answerBytes(job, signal));
+}
+
+async function answerBytes(job: AnswerJob, signal: AbortSignal): Promise<Uint8Array> {
   switch (job.kind) {
     case 'metrics-part': {
       const g = gatheringOf(job.gathering, job.query, job.request);
