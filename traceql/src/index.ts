@@ -57,6 +57,6 @@ export type { MetricsBenchResult, MetricsBenchOptions } from './metrics/bench-me
 export { measureMetricsQueries, BENCH_METRICS_QUERIES } from './metrics/bench-metrics.ts';
 export { revivePartial } from './metrics/revive.ts';
 export type { MetricsPartialData, PipelineData, SeriesData } from './metrics/partial-data.ts';
-export { partialData, partialDataBuffers, partialFromData } from './metrics/partial-data.ts';
+export { partialData, partialDataBuffers, partialFromData, partialSpans } from './metrics/partial-data.ts';
 export type { ExemplarCandidate } from './metrics/exemplars.ts';
 export { STATUS_BY_CODE, KIND_BY_CODE } from './static.ts';

@@ -3,7 +3,7 @@ export { startSearch } from './search-source.ts';
 export type { ExecutedSearch, ExecutorOptions, SearchMetrics } from './search-executor.ts';
 export { executeSearchOver } from './search-executor.ts';
 export type { EvaluatedData, MetricsSource, MetricsSources, PartChannel } from './metrics-source.ts';
-export { mergedParts, startMetrics } from './metrics-source.ts';
+export { mergedParts, startMetrics, withPartPort } from './metrics-source.ts';
 export type { MetricsQueryStats, MetricsExecutorOptions, ExecutedMetrics } from './metrics-executor.ts';
 export { executeMetricsOver } from './metrics-executor.ts';
 export type { TagsSource } from './tags-source.ts';

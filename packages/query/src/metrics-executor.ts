@@ -3,7 +3,7 @@
 // A source that fails leaves the result partial; a problem with the query itself fails it.
 import { isSpanbaseError } from '@spanbase/model';
 import type { MetricsPartial, MetricsPartialData, MetricsPlan } from '@spanbase/traceql';
-import { emptyPartial, mergeMetrics, partialData } from '@spanbase/traceql';
+import { emptyPartial, mergeMetrics, partialData, partialSpans } from '@spanbase/traceql';
 import type { MetricsSource, PartChannel } from './metrics-source.ts';
 import type { Incomplete } from './search-source.ts';
 
@@ -67,7 +67,7 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
   const failed: ExecutedMetrics['failed'] = [];
   let collectedSpans = 0;
   const collect = opts.collect && ((d: MetricsPartialData) => {
-    collectedSpans += d.states.reduce((n, s) => n + s.spans, 0);
+    collectedSpans += partialSpans(d);
     opts.collect!(d);
   });
   let next = 0;
@@ -92,7 +92,7 @@ export async function executeMetricsOver(sources: readonly MetricsSource[], plan
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, queue.length)) }, worker));
   opts.signal.throwIfAborted();
-  stats.inspectedSpans = opts.collect ? collectedSpans : partial.states.reduce((n, s) => n + s.spans, 0);
+  stats.inspectedSpans = opts.collect ? collectedSpans : partialSpans(partial);
   return { partial, stats, failed };
 }
 

@@ -50,6 +50,21 @@ export interface PartChannel {
   open(): MessagePort;
 }
 
+/**
+ * Runs a job that may post its part on a port of `channel` (none without a channel), then closes
+ * the port: closing is a no-op once the port moved to the job's thread, and a port that never
+ * reached it (the job was cancelled while it waited) would otherwise keep the merging side
+ * waiting.
+ */
+export async function withPartPort<T>(channel: PartChannel | undefined, run: (port: MessagePort | undefined) => Promise<T>): Promise<T> {
+  const port = channel?.open();
+  try {
+    return await run(port);
+  } finally {
+    port?.close();
+  }
+}
+
 /** The sources of a tenant's metrics query: live data (asked first) and blocks. */
 export interface MetricsSources {
   /** Live data: ingesters in this process or others. */

@@ -11,7 +11,7 @@ import { encodeTracesData } from '@spanbase/otlp';
 import { executeMetricsOver, executeSearchOver } from '@spanbase/query';
 import type { DependenciesSource, TagsSource } from '@spanbase/query';
 import type { Counter, Logger } from '@spanbase/server';
-import { parseCached, planMetrics } from '@spanbase/traceql';
+import { parseCached, partialSpans, planMetrics } from '@spanbase/traceql';
 import type { MetricsPartialData } from '@spanbase/traceql';
 import type { TagsSummary } from '@spanbase/block';
 import { DependencyGraph } from '@spanbase/block';
@@ -109,7 +109,7 @@ export function jobHandlers(d: JobHandlerDeps): Handlers<typeof JobsService> {
       const channel = d.unmergedMetrics ? ctx.partChannel : undefined;
       const run = await executeMetricsOver(sources, plan, { concurrency: d.concurrency, signal: ctx.signal, collect: d.unmergedMetrics ? (p) => parts.push(p) : undefined, channel });
       if (!d.unmergedMetrics) parts.push(metricsPartialData(run.partial));
-      const returned = parts.reduce((n, p) => n + p.states.reduce((m, s) => m + s.spans, 0), 0);
+      const returned = parts.reduce((n, p) => n + partialSpans(p), 0);
       const sentSpans = channel ? run.stats.inspectedSpans - returned : undefined;
       return { parts, sentSpans, failures: failuresOf(run.failed), inspectedBytes: run.stats.inspectedBytes, recentBlocks: uniqueBlocks(recent) };
     },

@@ -52,6 +52,13 @@ export function partialData(p: MetricsPartial): MetricsPartialData {
   };
 }
 
+/** Spans a partial counted, over its pipelines (a partial's states, or the same as data). */
+export function partialSpans(p: { readonly states: readonly { readonly spans: number }[] }): number {
+  let n = 0;
+  for (const s of p.states) n += s.spans;
+  return n;
+}
+
 /**
  * The buffers of a partial's number arrays that can move to another thread rather than be
  * copied: arrays that own their whole buffer (not views into a larger one, which may hold other

@@ -6,7 +6,7 @@ import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { DependencyBuilder, TagsBuilder } from '@spanbase/block';
 import type { DependencySummary, TagsSummary } from '@spanbase/block';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseCached, partialData, partialDataBuffers, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseCached, partialData, partialDataBuffers, partialSpans, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
 import { transferring } from '@spanbase/workers';
 import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
@@ -165,7 +165,7 @@ export class LiveIndex {
     faultSpin('query-spin', job.tenant === 'spin');
     switch (job.op) {
       case 'search':
-        return this.search(job.tenant, this.query(job.query), job.options, signal);
+        return this.search(job.tenant, parseCached(job.query), job.options, signal);
       case 'metrics':
         return this.metrics(job.tenant, job.query, job.request, signal);
       case 'metrics-data':
@@ -177,10 +177,6 @@ export class LiveIndex {
       case 'dependencies':
         return this.dependencies(job.tenant, signal);
     }
-  }
-
-  private query(text: string): Query {
-    return parseCached(text);
   }
 
   /** The in-memory spans of a trace (every generation), possibly with client-retry duplicates. */
@@ -220,7 +216,7 @@ export class LiveIndex {
 
   /** A metrics query's partial result over live data. */
   async metrics(tenant: string, query: string, request: MetricsRequest, signal?: AbortSignal): Promise<MetricsPartial> {
-    const plan = planMetrics(this.query(query), request);
+    const plan = planMetrics(parseCached(query), request);
     const traces = this.liveTraces(tenant, Number(plan.grid.start), Number(plan.grid.end), signal);
     return evaluateMetrics(plan, new MemoryColumnFetcher(traces), signal);
   }
@@ -233,7 +229,7 @@ export class LiveIndex {
     const data = partialData(await this.metrics(job.tenant, job.query, job.request, signal));
     if (!job.port) return transferring({ data }, partialDataBuffers([data]));
     job.port.postMessage({ part: data }, partialDataBuffers([data]));
-    return { sentSpans: data.states.reduce((n, s) => n + s.spans, 0) };
+    return { sentSpans: partialSpans(data) };
   }
 
   /** Tag names and frequent values of a tenant's live data, for autocomplete; reused for a couple of seconds. */

@@ -6,6 +6,7 @@
 // merging thread, the worker posts the partial there and this thread only hears the counts.
 import type { BlockMeta } from '@spanbase/block';
 import { partialFromData, stringify } from '@spanbase/traceql';
+import { withPartPort } from '@spanbase/query';
 import type { MetricsSource } from '@spanbase/query';
 import type { QueryPool } from '../pool/query-pool.ts';
 import type { DamageSink } from './block-loss.ts';
@@ -20,14 +21,10 @@ export function blockMetricsSource(meta: BlockMeta, pool: QueryPool, onDamage?: 
       // Such a job does not run again if its worker dies (the part may have been posted
       // already, and counting it twice would be a wrong answer): the source fails instead,
       // and the answer says it is partial.
-      const port = channel.open();
-      try {
-        const { lost, damage, sentSpans } = await pool.run({ ...job, port }, signal, [port]);
+      return withPartPort(channel, async (port) => {
+        const { lost, damage, sentSpans } = await pool.run({ ...job, port }, signal, port && [port]);
         return { parts: [], sentSpans, incomplete: incompleteOf(meta, { lost, damage }, onDamage) };
-      } finally {
-        // Not moved (the job never reached a worker): the merging side must not wait for it.
-        port.close();
-      }
+      });
     }
     const { lost, damage, data } = await pool.run(job, signal);
     if (!data) throw new Error('a metrics job answered without its partial');

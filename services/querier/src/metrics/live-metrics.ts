@@ -3,6 +3,7 @@
 // partial to the thread that merges it without passing through this one.
 import { stringify } from '@spanbase/traceql';
 import type { LiveQueryService } from '../live-service.ts';
+import { withPartPort } from '@spanbase/query';
 import type { MetricsSource } from '@spanbase/query';
 
 /** A metrics source over an in-process ingester for one tenant. */
@@ -18,15 +19,10 @@ export function liveMetricsSource(live: Pick<LiveQueryService, 'metrics' | 'metr
   if (!metricsData) return source;
   // A series per span id over live data is tens of thousands of series: as data, or better
   // posted straight to the thread that merges, this thread never builds them.
-  source.evaluateData = async (plan, signal, channel) => {
-    const port = channel?.open();
-    try {
+  source.evaluateData = (plan, signal, channel) =>
+    withPartPort(channel, async (port) => {
       const { data, sentSpans } = await metricsData(tenant, stringify(plan.query), plan.request, signal, port);
       return { parts: data ? [data] : [], sentSpans };
-    } finally {
-      // Not moved (the job never reached the worker): the merging side must not wait for it.
-      port?.close();
-    }
-  };
+    });
   return source;
 }

@@ -7,7 +7,7 @@ import type { ObjectStore } from '@spanbase/backend';
 import { transferring } from '@spanbase/workers';
 import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
-import { evaluateMetrics, parseCached, partialData, partialDataBuffers, planMetrics } from '@spanbase/traceql';
+import { evaluateMetrics, parseCached, partialData, partialDataBuffers, partialSpans, planMetrics } from '@spanbase/traceql';
 import type { MetricsPartialData, MetricsPlan, MetricsRequest, SearchResult } from '@spanbase/traceql';
 
 /** A search over one block. */
@@ -152,7 +152,7 @@ async function metricsJob(reader: BlockReader, job: BlockMetricsJob, signal: Abo
   let r: MetricsInBlock & JobDamage;
   if (job.port) {
     job.port.postMessage({ part: data }, partialDataBuffers([data]));
-    r = { sentSpans: data.states.reduce((n, s) => n + s.spans, 0) };
+    r = { sentSpans: partialSpans(data) };
   } else {
     r = transferring({ data }, partialDataBuffers([data]));
   }
