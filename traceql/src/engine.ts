@@ -77,8 +77,26 @@ export interface TraceResult {
   readonly startTimeUnixNano: bigint;
   /** Trace duration, ns. */
   readonly durationNanos: bigint;
-  /** Matching spansets. */
+  /** Matching spansets (those in `packed` come first). */
   readonly spansets: readonly SpansetResult[];
+  /**
+   * Spansets in their wire form, for results that cross between threads: a worker packs them, so
+   * the thread that merges results (and answers ingest) moves bytes instead of building thousands
+   * of span objects, and the answer worker unpacks them (see @spanbase/internal-api).
+   */
+  readonly packed?: PackedSpansets;
+}
+
+/** A trace's spansets as bytes (SearchResult's repeated spanset field, see @spanbase/internal-api). */
+export interface PackedSpansets {
+  /** The encoded spansets, one after another: two packs concatenated are their union. */
+  readonly bytes: Uint8Array;
+  /** Spansets in `bytes`. */
+  readonly spansets: number;
+  /** Spans in `bytes` (answers are cut into slices by spans). */
+  readonly spans: number;
+  /** Estimated JSON bytes of the spansets (see traceResultBytes), the first counted twice. */
+  readonly jsonBytes: number;
 }
 
 /** Result of a search. */

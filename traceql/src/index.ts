@@ -14,7 +14,7 @@ export type { TypeIssue } from './typecheck.ts';
 export { typecheck } from './typecheck.ts';
 export type { TqlErrorCode } from './errors.ts';
 export { TqlParseError, TqlTypeError, TqlUnsupportedError, TqlResultTooLarge, TQL_ERROR_CODES } from './errors.ts';
-export { traceResultBytes, searchResultBytes } from './result-size.ts';
+export { traceResultBytes, searchResultBytes, spansetResultBytes } from './result-size.ts';
 export type { Static, Scalar, StaticType, StatusValue, KindValue } from './static.ts';
 export { st, NIL, TRUE, FALSE, staticFromAnyValue, staticToAnyValue, formatDuration, staticToString } from './static.ts';
 export { parseDurationText } from './duration.ts';
@@ -37,7 +37,7 @@ export type { EvalSpan, EvalSpanset, SpansetAttribute, TraceEvaluator } from './
 export { compilePipeline } from './evaluate.ts';
 export type { NodeSpan } from './structural.ts';
 export { structural } from './structural.ts';
-export type { SearchOptions, SearchResult, TraceResult, SpansetResult, SpanResult, ResultAttribute } from './engine.ts';
+export type { SearchOptions, SearchResult, TraceResult, SpansetResult, SpanResult, ResultAttribute, PackedSpansets } from './engine.ts';
 export { executeSearch } from './engine.ts';
 export { referenceSearch } from './reference.ts';
 export { measureParseRate, TYPICAL_QUERIES } from './bench-parse.ts';

@@ -3,7 +3,7 @@
 // the first spanset counts twice, since the JSON repeats it under the deprecated `spanSet`).
 // Bounding the estimate while results are built keeps one search from building an answer of
 // hundreds of megabytes; it is meant to be within a small factor of the real size, not exact.
-import type { ResultAttribute, SearchResult, TraceResult } from './engine.ts';
+import type { ResultAttribute, SearchResult, SpansetResult, TraceResult } from './engine.ts';
 import type { Static } from './static.ts';
 
 function valueBytes(v: Static): number {
@@ -25,12 +25,19 @@ function attributesBytes(list: readonly ResultAttribute[]): number {
 
 /** Estimated JSON bytes of one trace of a search answer. */
 export function traceResultBytes(t: TraceResult): number {
-  let n = 150 + (t.rootServiceName?.length ?? 30) + (t.rootTraceName?.length ?? 0);
+  let n = 150 + (t.rootServiceName?.length ?? 30) + (t.rootTraceName?.length ?? 0) + (t.packed?.jsonBytes ?? 0);
+  const first = t.packed ? -1 : 0;
   t.spansets.forEach((ss, i) => {
-    let set = 40 + attributesBytes(ss.attributes);
-    for (const s of ss.spans) set += 100 + (s.name?.length ?? 0) + attributesBytes(s.attributes);
-    n += i === 0 ? 2 * set : set;
+    const set = spansetResultBytes(ss);
+    n += i === first ? 2 * set : set;
   });
+  return n;
+}
+
+/** Estimated JSON bytes of one spanset of a search answer. */
+export function spansetResultBytes(ss: SpansetResult): number {
+  let n = 40 + attributesBytes(ss.attributes);
+  for (const s of ss.spans) n += 100 + (s.name?.length ?? 0) + attributesBytes(s.attributes);
   return n;
 }
 

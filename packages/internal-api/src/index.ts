@@ -17,3 +17,4 @@ export { JobsService } from './jobs-api.ts';
 export type { DependenciesJob, DependenciesJobResult, LiveDependenciesResponse } from './dependencies-api.ts';
 export { metricsPartialData, metricsPartialOf } from './wire/metrics-partial.ts';
 export { emptyTagsSummary } from './wire/tags-summary.ts';
+export { packSearchResult, spansetsOf, unpackTrace } from './wire/search-result.ts';

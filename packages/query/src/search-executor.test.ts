@@ -81,4 +81,16 @@ describe('executeSearchOver', () => {
     expect(r.result.traces[0].spansets).toHaveLength(2);
     expect(r.result.traces[0].startTimeUnixNano).toBe(5n);
   });
+
+  it('merges packed spansets of a trace by joining their bytes, in a buffer of its own', async () => {
+    const ran: string[] = [];
+    const packed = (t: TraceResult, b: number[]): TraceResult => ({ ...t, spansets: [], packed: { bytes: new Uint8Array(b), spansets: 1, spans: 2, jsonBytes: 100 } });
+    const sources = [source('x', 0n, 100n, [packed(trace('t', 10n), [1, 2])], 1, ran), source('y', 0n, 100n, [packed(trace('t', 5n), [3])], 5, ran), source('z', 0n, 100n, [trace('t', 7n)], 10, ran)];
+    const r = await executeSearchOver(sources, q, opts(10, 3));
+    const t = r.result.traces[0];
+    expect([...t.packed!.bytes]).toEqual([1, 2, 3]);
+    expect(t.packed!.bytes.buffer.byteLength).toBe(3);
+    expect(t.packed).toMatchObject({ spansets: 2, spans: 4, jsonBytes: 200 });
+    expect(t.spansets).toHaveLength(1);
+  });
 });

@@ -4,7 +4,7 @@
 // are merged by trace id (a trace split across blocks shows all its matching spansets).
 import { isSpanbaseError } from '@spanbase/model';
 import { TqlResultTooLarge, traceResultBytes } from '@spanbase/traceql';
-import type { Query, SearchResult, TraceResult } from '@spanbase/traceql';
+import type { PackedSpansets, Query, SearchResult, TraceResult } from '@spanbase/traceql';
 import type { SearchSource, SourceSearchOptions } from './search-source.ts';
 
 /** Counters a search reports under `metrics` (Tempo's SearchMetrics). */
@@ -163,5 +163,17 @@ function mergeTraces(a: TraceResult, b: TraceResult): TraceResult {
     startTimeUnixNano: start,
     durationNanos: end - start,
     spansets: [...a.spansets, ...b.spansets],
+    packed: mergePacked(a.packed, b.packed),
   };
+}
+
+/** Two packs as one: their bytes are repeated fields, so concatenated they hold both. */
+function mergePacked(a: PackedSpansets | undefined, b: PackedSpansets | undefined): PackedSpansets | undefined {
+  if (!a || !b) return a ?? b;
+  // A buffer of its own (Buffer.concat could hand out part of Node's shared pool, which must not
+  // travel to another thread).
+  const bytes = new Uint8Array(a.bytes.length + b.bytes.length);
+  bytes.set(a.bytes);
+  bytes.set(b.bytes, a.bytes.length);
+  return { bytes, spansets: a.spansets + b.spansets, spans: a.spans + b.spans, jsonBytes: a.jsonBytes + b.jsonBytes };
 }

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import type { TagsSummary } from '@spanbase/block';
 import { isSpanbaseError, SpanbaseError } from '@spanbase/model';
-import { MemoryColumnFetcher, evaluateMetrics, finishMetrics, generateTraces, partialData, planMetrics } from '@spanbase/traceql';
+import { MemoryColumnFetcher, evaluateMetrics, finishMetrics, generateTraces, partialData, planMetrics, traceResultBytes } from '@spanbase/traceql';
 import type { MetricsResult, SearchResult, Static } from '@spanbase/traceql';
 import { describe, expect, it } from 'vitest';
 import { JobsService } from '../jobs-api.ts';
 import { LiveService } from '../live-api.ts';
 import { PushService } from '../push-api.ts';
 import { metricsPartialOf } from './metrics-partial.ts';
+import { packSearchResult, spansetsOf, unpackTrace } from './search-result.ts';
 
 const root = protobuf.loadSync(join(import.meta.dirname, '..', '..', 'proto', 'spanbase', 'internal', 'v1', 'internal.proto'));
 const type = (name: string) => root.lookupType(`spanbase.internal.v1.${name}`);
@@ -58,6 +59,29 @@ describe('internal API codecs', () => {
     expect(o.result.inspectedTraces).toBe(String(2 ** 40));
     expect(o.result.traces[0].spansets[0].spans[0].attributes.map((a) => Object.keys(a.value).filter((k) => k !== 'v'))).toEqual([['nil'], ['int'], ['float'], ['string'], ['bool'], ['duration'], ['status'], ['kind'], ['array']]);
     expect(o.failures[0]).toMatchObject({ code: 'BLK_ERR_CHECKSUM', status: 500 });
+  });
+
+  it('packed spansets unpack to the same spansets, go on the wire unchanged, and concatenate into their union', () => {
+    const packed = packSearchResult(search);
+    const t = packed.traces[0];
+    expect(t.spansets).toEqual([]);
+    expect(t.packed).toMatchObject({ spansets: 1, spans: 1 });
+    expect(t.packed!.jsonBytes).toBe(traceResultBytes(search.traces[0]) - traceResultBytes({ ...search.traces[0], spansets: [] }));
+    expect(traceResultBytes(t)).toBe(traceResultBytes(search.traces[0]));
+    // A trace of its own buffer: keeping one trace keeps no other.
+    expect(t.packed!.bytes.byteOffset).toBe(0);
+    expect(t.packed!.bytes.buffer.byteLength).toBe(t.packed!.bytes.byteLength);
+    expect(unpackTrace(t)).toEqual(search.traces[0]);
+    const m = JobsService.methods.Search;
+    const wire = (result: SearchResult) => m.encodeResponse({ result, failures: [], inspectedBytes: 0, recentBlocks: [] });
+    expect(wire(packed)).toEqual(wire(search));
+    // Packed again with more spansets after the packed ones: the packed ones stay first.
+    const more = { matched: 1, spans: [], attributes: [] };
+    const twice = packSearchResult({ ...packed, traces: [{ ...t, spansets: [more] }] }).traces[0];
+    expect(spansetsOf(twice)).toEqual([...search.traces[0].spansets, more]);
+    expect(twice.packed).toMatchObject({ spansets: 2, spans: 1 });
+    const concatenated = { ...t, packed: { ...t.packed!, bytes: Buffer.concat([t.packed!.bytes, t.packed!.bytes]) } };
+    expect(spansetsOf(concatenated)).toEqual([...search.traces[0].spansets, ...search.traces[0].spansets]);
   });
 
   it('reads what protobufjs writes from the schema, and skips fields it does not know', () => {

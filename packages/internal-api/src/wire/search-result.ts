@@ -1,7 +1,8 @@
 // Search results on the wire (message SearchResult): traces with their matching spansets, as a
 // source answers a search and the frontend merges them.
+import { spansetResultBytes } from '@spanbase/traceql';
 import type { ResultAttribute, SearchResult, SpanResult, SpansetResult, TraceResult } from '@spanbase/traceql';
-import type { ProtoReader, ProtoWriter } from './proto.ts';
+import { ProtoReader, ProtoWriter, WireType } from './proto.ts';
 import { readCount, readNested, writeCount, writeInt64, writeNested, writeOptionalString, writeString, writeUint } from './proto.ts';
 import { readKeyValue, writeKeyValue } from './values.ts';
 
@@ -51,6 +52,8 @@ function writeTrace(w: ProtoWriter, t: TraceResult): void {
   writeOptionalString(w, 3, t.rootTraceName);
   writeInt64(w, 4, t.startTimeUnixNano);
   writeInt64(w, 5, t.durationNanos);
+  // Packed spansets are already field 6 of this message.
+  if (t.packed) w.raw(t.packed.bytes);
   for (const ss of t.spansets) writeNested(w, 6, (x) => writeSpanset(x, ss));
 }
 
@@ -83,4 +86,48 @@ export function readSearchResult(r: ProtoReader): SearchResult {
     else return false;
     return true;
   });
+}
+
+/**
+ * The result with each trace's spansets packed into bytes (in the trace's own buffer, so keeping
+ * one trace keeps no other): what a worker thread hands over, so that the thread merging results
+ * receives a few objects per trace instead of one per span and attribute.
+ */
+export function packSearchResult(r: SearchResult): SearchResult {
+  const w = new ProtoWriter(4096);
+  const traces = r.traces.map((t): TraceResult => {
+    if (t.spansets.length === 0) return t;
+    w.pos = 0;
+    if (t.packed) w.raw(t.packed.bytes);
+    let spans = t.packed?.spans ?? 0;
+    let jsonBytes = t.packed?.jsonBytes ?? 0;
+    t.spansets.forEach((ss, i) => {
+      writeNested(w, 6, (x) => writeSpanset(x, ss));
+      spans += ss.spans.length;
+      jsonBytes += (i === 0 && !t.packed ? 2 : 1) * spansetResultBytes(ss);
+    });
+    const packed = { bytes: w.result().slice(), spansets: (t.packed?.spansets ?? 0) + t.spansets.length, spans, jsonBytes };
+    return { ...t, spansets: [], packed };
+  });
+  return { ...r, traces };
+}
+
+/** A trace's spansets, the packed ones decoded (for the answer worker and other readers of spans). */
+export function spansetsOf(t: TraceResult): readonly SpansetResult[] {
+  if (!t.packed) return t.spansets;
+  const out: SpansetResult[] = [];
+  const r = new ProtoReader(t.packed.bytes);
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag === ((6 << 3) | WireType.LEN)) out.push(readSpanset(r));
+    else r.skip(tag);
+  }
+  return out.concat(t.spansets);
+}
+
+/** The trace with every spanset decoded (`packed` gone). */
+export function unpackTrace(t: TraceResult): TraceResult {
+  if (!t.packed) return t;
+  const { packed: _, ...rest } = t;
+  return { ...rest, spansets: spansetsOf(t) };
 }

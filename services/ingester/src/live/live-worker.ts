@@ -3,6 +3,8 @@
 // first query over them does not decode them all.
 import { getHeapStatistics } from 'node:v8';
 import { serveJobs } from '@spanbase/workers';
+import { packSearchResult } from '@spanbase/internal-api';
+import type { SearchResult } from '@spanbase/traceql';
 import { LiveIndex } from './live-index.ts';
 import type { LiveEvent, LiveJob } from './live-protocol.ts';
 
@@ -26,5 +28,9 @@ setInterval(() => {
 
 serveJobs({
   onEvent: (e) => index.apply(e as LiveEvent),
-  run: (job, signal) => index.run(job as LiveJob, signal),
+  // Search results leave packed: the thread that merges them also acknowledges ingest.
+  run: async (job, signal) => {
+    const result = await index.run(job as LiveJob, signal);
+    return (job as LiveJob).op === 'search' ? packSearchResult(result as SearchResult) : result;
+  },
 });

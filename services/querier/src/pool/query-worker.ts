@@ -5,6 +5,8 @@ import { createObjectStore } from '@spanbase/backend';
 import { isCacheableBlockObject } from '@spanbase/block';
 import type { ObjectStoreConfig } from '@spanbase/backend';
 import { jobWorkerData, serveJobs } from '@spanbase/workers';
+import { packSearchResult } from '@spanbase/internal-api';
+import type { SearchResult } from '@spanbase/traceql';
 import { ReaderCache, runBlockJob } from './jobs.ts';
 import type { BlockJob } from './jobs.ts';
 
@@ -18,4 +20,10 @@ const data = jobWorkerData<QueryWorkerData>();
 const store = createObjectStore(data.store, { cacheable: isCacheableBlockObject });
 const readers = new ReaderCache(store, { chunkCacheBytes: data.chunkCacheBytes });
 
-serveJobs({ run: (job, signal) => runBlockJob(readers, job as BlockJob, signal) });
+// Search results leave packed: the thread that merges them also acknowledges ingest.
+serveJobs({
+  run: async (job, signal) => {
+    const result = await runBlockJob(readers, job as BlockJob, signal);
+    return (job as BlockJob).kind === 'search' ? { ...result, ...packSearchResult(result as SearchResult) } : result;
+  },
+});

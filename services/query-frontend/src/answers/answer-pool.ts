@@ -9,7 +9,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import type { PartChannel, SearchMetrics } from '@spanbase/query';
 import type { MetricsPartialData, MetricsRequest, SearchResult, TraceResult } from '@spanbase/traceql';
-import { searchMetricsText } from '../search/search-json.ts';
+import { searchMetricsText, spanCount } from '../search/search-json.ts';
 import { transferList, runAnswerJob } from './answer-jobs.ts';
 import type { AnswerJob, MetricsPortJob } from './answer-jobs.ts';
 import type { MetricsAnswerJob } from './metrics-answer.ts';
@@ -153,7 +153,7 @@ export class AnswerPool {
         spans = 0;
       }
       slices.at(-1)!.push(t);
-      for (const ss of t.spansets) spans += ss.spans.length + 1;
+      spans += spanCount(t);
     }
     const texts = await Promise.all(slices.map((traces) => this.build({ kind: 'traces', traces }, signal)));
     const parts: Uint8Array[] = [Buffer.from('{"traces":[')];

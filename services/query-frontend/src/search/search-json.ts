@@ -5,6 +5,7 @@ import type { ResultAttribute, SearchResult, SpansetResult, TraceResult } from '
 import { staticToAnyValue } from '@spanbase/traceql';
 import type { AnyValue } from '@spanbase/model';
 import type { SearchMetrics } from '@spanbase/query';
+import { spansetsOf } from '@spanbase/internal-api';
 
 
 type Json = Record<string, unknown>;
@@ -60,7 +61,7 @@ function trace(t: TraceResult): Json {
   if (t.startTimeUnixNano !== 0n) out.startTimeUnixNano = t.startTimeUnixNano.toString();
   const ms = Number(t.durationNanos / 1_000_000n);
   if (ms !== 0) out.durationMs = ms;
-  const sets = t.spansets.map(spanset);
+  const sets = spansetsOf(t).map(spanset);
   if (sets.length > 0) {
     out.spanSet = sets[0];
     out.spanSets = sets;
@@ -90,6 +91,13 @@ export function searchResponseJson(result: SearchResult, m: SearchMetrics): Json
   return { traces: result.traces.map(trace), metrics: metricsJson(m) };
 }
 
+/** Spans and spansets of a trace's result, packed or not (what writing it costs). */
+export function spanCount(t: TraceResult): number {
+  let n = t.packed ? t.packed.spans + t.packed.spansets : 0;
+  for (const ss of t.spansets) n += ss.spans.length + 1;
+  return n;
+}
+
 /** Spans serialized between turns of the event loop. */
 const SPANS_PER_TURN = 2000;
 
@@ -103,7 +111,7 @@ export async function searchResponseText(result: SearchResult, m: SearchMetrics,
   let spans = 0;
   for (const t of result.traces) {
     parts.push(traceText(t));
-    for (const ss of t.spansets) spans += ss.spans.length + 1;
+    spans += spanCount(t);
     if (spans >= SPANS_PER_TURN) {
       spans = 0;
       await new Promise((resolve) => setImmediate(resolve));

@@ -12,6 +12,7 @@ import { tenantFromHeader } from '@spanbase/server';
 import type { FastifyInstance } from '@spanbase/server';
 import { BadRequest, ResponseTooLarge } from '../errors.ts';
 import { isSpanbaseError } from '@spanbase/model';
+import { spansetsOf } from '@spanbase/internal-api';
 import { querySignal } from '../query-signal.ts';
 import type { QueryAdmission } from '../admission.ts';
 import { executeSearchOver } from '@spanbase/query';
@@ -140,7 +141,7 @@ export function registerTagsRoutes(app: FastifyInstance, opts: TagsRoutesOptions
       else counts.set(k, { type, value, count: 1 });
     };
     for (const t of run.result.traces) {
-      for (const ss of t.spansets) {
+      for (const ss of spansetsOf(t)) {
         for (const s of ss.spans) {
           // Search results carry a span's name in its own field, not among the attributes.
           if (ref.kind === 'intrinsic' && ref.name === 'name') {
