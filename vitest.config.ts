@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The default output, then the files whose run never ended (see the reporter).
+    reporters: ['default', './test/setup/unfinished-reporter.ts'],
   },
 });
