@@ -3,7 +3,8 @@
 // first query over them does not decode them all.
 import { getHeapStatistics } from 'node:v8';
 import { serveJobs } from '@spanbase/workers';
-import { packSearchResult } from '@spanbase/internal-api';
+// The codec alone: the package's index would load gRPC and the HTTP server into every worker.
+import { packSearchResult } from '@spanbase/internal-api/search-result';
 import type { SearchResult } from '@spanbase/traceql';
 import { LiveIndex } from './live-index.ts';
 import type { LiveEvent, LiveJob } from './live-protocol.ts';

@@ -5,7 +5,8 @@ import { createObjectStore } from '@spanbase/backend';
 import { isCacheableBlockObject } from '@spanbase/block';
 import type { ObjectStoreConfig } from '@spanbase/backend';
 import { jobWorkerData, serveJobs } from '@spanbase/workers';
-import { packSearchResult } from '@spanbase/internal-api';
+// The codec alone: the package's index would load gRPC and the HTTP server into every worker.
+import { packSearchResult } from '@spanbase/internal-api/search-result';
 import type { SearchResult } from '@spanbase/traceql';
 import { ReaderCache, runBlockJob } from './jobs.ts';
 import type { BlockJob } from './jobs.ts';
