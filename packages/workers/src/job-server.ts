@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { slotSignal } from './cancel-cells.ts';
 import type { SlotSignal } from './cancel-cells.ts';
 import type { FromWorker, SupervisedWorkerData, ToWorker, WireError } from './protocol.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 import { transferListOf } from './transfer.ts';
 
 /** What a worker does with what it is sent. */
@@ -27,6 +28,7 @@ function wire(err: unknown): WireError {
 /** Serves jobs on this worker thread. */
 export function serveJobs(handlers: JobHandlers): void {
   const data = workerData as SupervisedWorkerData;
+  if (data.lowPriority) lowerThreadPriority(10);
   const cells = new Int32Array(data.cancel);
   const jobs = new Map<number, SlotSignal>();
   const port = parentPort!;

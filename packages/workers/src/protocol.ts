@@ -23,7 +23,5 @@ export type FromWorker = { kind: 'result'; id: number; ok: true; result: unknown
 export interface SupervisedWorkerData {
   cancel: SharedArrayBuffer;
   lowPriority: boolean;
-  /** The worker's own module (worker-boot.ts loads it). */
-  entry: string;
   data: unknown;
 }

@@ -87,15 +87,6 @@ describe('SupervisedWorker', () => {
     expect(w.replacements).toBe(1);
   });
 
-  it('lowers a low-priority worker\'s priority before its module loads', async () => {
-    // Loading is most of a worker's start-up CPU; it must not compete with the ingesting thread.
-    const nice = await supervised({ lowPriority: true }).run<number | null>({ op: 'nice-at-load' }, never());
-    const normal = await supervised().run<number | null>({ op: 'nice-at-load' }, never());
-    // Linux only (thread nice values); a test process already at 10 or more cannot tell.
-    if (process.platform === 'linux' && normal !== null && normal < 10) expect(nice).toBe(10);
-    else expect(process.platform === 'linux' && normal === null).toBe(false);
-  });
-
   it('replaces a worker that runs out of memory, fails the job that did it, and runs the others again', async () => {
     const w = supervised({ resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 }, memoryFlag: '--test.memory' });
     const other = w.run({ op: 'echo', value: 'survivor', delayMs: 300 }, never());

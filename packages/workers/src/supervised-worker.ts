@@ -11,9 +11,6 @@ import { cancelCells } from './cancel-cells.ts';
 import { WorkerClosed, WorkerFailed, WorkerOutOfMemory } from './errors.ts';
 import type { FromWorker, SupervisedWorkerData, ToWorker } from './protocol.ts';
 
-/** Every worker starts here (see worker-boot.ts). */
-const BOOT = new URL('./worker-boot.ts', import.meta.url);
-
 /** How to run and watch the worker. */
 export interface SupervisedWorkerOptions {
   /** The worker's module; it calls `serveJobs`. */
@@ -152,8 +149,8 @@ export class SupervisedWorker {
     this.loading = true;
     this.cells = cancelCells(this.opts.slots);
     this.free = Array.from({ length: this.opts.slots }, (_, i) => this.opts.slots - 1 - i);
-    const data: SupervisedWorkerData = { cancel: this.cells.buffer as SharedArrayBuffer, lowPriority: this.opts.lowPriority ?? false, entry: this.opts.url.href, data: this.opts.workerData };
-    const w = new Worker(BOOT, { workerData: data, resourceLimits: this.opts.resourceLimits });
+    const data: SupervisedWorkerData = { cancel: this.cells.buffer as SharedArrayBuffer, lowPriority: this.opts.lowPriority ?? false, data: this.opts.workerData };
+    const w = new Worker(this.opts.url, { workerData: data, resourceLimits: this.opts.resourceLimits });
     w.unref();
     this.worker = w;
     let failure: Error | undefined;

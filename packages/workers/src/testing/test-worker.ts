@@ -1,21 +1,8 @@
 // A worker for the supervisor's tests: jobs that answer, spin (listening or deaf to
 // cancellation), eat memory, or report state built from events; optionally slow to start.
-import { readlinkSync } from 'node:fs';
-import { getPriority } from 'node:os';
 import { jobWorkerData, serveJobs, transferring } from '../index.ts';
 
-type Job = { op: 'echo'; value: unknown; delayMs?: number } | { op: 'sum'; values: Float64Array; thenDie?: boolean } | { op: 'spin' } | { op: 'spin-deaf' } | { op: 'eat-memory' } | { op: 'state' } | { op: 'make'; n: number; move: boolean } | { op: 'made-length' } | { op: 'fail'; code: string; status: number } | { op: 'nice-at-load' };
-
-// This thread's nice value while its module was being loaded (Linux; undefined elsewhere).
-const niceAtLoad = threadNice();
-
-function threadNice(): number | undefined {
-  try {
-    return getPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()));
-  } catch {
-    return undefined;
-  }
-}
+type Job = { op: 'echo'; value: unknown; delayMs?: number } | { op: 'sum'; values: Float64Array; thenDie?: boolean } | { op: 'spin' } | { op: 'spin-deaf' } | { op: 'eat-memory' } | { op: 'state' } | { op: 'make'; n: number; move: boolean } | { op: 'made-length' } | { op: 'fail'; code: string; status: number };
 
 let total = 0;
 const hogs: unknown[] = [];
@@ -49,8 +36,6 @@ serveJobs({
         for (;;) hogs.push(new Array(1 << 16).fill({ x: Math.random() }));
       case 'state':
         return total;
-      case 'nice-at-load':
-        return niceAtLoad ?? null;
       case 'make': {
         // After posting, a moved buffer is detached here: the answer says which it was.
         const values = (made = new Float64Array(job.n).fill(7));
