@@ -1,5 +1,6 @@
 export { OTLP_ERR_MALFORMED, OTLP_ERR_BAD_TRACE_ID, OTLP_ERR_BAD_SPAN_ID } from './errors.ts';
 export { decodeExportRequest, MessageDecoder } from './proto-decode.ts';
+export { LazySpanDecoder } from './lazy-span.ts';
 export { SpanFields, AttributeCursor, VALUE_TYPES } from './span-fields.ts';
 export { decodeUtf8, isValidUtf8 } from './utf8.ts';
 export { ProtoWriter } from './proto-writer.ts';

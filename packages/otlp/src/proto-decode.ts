@@ -10,6 +10,7 @@ import {
 } from './fields.ts';
 import type { Fields } from './fields.ts';
 import { EMPTY_BYTES, EMPTY_STATUS, EMPTY_VALUE, emptySpan } from './model-defaults.ts';
+import type { SpanDraft } from './model-defaults.ts';
 import { MAX_DEPTH, ProtoReader, WireType } from './proto-reader.ts';
 import { StringCache } from './utf8.ts';
 
@@ -238,12 +239,23 @@ function readSpan(r: ProtoReader): Span {
 /** A Span message body that fills the reader's [pos, end). */
 function spanBody(r: ProtoReader): Span {
   const s = emptySpan();
-  const attributes: KeyValue[] = [];
-  const events: SpanEvent[] = [];
-  const links: SpanLink[] = [];
-  s.attributes = attributes;
-  s.events = events;
-  s.links = links;
+  const parts: SpanParts = { attributes: [], events: [], links: [] };
+  s.attributes = parts.attributes;
+  s.events = parts.events;
+  s.links = parts.links;
+  spanFields(r, s, parts);
+  return s;
+}
+
+/** A span's repeated fields, the bulk of its bytes. */
+export interface SpanParts {
+  attributes: KeyValue[];
+  events: SpanEvent[];
+  links: SpanLink[];
+}
+
+/** The span's scalar fields of the body, and into `parts` its attributes, events and links (skipped without parts). */
+export function spanFields(r: ProtoReader, s: Omit<SpanDraft, keyof SpanParts>, parts: SpanParts | undefined): void {
   let field = 0;
   try {
     while (r.pos < r.end) {
@@ -259,11 +271,11 @@ function spanBody(r: ProtoReader): Span {
         case (6 << 3) | WireType.VARINT: s.kind = r.int32() as SpanKind; break;
         case (7 << 3) | WireType.I64: s.startTimeUnixNano = r.fixed64(); break;
         case (8 << 3) | WireType.I64: s.endTimeUnixNano = r.fixed64(); break;
-        case (9 << 3) | WireType.LEN: readAttribute(r, attributes, 0); break;
+        case (9 << 3) | WireType.LEN: if (parts) readAttribute(r, parts.attributes, 0); else r.skipBytes(); break;
         case (10 << 3) | WireType.VARINT: s.droppedAttributesCount = r.uint32(); break;
-        case (11 << 3) | WireType.LEN: events.push(readEvent(r)); break;
+        case (11 << 3) | WireType.LEN: if (parts) parts.events.push(readEvent(r)); else r.skipBytes(); break;
         case (12 << 3) | WireType.VARINT: s.droppedEventsCount = r.uint32(); break;
-        case (13 << 3) | WireType.LEN: links.push(readLink(r)); break;
+        case (13 << 3) | WireType.LEN: if (parts) parts.links.push(readLink(r)); else r.skipBytes(); break;
         case (14 << 3) | WireType.VARINT: s.droppedLinksCount = r.uint32(); break;
         case (15 << 3) | WireType.LEN: s.status = readStatus(r); break;
         case (16 << 3) | WireType.I32: s.flags = r.fixed32(); break;
@@ -271,9 +283,25 @@ function spanBody(r: ProtoReader): Span {
       }
     }
   } catch (e) {
-    rethrowAt(e, fieldPath(SPAN_FIELDS, field, field === 9 ? attributes.length : field === 11 ? events.length : field === 13 ? links.length : -1));
+    rethrowAt(e, fieldPath(SPAN_FIELDS, field, field === 9 ? parts?.attributes.length ?? -1 : field === 11 ? parts?.events.length ?? -1 : field === 13 ? parts?.links.length ?? -1 : -1));
   }
-  return s;
+}
+
+/** Only the attributes, events and links of a span body (its other fields were read before). */
+export function spanParts(r: ProtoReader, parts: SpanParts): void {
+  let field = 0;
+  try {
+    while (r.pos < r.end) {
+      const t = r.tag();
+      field = t >>> 3;
+      if (t === ((9 << 3) | WireType.LEN)) readAttribute(r, parts.attributes, 0);
+      else if (t === ((11 << 3) | WireType.LEN)) parts.events.push(readEvent(r));
+      else if (t === ((13 << 3) | WireType.LEN)) parts.links.push(readLink(r));
+      else r.skip(t);
+    }
+  } catch (e) {
+    rethrowAt(e, fieldPath(SPAN_FIELDS, field, field === 9 ? parts.attributes.length : field === 11 ? parts.events.length : field === 13 ? parts.links.length : -1));
+  }
 }
 
 function readEvent(r: ProtoReader): SpanEvent {

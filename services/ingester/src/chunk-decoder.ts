@@ -4,7 +4,7 @@
 // (SpanRecord, for queries over live data).
 import type { EncodedSpan } from '@spanbase/block';
 import type { Resource, Scope, SpanRecord } from '@spanbase/model';
-import { MessageDecoder } from '@spanbase/otlp';
+import { LazySpanDecoder, MessageDecoder } from '@spanbase/otlp';
 import type { ScannedRequest } from '@spanbase/otlp';
 
 const EMPTY_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze([]), droppedAttributesCount: 0 });
@@ -42,6 +42,7 @@ export class ChunkDecoder {
   private readonly scan: ScannedRequest;
   private readonly shared: SharedDecodes;
   private readonly decoder: MessageDecoder;
+  private lazyDecoder: LazySpanDecoder | undefined;
   private readonly resources: (Resource | undefined)[];
   private readonly resourceUrls: (string | undefined)[];
   private readonly scopes: (Scope | undefined)[];
@@ -81,10 +82,14 @@ export class ChunkDecoder {
     return { bytes: s.bytes, offset: s.spanOffset[i], length: s.spanLength[i], resource, resourceSchemaUrl: this.resourceUrls[r]!, scope, scopeSchemaUrl: this.scopeUrls[sc]! };
   }
 
-  /** Span `i` of the request decoded, with its resource and scope. */
-  record(i: number): SpanRecord {
+  /**
+   * Span `i` of the request decoded, with its resource and scope. `lazy`: its attributes, events
+   * and links are decoded when first read (see LazySpanDecoder), for records read on this thread only.
+   */
+  record(i: number, lazy = false): SpanRecord {
     const e = this.span(i);
-    return { span: this.decoder.span(e.offset, e.length), resource: e.resource, resourceSchemaUrl: e.resourceSchemaUrl, scope: e.scope, scopeSchemaUrl: e.scopeSchemaUrl };
+    const span = lazy ? (this.lazyDecoder ??= new LazySpanDecoder(this.scan.bytes)).span(e.offset, e.length) : this.decoder.span(e.offset, e.length);
+    return { span, resource: e.resource, resourceSchemaUrl: e.resourceSchemaUrl, scope: e.scope, scopeSchemaUrl: e.scopeSchemaUrl };
   }
 }
 

@@ -47,6 +47,18 @@ describe('LiveIndex', () => {
     expect(index.spanCount('t')).toBe(traces.reduce((n, t) => n + t.length, 0));
   });
 
+  it('decodes span attributes only for queries that read them', async () => {
+    const { index } = fed(requests);
+    const undecoded = () => [...index.liveTraces('t')].flatMap((t) => t.records).filter((r) => (r.span as unknown as { parts?: unknown }).parts === undefined).length;
+    await index.search('t', parseOrThrow('{ kind = server }'), OPTS);
+    const spans = index.spanCount('t');
+    expect(undecoded()).toBe(spans);
+    const q = '{ span.http.route != nil }';
+    const want = await executeSearch(parseOrThrow(q), new MemoryFetcher(traces), { ...OPTS, mostRecent: true });
+    expect(await index.search('t', parseOrThrow(q), OPTS)).toEqual(want);
+    expect(undecoded()).toBeLessThan(spans);
+  });
+
   it('looks a pinned trace id up directly, with the answer a scan gives', async () => {
     const { index } = fed(requests);
     const id = bytesToHex(traces[2][0].span.traceId);

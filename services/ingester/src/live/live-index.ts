@@ -186,15 +186,19 @@ export class LiveIndex {
     return this.decode(gens);
   }
 
-  /** The spans of a trace's generations, decoded where they lie in their requests. */
-  private decode(gens: readonly LiveTrace[]): SpanRecord[] {
+  /**
+   * The spans of a trace's generations, decoded where they lie in their requests; `lazy` for
+   * records only this thread reads (queries), whose span attributes, events and links are then
+   * decoded only if a query reads them.
+   */
+  private decode(gens: readonly LiveTrace[], lazy = false): SpanRecord[] {
     const out: SpanRecord[] = [];
     for (const g of gens) {
       for (let k = 0; k < g.chunks.length; k++) {
         const chunk = g.chunks[k];
         let d = this.decoders.get(chunk);
         if (!d) this.decoders.set(chunk, (d = new ChunkDecoder(chunk.scan)));
-        out.push(d.record(g.spans[k]));
+        out.push(d.record(g.spans[k], lazy));
       }
     }
     return out;
@@ -297,7 +301,7 @@ export class LiveIndex {
     const ck = cacheKey(tenant, key);
     const hit = this.indexedCache.get(ck);
     if (hit && hit.spans === spans) return hit.indexed;
-    const indexed = indexTrace(this.decode(gens));
+    const indexed = indexTrace(this.decode(gens, true));
     if (hit) this.forgetIndexed(tenant, key);
     if (this.cachedSpans + spans <= this.maxCachedSpans) {
       this.indexedCache.set(ck, { spans, indexed });
