@@ -4,9 +4,8 @@
 // service, durations, names, a series per span id. Only for reading on the thread that decoded
 // it: the lazy fields are accessors, which a structured clone does not copy.
 import type { KeyValue, Span, SpanEvent, SpanKind, SpanLink, SpanStatus } from '@spanbase/model';
-import { toNamedError } from './errors.ts';
 import { EMPTY_BYTES, EMPTY_STATUS } from './model-defaults.ts';
-import { spanFields, spanParts } from './proto-decode.ts';
+import { decodeAt, spanFields, spanParts } from './proto-decode.ts';
 import type { SpanParts } from './proto-decode.ts';
 import { ProtoReader } from './proto-reader.ts';
 
@@ -49,11 +48,7 @@ class LazySpan implements Span {
 
   private decodeParts(): SpanParts {
     const parts: SpanParts = { attributes: [], events: [], links: [] };
-    try {
-      spanParts(new ProtoReader(this.bytes, this.offset, this.offset + this.length), parts);
-    } catch (e) {
-      throw toNamedError(e);
-    }
+    decodeAt(new ProtoReader(this.bytes), this.offset, this.length, (r) => spanParts(r, parts));
     return parts;
   }
 }
@@ -71,14 +66,7 @@ export class LazySpanDecoder {
   /** The Span whose body is bytes[offset, offset + length), its repeated fields decoded when first read. */
   span(offset: number, length: number): Span {
     const s = new LazySpan(this.bytes, offset, length);
-    const r = this.r;
-    r.pos = offset;
-    r.end = offset + length;
-    try {
-      spanFields(r, s, undefined);
-    } catch (e) {
-      throw toNamedError(e);
-    }
+    decodeAt(this.r, offset, length, (r) => spanFields(r, s, undefined));
     return s;
   }
 }

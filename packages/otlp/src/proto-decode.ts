@@ -40,6 +40,17 @@ export function decodeExportRequest(bytes: Uint8Array): TracesData {
   return { resourceSpans };
 }
 
+/** `body` over bytes[offset, offset + length) of the reader's buffer; its errors named (OTLP_ERR_*). */
+export function decodeAt<T>(r: ProtoReader, offset: number, length: number, body: (r: ProtoReader) => T): T {
+  r.pos = offset;
+  r.end = offset + length;
+  try {
+    return body(r);
+  } catch (e) {
+    throw toNamedError(e);
+  }
+}
+
 /**
  * Decodes single messages of one buffer by byte range (the body offsets and lengths a scan
  * records), so a trace can be decoded straight out of the requests that carried it, and a
@@ -57,14 +68,7 @@ export class MessageDecoder {
   }
 
   private at<T>(offset: number, length: number, body: (r: ProtoReader) => T): T {
-    const r = this.r;
-    r.pos = offset;
-    r.end = offset + length;
-    try {
-      return body(r);
-    } catch (e) {
-      throw toNamedError(e);
-    }
+    return decodeAt(this.r, offset, length, body);
   }
 
   /** The Span whose body is bytes[offset, offset + length). */
@@ -283,8 +287,14 @@ export function spanFields(r: ProtoReader, s: Omit<SpanDraft, keyof SpanParts>, 
       }
     }
   } catch (e) {
-    rethrowAt(e, fieldPath(SPAN_FIELDS, field, field === 9 ? parts?.attributes.length ?? -1 : field === 11 ? parts?.events.length ?? -1 : field === 13 ? parts?.links.length ?? -1 : -1));
+    rethrowAt(e, spanFieldPath(field, parts));
   }
+}
+
+/** Where in a span a decoding error was: the field, and for a repeated one the entry it was reading. */
+function spanFieldPath(field: number, parts: SpanParts | undefined): string {
+  const list = field === 9 ? parts?.attributes : field === 11 ? parts?.events : field === 13 ? parts?.links : undefined;
+  return fieldPath(SPAN_FIELDS, field, list ? list.length : -1);
 }
 
 /** Only the attributes, events and links of a span body (its other fields were read before). */
@@ -300,7 +310,7 @@ export function spanParts(r: ProtoReader, parts: SpanParts): void {
       else r.skip(t);
     }
   } catch (e) {
-    rethrowAt(e, fieldPath(SPAN_FIELDS, field, field === 9 ? parts.attributes.length : field === 11 ? parts.events.length : field === 13 ? parts.links.length : -1));
+    rethrowAt(e, spanFieldPath(field, parts));
   }
 }
 

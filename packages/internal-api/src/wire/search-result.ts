@@ -91,9 +91,10 @@ export function readSearchResult(r: ProtoReader): SearchResult {
 /**
  * The result with each trace's spansets packed into bytes (in the trace's own buffer, so keeping
  * one trace keeps no other): what a worker thread hands over, so that the thread merging results
- * receives a few objects per trace instead of one per span and attribute.
+ * receives a few objects per trace instead of one per span and attribute. The result's other
+ * fields stay as they are.
  */
-export function packSearchResult(r: SearchResult): SearchResult {
+export function packSearchResult<R extends SearchResult>(r: R): R {
   const w = new ProtoWriter(4096);
   const traces = r.traces.map((t): TraceResult => {
     if (t.spansets.length === 0) return t;

@@ -25,6 +25,6 @@ const readers = new ReaderCache(store, { chunkCacheBytes: data.chunkCacheBytes }
 serveJobs({
   run: async (job, signal) => {
     const result = await runBlockJob(readers, job as BlockJob, signal);
-    return (job as BlockJob).kind === 'search' ? { ...result, ...packSearchResult(result as SearchResult) } : result;
+    return (job as BlockJob).kind === 'search' ? packSearchResult(result as SearchResult) : result;
   },
 });
