@@ -124,7 +124,8 @@ function observeBatch(leaf: LeafPlan, grid: TimeGrid, batch: SpanColumnBatch, by
     const cached = slots instanceof Map ? slots.get(combo) : slots[combo];
     if (cached !== undefined) return cached;
     const group = cols.map((c) => (c.codes[row] < 0 ? undefined : c.values[c.codes[row]]));
-    const s = state.seriesFor(groupKey(group), group) ?? null;
+    const only = group.length === 1 ? group[0] : undefined;
+    const s = (only?.type === 'string' ? state.seriesForString(only.value) : state.seriesFor(groupKey(group), group)) ?? null;
     if (slots instanceof Map) slots.set(combo, s);
     else slots[combo] = s;
     return s;

@@ -48,6 +48,12 @@ export class LeafState {
   private readonly intervals: number;
   private readonly maxSeries: number;
   private readonly scale: number;
+  /**
+   * The series whose group is one string, by that string: every one of them, so a lookup that
+   * misses proves there is none. A by() over span ids or user ids finds its series (or learns
+   * that none may be made) without building key text per span.
+   */
+  private readonly oneString = new Map<string, SeriesState>();
 
   /**
    * `scale` converts field units to output units for sums, minima, maxima and averages (1e-9:
@@ -71,7 +77,21 @@ export class LeafState {
     }
     s = this.newSeries(key, group);
     this.series.set(key, s);
+    const only = group.length === 1 ? group[0] : undefined;
+    if (only?.type === 'string') this.oneString.set(only.value, s);
     return s;
+  }
+
+  /** seriesFor of the group `[{ type: 'string', value }]`. */
+  seriesForString(value: string): SeriesState | undefined {
+    const s = this.oneString.get(value);
+    if (s) return s;
+    if (this.maxSeries > 0 && this.series.size >= this.maxSeries) {
+      this.truncated = true;
+      return undefined;
+    }
+    const group: Static[] = [{ type: 'string', value }];
+    return this.seriesFor(groupKey(group), group);
   }
 
   private newSeries(key: string, group: readonly (Static | undefined)[]): SeriesState {
@@ -128,8 +148,14 @@ export class LeafState {
     this.spans += other.spans;
     this.truncated ||= other.truncated;
     for (const o of other.series.values()) {
+      const before = this.series.size;
       const s = this.seriesFor(o.key, o.group);
-      if (s) this.mergeSeries(s, o);
+      if (!s) continue;
+      // Merging into a series made just now gives the other's values exactly (0 + x, NaN then
+      // x, no bucket yet), so they are copied: the answer's first merge of a thousand series
+      // of 660 intervals was 150 ms of per-interval loops on a thread not yet warmed up.
+      if (this.series.size > before) copySeries(s, o);
+      else this.mergeSeries(s, o);
     }
     this.exemplars.merge(other.exemplars);
   }
@@ -161,4 +187,10 @@ export class LeafState {
         if (s.b) for (let i = 0; i < n; i++) s.b[i] += o.b![i];
     }
   }
+}
+
+function copySeries(s: SeriesState, o: SeriesState): void {
+  s.a.set(o.a);
+  if (s.b && o.b) s.b.set(o.b);
+  if (s.hist && o.hist) for (const [bucket, counts] of o.hist) s.hist.set(bucket, Float64Array.from(counts));
 }

@@ -62,7 +62,7 @@ export class MemoryColumnFetcher implements SpansetFetcher, SpanColumnFetcher {
       for (let i = 0; i < t.records.length; i++) {
         const span = t.records[i].span;
         if (span.startTimeUnixNano <= from || span.startTimeUnixNano > to) continue;
-        if (!conditions.every((c) => conditionHolds(c, recordValue(c.field, t, i)))) continue;
+        if (conditions.length > 0 && !holdsAll(conditions, t, i)) continue;
         batch.add(t, i);
         if (batch.rows === BATCH_ROWS) {
           yield batch.finish();
@@ -72,6 +72,12 @@ export class MemoryColumnFetcher implements SpansetFetcher, SpanColumnFetcher {
     }
     if (batch.rows > 0) yield batch.finish();
   }
+}
+
+// A plain loop: a closure per span for `every` was a tenth of a live metrics query's time.
+function holdsAll(conditions: FetchColumnsRequest['conditions'], t: IndexedTrace, i: number): boolean {
+  for (const c of conditions) if (!conditionHolds(c, recordValue(c.field, t, i))) return false;
+  return true;
 }
 
 class BatchBuilder {
@@ -92,7 +98,8 @@ class BatchBuilder {
     const row = this.rows++;
     this.starts[row] = span.startTimeUnixNano;
     this.durations[row] = span.endTimeUnixNano - span.startTimeUnixNano;
-    this.request.columns.forEach((f, c) => this.columns[c].set(row, recordValue(f, t, i)));
+    const fields = this.request.columns;
+    for (let c = 0; c < fields.length; c++) this.columns[c].set(row, recordValue(fields[c], t, i));
     if (this.request.ids) this.refs.push([t, i]);
   }
 
