@@ -41,8 +41,8 @@ describe('IsolatedJobs', () => {
   it('fails a job whose row groups do not fit the bound, leaving its inputs live, and carries on', async () => {
     const dir = tmp.make();
     const store = new LocalStore({ path: dir });
-    // One trace of 60 000 spans is one row group: far more than 64 MiB once decoded.
-    const big = [testTrace(1, { startNs: BigInt(T0_MS) * 1_000_000n, spans: 60_000 })];
+    // One trace of 150 000 spans is one row group: far more than 64 MiB once decoded.
+    const big = [testTrace(1, { startNs: BigInt(T0_MS) * 1_000_000n, spans: 150_000 })];
     await writeTestBlock(store, 't', big);
     await writeTestBlock(store, 't', [testTrace(2, { startNs: BigInt(T0_MS) * 1_000_000n })]);
     const inputs = await visibleMetas(store, 't');

@@ -91,28 +91,52 @@ function readDictionary(bytes: Uint8Array, at: number, header: PageHeader, col: 
   return new LazyDictionary(spec, values.length, (i) => values[i]);
 }
 
+/** A page of a column chunk: its header, where its (compressed) bytes start, and its data page header. */
+export interface ChunkPage {
+  header: PageHeader;
+  /** Offset of the page's bytes in the chunk. */
+  at: number;
+  /** The data page header; undefined for the dictionary page. */
+  v2: NonNullable<PageHeader['data_page_header_v2']> | undefined;
+}
+
+/**
+ * The pages of a column chunk (`bytes` holds exactly the chunk), in order: a dictionary page,
+ * then DATA_PAGE_V2 pages (any other page is BLK_ERR_FORMAT). Stops before reading another page
+ * header once `done()` says so, so bytes past the rows a caller wants are never parsed.
+ */
+export function* chunkPages(bytes: Uint8Array, done: () => boolean = () => false): Generator<ChunkPage> {
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  while (reader.offset < bytes.byteLength && !done()) {
+    const header = parquetHeader(reader);
+    const at = reader.offset;
+    reader.offset += header.compressed_page_size;
+    if (header.type === 'DICTIONARY_PAGE') {
+      yield { header, at, v2: undefined };
+      continue;
+    }
+    const v2 = header.data_page_header_v2;
+    if (header.type !== 'DATA_PAGE_V2' || !v2) throw BlockFormat(`unexpected page type ${header.type}`);
+    yield { header, at, v2 };
+  }
+}
+
 /**
  * Values of rows [start, end) of a column chunk (`bytes` holds exactly the chunk); lists come
  * back as one array per row. Throws BLK_ERR_FORMAT when the chunk cannot be decoded.
  */
 export function decodeChunk(bytes: Uint8Array, col: ChunkColumn, start: number, end: number): unknown[] {
   const { spec } = col;
-  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   const out: unknown[] = [];
   let dictionary: LazyDictionary | undefined;
   let row = 0;
   try {
-    while (reader.offset < bytes.byteLength && row < end) {
-      const header = parquetHeader(reader);
-      if (header.type === 'DICTIONARY_PAGE') {
-        dictionary = readDictionary(bytes, reader.offset, header, col);
-        reader.offset += header.compressed_page_size;
+    for (const { header, at, v2 } of chunkPages(bytes, () => row >= end)) {
+      if (!v2) {
+        dictionary = readDictionary(bytes, at, header, col);
         continue;
       }
-      const v2 = header.data_page_header_v2;
-      if (header.type !== 'DATA_PAGE_V2' || !v2) throw BlockFormat(`unexpected page type ${header.type}`);
-      const pageBytes = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
-      reader.offset += header.compressed_page_size;
+      const pageBytes = bytes.subarray(at, at + header.compressed_page_size);
       if (row + v2.num_rows > start) {
         const page = readV2Page(pageBytes, header, col);
         const dict = v2.encoding.endsWith('_DICTIONARY') ? dictionary : undefined;

@@ -2,8 +2,8 @@
 // cells as 32-bit halves, and decoding them as one bigint per cell made most of its garbage.
 // Indexing the array still gives bigints, so the rows read as decodeChunk's arrays do.
 import type { ChunkColumn } from './column-decode.ts';
-import { readV2Page } from './column-decode.ts';
-import { decompressPage, parquetHeader, readPlain } from './parquet-internals.ts';
+import { chunkPages, readV2Page } from './column-decode.ts';
+import { decompressPage, readPlain } from './parquet-internals.ts';
 import { BlockFormat } from '../errors.ts';
 
 /** Whether {@link decodeInt64Chunk} decodes the column. */
@@ -16,22 +16,17 @@ export function decodeInt64Chunk(bytes: Uint8Array, col: ChunkColumn, rows: numb
   const { spec, decoder } = col;
   const out = new BigInt64Array(rows);
   const out32 = new Int32Array(out.buffer);
-  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let dict: Int32Array | undefined;
   let row = 0;
   try {
-    while (reader.offset < bytes.byteLength && row < rows) {
-      const header = parquetHeader(reader);
-      const pageBytes = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
-      reader.offset += header.compressed_page_size;
-      if (header.type === 'DICTIONARY_PAGE') {
+    for (const { header, at, v2 } of chunkPages(bytes, () => row >= rows)) {
+      const pageBytes = bytes.subarray(at, at + header.compressed_page_size);
+      if (!v2) {
         const page = decompressPage(pageBytes, header.uncompressed_page_size, decoder.codec, decoder.compressors);
         const values = readPlain({ view: new DataView(page.buffer, page.byteOffset, page.byteLength), offset: 0 }, 'INT64', header.dictionary_page_header?.num_values ?? 0, undefined);
         dict = values instanceof BigInt64Array ? new Int32Array(values.buffer, values.byteOffset, values.length * 2) : new Int32Array(0);
         continue;
       }
-      const v2 = header.data_page_header_v2;
-      if (header.type !== 'DATA_PAGE_V2' || !v2) throw BlockFormat(`unexpected page type ${header.type}`);
       if (v2.num_rows === 0) continue;
       if (row + v2.num_rows > rows) throw BlockFormat(`column ${spec.name} has more rows than its row group`);
       const { values } = readV2Page(pageBytes, header, col);

@@ -93,6 +93,8 @@ export class DictValues extends Values {
   private strings = new Map<string, number>();
   private lastString: string | undefined;
   private lastCode = -1;
+  /** Counts clear()s: codes handed out before one mean nothing after it (see StringRemap). */
+  generation = 0;
   private table = new Int32Array(1024);
   private mask = 1023;
 
@@ -257,6 +259,7 @@ export class DictValues extends Values {
     this.starts.push(0);
     this.valueBytes = 0;
     this.lastString = undefined;
+    this.generation++;
     if (this.strings.size > 0) this.strings = new Map();
     if (this.strs.length > 0) this.strs = [];
     if (this.table.length > 1024) {

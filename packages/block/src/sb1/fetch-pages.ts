@@ -6,10 +6,10 @@
 // converted only when read, once per dictionary entry. Levels are 0 or 1 everywhere in sb1, so a
 // flat nullable page maps rows to value slots and a list page maps rows to slot ranges.
 import type { PageHeader } from 'hyparquet';
-import { decompressPage, deltaBinaryUnpack, parquetHeader, readPlain, readRleBitPackedHybrid } from './parquet-internals.ts';
+import { decompressPage, deltaBinaryUnpack, readPlain, readRleBitPackedHybrid } from './parquet-internals.ts';
 import { BlockFormat } from '../errors.ts';
 import type { ChunkColumn } from './column-decode.ts';
-import { decodeLevels } from './column-decode.ts';
+import { chunkPages, decodeLevels } from './column-decode.ts';
 import type { RawChunk } from './reader.ts';
 import type { ColumnSpec } from './schema.ts';
 
@@ -159,7 +159,6 @@ export class ColumnChunk {
     this.spec = raw.column.spec;
     this.rows = raw.rows;
     this.bytes = raw.bytes;
-    const reader = { view: new DataView(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength), offset: 0 };
     const firstRows: number[] = [];
     let row = 0;
     let allDictionary = true;
@@ -167,17 +166,12 @@ export class ColumnChunk {
     let nulls = 0;
     let uncompressed = 0;
     try {
-      while (reader.offset < raw.bytes.byteLength) {
-        const header = parquetHeader(reader);
+      for (const { header, at, v2 } of chunkPages(raw.bytes)) {
         uncompressed += header.uncompressed_page_size;
-        const at = reader.offset;
-        reader.offset += header.compressed_page_size;
-        if (header.type === 'DICTIONARY_PAGE') {
+        if (!v2) {
           this.dictRef = { header, at };
           continue;
         }
-        const v2 = header.data_page_header_v2;
-        if (header.type !== 'DATA_PAGE_V2' || !v2) throw BlockFormat(`unexpected page type ${header.type}`);
         if (!v2.encoding.endsWith('_DICTIONARY')) allDictionary = false;
         values += v2.num_values - v2.num_nulls;
         nulls += v2.num_nulls;

@@ -32,6 +32,7 @@ import { decodeInt64Chunk, isFlatInt64 } from './column-int64.ts';
 import type { DedicatedColumn } from './dedicated.ts';
 import { dedicatedToJson, resolveDedicated } from './dedicated.ts';
 import { Sb1StoredTrace } from './stored-trace.ts';
+import { cellColumns, withCells } from './string-cells.ts';
 import type { BlockIndex, RowGroupEntry } from './index-file.ts';
 import { decodeIndex } from './index-file.ts';
 import { rebuildIndex } from './index-rebuild.ts';
@@ -455,6 +456,7 @@ export class Sb1Reader implements BlockReader {
     const index = await this.loadIndex(opts);
     const dedicated = JSON.stringify(dedicatedToJson(this.extra));
     const all = this.columns.flatMap((c, i) => (DERIVED_COLUMNS.has(c.name) ? [] : [i]));
+    const cells = cellColumns(this.extra);
     for (const [g, rg] of index.rowGroups.entries()) {
       let fetched: FetchedChunks;
       try {
@@ -468,8 +470,11 @@ export class Sb1Reader implements BlockReader {
       for (const c of all) {
         const col = this.chunkCols[c];
         const chunk = fetched.chunks.get(c)!;
-        // INT64 cells stay in a BigInt64Array (the row decoder only indexes columns).
-        cols[this.columns[c].name] = isFlatInt64(col) ? (decodeInt64Chunk(chunk, col, rg.rows) as unknown as unknown[]) : decodeChunk(chunk, col, 0, rg.rows);
+        const name = this.columns[c].name;
+        // INT64 cells stay in a BigInt64Array (the row decoder only indexes columns); the
+        // strings the writer copies per span stay bytes (string-cells.ts).
+        if (cells.has(name)) withCells(cols, name, chunk, col, rg.rows);
+        else cols[name] = isFlatInt64(col) ? (decodeInt64Chunk(chunk, col, rg.rows) as unknown as unknown[]) : decodeChunk(chunk, col, 0, rg.rows);
       }
       const rows = new RowDecoder(this.extra);
       const ids = cols.trace_id as Uint8Array[];

@@ -28,14 +28,31 @@ function typedValue(type: (typeof ATTR_TYPES)[number], v: unknown): AnyValue {
   }
 }
 
-/** The columns record() reads, resolved once per decoded run rather than by name per row. */
+/** The columns of rows' resources, scopes and trace ids, resolved once per decoded run rather than by name per row. */
 interface Bound {
   cols: DecodedColumns;
+  resourceDedicated: unknown[][];
+  traceId: unknown[];
+  resourceAttrs: unknown[];
+  resourceDropped: unknown[];
+  resourceSchemaUrl: unknown[];
+  scopeAttrs: unknown[];
+  scopeName: unknown[];
+  scopeVersion: unknown[];
+  scopeDropped: unknown[];
+  scopeSchemaUrl: unknown[];
+  /**
+   * The span columns, resolved on the first record(): the merge asks only for resources and
+   * scopes of most runs, and reading a span string column it holds as cells makes its strings.
+   */
+  span?: SpanBound;
+}
+
+/** The span columns record() reads. */
+interface SpanBound {
   keys: unknown[][];
   values: unknown[][];
   spanDedicated: { d: DedicatedColumn; v: unknown[] | undefined }[];
-  resourceDedicated: unknown[][];
-  traceId: unknown[];
   spanId: unknown[];
   parentSpanId: unknown[];
   traceState: unknown[];
@@ -51,14 +68,6 @@ interface Bound {
   droppedLinks: unknown[];
   statusCode: unknown[];
   statusMessage: unknown[];
-  resourceAttrs: unknown[];
-  resourceDropped: unknown[];
-  resourceSchemaUrl: unknown[];
-  scopeAttrs: unknown[];
-  scopeName: unknown[];
-  scopeVersion: unknown[];
-  scopeDropped: unknown[];
-  scopeSchemaUrl: unknown[];
 }
 
 const KEY_COLUMNS = ATTR_TYPES.map((t) => `span_${t}_keys`);
@@ -91,26 +100,8 @@ export class RowDecoder {
     this.runResources = new Map();
     this.bound = {
       cols,
-      keys: KEY_COLUMNS.map((k) => cols[k]),
-      values: VALUE_COLUMNS.map((k) => cols[k]),
-      spanDedicated: this.spanDedicated.map((d) => ({ d, v: cols[d.column] })),
       resourceDedicated: this.resourceDedicated.map((d) => cols[d.column]),
       traceId: cols.trace_id,
-      spanId: cols.span_id,
-      parentSpanId: cols.parent_span_id,
-      traceState: cols.trace_state,
-      flags: cols.flags,
-      name: cols.name,
-      kind: cols.kind,
-      start: cols.start_unix_nano,
-      duration: cols.duration_nano,
-      droppedAttributes: cols.dropped_attributes_count,
-      events: cols.events,
-      droppedEvents: cols.dropped_events_count,
-      links: cols.links,
-      droppedLinks: cols.dropped_links_count,
-      statusCode: cols.status_code,
-      statusMessage: cols.status_message,
       resourceAttrs: cols.resource_attrs,
       resourceDropped: cols.resource_dropped_attributes_count,
       resourceSchemaUrl: cols.resource_schema_url,
@@ -209,9 +200,33 @@ export class RowDecoder {
     return this.lastScope!;
   }
 
+  private bindSpans(cols: DecodedColumns): SpanBound {
+    return {
+      keys: KEY_COLUMNS.map((k) => cols[k]),
+      values: VALUE_COLUMNS.map((k) => cols[k]),
+      spanDedicated: this.spanDedicated.map((d) => ({ d, v: cols[d.column] })),
+      spanId: cols.span_id,
+      parentSpanId: cols.parent_span_id,
+      traceState: cols.trace_state,
+      flags: cols.flags,
+      name: cols.name,
+      kind: cols.kind,
+      start: cols.start_unix_nano,
+      duration: cols.duration_nano,
+      droppedAttributes: cols.dropped_attributes_count,
+      events: cols.events,
+      droppedEvents: cols.dropped_events_count,
+      links: cols.links,
+      droppedLinks: cols.dropped_links_count,
+      statusCode: cols.status_code,
+      statusMessage: cols.status_message,
+    };
+  }
+
   /** The record of row `i` of the decoded run. */
   record(cols: DecodedColumns, i: number): SpanRecord {
-    const b = this.bind(cols);
+    const c = this.bind(cols);
+    const b = (c.span ??= this.bindSpans(cols));
     const attributes: KeyValue[] = [];
     for (const { d, v: col } of b.spanDedicated) {
       const v = col?.[i];
@@ -225,7 +240,7 @@ export class RowDecoder {
       if (keys.length !== values.length) throw BlockFormat(`span_${ATTR_TYPES[t]}_keys and span_${ATTR_TYPES[t]}_values differ in length`);
       for (let k = 0; k < keys.length; k++) attributes.push({ key: keys[k], value: typedValue(ATTR_TYPES[t], values[k]) });
     }
-    this.context(b, i);
+    this.context(c, i);
     const traceId = this.lastTraceId!;
     const start = BigInt.asUintN(64, b.start[i] as bigint);
     const span: Span = {
@@ -249,9 +264,9 @@ export class RowDecoder {
     return {
       span,
       resource: this.lastResource!,
-      resourceSchemaUrl: b.resourceSchemaUrl[i] as string,
+      resourceSchemaUrl: c.resourceSchemaUrl[i] as string,
       scope: this.lastScope!,
-      scopeSchemaUrl: b.scopeSchemaUrl[i] as string,
+      scopeSchemaUrl: c.scopeSchemaUrl[i] as string,
     };
   }
 }

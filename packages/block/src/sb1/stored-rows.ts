@@ -14,6 +14,8 @@ import type { RowGroupBuilder, TraceSummary } from './row-builder.ts';
 import type { DecodedColumns } from './row-decoder.ts';
 import { ATTR_TYPES } from './schema.ts';
 import type { Sb1StoredTrace } from './stored-trace.ts';
+import type { StringCells, StringRemap } from './string-cells.ts';
+import { cellsFor, remapOf } from './string-cells.ts';
 import { isRoot, nestedSets, traceIdsFrom } from './trace-shape.ts';
 
 const NO_EVENTS: SpanEvent[] = [];
@@ -40,11 +42,12 @@ interface PartColumns {
   starts: Int32Array;
   /** duration_nano as halves. */
   durations: Int32Array;
-  names: string[];
+  /** name, status_message and trace_state as cells: entries of their values, not strings. */
+  names: StringCells;
   kinds: number[];
   statusCodes: number[];
-  messages: string[];
-  states: string[];
+  messages: StringCells;
+  states: StringCells;
   flags: Int32Array;
   droppedAttributes: Int32Array;
   droppedEvents: Int32Array;
@@ -53,10 +56,43 @@ interface PartColumns {
   links: (string | null)[];
   resourceUrls: string[];
   scopeUrls: string[];
-  /** Per span dedicated column of the writer, in slot order. */
-  dedicated: (string | bigint | null)[][];
-  keys: string[][][];
+  /** Per span dedicated column of the writer, in slot order: cells of a string column, else its values. */
+  dedicated: (StringCells | (bigint | null)[])[];
+  /** Keys of each generic list as cells, and the string list's values. */
+  keys: StringCells[];
+  strValues: StringCells;
+  /** Values of the other generic lists (index 0, strings, unused). */
   values: unknown[][][];
+  /** The remaps into `remapsFor`'s dictionaries. */
+  remaps?: PartRemaps;
+  remapsFor?: RowGroupBuilder;
+}
+
+/** Where a part's string entries go in the writer's dictionaries, found once per entry. */
+interface PartRemaps {
+  names: StringRemap;
+  messages: StringRemap;
+  states: StringRemap;
+  dedicated: (StringRemap | undefined)[];
+  keys: StringRemap[];
+  strValues: StringRemap;
+}
+
+function remapsOf(rows: RowGroupBuilder, p: PartColumns): PartRemaps {
+  if (p.remaps && p.remapsFor === rows) return p.remaps;
+  const c = rows.c;
+  p.remapsFor = rows;
+  return (p.remaps = {
+    names: remapOf(p.names, c.name),
+    messages: remapOf(p.messages, c.statusMessage),
+    states: remapOf(p.states, c.traceState),
+    dedicated: rows.spanDedicated.map((d, k) => {
+      const cells = p.dedicated[k];
+      return Array.isArray(cells) ? undefined : remapOf(cells, d.values as DictValues);
+    }),
+    keys: rows.typed.map((t, k) => remapOf(p.keys[k], t.keys)),
+    strValues: remapOf(p.strValues, rows.typed[0].values as DictValues),
+  });
 }
 
 const RESOLVED = new WeakMap<DecodedColumns, PartColumns>();
@@ -69,11 +105,11 @@ function partColumns(rows: RowGroupBuilder, cols: DecodedColumns): PartColumns {
       parents: cols.parent_span_id as Uint8Array[],
       starts: halvesOf(cols.start_unix_nano),
       durations: halvesOf(cols.duration_nano),
-      names: cols.name as string[],
+      names: cellsFor(cols, 'name', false),
       kinds: cols.kind as number[],
       statusCodes: cols.status_code as number[],
-      messages: cols.status_message as string[],
-      states: cols.trace_state as string[],
+      messages: cellsFor(cols, 'status_message', false),
+      states: cellsFor(cols, 'trace_state', false),
       flags: halvesOf(cols.flags),
       droppedAttributes: halvesOf(cols.dropped_attributes_count),
       droppedEvents: halvesOf(cols.dropped_events_count),
@@ -82,9 +118,10 @@ function partColumns(rows: RowGroupBuilder, cols: DecodedColumns): PartColumns {
       links: cols.links as (string | null)[],
       resourceUrls: cols.resource_schema_url as string[],
       scopeUrls: cols.scope_schema_url as string[],
-      dedicated: rows.spanDedicated.map((d) => cols[d.column] as (string | bigint | null)[]),
-      keys: KEY_COLUMNS.map((k) => cols[k] as string[][]),
-      values: VALUE_COLUMNS.map((k) => cols[k] as unknown[][]),
+      dedicated: rows.spanDedicated.map((d) => (d.values.kind === 'dict' ? cellsFor(cols, d.column, false) : (cols[d.column] as (bigint | null)[]))),
+      keys: KEY_COLUMNS.map((k) => cellsFor(cols, k, true)),
+      strValues: cellsFor(cols, VALUE_COLUMNS[0], true),
+      values: VALUE_COLUMNS.map((k, i) => (i === 0 ? [] : (cols[k] as unknown[][]))),
     };
     RESOLVED.set(cols, c);
   }
@@ -162,7 +199,7 @@ export function writeStoredTrace(rows: RowGroupBuilder, parts: readonly Sb1Store
   }
   const nested = nestedSets(traceIdsFrom(ids, parentIds, 0, n));
   const resourceOf = (i: number) => parts[part[i]].decoder.resourceOf(parts[part[i]].cols, row[i]);
-  const rootName = root >= 0 ? P[part[root]].names[row[root]] : undefined;
+  const rootName = root >= 0 ? P[part[root]].names.stringOf(P[part[root]].names.codes[row[root]]) : undefined;
   const rootService = root >= 0 ? rows.resourceSplit(resourceOf(root)).service : undefined;
   rows.tags.addRoot(rootName, rootService);
   const c = rows.c;
@@ -171,19 +208,24 @@ export function writeStoredTrace(rows: RowGroupBuilder, parts: readonly Sb1Store
   rows.addTraceColumns(n, parts[0].traceId, 0, svcCode, nameCode, startLo | 0, startHi | 0, endLo | 0, endHi | 0);
   const taken = rows.taken;
   const dedicated = rows.spanDedicated;
+  const R = P.map((p) => remapsOf(rows, p));
   for (let i = 0; i < n; i++) {
     const p = P[part[i]];
+    const m = R[part[i]];
     const r = row[i];
+    const nameEntry = p.names.codes[r];
+    const messageEntry = p.messages.codes[r];
+    const stateEntry = p.states.codes[r];
     c.spanId.add(p.spanIds[r], 0);
     c.parentSpanId.addBytes(p.parents[r]);
-    c.name.addString(p.names[r]);
+    c.name.addCode(m.names.code(nameEntry));
     c.kind.add(p.kinds[r]);
     c.start.addHalves(p.starts[2 * r], p.starts[2 * r + 1]);
     // addTrace stores (start + duration) - start, wrapping: the duration itself.
     c.duration.addHalves(p.durations[2 * r], p.durations[2 * r + 1]);
     c.statusCode.add(p.statusCodes[r]);
-    c.statusMessage.addString(p.messages[r]);
-    c.traceState.addString(p.states[r]);
+    c.statusMessage.addCode(m.messages.code(messageEntry));
+    c.traceState.addCode(m.states.code(stateEntry));
     // Counts and flags are uint32 in OTLP: their halves are what addNum makes of the number.
     c.flags.addHalves(p.flags[2 * r], p.flags[2 * r + 1]);
     c.droppedAttributes.addHalves(p.droppedAttributes[2 * r], p.droppedAttributes[2 * r + 1]);
@@ -196,48 +238,57 @@ export function writeStoredTrace(rows: RowGroupBuilder, parts: readonly Sb1Store
     rows.addContext(rows.resourceSplit(src.decoder.resourceOf(src.cols, r)), rows.scopeSplit(src.decoder.scopeOf(src.cols, r)), p.resourceUrls[r], p.scopeUrls[r]);
     let bytes = 0;
     for (let k = 0; k < dedicated.length; k++) {
-      const v = p.dedicated[k][r];
-      // endAttributes() fills the columns not taken with nulls.
-      if (v === null || v === undefined) continue;
-      taken[k] = 1;
-      bytes += dedicated[k].key.length;
-      if (typeof v === 'string') {
-        (dedicated[k].values as DictValues).addString(v);
-        bytes += v.length;
-      } else {
+      const col = p.dedicated[k];
+      if (Array.isArray(col)) {
+        const v = col[r];
+        // endAttributes() fills the columns not taken with nulls.
+        if (v === null || v === undefined) continue;
+        taken[k] = 1;
         (dedicated[k].values as I64Values).addBig(v);
-        bytes += 12;
+        bytes += dedicated[k].key.length + 12;
+        continue;
       }
+      const e = col.codes[r];
+      if (e < 0) continue;
+      taken[k] = 1;
+      (dedicated[k].values as DictValues).addCode(m.dedicated[k]!.code(e));
+      bytes += dedicated[k].key.length + col.lengthOf(e);
     }
     for (let k = 0; k < ATTR_TYPES.length; k++) {
-      const ks = p.keys[k][r];
-      if (ks.length === 0) continue;
-      const vs = p.values[k][r];
+      const keys = p.keys[k];
+      const first = keys.rowStarts![r];
+      const count = keys.rowStarts![r + 1] - first;
+      if (count === 0) continue;
+      const vs = k === 0 ? undefined : p.values[k][r];
       const typed = rows.typed[k];
-      for (let j = 0; j < ks.length; j++) {
-        const key = ks[j];
-        const v = vs[j];
+      for (let j = 0; j < count; j++) {
+        const keyEntry = keys.codes[first + j];
         if (k === 4) {
           // `other` values go through addGeneric as their records' values would (tags count them).
-          const value: AnyValue = anyValueFromJson(v);
+          const key = keys.stringOf(keyEntry);
+          const value: AnyValue = anyValueFromJson(vs![j]);
           bytes += key.length + (value.type === 'string' ? value.value.length : 12);
           rows.addGeneric(key, value);
           continue;
         }
-        typed.keys.addString(key);
+        typed.keys.addCode(m.keys[k].code(keyEntry));
+        const keyLength = keys.lengthOf(keyEntry);
         if (k === 0) {
-          (typed.values as DictValues).addString(v as string);
-          bytes += key.length + (v as string).length;
+          const sv = p.strValues;
+          const valueEntry = sv.codes[sv.rowStarts![r] + j];
+          (typed.values as DictValues).addCode(m.strValues.code(valueEntry));
+          bytes += keyLength + sv.lengthOf(valueEntry);
           continue;
         }
-        bytes += key.length + 12;
+        bytes += keyLength + 12;
+        const v = vs![j];
         if (k === 1) (typed.values as I64Values).addBig(v as bigint);
         else if (k === 2) (typed.values as F64Values).add(v as number);
         else (typed.values as BoolValues).add(v as boolean);
       }
     }
     rows.endAttributes();
-    rows.estimatedBytes += 100 + p.names[r].length + p.messages[r].length + p.states[r].length + bytes;
+    rows.estimatedBytes += 100 + p.names.lengthOf(nameEntry) + p.messages.lengthOf(messageEntry) + p.states.lengthOf(stateEntry) + bytes;
     const events = p.events[r];
     const links = p.links[r];
     rows.addEvents(events === null ? NO_EVENTS : eventsFromJson(events));
