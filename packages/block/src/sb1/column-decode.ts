@@ -5,6 +5,7 @@
 // instead of hyparquet's general Dremel assembly, which dominated lookup profiles.
 // hyparquet still parses page headers, levels and encodings. No Parquet footer is needed: the
 // block index holds every chunk's byte range.
+import { isSpanbaseError } from '@spanbase/model';
 import type { DecodedArray, PageHeader, SchemaElement } from 'hyparquet';
 import type { ColumnDecoder, Compressors, SchemaTree } from './parquet-internals.ts';
 import { DEFAULT_PARSERS, decompressPage, deltaBinaryUnpack, parquetHeader, readPlain, readRleBitPackedHybrid } from './parquet-internals.ts';
@@ -146,7 +147,7 @@ export function decodeChunk(bytes: Uint8Array, col: ChunkColumn, start: number, 
       row += v2.num_rows;
     }
   } catch (err) {
-    if (err instanceof Error && 'code' in err) throw err;
+    if (isSpanbaseError(err)) throw err;
     throw BlockFormat(`cannot decode column ${spec.name}`, { cause: err });
   }
   if (out.length !== end - start) throw BlockFormat(`column ${spec.name} has ${row} rows, expected at least ${end}`);

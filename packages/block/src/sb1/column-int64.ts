@@ -1,6 +1,7 @@
 // Decodes a flat required INT64 column chunk into one BigInt64Array: the merge copies these
 // cells as 32-bit halves, and decoding them as one bigint per cell made most of its garbage.
 // Indexing the array still gives bigints, so the rows read as decodeChunk's arrays do.
+import { isSpanbaseError } from '@spanbase/model';
 import type { ChunkColumn } from './column-decode.ts';
 import { chunkPages, readV2Page } from './column-decode.ts';
 import { decompressPage, readPlain } from './parquet-internals.ts';
@@ -47,7 +48,7 @@ export function decodeInt64Chunk(bytes: Uint8Array, col: ChunkColumn, rows: numb
       row += v2.num_rows;
     }
   } catch (err) {
-    if (err instanceof Error && 'code' in err) throw err;
+    if (isSpanbaseError(err)) throw err;
     throw BlockFormat(`cannot decode column ${spec.name}`, { cause: err });
   }
   if (row !== rows) throw BlockFormat(`column ${spec.name} has ${row} rows, expected ${rows}`);

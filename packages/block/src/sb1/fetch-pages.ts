@@ -5,6 +5,7 @@
 // BigInt), Float64Array, and byte ranges of the page for strings and ids. Strings and JSON are
 // converted only when read, once per dictionary entry. Levels are 0 or 1 everywhere in sb1, so a
 // flat nullable page maps rows to value slots and a list page maps rows to slot ranges.
+import { isSpanbaseError } from '@spanbase/model';
 import type { PageHeader } from 'hyparquet';
 import { decompressPage, deltaBinaryUnpack, readPlain, readRleBitPackedHybrid } from './parquet-internals.ts';
 import { BlockFormat } from '../errors.ts';
@@ -180,7 +181,7 @@ export class ColumnChunk {
         row += v2.num_rows;
       }
     } catch (err) {
-      if (err instanceof Error && 'code' in err) throw err;
+      if (isSpanbaseError(err)) throw err;
       throw BlockFormat(`cannot read the pages of column ${this.spec.name}`, { cause: err });
     }
     if (row !== this.rows) throw BlockFormat(`column ${this.spec.name} has ${row} rows, expected ${this.rows}`);
@@ -204,7 +205,7 @@ export class ColumnChunk {
       try {
         this.dict = this.readDictionary(this.dictRef.header, this.dictRef.at);
       } catch (err) {
-        if (err instanceof Error && 'code' in err) throw err;
+        if (isSpanbaseError(err)) throw err;
         throw BlockFormat(`cannot decode the dictionary of column ${this.spec.name}`, { cause: err });
       }
     }
@@ -242,7 +243,7 @@ export class ColumnChunk {
       try {
         page = this.decoded[p] = this.decodePage(p);
       } catch (err) {
-        if (err instanceof Error && 'code' in err) throw err;
+        if (isSpanbaseError(err)) throw err;
         throw BlockFormat(`cannot decode column ${this.spec.name}`, { cause: err });
       }
     }

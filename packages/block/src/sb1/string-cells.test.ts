@@ -9,7 +9,7 @@ import { DictValues } from './column-values.ts';
 import { resolveDedicated } from './dedicated.ts';
 import { parquetHeader } from './parquet-internals.ts';
 import type { Sb1Reader } from './reader.ts';
-import { cellColumns, decodeStringCells, remapOf } from './string-cells.ts';
+import { cellColumns, decodeStringCells, remapOf, withCells } from './string-cells.ts';
 
 /** Conformance traces with a unique, partly non-ASCII value per span in a string list and an extra dedicated column. */
 function traces(): SpanRecord[][] {
@@ -54,6 +54,11 @@ describe('string cells', () => {
     const reader = openBlock(store, meta) as Sb1Reader;
     const chunk = (await reader.readChunks(0, ['name'])).get('name')!;
     expect(() => decodeStringCells(chunk.bytes, chunk.column, chunk.rows + 1)).toThrow(/rows/);
+    // Damaged bytes are a format error, through the cells and through the fallback alike.
+    const damaged = chunk.bytes.slice();
+    for (let i = damaged.length >> 2; i < damaged.length; i += 7) damaged[i] ^= 0x5a;
+    expect(() => decodeStringCells(damaged, chunk.column, chunk.rows)).toThrow(expect.objectContaining({ code: 'BLK_ERR_FORMAT' }));
+    expect(() => withCells({}, 'name', damaged, chunk.column, chunk.rows)).toThrow(expect.objectContaining({ code: 'BLK_ERR_FORMAT' }));
   });
 
   it('give each entry the code its string has in the output dictionary, again after the dictionary is cleared', async () => {

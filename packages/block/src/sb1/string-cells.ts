@@ -5,6 +5,7 @@
 // decoded to a string nor looked up by its text per span: decoding every cell to a string and
 // interning it again was a fifth of the merge's time. Strings are made only where something
 // else reads the column (cols[name] materialises them on first use, see withCells).
+import { isSpanbaseError } from '@spanbase/model';
 import type { PageHeader } from 'hyparquet';
 import { BlockFormat } from '../errors.ts';
 import type { ChunkColumn } from './column-decode.ts';
@@ -174,6 +175,7 @@ export function decodeStringCells(bytes: Uint8Array, col: ChunkColumn, rows: num
           if (!def || def.length !== pageRows) throw BlockFormat(`page of ${spec.name} has bad definition levels`);
           let v = 0;
           for (let r = 0; r < pageRows; r++) codes[row + r] = def[r] === 1 ? valueEntry(v++) : -1;
+          if (v !== n) throw BlockFormat(`page of ${spec.name} has ${n} values for ${v} present rows`);
         }
         row += pageRows;
         continue;
@@ -188,10 +190,11 @@ export function decodeStringCells(bytes: Uint8Array, col: ChunkColumn, rows: num
         if (def[i] === 1) push(valueEntry(v++));
       }
       if (r !== row + pageRows - 1) throw BlockFormat(`page of ${spec.name} ends after ${r - row + 1} of ${pageRows} rows`);
+      if (v !== n) throw BlockFormat(`page of ${spec.name} has ${n} values for ${v} elements`);
       row += pageRows;
     }
   } catch (err) {
-    if (err instanceof Error && 'code' in err) throw err;
+    if (isSpanbaseError(err)) throw err;
     throw BlockFormat(`cannot decode column ${spec.name}`, { cause: err });
   }
   if (row !== rows) throw BlockFormat(`column ${spec.name} has ${row} rows, expected ${rows}`);
