@@ -71,10 +71,7 @@ export class LeafState {
   seriesFor(key: string, group: readonly (Static | undefined)[]): SeriesState | undefined {
     let s = this.series.get(key);
     if (s) return s;
-    if (this.maxSeries > 0 && this.series.size >= this.maxSeries) {
-      this.truncated = true;
-      return undefined;
-    }
+    if (this.atLimit()) return undefined;
     s = this.newSeries(key, group);
     this.series.set(key, s);
     const only = group.length === 1 ? group[0] : undefined;
@@ -85,13 +82,16 @@ export class LeafState {
   /** seriesFor of the group `[{ type: 'string', value }]`. */
   seriesForString(value: string): SeriesState | undefined {
     const s = this.oneString.get(value);
-    if (s) return s;
-    if (this.maxSeries > 0 && this.series.size >= this.maxSeries) {
-      this.truncated = true;
-      return undefined;
-    }
+    if (s || this.atLimit()) return s;
     const group: Static[] = [{ type: 'string', value }];
     return this.seriesFor(groupKey(group), group);
+  }
+
+  /** True (and the state truncated) when maxSeries series exist, so no new group may get one. */
+  private atLimit(): boolean {
+    if (this.maxSeries === 0 || this.series.size < this.maxSeries) return false;
+    this.truncated = true;
+    return true;
   }
 
   private newSeries(key: string, group: readonly (Static | undefined)[]): SeriesState {

@@ -14,8 +14,8 @@ import type { RowGroupBuilder, TraceSummary } from './row-builder.ts';
 import type { DecodedColumns } from './row-decoder.ts';
 import { ATTR_TYPES } from './schema.ts';
 import type { Sb1StoredTrace } from './stored-trace.ts';
-import type { StringCells, StringRemap } from './string-cells.ts';
-import { cellsFor, remapOf } from './string-cells.ts';
+import type { StringCells } from './string-cells.ts';
+import { cellsFor, StringRemap } from './string-cells.ts';
 import { isRoot, nestedSets, traceIdsFrom } from './trace-shape.ts';
 
 const NO_EVENTS: SpanEvent[] = [];
@@ -78,20 +78,21 @@ interface PartRemaps {
   strValues: StringRemap;
 }
 
+/** A part's remaps into `rows`' dictionaries, made once per part and writer. */
 function remapsOf(rows: RowGroupBuilder, p: PartColumns): PartRemaps {
   if (p.remaps && p.remapsFor === rows) return p.remaps;
   const c = rows.c;
   p.remapsFor = rows;
   return (p.remaps = {
-    names: remapOf(p.names, c.name),
-    messages: remapOf(p.messages, c.statusMessage),
-    states: remapOf(p.states, c.traceState),
+    names: new StringRemap(p.names, c.name),
+    messages: new StringRemap(p.messages, c.statusMessage),
+    states: new StringRemap(p.states, c.traceState),
     dedicated: rows.spanDedicated.map((d, k) => {
       const cells = p.dedicated[k];
-      return Array.isArray(cells) ? undefined : remapOf(cells, d.values as DictValues);
+      return Array.isArray(cells) ? undefined : new StringRemap(cells, d.values as DictValues);
     }),
-    keys: rows.typed.map((t, k) => remapOf(p.keys[k], t.keys)),
-    strValues: remapOf(p.strValues, rows.typed[0].values as DictValues),
+    keys: rows.typed.map((t, k) => new StringRemap(p.keys[k], t.keys)),
+    strValues: new StringRemap(p.strValues, rows.typed[0].values as DictValues),
   });
 }
 

@@ -9,7 +9,7 @@ import { DictValues } from './column-values.ts';
 import { resolveDedicated } from './dedicated.ts';
 import { parquetHeader } from './parquet-internals.ts';
 import type { Sb1Reader } from './reader.ts';
-import { cellColumns, decodeStringCells, remapOf, withCells } from './string-cells.ts';
+import { cellColumns, decodeStringCells, StringRemap, withCells } from './string-cells.ts';
 
 /** Conformance traces with a unique, partly non-ASCII value per span in a string list and an extra dedicated column. */
 function traces(): SpanRecord[][] {
@@ -69,8 +69,8 @@ describe('string cells', () => {
     const cells = decodeStringCells(chunk.bytes, chunk.column, chunk.rows);
     const out = new DictValues(false);
     const byString = new DictValues(false);
+    const remap = new StringRemap(cells, out);
     for (let round = 0; round < 2; round++) {
-      const remap = remapOf(cells, out);
       byString.addString('first');
       out.addString('first');
       for (const e of cells.codes) {

@@ -13,6 +13,7 @@ import { chunkPages, decodeChunk, readV2Page } from './column-decode.ts';
 import type { DictValues } from './column-values.ts';
 import type { DedicatedColumn } from './dedicated.ts';
 import { WELL_KNOWN_DEDICATED } from './dedicated.ts';
+import { ByteBuffer, IntBuffer } from './bytes.ts';
 import { decompressPage } from './parquet-internals.ts';
 import type { DecodedColumns } from './row-decoder.ts';
 import { ATTR_TYPES } from './schema.ts';
@@ -27,11 +28,11 @@ export class StringCells {
   readonly rowStarts: Int32Array | undefined;
   /** Entry e is bytes[starts[e], starts[e + 1]). */
   readonly bytes: Uint8Array;
-  readonly starts: Uint32Array;
+  readonly starts: Int32Array;
   private readonly strs: (string | undefined)[];
   private readonly lengths: Int32Array;
 
-  constructor(codes: Int32Array, rowStarts: Int32Array | undefined, bytes: Uint8Array, starts: Uint32Array) {
+  constructor(codes: Int32Array, rowStarts: Int32Array | undefined, bytes: Uint8Array, starts: Int32Array) {
     this.codes = codes;
     this.rowStarts = rowStarts;
     this.bytes = bytes;
@@ -74,28 +75,27 @@ export class StringCells {
   }
 }
 
-/** Entries being collected: UTF-8 bytes, back to back. */
+/** Entries being collected: UTF-8 bytes, back to back, and where each ends. */
 class Entries {
-  bytes = new Uint8Array(1 << 12);
-  length = 0;
-  starts: number[] = [0];
+  readonly bytes = new ByteBuffer(1 << 12);
+  readonly starts = new IntBuffer(256);
+
+  constructor() {
+    this.starts.push(0);
+  }
 
   add(src: Uint8Array, from: number, to: number): void {
-    const n = to - from;
-    if (this.length + n > this.bytes.length) {
-      let size = this.bytes.length * 2;
-      while (size < this.length + n) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-    }
-    this.bytes.set(src.subarray(from, to), this.length);
-    this.length += n;
-    this.starts.push(this.length);
+    this.bytes.bytes(src, from, to);
+    this.starts.push(this.bytes.length);
   }
 
   get count(): number {
     return this.starts.length - 1;
+  }
+
+  /** The cells over these entries. */
+  cells(codes: Int32Array, rowStarts: Int32Array | undefined): StringCells {
+    return new StringCells(codes, rowStarts, this.bytes.buf.subarray(0, this.bytes.length), this.starts.a.slice(0, this.starts.length));
   }
 }
 
@@ -122,19 +122,12 @@ export function decodeStringCells(bytes: Uint8Array, col: ChunkColumn, rows: num
   if (spec.kind !== 'string' || col.decoder.type !== 'BYTE_ARRAY') throw BlockFormat(`column ${spec.name} does not hold strings`);
   const list = spec.shape === 'list';
   const entries = new Entries();
-  let codes = new Int32Array(list ? Math.max(16, rows) : rows);
-  let cells = 0;
+  // Flat: one code per row. Lists: the elements' codes, as many as the pages hold.
+  const codes = list ? undefined : new Int32Array(rows);
+  const elements = list ? new IntBuffer(Math.max(16, rows)) : undefined;
   const rowStarts = list ? new Int32Array(rows + 1) : undefined;
   let dictionary = -1;
   let row = 0;
-  const push = (e: number) => {
-    if (cells === codes.length) {
-      const grown = new Int32Array(codes.length * 2);
-      grown.set(codes);
-      codes = grown;
-    }
-    codes[cells++] = e;
-  };
   try {
     for (const { header, at, v2 } of chunkPages(bytes, () => row >= rows)) {
       if (!v2) {
@@ -169,12 +162,12 @@ export function decodeStringCells(bytes: Uint8Array, col: ChunkColumn, rows: num
       if (!list) {
         if (!spec.nullable) {
           if (n !== pageRows) throw BlockFormat(`page of ${spec.name} has ${n} values for ${pageRows} rows`);
-          for (let r = 0; r < pageRows; r++) codes[row + r] = valueEntry(r);
+          for (let r = 0; r < pageRows; r++) codes![row + r] = valueEntry(r);
         } else {
           const def = page.def;
           if (!def || def.length !== pageRows) throw BlockFormat(`page of ${spec.name} has bad definition levels`);
           let v = 0;
-          for (let r = 0; r < pageRows; r++) codes[row + r] = def[r] === 1 ? valueEntry(v++) : -1;
+          for (let r = 0; r < pageRows; r++) codes![row + r] = def[r] === 1 ? valueEntry(v++) : -1;
           if (v !== n) throw BlockFormat(`page of ${spec.name} has ${n} values for ${v} present rows`);
         }
         row += pageRows;
@@ -185,9 +178,9 @@ export function decodeStringCells(bytes: Uint8Array, col: ChunkColumn, rows: num
       let r = row - 1;
       let v = 0;
       for (let i = 0; i < rep.length; i++) {
-        if (rep[i] === 0) rowStarts![++r] = cells;
+        if (rep[i] === 0) rowStarts![++r] = elements!.length;
         if (r < row) throw BlockFormat(`page of ${spec.name} starts inside a row`);
-        if (def[i] === 1) push(valueEntry(v++));
+        if (def[i] === 1) elements!.push(valueEntry(v++));
       }
       if (r !== row + pageRows - 1) throw BlockFormat(`page of ${spec.name} ends after ${r - row + 1} of ${pageRows} rows`);
       if (v !== n) throw BlockFormat(`page of ${spec.name} has ${n} values for ${v} elements`);
@@ -198,8 +191,9 @@ export function decodeStringCells(bytes: Uint8Array, col: ChunkColumn, rows: num
     throw BlockFormat(`cannot decode column ${spec.name}`, { cause: err });
   }
   if (row !== rows) throw BlockFormat(`column ${spec.name} has ${row} rows, expected ${rows}`);
-  if (rowStarts) rowStarts[rows] = cells;
-  return new StringCells(list ? codes.subarray(0, cells) : codes, rowStarts, entries.bytes.subarray(0, entries.length), Uint32Array.from(entries.starts));
+  if (!elements) return entries.cells(codes!, undefined);
+  rowStarts![rows] = elements.length;
+  return entries.cells(elements.a.subarray(0, elements.length), rowStarts);
 }
 
 /** Cells of decoded strings (each value its own entry). */
@@ -211,7 +205,7 @@ function cellsFromValues(values: unknown[], list: boolean): StringCells {
     entries.add(b, 0, b.length);
     return entries.count - 1;
   };
-  if (!list) return new StringCells(Int32Array.from(values, (v) => (v === null ? -1 : entry(v as string))), undefined, entries.bytes.subarray(0, entries.length), Uint32Array.from(entries.starts));
+  if (!list) return entries.cells(Int32Array.from(values, (v) => (v === null ? -1 : entry(v as string))), undefined);
   const rowStarts = new Int32Array(values.length + 1);
   const codes: number[] = [];
   values.forEach((l, r) => {
@@ -219,7 +213,7 @@ function cellsFromValues(values: unknown[], list: boolean): StringCells {
     for (const v of l as string[]) codes.push(entry(v));
   });
   rowStarts[values.length] = codes.length;
-  return new StringCells(Int32Array.from(codes), rowStarts, entries.bytes.subarray(0, entries.length), Uint32Array.from(entries.starts));
+  return entries.cells(Int32Array.from(codes), rowStarts);
 }
 
 /**
@@ -235,8 +229,14 @@ export function cellColumns(extra: readonly DedicatedColumn[]): Set<string> {
 
 const CELLS = new WeakMap<DecodedColumns, Map<string, StringCells>>();
 
+function cellsMap(cols: DecodedColumns): Map<string, StringCells> {
+  let m = CELLS.get(cols);
+  if (!m) CELLS.set(cols, (m = new Map()));
+  return m;
+}
+
 /**
- * Decodes the chunk of string column `name` into `cols` as cells (see cellsOf); `cols[name]`
+ * Decodes the chunk of string column `name` into `cols` as cells (see cellsFor); `cols[name]`
  * makes the strings decodeChunk would have made on first read and keeps them.
  */
 export function withCells(cols: DecodedColumns, name: string, bytes: Uint8Array, col: ChunkColumn, rows: number): void {
@@ -249,9 +249,7 @@ export function withCells(cols: DecodedColumns, name: string, bytes: Uint8Array,
     cols[name] = decodeChunk(bytes, col, 0, rows);
     return;
   }
-  let m = CELLS.get(cols);
-  if (!m) CELLS.set(cols, (m = new Map()));
-  m.set(name, cells);
+  cellsMap(cols).set(name, cells);
   Object.defineProperty(cols, name, {
     configurable: true,
     enumerable: true,
@@ -265,8 +263,7 @@ export function withCells(cols: DecodedColumns, name: string, bytes: Uint8Array,
 
 /** The cells of string column `name` of `cols`: those withCells decoded, else made from its strings. */
 export function cellsFor(cols: DecodedColumns, name: string, list: boolean): StringCells {
-  let m = CELLS.get(cols);
-  if (!m) CELLS.set(cols, (m = new Map()));
+  const m = cellsMap(cols);
   let cells = m.get(name);
   if (!cells) m.set(name, (cells = cellsFromValues(cols[name], list)));
   return cells;
@@ -277,9 +274,8 @@ export function cellsFor(cols: DecodedColumns, name: string, list: boolean): Str
  * output dictionary is cleared at each row group it ends; its generation says when to forget.
  */
 export class StringRemap {
-  /** The output dictionary. */
-  readonly into: DictValues;
-  private codes: Int32Array;
+  private readonly into: DictValues;
+  private readonly codes: Int32Array;
   private generation = -1;
   private readonly cells: StringCells;
 
@@ -302,13 +298,4 @@ export class StringRemap {
     }
     return c;
   }
-}
-
-const REMAPS = new WeakMap<StringCells, StringRemap>();
-
-/** The remap of `cells` into `into`, kept with the cells while they go to the same dictionary. */
-export function remapOf(cells: StringCells, into: DictValues): StringRemap {
-  let m = REMAPS.get(cells);
-  if (!m || m.into !== into) REMAPS.set(cells, (m = new StringRemap(cells, into)));
-  return m;
 }
