@@ -37,9 +37,9 @@ export interface BlockWriterOptions {
    */
   expectedTraces?: number;
   /**
-   * Write the indexes that rule row groups out for needle searches: Parquet bloom filters on the
-   * dedicated string columns and the block's attribute value index (default true; off only to
-   * measure what they cost).
+   * Write the indexes that rule row groups and pages out for needle searches: Parquet bloom
+   * filters on the dedicated string columns, the Parquet page index and the block's attribute
+   * value index (default true; off only to measure what they cost).
    */
   needleIndexes?: boolean;
   /** A row group is cut (at a trace boundary) once it holds this many spans. */

@@ -72,6 +72,11 @@ export interface BlockMeta {
    * footer) and their CRC32C; absent in blocks written without them.
    */
   columnBlooms?: ByteRangeChecksum;
+  /**
+   * Where data.parquet keeps its Parquet page index (every ColumnIndex and OffsetIndex, after the
+   * bloom filters) and its CRC32C; absent in blocks written before it or with no chunk of several pages.
+   */
+  pageIndex?: ByteRangeChecksum;
   /** Set in meta.compacted.json: when the block was marked compacted, RFC 3339. */
   compactedAt?: string;
 }
@@ -151,10 +156,11 @@ export function parseBlockMeta(input: Uint8Array | string | unknown): BlockMeta 
       fail(`bad dedicated column ${JSON.stringify(d)}`);
     }
   }
-  const cb = m.columnBlooms as Record<string, unknown> | undefined;
-  if (cb !== undefined) {
+  for (const name of ['columnBlooms', 'pageIndex'] as const) {
+    const cb = m[name] as Record<string, unknown> | undefined;
+    if (cb === undefined) continue;
     const ok = cb !== null && typeof cb === 'object' && [cb.offset, cb.size].every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) && typeof cb.crc32c === 'string' && /^[0-9a-f]{8}$/.test(cb.crc32c);
-    if (!ok || (cb.offset as number) + (cb.size as number) > (m.size as number)) fail('columnBlooms must be {offset, size, crc32c} within data.parquet');
+    if (!ok || (cb.offset as number) + (cb.size as number) > (m.size as number)) fail(`${name} must be {offset, size, crc32c} within data.parquet`);
   }
   const cs = m.checksums;
   if (cs === null || typeof cs !== 'object' || Array.isArray(cs)) fail('checksums must be an object');

@@ -8,7 +8,7 @@ import type { BlockMeta, BlockReader } from '@spanbase/block';
 export function readerBytes(meta: BlockMeta): number {
   const c = meta.checksums;
   // The dependency summary is kept parsed: small integers in arrays, about 24 times its zstd size.
-  return 4096 + (c.index?.size ?? 0) + (c.values?.size ?? 0) + (meta.columnBlooms?.size ?? 0) + 6 * meta.footerSize + 24 * (c.dependencies?.size ?? 0);
+  return 4096 + (c.index?.size ?? 0) + (c.values?.size ?? 0) + (meta.columnBlooms?.size ?? 0) + 3 * (meta.pageIndex?.size ?? 0) + 6 * meta.footerSize + 24 * (c.dependencies?.size ?? 0);
 }
 
 /** Readers by block id within a byte budget. */

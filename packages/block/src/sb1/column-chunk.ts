@@ -12,6 +12,8 @@ import { ByteBuffer } from './bytes.ts';
 import type { AnyValues, DictValues, I64Values } from './column-values.ts';
 import type { IntBuffer } from './bytes.ts';
 import { bitWidth, writeDeltaInt64, writeHybrid } from './encodings.ts';
+import type { ChunkPageIndex } from './page-bounds.ts';
+import { PageIndexBuilder } from './page-bounds.ts';
 import type { ColumnSpec } from './schema.ts';
 import { zstdRawFrame } from './zstd.ts';
 
@@ -277,9 +279,16 @@ function statistics(v: AnyValues): Statistics {
   return { null_count: nulls };
 }
 
+/** A written column chunk: its footer entry, and its page index when it has more than one page. */
+export interface WrittenChunk {
+  chunk: ColumnChunk;
+  pageIndex: ChunkPageIndex | undefined;
+}
+
 /** Writes the column chunk of `rows` rows to `w` and returns its metadata. */
-export function writeColumnChunk(w: Writer, col: ColumnData, rows: number, opts: ChunkOptions): ColumnChunk {
+export function writeColumnChunk(w: Writer, col: ColumnData, rows: number, opts: ChunkOptions): WrittenChunk {
   const { spec, values: v } = col;
+  const pageIndex = new PageIndexBuilder(v, spec.stats);
   const type = physicalType(spec);
   const start = w.offset;
   let uncompressed = 0;
@@ -397,13 +406,14 @@ export function writeColumnChunk(w: Writer, col: ColumnData, rows: number, opts:
     w.appendBytes(levelBuf.view());
     w.appendBytes(body);
     uncompressed += w.offset - h0 - body.length + scratch.length;
+    pageIndex.page(h0, w.offset - h0, r0, v0, v1, nulls);
     levelCount += numValues;
     pages++;
     r0 = r1;
     v0 = v1;
   }
   const encodingStats: PageEncodingStats[] | undefined = spec.stats ? [...(dict ? [{ page_type: 'DICTIONARY_PAGE' as const, encoding: 'PLAIN' as const, count: 1 }] : []), { page_type: 'DATA_PAGE_V2', encoding, count: pages }] : undefined;
-  return {
+  const chunk: ColumnChunk = {
     file_offset: BigInt(start),
     meta_data: {
       type,
@@ -419,4 +429,5 @@ export function writeColumnChunk(w: Writer, col: ColumnData, rows: number, opts:
       encoding_stats: encodingStats,
     },
   };
+  return { chunk, pageIndex: pageIndex.finish(chunk) };
 }

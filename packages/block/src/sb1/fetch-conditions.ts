@@ -14,6 +14,8 @@ import { locatedValues } from './fetch-group.ts';
 import { HI, LO } from './fetch-pages.ts';
 import type { Values } from './fetch-pages.ts';
 import type { NeedleFilters, NeedleTest } from './needle-filters.ts';
+import type { ColumnChunk } from './fetch-pages.ts';
+import type { PageBounds } from './page-index.ts';
 import { needleTestOf } from './needle-filters.ts';
 import { dictionaryRulesOut, dictionaryTarget } from './fetch-dictionary.ts';
 
@@ -61,6 +63,7 @@ function statsColumnOf(c: Condition): StatsColumn | undefined {
 }
 
 const ORDERED = new Set(['=', '<', '<=', '>', '>=']);
+
 
 /** Whether byte-array entry i of `values` contains `lit`. */
 function entryContains(values: Values, i: number, lit: Uint8Array): boolean {
@@ -134,9 +137,14 @@ export class CompiledCondition {
 
   private statsMayMatch(stats: readonly ColumnChunkStats[], columnIndex: (name: string) => number, rows: number): boolean {
     const s = this.stats;
+    return !s || this.boundsMayMatch(stats[columnIndex(s.column)], rows);
+  }
+
+  /** False when bounds of the condition's statistics column over `rows` rows (a chunk's, or a page's) show no row can satisfy it. */
+  private boundsMayMatch(st: ColumnChunkStats | undefined, rows: number): boolean {
+    const s = this.stats;
     const c = this.condition;
     if (!s) return true;
-    const st = stats[columnIndex(s.column)];
     if (!st || st.min === undefined || st.max === undefined) return true;
     if (st.nullCount !== undefined && Number(st.nullCount) === rows) return true;
     if (s.codes) {
@@ -311,6 +319,7 @@ export class CompiledCondition {
     }
     const test = and ? 1 : 0;
     const flip = and ? 0 : 1;
+    const bounds = this.pageBoundsOf(g, first.flat!, chunk);
     for (let p = lo < hi ? chunk.pageIndexOf(lo) : chunk.pageCount; p < chunk.pageCount && chunk.pageStart(p) < hi; p++) {
       const start = chunk.pageStart(p);
       const from = Math.max(lo, start);
@@ -318,6 +327,7 @@ export class CompiledCondition {
       let wanted = false;
       for (let r = from; r < to; r++) if (mask[r] === test) wanted = true;
       if (!wanted) continue;
+      if (bounds && this.pageRuledOut(g, bounds, p, and, mask, from, to)) continue;
       const page = chunk.page(p);
       const codes = page.codes!;
       const index = page.index;
@@ -364,12 +374,38 @@ export class CompiledCondition {
     }
   }
 
+  /**
+   * The page bounds of `column` when they can rule its pages out for this condition: the column
+   * is the one its statistics bound, the field has no other source, and the bounds are numbers
+   * (a string bound may be truncated mid-character, which no longer decodes to a bound).
+   */
+  private pageBoundsOf(g: GroupData, column: string, chunk: ColumnChunk): PageBounds | undefined {
+    if (this.stats?.column !== column || this.stats.rootValue || (this.reader.sources?.length ?? 0) > 1) return undefined;
+    const b = g.pageBounds(column, chunk);
+    const t = typeof b?.pages[0]?.min;
+    return t === 'bigint' || t === 'number' || t === 'undefined' ? b : undefined;
+  }
+
+  /**
+   * True when page `p`'s bounds show none of its rows can satisfy the condition: the rows
+   * [from, to) it holds are then settled without decoding it (cleared with `and`, left with `or`).
+   */
+  private pageRuledOut(g: GroupData, bounds: PageBounds, p: number, and: boolean, mask: Uint8Array, from: number, to: number): boolean {
+    const st = bounds.pages[p];
+    if (typeof st.min === 'string' || typeof st.max === 'string') return false;
+    if (this.boundsMayMatch(st, bounds.firstRows[p + 1] - bounds.firstRows[p])) return false;
+    if (and) mask.fill(0, from, to);
+    g.pageSkipped();
+    return true;
+  }
+
   /** duration against a number below 2^53: the INT64 halves compared as floats. */
   private applyNumeric(g: GroupData, mask: Uint8Array, and: boolean, lo: number, hi: number): void {
     const x = this.numeric!;
     const op = this.condition.op;
     const chunk = g.chunk('duration_nano');
     const test = and ? 1 : 0;
+    const bounds = this.pageBoundsOf(g, 'duration_nano', chunk);
     for (let p = lo < hi ? chunk.pageIndexOf(lo) : chunk.pageCount; p < chunk.pageCount && chunk.pageStart(p) < hi; p++) {
       const first = chunk.pageStart(p);
       const from = Math.max(lo, first);
@@ -377,6 +413,7 @@ export class CompiledCondition {
       let wanted = false;
       for (let r = from; r < to; r++) if (mask[r] === test) wanted = true;
       if (!wanted) continue;
+      if (bounds && this.pageRuledOut(g, bounds, p, and, mask, from, to)) continue;
       const page = chunk.page(p);
       const values = page.codes ? chunk.dictionary! : page.values!;
       const h = values.halves!;

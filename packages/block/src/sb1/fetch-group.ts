@@ -7,6 +7,8 @@ import { bytesToHex, isAllZero } from '@spanbase/model';
 import { BlockFormat } from '../errors.ts';
 import type { RowGroupEntry } from './index-file.ts';
 import type { Sb1Reader } from './reader.ts';
+import type { FetchStats } from './fetch-scan.ts';
+import type { PageBounds, PageIndex } from './page-index.ts';
 import { DictionarySummary } from './dictionary-summary.ts';
 import type { Values } from './fetch-pages.ts';
 import { ColumnChunk, HI, LO } from './fetch-pages.ts';
@@ -47,11 +49,33 @@ export class GroupData {
   private roots: (readonly [string | undefined, string | undefined])[] | undefined;
   private children: Int32Array | undefined;
 
-  constructor(reader: Sb1Reader, index: number, entry: RowGroupEntry) {
+  private readonly pages: PageIndex | undefined;
+  private readonly stats: Pick<FetchStats, 'skippedPages'> | undefined;
+
+  /** `pages`: the block's page index, when the fetch read it; `stats`: where skipped pages are counted. */
+  constructor(reader: Sb1Reader, index: number, entry: RowGroupEntry, pages?: PageIndex, stats?: Pick<FetchStats, 'skippedPages'>) {
     this.reader = reader;
     this.index = index;
     this.entry = entry;
     this.rows = entry.rows;
+    this.pages = pages;
+    this.stats = stats;
+  }
+
+  /**
+   * The page bounds of column `name` in this group when they describe the pages of its loaded
+   * chunk (the same number of pages, starting at the same rows); undefined otherwise.
+   */
+  pageBounds(name: string, chunk: ColumnChunk): PageBounds | undefined {
+    const b = this.pages?.bounds(this.index, this.reader.columnIndexOf(name));
+    if (!b || b.pages.length !== chunk.pageCount) return undefined;
+    for (let p = 0; p < b.pages.length; p++) if (b.firstRows[p] !== chunk.pageStart(p)) return undefined;
+    return b;
+  }
+
+  /** Counts a page left undecoded by its bounds. */
+  pageSkipped(): void {
+    if (this.stats) this.stats.skippedPages++;
   }
 
   /**

@@ -9,6 +9,7 @@ import { MemoryFetcher, executeSearch, parseOrThrow, planSearch } from '@spanbas
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openBlock, writeBlock } from '../registry.ts';
 import { idFromNumber } from '../testing/conformance-traces.ts';
+import { Rng } from '../testing/random.ts';
 import { blockColumnFetcher } from './fetch-columns.ts';
 import { searchBlock } from './fetch-search.ts';
 import { blockSpansetFetcher } from './fetch-spansets.ts';
@@ -241,5 +242,97 @@ describe('fetcher pruning', () => {
     expect(f.stats.columnsRead).not.toContain('trace_id');
     expect(f.stats.columnsRead).not.toContain('resource_attrs');
     expect(f.stats.columnsRead).toContain('service_name');
+  });
+});
+
+describe('string statistics', () => {
+  it('rule row groups out in UTF-8 byte order, the order Parquet bounds them in', async () => {
+    // In UTF-8 '\u{1F600}' sorts after '\uFF01'; in UTF-16 code units it sorts before it.
+    const names = ['\uFF01', '\u{1F600}', 'a'];
+    const data = traces().slice(0, 3).map((t, i) => t.map((r) => ({ ...r, span: { ...r.span, name: names[i] } })));
+    const store = new MemoryStore();
+    const meta = await writeBlock(store, { tenant: 't' }, data);
+    const r = openBlock(store, meta) as Sb1Reader;
+    for (const name of names) {
+      const q = `{ name = "${name}" }`;
+      const got = await executeSearch(q, blockSpansetFetcher(r), { limit: 0, spansPerSpanset: 0 });
+      expect(got.traces.length, q).toBe(1);
+    }
+  });
+});
+
+describe('page pruning by the Parquet page index', () => {
+  // Two row groups of 500 spans, small pages: duration_nano (growing with the trace) has about
+  // four pages per group, each covering its own range of durations.
+  const data = traces();
+  let indexed: Sb1Reader;
+  let plain: Sb1Reader;
+
+  beforeAll(async () => {
+    const write = async (needleIndexes: boolean) => {
+      const store = new MemoryStore();
+      const meta = await writeBlock(store, { tenant: 't', rowGroupSpans: 500, pageSizeBytes: 1024, needleIndexes }, data);
+      return openBlock(store, meta) as Sb1Reader;
+    };
+    [indexed, plain] = await Promise.all([write(true), write(false)]);
+    expect(indexed.meta.pageIndex).toBeDefined();
+    expect(plain.meta.pageIndex).toBeUndefined();
+  });
+
+  it('leaves pages whose duration bounds rule them out undecoded, and finds what a full decode finds', async () => {
+    const f = blockSpansetFetcher(indexed);
+    const got = await executeSearch('{ duration > 170ms }', f, { limit: 0, spansPerSpanset: 0 });
+    // Traces 171-199 (ids 172-200) have spans over 170 ms.
+    expect(got.traces.map((t) => parseInt(t.traceId, 16)).sort((a, b) => a - b)).toEqual(Array.from({ length: 29 }, (_, i) => 172 + i));
+    // Group 0 (traces 0-99) is skipped by its statistics; in group 1 the pages of traces below 170 by their bounds.
+    expect(f.stats.skippedByStats).toBe(1);
+    expect(f.stats.skippedPages).toBeGreaterThanOrEqual(2);
+    const g = blockSpansetFetcher(plain);
+    expect((await executeSearch('{ duration > 170ms }', g, { limit: 0, spansPerSpanset: 0 })).traces).toEqual(got.traces);
+    expect(g.stats.skippedPages).toBe(0);
+  });
+
+  it('never drops a match: random duration, status and name conditions, pruned against unpruned', async () => {
+    const rng = new Rng(11);
+    const reference = new MemoryFetcher(data);
+    const atom = () => {
+      const ms = rng.int(220);
+      switch (rng.int(5)) {
+        case 0: return `duration ${rng.pick(['>', '>=', '<', '<=', '='])} ${ms}ms`;
+        case 1: return `duration ${rng.pick(['>', '<'])} ${ms * 1000}us`;
+        case 2: return `status = ${rng.pick(['error', 'ok', 'unset'])}`;
+        case 3: return `status != ${rng.pick(['error', 'unset'])}`;
+        default: return `name = "op-${rng.int(6)}"`;
+      }
+    };
+    let skipped = 0;
+    let nonEmpty = 0;
+    for (let i = 0; i < 150; i++) {
+      const n = 1 + rng.int(3);
+      const q = `{ ${Array.from({ length: n }, atom).join(rng.pick([' && ', ' || ']))} }`;
+      const f = blockSpansetFetcher(indexed);
+      const options = { limit: 0, spansPerSpanset: 0 };
+      const got = (await executeSearch(q, f, options)).traces;
+      skipped += f.stats.skippedPages;
+      expect(got, q).toEqual((await executeSearch(q, blockSpansetFetcher(plain), options)).traces);
+      expect(got, q).toEqual((await executeSearch(q, reference, options)).traces);
+      if (got.length > 0) nonEmpty++;
+    }
+    expect(skipped).toBeGreaterThan(20);
+    expect(nonEmpty).toBeGreaterThan(30);
+  });
+
+  it('the column path skips the same pages and answers the same', async () => {
+    const conditions: Condition[] = [{ field: { kind: 'intrinsic', name: 'duration' }, op: '>', operands: [{ type: 'duration', value: 170n * MS }] }];
+    const run = async (r: Sb1Reader) => {
+      const f = blockColumnFetcher(r);
+      const batches = await drain(f.fetchColumns({ startTimeUnixNano: BASE, endTimeUnixNano: BASE + 1000_000n * MS, conditions, columns: [{ kind: 'attribute', scope: 'resource', name: 'service.name' }], ids: false }));
+      return { rows: batches.reduce((n, b) => n + b.length, 0), skipped: f.stats.skippedPages };
+    };
+    const [a, b] = await Promise.all([run(indexed), run(plain)]);
+    expect(a.rows).toBe(29 * 5);
+    expect(b.rows).toBe(a.rows);
+    expect(a.skipped).toBeGreaterThanOrEqual(2);
+    expect(b.skipped).toBe(0);
   });
 });

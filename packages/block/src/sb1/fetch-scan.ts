@@ -9,6 +9,7 @@ import type { BlockReader, ReadOptions } from '../format.ts';
 import type { ConditionSet } from './fetch-conditions.ts';
 import { GroupData } from './fetch-group.ts';
 import type { RowGroupEntry } from './index-file.ts';
+import type { PageIndex } from './page-index.ts';
 import type { ColumnChunkStats } from './reader.ts';
 import { Sb1Reader, rowGroupOfError } from './reader.ts';
 import type { BlockDamage } from '../damage.ts';
@@ -32,6 +33,8 @@ export interface FetchStats {
   skippedByDictionary: number;
   /** Row groups ruled out by dictionary summaries kept from earlier reads (nothing read). */
   skippedBySummary: number;
+  /** Pages of condition columns left undecoded because their bounds in the Parquet page index rule them out. */
+  skippedPages: number;
   /** Distinct columns read, over all row groups. */
   columnsRead: Set<string>;
   /** Column chunk bytes read from the store. */
@@ -50,7 +53,7 @@ export interface FetchStats {
 
 /** Fresh counters. */
 export function newFetchStats(): FetchStats {
-  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, skippedByIndex: 0, groupsRead: 0, skippedByDictionary: 0, skippedBySummary: 0, columnsRead: new Set(), bytesRead: 0, bytesInspected: 0, rowsInspected: 0, yielded: 0, spans: 0, lost: [] };
+  return { rowGroups: 0, skippedByTime: 0, skippedByStats: 0, skippedByBloom: 0, skippedByIndex: 0, groupsRead: 0, skippedByDictionary: 0, skippedBySummary: 0, skippedPages: 0, columnsRead: new Set(), bytesRead: 0, bytesInspected: 0, rowsInspected: 0, yielded: 0, spans: 0, lost: [] };
 }
 
 /**
@@ -102,7 +105,8 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
   const entries = await reader.rowGroups(opts);
   stats.rowGroups += entries.length;
   let columnStats: ColumnChunkStats[][] | undefined;
-  if (wantsStats(raw)) columnStats = await reader.columnStats(opts);
+  let pages: PageIndex | undefined;
+  if (wantsStats(raw)) [columnStats, pages] = await Promise.all([reader.columnStats(opts), reader.pageIndex(opts)]);
   const filters = conditions.wantsFilters ? await reader.needleFilters(opts) : undefined;
   const byName = new Map(reader.columns.map((c, i) => [c.name, i]));
   const index = (name: string) => byName.get(name) ?? -1;
@@ -125,7 +129,7 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
       return;
     }
     const maxStart = columnStats?.[i][index('trace_start_unix_nano')]?.max;
-    out.push({ g: new GroupData(reader, i, e), newest: typeof maxStart === 'bigint' ? BigInt.asUintN(64, maxStart) : e.maxEndUnixNano });
+    out.push({ g: new GroupData(reader, i, e, pages, stats), newest: typeof maxStart === 'bigint' ? BigInt.asUintN(64, maxStart) : e.maxEndUnixNano });
   });
   out.sort((a, b) => (a.newest > b.newest ? -1 : a.newest < b.newest ? 1 : a.g.index - b.g.index));
   return out.map((x) => x.g);

@@ -47,14 +47,14 @@ export async function blockMayMatch(reader: BlockReader, request: MayMatchReques
 
 /**
  * Reads what deciding a search needs before any row group, so the first search after a start
- * (or after the block appears) costs no more than later ones: the index, the Parquet footer and
- * the needle filters; and the dependency summary, a few kilobytes, so the first graph query after
- * a start reads nothing; with `summaries`, the dictionary summaries of the string attribute
- * columns (summary-prefetch.ts). Damage is noted as usual and costs only what it always costs.
+ * (or after the block appears) costs no more than later ones: the index, the Parquet footer, its
+ * page index and the needle filters; and the dependency summary, a few kilobytes, so the first
+ * graph query after a start reads nothing; with `summaries`, the dictionary summaries of the
+ * string attribute columns (summary-prefetch.ts). Damage is noted as usual and costs only what it always costs.
  */
 export async function prefetchBlock(reader: BlockReader, opts?: PrefetchOptions): Promise<void> {
   const sb1 = sb1ReaderOf(reader);
   await sb1.rowGroups(opts);
-  await Promise.all([sb1.columnStats(opts), sb1.needleFilters(opts), sb1.dependencies(opts)]);
+  await Promise.all([sb1.columnStats(opts), sb1.pageIndex(opts), sb1.needleFilters(opts), sb1.dependencies(opts)]);
   if (opts?.summaries) await prefetchSummaries(sb1, opts);
 }

@@ -1,7 +1,7 @@
 // The internal modules of hyparquet and hyparquet-writer that sb1 uses, in one place. Both
 // packages export their `src/*.js` files, but only their index is their documented API: these
 // functions (page headers, page decompression, the delta and RLE codecs, PLAIN decoding, the
-// footer writer, the bloom filter header codec and XXH64) may change shape in any release. So both versions are pinned exactly in
+// footer writer, the page index codec, the bloom filter header codec and XXH64) may change shape in any release. So both versions are pinned exactly in
 // package.json, nothing else in the repository imports `src/*.js` from them (a lint rule), and an
 // upgrade starts by checking what is listed here; the encoding, page and DuckDB tests of sb1
 // fail if one of them changes behaviour.
@@ -19,4 +19,5 @@ export { writeBloomFilter } from 'hyparquet-writer/src/bloom.js';
 export { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 export { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
 export { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+export { writeIndexes } from 'hyparquet-writer/src/indexes.js';
 export type { Writer } from 'hyparquet-writer/src/types.js';

@@ -7,7 +7,8 @@ import type { ObjectStore } from '@spanbase/backend';
 import { crc32c } from '@spanbase/model';
 import type { ColumnChunk, RowGroup, SchemaElement } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
-import { writeBloomFilter, writeMetadata } from './parquet-internals.ts';
+import { writeBloomFilter, writeIndexes, writeMetadata } from './parquet-internals.ts';
+import type { ChunkPageIndex } from './page-bounds.ts';
 import { ChunkChannel } from '../chunk-channel.ts';
 import { BlockFormat } from '../errors.ts';
 import type { ColumnData } from './column-chunk.ts';
@@ -37,7 +38,16 @@ export interface WrittenData {
   /** Row groups with chunk ranges and checksums. */
   rowGroups: RowGroupEntry[];
   /** Where the Parquet bloom filters are (after the last row group), with their CRC32C; none written: undefined. */
-  blooms: { offset: number; size: number; crc: number } | undefined;
+  blooms: ByteRange | undefined;
+  /** Where the page index is (ColumnIndex and OffsetIndex structures, after the blooms), with its CRC32C; no chunk of several pages: undefined. */
+  pageIndex: ByteRange | undefined;
+}
+
+/** A range of data.parquet and its CRC32C. */
+export interface ByteRange {
+  offset: number;
+  size: number;
+  crc: number;
 }
 
 /** A hyparquet-writer Writer whose flush() passes the buffered bytes on instead of keeping them. */
@@ -71,6 +81,8 @@ export interface ParquetStreamOptions {
   bloomColumns?: readonly number[];
   /** False-positive rate the bloom filters are sized for. */
   bloomFpp?: number;
+  /** Write the Parquet page index (default true). */
+  pageIndex?: boolean;
 }
 
 /** A bloom filter waiting for the end of the file, and the footer entry of its chunk. */
@@ -108,6 +120,7 @@ export class ParquetStream {
   private readonly rowGroups: RowGroupEntry[] = [];
   private readonly footerGroups: RowGroup[] = [];
   private readonly blooms: PendingBloom[] = [];
+  private readonly pageIndexes: ChunkPageIndex[] = [];
   private rows = 0;
   private crc = 0;
   private tail: Uint8Array = new Uint8Array(0);
@@ -159,7 +172,11 @@ export class ParquetStream {
     const w = this.writer;
     const start = w.offset - w.index;
     const groupStart = w.offset;
-    const chunks = columns.map((c) => writeColumnChunk(w, c, facts.rows, { pageSize: this.opts.pageSize, compress: this.compress }));
+    const chunks = columns.map((c) => {
+      const written = writeColumnChunk(w, c, facts.rows, { pageSize: this.opts.pageSize, compress: this.compress });
+      if (written.pageIndex && this.opts.pageIndex !== false) this.pageIndexes.push(written.pageIndex);
+      return written.chunk;
+    });
     let uncompressed = 0n;
     for (const c of chunks) uncompressed += c.meta_data!.total_uncompressed_size;
     this.footerGroups.push({
@@ -196,6 +213,15 @@ export class ParquetStream {
       }
       blooms = { offset, size: w.offset - offset, crc: crc32c(w.getBytes(), 0, from, w.index) };
     }
+    // The page index follows (where parquet-java puts it too): every ColumnIndex, then every
+    // OffsetIndex, each chunk's footer entry pointing at its own.
+    let pageIndex: WrittenData['pageIndex'];
+    if (this.pageIndexes.length > 0) {
+      const offset = w.offset;
+      const from = w.index;
+      writeIndexes(w, this.pageIndexes);
+      pageIndex = { offset, size: w.offset - offset, crc: crc32c(w.getBytes(), 0, from, w.index) };
+    }
     writeMetadata(w, { version: 2, created_by: this.opts.createdBy, schema: this.schema, num_rows: BigInt(this.rows), row_groups: this.footerGroups, metadata_length: 0 });
     w.appendUint32(PAR1);
     await w.finish();
@@ -208,7 +234,7 @@ export class ParquetStream {
     const footerLen = footerSize + 8;
     if (footerLen > t.length) throw BlockFormat('Parquet footer was not flushed in one piece');
     const footerCrc = crc32c(t, 0, t.length - footerLen, t.length);
-    return { size, crc: this.crc, footerOffset: size - footerLen, footerSize, footerCrc, rowGroups: this.rowGroups, blooms };
+    return { size, crc: this.crc, footerOffset: size - footerLen, footerSize, footerCrc, rowGroups: this.rowGroups, blooms, pageIndex };
   }
 
   /** Abandons the upload; the store discards the partial object. */

@@ -49,6 +49,7 @@ import { verifyBlock } from './verify.ts';
 import { ColumnBlooms, NeedleFilters } from './needle-filters.ts';
 import { ValueIndex } from './value-index.ts';
 import { SharedRead } from './shared-read.ts';
+import { PageIndex } from './page-index.ts';
 
 /** Min/max/null count of one column chunk, as the Parquet footer records them. */
 export interface ColumnChunkStats {
@@ -114,6 +115,7 @@ export class Sb1Reader implements BlockReader {
   private readonly footer = new SharedRead<FileMetaData | undefined>((signal) => this.readFooter(signal));
   private readonly stats = new SharedRead<ColumnChunkStats[][] | undefined>((signal) => this.readStats(signal));
   private readonly filters = new SharedRead<NeedleFilters>((signal) => this.readFilters(signal));
+  private readonly pages = new SharedRead<PageIndex | undefined>((signal) => this.readPageIndex(signal));
   /** Damage met so far, by key (see ../damage.ts). */
   private readonly damaged = new Map<string, BlockDamage>();
   private readonly onDamage: DamageListener | undefined;
@@ -345,6 +347,37 @@ export class Sb1Reader implements BlockReader {
   private async readStats(signal: AbortSignal): Promise<ColumnChunkStats[][] | undefined> {
     const md = await this.footerMetadata({ signal });
     return md?.row_groups.map((rg) => rg.columns.map((c) => ({ min: c.meta_data?.statistics?.min_value, max: c.meta_data?.statistics?.max_value, nullCount: c.meta_data?.statistics?.null_count })));
+  }
+
+  /** Position of column `name` in the block's columns (and in each footer row group); -1 when the block has none. */
+  columnIndexOf(name: string): number {
+    return this.byName.get(name) ?? -1;
+  }
+
+  /**
+   * The Parquet page index (read once, one range of data.parquet checked against meta.json);
+   * undefined for blocks written without one, or when it or the footer is damaged (noted as
+   * `statistics-skipped`: pages are then decoded, not skipped).
+   */
+  pageIndex(opts?: ReadOptions): Promise<PageIndex | undefined> {
+    return this.pages.get(opts?.signal);
+  }
+
+  private async readPageIndex(signal: AbortSignal): Promise<PageIndex | undefined> {
+    const range = this.meta.pageIndex;
+    if (!range) return undefined;
+    const md = await this.footerMetadata({ signal });
+    if (!md) return undefined;
+    try {
+      const bytes = await this.store.getRange(this.key(BlockObjects.data), range.offset, range.size, { signal });
+      if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
+      if (bytes.length !== range.size || crcHex(crc32c(bytes)) !== range.crc32c) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet page index does not match its checksum`);
+      return new PageIndex(md, bytes.slice(), range.offset);
+    } catch (err) {
+      if (!this.isDamage(err, signal)) throw err;
+      this.note({ object: `${BlockObjects.data} page index`, fallback: 'statistics-skipped', message: (err as Error).message });
+      return undefined;
+    }
   }
 
   /**

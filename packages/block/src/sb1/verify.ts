@@ -111,14 +111,14 @@ export async function verifyBlock(store: ObjectStore, meta: BlockMeta, key: (obj
       issues.push({ object, problem: 'format', message: `${k}: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
-  // The Parquet bloom filters have their own checksum: data.parquet can match meta.json as a whole
-  // only if they do, but they are named on their own so a report says what a reader loses.
-  const blooms = meta.columnBlooms;
-  if (blooms) {
-    const object = `${BlockObjects.data} blooms`;
+  // The Parquet bloom filters and page index have their own checksums: data.parquet can match
+  // meta.json as a whole only if they do, but they are named on their own so a report says what
+  // a reader loses.
+  for (const [range, object, what] of [[meta.columnBlooms, `${BlockObjects.data} blooms`, 'Parquet bloom filters'], [meta.pageIndex, `${BlockObjects.data} page index`, 'Parquet page index']] as const) {
+    if (!range) continue;
     checked.push(object);
-    const bytes = await store.getRange(key(BlockObjects.data), blooms.offset, blooms.size, { signal });
-    if (!bytes || bytes.length !== blooms.size || crcHex(crc32c(bytes)) !== blooms.crc32c) issues.push({ object, problem: 'checksum', message: `${key(BlockObjects.data)}: Parquet bloom filters at ${blooms.offset} do not match their checksum` });
+    const bytes = await store.getRange(key(BlockObjects.data), range.offset, range.size, { signal });
+    if (!bytes || bytes.length !== range.size || crcHex(crc32c(bytes)) !== range.crc32c) issues.push({ object, problem: 'checksum', message: `${key(BlockObjects.data)}: ${what} at ${range.offset} do not match their checksum` });
   }
   const dataIssue = issues.find((i) => i.object === BlockObjects.data && i.problem === 'checksum');
   if (dataIssue && index) {

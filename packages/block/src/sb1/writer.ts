@@ -123,6 +123,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
     signal: opts.signal,
     bloomColumns: needles ? columns.flatMap((c, i) => (hasColumnBloom(c) ? [i] : [])) : [],
     bloomFpp: COLUMN_BLOOM_FPP,
+    pageIndex: needles,
   });
   let state: 'open' | 'finishing' | 'closed' = 'open';
   let lastId: Uint8Array | undefined;
@@ -269,6 +270,7 @@ export function createSb1Writer(store: ObjectStore, opts: BlockWriterOptions): B
           bloomFalsePositive: o.bloomFalsePositive,
         };
         if (written.blooms) meta.columnBlooms = { offset: written.blooms.offset, size: written.blooms.size, crc32c: crcHex(written.blooms.crc) };
+        if (written.pageIndex) meta.pageIndex = { offset: written.pageIndex.offset, size: written.pageIndex.size, crc32c: crcHex(written.pageIndex.crc) };
         await store.put(key(BlockObjects.meta), serializeBlockMeta(meta), { signal: opts.signal });
         state = 'closed';
         return meta;

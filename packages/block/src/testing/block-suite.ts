@@ -88,7 +88,7 @@ export function describeBlockFormat(format: string, small: Partial<BlockWriterOp
       expect(report.issues).toEqual([]);
       expect(report.ok).toBe(true);
       // Every object, and the Parquet bloom filters by their own checksum where the block has them.
-      expect(report.checked.sort()).toEqual([...Object.keys(meta.checksums), ...(meta.columnBlooms ? ['data.parquet blooms'] : [])].sort());
+      expect(report.checked.sort()).toEqual([...Object.keys(meta.checksums), ...(meta.columnBlooms ? ['data.parquet blooms'] : []), ...(meta.pageIndex ? ['data.parquet page index'] : [])].sort());
     });
 
     it('works with sequential ids and an async source', async () => {
