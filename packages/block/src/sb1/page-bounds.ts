@@ -25,9 +25,13 @@ export interface ChunkPageIndex {
   };
 }
 
-/** Compares values i and j of a chunk in the column's sort order; and writes value i's bytes. */
+/** A chunk's values in the column's sort order. */
 interface Order {
+  /** Sets out[0] and out[1] to the positions of the smallest and largest of values [v0, v1) (v0 < v1). */
+  range(v0: number, v1: number, out: Int32Array): void;
+  /** Compares values i and j. */
   compare(i: number, j: number): number;
+  /** Value i's bytes, PLAIN-encoded (byte arrays without their length). */
   bytes(i: number): Uint8Array;
 }
 
@@ -35,6 +39,26 @@ function compareBytes(a: Uint8Array, af: number, at: number, b: Uint8Array, bf: 
   const n = Math.min(at - af, bt - bf);
   for (let k = 0; k < n; k++) if (a[af + k] !== b[bf + k]) return a[af + k] - b[bf + k];
   return at - af - (bt - bf);
+}
+
+/** range() over integer keys: one pass, no call per value. */
+function keyRange(key: Int32Array | Uint32Array, index: Int32Array | undefined, v0: number, v1: number, out: Int32Array): void {
+  let min = v0;
+  let max = v0;
+  let lo = index ? key[index[v0]] : key[v0];
+  let hi = lo;
+  for (let i = v0 + 1; i < v1; i++) {
+    const k = index ? key[index[i]] : key[i];
+    if (k < lo) {
+      lo = k;
+      min = i;
+    } else if (k > hi) {
+      hi = k;
+      max = i;
+    }
+  }
+  out[0] = min;
+  out[1] = max;
 }
 
 /** The sort order of a chunk's values; undefined for kinds that carry no statistics. */
@@ -48,20 +72,58 @@ function orderOf(v: AnyValues): Order | undefined {
       const rank = new Int32Array(v.size);
       for (let r = 0; r < byBytes.length; r++) rank[byBytes[r]] = r;
       const codes = v.codes.a;
-      return { compare: (i, j) => rank[codes[i]] - rank[codes[j]], bytes: (i) => e.slice(st[codes[i]], st[codes[i] + 1]) };
+      return {
+        range: (v0, v1, out) => keyRange(rank, codes, v0, v1, out),
+        compare: (i, j) => rank[codes[i]] - rank[codes[j]],
+        bytes: (i) => e.slice(st[codes[i]], st[codes[i] + 1]),
+      };
     }
     case 'fixed': {
       const b = v.bytes.buf;
       const w = v.fixedLength;
-      return { compare: (i, j) => compareBytes(b, i * w, (i + 1) * w, b, j * w, (j + 1) * w), bytes: (i) => b.slice(i * w, (i + 1) * w) };
+      const compare = (i: number, j: number) => compareBytes(b, i * w, (i + 1) * w, b, j * w, (j + 1) * w);
+      return {
+        range: (v0, v1, out) => {
+          out[0] = out[1] = v0;
+          for (let i = v0 + 1; i < v1; i++) {
+            if (compare(i, out[0]) < 0) out[0] = i;
+            else if (compare(i, out[1]) > 0) out[1] = i;
+          }
+        },
+        compare,
+        bytes: (i) => b.slice(i * w, (i + 1) * w),
+      };
     }
     case 'i32': {
       const a = v.v.a;
-      return { compare: (i, j) => a[i] - a[j], bytes: (i) => new Uint8Array(Int32Array.of(a[i]).buffer) };
+      return { range: (v0, v1, out) => keyRange(a, undefined, v0, v1, out), compare: (i, j) => a[i] - a[j], bytes: (i) => new Uint8Array(Int32Array.of(a[i]).buffer) };
     }
     case 'i64': {
       const h = v.h;
       return {
+        range: (v0, v1, out) => {
+          let min = v0;
+          let max = v0;
+          let minHi = h[2 * v0 + 1];
+          let minLo = h[2 * v0] >>> 0;
+          let maxHi = minHi;
+          let maxLo = minLo;
+          for (let i = v0 + 1; i < v1; i++) {
+            const hi = h[2 * i + 1];
+            const lo = h[2 * i] >>> 0;
+            if (hi < minHi || (hi === minHi && lo < minLo)) {
+              min = i;
+              minHi = hi;
+              minLo = lo;
+            } else if (hi > maxHi || (hi === maxHi && lo > maxLo)) {
+              max = i;
+              maxHi = hi;
+              maxLo = lo;
+            }
+          }
+          out[0] = min;
+          out[1] = max;
+        },
         compare: (i, j) => h[2 * i + 1] - h[2 * j + 1] || (h[2 * i] >>> 0) - (h[2 * j] >>> 0),
         bytes: (i) => new Uint8Array(h.buffer.slice(8 * i, 8 * i + 8)),
       };
@@ -124,6 +186,7 @@ function columnIndex(o: Order, spans: readonly number[], byteArray: boolean): No
   let descending = true;
   let lastMin = -1;
   let lastMax = -1;
+  const at = new Int32Array(2);
   for (let p = 0; p < spans.length; p += 3) {
     const v0 = spans[p];
     const v1 = spans[p + 1];
@@ -134,12 +197,9 @@ function columnIndex(o: Order, spans: readonly number[], byteArray: boolean): No
       ix.max_values.push(new Uint8Array(0));
       continue;
     }
-    let min = v0;
-    let max = v0;
-    for (let i = v0 + 1; i < v1; i++) {
-      if (o.compare(i, min) < 0) min = i;
-      else if (o.compare(i, max) > 0) max = i;
-    }
+    o.range(v0, v1, at);
+    const min = at[0];
+    const max = at[1];
     if (lastMin >= 0) {
       const dMin = o.compare(lastMin, min);
       const dMax = o.compare(lastMax, max);

@@ -43,8 +43,8 @@ function arrayStrings(json: string): string[] {
 
 /** Adds everything a complete row group holds but events and links (added as they come). */
 export function indexRowGroupValues(b: ValueIndexBuilder, rows: RowGroupBuilder): void {
-  for (const r of rows.resourcesByContent.values()) if (r.spans > 0) indexAttributes(b, 'resource', r.resource.attributes);
-  for (const s of rows.scopesByContent.values()) if (s.spans > 0) indexAttributes(b, 'instrumentation', s.scope.attributes);
+  for (const r of rows.resourcesByContent.values()) if (r.spans > 0) b.addOnce('resource', r.content, () => indexAttributes(b, 'resource', r.resource.attributes));
+  for (const s of rows.scopesByContent.values()) if (s.spans > 0) b.addOnce('instrumentation', s.content, () => indexAttributes(b, 'instrumentation', s.scope.attributes));
   for (const d of rows.spanDedicated) {
     if (d.values.kind !== 'dict') continue;
     const v = d.values;

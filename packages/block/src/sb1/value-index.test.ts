@@ -26,4 +26,42 @@ describe('ValueIndexBuilder', () => {
     for (let i = 0; i < 20_000; i++) if (index.mayHold(0, index.probe(['span'], 'user.id', `x-${i}`))) falsePositives++;
     expect(falsePositives).toBeLessThan(20_000 * VALUE_INDEX_FPP * 5);
   });
+
+  it('adds content hashed once to every row group it is added to, as adding it directly would', () => {
+    const attrs = (b: ValueIndexBuilder, host: string) => {
+      b.addString('resource', 'host', host);
+      b.addString('resource', 'zone', 'z\u00e9-1');
+    };
+    const cached = new ValueIndexBuilder();
+    const direct = new ValueIndexBuilder();
+    let hashed = 0;
+    for (let g = 0; g < 3; g++) {
+      for (const host of ['a', 'b', 'a']) {
+        cached.addOnce('resource', `host=${host}`, () => {
+          hashed++;
+          attrs(cached, host);
+        });
+        attrs(direct, host);
+      }
+      // A value added directly between cached contents goes to the row group, not to the cache.
+      cached.addString('span', 'k', `v-${g}`);
+      direct.addString('span', 'k', `v-${g}`);
+      cached.endRowGroup();
+      direct.endRowGroup();
+    }
+    // Each content is hashed once for the whole block, and the objects are the same bytes.
+    expect(hashed).toBe(2);
+    expect(Buffer.from(cached.finish()).equals(Buffer.from(direct.finish()))).toBe(true);
+  });
+
+  it('hashes a string value as its UTF-8 bytes, long or not', () => {
+    const b = new ValueIndexBuilder();
+    const long = '\u00e9'.repeat(400);
+    b.addString('span', 'k', long);
+    b.addBytes('span', 'k', new TextEncoder().encode('ok'), 0, 2);
+    b.endRowGroup();
+    const index = ValueIndex.parse(b.finish(), 1);
+    expect(index.mayHold(0, index.probe(['span'], 'k', long))).toBe(true);
+    expect(index.mayHold(0, index.probe(['span'], 'k', 'ok'))).toBe(true);
+  });
 });

@@ -8,6 +8,7 @@
 import { crc32c } from '@spanbase/model';
 import { BlockFormat } from '../errors.ts';
 import { murmur3 } from './bloom.ts';
+import { IntBuffer } from './bytes.ts';
 import { sbbfBytes, sbbfContains, sbbfInsert } from './sbbf.ts';
 
 /** Where an attribute lives. */
@@ -29,6 +30,8 @@ const utf8 = new TextEncoder();
 /** Builds entry bytes `scope | key | 0x00 | value` (UTF-8) and hashes them. */
 class EntryHasher {
   private buf = new Uint8Array(512);
+  /** Scratch for the UTF-8 of string values. */
+  private text = new Uint8Array(256);
   private readonly keys = new Map<string, Uint8Array>();
 
   private keyBytes(key: string): Uint8Array {
@@ -65,8 +68,10 @@ class EntryHasher {
 
   /** [hi, lo] of the entry for a string value. */
   hashString(scope: ValueScope, key: string, value: string, out: Uint32Array): void {
-    const v = utf8.encode(value);
-    this.hashBytes(scope, key, v, 0, v.length, out);
+    // Encoded into a scratch buffer: no array per value. A UTF-8 form is at most 3 bytes per UTF-16 unit.
+    if (this.text.length < 3 * value.length) this.text = new Uint8Array(2 * this.text.length + 3 * value.length);
+    const n = utf8.encodeInto(value, this.text).written;
+    this.hashBytes(scope, key, this.text, 0, n, out);
   }
 }
 
@@ -119,6 +124,9 @@ class HashPairs {
   }
 }
 
+/** Resources and scopes whose hashes a builder keeps (the cache starts over past this). */
+const MAX_CACHED_CONTENTS = 1024;
+
 /** Collects the entries of each row group and encodes the object. */
 export class ValueIndexBuilder {
   private readonly hasher = new EntryHasher();
@@ -126,9 +134,17 @@ export class ValueIndexBuilder {
   /** Distinct hashes of the current row group. */
   private readonly seen = new HashPairs();
   private readonly filters: Uint8Array[] = [];
+  /** Hash pairs of each resource and scope content added with addOnce. */
+  private readonly byContent = new Map<string, Int32Array>();
+  /** Pairs being hashed by addOnce, not yet added. */
+  private readonly recorded = new IntBuffer(256);
+  private recording = false;
 
   private add(): void {
-    this.seen.add(this.h[0], this.h[1]);
+    if (this.recording) {
+      this.recorded.push(this.h[0]);
+      this.recorded.push(this.h[1]);
+    } else this.seen.add(this.h[0], this.h[1]);
   }
 
   /** Adds a string value given as UTF-8 bytes src[from, to). */
@@ -141,6 +157,29 @@ export class ValueIndexBuilder {
   addString(scope: ValueScope, key: string, value: string): void {
     this.hasher.hashString(scope, key, value, this.h);
     this.add();
+  }
+
+  /**
+   * Adds what `add` adds, hashed once per `content` in `scope` for the whole block: a resource or
+   * scope recurs in every row group its service writes to, with the same attributes.
+   */
+  addOnce(scope: ValueScope, content: string, add: () => void): void {
+    const key = `${scope}\u0000${content}`;
+    let pairs = this.byContent.get(key);
+    if (!pairs) {
+      const from = this.recorded.length;
+      this.recording = true;
+      try {
+        add();
+      } finally {
+        this.recording = false;
+      }
+      pairs = this.recorded.a.slice(from, this.recorded.length);
+      this.recorded.length = from;
+      if (this.byContent.size >= MAX_CACHED_CONTENTS) this.byContent.clear();
+      this.byContent.set(key, pairs);
+    }
+    for (let i = 0; i < pairs.length; i += 2) this.seen.add(pairs[i] >>> 0, pairs[i + 1] >>> 0);
   }
 
   /** Closes the current row group's filter. */
