@@ -41,14 +41,14 @@ function compareBytes(a: Uint8Array, af: number, at: number, b: Uint8Array, bf: 
   return at - af - (bt - bf);
 }
 
-/** range() over integer keys: one pass, no call per value. */
-function keyRange(key: Int32Array | Uint32Array, index: Int32Array | undefined, v0: number, v1: number, out: Int32Array): void {
+/** range() over INT32 values: one pass, no call per value. */
+function intRange(a: Int32Array, v0: number, v1: number, out: Int32Array): void {
   let min = v0;
   let max = v0;
-  let lo = index ? key[index[v0]] : key[v0];
+  let lo = a[v0];
   let hi = lo;
   for (let i = v0 + 1; i < v1; i++) {
-    const k = index ? key[index[i]] : key[i];
+    const k = a[i];
     if (k < lo) {
       lo = k;
       min = i;
@@ -65,16 +65,38 @@ function keyRange(key: Int32Array | Uint32Array, index: Int32Array | undefined, 
 function orderOf(v: AnyValues): Order | undefined {
   switch (v.kind) {
     case 'dict': {
-      // Entries are ranked once, so a page's bounds are found with integer compares per value.
+      // Each distinct entry of a page is compared once, by its bytes (a page repeats entries,
+      // and ranking every entry of a chunk first cost more than the pages need).
       const e = v.entries.buf;
       const st = v.starts.a;
-      const byBytes = Array.from({ length: v.size }, (_, c) => c).sort((a, b) => compareBytes(e, st[a], st[a + 1], e, st[b], st[b + 1]));
-      const rank = new Int32Array(v.size);
-      for (let r = 0; r < byBytes.length; r++) rank[byBytes[r]] = r;
       const codes = v.codes.a;
+      const seen = new Int32Array(v.size);
+      let stamp = 0;
+      const cmp = (a: number, b: number) => compareBytes(e, st[a], st[a + 1], e, st[b], st[b + 1]);
       return {
-        range: (v0, v1, out) => keyRange(rank, codes, v0, v1, out),
-        compare: (i, j) => rank[codes[i]] - rank[codes[j]],
+        range: (v0, v1, out) => {
+          stamp++;
+          let min = v0;
+          let max = v0;
+          let lo = codes[v0];
+          let hi = lo;
+          seen[lo] = stamp;
+          for (let i = v0 + 1; i < v1; i++) {
+            const c = codes[i];
+            if (seen[c] === stamp) continue;
+            seen[c] = stamp;
+            if (cmp(c, lo) < 0) {
+              lo = c;
+              min = i;
+            } else if (cmp(c, hi) > 0) {
+              hi = c;
+              max = i;
+            }
+          }
+          out[0] = min;
+          out[1] = max;
+        },
+        compare: (i, j) => cmp(codes[i], codes[j]),
         bytes: (i) => e.slice(st[codes[i]], st[codes[i] + 1]),
       };
     }
@@ -96,7 +118,7 @@ function orderOf(v: AnyValues): Order | undefined {
     }
     case 'i32': {
       const a = v.v.a;
-      return { range: (v0, v1, out) => keyRange(a, undefined, v0, v1, out), compare: (i, j) => a[i] - a[j], bytes: (i) => new Uint8Array(Int32Array.of(a[i]).buffer) };
+      return { range: (v0, v1, out) => intRange(a, v0, v1, out), compare: (i, j) => a[i] - a[j], bytes: (i) => new Uint8Array(Int32Array.of(a[i]).buffer) };
     }
     case 'i64': {
       const h = v.h;
