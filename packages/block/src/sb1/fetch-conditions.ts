@@ -17,7 +17,7 @@ import type { NeedleFilters, NeedleTest } from './needle-filters.ts';
 import type { ColumnChunk } from './fetch-pages.ts';
 import type { PageBounds } from './page-index.ts';
 import { needleTestOf } from './needle-filters.ts';
-import { dictionaryRulesOut, dictionaryTarget } from './fetch-dictionary.ts';
+import { dictionaryRulesOut, dictionaryTarget, targetRows } from './fetch-dictionary.ts';
 
 const TWO32 = 4294967296;
 const SAFE = 2 ** 53;
@@ -368,8 +368,15 @@ export class CompiledCondition {
       return;
     }
     if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0], from, to);
+    // `= "text"`: rows none of whose dictionary codes is the text cannot satisfy it (with `and`
+    // they are cleared, with `or` left as they are), so only the others are tested row by row.
+    const candidates = this.target ? targetRows(this.reader, g, this.target[0], this.target[1], from, to) : undefined;
     for (let r = from; r < to; r++) {
       if (mask[r] !== test) continue;
+      if (candidates && candidates[r] === 0) {
+        if (and) mask[r] = 0;
+        continue;
+      }
       if (this.holds(g, r, 0, active) !== and) mask[r] = and ? 0 : 1;
     }
   }

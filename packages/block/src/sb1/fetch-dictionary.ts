@@ -11,30 +11,87 @@ import type { ColumnChunk, Values } from './fetch-pages.ts';
 
 const utf8 = new TextEncoder();
 
+/** Whether entry i of `values` equals `target` (or, with `within`, contains it). */
+function entryHas(values: Values, buf: Uint8Array, i: number, target: Uint8Array, within: boolean): boolean {
+  const n = target.length;
+  const from = values.fixed > 0 ? i * values.fixed : values.starts![i];
+  const to = values.fixed > 0 ? from + values.fixed : values.ends![i];
+  if (!within) {
+    if (to - from !== n) return false;
+    let k = 0;
+    while (k < n && buf[from + k] === target[k]) k++;
+    return k === n;
+  }
+  const first = target[0];
+  for (let at = from; at + n <= to; at++) {
+    if (buf[at] !== first) continue;
+    let k = 1;
+    while (k < n && buf[at + k] === target[k]) k++;
+    if (k === n) return true;
+  }
+  return false;
+}
+
 /** Whether `values` has an entry equal to `target` (or, with `within`, containing it). */
 function dictionaryHas(values: Values, target: Uint8Array, within: boolean): boolean {
   const buf = values.buf;
   if (!buf) return true;
-  const n = target.length;
-  const first = target[0];
-  for (let i = 0; i < values.count; i++) {
-    const from = values.fixed > 0 ? i * values.fixed : values.starts![i];
-    const to = values.fixed > 0 ? from + values.fixed : values.ends![i];
-    if (!within) {
-      if (to - from !== n) continue;
-      let k = 0;
-      while (k < n && buf[from + k] === target[k]) k++;
-      if (k === n) return true;
-      continue;
+  for (let i = 0; i < values.count; i++) if (entryHas(values, buf, i, target, within)) return true;
+  return false;
+}
+
+/**
+ * For `field = "text"`: marks (1) the rows of [from, to) where some source the field can be read
+ * from holds an entry equal to the text (JSON columns: holding it as a JSON string). Only those
+ * rows can satisfy the condition, so only they need the row-by-row test; the others are settled
+ * by one pass over dictionary codes, with no key looked up and no key page decoded. Undefined
+ * when a source is not all-dictionary (then every row is a candidate).
+ */
+export function targetRows(reader: FieldReader, g: GroupData, target: Uint8Array, quoted: Uint8Array, from: number, to: number): Uint8Array | undefined {
+  const active = reader.active?.(g);
+  if (!active) return undefined;
+  const marks = new Uint8Array(g.rows);
+  for (const s of active) {
+    const column = s.list ? s.list.values : s.flat;
+    const c = column === undefined ? undefined : g.chunks.get(column);
+    const dict = c?.allDictionary ? c.dictionary : undefined;
+    if (!c || !dict?.buf) return undefined;
+    const json = c.spec.kind === 'json';
+    const wanted = new Uint8Array(dict.count);
+    let any = false;
+    for (let i = 0; i < dict.count; i++) {
+      if (entryHas(dict, dict.buf, i, json ? quoted : target, json)) {
+        wanted[i] = 1;
+        any = true;
+      }
     }
-    for (let at = from; at + n <= to; at++) {
-      if (buf[at] !== first) continue;
-      let k = 1;
-      while (k < n && buf[at + k] === target[k]) k++;
-      if (k === n) return true;
+    if (!any) continue;
+    for (let p = from < to ? c.pageIndexOf(from) : c.pageCount; p < c.pageCount && c.pageStart(p) < to; p++) {
+      const start = c.pageStart(p);
+      const lo = Math.max(from, start);
+      const hi = Math.min(to, c.pageStart(p + 1));
+      const page = c.page(p);
+      const codes = page.codes!;
+      const index = page.index;
+      if (s.list) {
+        // index: slot range of each row of the page.
+        for (let r = lo; r < hi; r++) {
+          for (let k = index![r - start]; k < index![r - start + 1]; k++) {
+            if (wanted[codes[k]] === 1) {
+              marks[r] = 1;
+              break;
+            }
+          }
+        }
+      } else {
+        for (let r = lo; r < hi; r++) {
+          const slot = index ? index[r - start] : r - start;
+          if (slot >= 0 && wanted[codes[slot]] === 1) marks[r] = 1;
+        }
+      }
     }
   }
-  return false;
+  return marks;
 }
 
 /** Whether every page of the chunk is dictionary-encoded and the dictionary lacks the text. */
