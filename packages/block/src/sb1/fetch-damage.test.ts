@@ -1,6 +1,7 @@
 // A damaged column chunk costs search and metrics that row group only: both fetchers answer from
 // the other row groups exactly as if the group's traces were not in the block, and say which
-// group they left out. A damaged Parquet footer costs only row-group pruning.
+// group they left out. A damaged Parquet footer costs only row-group pruning, a damaged page index
+// only page pruning.
 import type { ObjectStore } from '@spanbase/backend';
 import { MemoryStore } from '@spanbase/backend';
 import type { SpanRecord } from '@spanbase/model';
@@ -123,4 +124,24 @@ describe('fetchers over a damaged block', () => {
     expect((await searchBlock(fresh, queries[0], { limit: 0, spansPerSpanset: 0 })).traces.map((t) => t.traceId).sort()).toEqual(want[0]);
     expect(fresh.damage().map((d) => d.object)).toEqual(['data.parquet blooms']);
   });
+
+  it('a damaged page index skips no page: answers stay whole', async () => {
+    const clean = new MemoryStore();
+    const m = await writeBlock(clean, { tenant: 't', rowGroupSpans: 200, pageSizeBytes: 1024 }, traces);
+    expect(m.pageIndex).toBeDefined();
+    const queries = ['{ duration > 10ms }', '{ status = error }', '{ kind = server && duration < 5ms }'];
+    const want = await Promise.all(queries.map(async (q) => (await searchBlock(openBlock(clean, m), q, { limit: 0, spansPerSpanset: 0 })).traces.map((t) => t.traceId).sort()));
+    expect(want.every((ids) => ids.length > 0)).toBe(true);
+    await flip(clean, blockKey('t', m.blockID, BlockObjects.data), m.pageIndex!.offset + Math.floor(m.pageIndex!.size / 2));
+    const reader = openBlock(clean, m) as Sb1Reader;
+    for (const [i, q] of queries.entries()) {
+      const got = await searchBlock(reader, q, { limit: 0, spansPerSpanset: 0 });
+      expect(got.traces.map((t) => t.traceId).sort(), q).toEqual(want[i]);
+      expect(got.lost, q).toBeUndefined();
+    }
+    expect(reader.damage().map((d) => [d.object, d.fallback])).toEqual([['data.parquet page index', 'statistics-skipped']]);
+    const report = await reader.verify();
+    expect(report.issues.map((i) => [i.object, i.problem]).sort()).toEqual([['data.parquet page index', 'checksum'], ['data.parquet', 'checksum']]);
+  });
 });
+
