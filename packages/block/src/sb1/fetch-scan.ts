@@ -108,7 +108,8 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
   let pages: PageIndex | undefined;
   if (wantsStats(raw)) [columnStats, pages] = await Promise.all([reader.columnStats(opts), reader.pageIndex(opts)]);
   const filters = conditions.wantsFilters ? await reader.needleFilters(opts) : undefined;
-  const index = (name: string) => reader.columnIndexOf(name);
+  const byName = new Map(reader.columns.map((c, i) => [c.name, i]));
+  const index = (name: string) => byName.get(name) ?? -1;
   const out: { g: GroupData; newest: bigint }[] = [];
   entries.forEach((e: RowGroupEntry, i) => {
     if (pinned && (compareIds(e.minTraceId, pinned) > 0 || compareIds(e.maxTraceId, pinned) < 0)) {
