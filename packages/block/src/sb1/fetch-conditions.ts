@@ -17,6 +17,7 @@ import type { NeedleFilters, NeedleTest } from './needle-filters.ts';
 import type { ColumnChunk } from './fetch-pages.ts';
 import type { PageBounds } from './page-index.ts';
 import { needleTestOf } from './needle-filters.ts';
+import type { TargetEntries } from './fetch-dictionary.ts';
 import { dictionaryRulesOut, dictionaryTarget, targetRows } from './fetch-dictionary.ts';
 
 const TWO32 = 4294967296;
@@ -100,6 +101,8 @@ export class CompiledCondition {
   private readonly numeric: number | undefined;
   private memoOf: (Values | undefined)[] = [];
   private memos: Uint8Array[] = [];
+  /** For `= "text"`: the entries of each dictionary that hold the text (targetRows). */
+  private readonly targetEntries: TargetEntries = new WeakMap();
 
   constructor(fields: BlockFields, condition: Condition, exact: boolean) {
     this.condition = condition;
@@ -370,10 +373,10 @@ export class CompiledCondition {
     if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0], from, to);
     // `= "text"`: rows none of whose dictionary codes is the text cannot satisfy it (with `and`
     // they are cleared, with `or` left as they are), so only the others are tested row by row.
-    const candidates = this.target ? targetRows(this.reader, g, this.target[0], this.target[1], from, to) : undefined;
+    const candidates = this.target ? targetRows(this.reader, g, this.target[0], this.target[1], from, to, this.targetEntries) : undefined;
     for (let r = from; r < to; r++) {
       if (mask[r] !== test) continue;
-      if (candidates && candidates[r] === 0) {
+      if (candidates && candidates[r - from] === 0) {
         if (and) mask[r] = 0;
         continue;
       }

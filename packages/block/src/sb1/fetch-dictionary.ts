@@ -40,45 +40,63 @@ function dictionaryHas(values: Values, target: Uint8Array, within: boolean): boo
   return false;
 }
 
+/** Entries of a dictionary that hold a text, by dictionary (see targetRows); null: none does. */
+export type TargetEntries = WeakMap<Values, Uint8Array | null>;
+
+/** 1 for each entry of `dict` equal to `target` (or, with `within`, containing it); null when none is. */
+function entriesWith(dict: Values, buf: Uint8Array, target: Uint8Array, within: boolean): Uint8Array | null {
+  let wanted: Uint8Array | null = null;
+  for (let i = 0; i < dict.count; i++) {
+    if (!entryHas(dict, buf, i, target, within)) continue;
+    wanted ??= new Uint8Array(dict.count);
+    wanted[i] = 1;
+  }
+  return wanted;
+}
+
 /**
  * For `field = "text"`: marks (1) the rows of [from, to) where some source the field can be read
- * from holds an entry equal to the text (JSON columns: holding it as a JSON string). Only those
- * rows can satisfy the condition, so only they need the row-by-row test; the others are settled
- * by one pass over dictionary codes, with no key looked up and no key page decoded. Undefined
- * when a source is not all-dictionary (then every row is a candidate).
+ * from holds an entry equal to the text (JSON columns: holding it as a JSON string); mark k is
+ * row from + k. Only those rows can satisfy the condition, so only they need the row-by-row
+ * test; the others are settled by one pass over dictionary codes, with no key looked up and no
+ * key page decoded. Each dictionary is searched once (`entries` keeps what it holds), however
+ * many ranges of its row group are asked for. A source that is not all-dictionary keeps every
+ * row holding a value in it a candidate. Undefined when a source's column is not loaded.
  */
-export function targetRows(reader: FieldReader, g: GroupData, target: Uint8Array, quoted: Uint8Array, from: number, to: number): Uint8Array | undefined {
+export function targetRows(reader: FieldReader, g: GroupData, target: Uint8Array, quoted: Uint8Array, from: number, to: number, entries: TargetEntries): Uint8Array | undefined {
   const active = reader.active?.(g);
   if (!active) return undefined;
-  const marks = new Uint8Array(g.rows);
+  const marks = new Uint8Array(Math.max(0, to - from));
   for (const s of active) {
     const column = s.list ? s.list.values : s.flat;
     const c = column === undefined ? undefined : g.chunks.get(column);
-    const dict = c?.allDictionary ? c.dictionary : undefined;
-    if (!c || !dict?.buf) return undefined;
-    const json = c.spec.kind === 'json';
-    const wanted = new Uint8Array(dict.count);
-    let any = false;
-    for (let i = 0; i < dict.count; i++) {
-      if (entryHas(dict, dict.buf, i, json ? quoted : target, json)) {
-        wanted[i] = 1;
-        any = true;
+    if (!c) return undefined;
+    // A chunk that is not all-dictionary cannot say which rows hold the text: every row holding
+    // a value there stays a candidate.
+    const dict = c.allDictionary ? c.dictionary : undefined;
+    let wanted: Uint8Array | null | undefined;
+    if (dict?.buf) {
+      wanted = entries.get(dict);
+      if (wanted === undefined) {
+        const json = c.spec.kind === 'json';
+        wanted = entriesWith(dict, dict.buf, json ? quoted : target, json);
+        entries.set(dict, wanted);
       }
+      if (wanted === null) continue;
     }
-    if (!any) continue;
     for (let p = from < to ? c.pageIndexOf(from) : c.pageCount; p < c.pageCount && c.pageStart(p) < to; p++) {
       const start = c.pageStart(p);
       const lo = Math.max(from, start);
       const hi = Math.min(to, c.pageStart(p + 1));
       const page = c.page(p);
-      const codes = page.codes!;
+      const codes = page.codes;
       const index = page.index;
       if (s.list) {
         // index: slot range of each row of the page.
         for (let r = lo; r < hi; r++) {
           for (let k = index![r - start]; k < index![r - start + 1]; k++) {
-            if (wanted[codes[k]] === 1) {
-              marks[r] = 1;
+            if (!wanted || wanted[codes![k]] === 1) {
+              marks[r - from] = 1;
               break;
             }
           }
@@ -86,7 +104,7 @@ export function targetRows(reader: FieldReader, g: GroupData, target: Uint8Array
       } else {
         for (let r = lo; r < hi; r++) {
           const slot = index ? index[r - start] : r - start;
-          if (slot >= 0 && wanted[codes[slot]] === 1) marks[r] = 1;
+          if (slot >= 0 && (!wanted || wanted[codes![slot]] === 1)) marks[r - from] = 1;
         }
       }
     }

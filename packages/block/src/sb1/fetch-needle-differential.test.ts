@@ -7,10 +7,13 @@
 import { MemoryStore } from '@spanbase/backend';
 import type { AnyValue, KeyValue, Resource, SpanRecord } from '@spanbase/model';
 import { av, compareIds } from '@spanbase/model';
-import { MemoryFetcher, executeSearch } from '@spanbase/traceql';
+import { MemoryFetcher, executeSearch, parseOrThrow, planSearch } from '@spanbase/traceql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openBlock, writeBlock } from '../registry.ts';
 import { Rng } from '../testing/random.ts';
+import { ConditionSet } from './fetch-conditions.ts';
+import { BlockFields } from './fetch-fields.ts';
+import { GroupData } from './fetch-group.ts';
 import { blockSpansetFetcher } from './fetch-spansets.ts';
 import type { Sb1Reader } from './reader.ts';
 
@@ -132,4 +135,32 @@ describe('needle filters never drop a match', () => {
     expect(skipped).toBeGreaterThan(200);
     expect(nonEmpty).toBeGreaterThan(20);
   }, 180_000);
+
+  it('decides text conditions range by range exactly as over the whole row group', async () => {
+    // The fetcher evaluates rows in blocks as traces are reached; a text condition marks its
+    // candidate rows per range, so every range must give what the whole group gives.
+    const rng = new Rng(13);
+    const fields = new BlockFields(pruned);
+    const groups = await pruned.rowGroups();
+    let matched = 0;
+    for (let i = 0; i < 40; i++) {
+      const scope = rng.pick(['span', '', 'resource']);
+      const q = `{ ${scope}.${rng.pick(KEYS)} = "${value(rng)}" ${rng.pick(['&&', '||'])} duration > ${rng.int(2)}ms }`;
+      const ast = parseOrThrow(q);
+      if (ast.body.kind !== 'pipeline') throw new Error('not a search');
+      const request = planSearch(ast.body, 0n, 0n).request;
+      const set = new ConditionSet(fields, request.conditions, request.allConditions, true);
+      for (let gi = 0; gi < groups.length; gi += 3) {
+        const g = new GroupData(pruned, gi, groups[gi]);
+        await g.load(set.columns);
+        const whole = set.evaluate(g);
+        const ranged = new Uint8Array(g.rows);
+        for (let from = 0; from < g.rows; from += 7) set.evaluateRange(g, ranged, from, Math.min(g.rows, from + 7));
+        expect(ranged, `${q} in row group ${gi}`).toEqual(whole);
+        matched += whole.reduce((n, x) => n + x, 0);
+      }
+    }
+    expect(matched).toBeGreaterThan(100);
+  });
 });
+

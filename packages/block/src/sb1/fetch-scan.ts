@@ -108,8 +108,7 @@ export async function groupsToScan(reader: Sb1Reader, conditions: ConditionSet, 
   let pages: PageIndex | undefined;
   if (wantsStats(raw)) [columnStats, pages] = await Promise.all([reader.columnStats(opts), reader.pageIndex(opts)]);
   const filters = conditions.wantsFilters ? await reader.needleFilters(opts) : undefined;
-  const byName = new Map(reader.columns.map((c, i) => [c.name, i]));
-  const index = (name: string) => byName.get(name) ?? -1;
+  const index = (name: string) => reader.columnIndexOf(name);
   const out: { g: GroupData; newest: bigint }[] = [];
   entries.forEach((e: RowGroupEntry, i) => {
     if (pinned && (compareIds(e.minTraceId, pinned) > 0 || compareIds(e.maxTraceId, pinned) < 0)) {

@@ -12,8 +12,6 @@ export interface PageBounds {
   readonly firstRows: Int32Array;
   /** Each page's min, max and null count, as footer statistics give them for a chunk. */
   readonly pages: readonly ColumnChunkStats[];
-  /** True when each page's bounds are at or above the previous page's. */
-  readonly ascending: boolean;
 }
 
 /** Leaf schema elements in column order (a list column's leaf is its `element`). */
@@ -76,6 +74,6 @@ export class PageIndex {
     for (let p = 0; p < n; p++) firstRows[p] = Number(locations[p].first_row_index);
     firstRows[n] = Number(rg.num_rows);
     const pages = locations.map((_, p): ColumnChunkStats => (index.null_pages[p] ? { min: undefined, max: undefined, nullCount: BigInt(firstRows[p + 1] - firstRows[p]) } : { min: index.min_values[p], max: index.max_values[p], nullCount: index.null_counts?.[p] }));
-    return { firstRows, pages, ascending: index.boundary_order === 'ASCENDING' };
+    return { firstRows, pages };
   }
 }

@@ -20,7 +20,7 @@ import { damageKey, isDamageError } from '../damage.ts';
 import { BlockChecksum, BlockFormat, BlockMissingObject } from '../errors.ts';
 import type { BlockReader, IterateOptions, ReadOptions, VerifyReport } from '../format.ts';
 import { BlockObjects, blockKey } from '../keys.ts';
-import type { BlockMeta } from '../meta.ts';
+import type { BlockMeta, ByteRangeChecksum } from '../meta.ts';
 import { crcHex } from '../meta.ts';
 import { bloomMayContain, bloomShardOf, parseBloomShard } from './bloom.ts';
 import type { BloomCache } from './bloom-cache.ts';
@@ -354,6 +354,14 @@ export class Sb1Reader implements BlockReader {
     return this.byName.get(name) ?? -1;
   }
 
+  /** A range of data.parquet that meta.json gives a CRC32C for, read and checked (its own copy); `mismatch` says what failed. */
+  private async dataRange(range: ByteRangeChecksum, mismatch: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const bytes = await this.store.getRange(this.key(BlockObjects.data), range.offset, range.size, { signal });
+    if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
+    if (bytes.length !== range.size || crcHex(crc32c(bytes)) !== range.crc32c) throw BlockChecksum(`${this.key(BlockObjects.data)}: ${mismatch}`);
+    return bytes.slice();
+  }
+
   /**
    * The Parquet page index (read once, one range of data.parquet checked against meta.json);
    * undefined for blocks written without one, or when it or the footer is damaged (noted as
@@ -369,10 +377,7 @@ export class Sb1Reader implements BlockReader {
     const md = await this.footerMetadata({ signal });
     if (!md) return undefined;
     try {
-      const bytes = await this.store.getRange(this.key(BlockObjects.data), range.offset, range.size, { signal });
-      if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
-      if (bytes.length !== range.size || crcHex(crc32c(bytes)) !== range.crc32c) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet page index does not match its checksum`);
-      return new PageIndex(md, bytes.slice(), range.offset);
+      return new PageIndex(md, await this.dataRange(range, 'Parquet page index does not match its checksum', signal), range.offset);
     } catch (err) {
       if (!this.isDamage(err, signal)) throw err;
       this.note({ object: `${BlockObjects.data} page index`, fallback: 'statistics-skipped', message: (err as Error).message });
@@ -391,7 +396,7 @@ export class Sb1Reader implements BlockReader {
 
   private async readFilters(signal: AbortSignal): Promise<NeedleFilters> {
     const [values, blooms] = await Promise.all([this.readValueIndex({ signal }), this.readColumnBlooms({ signal })]);
-    return new NeedleFilters(values, blooms, (n) => this.byName.get(n) ?? -1);
+    return new NeedleFilters(values, blooms, (n) => this.columnIndexOf(n));
   }
 
   private async readValueIndex(opts?: ReadOptions): Promise<ValueIndex | undefined> {
@@ -411,10 +416,7 @@ export class Sb1Reader implements BlockReader {
     const md = await this.footerMetadata(opts);
     if (!md) return undefined;
     try {
-      const bytes = await this.store.getRange(this.key(BlockObjects.data), range.offset, range.size, opts);
-      if (!bytes) throw BlockMissingObject(`${this.key(BlockObjects.data)} is missing`);
-      if (bytes.length !== range.size || crcHex(crc32c(bytes)) !== range.crc32c) throw BlockChecksum(`${this.key(BlockObjects.data)}: Parquet bloom filters do not match their checksum`);
-      return new ColumnBlooms(md, bytes.slice(), range.offset);
+      return new ColumnBlooms(md, await this.dataRange(range, 'Parquet bloom filters do not match their checksum', opts?.signal), range.offset);
     } catch (err) {
       if (!this.isDamage(err, opts?.signal)) throw err;
       this.note({ object: `${BlockObjects.data} blooms`, fallback: 'bloom-skipped', message: (err as Error).message });
