@@ -117,7 +117,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchRun> {
         const bad = rep.rows.filter((row) => !Number.isFinite(row.spanbase) || (row.peer !== undefined && !Number.isFinite(row.peer)));
         if (bad.length > 0) throw new Error(`non-finite result in: ${bad.map((b) => b.metric).join('; ')}`);
       } catch (err) {
-        rep.error = (err as Error).stack ?? String(err);
+        rep.error = errorChain(err);
         rep.rows = [];
         log(`${s.name} failed: ${(err as Error).message}`);
       } finally {
@@ -205,4 +205,14 @@ async function keptDataset<T>(root: string, key: string, make: (dir: string) => 
   const made = await make(dir);
   writeFileSync(description, JSON.stringify(made, bigintReplacer));
   return made;
+}
+
+/** An error's stack and, beneath it, its causes' (a fetch failure says why only in its cause). */
+function errorChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 5; e = (e as Error).cause, depth++) {
+    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join('\ncaused by: ');
 }

@@ -55,12 +55,8 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const notes: string[] = [];
   const single = await startDatasetServer(ctx, dataset);
   // The reference answers and the needles that qualify, then the clusters.
-  let reference: Map<string, string[]>;
-  try {
-    reference = await referenceAnswers(ctx, found, single.server);
-  } finally {
-    notes.push(...(await single.stop('single binary')).notes);
-  }
+  const { value: reference, stopped } = await single.session('single binary', () => referenceAnswers(ctx, found, single.server));
+  notes.push(...stopped.notes);
   // A value matching as many traces as the limit is no needle: a search may stop before the last block.
   const d: NeedleQueries = { ...found, needles: found.needles.filter((n) => reference.get(n.traceql)!.length < LIMIT) };
   if (d.needles.length === 0) throw new Error('the dataset has no needle values');

@@ -101,8 +101,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const srv = await startDatasetServer(ctx, { dir: d.dir, tenant: TENANT, metas: d.metas });
   const rows: ResultRow[] = [];
   const charts: Chart[] = [];
-  let stopped: Awaited<ReturnType<typeof srv.stop>>;
-  try {
+  const { stopped } = await srv.session('dependency queries', async () => {
     for (const r of ranges) {
       const want = expectedPairs(d, r.start, r.end);
       const url = `${srv.server.api}/api/spanbase/dependencies?start=${r.start}&end=${r.end}`;
@@ -115,9 +114,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       );
       charts.push({ kind: 'latency', id: `dependencies-${r.id}`, title: `Dependencies ${r.label}`, unit: 'ms', series: [latencyCurve('Spanbase /api/spanbase/dependencies', times.samples)] });
     }
-  } finally {
-    stopped = await srv.stop('dependency queries');
-  }
+  });
   const notes = [`${formatNumber(d.spans)} spans over 24 h in ${d.metas.length} blocks on ${srv.label}.`, ...stopped.notes];
   return { rows, charts, notes, sections: stopped.sections };
 }

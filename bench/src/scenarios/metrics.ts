@@ -71,8 +71,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const budgetMs = ctx.seconds(5, 0.3) * 1000;
   const srv = await startDatasetServer(ctx, d);
   const spanbase = new Map<string, { times: ServerTimes; series: number; points: number }>();
-  let stopped: Awaited<ReturnType<typeof srv.stop>>;
-  try {
+  const { stopped } = await srv.session('metrics queries', async () => {
     for (const q of queries) {
       let series = 0;
       let points = 0;
@@ -86,9 +85,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       });
       spanbase.set(q.id, { times, series, points });
     }
-  } finally {
-    stopped = await srv.stop('metrics queries');
-  }
+  });
 
   const duck = await openDuckDb(1);
   const peers = new Map<string, PeerTimes>();

@@ -105,20 +105,17 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const cold = new Map<string, number>();
   for (const q of queries) {
     const srv = await startDatasetServer(ctx, d);
-    try {
+    await srv.session(`needle restart ${q.id}`, async () => {
       const r = await timedGet(url(q, srv.server.api));
       expectOk(r, q.label);
       wrong(q, searchTraceIds(r.body), 'the first search after a restart');
       cold.set(q.id, r.ms);
-    } finally {
-      await srv.stop(`needle restart ${q.id}`);
-    }
+    });
   }
 
   const srv = await startDatasetServer(ctx, d);
   const spanbase = new Map<string, { times: ServerTimes; ids: string[]; inspected: Inspected }>();
-  let stopped: Awaited<ReturnType<typeof srv.stop>>;
-  try {
+  const { stopped } = await srv.session('needle queries', async () => {
     for (const q of queries) {
       let ids: string[] = [];
       let inspected: Inspected = { spans: 0, bytes: 0 };
@@ -130,9 +127,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       wrong(q, ids, 'Spanbase');
       spanbase.set(q.id, { times, ids, inspected });
     }
-  } finally {
-    stopped = await srv.stop('needle queries');
-  }
+  });
 
   const rows: ResultRow[] = [];
   const charts: Chart[] = [];

@@ -95,8 +95,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const budgetMs = ctx.seconds(6, 0.3) * 1000;
   const srv = await startDatasetServer(ctx, d);
   const spanbase = new Map<string, { times: ServerTimes; ids: string[] }>();
-  let stopped: Awaited<ReturnType<typeof srv.stop>>;
-  try {
+  const { stopped } = await srv.session('search queries', async () => {
     for (const q of queries) {
       let ids: string[] = [];
       const url = searchUrl(srv.server.api, q.traceql, { limit: LIMIT, start: d.startUnixNano, end: d.endUnixNano });
@@ -106,9 +105,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       });
       spanbase.set(q.id, { times, ids });
     }
-  } finally {
-    stopped = await srv.stop('search queries');
-  }
+  });
 
   const duck = await openDuckDb(1);
   const rows: ResultRow[] = [];

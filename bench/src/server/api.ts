@@ -11,12 +11,18 @@ export interface TimedResponse {
   ms: number;
 }
 
-/** GETs `url` and times it. */
+/** GETs `url` and times it. A failed connection names the path and undici's cause. */
 export async function timedGet(url: string): Promise<TimedResponse> {
   const t0 = performance.now();
-  const res = await fetch(url);
-  const body = await res.text();
-  return { status: res.status, body, ms: performance.now() - t0 };
+  try {
+    const res = await fetch(url);
+    const body = await res.text();
+    return { status: res.status, body, ms: performance.now() - t0 };
+  } catch (err) {
+    const cause = (err as Error).cause as (Error & { code?: string }) | undefined;
+    const why = cause ? `: ${cause.code ?? cause.name} ${cause.message}` : '';
+    throw new Error(`GET ${new URL(url).pathname} failed after ${Math.round(performance.now() - t0)} ms${why}`, { cause: err });
+  }
 }
 
 /** Unix seconds (rounded down) of unix nanoseconds. */

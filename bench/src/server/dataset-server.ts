@@ -28,8 +28,25 @@ export interface DatasetServer {
   /** Where its blocks are. */
   label: string;
   /** Stops it; returns CPU profile sections (with --cpu-prof) and notes on what it logged. */
-  stop(what: string): Promise<{ sections: Section[]; notes: string[] }>;
+  stop(what: string): Promise<ServerStopped>;
+  /**
+   * Runs `fn` against it, then stops it. When `fn` throws, the error thrown carries how the
+   * server ended and what it last printed: a client's "fetch failed" alone cannot tell a crash
+   * from a dropped connection.
+   */
+  session<T>(what: string, fn: () => Promise<T>): Promise<{ value: T; stopped: ServerStopped }>;
 }
+
+/** What stopping a dataset server leaves for the report. */
+export interface ServerStopped {
+  /** CPU profile sections (with --cpu-prof). */
+  sections: Section[];
+  /** Its warnings and errors, and a bad exit. */
+  notes: string[];
+}
+
+/** The last characters of the server's output put into a failure. */
+const OUTPUT_TAIL_CHARS = 2_000;
 
 /** Starts the binary over `d` (copied to S3 first when --backend=s3). */
 export async function startDatasetServer(ctx: ScenarioContext, d: Pick<HourDataset, 'dir' | 'tenant' | 'metas'>): Promise<DatasetServer> {
@@ -46,14 +63,29 @@ export async function startDatasetServer(ctx: ScenarioContext, d: Pick<HourDatas
   const server = await spawnSpanbase({ dataDir: join(ctx.tmpDir, 'data'), flags: [...storageFlags(target), ...DATASET_SERVER_FLAGS], cpuProfileDir: profileDir });
   // Queries are timed against a settled server, not one still finishing its start.
   await waitUntilIdle(server, ctx.seconds(15, 1) * 1000);
+  const stop = async (what: string): Promise<ServerStopped> => {
+    const early = server.ended();
+    const stopped = await server.stop();
+    const notes = serverProblems(server.output());
+    if (early !== undefined) notes.push(`the server had ended by itself (${early})`);
+    else if (stopped.exitCode !== 0) notes.push(`the server exited with ${stopped.exitCode ?? 'SIGKILL'} on SIGTERM`);
+    return { sections: profileSections(stopped.cpuProfiles, what), notes };
+  };
   return {
     server,
     label: target.kind === 'local' ? 'local disk' : 'S3',
-    async stop(what) {
-      const stopped = await server.stop();
-      const notes = serverProblems(server.output());
-      if (stopped.exitCode !== 0) notes.push(`the server exited with ${stopped.exitCode ?? 'SIGKILL'} on SIGTERM`);
-      return { sections: profileSections(stopped.cpuProfiles, what), notes };
+    stop,
+    async session(what, fn) {
+      let value;
+      try {
+        value = await fn();
+      } catch (err) {
+        const stopped = await stop(what);
+        const said = server.output().slice(-OUTPUT_TAIL_CHARS).trim();
+        const context = [...stopped.notes, said ? `its last output:\n${said}` : 'no output'].join('\n');
+        throw new Error(`${(err as Error).message}\nthe server: ${context}`, { cause: err });
+      }
+      return { value, stopped: await stop(what) };
     },
   };
 }

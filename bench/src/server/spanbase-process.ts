@@ -50,6 +50,8 @@ export interface SpanbaseProcess {
   rssTimeline(): [number, number][];
   /** Everything it printed. */
   output(): string;
+  /** How it ended if it already has (`exit code N` or the signal), else undefined. */
+  ended(): string | undefined;
   /**
    * Stops it with SIGTERM (SIGKILL after `graceMs`, default 60 s: a clean exit is what writes the
    * CPU profiles); resolves with the exit code (null when killed), how long it took, and the
@@ -155,6 +157,7 @@ export async function spawnSpanbase(opts: SpawnOptions): Promise<SpanbaseProcess
     peakRssBytes: peakNow,
     rssTimeline: () => rss,
     output: () => out,
+    ended: () => (proc.exitCode !== null ? `exit code ${proc.exitCode}` : proc.signalCode ?? undefined),
     async stop(graceMs = 60_000) {
       if (sampler) clearInterval(sampler);
       peakNow();
