@@ -101,6 +101,8 @@ export class CompiledCondition {
   private readonly numeric: number | undefined;
   private memoOf: (Values | undefined)[] = [];
   private memos: Uint8Array[] = [];
+  private verdictsFor: Values | undefined;
+  private verdicts: Uint8Array | null = null;
   /** For `= "text"`: the entries of each dictionary that hold the text (targetRows). */
   private readonly targetEntries: TargetEntries = new WeakMap();
 
@@ -246,6 +248,26 @@ export class CompiledCondition {
     return this.regex ? compare(this.condition.op as '=~', v, this.condition.operands[0], this.regex) : conditionHolds(this.condition, v);
   }
 
+  /**
+   * 1 where a decided dictionary entry holds and 0 where it fails, or null when an entry has no
+   * value of the field's type (those rows look in the field's other sources). Kept for the
+   * dictionary last asked about.
+   */
+  private verdictsOf(dict: Values, memo: Uint8Array): Uint8Array | null {
+    if (this.verdictsFor === dict) return this.verdicts;
+    let out: Uint8Array | null = new Uint8Array(dict.count);
+    for (let i = 0; i < dict.count; i++) {
+      if (memo[i] === ABSENT || memo[i] === UNKNOWN) {
+        out = null;
+        break;
+      }
+      out[i] = memo[i] === HOLDS ? 1 : 0;
+    }
+    this.verdictsFor = dict;
+    this.verdicts = out;
+    return out;
+  }
+
   private memo(source: number, values: Values): Uint8Array {
     if (this.memoOf[source] !== values) {
       this.memoOf[source] = values;
@@ -323,17 +345,24 @@ export class CompiledCondition {
     const test = and ? 1 : 0;
     const flip = and ? 0 : 1;
     const bounds = this.pageBoundsOf(g, first.flat!, chunk);
+    const verdicts = this.verdictsOf(dict, memo);
     for (let p = lo < hi ? chunk.pageIndexOf(lo) : chunk.pageCount; p < chunk.pageCount && chunk.pageStart(p) < hi; p++) {
       const start = chunk.pageStart(p);
       const from = Math.max(lo, start);
       const to = Math.min(hi, chunk.pageStart(p + 1));
-      let wanted = false;
-      for (let r = from; r < to; r++) if (mask[r] === test) wanted = true;
-      if (!wanted) continue;
+      if (mask.subarray(from, to).indexOf(test) < 0) continue;
       if (bounds && this.pageRuledOut(g, bounds, p, and, mask, from, to)) continue;
       const page = chunk.page(p);
       const codes = page.codes!;
       const index = page.index;
+      if (verdicts && !index) {
+        // Every row has a code and every code a verdict: combined without a branch, since which
+        // rows are still wanted is as random as the data (a mispredicted branch per row cost
+        // more than the lookup itself).
+        if (and) for (let r = from; r < to; r++) mask[r] &= verdicts[codes[r - start]];
+        else for (let r = from; r < to; r++) mask[r] |= verdicts[codes[r - start]];
+        continue;
+      }
       for (let r = from; r < to; r++) {
         if (mask[r] !== test) continue;
         const slot = index ? index[r - start] : r - start;
