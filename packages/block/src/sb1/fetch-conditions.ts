@@ -296,11 +296,14 @@ export class CompiledCondition {
     return conditionHolds(this.condition, undefined);
   }
 
-  /** apply() for a field whose first source is a flat column: its pages are walked, not searched per row. */
-  private applyFlat(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, from: number, to: number): void {
+  /**
+   * apply() for a field whose first source is a flat column: its pages are walked, not searched
+   * per row. `only`: the field has no other source in this group, so a null row is a missing field.
+   */
+  private applyFlat(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, from: number, to: number, only: boolean): void {
     const test = and ? 1 : 0;
     const chunk = g.chunk(first.flat!);
-    if (chunk.allDictionary && chunk.dictionary && chunk.dictionary.count <= to - from) return this.applyCodes(g, mask, and, first, from, to);
+    if (chunk.allDictionary && chunk.dictionary && chunk.dictionary.count <= to - from) return this.applyCodes(g, mask, and, first, from, to, only);
     let n = 0;
     for (let r = from; r < to; r++) if (mask[r] === test) n++;
     if (n === 0) return;
@@ -333,7 +336,7 @@ export class CompiledCondition {
    * entry is decided once, then the pages' codes are looked up row by row, with no per-row
    * arrays (what a needle's `resource.service.name = "x"` spends its time on).
    */
-  private applyCodes(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, lo: number, hi: number): void {
+  private applyCodes(g: GroupData, mask: Uint8Array, and: boolean, first: AttrSource, lo: number, hi: number, only: boolean): void {
     const chunk = g.chunk(first.flat!);
     const dict = chunk.dictionary!;
     const memo = this.memo(0, dict);
@@ -346,6 +349,8 @@ export class CompiledCondition {
     const flip = and ? 0 : 1;
     const bounds = this.pageBoundsOf(g, first.flat!, chunk);
     const verdicts = this.verdictsOf(dict, memo);
+    // A null row's verdict, when nothing else can hold the field there.
+    const nullVerdict = only ? (conditionHolds(this.condition, undefined) ? 1 : 0) : -1;
     for (let p = lo < hi ? chunk.pageIndexOf(lo) : chunk.pageCount; p < chunk.pageCount && chunk.pageStart(p) < hi; p++) {
       const start = chunk.pageStart(p);
       const from = Math.max(lo, start);
@@ -361,6 +366,16 @@ export class CompiledCondition {
         // more than the lookup itself).
         if (and) for (let r = from; r < to; r++) mask[r] &= verdicts[codes[r - start]];
         else for (let r = from; r < to; r++) mask[r] |= verdicts[codes[r - start]];
+        continue;
+      }
+      if (verdicts && nullVerdict >= 0) {
+        // The same with nulls: rare, so their branch is predicted.
+        for (let r = from; r < to; r++) {
+          const slot = index![r - start];
+          const v = slot < 0 ? nullVerdict : verdicts[codes[slot]];
+          if (and) mask[r] &= v;
+          else mask[r] |= v;
+        }
         continue;
       }
       for (let r = from; r < to; r++) {
@@ -399,7 +414,7 @@ export class CompiledCondition {
       if (conditionHolds(this.condition, undefined) !== and) mask.fill(and ? 0 : 1, from, to);
       return;
     }
-    if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0], from, to);
+    if (active?.[0].flat) return this.applyFlat(g, mask, and, active[0], from, to, active.length === 1);
     // `= "text"`: rows none of whose dictionary codes is the text cannot satisfy it (with `and`
     // they are cleared, with `or` left as they are), so only the others are tested row by row.
     const candidates = this.target ? targetRows(this.reader, g, this.target[0], this.target[1], from, to, this.targetEntries) : undefined;
