@@ -47,13 +47,23 @@ export class ColumnBlooms {
     return w;
   }
 
-  /** False when the column chunk's filter rules the string out; true without a usable filter. */
-  mayContain(rowGroup: number, column: number, value: string): boolean {
+  /** False when the column chunk's filter rules out the value whose xxhash64 halves are given; true without a usable filter. */
+  mayContain(rowGroup: number, column: number, hash: readonly [number, number]): boolean {
     const w = this.words(rowGroup, column);
-    if (!w) return true;
-    const [hi, lo] = xxhashHalves(utf8.encode(value));
-    return sbbfContains(w, hi, lo);
+    return !w || sbbfContains(w, hash[0], hash[1]);
   }
+}
+
+/**
+ * Each test's bloom hash, made once per query rather than once per row group and block (it was
+ * a tenth of a needle search's main-thread time). Weak: a test lives as long as its query.
+ */
+const bloomHashes = new WeakMap<NeedleTest, readonly [number, number]>();
+
+function bloomHashOf(test: NeedleTest): readonly [number, number] {
+  let h = bloomHashes.get(test);
+  if (!h) bloomHashes.set(test, (h = xxhashHalves(utf8.encode(test.value))));
+  return h;
 }
 
 /** What a condition asks the filters. */
@@ -97,7 +107,8 @@ export class NeedleFilters {
   private readonly values: ValueIndex | undefined;
   private readonly blooms: ColumnBlooms | undefined;
   private readonly columnIndex: (name: string) => number;
-  private readonly probes = new Map<NeedleTest, ValueProbe>();
+  /** Weak: these filters live as long as their block's reader, a test only as long as its query. */
+  private readonly probes = new WeakMap<NeedleTest, ValueProbe>();
 
   constructor(values: ValueIndex | undefined, blooms: ColumnBlooms | undefined, columnIndex: (name: string) => number) {
     this.values = values;
@@ -109,7 +120,7 @@ export class NeedleFilters {
   mayHold(test: NeedleTest, rowGroup: number): boolean {
     if (test.kind === 'column') {
       const col = this.columnIndex(test.column);
-      return !this.blooms || col < 0 || this.blooms.mayContain(rowGroup, col, test.value);
+      return !this.blooms || col < 0 || this.blooms.mayContain(rowGroup, col, bloomHashOf(test));
     }
     if (!this.values) return true;
     let probe = this.probes.get(test);
