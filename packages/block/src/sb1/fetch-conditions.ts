@@ -99,10 +99,13 @@ export class CompiledCondition {
   private readonly regex: RegexMatcher | undefined;
   private readonly literal: Uint8Array | undefined;
   private readonly numeric: number | undefined;
-  private memoOf: (Values | undefined)[] = [];
-  private memos: Uint8Array[] = [];
-  private verdictsFor: Values | undefined;
-  private verdicts: Uint8Array | null = null;
+  /**
+   * Per source, each dictionary's (or page's) entry outcomes. Every dictionary a query meets is
+   * kept, not only the last: a block's traces are taken newest first across its row groups, so
+   * consecutive row blocks often belong to different groups.
+   */
+  private readonly memos: WeakMap<Values, Uint8Array>[] = [];
+  private readonly verdicts = new WeakMap<Values, Uint8Array | null>();
   /** For `= "text"`: the entries of each dictionary that hold the text (targetRows). */
   private readonly targetEntries: TargetEntries = new WeakMap();
 
@@ -250,11 +253,12 @@ export class CompiledCondition {
 
   /**
    * 1 where a decided dictionary entry holds and 0 where it fails, or null when an entry has no
-   * value of the field's type (those rows look in the field's other sources). Kept for the
-   * dictionary last asked about.
+   * value of the field's type (those rows look in the field's other sources). Kept per
+   * dictionary.
    */
   private verdictsOf(dict: Values, memo: Uint8Array): Uint8Array | null {
-    if (this.verdictsFor === dict) return this.verdicts;
+    const had = this.verdicts.get(dict);
+    if (had !== undefined) return had;
     let out: Uint8Array | null = new Uint8Array(dict.count);
     for (let i = 0; i < dict.count; i++) {
       if (memo[i] === ABSENT || memo[i] === UNKNOWN) {
@@ -263,17 +267,15 @@ export class CompiledCondition {
       }
       out[i] = memo[i] === HOLDS ? 1 : 0;
     }
-    this.verdictsFor = dict;
-    this.verdicts = out;
+    this.verdicts.set(dict, out);
     return out;
   }
 
   private memo(source: number, values: Values): Uint8Array {
-    if (this.memoOf[source] !== values) {
-      this.memoOf[source] = values;
-      this.memos[source] = new Uint8Array(values.count);
-    }
-    return this.memos[source];
+    const memos = (this.memos[source] ??= new WeakMap());
+    let memo = memos.get(values);
+    if (!memo) memos.set(values, (memo = new Uint8Array(values.count)));
+    return memo;
   }
 
   /** Whether the condition holds for `row`, looking in the sources from `from` on (`active`: the group's active sources, when the caller has them). */
