@@ -163,4 +163,3 @@ describe('needle filters never drop a match', () => {
     expect(matched).toBeGreaterThan(100);
   });
 });
-

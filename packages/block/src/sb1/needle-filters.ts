@@ -8,6 +8,7 @@ import type { FileMetaData } from 'hyparquet';
 import { readBloomFilter } from './parquet-internals.ts';
 import { sbbfContains, xxhashHalves } from './sbbf.ts';
 import type { ValueIndex, ValueProbe, ValueScope } from './value-index.ts';
+import { valueProbe } from './value-index.ts';
 
 const utf8 = new TextEncoder();
 
@@ -55,19 +56,12 @@ export class ColumnBlooms {
 }
 
 /**
- * Each test's bloom hash, made once per query rather than once per row group and block (it was
- * a tenth of a needle search's main-thread time). Weak: a test lives as long as its query.
+ * What a condition asks the filters, with the hashes they look for: made once with the test (one
+ * per condition of a query), not once per row group and block.
  */
-const bloomHashes = new WeakMap<NeedleTest, readonly [number, number]>();
-
-function bloomHashOf(test: NeedleTest): readonly [number, number] {
-  let h = bloomHashes.get(test);
-  if (!h) bloomHashes.set(test, (h = xxhashHalves(utf8.encode(test.value))));
-  return h;
-}
-
-/** What a condition asks the filters. */
-export type NeedleTest = { readonly kind: 'values'; readonly scopes: readonly ValueScope[]; readonly key: string; readonly value: string } | { readonly kind: 'column'; readonly column: string; readonly value: string };
+export type NeedleTest =
+  | { readonly kind: 'values'; readonly scopes: readonly ValueScope[]; readonly key: string; readonly value: string; readonly probe: ValueProbe }
+  | { readonly kind: 'column'; readonly column: string; readonly value: string; readonly hash: readonly [number, number] };
 
 const SCOPES: Record<string, readonly ValueScope[] | undefined> = {
   span: ['span'],
@@ -93,11 +87,11 @@ export function needleTestOf(c: Condition): NeedleTest | undefined {
   const f = c.field;
   if (f.kind === 'attribute') {
     const scopes = SCOPES[f.scope];
-    return scopes && { kind: 'values', scopes, key: f.name, value: operand.value };
+    return scopes && { kind: 'values', scopes, key: f.name, value: operand.value, probe: valueProbe(scopes, f.name, operand.value) };
   }
   if (f.kind === 'intrinsic') {
     const column = BLOOMED_INTRINSICS[f.name];
-    return column === undefined ? undefined : { kind: 'column', column, value: operand.value };
+    return column === undefined ? undefined : { kind: 'column', column, value: operand.value, hash: xxhashHalves(utf8.encode(operand.value)) };
   }
   return undefined;
 }
@@ -107,8 +101,6 @@ export class NeedleFilters {
   private readonly values: ValueIndex | undefined;
   private readonly blooms: ColumnBlooms | undefined;
   private readonly columnIndex: (name: string) => number;
-  /** Weak: these filters live as long as their block's reader, a test only as long as its query. */
-  private readonly probes = new WeakMap<NeedleTest, ValueProbe>();
 
   constructor(values: ValueIndex | undefined, blooms: ColumnBlooms | undefined, columnIndex: (name: string) => number) {
     this.values = values;
@@ -120,11 +112,8 @@ export class NeedleFilters {
   mayHold(test: NeedleTest, rowGroup: number): boolean {
     if (test.kind === 'column') {
       const col = this.columnIndex(test.column);
-      return !this.blooms || col < 0 || this.blooms.mayContain(rowGroup, col, bloomHashOf(test));
+      return !this.blooms || col < 0 || this.blooms.mayContain(rowGroup, col, test.hash);
     }
-    if (!this.values) return true;
-    let probe = this.probes.get(test);
-    if (!probe) this.probes.set(test, (probe = this.values.probe(test.scopes, test.key, test.value)));
-    return this.values.mayHold(rowGroup, probe);
+    return !this.values || this.values.mayHold(rowGroup, test.probe);
   }
 }

@@ -224,10 +224,21 @@ export class ValueIndexBuilder {
 /** A probe: the hashes of one value under each scope it may live in. */
 export type ValueProbe = readonly (readonly [number, number])[];
 
+/** Hashes probes; the hash is fixed by the format (`HASH`), so one hasher serves every index. */
+const probeHasher = new EntryHasher();
+
+/** The hashes of `key = value` in each of `scopes`: what {@link ValueIndex.mayHold} looks for. */
+export function valueProbe(scopes: readonly ValueScope[], key: string, value: string): ValueProbe {
+  const h = new Uint32Array(2);
+  return scopes.map((s) => {
+    probeHasher.hashString(s, key, value, h);
+    return [h[0], h[1]] as const;
+  });
+}
+
 /** A parsed value index. */
 export class ValueIndex {
   private readonly filters: Uint32Array[];
-  private readonly hasher = new EntryHasher();
 
   private constructor(filters: Uint32Array[]) {
     this.filters = filters;
@@ -253,15 +264,6 @@ export class ValueIndex {
     }
     if (at !== bytes.length - 4) throw BlockFormat('value index has trailing bytes');
     return new ValueIndex(filters);
-  }
-
-  /** The hashes of `key = value` in each of `scopes`. */
-  probe(scopes: readonly ValueScope[], key: string, value: string): ValueProbe {
-    const h = new Uint32Array(2);
-    return scopes.map((s) => {
-      this.hasher.hashString(s, key, value, h);
-      return [h[0], h[1]] as const;
-    });
   }
 
   /** False when no row of the group holds the probed value in any of its scopes. */
