@@ -127,6 +127,10 @@ describe.each(['single-binary', 'distributed'])('deploy/kubernetes/%s', (layout)
     for (const w of workloads.filter((x) => runsQueryPool(x.cfg))) expect(w.cfg['query.workers'], `${w.name}: --query.workers`).toBeGreaterThan(0);
   });
 
+  it('fixes the number of compaction jobs at once, so memory does not depend on the node', () => {
+    for (const w of workloads.filter((x) => x.cfg.target === 'all' || x.cfg.target === 'compactor')) expect(w.cfg['compaction.concurrency'], `${w.name}: --compaction.concurrency`).toBeGreaterThan(0);
+  });
+
   it('sets memory limits from the measured idle memory, the caches and the live data, with room for queries', () => {
     for (const w of workloads) {
       const limit = parseQuantity(w.container.resources.limits.memory);

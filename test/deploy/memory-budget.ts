@@ -1,8 +1,10 @@
 // What a Spanbase process needs in memory, from the measurement in docs/operations.md ("Memory"):
 // the idle resident memory of each role (scripts/idle-memory.ts on a 2-core machine, rounded up)
-// plus what its flags let it hold at most besides query working sets (caches, live data, one
-// compaction job). The Kubernetes manifests' memory limits are checked against it.
+// plus what its flags let it hold at most besides query working sets (caches, live data, the
+// compaction jobs that may run at once). The Kubernetes manifests' memory limits are checked
+// against it.
 import type { Config } from '@spanbase/config';
+import { compactionConcurrency } from '@spanbase/config';
 
 const MiB = 2 ** 20;
 
@@ -34,7 +36,7 @@ export function memoryBudget(cfg: Config): number {
   if (runsQueryPool(cfg)) bytes += cfg['query.workers'] * QUERY_WORKER_BYTES + cfg['query.chunk-cache-bytes'] + cfg['query.metadata-cache-bytes'];
   if (t !== 'distributor' && t !== 'compactor') bytes += cfg['storage.cache-bytes'];
   if (t === 'all' || t === 'ingester') bytes += cfg['ingester.max-live-bytes'];
-  if (t === 'all' || t === 'compactor') bytes += cfg['compaction.max-memory-bytes'];
+  if (t === 'all' || t === 'compactor') bytes += compactionConcurrency(cfg) * cfg['compaction.max-memory-bytes'];
   return bytes;
 }
 

@@ -38,7 +38,7 @@ export const compactionScenario: Scenario = {
   description:
     `Four input blocks totalling ${formatNumber(mib(BASE_INPUT_BYTES))} MiB of data.parquet (times --scale; the issue's 1 GB is --scale=${Math.ceil(1e9 / BASE_INPUT_BYTES)}), traces interleaved across them and ` +
     'every fifth split over two, merged by the compactor\'s job code in a worker thread capped at the default --compaction.max-memory-bytes (256 MiB), in a child process ' +
-    '(measureCompaction in services/compactor): spans per second and the child\'s peak RSS. The peer is DuckDB rewriting the same input files into one zstd Parquet file ' +
+    '(measureCompaction in services/compactor): spans per second and the child\'s peak RSS; then two such merges at once, each in its own worker, as --compaction.concurrency=2 runs them. The peer is DuckDB rewriting the same input files into one zstd Parquet file ' +
     'ordered by trace id and start time (`COPY (SELECT * ... ORDER BY trace_id, start_unix_nano)`), one thread and default threads; it does not dedupe spans or rebuild ' +
     'nested sets, blooms or indexes, and its memory is not measured.',
   inDefaultSuite: true,
@@ -65,6 +65,16 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   if (!merging) gen.done();
   merge.done(`${formatNumber(r.spansPerSecond)} spans/s, peak RSS ${formatNumber(mib(r.peakRssBytes))} MiB`);
 
+  // As --compaction.concurrency=2 runs them: two such merges at once, each in its own worker.
+  const twoStep = ctx.progress.step('two merges at once (--compaction.concurrency=2)', 100, '%');
+  const two = await measureCompaction({
+    inputBytes, jobs: 2, dir: join(ctx.tmpDir, 'store-2-jobs'), maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES, rowGroupSpans: inputBytes < SMALL_INPUTS_BYTES ? SMALL_ROW_GROUP_SPANS : undefined,
+    onProgress(phase, done, total) {
+      if (phase === 'merge') twoStep.set((done / total) * 100);
+    },
+  });
+  twoStep.done(`${formatNumber(two.spansPerSecond)} spans/s, peak RSS ${formatNumber(mib(two.peakRssBytes))} MiB`);
+
   const inputs = inputFiles(dir);
   const duck = await duckDbMerge(ctx, inputs, join(ctx.tmpDir, 'duckdb-merged.parquet'));
   if (duck.rows !== r.spansIn) throw new Error(`DuckDB read ${duck.rows} rows from the inputs; the merge read ${r.spansIn} spans`);
@@ -80,6 +90,10 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
       note: `${formatNumber(r.cpuSeconds)} CPU-s, all threads of the merging process; DuckDB's CPU in the bench process`,
     },
     { metric: 'merge: spans/s (vs DuckDB default threads)', unit: 'spans/s', spanbase: r.spansPerSecond, peer: rate(duck.all), peerLabel: 'DuckDB sorted rewrite, default threads', higherIsBetter: true },
+    {
+      metric: 'two merges at once: spans/s', unit: 'spans/s', spanbase: two.spansPerSecond, peer: rate(duck.all), peerLabel: 'DuckDB sorted rewrite, default threads', higherIsBetter: true,
+      note: `--compaction.concurrency=2: two jobs of ${r.inputBlocks} inputs each, one worker thread each, ${formatNumber(two.spansIn)} spans in all in ${formatNumber(two.seconds)} s; ${formatNumber(two.spansPerCpuSecond)} spans per CPU-second; DuckDB timed on the one-job inputs`,
+    },
     { metric: 'merge: input MiB/s', unit: 'MiB/s', spanbase: mib(r.bytesPerSecond), higherIsBetter: true, note: `output ${formatNumber(mib(r.outputBytes))} MiB from ${formatNumber(mib(r.inputBytes))} MiB` },
     {
       metric: 'merge: peak RSS of the merging process', unit: 'MiB', spanbase: mib(r.peakRssBytes), higherIsBetter: false,
@@ -88,6 +102,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
         ? `inputs ${formatNumber(mib(r.inputBytes))} MiB, --compaction.max-memory-bytes=256MiB`
         : `inputs only ${formatNumber(mib(r.inputBytes))} MiB at this scale: the goal is checked at --scale=${Math.ceil(COMPACTION_GOAL_INPUT_BYTES / BASE_INPUT_BYTES)} and above (${r.peakRssBytes < COMPACTION_RSS_GOAL_BYTES ? 'under' : 'over'} 512 MiB here)`,
     },
+    { metric: 'two merges at once: peak RSS', unit: 'MiB', spanbase: mib(two.peakRssBytes), higherIsBetter: false, note: 'each worker capped at --compaction.max-memory-bytes=256MiB' },
   ];
   return { rows };
 }

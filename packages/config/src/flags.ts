@@ -10,7 +10,7 @@ export const FLAGS = {
   // Process
   target: flag.enum(TARGETS, 'all', 'Which role to run: all runs every role in one process.'),
   'data-dir': flag.string('./data', 'Directory of the local data: the WAL goes to DIR/wal and local blocks to DIR/blocks, unless --wal.path or --storage.local.path say otherwise.'),
-  'memory.budget': flag.bytes('0', 'Memory this process may use, all told; 0 means no budget. It sizes every memory setting not given on its own (30% unflushed data, 25% query workers, 10% chunk cache, 10% a compaction job, 5% each metadata and object cache), and past it ingest answers 429 (gRPC RESOURCE_EXHAUSTED) with a retry hint and the ingester writes its blocks early, until the process is back under it. At least 512MiB.'),
+  'memory.budget': flag.bytes('0', 'Memory this process may use, all told; 0 means no budget. It sizes every memory setting not given on its own (30% unflushed data, 25% query workers, 10% chunk cache, 10% compaction jobs (split between --compaction.concurrency), 5% each metadata and object cache), and past it ingest answers 429 (gRPC RESOURCE_EXHAUSTED) with a retry hint and the ingester writes its blocks early, until the process is back under it. At least 512MiB.'),
   'log.level': flag.enum(['debug', 'info', 'warn', 'error'], 'info', 'Minimum level of the JSON logs written to stdout.'),
 
   // Listeners. Loopback by default: a fresh install is not reachable from other machines until
@@ -107,6 +107,7 @@ export const FLAGS = {
   'compaction.max-input-blocks': flag.int(4, 'Most blocks a merge takes.', 2),
   'compaction.max-block-bytes': flag.bytes('100GiB', 'A merge takes inputs totalling at most this many bytes of data.parquet, so no output grows past it.'),
   'compaction.max-memory-bytes': flag.bytes('256MiB', 'Heap of one compaction job (its worker thread is capped at it): inputs are read a row group at a time, and fewer are merged at once when their row groups would not fit.'),
+  'compaction.concurrency': flag.int(0, 'Compaction jobs of one time window run at once, each in its own worker thread capped at --compaction.max-memory-bytes; 0 means one per four CPU cores, at least 1. More keeps up with heavier ingest, at the cost of the CPU ingest and queries share.'),
   'compaction.block-retention': flag.duration('336h', 'A block whose newest span is older than this is expired (marked compacted, then deleted). With --retention.rule, the retention of traces no rule matches unless --retention.default is set.'),
   'compaction.compacted-block-retention': flag.duration('1h', 'How long a block stays readable after it was compacted or expired, for queriers that still hold the old block list.'),
   'compaction.partial-block-grace': flag.duration('1h', 'Objects of a block with no meta.json (left by a killed writer) are deleted once they are this old.'),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from './load.ts';
+import { compactionConcurrency } from './concurrency.ts';
 import { BUDGET_SHARES } from './memory-budget.ts';
 
 const GiB = 2 ** 30;
@@ -24,6 +25,14 @@ describe('--memory.budget', () => {
     const workers = 4 * config['query.worker-memory'];
     const sum = config['ingester.max-live-bytes'] + config['query.chunk-cache-bytes'] + config['query.metadata-cache-bytes'] + config['storage.cache-bytes'] + config['compaction.max-memory-bytes'] + workers;
     expect(sum).toBeLessThanOrEqual(0.85 * 4 * GiB);
+  });
+
+  it('splits the compaction share between the jobs that may run at once', () => {
+    const { config } = parseArgs(['--memory.budget=3GiB', '--compaction.concurrency=3']);
+    expect(config['compaction.max-memory-bytes']).toBe(Math.floor((3 * GiB * 0.1) / 3 / MiB) * MiB);
+    // Left at 0, the concurrency comes from the machine, and so does the split.
+    const auto = parseArgs(['--memory.budget=3GiB']).config;
+    expect(auto['compaction.max-memory-bytes']).toBe(Math.floor((3 * GiB * 0.1) / compactionConcurrency(auto) / MiB) * MiB);
   });
 
   it('never overrides a setting given by flag or config file', () => {

@@ -4,10 +4,14 @@
 // heap, buffers in flight, V8's overheads); the ingester and distributor use the budget again at
 // run time to push back before the process grows past it.
 import { availableParallelism } from 'node:os';
+import { compactionConcurrency } from './concurrency.ts';
 import { ConfigInvalid } from './errors.ts';
 import { formatBytes } from './units.ts';
 
-/** Share of the budget each sized setting gets (the query workers' share is split between them). */
+/**
+ * Share of the budget each sized setting gets (the query workers' share is split between them,
+ * and the compaction share between the jobs that may run at once).
+ */
 export const BUDGET_SHARES = {
   'ingester.max-live-bytes': 0.3,
   'query.chunk-cache-bytes': 0.1,
@@ -32,9 +36,11 @@ export function applyMemoryBudget(cfg: Record<string, unknown>, explicit: Readon
   if (!budget) return;
   if (budget < MIN_BUDGET_BYTES) throw ConfigInvalid(`--memory.budget=${formatBytes(budget)} is too small: at least ${formatBytes(MIN_BUDGET_BYTES)}, or 0 for no budget`);
   const workers = ((cfg['query.workers'] as number) || availableParallelism()) + 1;
+  const jobs = compactionConcurrency(cfg as { 'compaction.concurrency': number });
+  const parts: Partial<Record<BudgetFlag, number>> = { 'query.worker-memory': workers, 'compaction.max-memory-bytes': jobs };
   for (const [name, share] of Object.entries(BUDGET_SHARES) as [BudgetFlag, number][]) {
     if (explicit.has(name)) continue;
-    const bytes = name === 'query.worker-memory' ? (budget * share) / workers : budget * share;
+    const bytes = (budget * share) / (parts[name] ?? 1);
     cfg[name] = Math.floor(bytes / 2 ** 20) * 2 ** 20;
   }
 }

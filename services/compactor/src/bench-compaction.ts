@@ -17,8 +17,13 @@ import { testTrace } from './testing/traces.ts';
 export interface CompactionBenchOptions {
   /** Total data.parquet bytes of the inputs to generate (approximately; generation stops past it). */
   inputBytes: number;
-  /** Input blocks (default 4, the default --compaction.max-input-blocks). */
+  /** Input blocks of each job (default 4, the default --compaction.max-input-blocks). */
   inputs?: number;
+  /**
+   * Jobs merged at once, each in its own worker thread, as --compaction.concurrency runs them
+   * (default 1). Each gets its own `inputs` blocks of `inputBytes`; the figures are their sum.
+   */
+  jobs?: number;
   /** --compaction.max-memory-bytes of the merge (default 256 MiB, the flag's default). */
   maxMemoryBytes?: number;
   /** Directory for the store; a temporary one (removed afterwards) when absent. */
@@ -38,6 +43,8 @@ export interface CompactionBenchResult {
   inputBytes: number;
   /** Input blocks merged. */
   inputBlocks: number;
+  /** Jobs merged at once. */
+  jobs: number;
   /** Spans read (trace parts joined, duplicates included). */
   spansIn: number;
   /** Spans written. */
@@ -100,10 +107,10 @@ function counting(store: ObjectStore): { store: ObjectStore; written: () => numb
 }
 
 /** Writes `inputs` blocks of interleaved traces until they total `bytes`; every 5th trace is split over two blocks. */
-async function generateInputs(base: ObjectStore, inputs: number, bytes: number, onProgress?: CompactionBenchOptions['onProgress'], rowGroupSpans?: number): Promise<number> {
+async function generateInputs(base: ObjectStore, inputs: number, bytes: number, onProgress?: CompactionBenchOptions['onProgress'], rowGroupSpans?: number, first = 0): Promise<{ bytes: number; traces: number }> {
   const { store, written } = counting(base);
   const writers = Array.from({ length: inputs }, () => createBlockWriter(store, { tenant: 'bench', rowGroupSpans }));
-  let n = 0;
+  let n = first;
   for (let round = 0; written() < bytes; round++) {
     for (let b = 0; b < inputs; b++, n++) {
       const trace = benchTrace(n);
@@ -120,16 +127,24 @@ async function generateInputs(base: ObjectStore, inputs: number, bytes: number, 
   let total = 0;
   for (const w of writers) total += (await w.finish()).size;
   onProgress?.('generate', total, bytes);
-  return total;
+  return { bytes: total, traces: n - first };
 }
 
-/** Generates inputs and measures one merge of them in a child process. */
+/** Generates inputs and measures the merge of them (one job, or `jobs` at once) in a child process. */
 export async function measureCompaction(opts: CompactionBenchOptions): Promise<CompactionBenchResult> {
   const inputs = opts.inputs ?? 4;
+  const jobs = opts.jobs ?? 1;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sb-bench-compaction-'));
   try {
-    const inputBytes = await generateInputs(new LocalStore({ path: dir }), inputs, opts.inputBytes, opts.onProgress, opts.rowGroupSpans);
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'bench-compaction-child.ts'), dir, String(opts.maxMemoryBytes ?? 256 * 1024 * 1024), String(inputs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // One set of inputs per job, each with traces of its own, all in one window.
+    let inputBytes = 0;
+    let traces = 0;
+    for (let j = 0; j < jobs; j++) {
+      const set = await generateInputs(new LocalStore({ path: dir }), inputs, opts.inputBytes, (phase, done, total) => opts.onProgress?.(phase, inputBytes + done, jobs * total), opts.rowGroupSpans, traces);
+      inputBytes += set.bytes;
+      traces += set.traces;
+    }
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'bench-compaction-child.ts'), dir, String(opts.maxMemoryBytes ?? 256 * 1024 * 1024), String(inputs), String(jobs)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -141,7 +156,7 @@ export async function measureCompaction(opts: CompactionBenchOptions): Promise<C
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     const line = out.split('\n').find((l) => l.startsWith('RESULT '));
     if (code !== 0 || !line) throw new Error(`compaction bench child failed (exit ${code}): ${out}`);
-    const r = JSON.parse(line.slice(7)) as { seconds: number; cpuSeconds: number; spansIn: number; spansOut: number; outputBytes: number; peakRssBytes: number; inputBlocks: number; inputBytes: number };
+    const r = JSON.parse(line.slice(7)) as { seconds: number; cpuSeconds: number; spansIn: number; spansOut: number; outputBytes: number; peakRssBytes: number; inputBlocks: number; inputBytes: number; jobs: number };
     return { ...r, spansPerSecond: r.spansIn / r.seconds, spansPerCpuSecond: r.spansIn / r.cpuSeconds, bytesPerSecond: r.inputBytes / r.seconds };
   } finally {
     if (!opts.dir) rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
 import { createObjectStore } from '@spanbase/backend';
 import type { Config } from '@spanbase/config';
-import { formatCount, formatDuration, storageSettings } from '@spanbase/config';
+import { compactionConcurrency, formatCount, formatDuration, storageSettings } from '@spanbase/config';
 import { isSpanbaseError } from '@spanbase/model';
 import type { CompactorLogger, CycleReport } from './compactor.ts';
 import { Compactor } from './compactor.ts';
@@ -72,6 +72,7 @@ export function compactorFromConfig(cfg: Config, deps: CompactorDeps = {}): { co
     store: deps.store ?? createObjectStore(storeConfig),
     // Jobs run in a worker capped at the memory bound, unless the caller brings its own store.
     isolate: deps.store ? undefined : { store: storeConfig, maxMemoryBytes: cfg['compaction.max-memory-bytes'] },
+    concurrency: compactionConcurrency(cfg),
     overrides,
     planner,
     cycleMs: cfg['compaction.cycle'],

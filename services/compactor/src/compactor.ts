@@ -11,11 +11,11 @@ import { isSpanbaseError } from '@spanbase/model';
 import type { TenantScan } from './block-scan.ts';
 import { MetaCache, compactableTenants, scanTenant } from './block-scan.ts';
 import { CompactorInputGone, CompactorLeaseLost } from './errors.ts';
-import type { LeaseOptions } from './leases.ts';
+import type { Lease, LeaseOptions } from './leases.ts';
 import { Leases } from './leases.ts';
 import type { CompactorMetricsSink } from './metrics.ts';
-import type { Overrides } from '@spanbase/overrides';
-import type { PlannerOptions, TenantPlan, WindowWork } from './planner.ts';
+import type { Overrides, RetentionPolicy } from '@spanbase/overrides';
+import type { Job, PlannerOptions, TenantPlan, WindowWork } from './planner.ts';
 import { planTenant } from './planner.ts';
 import { manifestOnce, restoreMeta } from './meta-restore.ts';
 import { expiryReason } from '@spanbase/overrides';
@@ -64,6 +64,11 @@ export interface CompactorOptions {
    * jobs run in this thread when absent.
    */
   isolate?: IsolationOptions;
+  /**
+   * Jobs of one window that run at once (default 1), each in a worker of its own when isolated.
+   * Jobs of a window never share an input, so they only share the window's lease.
+   */
+  concurrency?: number;
 }
 
 /** What one cycle did, summed over tenants. */
@@ -108,7 +113,9 @@ export class Compactor {
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
   /** What this process last wrote into each tenant's manifest (block ids). */
   private readonly manifests = new Map<string, string>();
-  private readonly isolated: IsolatedJobs | undefined;
+  /** One job worker per concurrent job, each started with its first job. */
+  private readonly isolated: IsolatedJobs[];
+  private readonly concurrency: number;
 
   constructor(opts: CompactorOptions) {
     this.o = opts;
@@ -117,7 +124,9 @@ export class Compactor {
     this.cache = new MetaCache(opts.store);
     this.log = opts.log ?? NOOP_LOG;
     this.metrics = opts.metrics ?? NOOP_METRICS;
-    this.isolated = opts.isolate ? new IsolatedJobs(opts.isolate) : undefined;
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
+    const iso = opts.isolate;
+    this.isolated = iso ? Array.from({ length: this.concurrency }, () => new IsolatedJobs(iso)) : [];
   }
 
   /** Runs one cycle over every tenant. */
@@ -257,38 +266,60 @@ export class Compactor {
           `expired ${w.expire.length} block(s) with ${spans} span(s): ${expiryReason(policy)}`,
         );
       }
-      for (const job of w.jobs) {
-        signal?.throwIfAborted();
-        try {
-          const ctx = { store, lease, policy, now: this.now, step: this.o.step, onProgress: this.o.onProgress, signal };
-          const r = this.isolated ? await this.isolated.run(job, ctx) : await runJob(job, ctx);
-          report.jobs++;
-          report.blocksCompacted += r.retired;
-          report.spansDeduplicated += r.stats.spansDeduped;
-          report.tracesDropped += r.stats.tracesDropped;
-          for (const d of r.damage) if (d.fallback === 'index-rebuilt') this.log.warn({ tenant, block: d.blockID, damage: describeDamage(d) }, 'block index damaged; read through an index rebuilt from data.parquet');
-          for (const q of r.quarantined) this.quarantined(q, report);
-          this.metrics.count('blocksCompacted', tenant, r.retired);
-          this.metrics.count('bytesCompacted', tenant, r.bytesIn);
-          this.metrics.count('spansDeduplicated', tenant, r.stats.spansDeduped);
-          this.metrics.count('tracesDroppedByRetention', tenant, r.stats.tracesDropped);
-          if (r.output) this.metrics.count('blocksWritten', tenant, 1);
-          const msg = job.kind === 'rewrite' ? `retention rewrote a block past ${formatDuration(job.filter!.ageMs)}: ${r.stats.tracesDropped} trace(s) dropped, ${r.stats.spansOut} span(s) kept` : 'compaction job done';
-          this.log.info({ tenant, kind: job.kind, inputs: job.inputs.map((m) => m.blockID), output: r.output?.blockID, level: job.level, spans: r.stats.spansOut, deduped: r.stats.spansDeduped, dropped: r.stats.tracesDropped }, msg);
-        } catch (err) {
+      const jobs = w.jobs;
+      const runners = Math.min(this.concurrency, jobs.length);
+      // Each running job renews the lease from its own copy of it, so every output is announced
+      // before any starts: a renewal never drops another job's output, and the clean-up of
+      // partial blocks (which spares announced outputs) never takes one being written.
+      if (runners > 1) await lease.renew(jobs.map((j) => j.outputId));
+      let next = 0;
+      let lost = false;
+      const runner = async (slot: number): Promise<void> => {
+        while (next < jobs.length && !lost) {
           signal?.throwIfAborted();
-          report.failures++;
-          this.metrics.count('jobFailures', tenant, 1);
-          if (isSpanbaseError(err, CompactorLeaseLost)) {
-            this.log.warn({ tenant, window: w.window, err }, 'lost the window lease; leaving the window to its new holder');
-            return;
-          }
-          if (isSpanbaseError(err, CompactorInputGone)) this.log.warn({ tenant, job: job.key, err }, 'an input went away; the job is dropped');
-          else this.log.error({ tenant, job: job.key, err }, 'compaction job failed; retrying next cycle');
+          const job = jobs[next++];
+          if (await this.runOne(tenant, w, job, slot, lease, policy, report, signal)) lost = true;
         }
-      }
+      };
+      // Every runner is waited for before the lease is released, even when one throws (abort).
+      const ended = await Promise.allSettled(Array.from({ length: runners }, (_, slot) => runner(slot)));
+      for (const e of ended) if (e.status === 'rejected') throw e.reason;
     } finally {
       await lease.release().catch((err) => this.log.warn({ err, tenant, window: w.window }, 'could not release a window lease; it expires by itself'));
+    }
+  }
+
+  /** Runs one job of a window in `slot`'s worker; true when the window's lease was lost. */
+  private async runOne(tenant: string, w: WindowWork, job: Job, slot: number, lease: Lease, policy: RetentionPolicy, report: CycleReport, signal?: AbortSignal): Promise<boolean> {
+    const { store } = this.o;
+    try {
+      const ctx = { store, lease, policy, now: this.now, step: this.o.step, onProgress: this.o.onProgress, signal };
+      const r = this.isolated.length > 0 ? await this.isolated[slot].run(job, ctx) : await runJob(job, ctx);
+      report.jobs++;
+      report.blocksCompacted += r.retired;
+      report.spansDeduplicated += r.stats.spansDeduped;
+      report.tracesDropped += r.stats.tracesDropped;
+      for (const d of r.damage) if (d.fallback === 'index-rebuilt') this.log.warn({ tenant, block: d.blockID, damage: describeDamage(d) }, 'block index damaged; read through an index rebuilt from data.parquet');
+      for (const q of r.quarantined) this.quarantined(q, report);
+      this.metrics.count('blocksCompacted', tenant, r.retired);
+      this.metrics.count('bytesCompacted', tenant, r.bytesIn);
+      this.metrics.count('spansDeduplicated', tenant, r.stats.spansDeduped);
+      this.metrics.count('tracesDroppedByRetention', tenant, r.stats.tracesDropped);
+      if (r.output) this.metrics.count('blocksWritten', tenant, 1);
+      const msg = job.kind === 'rewrite' ? `retention rewrote a block past ${formatDuration(job.filter!.ageMs)}: ${r.stats.tracesDropped} trace(s) dropped, ${r.stats.spansOut} span(s) kept` : 'compaction job done';
+      this.log.info({ tenant, kind: job.kind, inputs: job.inputs.map((m) => m.blockID), output: r.output?.blockID, level: job.level, spans: r.stats.spansOut, deduped: r.stats.spansDeduped, dropped: r.stats.tracesDropped }, msg);
+      return false;
+    } catch (err) {
+      signal?.throwIfAborted();
+      report.failures++;
+      this.metrics.count('jobFailures', tenant, 1);
+      if (isSpanbaseError(err, CompactorLeaseLost)) {
+        this.log.warn({ tenant, window: w.window, err }, 'lost the window lease; leaving the window to its new holder');
+        return true;
+      }
+      if (isSpanbaseError(err, CompactorInputGone)) this.log.warn({ tenant, job: job.key, err }, 'an input went away; the job is dropped');
+      else this.log.error({ tenant, job: job.key, err }, 'compaction job failed; retrying next cycle');
+      return false;
     }
   }
 
@@ -321,6 +352,6 @@ export class Compactor {
       await this.loop.done;
       this.loop = undefined;
     }
-    await this.isolated?.close();
+    await Promise.all(this.isolated.map((i) => i.close()));
   }
 }

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { compactionConcurrency } from './concurrency.ts';
+
+describe('compactionConcurrency', () => {
+  it('takes the flag when it is set', () => {
+    expect(compactionConcurrency({ 'compaction.concurrency': 3 }, 2)).toBe(3);
+  });
+
+  it('gives one job per four cores, at least one, when the flag is 0', () => {
+    expect([1, 2, 3, 4, 7, 8, 16, 64].map((cores) => compactionConcurrency({ 'compaction.concurrency': 0 }, cores))).toEqual([1, 1, 1, 1, 1, 2, 4, 16]);
+  });
+});
