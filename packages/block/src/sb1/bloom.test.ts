@@ -2,7 +2,7 @@ import { crc32c } from '@spanbase/model';
 import { describe, expect, it } from 'vitest';
 import { idFromNumber } from '../testing/conformance-traces.ts';
 import { Rng } from '../testing/random.ts';
-import { BLOOM_HEADER_BYTES, BloomBuilder, bloomMayContain, bloomShardCount, bloomShardOf, murmur3, parseBloomShard } from './bloom.ts';
+import { BLOOM_HEADER_BYTES, BloomBuilder, bloomMayContain, bloomShardCount, bloomShardOf, murmur3, murmur3Range, parseBloomShard } from './bloom.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -18,6 +18,12 @@ describe('murmur3 (x86, 32-bit)', () => {
     expect(murmur3(text('abcd'), 0x9747b28c)).toBe(0xf0478627);
     expect(murmur3(text('Hello, world!'), 0x9747b28c)).toBe(0x24884cba);
     expect(murmur3(text('The quick brown fox jumps over the lazy dog'), 0x9747b28c)).toBe(0x2fa826cd);
+  });
+
+  it('hashes a range of a buffer as those bytes alone, whatever its offset and tail', () => {
+    const b = text('..The quick brown fox jumps over the lazy dog..');
+    expect(murmur3Range(b, 2, b.length - 2, 0x9747b28c)).toBe(0x2fa826cd);
+    for (let from = 0; from < 5; from++) for (let to = from; to < from + 9; to++) expect(murmur3Range(b, from, to, 7), `${from}..${to}`).toBe(murmur3(b.slice(from, to), 7));
   });
 });
 

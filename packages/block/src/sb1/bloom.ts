@@ -17,10 +17,15 @@ export const MAX_BLOOM_SHARDS = 1000;
  * non-random ids spread as well as random ones. Little-endian block reads; same on every platform.
  */
 export function murmur3(bytes: Uint8Array, seed: number): number {
+  return murmur3Range(bytes, 0, bytes.length, seed);
+}
+
+/** {@link murmur3} of bytes[from, to). */
+export function murmur3Range(bytes: Uint8Array, from: number, to: number, seed: number): number {
   let h = seed >>> 0;
-  const n = bytes.length;
-  const blocks = n & ~3;
-  for (let i = 0; i < blocks; i += 4) {
+  const n = to - from;
+  const blocks = from + (n & ~3);
+  for (let i = from; i < blocks; i += 4) {
     let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);

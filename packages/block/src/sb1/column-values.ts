@@ -60,14 +60,16 @@ abstract class Values {
   }
 }
 
-const HASH_SEED = 0x811c9dc5;
+// Signed, as every hash here: only `h & mask` is used, and a number at or above 2^31 passed to a
+// function that is not inlined is a heap object (one per value looked up).
+const HASH_SEED = 0x811c9dc5 | 0;
 // Keeps a leading BOM, as @spanbase/otlp's decoder does.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function hashRange(b: Uint8Array, from: number, to: number): number {
   let h = HASH_SEED;
   for (let i = from; i < to; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h >>> 0;
+  return h;
 }
 
 /**
@@ -159,7 +161,6 @@ export class DictValues extends Values {
       h = Math.imul(h ^ c, 0x01000193);
     }
     if (high >= 0x80 && !isValidUtf8(src, from, to)) return this.stringCode(decodeUtf8(src, from, to));
-    h >>>= 0;
     const c = this.find(src, from, to, h);
     if (c >= 0) return c;
     this.entries.bytes(src, from, to);

@@ -15,7 +15,7 @@ import type { ColumnData } from './column-chunk.ts';
 import { writeColumnChunk } from './column-chunk.ts';
 import type { RowGroupEntry } from './index-file.ts';
 import type { DictValues } from './column-values.ts';
-import { sbbfBytes, sbbfInsert, xxhashHalves } from './sbbf.ts';
+import { sbbfBytes, sbbfInsert, xxhashInto } from './sbbf.ts';
 import { zstdCompress } from './zstd.ts';
 
 const PAR1 = 0x31524150;
@@ -91,6 +91,9 @@ interface PendingBloom {
   words: Uint32Array;
 }
 
+/** chunkBloom's hash of the value at hand, [hi, lo]. */
+const HASH = new Uint32Array(2);
+
 /**
  * The Parquet bloom filter of a string column chunk: XXH64 of each distinct value's bytes (its
  * PLAIN encoding without the length prefix, as the format says). Undefined when it holds no value.
@@ -102,8 +105,8 @@ function chunkBloom(values: DictValues, fpp: number): Uint32Array | undefined {
   const buf = values.entries.buf;
   const starts = values.starts.a;
   for (let c = 0; c < n; c++) {
-    const [hi, lo] = xxhashHalves(buf, starts[c], starts[c + 1]);
-    sbbfInsert(words, hi, lo);
+    xxhashInto(buf, starts[c], starts[c + 1], HASH);
+    sbbfInsert(words, HASH[0], HASH[1]);
   }
   return words;
 }

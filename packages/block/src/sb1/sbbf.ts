@@ -3,7 +3,7 @@
 // standard Parquet bloom filters in data.parquet (XXH64 of the PLAIN bytes, as every Parquet
 // reader expects) and the block's attribute value index (value-index.ts, its own hash). Hashes
 // are carried as their unsigned high and low 32-bit halves, so no BigInt is made per value.
-import { xxhash64Halves } from './xxhash64.ts';
+import { xxhash64Halves, xxhash64Into } from './xxhash64.ts';
 
 const SALT = Uint32Array.of(0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x705495c7, 0x2df1424b, 0x9efc4947, 0x5c6bfb31);
 const TWO32 = 4294967296;
@@ -45,4 +45,9 @@ export function sbbfContains(words: Uint32Array, hi: number, lo: number): boolea
 /** XXH64 (seed 0) of `bytes` as unsigned halves [hi, lo]: the hash Parquet bloom filters use. */
 export function xxhashHalves(bytes: Uint8Array, from = 0, to = bytes.length): [number, number] {
   return xxhash64Halves(bytes, from, to);
+}
+
+/** {@link xxhashHalves} into out ([hi, lo]), allocating nothing. */
+export function xxhashInto(bytes: Uint8Array, from: number, to: number, out: Uint32Array): void {
+  xxhash64Into(bytes, from, to, out);
 }
