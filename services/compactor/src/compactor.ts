@@ -271,7 +271,15 @@ export class Compactor {
       // Each running job renews the lease from its own copy of it, so every output is announced
       // before any starts: a renewal never drops another job's output, and the clean-up of
       // partial blocks (which spares announced outputs) never takes one being written.
-      if (runners > 1) await lease.renew(jobs.map((j) => j.outputId));
+      if (runners > 1) {
+        try {
+          await lease.renew(jobs.map((j) => j.outputId));
+        } catch (err) {
+          if (!isSpanbaseError(err, CompactorLeaseLost)) throw err;
+          this.log.warn({ tenant, window: w.window, err }, 'lost the window lease; leaving the window to its new holder');
+          return;
+        }
+      }
       let next = 0;
       let lost = false;
       const runner = async (slot: number): Promise<void> => {
