@@ -4,7 +4,7 @@
 // compaction jobs that may run at once). The Kubernetes manifests' memory limits are checked
 // against it.
 import type { Config } from '@spanbase/config';
-import { compactionConcurrency } from '@spanbase/config';
+import { compactionConcurrency, queryWorkers } from '@spanbase/config';
 
 const MiB = 2 ** 20;
 
@@ -33,7 +33,7 @@ export function runsQueryPool(cfg: Config): boolean {
 export function memoryBudget(cfg: Config): number {
   const t = cfg.target;
   let bytes = IDLE_BASE_BYTES[t];
-  if (runsQueryPool(cfg)) bytes += cfg['query.workers'] * QUERY_WORKER_BYTES + cfg['query.chunk-cache-bytes'] + cfg['query.metadata-cache-bytes'];
+  if (runsQueryPool(cfg)) bytes += queryWorkers(cfg) * QUERY_WORKER_BYTES + cfg['query.chunk-cache-bytes'] + cfg['query.metadata-cache-bytes'];
   if (t !== 'distributor' && t !== 'compactor') bytes += cfg['storage.cache-bytes'];
   if (t === 'all' || t === 'ingester') bytes += cfg['ingester.max-live-bytes'];
   if (t === 'all' || t === 'compactor') bytes += compactionConcurrency(cfg) * cfg['compaction.max-memory-bytes'];

@@ -10,3 +10,9 @@ export function compactionConcurrency(cfg: { 'compaction.concurrency': number },
   const n = cfg['compaction.concurrency'];
   return n > 0 ? n : Math.max(1, Math.floor(cores / 4));
 }
+
+/** Query worker threads: the flag, or one per core when it is 0 (a search uses them all). */
+export function queryWorkers(cfg: { 'query.workers': number }, cores = availableParallelism()): number {
+  const n = cfg['query.workers'];
+  return n > 0 ? n : Math.max(1, cores);
+}

@@ -11,4 +11,4 @@ export { ConfigInvalid, ConfigFileUnreadable } from './errors.ts';
 export { renderFlagReference, DOC_BEGIN, DOC_END } from './doc.ts';
 export type { StorageSettings } from './storage.ts';
 export { storageSettings } from './storage.ts';
-export { compactionConcurrency } from './concurrency.ts';
+export { compactionConcurrency, queryWorkers } from './concurrency.ts';

@@ -3,8 +3,7 @@
 // flags and add them up. The shares leave room for what no flag bounds (the main thread's own
 // heap, buffers in flight, V8's overheads); the ingester and distributor use the budget again at
 // run time to push back before the process grows past it.
-import { availableParallelism } from 'node:os';
-import { compactionConcurrency } from './concurrency.ts';
+import { compactionConcurrency, queryWorkers } from './concurrency.ts';
 import { ConfigInvalid } from './errors.ts';
 import { formatBytes } from './units.ts';
 
@@ -35,7 +34,7 @@ export function applyMemoryBudget(cfg: Record<string, unknown>, explicit: Readon
   const budget = cfg['memory.budget'] as number;
   if (!budget) return;
   if (budget < MIN_BUDGET_BYTES) throw ConfigInvalid(`--memory.budget=${formatBytes(budget)} is too small: at least ${formatBytes(MIN_BUDGET_BYTES)}, or 0 for no budget`);
-  const workers = ((cfg['query.workers'] as number) || availableParallelism()) + 1;
+  const workers = queryWorkers(cfg as { 'query.workers': number }) + 1;
   const jobs = compactionConcurrency(cfg as { 'compaction.concurrency': number });
   const parts: Partial<Record<BudgetFlag, number>> = { 'query.worker-memory': workers, 'compaction.max-memory-bytes': jobs };
   for (const [name, share] of Object.entries(BUDGET_SHARES) as [BudgetFlag, number][]) {

@@ -2,8 +2,8 @@
 // it asks (the ingester in this process, or remote ones), and the Jobs service the frontend calls
 // (in this process directly, or on the internal listener). Queriers keep no block list of their
 // own: every job names its blocks.
-import { availableParallelism } from 'node:os';
 import type { ObjectStore, ObjectStoreConfig } from '@spanbase/backend';
+import { queryWorkers } from '@spanbase/config';
 import type { Config } from '@spanbase/config';
 import { JobsService } from '@spanbase/internal-api';
 import type { Handlers, InternalServer } from '@spanbase/internal-api';
@@ -43,7 +43,7 @@ export interface QuerierRole {
 export function createQuerier(cfg: Config, deps: QuerierDeps): QuerierRole {
   const { metrics: m, log } = deps;
   const replaced = m.counter('spanbase_query_workers_replaced_total', 'Query worker threads replaced: stuck on a cancelled query, out of memory, or crashed.');
-  const pool = new QueryPool(cfg['query.workers'] > 0 ? cfg['query.workers'] : availableParallelism(), deps.storeConfig, deps.store, {
+  const pool = new QueryPool(queryWorkers(cfg), deps.storeConfig, deps.store, {
     chunkCacheBytes: cfg['query.chunk-cache-bytes'],
     abortGraceMs: cfg['query.abort-grace'],
     workerMemoryMb: Math.floor(cfg['query.worker-memory'] / 2 ** 20),
