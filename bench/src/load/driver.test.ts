@@ -4,7 +4,7 @@ import { PayloadCycler } from './payloads.ts';
 import type { PayloadSet } from './payloads.ts';
 
 // Two tiny bodies of 10 and 30 spans (the driver never looks inside them).
-const set: PayloadSet = { bodies: [Buffer.alloc(4), Buffer.alloc(8)], spans: Uint32Array.from([10, 30]), traceIdOffsets: [new Uint32Array(0), new Uint32Array(0)], totalSpans: 40, totalBytes: 12 };
+const set: PayloadSet = { bodies: [Buffer.alloc(4), Buffer.alloc(8)], spans: Uint32Array.from([10, 30]), traceIdOffsets: [new Uint32Array(0), new Uint32Array(0)], timeOffsets: [new Uint32Array(0), new Uint32Array(0)], totalSpans: 40, totalBytes: 12 };
 
 describe('load driver', () => {
   it('flat out: keeps `concurrency` requests in flight and counts what was accepted', async () => {

@@ -29,7 +29,7 @@ export const soakScenario: Scenario = {
   title: 'Soak',
   description:
     `The spanbase binary as a child process, default settings (blocks cut every minute, compaction every 30 s), first flat out over OTLP/HTTP for a few seconds to find its rate, ` +
-    `then at ${SOAK_SHARE * 100}% of that rate for --scale x 10 minutes, with a search (\`{ status = error }\`, the last hour) and a trace lookup by id every few seconds. ` +
+    `then at ${SOAK_SHARE * 100}% of that rate for --scale x 10 minutes (spans carry the time they are sent, as a live service's do), with a search (\`{ status = error }\`, the last hour) and a trace lookup by id every few seconds. ` +
     'Sampled over time: accepted spans/s, ingest ack p99 per 30 s, level-0 blocks and bytes (flushed and not merged yet: the compactor\'s backlog), all blocks, server RSS, search and lookup latency. ' +
     'The run fails when the level-0 backlog is higher over the last third than it ever was over the middle third (it grows without bound), or the ack p99 of a 30 s window passes 200 ms.',
   inDefaultSuite: false,
@@ -37,10 +37,13 @@ export const soakScenario: Scenario = {
 };
 
 async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
-  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  const nowMs = Date.now();
+  const nowNs = BigInt(nowMs) * 1_000_000n;
   const gen = ctx.progress.step('generate data', 1);
   const spans = ctx.count(300_000, 20_000);
-  // Fresh trace ids on every pass over the set (PayloadCycler), timestamps of the last minute.
+  // Fresh trace ids on every pass over the set (PayloadCycler), timestamps of the minute before
+  // each request: a search of the last hour then meets blocks of every age, as in production,
+  // not a pile of blocks that all hold the same minute.
   const payloads = encodePayloads(workloadBatches(ctx.seed, Math.ceil(spans / 18) + 1, { windowSeconds: 60, maxSpans: spans, startUnixNano: nowNs - 60_000_000_000n }));
   gen.done(`${formatNumber(payloads.totalSpans)} spans in ${payloads.bodies.length} requests`);
   // Lookups ask for traces of the first pass: they are stored early and merged again and again.
@@ -49,7 +52,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioResult> {
   const backend = await ctx.backend();
   const server = await spawnSpanbase({ dataDir: join(ctx.tmpDir, 'data'), flags: [...storageFlags(backend), '--wal.fsync=interval'], rssSampleMs: 1000 });
   const transport = httpTransport(server.otlpHttp, CONNECTIONS);
-  const cycler = new PayloadCycler(payloads);
+  const cycler = new PayloadCycler(payloads, { retimeFromMs: nowMs });
   const gauges: GaugeSample[] = [];
   const searches: [number, number][] = [];
   const lookups: [number, number][] = [];
