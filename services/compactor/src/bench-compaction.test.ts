@@ -16,4 +16,11 @@ describe('measureCompaction', () => {
     expect(r.spansPerCpuSecond).toBeGreaterThan(0);
     expect([...phases].sort()).toEqual(['generate', 'merge']);
   }, 120_000);
+
+  it('runs the jobs of one window at once through the compactor', async () => {
+    const r = await measureCompaction({ inputBytes: 512 * 1024, inputs: 2, jobs: 2 });
+    expect([r.jobs, r.inputBlocks]).toEqual([2, 4]);
+    expect(r.spansOut).toBe(r.spansIn);
+    expect(r.spansIn).toBeGreaterThan(0);
+  }, 120_000);
 });
