@@ -19,6 +19,7 @@ export { DEPENDENCY_BUCKET_SECONDS, LATENCY_BOUNDS_MS, MAX_EDGES_PER_SUMMARY, De
 export type { ColumnChunkStats } from './sb1/reader.ts';
 export type { RowGroupError } from './sb1/reader.ts';
 export { Sb1Reader, rowGroupOfError } from './sb1/reader.ts';
+export { NewestTraces } from './sb1/fetch-order.ts';
 export type { RowGroupEntry } from './sb1/index-file.ts';
 export type { ColumnSpec, ColumnValueKind, AttrType } from './sb1/schema.ts';
 export { ATTR_TYPES, sb1Columns } from './sb1/schema.ts';

@@ -4,12 +4,13 @@
 // query over live data ever runs on the thread that acknowledges ingest.
 import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
-import { DependencyBuilder, TagsBuilder } from '@spanbase/block';
+import { DependencyBuilder, NewestTraces, TagsBuilder } from '@spanbase/block';
 import type { DependencySummary, TagsSummary } from '@spanbase/block';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseCached, partialData, partialDataBuffers, partialSpans, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseCached, partialData, partialDataBuffers, partialSpans, pinnedTraceId, planMetrics, planSearch, requiredStrings } from '@spanbase/traceql';
 import { transferring } from '@spanbase/workers';
 import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
+import { ByteNeedles } from './byte-needles.ts';
 import { ChunkDecoder } from '../chunk-decoder.ts';
 import { LiveTrace } from '../live-trace.ts';
 import type { LiveEvent, LiveJob, LiveMetricsData, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
@@ -33,6 +34,25 @@ function keyOf(bytes: Uint8Array, offset: number): string {
 /** Key of a trace in the cache of indexed traces. */
 function cacheKey(tenant: string, key: string): string {
   return `${tenant}\u0000${key}`;
+}
+
+/** What `extent` found: a trace's earliest start, latest end (unix ns) and spans. */
+const EXTENT = new Float64Array(3);
+
+/** Fills EXTENT from a trace's generations; false when it has no spans or lies outside [startNs, endNs] (0 = open). */
+function extent(gens: readonly LiveTrace[], startNs: number, endNs: number): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let spans = 0;
+  for (const g of gens) {
+    if (g.startNs < lo) lo = g.startNs;
+    if (g.endNs > hi) hi = g.endNs;
+    spans += g.spanCount;
+  }
+  EXTENT[0] = lo;
+  EXTENT[1] = hi;
+  EXTENT[2] = spans;
+  return spans > 0 && (startNs === 0 || hi >= startNs) && (endNs === 0 || lo <= endNs);
 }
 
 /** One tenant's generations, by id and by trace. */
@@ -206,16 +226,21 @@ export class LiveIndex {
 
   /** Search over live data: the newest `limit` matches. A query pinned to one trace id decodes only that trace. */
   async search(tenant: string, query: Query, o: LiveSearchOptions, signal?: AbortSignal): Promise<SearchResult> {
-    const id = query.body.kind === 'pipeline' ? pinnedTraceId(planSearch(query.body).request) : undefined;
+    const request = query.body.kind === 'pipeline' ? planSearch(query.body).request : undefined;
+    const id = request && pinnedTraceId(request);
     if (id === null) return { traces: [], inspectedTraces: 0, inspectedSpans: 0 };
     let traces: Iterable<SpanRecord[] | IndexedTrace>;
     if (id) {
       const one = this.findTrace(tenant, id);
       traces = one.length > 0 ? [one] : [];
     } else {
-      traces = this.liveTraces(tenant, Number(o.start), Number(o.end), signal);
+      const required = request && requiredStrings(request);
+      const needles = required && new ByteNeedles(required);
+      traces = { [Symbol.iterator]: () => this.newestFirst(tenant, Number(o.start), Number(o.end), needles, signal) };
     }
-    return executeSearch(query, new MemoryFetcher(traces), { limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end, maxResultBytes: o.maxResultBytes, signal, mostRecent: true });
+    // Traces come newest first, so the first `limit` that match are the newest `limit`: the
+    // search stops there instead of decoding every trace in memory.
+    return executeSearch(query, new MemoryFetcher(traces), { limit: o.limit, spansPerSpanset: o.spansPerSpanset, start: o.start, end: o.end, maxResultBytes: o.maxResultBytes, signal, mostRecent: false });
   }
 
   /** A metrics query's partial result over live data. */
@@ -279,16 +304,41 @@ export class LiveIndex {
     let n = 0;
     for (const [key, gens] of t.traces) {
       if (++n % CHECK_EVERY === 0) signal?.throwIfAborted();
-      let lo = Infinity;
-      let hi = -Infinity;
-      let spans = 0;
-      for (const g of gens) {
-        if (g.startNs < lo) lo = g.startNs;
-        if (g.endNs > hi) hi = g.endNs;
-        spans += g.spanCount;
-      }
-      if ((startNs !== 0 && hi < startNs) || (endNs !== 0 && lo > endNs)) continue;
-      yield this.indexed(tenant, key, gens, spans);
+      if (!extent(gens, startNs, endNs)) continue;
+      yield this.indexed(tenant, key, gens, EXTENT[2]);
+    }
+  }
+
+  /**
+   * As `iterate`, newest trace start first (ties in no particular order), without the traces whose
+   * bytes rule them out of a needle search. The order costs one pass over the traces' starts and a
+   * sort of the few time buckets a search reaches, not a decode of every trace: under heavy ingest
+   * memory holds millions of spans.
+   */
+  private *newestFirst(tenant: string, startNs: number, endNs: number, needles: ByteNeedles | undefined, signal?: AbortSignal): Generator<IndexedTrace> {
+    const t = this.tenants.get(tenant);
+    if (!t) return;
+    const keys: string[] = [];
+    const lists: LiveTrace[][] = [];
+    const counts: number[] = [];
+    const order = new NewestTraces(t.traces.size);
+    let n = 0;
+    for (const [key, gens] of t.traces) {
+      if (++n % CHECK_EVERY === 0) signal?.throwIfAborted();
+      if (!extent(gens, startNs, endNs)) continue;
+      const lo = EXTENT[0];
+      const high = Math.floor(lo / 4294967296);
+      order.add(keys.length, 0, high, lo - high * 4294967296);
+      keys.push(key);
+      lists.push(gens);
+      counts.push(EXTENT[2]);
+    }
+    n = 0;
+    for (let i = order.next(); i >= 0; i = order.next()) {
+      if (++n % CHECK_EVERY === 0) signal?.throwIfAborted();
+      const k = order.group[i];
+      if (needles && !needles.mayHold(lists[k])) continue;
+      yield this.indexed(tenant, keys[k], lists[k], counts[k]);
     }
   }
 
