@@ -4,7 +4,8 @@
 // trace none of whose spans (with their resources and scopes) contains a required string cannot
 // match; a hit may be a false one (the bytes of another field), which decoding then settles.
 // Decoding and indexing a span costs about 15 µs; a byte search over its request a fraction of one.
-import type { RequiredStrings } from '@spanbase/traceql';
+import { requiredStrings } from '@spanbase/traceql';
+import type { FetchSpansRequest, RequiredStrings } from '@spanbase/traceql';
 import type { Chunk } from '../chunk.ts';
 import type { LiveTrace } from '../live-trace.ts';
 
@@ -69,6 +70,23 @@ export class ByteNeedles {
     this.found.set(chunk, at);
     return at;
   }
+}
+
+/** Whether a trace (its generations) may matter to a query. */
+export type TraceFilter = (gens: readonly LiveTrace[]) => boolean;
+
+/**
+ * A byte filter for a query whose fetches are `requests` (one per metrics pipeline; a trace is
+ * kept when any may want it); undefined when some request pins no string, so none can rule out.
+ */
+export function byteFilter(requests: readonly Pick<FetchSpansRequest, 'conditions' | 'allConditions'>[]): TraceFilter | undefined {
+  const needles: ByteNeedles[] = [];
+  for (const r of requests) {
+    const required = requiredStrings(r);
+    if (!required) return undefined;
+    needles.push(new ByteNeedles(required));
+  }
+  return (gens) => needles.some((n) => n.mayHold(gens));
 }
 
 /** Offsets that stand for "anywhere": every range holds the needle. */

@@ -7,7 +7,7 @@ import { bytesToHex, groupSpanRecords } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { encodeTracesData, scanExportRequest, shareScan } from '@spanbase/otlp';
 import { MessageChannel } from 'node:worker_threads';
-import { executeSearch, MemoryFetcher, parseOrThrow, partialData } from '@spanbase/traceql';
+import { evaluateMetrics, executeSearch, MemoryColumnFetcher, MemoryFetcher, parseOrThrow, partialData, planMetrics } from '@spanbase/traceql';
 import type { MetricsPartialData } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
 import { finish } from '../stepwise.ts';
@@ -227,6 +227,28 @@ describe('LiveIndex', () => {
       }
       // Most generated queries find something: the comparison is not between empty answers.
       expect(matched).toBeGreaterThan(180);
+    });
+
+    it('counts metrics over needle filters as a scan of all traces does, each pipeline keeping what it needs', async () => {
+      const { index } = fed(split);
+      const starts = all.flat().map((r) => r.span.startTimeUnixNano);
+      const start = starts.reduce((a, b) => (a < b ? a : b));
+      const request = { start: start - (start % 60_000_000_000n), end: start + 3_600_000_000_000n, step: 60_000_000_000n, maxSeries: 1000 };
+      let counted = 0;
+      const filters = needleQueries(11).filter((q) => !q.includes('} && {'));
+      for (let i = 0; i < filters.length; i++) {
+        const other = filters[(i * 7 + 3) % filters.length];
+        for (const q of [`${filters[i]} | count_over_time() by (name)`, `${filters[i]} | rate()`, `(${filters[i]} | rate()) / (${other} | rate())`]) {
+          // Exemplars are a sample and series come in the order spans do: the counts are the answer.
+          const counts = (p: MetricsPartialData) =>
+            p.states.map((st) => (st.kind === 'leaf' ? { ...st, exemplars: [], series: [...st.series].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) } : st));
+          const want = partialData(await evaluateMetrics(planMetrics(q, request), new MemoryColumnFetcher(all)));
+          const got = partialData(await index.metrics('t', q, request));
+          expect(counts(got), q).toEqual(counts(want));
+          if (want.states.some((st) => st.spans > 0)) counted++;
+        }
+      }
+      expect(counted).toBeGreaterThan(300);
     });
 
     it('gives the newest `limit` matches, as a scan that looks at every trace does', async () => {

@@ -6,11 +6,12 @@ import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
 import { DependencyBuilder, NewestTraces, TagsBuilder } from '@spanbase/block';
 import type { DependencySummary, TagsSummary } from '@spanbase/block';
-import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseCached, partialData, partialDataBuffers, partialSpans, pinnedTraceId, planMetrics, planSearch, requiredStrings } from '@spanbase/traceql';
+import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, indexTrace, parseCached, partialData, partialDataBuffers, partialSpans, pinnedTraceId, planMetrics, planSearch } from '@spanbase/traceql';
 import { transferring } from '@spanbase/workers';
 import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
-import { ByteNeedles } from './byte-needles.ts';
+import { byteFilter } from './byte-needles.ts';
+import type { TraceFilter } from './byte-needles.ts';
 import { ChunkDecoder } from '../chunk-decoder.ts';
 import { LiveTrace } from '../live-trace.ts';
 import type { LiveEvent, LiveJob, LiveMetricsData, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
@@ -234,9 +235,8 @@ export class LiveIndex {
       const one = this.findTrace(tenant, id);
       traces = one.length > 0 ? [one] : [];
     } else {
-      const required = request && requiredStrings(request);
-      const needles = required && new ByteNeedles(required);
-      traces = { [Symbol.iterator]: () => this.newestFirst(tenant, Number(o.start), Number(o.end), needles, signal) };
+      const keep = request && byteFilter([request]);
+      traces = { [Symbol.iterator]: () => this.newestFirst(tenant, Number(o.start), Number(o.end), keep, signal) };
     }
     // Traces come newest first, so the first `limit` that match are the newest `limit`: the
     // search stops there instead of decoding every trace in memory.
@@ -246,7 +246,9 @@ export class LiveIndex {
   /** A metrics query's partial result over live data. */
   async metrics(tenant: string, query: string, request: MetricsRequest, signal?: AbortSignal): Promise<MetricsPartial> {
     const plan = planMetrics(parseCached(query), request);
-    const traces = this.liveTraces(tenant, Number(plan.grid.start), Number(plan.grid.end), signal);
+    // A pipeline that can match nothing wants no trace; the others each may rule traces out by their bytes.
+    const keep = byteFilter(plan.leaves.filter((l) => !l.never).map((l) => l.spans.request));
+    const traces = this.liveTraces(tenant, Number(plan.grid.start), Number(plan.grid.end), signal, keep);
     return evaluateMetrics(plan, new MemoryColumnFetcher(traces), signal);
   }
 
@@ -290,21 +292,21 @@ export class LiveIndex {
   }
 
   /**
-   * Every in-memory trace of a tenant overlapping [startNs, endNs] (0 = open), generations merged,
-   * decoded and indexed as it is iterated: a query holds one trace at a time (and the cache what
-   * it can), not the whole live set.
+   * Every in-memory trace of a tenant overlapping [startNs, endNs] (0 = open) that `keep` (when
+   * given) keeps, generations merged, decoded and indexed as it is iterated: a query holds one
+   * trace at a time (and the cache what it can), not the whole live set.
    */
-  liveTraces(tenant: string, startNs = 0, endNs = 0, signal?: AbortSignal): Iterable<IndexedTrace> {
-    return { [Symbol.iterator]: () => this.iterate(tenant, startNs, endNs, signal) };
+  liveTraces(tenant: string, startNs = 0, endNs = 0, signal?: AbortSignal, keep?: TraceFilter): Iterable<IndexedTrace> {
+    return { [Symbol.iterator]: () => this.iterate(tenant, startNs, endNs, keep, signal) };
   }
 
-  private *iterate(tenant: string, startNs: number, endNs: number, signal?: AbortSignal): Generator<IndexedTrace> {
+  private *iterate(tenant: string, startNs: number, endNs: number, keep: TraceFilter | undefined, signal?: AbortSignal): Generator<IndexedTrace> {
     const t = this.tenants.get(tenant);
     if (!t) return;
     let n = 0;
     for (const [key, gens] of t.traces) {
       if (++n % CHECK_EVERY === 0) signal?.throwIfAborted();
-      if (!extent(gens, startNs, endNs)) continue;
+      if (!extent(gens, startNs, endNs) || (keep && !keep(gens))) continue;
       yield this.indexed(tenant, key, gens, EXTENT[2]);
     }
   }
@@ -315,7 +317,7 @@ export class LiveIndex {
    * sort of the few time buckets a search reaches, not a decode of every trace: under heavy ingest
    * memory holds millions of spans.
    */
-  private *newestFirst(tenant: string, startNs: number, endNs: number, needles: ByteNeedles | undefined, signal?: AbortSignal): Generator<IndexedTrace> {
+  private *newestFirst(tenant: string, startNs: number, endNs: number, keep: TraceFilter | undefined, signal?: AbortSignal): Generator<IndexedTrace> {
     const t = this.tenants.get(tenant);
     if (!t) return;
     const keys: string[] = [];
@@ -337,7 +339,7 @@ export class LiveIndex {
     for (let i = order.next(); i >= 0; i = order.next()) {
       if (++n % CHECK_EVERY === 0) signal?.throwIfAborted();
       const k = order.group[i];
-      if (needles && !needles.mayHold(lists[k])) continue;
+      if (keep && !keep(lists[k])) continue;
       yield this.indexed(tenant, keys[k], lists[k], counts[k]);
     }
   }
