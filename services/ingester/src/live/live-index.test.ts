@@ -2,6 +2,7 @@
 // and a `reset` (a fresh worker) rebuilds the same answers. A query pinned to one trace id looks
 // that trace up and answers what a scan of every trace answers.
 import { describe, expect, it } from 'vitest';
+import { TagsBuilder } from '@spanbase/block';
 import { conformanceTraces } from '@spanbase/block/testing';
 import { bytesToHex, groupSpanRecords } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
@@ -19,9 +20,9 @@ import type { LiveMetricsData } from './live-protocol.ts';
 const OPTS = { limit: 20, spansPerSpanset: 3, start: 0n, end: 0n };
 
 /** A tenant store and a live index fed the same requests, as the ingester feeds its worker. */
-function fed(requests: SpanRecord[][]) {
+function fed(requests: SpanRecord[][], opts: ConstructorParameters<typeof LiveIndex>[0] = {}) {
   const store = new TenantStore('t');
-  const index = new LiveIndex();
+  const index = new LiveIndex(opts);
   for (const recs of requests) {
     const scan = shareScan(scanExportRequest(encodeTracesData(groupSpanRecords(recs))));
     const gens = new Float64Array(scan.spanCount);
@@ -186,6 +187,7 @@ describe('LiveIndex', () => {
     const strings = (kvs: readonly { key: string; value: { type: string; value?: unknown } }[]) =>
       kvs.filter((kv) => kv.key !== '' && kv.value.type === 'string').map((kv) => [kv.key, kv.value.value as string] as const);
     const quote = (v: string) => JSON.stringify(v);
+    const start = (t: readonly SpanRecord[]) => t.reduce((m, r) => (r.span.startTimeUnixNano < m ? r.span.startTimeUnixNano : m), t[0].span.startTimeUnixNano);
 
     /** Queries built from values the traces hold, and from ones they do not. */
     function needleQueries(seed: number): string[] {
@@ -259,6 +261,20 @@ describe('LiveIndex', () => {
           const got = await index.search('t', parseOrThrow(q), { ...OPTS, limit });
           expect(got.traces.map((t) => t.startTimeUnixNano), `${q} limit ${limit}`).toEqual(want.traces.map((t) => t.startTimeUnixNano));
         }
+      }
+    });
+
+    it('summarises tags from the newest traces, up to its span budget', () => {
+      const newest = [...all].sort((a, b) => (start(b) > start(a) ? 1 : start(b) < start(a) ? -1 : 0));
+      for (const budget of [1, 40, 1e9]) {
+        const want = new TagsBuilder();
+        let spans = 0;
+        for (const t of newest) {
+          want.addTrace(t);
+          if ((spans += t.length) >= budget) break;
+        }
+        const { index } = fed(split, { tagSpans: budget });
+        expect(index.tagsSummary('t'), `budget ${budget}`).toEqual(want.summary());
       }
     });
 
