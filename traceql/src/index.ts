@@ -26,8 +26,8 @@ export type {
 } from './storage.ts';
 export { fieldKey } from './storage.ts';
 export type { SearchPlan } from './conditions.ts';
-export type { RequiredStrings } from './required-strings.ts';
-export { requiredStrings } from './required-strings.ts';
+export type { SpanTest, SpanTests } from './span-prefilter.ts';
+export { spanTests } from './span-prefilter.ts';
 export { planSearch, pinnedTraceId, planMetricsPipeline, metricsLeaves, conditionHolds, normalizeOperand, ENGINE_INTRINSICS } from './conditions.ts';
 export type { IndexedTrace } from './record-values.ts';
 export { indexTrace, recordValue, recordAttributes } from './record-values.ts';

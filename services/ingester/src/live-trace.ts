@@ -28,6 +28,10 @@ export class LiveTrace {
   startNs = Infinity;
   /** Latest span end, unix nanoseconds (double). */
   endNs = -Infinity;
+  /** Shortest and longest span duration, ns (from the doubles: within a few hundred ns); queries rule generations out by them. */
+  minDurationNs = Infinity;
+  /** See minDurationNs. */
+  maxDurationNs = -Infinity;
   /** Lifecycle state. */
   state: LiveTraceState = 'live';
 
@@ -43,8 +47,13 @@ export class LiveTrace {
     this.spans.push(i);
     this.bytes += s.spanLength[i];
     this.lastAppendMs = nowMs;
-    if (s.startTimeUnixNano[i] < this.startNs) this.startNs = s.startTimeUnixNano[i];
-    if (s.endTimeUnixNano[i] > this.endNs) this.endNs = s.endTimeUnixNano[i];
+    const start = s.startTimeUnixNano[i];
+    const end = s.endTimeUnixNano[i];
+    if (start < this.startNs) this.startNs = start;
+    if (end > this.endNs) this.endNs = end;
+    const d = end - start;
+    if (d < this.minDurationNs) this.minDurationNs = d;
+    if (d > this.maxDurationNs) this.maxDurationNs = d;
   }
 
   /** Number of span references. */

@@ -10,8 +10,8 @@ import { MemoryColumnFetcher, MemoryFetcher, evaluateMetrics, executeSearch, ind
 import { transferring } from '@spanbase/workers';
 import type { IndexedTrace, MetricsPartial, MetricsRequest, Query, SearchResult } from '@spanbase/traceql';
 import { Chunk } from '../chunk.ts';
-import { byteFilter } from './byte-needles.ts';
-import type { TraceFilter } from './byte-needles.ts';
+import { liveFilter } from './live-prefilter.ts';
+import type { TraceFilter } from './live-prefilter.ts';
 import { ChunkDecoder } from '../chunk-decoder.ts';
 import { LiveTrace } from '../live-trace.ts';
 import type { LiveEvent, LiveJob, LiveMetricsData, LiveSearchOptions, LiveTenantState } from './live-protocol.ts';
@@ -248,7 +248,7 @@ export class LiveIndex {
       const one = this.findTrace(tenant, id);
       traces = one.length > 0 ? [one] : [];
     } else {
-      const keep = request && byteFilter([request]);
+      const keep = request && liveFilter([request]);
       traces = { [Symbol.iterator]: () => this.newestFirst(tenant, Number(o.start), Number(o.end), keep, signal) };
     }
     // Traces come newest first, so the first `limit` that match are the newest `limit`: the
@@ -259,8 +259,8 @@ export class LiveIndex {
   /** A metrics query's partial result over live data. */
   async metrics(tenant: string, query: string, request: MetricsRequest, signal?: AbortSignal): Promise<MetricsPartial> {
     const plan = planMetrics(parseCached(query), request);
-    // A pipeline that can match nothing wants no trace; the others each may rule traces out by their bytes.
-    const keep = byteFilter(plan.leaves.filter((l) => !l.never).map((l) => l.spans.request));
+    // A pipeline that can match nothing wants no trace; the others each may rule traces out.
+    const keep = liveFilter(plan.leaves.filter((l) => !l.never).map((l) => l.spans.request));
     const traces = this.liveTraces(tenant, Number(plan.grid.start), Number(plan.grid.end), signal, keep);
     return evaluateMetrics(plan, new MemoryColumnFetcher(traces), signal);
   }
