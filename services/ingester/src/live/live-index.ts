@@ -332,8 +332,8 @@ export class LiveIndex {
   }
 
   /**
-   * As `iterate`, newest trace start first (ties in no particular order), without the traces whose
-   * bytes rule them out of a needle search. The order costs one pass over the traces' starts and a
+   * As `iterate`, newest trace start first (ties in no particular order), without the traces `keep`
+   * rules out (checked only for the traces a search reaches). The order costs one pass over the traces' starts and a
    * sort of the few time buckets a search reaches, not a decode of every trace: under heavy ingest
    * memory holds millions of spans.
    */

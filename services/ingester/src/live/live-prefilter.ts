@@ -36,7 +36,7 @@ const MAX_OFFSETS = 4096;
  */
 const DURATION_SLACK_NS = 1024;
 
-/** One request's tests; where each string occurs in each request is found once, when a trace first needs it. */
+/** One request's tests; where a string occurs in a request is found once, when a trace first needs it. */
 export class TraceTests {
   private readonly tests: readonly SpanTest[];
   private readonly needles: (Buffer | undefined)[];
@@ -44,7 +44,7 @@ export class TraceTests {
   private readonly lo: Float64Array;
   private readonly hi: Float64Array;
   private readonly every: boolean;
-  /** Per request: the sorted offsets of each string test's string (empty when absent). */
+  /** Per request: the sorted offsets of each string test's string (empty when absent), each found when first asked. */
   private readonly found = new Map<Chunk, (Int32Array | undefined)[]>();
 
   constructor(t: SpanTests) {
@@ -74,7 +74,7 @@ export class TraceTests {
     for (const g of gens) {
       for (let k = 0; k < g.chunks.length; k++) {
         const chunk = g.chunks[k];
-        const at = this.offsets(chunk)[n]!;
+        const at = this.offsets(chunk, n);
         if (at.length === 0) continue;
         const s = chunk.scan;
         const i = g.spans[k];
@@ -88,25 +88,25 @@ export class TraceTests {
     return false;
   }
 
-  private offsets(chunk: Chunk): (Int32Array | undefined)[] {
+  /** Where string test `n`'s string occurs in the request, found the first time a trace asks. */
+  private offsets(chunk: Chunk, n: number): Int32Array {
     let at = this.found.get(chunk);
-    if (at) return at;
-    const b = chunk.scan.bytes;
-    const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-    at = this.needles.map((needle) => {
-      if (!needle) return undefined;
-      // An empty string is any field left at its default: nothing is ruled out.
-      if (needle.length === 0) return EVERYWHERE;
-      const out: number[] = [];
-      for (let p = bytes.indexOf(needle); p >= 0; p = bytes.indexOf(needle, p + 1)) {
-        if (out.length === MAX_OFFSETS) return EVERYWHERE;
-        out.push(p);
-      }
-      return Int32Array.from(out);
-    });
-    this.found.set(chunk, at);
-    return at;
+    if (!at) this.found.set(chunk, (at = new Array<Int32Array | undefined>(this.needles.length)));
+    return (at[n] ??= occurrences(chunk.scan.bytes, this.needles[n]!));
   }
+}
+
+/** Sorted offsets of `needle` in `b`; EVERYWHERE for the empty string or past MAX_OFFSETS hits. */
+function occurrences(b: Uint8Array, needle: Buffer): Int32Array {
+  // An empty string is any field left at its default: nothing is ruled out.
+  if (needle.length === 0) return EVERYWHERE;
+  const bytes = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const out: number[] = [];
+  for (let p = bytes.indexOf(needle); p >= 0; p = bytes.indexOf(needle, p + 1)) {
+    if (out.length === MAX_OFFSETS) return EVERYWHERE;
+    out.push(p);
+  }
+  return Int32Array.from(out);
 }
 
 /** True when a span of the generation may have a duration in the test's bounds [lo, hi] (`>`: at least lo, `<`: at most hi). */
