@@ -9,7 +9,7 @@ export { isMetricsQuery } from './ast.ts';
 export type { QueryError, ParseResult } from './parse.ts';
 export { parse, parseOrThrow, toSpanbaseError } from './parse.ts';
 export { parseCached } from './parse-cache.ts';
-export { stringify, stringifyField, stringifyRef, stringifyPipeline } from './stringify.ts';
+export { quoteString, stringify, stringifyField, stringifyRef, stringifyPipeline } from './stringify.ts';
 export type { TypeIssue } from './typecheck.ts';
 export { typecheck } from './typecheck.ts';
 export type { TqlErrorCode } from './errors.ts';

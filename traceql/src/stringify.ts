@@ -85,7 +85,8 @@ export function literal(v: Static): string {
   }
 }
 
-function quoteString(s: string): string {
+/** A TraceQL string literal holding `s`, escaped so it parses back to `s`. */
+export function quoteString(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;

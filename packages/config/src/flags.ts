@@ -84,6 +84,7 @@ export const FLAGS = {
   'query.workers': flag.int(0, 'Worker threads that read blocks for searches; 0 means one per CPU core.'),
   'query.chunk-cache-bytes': flag.bytes('512MiB', 'Memory the query workers (together) keep verified Parquet column chunks in, so repeated searches over recent blocks skip reading and checking them; an eighth of it keeps dictionary summaries of the string columns, which let needle and pattern searches skip row groups without reading them; 0 turns it off.'),
   'query.metadata-cache-bytes': flag.bytes('128MiB', 'Memory the querier keeps block metadata in (each block\'s index, Parquet footer and needle filters: the attribute value index and bloom filters), so a search decides which blocks and row groups it needs without reading the store; read when a block is first seen, newest blocks first, while it fits.'),
+  'query.warm-up': flag.bool(true, 'After a start, once the block list is read, the query frontend sends itself a few searches, a trace lookup, a metrics query and autocomplete over the newest block and live data (left out of the request metrics), so the first user query does not wait for the query path to compile on every thread.'),
   'query.default-limit': flag.int(20, 'Traces a search returns when it gives no limit parameter.', 1),
   'query.default-spans-per-spanset': flag.int(3, 'Spans per spanset a search returns when it gives no spss parameter.', 1),
   'query.max-query-bytes': flag.bytes('128KiB', 'Longest TraceQL text a search or metrics query may send; longer is a 400.'),

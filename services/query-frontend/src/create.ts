@@ -15,6 +15,8 @@ import { registerMetricsRoutes } from './metrics/metrics-routes.ts';
 import type { QuerierSet } from './queriers.ts';
 import { JobScheduler } from './scheduler.ts';
 import { registerSearchRoutes } from './search/search-routes.ts';
+import { warmUpQueries } from './warm-up.ts';
+import type { WarmUpReport, WarmUpTarget } from './warm-up.ts';
 import { registerTagsRoutes } from './tags/tags-routes.ts';
 import { registerTraceRoutes } from './trace-routes.ts';
 import { injectTempoApi } from './compat/tempo-api.ts';
@@ -54,6 +56,11 @@ export interface QueryFrontend {
   admission: QueryAdmission;
   /** The service dependency graph of a tenant over a range (for the Jaeger and Zipkin dependency routes). */
   dependencies: DependencyQuery;
+  /**
+   * Sends the process's own routes the warm-up requests over `target` (see warm-up.ts): once,
+   * after a start, so the first user query finds the query path compiled.
+   */
+  warmUp(target: WarmUpTarget): Promise<WarmUpReport>;
   /** Stops the answer workers. */
   close(): Promise<void>;
 }
@@ -159,5 +166,15 @@ export function createQueryFrontend(cfg: Config, deps: QueryFrontendDeps): Query
   const tempo = injectTempoApi(deps.api);
   if (deps.jaeger) registerJaegerRoutes(deps.jaeger, { tempo, defaultLimit: 100, operationsSampleTraces: Math.min(1000, cfg['query.max-limit']), now: Date.now, multitenancy, dependencies, timeoutMs });
   if (deps.zipkin) registerZipkinRoutes(deps.zipkin, { tempo, now: Date.now, multitenancy, dependencies, timeoutMs });
-  return { scheduler, admission, dependencies, close: () => answers.close() };
+  let closed = false;
+  return {
+    scheduler,
+    admission,
+    dependencies,
+    warmUp: (target) => warmUpQueries(tempo, target, multitenancy, () => closed),
+    close: () => {
+      closed = true;
+      return answers.close();
+    },
+  };
 }

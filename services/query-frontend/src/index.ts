@@ -1,5 +1,7 @@
 export type { QueryFrontendDeps, QueryFrontend } from './create.ts';
 export { createQueryFrontend } from './create.ts';
+export type { WarmUpReport, WarmUpTarget } from './warm-up.ts';
+export { isWarmUpRequest, warmUpTarget } from './warm-up.ts';
 export type { Querier, QuerierSet } from './queriers.ts';
 export { localQuerier, remoteQueriers } from './queriers.ts';
 export type { JobKind, SchedulerOptions, SchedulerStats } from './scheduler.ts';

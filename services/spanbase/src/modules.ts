@@ -10,6 +10,7 @@ import type { BlockMeta } from '@spanbase/block';
 import { compactorFromConfig, metricsSinkFor } from '@spanbase/compactor';
 import type { Compactor } from '@spanbase/compactor';
 import { storageSettings } from '@spanbase/config';
+import { SINGLE_TENANT } from '@spanbase/server';
 import type { Config } from '@spanbase/config';
 import { RemoteIngesters, createDistributor } from '@spanbase/distributor';
 import type { DistributorRole, IngesterClient } from '@spanbase/distributor';
@@ -21,7 +22,7 @@ import { registerUsageRoute } from './usage-route.ts';
 import { BlockCatalog } from '@spanbase/query';
 import { createQuerier, inProcessLive, remoteLive, warmSearchPath } from '@spanbase/querier';
 import type { LiveData, QuerierRole } from '@spanbase/querier';
-import { createQueryFrontend, localQuerier, remoteQueriers } from '@spanbase/query-frontend';
+import { createQueryFrontend, localQuerier, remoteQueriers, warmUpTarget } from '@spanbase/query-frontend';
 import type { QueryFrontend } from '@spanbase/query-frontend';
 import type { ModuleContext, ModuleDefs, ModuleInstance } from './module-registry.ts';
 
@@ -224,16 +225,29 @@ export const MODULES: ModuleDefs = {
       // Operators' usage report (reads blocks in a thread of its own), served beside the query API.
       registerUsageRoute(ctx.api, { store: storageSettings(cfg), overrides: ctx.get('overrides').overrides, multitenancy: cfg['multitenancy.enabled'] });
       const common = { api: ctx.api, jaeger: ctx.jaeger, zipkin: ctx.zipkin, blocks: (tenant: string) => catalog.blocks(tenant), accounted: (tenant: string) => catalog.accounted(tenant), overrides: ctx.get('overrides').overrides, metrics: ctx.metrics, log: ctx.log.child({ module: 'query-frontend' }) };
+      // Once the first block list is read and its metadata prefetched, in the background.
+      const warmUp = (frontend: QueryFrontend) => {
+        if (!cfg['query.warm-up']) return;
+        void catalog.prefetchDone().then(async () => {
+          const target = warmUpTarget(catalog.tenantIds().flatMap((t) => catalog.blocks(t)), Date.now(), cfg['multitenancy.enabled'] ? undefined : SINGLE_TENANT);
+          if (!target) return;
+          const r = await frontend.warmUp(target);
+          common.log.info({ ...r, ms: Math.round(r.ms), tenant: target.tenant }, 'query path warmed up');
+        }).catch((err: unknown) => common.log.warn({ err }, 'query warm-up failed; the first queries compile the query path'));
+      };
       if (cfg.target === 'all') {
         const querier = ctx.get('querier');
         const frontend = createQueryFrontend(cfg, { ...common, queriers: localQuerier(querier.jobs, querier.slots), queriersFlag: 'the querier in this process' });
-        return { frontend, stop: () => frontend.close() };
+        return { frontend, start: async () => warmUp(frontend), stop: () => frontend.close() };
       }
       const peers = peersOf(ctx, 'query-frontend.querier-addresses', 'querier');
       const queriers = remoteQueriers(peers, { slots: cfg['query-frontend.max-jobs-per-querier'], timeoutMs: cfg['query.timeout'] });
       const frontend = createQueryFrontend(cfg, { ...common, queriers, queriersFlag: '--query-frontend.querier-addresses' });
       const peerLife = lifecycle(peers);
-      return { frontend, start: peerLife.start, stop: async () => {
+      return { frontend, start: async () => {
+        await peerLife.start();
+        warmUp(frontend);
+      }, stop: async () => {
         await peerLife.stop();
         await frontend.close();
       } };

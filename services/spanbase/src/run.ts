@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '@spanbase/config';
 import { MetricsRegistry, createHttpApp, registerBasicRoutes, registerProcessMetrics } from '@spanbase/server';
 import type { Logger } from '@spanbase/server';
-import { jaegerErrorRenderer } from '@spanbase/query-frontend';
+import { isWarmUpRequest, jaegerErrorRenderer } from '@spanbase/query-frontend';
 import { dataLocation } from './data-location.ts';
 import { listen } from './listen.ts';
 import { resolveModules } from './module-registry.ts';
@@ -68,6 +68,7 @@ export async function startSpanbase(cfg: Config, log: Logger, hooks: StartHooks 
   const requestSeconds = metrics.histogram('spanbase_request_duration_seconds', 'HTTP API request latency, by route and status.', ['route', 'status_code']);
   for (const app of [api, zipkin, jaeger]) {
     app.addHook('onResponse', async (req, reply) => {
+      if (isWarmUpRequest(req)) return;
       requestSeconds.observe({ route: req.routeOptions.url ?? 'unknown', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
   }

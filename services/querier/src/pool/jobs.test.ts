@@ -5,8 +5,9 @@ import { MemoryStore } from '@spanbase/backend';
 import { writeBlock } from '@spanbase/block';
 import { generateRealisticTraces } from '@spanbase/block/testing';
 import { av } from '@spanbase/model';
+import { quoteString } from '@spanbase/traceql';
 import { describe, expect, it } from 'vitest';
-import { ReaderCache, runBlockJob } from './jobs.ts';
+import { ReaderCache, runBlockJob, warmUp } from './jobs.ts';
 
 describe('block jobs', () => {
   it('a pattern search keeps the summaries that let the next one skip row groups', async () => {
@@ -35,5 +36,20 @@ describe('block jobs', () => {
     expect(fast.traces).toEqual(slow.traces);
     expect(fast.inspectedSpans).toBeLessThan(400);
     expect(slow.inspectedSpans).toBeGreaterThan(fast.inspectedSpans * 5);
+  });
+
+  it('a worker\'s warm-up ends with a needle that finds the block\'s newest trace', async () => {
+    const traces = generateRealisticTraces({ traces: 300, seed: 5 });
+    const store = new MemoryStore();
+    const meta = await writeBlock(store, { tenant: 't', rowGroupSpans: 400 }, traces);
+    const signal = new AbortController().signal;
+    const readers = new ReaderCache(store, { chunkCacheBytes: 64 * 1024 * 1024 });
+    const newest = (await runBlockJob(readers, { kind: 'search', meta, query: '{ }', limit: 1, spansPerSpanset: 1, start: 0n, end: 0n, maxResultBytes: 0 }, signal)).traces[0];
+    const ran = await warmUp(readers.get(meta), signal);
+    // Every warm-up query ran without failing; the last is the needle, and it matched.
+    for (const r of ran) expect(r.traces, r.query).toBeDefined();
+    const needle = ran.at(-1)!;
+    expect(needle.query).toBe(`{ resource.service.name = ${quoteString(newest.rootServiceName!)} && name = ${quoteString(newest.rootTraceName!)} }`);
+    expect(needle.traces).toBe(1);
   });
 });

@@ -7,7 +7,7 @@ import type { ObjectStore } from '@spanbase/backend';
 import { transferring } from '@spanbase/workers';
 import { faultSpin } from '@spanbase/model';
 import type { SpanRecord } from '@spanbase/model';
-import { evaluateMetrics, parseCached, partialData, partialDataBuffers, partialSpans, planMetrics } from '@spanbase/traceql';
+import { evaluateMetrics, parseCached, partialData, partialDataBuffers, partialSpans, planMetrics, quoteString } from '@spanbase/traceql';
 import type { MetricsPartialData, MetricsPlan, MetricsRequest, SearchResult } from '@spanbase/traceql';
 
 /** A search over one block. */
@@ -126,8 +126,27 @@ export class ReaderCache {
 }
 
 /** Searches that read, decode and evaluate a few columns of a block: the paths real searches take. */
-const WARM_UP = ['{ kind = server && name != "" }', '{ span.http.route =~ ".*/x.*" || resource.service.name = "x" }'];
+const WARM_UP = ['{ kind = server && name != "" }', '{ span.http.route =~ ".*/x.*" || resource.service.name = "x" }', '{ span.spanbase.warm-up = "none" }', '{ status = error && duration > 1s }'];
 
+/**
+ * Runs the warm-up searches over a block, then a needle that matches: the service and root name of
+ * the block's newest trace (the path a needle takes: filters, dictionaries, the matching rows first,
+ * then the row group's trace and span columns). Each worker runs it on the first block it
+ * prefetches, since a search's jobs may land on any worker. Resolves with each query and the
+ * traces it found (undefined where it failed).
+ */
+export async function warmUp(reader: BlockReader, signal: AbortSignal): Promise<{ query: string; traces: number | undefined }[]> {
+  const ran: { query: string; traces: number | undefined }[] = [];
+  const run = async (query: string) => {
+    const r = await searchBlock(reader, parseCached(query), { limit: 1, spansPerSpanset: 1, signal }).catch(() => undefined);
+    ran.push({ query, traces: r?.traces.length });
+    return r;
+  };
+  for (const q of WARM_UP) await run(q);
+  const newest = (await run('{ }'))?.traces[0];
+  if (newest?.rootServiceName !== undefined && newest.rootTraceName !== undefined) await run(`{ resource.service.name = ${quoteString(newest.rootServiceName)} && name = ${quoteString(newest.rootTraceName)} }`);
+  return ran;
+}
 
 const plans = new Map<string, MetricsPlan>();
 
@@ -172,7 +191,7 @@ export async function runBlockJob<J extends BlockJob>(readers: ReaderCache, job:
     // decodes and evaluates column chunks is compiled before a user's first search needs it.
     if (!readers.warmed) {
       readers.warmed = true;
-      for (const q of WARM_UP) await searchBlock(reader, parseCached(q), { limit: 1, spansPerSpanset: 1, signal }).catch(() => undefined);
+      await warmUp(reader, signal);
     }
     result = {};
   } else if (job.kind === 'trace') {

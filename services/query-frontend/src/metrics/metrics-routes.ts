@@ -14,6 +14,7 @@ import { startMetrics } from '@spanbase/query';
 import { throwIfNothingRan } from '../nothing-ran.ts';
 import type { MetricsSources } from '@spanbase/query';
 import type { AnswerPool } from '../answers/answer-pool.ts';
+import { isWarmUpRequest } from '../warm-up.ts';
 
 /** What the metrics routes need. */
 export interface MetricsRoutesOptions {
@@ -66,7 +67,7 @@ export function registerMetricsRoutes(app: FastifyInstance, opts: MetricsRoutesO
         try {
           const channel = opts.answers.size > 0 ? gathering : undefined;
           const run = await executeMetricsOver(startMetrics(opts.sources, tenant, plan, signal, channel), plan, { concurrency: opts.parallelism(), signal, collect: (d) => gathering.add(d), channel });
-          for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
+          if (!isWarmUpRequest(req)) for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
           // A metrics source that answered counts as completed even when partial (the answer says PARTIAL).
           throwIfNothingRan(run.stats.totalJobs, run.stats.completedJobs, run.failed);
           const failedNote = run.failed.length > 0 ? `${run.failed.length} source(s) could not be read and were left out: ${run.failed.map((f) => f.source).join(', ')}` : undefined;

@@ -14,6 +14,7 @@ import { startSearch } from '@spanbase/query';
 import { throwIfNothingRan } from '../nothing-ran.ts';
 import type { SearchSources } from '@spanbase/query';
 import type { AnswerPool } from '../answers/answer-pool.ts';
+import { isWarmUpRequest } from '../warm-up.ts';
 
 /** What the search route needs. */
 export interface SearchRoutesOptions {
@@ -45,7 +46,7 @@ export function registerSearchRoutes(app: FastifyInstance, opts: SearchRoutesOpt
       return await opts.admission.run(tenant, async () => {
         const o = { limit: p.limit, spansPerSpanset: p.spss, start: p.start, end: p.end, maxResultBytes: opts.maxResponseBytes, signal };
         const run = await executeSearchOver(startSearch(opts.sources, tenant, query, o), query, { ...o, concurrency: opts.parallelism() });
-        for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
+        if (!isWarmUpRequest(req)) for (const f of run.failed) opts.onSourceFailure?.(f.source, f.error);
         throwIfNothingRan(run.metrics.totalJobs, run.answeredJobs, run.failed);
         let result = run.result;
         if (p.minDurationNs !== undefined || p.maxDurationNs !== undefined) {
