@@ -77,4 +77,21 @@ describe('warmUpQueries', () => {
     expect(calls).toHaveLength(2);
     expect(r.requests).toBe(2);
   });
+
+  it('ends quietly when the routes close under it as the process stops, and fails otherwise', async () => {
+    let stopping = false;
+    const closing: TempoApi = {
+      async get() {
+        stopping = true;
+        throw new Error('fastify closed');
+      },
+    };
+    await expect(warmUpQueries(closing, TARGET, false, () => stopping)).resolves.toMatchObject({ requests: 1, failed: 0 });
+    const broken: TempoApi = {
+      async get() {
+        throw new Error('boom');
+      },
+    };
+    await expect(warmUpQueries(broken, TARGET, false, () => false)).rejects.toThrow('boom');
+  });
 });

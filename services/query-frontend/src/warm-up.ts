@@ -55,7 +55,12 @@ export async function warmUpQueries(api: TempoApi, target: WarmUpTarget, multite
   const get = async (path: string, query: Record<string, string>): Promise<Buffer | undefined> => {
     if (stopped()) return undefined;
     report.requests++;
-    const res = await api.get(path, query, headers);
+    // A process stopping meanwhile closes the routes under the request: that is no failure.
+    const res = await api.get(path, query, headers).catch((err: unknown) => {
+      if (stopped()) return undefined;
+      throw err;
+    });
+    if (!res) return undefined;
     if (res.status === 200) return res.body;
     report.failed++;
     return undefined;
