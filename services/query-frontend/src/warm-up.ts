@@ -5,7 +5,8 @@
 // 3 ms. So once the block list is read and its metadata prefetched, the frontend sends itself
 // what an incident's first minute sends (a search, a needle, a trace lookup, a metrics query,
 // autocomplete) through the routes themselves, over the newest block and live data. Answers are
-// thrown away; a failure only ends the warm-up early.
+// thrown away; one that is not a 200 is counted and the next request sent, and a request that
+// throws ends the warm-up (the first user queries then compile what it did not reach).
 import { IncomingMessage } from 'node:http';
 import { quoteString } from '@spanbase/traceql';
 import type { TempoApi } from './compat/tempo-api.ts';
