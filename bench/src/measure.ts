@@ -51,6 +51,8 @@ export function measureThroughput(count: number, fn: (i: number) => unknown, uni
 export interface RepeatOptions {
   /** Untimed runs first (default 1). */
   warmup?: number;
+  /** Ends the untimed runs early once they took this long, ms (the first one always runs). */
+  warmupMs?: number;
   /** Timed runs at least, whatever the budget (default 3). */
   minRuns?: number;
   /** Timed runs at most. */
@@ -68,7 +70,11 @@ export interface RepeatOptions {
  * warm-up, until `maxRuns` or the time budget is spent, but at least `minRuns` times.
  */
 export async function timeRepeated(run: () => Promise<number>, opts: RepeatOptions): Promise<number[]> {
-  for (let i = 0; i < (opts.warmup ?? 1); i++) opts.onWarmup?.(await run());
+  const w0 = performance.now();
+  for (let i = 0; i < (opts.warmup ?? 1); i++) {
+    if (i > 0 && performance.now() - w0 >= (opts.warmupMs ?? Infinity)) break;
+    opts.onWarmup?.(await run());
+  }
   const samples: number[] = [];
   const t0 = performance.now();
   while (samples.length < opts.maxRuns && (samples.length < (opts.minRuns ?? 3) || performance.now() - t0 < opts.budgetMs)) {

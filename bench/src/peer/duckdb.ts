@@ -13,6 +13,8 @@ export type DuckDbThreads = number | 'default';
 export interface TimeQueryOptions {
   /** Untimed runs first (default 1). */
   warmup?: number;
+  /** Ends the untimed runs early once they took this long, ms (the first one always runs). */
+  warmupMs?: number;
   /** Timed runs (default 5). */
   repeat?: number;
   /** Stop repeating once this much time was spent, ms (default: no limit). */
@@ -65,7 +67,9 @@ export async function openDuckDb(threads: DuckDbThreads = 1): Promise<DuckDbPeer
     query,
     async timeQuery(sql, opts = {}) {
       let first = NaN;
+      const w0 = performance.now();
       for (let i = 0; i < (opts.warmup ?? 1); i++) {
+        if (i > 0 && performance.now() - w0 >= (opts.warmupMs ?? Infinity)) break;
         const t = performance.now();
         await query(sql);
         if (i === 0) first = performance.now() - t;
