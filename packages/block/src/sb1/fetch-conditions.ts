@@ -66,7 +66,7 @@ function statsColumnOf(c: Condition): StatsColumn | undefined {
 const ORDERED = new Set(['=', '<', '<=', '>', '>=']);
 
 /**
- * Rows still in question fewer than one in this many are looked up one by one (indexOf finds
+ * Rows still in question fewer than one in this many are looked up one by one (nextRow finds
  * them) rather than every row of their page combined: an AND's later condition after a selective
  * one (`status = error` leaves about 200 rows of 25,000 for `resource.service.name = "x"`)
  * otherwise walks whole pages, and a small column's page holds a whole row group.
@@ -96,7 +96,6 @@ function nextRow(mask: Uint8Array, words: Uint32Array | undefined, test: number,
   for (; r < to; r++) if (mask[r] === test) return r;
   return to;
 }
-
 
 /** Whether byte-array entry i of `values` contains `lit`. */
 function entryContains(values: Values, i: number, lit: Uint8Array): boolean {
