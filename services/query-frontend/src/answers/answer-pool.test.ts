@@ -1,9 +1,9 @@
 // The answer pool on a real worker thread: the bytes it builds are the ones this thread would
 // build, and a cancelled answer frees its caller at once.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MemoryFetcher, evaluateMetrics, executeSearch, generateTraces, partialData, planMetrics } from '@spanbase/traceql';
 import { searchResponseText } from '../search/search-json.ts';
-import { AnswerPool } from './answer-pool.ts';
+import { AnswerPool, INLINE_SPANS } from './answer-pool.ts';
 import { transferList } from './answer-jobs.ts';
 import type { MetricsAnswerJob } from './metrics-answer.ts';
 
@@ -80,6 +80,24 @@ describe('AnswerPool', () => {
     expect((await new AnswerPool({ workers: 0 }).searchAnswer(result, metrics, new AbortController().signal)).toString()).toBe(expected);
     const none = { ...result, traces: [] };
     expect((await pool.searchAnswer(none, metrics, new AbortController().signal)).toString()).toBe(await searchResponseText(none, metrics));
+  });
+
+  it('writes a needle\'s small search answer in this thread, and a larger one on its worker', async () => {
+    const found = await executeSearch('{}', new MemoryFetcher(DATA.traces), { limit: 100, spansPerSpanset: 3 });
+    const spans = (t: (typeof found.traces)[number]) => t.spansets.reduce((m, ss) => m + ss.spans.length + 1, 0);
+    const small = { ...found, traces: found.traces.slice(0, 2) };
+    expect(small.traces.reduce((n, t) => n + spans(t), 0)).toBeLessThanOrEqual(INLINE_SPANS);
+    expect(found.traces.reduce((n, t) => n + spans(t), 0)).toBeGreaterThan(INLINE_SPANS);
+    const metrics = { inspectedTraces: 2, inspectedBytes: 10, inspectedSpans: 20, totalBlocks: 1, completedJobs: 1, totalJobs: 1, totalBlockBytes: 100 };
+    const handedOver = vi.spyOn(pool, 'build');
+    try {
+      expect((await pool.searchAnswer(small, metrics, new AbortController().signal)).toString()).toBe(await searchResponseText(small, metrics));
+      expect(handedOver).not.toHaveBeenCalled();
+      expect((await pool.searchAnswer(found, metrics, new AbortController().signal)).toString()).toBe(await searchResponseText(found, metrics));
+      expect(handedOver).toHaveBeenCalled();
+    } finally {
+      handedOver.mockRestore();
+    }
   });
 
   it('gathers a metrics answer\'s partials one by one on its worker and finishes it as one job would', async () => {

@@ -2,8 +2,9 @@
 // writing the JSON text allocate the whole answer several times over. On the thread that also
 // acknowledges ingest and answers /ready, a large answer held both up for tens of milliseconds
 // and left garbage whose collection paused them again, so this work runs on a worker thread at
-// a lower scheduling priority, under supervision like the query workers. With no worker (size 0)
-// it runs in this thread (tests).
+// a lower scheduling priority, under supervision like the query workers. A search answer of a
+// few spans (a needle's) is the exception: written here, it costs less than the two hand-overs.
+// With no worker (size 0) everything runs in this thread (tests).
 import { SupervisedWorker, leastBusy } from '@spanbase/workers';
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -16,6 +17,13 @@ import type { MetricsAnswerJob } from './metrics-answer.ts';
 
 /** Spans (and spansets) of search results handed to a worker in one piece. */
 const SPANS_PER_SLICE = 2000;
+
+/**
+ * Spans (and spansets) of a search answer written in this thread rather than on a worker: a
+ * needle's answer of a trace or two is a few kilobytes of JSON, which costs this thread less than
+ * handing it to a worker and waking this thread again for the bytes.
+ */
+export const INLINE_SPANS = 200;
 const COMMA = Buffer.from(',');
 
 /** Answer pool settings. */
@@ -142,9 +150,13 @@ export class AnswerPool {
   /**
    * A SearchResponse's bytes, its traces written on the workers a slice at a time: each slice is
    * its own job, so handing a large answer over never holds this thread for long in one piece.
+   * A small answer (INLINE_SPANS) is written here.
    */
   async searchAnswer(result: SearchResult, metrics: SearchMetrics, signal: AbortSignal): Promise<Buffer> {
-    if (this.workers.length === 0) return Buffer.from(await this.build({ kind: 'search', result, metrics }, signal));
+    if (this.workers.length === 0 || result.traces.reduce((n, t) => n + spanCount(t), 0) <= INLINE_SPANS) {
+      signal.throwIfAborted();
+      return Buffer.from(await runAnswerJob({ kind: 'search', result, metrics }, signal));
+    }
     const slices: TraceResult[][] = [];
     let spans = SPANS_PER_SLICE;
     for (const t of result.traces) {
