@@ -45,7 +45,7 @@ export const FLAGS = {
   'ingester.max-live-bytes': flag.bytes('1GiB', 'Memory for traces not yet in durable blocks; past it ingest answers 429 instead of growing.'),
   'ingester.trace-idle-period': flag.duration('5s', 'A trace with no new spans for this long moves from the live set into the head block.'),
   'ingester.max-block-duration': flag.duration('1m', 'The head block is cut into a complete block after this long.'),
-  'ingester.max-block-bytes': flag.bytes('64MiB', 'The head block is cut into a complete block when its spans reach this many bytes.'),
+  'ingester.max-block-bytes': flag.bytes('64MiB', 'The head block is cut into a complete block when its spans reach this many bytes; a head that grew larger while an earlier block was written (after a burst) is written as several blocks of about this size.'),
   'ingester.flush-check-period': flag.duration('1s', 'How often idle traces and head blocks are checked.'),
 
   // WAL

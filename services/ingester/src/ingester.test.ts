@@ -136,6 +136,55 @@ describe('Ingester flush', () => {
     await ing.stop();
   });
 
+  it('writes a head block that grew past max-block-bytes as several blocks of about that size, oldest traces first', async () => {
+    // One request per trace, so each trace's bytes are known from its own push.
+    const probe = await start();
+    await probe.ing.push('t', scanExportRequest(req([spanOf(1), spanOf(1)])));
+    const perTrace = [...probe.ing.tenantStores()][0].live.values().next().value!.bytes;
+    await probe.ing.stop();
+
+    const { ing, sink, dir, advance } = await start({ maxBlockBytes: 3 * perTrace });
+    // Ten traces, sealed in this order (one tick apart), into one head of 10 x perTrace.
+    for (let i = 0; i < 10; i++) {
+      await ing.push('t', scanExportRequest(req([spanOf(100 + i), spanOf(100 + i)])));
+      advance(10);
+    }
+    advance(6000);
+    await ing.flushTick(); // seals all ten: the head is due by size
+    // Three blocks of the size; the last trace is a head below it, not yet due.
+    expect(sink.batches.map((b) => b.traces.length)).toEqual([3, 3, 3]);
+    expect(ing.memoryBytes).toBeGreaterThan(0);
+    advance(60_000); // written once the head it was cut from is max-block-duration old
+    await ing.flushTick();
+    expect(sink.batches.map((b) => b.traces.length)).toEqual([3, 3, 3, 1]);
+    expect(sink.batches.flatMap((b) => b.traces.map((t) => Number.parseInt(t, 16)))).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i));
+    expect(ing.memoryBytes).toBe(0);
+    await ing.stop();
+    expect(readdirSync(join(dir, 't'))).toHaveLength(0);
+  });
+
+  it('stops writing the cuts of a large head at the first failure, keeping the rest in order for the retry', async () => {
+    const { ing, sink, advance } = await start({ maxBlockBytes: 1, flushRetry: { baseMs: 1000, maxMs: 1000 } });
+    for (let i = 0; i < 4; i++) await ing.push('t', scanExportRequest(req([spanOf(200 + i)])));
+    advance(6000);
+    const write = sink.write.bind(sink);
+    let calls = 0;
+    sink.write = async (b) => {
+      if (++calls === 2) throw new Error('store down');
+      return write(b);
+    };
+    await ing.flushTick();
+    expect(calls).toBe(2); // the first cut written, the second failed, the rest not tried
+    expect(sink.batches).toHaveLength(1);
+    expect(ing.flushStats.failures).toBe(1);
+    advance(2000);
+    await ing.flushTick();
+    expect(sink.batches.map((b) => b.traces.length)).toEqual([1, 1, 1, 1]);
+    expect(sink.batches.flatMap((b) => b.traces.map((t) => Number.parseInt(t, 16))).sort()).toEqual([200, 201, 202, 203]);
+    expect(ing.memoryBytes).toBe(0);
+    await ing.stop();
+  });
+
   it('keeps traces in memory and the WAL when a flush fails, and retries after a backoff that grows', async () => {
     const { ing, sink, dir, advance } = await start({ flushRetry: { baseMs: 1000, maxMs: 3000 } });
     await ing.push('t', scanExportRequest(req([spanOf(9)])));

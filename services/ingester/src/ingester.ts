@@ -268,15 +268,22 @@ export class Ingester {
     const pressured = !force && this.pressure.pressured(this.liveBytes);
     for (const t of this.tenants.values()) t.sealIdle(now - this.opts.traceIdlePeriodMs, now, force || pressured);
     if (!force && now < this.flushRetryAtMs) return Promise.resolve();
-    const due = [...this.tenants.values()].filter(
-      (t) => t.head.length > 0 && (force || pressured || t.headBytes >= this.opts.maxBlockBytes || now - t.headStartedMs >= this.opts.maxBlockDurationMs),
-    );
+    const isDue = (t: TenantStore, at: number): boolean =>
+      t.head.length > 0 && (force || pressured || t.headBytes >= this.opts.maxBlockBytes || at - t.headStartedMs >= this.opts.maxBlockDurationMs);
+    const due = [...this.tenants.values()].filter((t) => isDue(t, now));
     if (pressured) for (const t of due) this.opts.onPressureFlush?.(t.tenant);
     if (due.length === 0 || !this.opts.sink) return Promise.resolve();
     this.flushing = (async () => {
       for (const t of due) {
-        const batch = t.cutHead();
-        if (batch) await this.flushBatch(t, batch);
+        // No trace is sealed while a flush runs, so after a burst (or a slow store) the head can
+        // hold many times --ingester.max-block-bytes. It is written as blocks of about that size,
+        // oldest traces first: each block's memory and WAL records are let go as soon as it is
+        // stored, and the block writer never holds more than one block's columns. A stopping
+        // ingester leaves the rest to WAL replay.
+        do {
+          const batch = t.cutHead(this.opts.maxBlockBytes);
+          if (!batch || !(await this.flushBatch(t, batch))) break;
+        } while (this.ready && isDue(t, this.now()));
       }
     })().finally(() => {
       this.flushing = undefined;
@@ -290,7 +297,8 @@ export class Ingester {
     await this.flushTick(true);
   }
 
-  private async flushBatch(tenant: TenantStore, batch: HeadBatch): Promise<void> {
+  /** Writes one cut of a head block; false when the write failed (the batch is back in the head). */
+  private async flushBatch(tenant: TenantStore, batch: HeadBatch): Promise<boolean> {
     const started = performance.now();
     // The batch and its marker are built in steps, between which acknowledgements go out.
     const fb = await stepwise(flushBatchSteps(tenant.tenant, batch.traces, this.opts.timeRangeSlackMs));
@@ -320,6 +328,7 @@ export class Ingester {
       if (outside > 0) this.opts.onOutsideTimeBounds?.(tenant.tenant, outside);
       const dropped = block.outcomes ? block.outcomes.filter((o) => !o.keep).length : 0;
       this.log.info({ tenant: tenant.tenant, block: block.blockId ?? null, traces: fb.traceStarts.length - 1, spans: fb.spanCount, sampledOut: dropped, ms: Math.round(performance.now() - started) }, block.blockId ? 'block flushed' : 'head block sampled out whole; no block written');
+      return true;
     } catch (err) {
       this.flushFailures++;
       this.flushStats.failures++;
@@ -328,6 +337,7 @@ export class Ingester {
       this.flushRetryAtMs = this.now() + retryInMs;
       this.opts.onFlushFailed?.(tenant.tenant);
       this.log.error({ err, tenant: tenant.tenant, failures: this.flushFailures, retryInMs }, 'block flush failed; the traces stay in memory and the WAL, and will be retried');
+      return false;
     }
   }
 

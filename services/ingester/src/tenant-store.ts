@@ -105,14 +105,25 @@ export class TenantStore {
     return n;
   }
 
-  /** Takes the head block for flushing; its traces stay findable until `forget`. */
-  cutHead(): HeadBatch | undefined {
+  /**
+   * Takes the head block for flushing, or its oldest traces up to the first to reach `maxBytes`
+   * (the rest stays in the head, as old as it was); its traces stay findable until `forget`.
+   */
+  cutHead(maxBytes = Infinity): HeadBatch | undefined {
     if (this.head.length === 0) return undefined;
-    const batch = { traces: this.head, bytes: this.headBytes, startedMs: this.headStartedMs };
+    let n = 0;
+    let bytes = 0;
+    while (n < this.head.length && bytes < maxBytes) bytes += this.head[n++].bytes;
+    const batch = { traces: n === this.head.length ? this.head : this.head.slice(0, n), bytes, startedMs: this.headStartedMs };
     for (const t of batch.traces) t.state = 'flushing';
-    this.head = [];
-    this.headBytes = 0;
-    this.headStartedMs = 0;
+    if (n === this.head.length) {
+      this.head = [];
+      this.headBytes = 0;
+      this.headStartedMs = 0;
+    } else {
+      this.head = this.head.slice(n);
+      this.headBytes -= bytes;
+    }
     return batch;
   }
 
