@@ -123,6 +123,27 @@ describe('Ingester flush', () => {
     expect(readdirSync(join(dir, 't'))).toHaveLength(0);
   });
 
+  it('seals a large live set in steps, letting the event loop run between them', async () => {
+    const { ing, sink, advance } = await start();
+    for (let r = 0; r < 6; r++) await ing.push('t', scanExportRequest(req(Array.from({ length: 1000 }, (_, i) => spanOf(20_000 + r * 1000 + i)))));
+    advance(6000);
+    let turns = 0;
+    let counting = true;
+    const tick = () => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await ing.flushTick();
+    counting = false;
+    const [store] = [...ing.tenantStores()];
+    expect(store.head).toHaveLength(6000);
+    expect(store.live.size).toBe(0);
+    expect(sink.batches).toHaveLength(0); // sealed, not yet due
+    expect(turns).toBeGreaterThanOrEqual(2); // 6,000 traces: three steps
+    await ing.stop();
+  });
+
   it('cuts by size and merges generations of one trace into one entry', async () => {
     const { ing, sink, advance } = await start({ maxBlockBytes: 1 });
     await ing.push('t', scanExportRequest(req([spanOf(7)])));

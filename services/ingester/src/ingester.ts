@@ -266,14 +266,15 @@ export class Ingester {
     // Short of memory: every trace is sealed and every head written now (traces cut in two are
     // joined again by compaction), since only a written block frees memory.
     const pressured = !force && this.pressure.pressured(this.liveBytes);
-    for (const t of this.tenants.values()) t.sealIdle(now - this.opts.traceIdlePeriodMs, now, force || pressured);
-    if (!force && now < this.flushRetryAtMs) return Promise.resolve();
     const isDue = (t: TenantStore, at: number): boolean =>
       t.head.length > 0 && (force || pressured || t.headBytes >= this.opts.maxBlockBytes || at - t.headStartedMs >= this.opts.maxBlockDurationMs);
-    const due = [...this.tenants.values()].filter((t) => isDue(t, now));
-    if (pressured) for (const t of due) this.opts.onPressureFlush?.(t.tenant);
-    if (due.length === 0 || !this.opts.sink) return Promise.resolve();
-    this.flushing = (async () => {
+    const work = async (): Promise<void> => {
+      // The first tenant's first step runs before flushTick returns: a small live set is sealed at once.
+      for (const t of [...this.tenants.values()]) await stepwise(t.sealIdleSteps(now - this.opts.traceIdlePeriodMs, now, force || pressured));
+      if (!force && now < this.flushRetryAtMs) return;
+      const due = [...this.tenants.values()].filter((t) => isDue(t, now));
+      if (pressured) for (const t of due) this.opts.onPressureFlush?.(t.tenant);
+      if (!this.opts.sink) return;
       for (const t of due) {
         // No trace is sealed while a flush runs, so after a burst (or a slow store) the head can
         // hold many times --ingester.max-block-bytes. It is written as blocks of about that size,
@@ -285,7 +286,8 @@ export class Ingester {
           if (!batch || !(await this.flushBatch(t, batch))) break;
         } while (this.ready && isDue(t, this.now()));
       }
-    })().finally(() => {
+    };
+    this.flushing = work().finally(() => {
       this.flushing = undefined;
     });
     return this.flushing;
