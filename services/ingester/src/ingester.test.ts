@@ -52,6 +52,18 @@ class RecordingSink implements BlockSink {
   async close() {}
 }
 
+/** Counts turns of the event loop (setImmediate callbacks) while `when()` holds, until stopped. */
+function countTurns(when: () => boolean): { count: number; stop(): void } {
+  let counting = true;
+  const turns = { count: 0, stop: () => void (counting = false) };
+  const tick = (): void => {
+    if (when()) turns.count++;
+    if (counting) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return turns;
+}
+
 async function start(over: Partial<IngesterOptions> = {}) {
   let now = 1_000_000;
   const dir = mkdtempSync(join(tmpdir(), 'sb-ing-'));
@@ -105,18 +117,12 @@ describe('Ingester flush', () => {
       written = true;
       return r;
     };
-    let turns = 0;
-    let counting = true;
-    const tick = () => {
-      if (written) turns++;
-      if (counting) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns(() => written);
     await ing.flushTick();
-    counting = false;
+    turns.stop();
     expect(sink.batches).toHaveLength(1);
     expect(sink.batches[0].spans).toBe(6000);
-    expect(turns).toBeGreaterThanOrEqual(4);
+    expect(turns.count).toBeGreaterThanOrEqual(4);
     expect(ing.memoryBytes).toBe(0);
     expect([...ing.tenantStores()].reduce((n, t) => n + t.traceCount, 0)).toBe(0);
     await ing.stop();
@@ -127,20 +133,14 @@ describe('Ingester flush', () => {
     const { ing, sink, advance } = await start();
     for (let r = 0; r < 6; r++) await ing.push('t', scanExportRequest(req(Array.from({ length: 1000 }, (_, i) => spanOf(20_000 + r * 1000 + i)))));
     advance(6000);
-    let turns = 0;
-    let counting = true;
-    const tick = () => {
-      turns++;
-      if (counting) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns(() => true);
     await ing.flushTick();
-    counting = false;
+    turns.stop();
     const [store] = [...ing.tenantStores()];
     expect(store.head).toHaveLength(6000);
     expect(store.live.size).toBe(0);
     expect(sink.batches).toHaveLength(0); // sealed, not yet due
-    expect(turns).toBeGreaterThanOrEqual(2); // 6,000 traces: three steps
+    expect(turns.count).toBeGreaterThanOrEqual(2); // 6,000 traces: three steps
     await ing.stop();
   });
 
