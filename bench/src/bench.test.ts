@@ -75,6 +75,8 @@ describe('bench harness at --scale=0.01', () => {
     expect(size.goal).toBe('<= 1.0x DuckDB');
     expect(typeof size.goalMet).toBe('boolean');
     expect(row('block-write', 'ingest write: spans per CPU-second').peer).toBeGreaterThan(0);
+    // The ingester's own head block (every span: the scenario checks the count), by its block worker.
+    expect(row('block-write', 'ingest write: spans/s').note).toMatch(/^the ingester's head block written by its block worker \(level 0\), p50 of 3 writes \([\d.,]+, [\d.,]+, [\d.,]+ ms\)/);
   });
 
   it('looks traces up on local disk and on s3rver in one run, with the request goals checked', () => {
