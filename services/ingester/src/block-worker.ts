@@ -7,6 +7,7 @@ import type { ObjectStore, ObjectStoreConfig, StoreOp, StoreOutcome } from '@spa
 import { BlockObjects, blockKey, parseBlockMeta, writeEncodedBlock } from '@spanbase/block';
 import type { BlockMeta, BlockWriterOptions, EncodedSpan } from '@spanbase/block';
 import { faultPoint } from '@spanbase/model';
+import { lowerThreadPriority } from '@spanbase/workers';
 import type { FlushBatch } from './block-sink.ts';
 import { batchEncodedTraces, batchTraceGroups } from './flush-batch.ts';
 import { sampleTraces } from './sampling/sample-batch.ts';
@@ -37,6 +38,9 @@ type JobOutcome = { id: number; ok: true; meta?: unknown; blockId?: string; lost
 export type BlockJobResult = JobOutcome & { requests: StoreObservation[] };
 
 const data = workerData as BlockWorkerData;
+// Below the event loop that acknowledges ingest: when the cores are short, writing a block can
+// wait a moment, an acknowledgement should not (the query workers run lowered alike).
+lowerThreadPriority(10);
 let requests: StoreObservation[] = [];
 const store = withUploadFaults(createObjectStore(data.store, { metrics: { observe: (...o) => void requests.push(o) } }));
 
