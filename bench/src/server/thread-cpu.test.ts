@@ -5,6 +5,7 @@ describe('thread CPU by kind', () => {
   it('names the kinds of a Node process', () => {
     expect(threadKind('node', true)).toBe('main');
     expect(threadKind('WorkerThread', false)).toBe('workers');
+    expect(threadKind('block-writer', false)).toBe('block writer');
     expect(threadKind('V8Worker', false)).toBe('v8 helpers');
     expect(threadKind('libuv-worker', false)).toBe('libuv pool');
     expect(threadKind('node', false)).toBe('other');

@@ -1,17 +1,19 @@
 // CPU time of a process by kind of thread (Linux /proc/<pid>/task): the event loop that
-// acknowledges ingest, the worker threads (live queries, block writing), V8's helper threads
+// acknowledges ingest, the ingester's block writer, the other worker threads (live queries), V8's helper threads
 // (concurrent and parallel garbage collection, compilation) and libuv's pool (file writes,
 // fsync, zlib). A whole-process CPU figure hides which of them an ingest change moved.
 import { readdirSync, readFileSync } from 'node:fs';
+import { BLOCK_WRITER_THREAD } from '@spanbase/ingester';
 
 /** Kinds of thread. */
-export type ThreadKind = 'main' | 'workers' | 'v8 helpers' | 'libuv pool' | 'other';
+export type ThreadKind = 'main' | 'block writer' | 'workers' | 'v8 helpers' | 'libuv pool' | 'other';
 
 const CLOCK_TICKS = 100;
 
 /** The kind of a thread from its name (`comm`); the main thread's id is the process id. */
 export function threadKind(name: string, isMain: boolean): ThreadKind {
   if (isMain) return 'main';
+  if (name === BLOCK_WRITER_THREAD) return 'block writer';
   if (name === 'WorkerThread') return 'workers';
   if (name.startsWith('V8')) return 'v8 helpers';
   if (name.startsWith('libuv-worker')) return 'libuv pool';

@@ -9,5 +9,5 @@ export type { IngesterDeps, IngesterRole } from './create.ts';
 export { createIngester } from './create.ts';
 export { LiveBytesExceeded, IngesterUnavailable } from './errors.ts';
 export type { BlockSink, FlushBatch, FlushedBlock } from './block-sink.ts';
-export { WorkerBlockSink } from './worker-sink.ts';
+export { BLOCK_WRITER_THREAD, WorkerBlockSink } from './worker-sink.ts';
 export type { BlockWorkerData, StoreObservation } from './block-worker.ts';

@@ -10,6 +10,9 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** The block writer thread's name: what `top -H` and /proc/<pid>/task/<tid>/comm show for it. */
+export const BLOCK_WRITER_THREAD = 'block-writer';
+
 /** A block sink backed by one worker thread. */
 export class WorkerBlockSink implements BlockSink {
   private readonly data: BlockWorkerData;
@@ -26,7 +29,7 @@ export class WorkerBlockSink implements BlockSink {
   }
 
   private spawn(): Worker {
-    const w = new Worker(new URL('./block-worker.ts', import.meta.url), { workerData: this.data });
+    const w = new Worker(new URL('./block-worker.ts', import.meta.url), { workerData: this.data, name: BLOCK_WRITER_THREAD });
     w.on('message', (r: BlockJobResult) => {
       if (this.onStoreRequest) for (const o of r.requests) this.onStoreRequest(...o);
       const p = this.pending.get(r.id);
