@@ -284,6 +284,32 @@ describe('LiveIndex', () => {
       }
     });
 
+    it('reuses a tags summary for two seconds only while it covers the tenant: a small live set is summarised again once it changes', () => {
+      const services = (s: ReturnType<LiveIndex['tagsSummary']>) => s.scopes.resource.find((k) => k.name === 'service.name')?.values.map((v) => v.value).sort();
+      const late = all.find((t) => t[0].resource.attributes.some((a) => a.key === 'service.name'))!;
+      // A trace of its own (a fresh id: spans of a trace already held would be duplicates) from a new service.
+      const renamed = late.map((r) => ({ ...r, span: { ...r.span, traceId: new Uint8Array(16).fill(0xee) }, resource: { ...r.resource, attributes: [{ key: 'service.name', value: { type: 'string' as const, value: 'sent-just-now' } }] } }));
+      const add = (index: LiveIndex) => {
+        const scan = shareScan(scanExportRequest(encodeTracesData(groupSpanRecords(renamed))));
+        index.apply({ kind: 'add', tenant: 't', scan, gens: new Float64Array(scan.spanCount).fill(1e9) });
+      };
+      let now = 0;
+      // All of the live set fits the budget: a new service shows at once, within the two seconds.
+      const whole = fed(split, { now: () => now, tagSpans: 1e9 }).index;
+      expect(services(whole.tagsSummary('t'))).not.toContain('sent-just-now');
+      add(whole);
+      now += 10;
+      expect(services(whole.tagsSummary('t'))).toContain('sent-just-now');
+      // A summary that stopped at its budget is reused for the two seconds (heavy ingest changes the set all the time).
+      const budgeted = fed(split, { now: () => now, tagSpans: 1 }).index;
+      const before = budgeted.tagsSummary('t');
+      add(budgeted);
+      now += 10;
+      expect(budgeted.tagsSummary('t')).toBe(before);
+      now += 2000;
+      expect(budgeted.tagsSummary('t')).not.toBe(before);
+    });
+
     it('decodes only the traces it needs: the newest for a common condition, none for a value no request holds', async () => {
       const { index } = fed(split);
       await index.search('t', parseOrThrow('{ name = "held-by-no-span" }'), OPTS);

@@ -103,7 +103,8 @@ export class LiveIndex {
   /** Each trace decoded and indexed (dedupe, nested sets, root) as of `spans` span references. */
   private readonly indexedCache = new Map<string, { spans: number; indexed: IndexedTrace }>();
   private cachedSpans = 0;
-  private readonly tagsCache = new Map<string, { at: number; summary: TagsSummary }>();
+  /** Live tags summaries by tenant: when made, at which version of the tenant's data, and whether they stopped at `tagSpans`. */
+  private readonly tagsCache = new Map<string, { at: number; summary: TagsSummary; version: number; partial: boolean }>();
   /** The last live graph per tenant and the tenant's version it was made at (counts must not outlive a change). */
   private readonly depsCache = new Map<string, { version: number; summary: DependencySummary }>();
   /** Per tenant, bumped by every add and drop. */
@@ -278,19 +279,27 @@ export class LiveIndex {
 
   /**
    * Tag names and frequent values of a tenant's live data, for autocomplete, from its newest
-   * traces up to `tagSpans` spans; reused for a couple of seconds.
+   * traces up to `tagSpans` spans; reused for a couple of seconds. A summary that read all of a
+   * small live set is reused only while that set is unchanged: it is cheap to make again, and a
+   * span just sent to a quiet tenant (or a test) would otherwise be missing from autocomplete for
+   * up to the two seconds, though its trace is found, until its block lists it.
    */
   tagsSummary(tenant: string, signal?: AbortSignal): TagsSummary {
+    const version = this.versions.get(tenant) ?? 0;
     const hit = this.tagsCache.get(tenant);
-    if (hit && this.now() - hit.at < TAGS_TTL_MS) return hit.summary;
+    if (hit && this.now() - hit.at < TAGS_TTL_MS && (hit.partial || hit.version === version)) return hit.summary;
     const b = new TagsBuilder();
     let spans = 0;
+    let partial = false;
     for (const t of this.newestFirst(tenant, 0, 0, undefined, signal)) {
       b.addTrace(t.records);
-      if ((spans += t.records.length) >= this.tagSpans) break;
+      if ((spans += t.records.length) >= this.tagSpans) {
+        partial = true;
+        break;
+      }
     }
     const summary = b.summary();
-    this.tagsCache.set(tenant, { at: this.now(), summary });
+    this.tagsCache.set(tenant, { at: this.now(), summary, version, partial });
     return summary;
   }
 
